@@ -1,0 +1,13 @@
+"""The database models, one module per aggregate. Importing this package registers them all."""
+from .base import db, utcnow
+from .facility import FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, Facility
+from .household import MONITORING_TYPES, WATER_SOURCES, Household
+from .place import Township, Village
+from .staff import STAFF_ROLES, Staff
+from .user import USER_ROLES, AuditEvent, User
+
+__all__ = [
+    "db", "utcnow", "Township", "Village", "Household", "Facility", "Staff", "User", "AuditEvent",
+    "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
+    "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES",
+]

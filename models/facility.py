@@ -1,0 +1,55 @@
+"""Water facilities: central water points (集中供水点), purifiers (净水机) and wells (水井)."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Timestamps, UTCDateTime, db, utcnow
+from .household import Household
+from .place import Township, Village
+from .staff import Staff
+
+FACILITY_KINDS = ("central_point", "purifier", "well")
+OWNERSHIPS = ("private", "collective", "public")
+FACILITY_STATUSES = ("working", "broken", "low_yield", "retired")
+FAILED_STATUSES = ("broken", "low_yield")
+
+
+class Facility(Timestamps, db.Model):
+    __tablename__ = "facilities"
+    __table_args__ = (
+        ForeignKeyConstraint(["village_id", "township_id"], ["villages.id", "villages.township_id"]),
+        UniqueConstraint("village_id", "name"),
+        CheckConstraint(f"kind IN {FACILITY_KINDS}", name="kind_known"),
+        CheckConstraint(f"ownership IN {OWNERSHIPS}", name="ownership_known"),
+        CheckConstraint(f"status IN {FACILITY_STATUSES}", name="status_known"),
+        CheckConstraint("ownership <> 'private' OR household_id IS NOT NULL", name="private_has_household"),
+        CheckConstraint("yield_m3_day IS NULL OR yield_m3_day >= 0", name="yield_not_negative"),
+        CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
+        CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    village_id: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(60))
+    code: Mapped[str | None] = mapped_column(String(30), unique=True)
+    ownership: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="working")
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    responsible_unit: Mapped[str | None] = mapped_column(String(100))
+    yield_m3_day: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    last_cleaned_on: Mapped[date | None] = mapped_column(Date)
+
+    township: Mapped[Township] = relationship(foreign_keys=[township_id])
+    village: Mapped[Village] = relationship(
+        primaryjoin="Facility.village_id == Village.id", foreign_keys=[village_id], viewonly=True
+    )
+    household: Mapped[Household | None] = relationship(foreign_keys=[household_id])
+    manager: Mapped[Staff | None] = relationship()

@@ -1,0 +1,57 @@
+"""Monitored households (监测户)."""
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, ForeignKeyConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Timestamps, db
+from .place import Township, Village
+
+MONITORING_TYPES = ("unstable", "marginal", "sudden_hardship", "other")
+WATER_SOURCES = ("central_point", "purifier", "well", "spring", "cistern", "other")
+
+
+class Household(Timestamps, db.Model):
+    __tablename__ = "households"
+    __table_args__ = (
+        ForeignKeyConstraint(["village_id", "township_id"], ["villages.id", "villages.township_id"]),
+        CheckConstraint("members >= 1 AND members <= 50", name="members_range"),
+        CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
+        CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
+        CheckConstraint("distance_m IS NULL OR distance_m >= 0", name="distance_not_negative"),
+        CheckConstraint("vertical_m IS NULL OR vertical_m >= 0", name="vertical_not_negative"),
+        CheckConstraint("round_trip_min IS NULL OR round_trip_min >= 0", name="round_trip_not_negative"),
+        CheckConstraint(f"monitoring_type IS NULL OR monitoring_type IN {MONITORING_TYPES}", name="monitoring_type_known"),
+        CheckConstraint(f"water_source IS NULL OR water_source IN {WATER_SOURCES}", name="water_source_known"),
+        CheckConstraint("length(trim(head_name)) > 0", name="head_name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    village_id: Mapped[int] = mapped_column(index=True)
+    head_name: Mapped[str] = mapped_column(String(50))
+    # The resident ID is never stored in clear: Fernet ciphertext, a keyed hash for uniqueness and
+    # look-ups, and the masked form that every read shows.
+    id_number_encrypted: Mapped[str] = mapped_column(Text)
+    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    members: Mapped[int] = mapped_column(Integer, default=1)
+    self_care: Mapped[bool] = mapped_column(Boolean, default=True)
+    monitoring_type: Mapped[str | None] = mapped_column(String(20))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    distance_computed: Mapped[bool] = mapped_column(Boolean, default=False)
+    vertical_m: Mapped[float | None] = mapped_column(Float)
+    round_trip_min: Mapped[float | None] = mapped_column(Float)
+    water_source: Mapped[str | None] = mapped_column(String(20))
+    water_source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilities.id", use_alter=True), index=True
+    )
+
+    township: Mapped[Township] = relationship(foreign_keys=[township_id])
+    village: Mapped[Village] = relationship(
+        primaryjoin="Household.village_id == Village.id", foreign_keys=[village_id], viewonly=True
+    )
+    water_source_facility: Mapped["Facility | None"] = relationship(  # noqa: F821
+        foreign_keys=[water_source_id]
+    )

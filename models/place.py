@@ -1,0 +1,37 @@
+"""Townships (镇街) and their villages (村)."""
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Timestamps, db
+
+
+class Township(Timestamps, db.Model):
+    __tablename__ = "townships"
+    __table_args__ = (
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        CheckConstraint("length(trim(code)) > 0", name="code_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+
+    villages: Mapped[list["Village"]] = relationship(back_populates="township")
+
+
+class Village(Timestamps, db.Model):
+    __tablename__ = "villages"
+    __table_args__ = (
+        UniqueConstraint("township_id", "name"),
+        # Target of the composite keys that keep a record's township equal to its village's.
+        UniqueConstraint("id", "township_id"),
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    township: Mapped[Township] = relationship(back_populates="villages")

@@ -1,0 +1,53 @@
+"""Logins and the audit trail of who changed what."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Timestamps, UTCDateTime, db, utcnow
+from .place import Township, Village
+from .staff import Staff
+
+USER_ROLES = ("county_admin", "township_lead", "township_worker", "village_staff")
+
+
+class User(Timestamps, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN {USER_ROLES}", name="role_known"),
+        CheckConstraint("role = 'county_admin' OR township_id IS NOT NULL", name="local_user_has_township"),
+        CheckConstraint("role <> 'village_staff' OR village_id IS NOT NULL", name="village_user_has_village"),
+        ForeignKeyConstraint(["village_id", "township_id"], ["villages.id", "villages.township_id"]),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    township: Mapped[Township | None] = relationship(foreign_keys=[township_id])
+    village: Mapped[Village | None] = relationship(
+        primaryjoin="User.village_id == Village.id", foreign_keys=[village_id], viewonly=True
+    )
+    staff: Mapped[Staff | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """An append-only record of one write: who, what, and the record before and after."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship()

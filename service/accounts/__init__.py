@@ -1,0 +1,1 @@
+"""Logging in: API tokens and the page session."""

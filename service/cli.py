@@ -1,0 +1,102 @@
+"""The `flask` commands of SPEC §4: users, seed-demo, jobs."""
+import sys
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, or_, select
+
+from models import Household, Township, User, Village, db, utcnow
+
+from .demo import SCALES, seed
+from .domain.users import create_user
+from .errors import FieldErrors
+from .households.vault import id_number_vault
+from .jobs import JOBS
+
+
+def _fail(errors: dict) -> None:
+    for field, messages in errors.items():
+        click.echo(f"error: {field}: {'; '.join(messages)}", err=True)
+    sys.exit(1)
+
+
+@click.group(help="Manage logins.")
+def users():
+    pass
+
+
+@users.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["county_admin", "township_lead", "township_worker",
+                                                         "village_staff"]))
+@click.option("--township", "township_code", help="Township code (required for every role but county_admin).")
+@click.option("--village", "village_ref", help="Village code or id (village_staff).")
+@click.option("--password", help="Prompted for when not given.")
+@with_appcontext
+def create_user_command(name, role, township_code, village_ref, password):
+    """Create a login NAME with ROLE in a township (or village)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    village_id = None
+    if village_ref:
+        stmt = select(Village.id).where(or_(Village.code == village_ref,
+                                            Village.id == (int(village_ref) if village_ref.isdigit() else -1)))
+        village_id = db.session.scalar(stmt)
+        if village_id is None:
+            _fail({"village": [f"unknown village {village_ref}"]})
+    try:
+        user = create_user(db.session, name, role, password, township_code, village_id)
+    except FieldErrors as exc:
+        _fail(exc.errors)
+    db.session.commit()
+    click.echo(f"created user {user.username} ({user.role})")
+
+
+@click.command("seed-demo")
+@click.option("--scale", type=click.Choice(sorted(SCALES)), default="small", show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+@with_appcontext
+def seed_demo(scale, if_empty):
+    """Fill an empty database with demo townships, villages, households, facilities, staff and logins."""
+    has_data = db.session.scalar(select(func.count()).select_from(Township)) or \
+        db.session.scalar(select(func.count()).select_from(User))
+    if has_data:
+        if if_empty:
+            click.echo("database already has data; demo seeding skipped")
+            return
+        click.echo("error: the database is not empty; seed-demo only fills an empty database", err=True)
+        sys.exit(1)
+    with click.progressbar(length=SCALES[scale].villages, label=f"seeding {scale} demo data") as bar:
+        logins = seed(db.session, SCALES[scale], id_number_vault(), progress=bar.update)
+    db.session.commit()
+    households = db.session.scalar(select(func.count()).select_from(Household))
+    click.echo(f"seeded {households} households")
+    click.echo("demo logins (username / password / role):")
+    for username, password, role in logins:
+        click.echo(f"  {username} / {password} / {role}")
+
+
+@click.group(help="Scheduled jobs: list them, or run one now.")
+def jobs():
+    pass
+
+
+@jobs.command("list")
+def list_jobs():
+    """The jobs the scheduler runs."""
+    for name, job in JOBS.items():
+        click.echo(f"{name}\t{job.description}")
+
+
+@jobs.command("run")
+@click.argument("name")
+@with_appcontext
+def run_job(name):
+    """Run job NAME once, now."""
+    job = JOBS.get(name)
+    if job is None:
+        click.echo(f"error: unknown job {name}; known: {', '.join(JOBS)}", err=True)
+        sys.exit(2)
+    result = job.run(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{name}: {result}")

@@ -1,0 +1,51 @@
+"""Settings, read from the environment with safe development defaults (SPEC §5)."""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def _development_secret_key() -> str:
+    """A key generated once into instance/ so that development sessions survive restarts."""
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config() -> dict:
+    """The app's configuration as a dict, from the environment (a `.env` is read by the flask CLI)."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'water.db'}",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _development_secret_key(),
+        # A separate key for resident ID numbers, so that rotating SECRET_KEY does not lose them.
+        "ID_NUMBER_KEY": os.environ.get("ID_NUMBER_KEY"),
+        "APP_TIMEZONE": os.environ.get("APP_TIMEZONE", "Asia/Shanghai"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
+        "NEEDS_DELIVERY_DISTANCE_M": _float("NEEDS_DELIVERY_DISTANCE_M", 800),
+        "NEEDS_DELIVERY_VERTICAL_M": _float("NEEDS_DELIVERY_VERTICAL_M", 80),
+        "NEEDS_DELIVERY_ROUND_TRIP_MIN": _float("NEEDS_DELIVERY_ROUND_TRIP_MIN", 20),
+        "TOKEN_TTL_HOURS": _float("TOKEN_TTL_HOURS", 12),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)),
+        "MAX_JSON_BYTES": int(os.environ.get("MAX_JSON_BYTES", 64 * 1024)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "JSON_SORT_KEYS": False,
+        # flask-smorest / OpenAPI
+        "API_TITLE": "农村饮水安全 Rural drinking-water safety",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": None,
+    }

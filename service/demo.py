@@ -1,0 +1,144 @@
+"""Demo data: a small set for trying the service, and a county (SPEC §6) for measuring it."""
+import math
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlalchemy import insert
+from werkzeug.security import generate_password_hash
+
+from models import Facility, Household, Staff, Township, User, Village
+
+from .domain.geo import recompute_distances
+from .identity import IdNumberVault, id_check_char, mask_id_number
+
+
+@dataclass(frozen=True)
+class Scale:
+    townships: int
+    villages_per_township: int
+    households: int
+
+    @property
+    def villages(self) -> int:
+        return self.townships * self.villages_per_township
+
+
+SCALES = {"small": Scale(2, 3, 60), "county": Scale(15, 20, 20_000)}
+
+TOWNSHIP_NAMES = ["城关镇", "河口镇", "石门镇", "青山乡", "柳林镇", "白马乡", "龙泉镇", "杨庄乡", "新集镇",
+                  "东坪乡", "西河镇", "南山乡", "北岭镇", "双桥乡", "高家镇"]
+VILLAGE_WORDS = ["张家", "李家", "王庄", "赵岭", "刘河", "陈沟", "杨湾", "黄坡", "周店", "吴营", "徐寨", "孙岗",
+                 "马场", "朱楼", "胡桥", "郭洼", "何庄", "高坪", "林场", "罗湾"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "桂英秀英玉兰建国建华志强秀兰明德春生红梅国庆海燕永福淑珍德胜金花长青凤英"
+DEMO_PASSWORD = "demo-water-2026"
+# The metres spanned by one degree of latitude; households are scattered around their village.
+M_PER_DEG = 111_195.0
+
+
+def _id_number(rng: random.Random, region: str, serial: int) -> str:
+    born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 60))
+    first17 = f"{region}{born:%Y%m%d}{serial % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def _name(rng: random.Random) -> str:
+    given = GIVEN[rng.randrange(0, len(GIVEN) // 2) * 2:][:2]
+    return rng.choice(SURNAMES) + given
+
+
+def seed(session, scale: Scale, vault: IdNumberVault, progress: Callable[[int], None] = lambda n: None):
+    """Write the demo data set (bulk inserts, a few statements per village); returns the demo logins."""
+    rng = random.Random(2026)
+    per_village = math.ceil(scale.households / scale.villages)
+    remaining = scale.households
+    township_ids, village_ids = [], []
+    phone_serial = 0
+    for t in range(scale.townships):
+        code = f"3701{t + 1:02d}"
+        township = Township(name=TOWNSHIP_NAMES[t % len(TOWNSHIP_NAMES)] + ("" if t < 15 else str(t)), code=code)
+        session.add(township)
+        session.flush()
+        township_ids.append(township.id)
+        phone_serial += 1
+        session.add(Staff(name=_name(rng) + "（镇）", phone=f"+86139{phone_serial:08d}", role="township_lead",
+                          township_id=township.id))
+        for v in range(scale.villages_per_township):
+            base_lat, base_lon = 36.2 + t * 0.05 + rng.random() * 0.04, 117.0 + v * 0.05 + rng.random() * 0.04
+            village = Village(township_id=township.id, name=VILLAGE_WORDS[v % 20] + "村", code=f"{code}{v + 1:03d}",
+                              is_key=rng.random() < 0.3)
+            session.add(village)
+            session.flush()
+            village_ids.append(village.id)
+            staff_rows = []
+            for _ in range(2):
+                phone_serial += 1
+                staff_rows.append({"name": _name(rng), "phone": f"+86139{phone_serial:08d}", "role": "village_staff",
+                                   "township_id": township.id, "village_id": village.id})
+            staff_ids = session.scalars(insert(Staff).returning(Staff.id), staff_rows).all()
+            central = [{"township_id": township.id, "village_id": village.id, "kind": "central_point",
+                        "name": f"{village.name}集中供水点", "ownership": "public",
+                        "status": "working" if rng.random() > 0.03 else "broken",
+                        "manager_id": staff_ids[0], "responsible_unit": f"{township.name}水利站",
+                        "lat": base_lat, "lon": base_lon, "last_cleaned_on": date(2026, 10, 1)}]
+            if rng.random() < 0.35:
+                central.append({"township_id": township.id, "village_id": village.id, "kind": "well",
+                                "name": f"{village.name}深井", "ownership": "collective",
+                                "status": "working" if rng.random() > 0.2 else "low_yield",
+                                "manager_id": staff_ids[1], "responsible_unit": f"{village.name}村委会",
+                                "yield_m3_day": round(rng.uniform(5, 60), 1),
+                                "lat": base_lat + 0.002, "lon": base_lon - 0.002})
+            facility_ids = session.scalars(insert(Facility).returning(Facility.id), central).all()
+            count = min(per_village, remaining)
+            remaining -= count
+            rows = []
+            for h in range(count):
+                id_number = _id_number(rng, code, len(village_ids) * 1000 + h)
+                radius = rng.uniform(20, 1_400) / M_PER_DEG
+                angle = rng.uniform(0, 2 * math.pi)
+                surveyed = rng.random() < 0.2
+                well = len(facility_ids) > 1 and rng.random() < 0.3
+                rows.append({
+                    "township_id": township.id, "village_id": village.id, "head_name": _name(rng),
+                    "id_number_encrypted": vault.encrypt(id_number), "id_number_hash": vault.lookup_hash(id_number),
+                    "id_number_masked": mask_id_number(id_number),
+                    "phone": f"+86138{phone_serial:04d}{h:04d}" if rng.random() < 0.85 else None,
+                    "members": rng.randint(1, 6), "self_care": rng.random() > 0.04,
+                    "monitoring_type": rng.choice(["unstable", "marginal", "sudden_hardship"]),
+                    "lat": base_lat + radius * math.sin(angle),
+                    "lon": base_lon + radius * math.cos(angle) / math.cos(math.radians(base_lat)),
+                    "distance_m": round(rng.uniform(100, 1_200)) if surveyed else None,
+                    "distance_computed": False,
+                    "vertical_m": round(rng.uniform(0, 100)) if rng.random() < 0.3 else None,
+                    "round_trip_min": round(rng.uniform(3, 30)) if rng.random() < 0.3 else None,
+                    "water_source": "well" if well else "central_point",
+                    "water_source_id": facility_ids[1] if well else facility_ids[0],
+                })
+            household_ids = session.scalars(insert(Household).returning(Household.id), rows).all() if rows else []
+            purifiers = [{"township_id": township.id, "village_id": village.id, "kind": "purifier",
+                          "name": f"净水机-{hid}", "ownership": "private", "household_id": hid,
+                          "status": "working" if rng.random() > 0.1 else "broken",
+                          "last_cleaned_on": date(2026, 9, 1) + timedelta(days=rng.randrange(60))}
+                         for hid in household_ids if rng.random() < 0.1]
+            if purifiers:
+                session.execute(insert(Facility), purifiers)
+            progress(1)
+    recompute_distances(session, village_ids)
+    first_village = session.get(Village, village_ids[0])
+    logins = [("admin", DEMO_PASSWORD, "county_admin"),
+              ("zhen01", DEMO_PASSWORD, "township_lead"),
+              ("zhen01-worker", DEMO_PASSWORD, "township_worker"),
+              ("cun01", DEMO_PASSWORD, "village_staff")]
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    session.add_all([
+        User(username="admin", role="county_admin", password_hash=password_hash),
+        User(username="zhen01", role="township_lead", township_id=township_ids[0], password_hash=password_hash),
+        User(username="zhen01-worker", role="township_worker", township_id=township_ids[0],
+             password_hash=password_hash),
+        User(username="cun01", role="village_staff", township_id=first_village.township_id,
+             village_id=first_village.id, password_hash=password_hash),
+    ])
+    session.flush()
+    return logins

@@ -1,0 +1,74 @@
+"""Needs delivery (需送水): derived from a household's access to water, never typed in (SPEC §2)."""
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, or_, select
+
+from models import FAILED_STATUSES, Facility, Household
+
+REASONS = ("distance", "vertical", "round_trip", "no_self_care", "source_failed")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Above these a household needs delivery (T/CHES 18-2018 'basically meets' limits by default)."""
+
+    distance_m: float = 800
+    vertical_m: float = 80
+    round_trip_min: float = 20
+
+    @classmethod
+    def from_config(cls, config) -> "Thresholds":
+        return cls(
+            config["NEEDS_DELIVERY_DISTANCE_M"],
+            config["NEEDS_DELIVERY_VERTICAL_M"],
+            config["NEEDS_DELIVERY_ROUND_TRIP_MIN"],
+        )
+
+
+def needs_delivery_reasons(
+    thresholds: Thresholds,
+    *,
+    distance_m: float | None,
+    vertical_m: float | None,
+    round_trip_min: float | None,
+    self_care: bool,
+    source_status: str | None,
+) -> list[str]:
+    """The reasons, in REASONS order, why a household with these values needs delivery."""
+    reasons = []
+    if distance_m is not None and distance_m > thresholds.distance_m:
+        reasons.append("distance")
+    if vertical_m is not None and vertical_m > thresholds.vertical_m:
+        reasons.append("vertical")
+    if round_trip_min is not None and round_trip_min > thresholds.round_trip_min:
+        reasons.append("round_trip")
+    if not self_care:
+        reasons.append("no_self_care")
+    if source_status in FAILED_STATUSES:
+        reasons.append("source_failed")
+    return reasons
+
+
+def household_reasons(household: Household, thresholds: Thresholds) -> list[str]:
+    """needs_delivery_reasons for a loaded household (load `water_source_facility` with it in lists)."""
+    source = household.water_source_facility
+    return needs_delivery_reasons(
+        thresholds,
+        distance_m=household.distance_m,
+        vertical_m=household.vertical_m,
+        round_trip_min=household.round_trip_min,
+        self_care=household.self_care,
+        source_status=source.status if source is not None else None,
+    )
+
+
+def needs_delivery_clause(thresholds: Thresholds) -> ColumnElement[bool]:
+    """The same rule as needs_delivery_reasons, as one SQL condition on households (never NULL)."""
+    failed_sources = select(Facility.id).where(Facility.status.in_(FAILED_STATUSES))
+    return or_(
+        func.coalesce(Household.distance_m, 0) > thresholds.distance_m,
+        func.coalesce(Household.vertical_m, 0) > thresholds.vertical_m,
+        func.coalesce(Household.round_trip_min, 0) > thresholds.round_trip_min,
+        Household.self_care.is_(False),
+        func.coalesce(Household.water_source_id.in_(failed_sources), False),
+    )

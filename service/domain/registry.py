@@ -1,0 +1,276 @@
+"""Registering townships, villages, staff, facilities and households (SPEC §3 workflow 1).
+
+Each function validates what needs the database (references, uniqueness, scope), writes, and leaves
+an AuditEvent. Field-level shape and ranges were already checked by the caller's schema.
+"""
+from datetime import date
+
+from sqlalchemy import select
+
+from models import Facility, Household, Staff, Township, User, Village, utcnow
+
+from ..errors import FieldErrors, Forbidden
+from ..identity import IdNumberVault, mask_id_number
+from .audit import record_write, snapshot
+from .geo import recompute_distances
+from .scope import get_for_write, require_write
+
+
+def _taken(session, column, value, exclude_id=None) -> bool:
+    stmt = select(column.class_.id).where(column == value)
+    if exclude_id is not None:
+        stmt = stmt.where(column.class_.id != exclude_id)
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def _require_unique(session, errors: dict, field: str, column, value, exclude_id=None) -> None:
+    if value is not None and _taken(session, column, value, exclude_id):
+        errors.setdefault(field, []).append("already exists")
+
+
+def _village(session, village_id: int, field: str = "village_id") -> Village:
+    village = session.get(Village, village_id)
+    if village is None:
+        raise FieldErrors.one(field, f"unknown village {village_id}")
+    return village
+
+
+def _save(session, actor: User, record, data: dict, before: dict | None):
+    for key, value in data.items():
+        setattr(record, key, value)
+    if before is None:
+        session.add(record)
+    record_write(session, actor, "create" if before is None else "update", record, before)
+    return record
+
+
+# Townships and villages -------------------------------------------------------------------------
+
+
+def create_township(session, actor: User, data: dict) -> Township:
+    """A new township; only a county administrator registers townships."""
+    if actor.role != "county_admin":
+        raise Forbidden("only a county administrator registers townships")
+    errors: dict = {}
+    _require_unique(session, errors, "code", Township.code, data.get("code"))
+    if errors:
+        raise FieldErrors(errors)
+    return _save(session, actor, Township(), data, None)
+
+
+def update_township(session, actor: User, township_id: int, data: dict) -> Township:
+    """Rename or recode a township (county administrators only)."""
+    township = get_for_write(session, Township, township_id, actor)
+    if actor.role != "county_admin":
+        raise Forbidden("only a county administrator changes townships")
+    errors: dict = {}
+    _require_unique(session, errors, "code", Township.code, data.get("code"), township.id)
+    if errors:
+        raise FieldErrors(errors)
+    return _save(session, actor, township, data, snapshot(township))
+
+
+def _check_village(session, data: dict, township_id: int, exclude_id=None) -> None:
+    errors: dict = {}
+    if "name" in data:
+        stmt = select(Village.id).where(Village.township_id == township_id, Village.name == data["name"])
+        if exclude_id is not None:
+            stmt = stmt.where(Village.id != exclude_id)
+        if session.scalar(stmt.limit(1)) is not None:
+            errors["name"] = ["a village of this name already exists in the township"]
+    _require_unique(session, errors, "code", Village.code, data.get("code"), exclude_id)
+    if errors:
+        raise FieldErrors(errors)
+
+
+def create_village(session, actor: User, data: dict) -> Village:
+    """A new village in a township the actor works in."""
+    if session.get(Township, data["township_id"]) is None:
+        raise FieldErrors.one("township_id", f"unknown township {data['township_id']}")
+    require_write(actor, data["township_id"])
+    if actor.role == "township_worker":
+        raise Forbidden("only a township lead or county administrator registers villages")
+    _check_village(session, data, data["township_id"])
+    return _save(session, actor, Village(), data, None)
+
+
+def update_village(session, actor: User, village_id: int, data: dict) -> Village:
+    """Change a village's name, code or key-village flag; a village never moves township."""
+    village = get_for_write(session, Village, village_id, actor)
+    if data.get("township_id", village.township_id) != village.township_id:
+        raise FieldErrors.one("township_id", "a village cannot move to another township")
+    data.pop("township_id", None)
+    _check_village(session, data, village.township_id, village.id)
+    return _save(session, actor, village, data, snapshot(village))
+
+
+# Staff --------------------------------------------------------------------------------------------
+
+
+def _place_staff(session, actor: User, merged: dict) -> dict:
+    """Resolve the staff member's township from its village and check role and scope."""
+    role = merged["role"]
+    if merged.get("village_id") is not None:
+        village = _village(session, merged["village_id"])
+        if merged.get("township_id") not in (None, village.township_id):
+            raise FieldErrors.one("township_id", "does not match the village's township")
+        merged["township_id"] = village.township_id
+    elif merged.get("township_id") is not None and session.get(Township, merged["township_id"]) is None:
+        raise FieldErrors.one("township_id", f"unknown township {merged['township_id']}")
+    if role == "village_staff" and merged.get("village_id") is None:
+        raise FieldErrors.one("village_id", "village staff need a village")
+    if role == "township_lead" and merged.get("township_id") is None:
+        raise FieldErrors.one("township_id", "a township lead needs a township")
+    if role == "county_admin":
+        if actor.role != "county_admin":
+            raise Forbidden("only a county administrator registers county staff")
+        merged["township_id"] = merged["village_id"] = None
+    require_write(actor, merged.get("township_id"), merged.get("village_id"))
+    return merged
+
+
+def create_staff(session, actor: User, data: dict) -> Staff:
+    """A new responsible person; the phone is their unique SMS address."""
+    merged = _place_staff(session, actor, {"township_id": None, "village_id": None, **data})
+    errors: dict = {}
+    _require_unique(session, errors, "phone", Staff.phone, merged["phone"])
+    if errors:
+        raise FieldErrors(errors)
+    return _save(session, actor, Staff(), merged, None)
+
+
+def update_staff(session, actor: User, staff_id: int, data: dict) -> Staff:
+    """Change a responsible person's details, role or place."""
+    staff = get_for_write(session, Staff, staff_id, actor)
+    current = {"role": staff.role, "township_id": staff.township_id, "village_id": staff.village_id}
+    if "village_id" in data and "township_id" not in data:
+        current["township_id"] = None
+    merged = _place_staff(session, actor, {**current, **data})
+    errors: dict = {}
+    _require_unique(session, errors, "phone", Staff.phone, data.get("phone"), staff.id)
+    if errors:
+        raise FieldErrors(errors)
+    return _save(session, actor, staff, merged, snapshot(staff))
+
+
+# Facilities ---------------------------------------------------------------------------------------
+
+
+def _check_facility(session, merged: dict, village: Village, exclude_id=None) -> None:
+    errors: dict = {}
+    if merged.get("household_id") is not None:
+        household = session.get(Household, merged["household_id"])
+        if household is None or household.village_id != village.id:
+            errors["household_id"] = ["must be a household of the same village"]
+    elif merged["ownership"] == "private":
+        errors["household_id"] = ["a private facility needs its household"]
+    if merged.get("manager_id") is not None:
+        manager = session.get(Staff, merged["manager_id"])
+        if manager is None or manager.township_id not in (None, village.township_id):
+            errors["manager_id"] = ["must be staff of the same township"]
+    if merged.get("yield_m3_day") is not None and merged["kind"] != "well":
+        errors["yield_m3_day"] = ["only wells have a yield"]
+    if merged.get("last_cleaned_on") and merged["last_cleaned_on"] > date.today():
+        errors["last_cleaned_on"] = ["cannot be in the future"]
+    stmt = select(Facility.id).where(Facility.village_id == village.id, Facility.name == merged["name"])
+    if exclude_id is not None:
+        stmt = stmt.where(Facility.id != exclude_id)
+    if session.scalar(stmt.limit(1)) is not None:
+        errors.setdefault("name", []).append("a facility of this name already exists in the village")
+    _require_unique(session, errors, "code", Facility.code, merged.get("code"), exclude_id)
+    if errors:
+        raise FieldErrors(errors)
+
+
+def create_facility(session, actor: User, data: dict) -> Facility:
+    """A new central water point, purifier or well in a village."""
+    village = _village(session, data["village_id"])
+    require_write(actor, village.township_id, village.id)
+    merged = {"status": "working", "ownership": "collective", **data, "township_id": village.township_id}
+    _check_facility(session, merged, village)
+    facility = _save(session, actor, Facility(), merged, None)
+    if facility.kind == "central_point":
+        recompute_distances(session, {village.id})
+    return facility
+
+
+def update_facility(session, actor: User, facility_id: int, data: dict) -> Facility:
+    """Change a facility; a status change is time-stamped, and distances follow central points."""
+    facility = get_for_write(session, Facility, facility_id, actor)
+    before = snapshot(facility)
+    village = _village(session, data.get("village_id", facility.village_id))
+    require_write(actor, village.township_id, village.id)
+    current = {key: getattr(facility, key) for key in ("kind", "name", "code", "ownership", "household_id",
+                                                       "manager_id", "yield_m3_day", "last_cleaned_on")}
+    merged = {**current, **data}
+    if "last_cleaned_on" not in data:
+        merged.pop("last_cleaned_on")
+    _check_facility(session, merged, village, facility.id)
+    if data.get("status", facility.status) != facility.status:
+        data["status_changed_at"] = utcnow()
+    data["township_id"] = village.township_id
+    _save(session, actor, facility, data, before)
+    if "central_point" in (before["kind"], facility.kind):
+        recompute_distances(session, {before["village_id"], facility.village_id})
+    return facility
+
+
+# Households ---------------------------------------------------------------------------------------
+
+
+def _protect_id(data: dict, vault: IdNumberVault) -> dict:
+    id_number = data.pop("id_number", None)
+    if id_number is not None:
+        data["id_number_encrypted"] = vault.encrypt(id_number)
+        data["id_number_hash"] = vault.lookup_hash(id_number)
+        data["id_number_masked"] = mask_id_number(id_number)
+    return data
+
+
+def _check_household(session, data: dict, village: Village, exclude_id=None) -> None:
+    errors: dict = {}
+    if data.get("id_number_hash") is not None and _taken(
+        session, Household.id_number_hash, data["id_number_hash"], exclude_id
+    ):
+        errors["id_number"] = ["a household with this ID number is already registered"]
+    if data.get("water_source_id") is not None:
+        source = session.get(Facility, data["water_source_id"])
+        if source is None or source.village_id != village.id:
+            errors["water_source_id"] = ["must be a facility of the same village"]
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _distance_fields(data: dict) -> dict:
+    """A distance given is a surveyed one; an explicit null asks for it to be computed."""
+    if "distance_m" in data:
+        data["distance_computed"] = False
+    return data
+
+
+def create_household(session, actor: User, data: dict, vault: IdNumberVault) -> Household:
+    """A new monitored household; its distance is computed when it has coordinates but no survey."""
+    village = _village(session, data["village_id"])
+    require_write(actor, village.township_id, village.id)
+    data = _distance_fields(_protect_id(dict(data), vault))
+    data["township_id"] = village.township_id
+    _check_household(session, data, village)
+    household = _save(session, actor, Household(), data, None)
+    recompute_distances(session, {village.id})
+    return household
+
+
+def update_household(session, actor: User, household_id: int, data: dict, vault: IdNumberVault) -> Household:
+    """Change a household; moving it or its coordinates recomputes a computed distance."""
+    household = get_for_write(session, Household, household_id, actor)
+    before = snapshot(household)
+    village = _village(session, data.get("village_id", household.village_id))
+    require_write(actor, village.township_id, village.id)
+    data = _distance_fields(_protect_id(dict(data), vault))
+    data["township_id"] = village.township_id
+    if "water_source_id" not in data and "village_id" in data and household.water_source_id is not None:
+        data["water_source_id"] = household.water_source_id
+    _check_household(session, data, village, household.id)
+    _save(session, actor, household, data, before)
+    recompute_distances(session, {before["village_id"], household.village_id})
+    return household

@@ -1,0 +1,86 @@
+"""Who may see and change what: a user's township or village scope."""
+from dataclasses import dataclass
+
+from sqlalchemy import Select
+
+from models import Township, User, Village
+
+from ..errors import Forbidden, NotFound
+
+REGISTRY_WRITERS = ("county_admin", "township_lead", "township_worker")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the county a user works in; both ids None means the whole county."""
+
+    township_id: int | None = None
+    village_id: int | None = None
+
+    @classmethod
+    def of(cls, user: User) -> "Scope":
+        if user.role == "county_admin":
+            return cls()
+        if user.role == "village_staff":
+            return cls(user.township_id, user.village_id)
+        return cls(user.township_id)
+
+    @property
+    def is_county(self) -> bool:
+        return self.township_id is None
+
+    def covers(self, township_id: int | None, village_id: int | None = None) -> bool:
+        """Whether a record in that township (and village, when it has one) is inside this scope."""
+        if self.is_county:
+            return True
+        if township_id != self.township_id:
+            return False
+        return self.village_id is None or village_id == self.village_id
+
+    def restrict(self, stmt: Select, model) -> Select:
+        """The statement narrowed to rows of `model` inside this scope."""
+        if self.is_county:
+            return stmt
+        if model is Township:
+            return stmt.where(Township.id == self.township_id)
+        if model is Village:
+            stmt = stmt.where(Village.township_id == self.township_id)
+            return stmt.where(Village.id == self.village_id) if self.village_id else stmt
+        stmt = stmt.where(model.township_id == self.township_id)
+        if self.village_id is not None and hasattr(model, "village_id"):
+            stmt = stmt.where(model.village_id == self.village_id)
+        return stmt
+
+
+def record_place(record) -> tuple[int | None, int | None]:
+    """The (township_id, village_id) a record belongs to, for scope checks."""
+    if isinstance(record, Township):
+        return record.id, None
+    if isinstance(record, Village):
+        return record.township_id, record.id
+    return record.township_id, getattr(record, "village_id", None)
+
+
+def get_visible(session, model, record_id: int, scope: Scope):
+    """The record if it exists inside the scope; NotFound otherwise, so that nothing outside leaks."""
+    record = session.get(model, record_id)
+    if record is None or not scope.covers(*record_place(record)):
+        raise NotFound(f"{model.__tablename__[:-1]} {record_id} not found")
+    return record
+
+
+def get_for_write(session, model, record_id: int, actor: User):
+    """The record an actor is about to change: NotFound if absent, Forbidden if outside its scope."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"{model.__tablename__[:-1]} {record_id} not found")
+    require_write(actor, *record_place(record))
+    return record
+
+
+def require_write(actor: User, township_id: int | None, village_id: int | None = None) -> None:
+    """Forbidden unless the actor may write registry records in that place."""
+    if actor.role not in REGISTRY_WRITERS:
+        raise Forbidden("this role may not change the registry")
+    if not Scope.of(actor).covers(township_id, village_id):
+        raise Forbidden("outside your township")

@@ -1,0 +1,24 @@
+"""Extension objects, created once here and initialised in the application factory."""
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask_smorest import Api
+from flask_wtf import CSRFProtect
+
+from models import db
+
+
+
+def schema_name(schema) -> str:
+    """OpenAPI component names: `Household`, and `HouseholdPatch` for the partial schema of PATCH."""
+    name = resolve_schema_cls(schema).__name__.removesuffix("Schema")
+    return name + "Patch" if getattr(schema, "partial", False) else name
+
+
+migrate = Migrate()
+api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+__all__ = ["db", "migrate", "api", "login_manager", "csrf"]

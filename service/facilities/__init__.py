@@ -1,0 +1,1 @@
+"""Central water points, purifiers and wells."""

@@ -1,0 +1,68 @@
+"""Errors mapped to HTTP answers once, at the edge: JSON for the API, a page for people."""
+import logging
+
+from flask import jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from models import db
+
+from .errors import DomainError, FieldErrors
+
+log = logging.getLogger(__name__)
+JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/", "/verify/")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
+
+
+def _answer(status: int, name: str, message: str, errors: dict | None = None, headers=None):
+    if _wants_json():
+        body = {"code": status, "status": name, "message": message}
+        if errors is not None:
+            body["errors"] = errors
+        response = jsonify(body)
+    else:
+        response = render_template("error.html", status=status, message=message), status
+        response = db.get_app().make_response(response)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def handle_domain_error(error: DomainError):
+    db.session.rollback()
+    names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+             409: "Conflict", 422: "Unprocessable Entity"}
+    errors = {"json": error.errors} if isinstance(error, FieldErrors) else None
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return _answer(error.status, names.get(error.status, "Error"), error.message or names[error.status],
+                   errors, headers)
+
+
+def handle_http_exception(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    # webargs/flask-smorest put the per-field messages in `data["messages"]`.
+    errors = data.get("messages")
+    return _answer(error.code or 500, error.name, error.description or error.name, errors, data.get("headers"))
+
+
+def handle_integrity_error(error: IntegrityError):
+    db.session.rollback()
+    log.warning("integrity error: %s", error.orig)
+    return _answer(409, "Conflict", "the change conflicts with existing data (a duplicate or a dangling reference)")
+
+
+def handle_unexpected(error: Exception):
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _answer(500, "Internal Server Error", InternalServerError.description)
+
+
+def register(app) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""Monitored households (监测户)."""

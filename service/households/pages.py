@@ -1,0 +1,102 @@
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import Facility, Household, Village, db
+
+from ..api_common import paginate
+from ..auth import acting_scope, acting_user
+from ..domain import registry
+from ..domain.needs_delivery import Thresholds, household_reasons, needs_delivery_clause
+from ..domain.scope import REGISTRY_WRITERS, get_visible
+from ..errors import FieldErrors
+from ..forms import load_form
+from .schemas import HouseholdSchema
+from .vault import id_number_vault
+
+blueprint = Blueprint("households_pages", __name__)
+FORM_TYPES = {"village_id": int, "head_name": str, "id_number": str, "phone": str, "members": int,
+              "self_care": bool, "monitoring_type": str, "lat": float, "lon": float, "distance_m": float,
+              "vertical_m": float, "round_trip_min": float, "water_source": str}
+
+
+def _thresholds() -> Thresholds:
+    return Thresholds.from_config(current_app.config)
+
+
+def _villages():
+    scope = acting_scope()
+    stmt = scope.restrict(select(Village), Village).options(selectinload(Village.township))
+    return db.session.scalars(stmt.order_by(Village.township_id, Village.name)).all()
+
+
+@blueprint.route("/")
+@login_required
+def home():
+    return redirect(url_for("households_pages.index"))
+
+
+@blueprint.route("/households")
+@login_required
+def index():
+    scope = acting_scope()
+    stmt = scope.restrict(select(Household), Household).options(selectinload(Household.village))
+    village_id = request.args.get("village_id", type=int)
+    needs = request.args.get("needs_delivery", "")
+    name = request.args.get("q", "").strip()[:50]
+    if village_id:
+        stmt = stmt.where(Household.village_id == village_id)
+    if needs in ("1", "0"):
+        clause = needs_delivery_clause(_thresholds())
+        stmt = stmt.where(clause if needs == "1" else ~clause)
+    if name:
+        stmt = stmt.where(Household.head_name.contains(name, autoescape=True))
+    page = paginate(db.session, stmt, {"page": max(1, min(request.args.get("page", 1, type=int), 100_000)),
+                                       "per_page": 30},
+                    (selectinload(Household.water_source_facility),))
+    reasons = {h.id: household_reasons(h, _thresholds()) for h in page["items"]}
+    return render_template("households/index.html", page=page, reasons=reasons, villages=_villages(),
+                           village_id=village_id, needs=needs, q=name)
+
+
+@blueprint.route("/households/<int:household_id>")
+@login_required
+def detail(household_id):
+    household = get_visible(db.session, Household, household_id, acting_scope())
+    facilities = db.session.scalars(select(Facility).where(Facility.household_id == household.id)).all()
+    return render_template("households/detail.html", h=household, reasons=household_reasons(household, _thresholds()),
+                           facilities=facilities, can_edit=acting_user().role in REGISTRY_WRITERS)
+
+
+def _form(household=None):
+    values, errors = dict(request.form), {}
+    if request.method == "POST":
+        schema = HouseholdSchema(partial=household is not None)
+        try:
+            data = load_form(schema, request.form, FORM_TYPES)
+            if household is None:
+                record = registry.create_household(db.session, acting_user(), data, id_number_vault())
+            else:
+                record = registry.update_household(db.session, acting_user(), household.id, data, id_number_vault())
+            db.session.commit()
+            return redirect(url_for("households_pages.detail", household_id=record.id))
+        except FieldErrors as exc:
+            db.session.rollback()
+            errors = exc.errors
+    elif household is not None:
+        values = {key: getattr(household, key) for key in FORM_TYPES if key != "id_number"}
+    return render_template("households/form.html", h=household, values=values, errors=errors,
+                           villages=_villages()), (422 if errors else 200)
+
+
+@blueprint.route("/households/new", methods=["GET", "POST"])
+@login_required
+def new():
+    return _form()
+
+
+@blueprint.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(household_id):
+    return _form(get_visible(db.session, Household, household_id, acting_scope()))

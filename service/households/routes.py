@@ -1,0 +1,30 @@
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from models import Household
+
+from ..registry_api import Collection, collection_blueprint
+from ..domain import registry
+from ..domain.needs_delivery import Thresholds, needs_delivery_clause
+from .schemas import HouseholdArgs, HouseholdPageSchema, HouseholdSchema
+from .vault import id_number_vault
+
+
+def _needs_delivery(stmt, wanted: bool):
+    clause = needs_delivery_clause(Thresholds.from_config(current_app.config))
+    return stmt.where(clause if wanted else ~clause)
+
+
+def _name_contains(stmt, text: str):
+    return stmt.where(Household.head_name.contains(text, autoescape=True))
+
+
+blueprint = collection_blueprint(Collection(
+    "households", Household, HouseholdSchema, HouseholdPageSchema, HouseholdArgs,
+    lambda session, actor, data: registry.create_household(session, actor, data, id_number_vault()),
+    lambda session, actor, record_id, data: registry.update_household(
+        session, actor, record_id, data, id_number_vault()),
+    "监测户 Monitored households, with derived needs_delivery and its reasons",
+    special_filters={"needs_delivery": _needs_delivery, "head_name": _name_contains},
+    list_options=(selectinload(Household.water_source_facility),),
+))

@@ -1,0 +1,53 @@
+from flask import current_app
+from marshmallow import Schema, fields, validate
+
+from models import MONITORING_TYPES, WATER_SOURCES
+
+from ..api_common import IdNumber, PageArgs, Phone, StrictFloat, StrictInt, Text, filter_id, page_schema, ref
+from ..domain.needs_delivery import REASONS, Thresholds, household_reasons
+
+
+def _reasons(household) -> list[str]:
+    return household_reasons(household, Thresholds.from_config(current_app.config))
+
+
+class HouseholdSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    township_id = fields.Integer(dump_only=True)
+    village_id = ref(required=True)
+    head_name = Text(required=True, validate=validate.Length(min=1, max=50))
+    id_number = IdNumber(required=True, load_only=True, metadata={"example": "11010519491231002X"})
+    id_number_masked = fields.String(dump_only=True)
+    phone = Phone(allow_none=True, metadata={"example": "+8613800138000"})
+    members = StrictInt(validate=validate.Range(min=1, max=50))
+    self_care = fields.Boolean()
+    monitoring_type = fields.String(allow_none=True, validate=validate.OneOf(MONITORING_TYPES))
+    lat = StrictFloat(allow_none=True, validate=validate.Range(min=-90, max=90))
+    lon = StrictFloat(allow_none=True, validate=validate.Range(min=-180, max=180))
+    distance_m = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=100_000))
+    distance_computed = fields.Boolean(dump_only=True)
+    vertical_m = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=5_000))
+    round_trip_min = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=1_440))
+    water_source = fields.String(allow_none=True, validate=validate.OneOf(WATER_SOURCES))
+    water_source_id = ref(allow_none=True)
+    needs_delivery = fields.Function(lambda h: bool(_reasons(h)), dump_only=True,
+                                     metadata={"type": "boolean"})
+    needs_delivery_reasons = fields.Function(
+        _reasons, dump_only=True,
+        metadata={"type": "array", "items": {"type": "string", "enum": list(REASONS)}},
+    )
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class HouseholdArgs(PageArgs):
+    township_id = filter_id()
+    village_id = filter_id()
+    needs_delivery = fields.Boolean()
+    self_care = fields.Boolean()
+    monitoring_type = fields.String(validate=validate.OneOf(MONITORING_TYPES))
+    water_source_id = filter_id()
+    head_name = Text(validate=validate.Length(max=50), metadata={"description": "part of the name"})
+
+
+HouseholdPageSchema = page_schema(HouseholdSchema)

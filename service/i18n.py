@@ -1,0 +1,52 @@
+"""The message catalogue of the pages: Chinese labels for the API's codes and messages."""
+
+LABELS = {
+    "reason": {"distance": "距集中供水点超800米", "vertical": "垂直高差超80米", "round_trip": "往返取水超20分钟",
+               "no_self_care": "无自理能力", "source_failed": "水源设施故障"},
+    "kind": {"central_point": "集中供水点", "purifier": "净水机", "well": "水井"},
+    "facility_status": {"working": "正常", "broken": "损坏", "low_yield": "出水不足", "retired": "已停用"},
+    "ownership": {"private": "农户自有", "collective": "村集体", "public": "公共"},
+    "monitoring_type": {"unstable": "脱贫不稳定户", "marginal": "边缘易致贫户", "sudden_hardship": "突发严重困难户",
+                        "other": "其他"},
+    "water_source": {"central_point": "集中供水点", "purifier": "净水机", "well": "水井", "spring": "山泉",
+                     "cistern": "水窖", "other": "其他"},
+    "role": {"county_admin": "县级管理员", "township_lead": "镇街负责人", "township_worker": "镇街工作人员",
+             "village_staff": "村级专人"},
+}
+
+FIELD_NAMES = {
+    "village_id": "村", "head_name": "户主姓名", "id_number": "身份证号", "phone": "联系电话", "members": "家庭人口",
+    "self_care": "能否自理", "monitoring_type": "监测类型", "lat": "纬度", "lon": "经度",
+    "distance_m": "距离集中取水点(米)", "vertical_m": "垂直高差(米)", "round_trip_min": "往返取水时间(分钟)",
+    "water_source": "水源", "water_source_id": "水源设施",
+}
+
+# The API's English messages, as a person on the page reads them.
+MESSAGES = {
+    "integer": "请输入整数", "number": "请输入数字", "Missing data for required field.": "必填",
+    "Field may not be null.": "必填", "Not a valid integer.": "请输入整数", "Not a valid number.": "请输入数字",
+    "already exists": "已存在",
+}
+
+
+def label(group: str, code: str | None) -> str:
+    if code is None:
+        return "—"
+    return LABELS.get(group, {}).get(code, code)
+
+
+def message(text: str) -> str:
+    """The Chinese message for an API message; range and format messages get a generic Chinese lead."""
+    if text in MESSAGES:
+        return MESSAGES[text]
+    if text.startswith("Must be greater than or equal") or text.startswith("Must be less than"):
+        return "超出范围（" + text + "）"
+    if text.startswith("Not a valid resident ID"):
+        return "身份证号无效（" + text.split(":", 1)[-1].strip(" .") + "）"
+    if text.startswith("Not a valid phone"):
+        return "电话号码无效"
+    if "ID number is already registered" in text:
+        return "该身份证号已登记"
+    if text.startswith("Length must be"):
+        return "长度不符合要求"
+    return text

@@ -1,0 +1,34 @@
+from marshmallow import Schema, fields, validate
+
+from ..api_common import Text, filter_id, PageArgs, page_schema, ref
+
+
+class TownshipSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = Text(required=True, validate=validate.Length(min=1, max=60))
+    code = Text(required=True, validate=validate.Length(min=1, max=20))
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class TownshipArgs(PageArgs):
+    code = Text(validate=validate.Length(max=20))
+
+
+class VillageSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    township_id = ref(required=True)
+    name = Text(required=True, validate=validate.Length(min=1, max=60))
+    code = Text(allow_none=True, validate=validate.Length(min=1, max=20))
+    is_key = fields.Boolean(metadata={"description": "重点村 key village"})
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class VillageArgs(PageArgs):
+    township_id = filter_id()
+    is_key = fields.Boolean()
+
+
+TownshipPageSchema = page_schema(TownshipSchema)
+VillagePageSchema = page_schema(VillageSchema)

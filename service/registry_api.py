@@ -1,0 +1,87 @@
+"""The registry's JSON collections: list, create, read and update, the same shape for each kind."""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from models import db
+
+from .auth import acting_scope, acting_user, require_bearer_user
+from .api_common import paginate
+from .domain.scope import get_visible
+
+PAGING = ("page", "per_page")
+
+
+@dataclass
+class Collection:
+    """What varies between the registry's collections; the routes themselves are the same."""
+
+    name: str
+    model: type
+    schema: type
+    page_schema: type
+    args_schema: type
+    create: Callable  # (session, actor, data) -> record
+    update: Callable  # (session, actor, record_id, data) -> record
+    description: str = ""
+    # Filters that are not plain equality on a column: (stmt, value) -> stmt, by argument name.
+    special_filters: dict = field(default_factory=dict)
+    list_options: tuple = ()
+
+
+def _filtered(collection: Collection, stmt, args: dict):
+    for key, value in args.items():
+        if key in PAGING:
+            continue
+        if key in collection.special_filters:
+            stmt = collection.special_filters[key](stmt, value)
+        else:
+            stmt = stmt.where(getattr(collection.model, key) == value)
+    return stmt
+
+
+def collection_blueprint(c: Collection) -> Blueprint:
+    """A flask-smorest blueprint at /api/v1/<name> serving the collection `c`."""
+    bp = Blueprint(c.name, __name__ + "." + c.name, url_prefix=f"/api/v1/{c.name}", description=c.description)
+    bp.before_request(require_bearer_user)
+
+    @bp.route("")
+    class Items(MethodView):
+        @bp.arguments(c.args_schema, location="query")
+        @bp.response(200, c.page_schema)
+        def get(self, args):
+            """List, inside the caller's scope, with filters and pagination."""
+            stmt = acting_scope().restrict(select(c.model), c.model)
+            return paginate(db.session, _filtered(c, stmt, args), args, c.list_options)
+
+        @bp.arguments(c.schema)
+        @bp.response(201, c.schema)
+        @bp.alt_response(403, response="DEFAULT_ERROR", description="outside the caller's scope or role")
+        def post(self, data):
+            """Create one."""
+            record = c.create(db.session, acting_user(), data)
+            db.session.commit()
+            return record
+
+    @bp.route("/<int:record_id>")
+    class Item(MethodView):
+        @bp.response(200, c.schema)
+        @bp.alt_response(404, response="DEFAULT_ERROR", description="absent or outside the caller's scope")
+        def get(self, record_id):
+            """Read one."""
+            return get_visible(db.session, c.model, record_id, acting_scope())
+
+        @bp.arguments(c.schema(partial=True))
+        @bp.response(200, c.schema)
+        @bp.alt_response(403, response="DEFAULT_ERROR", description="outside the caller's scope or role")
+        @bp.alt_response(404, response="DEFAULT_ERROR", description="absent")
+        def patch(self, data, record_id):
+            """Change the given fields of one."""
+            record = c.update(db.session, acting_user(), record_id, data)
+            db.session.commit()
+            return record
+
+    return bp

@@ -1,0 +1,1 @@
+"""Responsible staff (责任人)."""
