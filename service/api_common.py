@@ -1,13 +1,14 @@
 """Pieces every API blueprint shares: strict field types, pagination, the page envelope."""
 import math
 
+from flask import current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 
+from .domain.scope import MAX_ID
 from .identity import normalize_id_number, normalize_phone
 
-MAX_DB_INT = 2**31 - 1
-ID_RANGE = validate.Range(min=1, max=MAX_DB_INT)
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class Text(fields.String):
@@ -103,3 +104,9 @@ def paginate(session, stmt, args: dict, options=()) -> dict:
     ).all()
     return {"items": items, "total": total, "page": page, "per_page": per_page,
             "pages": max(1, math.ceil(total / per_page))}
+
+
+def limit_json_body() -> None:
+    """before_request of the API: a JSON body over MAX_JSON_BYTES answers 413 (uploads keep their own limit)."""
+    if request.mimetype != "multipart/form-data":
+        request.max_content_length = current_app.config["MAX_JSON_BYTES"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import db
 
 from .auth import acting_scope, acting_user, require_bearer_user
-from .api_common import paginate
+from .api_common import limit_json_body, paginate
 from .domain.scope import get_visible
 
 PAGING = ("page", "per_page")
@@ -46,6 +46,7 @@ def _filtered(collection: Collection, stmt, args: dict):
 def collection_blueprint(c: Collection) -> Blueprint:
     """A flask-smorest blueprint at /api/v1/<name> serving the collection `c`."""
     bp = Blueprint(c.name, __name__ + "." + c.name, url_prefix=f"/api/v1/{c.name}", description=c.description)
+    bp.before_request(limit_json_body)
     bp.before_request(require_bearer_user)
 
     @bp.route("")

@@ -2,12 +2,14 @@ from flask_smorest import Blueprint
 
 from models import db
 
+from ..api_common import limit_json_body
 from ..auth import issue_token
 from ..errors import Unauthorized
 from ..domain.users import authenticate
 from .schemas import TokenRequestSchema, TokenSchema
 
 blueprint = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
+blueprint.before_request(limit_json_body)
 
 
 @blueprint.route("/token", methods=["POST"])

@@ -61,9 +61,17 @@ def record_place(record) -> tuple[int | None, int | None]:
     return record.township_id, getattr(record, "village_id", None)
 
 
+MAX_ID = 2**31 - 1
+
+
+def _get(session, model, record_id: int):
+    # An id past the column's range cannot exist (and PostgreSQL would refuse to compare it).
+    return session.get(model, record_id) if 0 < record_id <= MAX_ID else None
+
+
 def get_visible(session, model, record_id: int, scope: Scope):
     """The record if it exists inside the scope; NotFound otherwise, so that nothing outside leaks."""
-    record = session.get(model, record_id)
+    record = _get(session, model, record_id)
     if record is None or not scope.covers(*record_place(record)):
         raise NotFound(f"{model.__tablename__[:-1]} {record_id} not found")
     return record
@@ -71,7 +79,7 @@ def get_visible(session, model, record_id: int, scope: Scope):
 
 def get_for_write(session, model, record_id: int, actor: User):
     """The record an actor is about to change: NotFound if absent, Forbidden if outside its scope."""
-    record = session.get(model, record_id)
+    record = _get(session, model, record_id)
     if record is None:
         raise NotFound(f"{model.__tablename__[:-1]} {record_id} not found")
     require_write(actor, *record_place(record))

@@ -1,0 +1,125 @@
+"""Fixtures: one migrated database per run (SQLite, or TEST_DATABASE_URL), emptied after every test."""
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
+
+from models import AuditEvent, Facility, Household, Staff, Township, User, Village, db
+from service import create_app
+from service.auth import issue_token
+from service.identity import id_check_char
+
+PASSWORD = "correct-horse-1"
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+
+def valid_id(serial: int, region: str = "370102", born: str = "19560312") -> str:
+    """A resident ID with a correct check digit, distinct per serial."""
+    first17 = f"{region}{born}{serial % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "SECRET_KEY": "test-secret-key",
+        "ID_NUMBER_KEY": "test-id-number-key",
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _empty_database():
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        db.session.execute(text("UPDATE households SET water_source_id = NULL"))
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _empty_database()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class World:
+    """Two townships, each with villages, central points, staff and users of every role."""
+
+    def __init__(self):
+        s = db.session
+        self.t_a = Township(name="城关镇", code="370101")
+        self.t_b = Township(name="河口镇", code="370102")
+        s.add_all([self.t_a, self.t_b])
+        s.flush()
+        self.v_a1 = Village(township_id=self.t_a.id, name="张家村", code="370101001", is_key=True)
+        self.v_a2 = Village(township_id=self.t_a.id, name="李家村", code="370101002")
+        self.v_b1 = Village(township_id=self.t_b.id, name="王庄村", code="370102001")
+        s.add_all([self.v_a1, self.v_a2, self.v_b1])
+        s.flush()
+        self.staff_a = Staff(name="刘村干", phone="+8613900000001", role="village_staff",
+                             township_id=self.t_a.id, village_id=self.v_a1.id)
+        s.add(self.staff_a)
+        self.point_a1 = Facility(township_id=self.t_a.id, village_id=self.v_a1.id, kind="central_point",
+                                 name="张家村供水点", ownership="public", status="working", lat=36.0, lon=117.0)
+        self.point_b1 = Facility(township_id=self.t_b.id, village_id=self.v_b1.id, kind="central_point",
+                                 name="王庄村供水点", ownership="public", status="working", lat=36.5, lon=117.5)
+        s.add_all([self.point_a1, self.point_b1])
+        self.admin = self._user("admin", "county_admin")
+        self.lead_a = self._user("lead_a", "township_lead", self.t_a.id)
+        self.worker_a = self._user("worker_a", "township_worker", self.t_a.id)
+        self.worker_b = self._user("worker_b", "township_worker", self.t_b.id)
+        self.village_a1 = self._user("cun_a1", "village_staff", self.t_a.id, self.v_a1.id)
+        s.commit()
+
+    def _user(self, username, role, township_id=None, village_id=None):
+        user = User(username=username, role=role, township_id=township_id, village_id=village_id,
+                    password_hash=_PASSWORD_HASH)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    def headers(self, user) -> dict:
+        token, _ = issue_token(user)
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def world(app):
+    return World()
+
+
+def household_payload(world, serial=1, **overrides) -> dict:
+    payload = {"village_id": world.v_a1.id, "head_name": "王桂英", "id_number": valid_id(serial),
+               "phone": "138 0013 8000", "members": 3, "self_care": True}
+    payload.update(overrides)
+    return payload

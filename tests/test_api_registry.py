@@ -1,0 +1,276 @@
+"""The registry API of SPEC §4 through the Flask test client, on the configured database."""
+import time
+
+from sqlalchemy import func, select, text
+
+from models import AuditEvent, Household, db
+
+from .conftest import PASSWORD, household_payload, valid_id
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# Authentication ----------------------------------------------------------------------------------
+
+def test_token_from_username_and_password(client, world):
+    r = client.post("/api/v1/auth/token", json={"username": "worker_a", "password": PASSWORD})
+    assert r.status_code == 200
+    assert set(r.json) == {"token", "expires_at"}
+    listed = client.get("/api/v1/households", headers={"Authorization": f"Bearer {r.json['token']}"})
+    assert listed.status_code == 200
+
+
+def test_wrong_password_missing_or_bad_token_is_401(client, world):
+    assert client.post("/api/v1/auth/token", json={"username": "worker_a", "password": "nope"}).status_code == 401
+    assert client.post("/api/v1/auth/token", json={"username": "ghost", "password": PASSWORD}).status_code == 401
+    assert client.get("/api/v1/households").status_code == 401
+    assert client.get("/api/v1/households", headers={"Authorization": "Bearer forged.token.x"}).status_code == 401
+    assert client.get("/api/v1/households", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+def test_token_expires(client, world, app):
+    headers = world.headers(world.worker_a)
+    ttl = app.config["TOKEN_TTL_HOURS"]
+    try:
+        app.config["TOKEN_TTL_HOURS"] = 0.5 / 3600
+        time.sleep(1.1)
+        assert client.get("/api/v1/households", headers=headers).status_code == 401
+    finally:
+        app.config["TOKEN_TTL_HOURS"] = ttl
+
+
+# Registry writes ---------------------------------------------------------------------------------
+
+def test_county_admin_registers_a_township_village_staff_and_facility(client, world):
+    h = world.headers(world.admin)
+    t = client.post("/api/v1/townships", json={"name": "石门镇", "code": "370103"}, headers=h)
+    assert t.status_code == 201 and t.json["code"] == "370103"
+    v = client.post("/api/v1/villages", json={"township_id": t.json["id"], "name": "赵岭村", "is_key": True}, headers=h)
+    assert v.status_code == 201 and v.json["is_key"] is True
+    s = client.post("/api/v1/staff", json={"name": "赵专人", "phone": "139 0000 0099", "role": "village_staff",
+                                           "village_id": v.json["id"]}, headers=h)
+    assert s.status_code == 201
+    assert s.json["phone"] == "+8613900000099" and s.json["township_id"] == t.json["id"]
+    f = client.post("/api/v1/facilities", json={"village_id": v.json["id"], "kind": "well", "name": "赵岭深井",
+                                                "ownership": "collective", "yield_m3_day": 12.5,
+                                                "manager_id": s.json["id"], "last_cleaned_on": "2026-10-01"}, headers=h)
+    assert f.status_code == 201
+    assert f.json["status"] == "working" and f.json["township_id"] == t.json["id"]
+    r = client.patch(f"/api/v1/facilities/{f.json['id']}", json={"status": "low_yield"}, headers=h)
+    assert r.status_code == 200 and r.json["status"] == "low_yield"
+    assert r.json["status_changed_at"] >= f.json["status_changed_at"]
+
+
+def test_household_create_read_update(client, world):
+    h = world.headers(world.worker_a)
+    r = client.post("/api/v1/households", json=household_payload(world, lat=36.009, lon=117.0), headers=h)
+    assert r.status_code == 201, r.json
+    body = r.json
+    assert body["phone"] == "+8613800138000"
+    assert body["id_number_masked"] == valid_id(1)[:6] + "********" + valid_id(1)[-4:]
+    assert "id_number" not in body
+    assert body["distance_computed"] is True and 990 < body["distance_m"] < 1010
+    assert body["needs_delivery"] is True and body["needs_delivery_reasons"] == ["distance"]
+    assert body["township_id"] == world.t_a.id
+
+    got = client.get(f"/api/v1/households/{body['id']}", headers=h)
+    assert got.status_code == 200 and got.json == body
+
+    r = client.patch(f"/api/v1/households/{body['id']}", json={"distance_m": 500, "self_care": False}, headers=h)
+    assert r.status_code == 200
+    assert r.json["distance_m"] == 500 and r.json["distance_computed"] is False
+    assert r.json["needs_delivery_reasons"] == ["no_self_care"]
+
+    r = client.patch(f"/api/v1/households/{body['id']}", json={"distance_m": None}, headers=h)
+    assert r.json["distance_computed"] is True and r.json["distance_m"] > 990
+
+
+def test_the_resident_id_is_never_stored_or_shown_in_clear(client, world):
+    h = world.headers(world.worker_a)
+    r = client.post("/api/v1/households", json=household_payload(world), headers=h)
+    row = db.session.execute(text("SELECT * FROM households")).mappings().one()
+    assert all(valid_id(1) not in str(value) for value in row.values())
+    audit = db.session.execute(text("SELECT before, after FROM audit_events")).all()
+    assert audit and all(valid_id(1) not in str(values) for values in audit)
+    assert valid_id(1) not in r.get_data(as_text=True)
+
+
+def test_a_resident_id_is_registered_once(client, world):
+    h = world.headers(world.worker_a)
+    assert client.post("/api/v1/households", json=household_payload(world), headers=h).status_code == 201
+    r = client.post("/api/v1/households", json=household_payload(world, head_name="另一人"), headers=h)
+    assert r.status_code == 422 and "id_number" in r.json["errors"]["json"]
+    assert count(Household) == 1
+
+
+def test_a_failed_water_source_makes_a_household_need_delivery(client, world):
+    h = world.headers(world.worker_a)
+    created = client.post("/api/v1/households", json=household_payload(world, water_source="central_point",
+                                                                       water_source_id=world.point_a1.id), headers=h)
+    assert created.json["needs_delivery"] is False
+    client.patch(f"/api/v1/facilities/{world.point_a1.id}", json={"status": "broken"}, headers=h)
+    r = client.get(f"/api/v1/households/{created.json['id']}", headers=h)
+    assert r.json["needs_delivery_reasons"] == ["source_failed"]
+    listed = client.get("/api/v1/households?needs_delivery=true", headers=h)
+    assert [item["id"] for item in listed.json["items"]] == [created.json["id"]]
+
+
+def test_list_filters_and_pagination(client, world):
+    h = world.headers(world.admin)
+    for serial in range(5):
+        client.post("/api/v1/households", json=household_payload(world, serial, self_care=serial % 2 == 0), headers=h)
+    client.post("/api/v1/households", json=household_payload(world, 9, village_id=world.v_b1.id), headers=h)
+    r = client.get("/api/v1/households?per_page=2&page=2", headers=h)
+    assert r.status_code == 200
+    assert set(r.json) == {"items", "total", "page", "per_page"}
+    assert (r.json["total"], r.json["page"], r.json["per_page"], len(r.json["items"])) == (6, 2, 2, 2)
+    assert client.get("/api/v1/households?needs_delivery=true", headers=h).json["total"] == 2
+    assert client.get("/api/v1/households?needs_delivery=false", headers=h).json["total"] == 4
+    assert client.get(f"/api/v1/households?township_id={world.t_b.id}", headers=h).json["total"] == 1
+    assert client.get(f"/api/v1/households?village_id={world.v_a1.id}&self_care=false", headers=h).json["total"] == 2
+    assert client.get("/api/v1/villages?is_key=true", headers=h).json["total"] == 1
+    assert client.get("/api/v1/facilities?kind=central_point", headers=h).json["total"] == 2
+    assert client.get("/api/v1/staff?role=village_staff", headers=h).json["total"] == 1
+    assert client.get("/api/v1/households?per_page=1000", headers=h).status_code == 422
+
+
+# Bad input ---------------------------------------------------------------------------------------
+
+def _errors(response) -> dict:
+    return response.json["errors"]["json"]
+
+
+def test_bad_fields_are_named_and_nothing_is_written(client, world):
+    h = world.headers(world.worker_a)
+    cases = [
+        ({"village_id": 99999}, "village_id"),
+        ({"members": -1}, "members"),
+        ({"phone": "12345"}, "phone"),
+        ({"id_number": valid_id(1)[:17] + ("0" if valid_id(1)[17] != "0" else "1")}, "id_number"),
+        ({"lat": 200}, "lat"),
+        ({"members": "three"}, "members"),
+        ({"members": "3"}, "members"),
+        ({"distance_m": "far"}, "distance_m"),
+        ({"colour": "blue"}, "colour"),
+        ({"head_name": "   "}, "head_name"),
+        ({"head_name": "a\x00b"}, "head_name"),
+        ({"monitoring_type": "rich"}, "monitoring_type"),
+        ({"water_source_id": world.point_b1.id}, "water_source_id"),
+    ]
+    for override, field in cases:
+        r = client.post("/api/v1/households", json=household_payload(world, **override), headers=h)
+        assert r.status_code == 422, (override, r.json)
+        assert field in _errors(r), (override, r.json)
+    missing = client.post("/api/v1/households", json={"village_id": world.v_a1.id}, headers=h)
+    assert {"head_name", "id_number"} <= set(_errors(missing))
+    assert count(Household) == 0
+    assert count(AuditEvent) == 0
+
+
+def test_malformed_and_oversized_bodies(client, world):
+    h = world.headers(world.worker_a)
+    r = client.post("/api/v1/households", data="{not json", content_type="application/json", headers=h)
+    assert r.status_code in (400, 422) and r.is_json
+    big = household_payload(world, head_name="x" * 100_000)
+    r = client.post("/api/v1/households", json=big, headers=h)
+    assert r.status_code == 413 and r.is_json
+    assert count(Household) == 0
+
+
+def test_other_registry_rules(client, world):
+    h = world.headers(world.admin)
+    assert "code" in _errors(client.post("/api/v1/townships", json={"name": "重复", "code": "370101"}, headers=h))
+    r = client.post("/api/v1/villages", json={"township_id": world.t_a.id, "name": "张家村"}, headers=h)
+    assert "name" in _errors(r)
+    r = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier", "name": "净水机1",
+                                                "ownership": "private"}, headers=h)
+    assert "household_id" in _errors(r)
+    r = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier", "name": "净水机2",
+                                                "yield_m3_day": 3}, headers=h)
+    assert "yield_m3_day" in _errors(r)
+    r = client.post("/api/v1/staff", json={"name": "无村", "phone": "13900000002", "role": "village_staff"}, headers=h)
+    assert "village_id" in _errors(r)
+    r = client.post("/api/v1/staff", json={"name": "重号", "phone": "13900000001", "role": "township_lead",
+                                           "township_id": world.t_a.id}, headers=h)
+    assert "phone" in _errors(r)
+    r = client.patch(f"/api/v1/villages/{world.v_a1.id}", json={"township_id": world.t_b.id}, headers=h)
+    assert "township_id" in _errors(r)
+    assert client.get("/api/v1/households/99999999999999", headers=h).status_code == 404
+
+
+# Scope -------------------------------------------------------------------------------------------
+
+def test_townships_are_isolated(client, world):
+    a, b = world.headers(world.worker_a), world.headers(world.worker_b)
+    mine = client.post("/api/v1/households", json=household_payload(world), headers=a).json
+    assert client.get(f"/api/v1/households/{mine['id']}", headers=b).status_code == 404
+    assert client.get("/api/v1/households", headers=b).json["total"] == 0
+    assert client.get(f"/api/v1/villages/{world.v_a1.id}", headers=b).status_code == 404
+    assert client.get(f"/api/v1/townships/{world.t_a.id}", headers=b).status_code == 404
+    assert client.get(f"/api/v1/facilities/{world.point_a1.id}", headers=b).status_code == 404
+    assert [t["id"] for t in client.get("/api/v1/townships", headers=b).json["items"]] == [world.t_b.id]
+    r = client.post("/api/v1/households", json=household_payload(world, 2), headers=b)
+    assert r.status_code == 403
+    assert client.patch(f"/api/v1/households/{mine['id']}", json={"members": 9}, headers=b).status_code == 403
+    r = client.patch(f"/api/v1/households/{mine['id']}", json={"village_id": world.v_b1.id}, headers=a)
+    assert r.status_code == 403
+    r = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "well", "name": "越界井"}, headers=b)
+    assert r.status_code == 403
+    assert client.post("/api/v1/townships", json={"name": "新镇", "code": "9"}, headers=a).status_code == 403
+    assert client.get(f"/api/v1/households/{mine['id']}", headers=a).json["members"] == 3
+
+
+def test_village_staff_read_their_village_only(client, world):
+    admin = world.headers(world.admin)
+    in_a1 = client.post("/api/v1/households", json=household_payload(world, 1), headers=admin).json
+    in_a2 = client.post("/api/v1/households", json=household_payload(world, 2, village_id=world.v_a2.id),
+                        headers=admin).json
+    staff = world.headers(world.village_a1)
+    assert [h["id"] for h in client.get("/api/v1/households", headers=staff).json["items"]] == [in_a1["id"]]
+    assert client.get(f"/api/v1/households/{in_a2['id']}", headers=staff).status_code == 404
+    assert client.patch(f"/api/v1/households/{in_a1['id']}", json={"members": 5}, headers=staff).status_code == 403
+    assert client.post("/api/v1/households", json=household_payload(world, 3), headers=staff).status_code == 403
+
+
+# Audit, health, OpenAPI --------------------------------------------------------------------------
+
+def test_every_write_leaves_an_audit_event(client, world):
+    h = world.headers(world.worker_a)
+    created = client.post("/api/v1/households", json=household_payload(world), headers=h).json
+    client.patch(f"/api/v1/households/{created['id']}", json={"members": 4}, headers=h)
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.entity, e.entity_id, e.actor_id) for e in events] == [
+        ("create", "households", created["id"], world.worker_a.id),
+        ("update", "households", created["id"], world.worker_a.id)]
+    assert events[0].before is None and events[0].after["members"] == 3
+    assert events[1].before["members"] == 3 and events[1].after["members"] == 4
+
+
+def test_healthz_reports_the_database(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json["database"]["ok"] is True and r.json["database"]["revision"]
+
+
+def test_openapi_document_and_offline_docs(client):
+    spec = client.get("/api/v1/openapi.json").json
+    for path in ("/api/v1/households", "/api/v1/households/{record_id}", "/api/v1/townships", "/api/v1/villages",
+                 "/api/v1/facilities", "/api/v1/staff", "/api/v1/auth/token"):
+        assert path in spec["paths"], path
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert spec["paths"]["/api/v1/auth/token"]["post"]["security"] == []
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "http://" not in page and "https://" not in page
+    assert client.get("/api/v1/docs/assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/api/v1/docs/assets/..%2Fsecret").status_code == 404
+
+
+def test_schema_matches_migrations(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
