@@ -1,7 +1,7 @@
 """Errors mapped to HTTP answers once, at the edge: JSON for the API, a page for people."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -24,8 +24,7 @@ def _answer(status: int, name: str, message: str, errors: dict | None = None, he
             body["errors"] = errors
         response = jsonify(body)
     else:
-        response = render_template("error.html", status=status, message=message), status
-        response = db.get_app().make_response(response)
+        response = make_response(render_template("error.html", status=status, message=message))
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value

@@ -2,6 +2,7 @@
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
@@ -34,6 +35,16 @@ def _database_url(tmp_path_factory) -> str:
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request has its own app context, session and `g`, as in production."""
+
+    def open(self, *args, **kwargs):
+        # End the test's own transaction first: on SQLite a request would otherwise wait for its lock.
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = create_app({
@@ -42,6 +53,7 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test-secret-key",
         "ID_NUMBER_KEY": "test-id-number-key",
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
     return app

@@ -1,0 +1,97 @@
+"""The server-rendered pages through the Flask test client: login, CSRF, lists, detail, the form."""
+import re
+
+from sqlalchemy import func, select
+
+from models import Household, db
+
+from .conftest import PASSWORD, household_payload, valid_id
+
+
+def csrf_token(client, path="/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def login(client, username):
+    token = csrf_token(client)
+    return client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+
+
+def test_pages_need_a_login(client, world):
+    r = client.get("/households")
+    assert r.status_code == 302 and r.location.startswith("/login")
+
+
+def test_login_wrong_password_and_csrf(client, world):
+    token = csrf_token(client)
+    r = client.post("/login", data={"username": "worker_a", "password": "wrong", "csrf_token": token})
+    assert r.status_code == 401 and "用户名或密码错误" in r.get_data(as_text=True)
+    r = client.post("/login", data={"username": "worker_a", "password": PASSWORD})
+    assert r.status_code == 400
+    r = login(client, "worker_a")
+    assert r.status_code == 302 and r.location == "/households"
+
+
+def test_login_never_redirects_off_site(client, world):
+    token = csrf_token(client)
+    r = client.post("/login?next=//evil.example/x", data={"username": "worker_a", "password": PASSWORD,
+                                                           "csrf_token": token})
+    assert r.location == "/households"
+
+
+def test_household_list_filters_and_reasons(client, world):
+    headers = world.headers(world.admin)
+    client.post("/api/v1/households", json=household_payload(world, 1, head_name="远户", distance_m=1200), headers=headers)
+    client.post("/api/v1/households", json=household_payload(world, 2, head_name="近户", distance_m=100), headers=headers)
+    client.post("/api/v1/households", json=household_payload(world, 3, head_name="外镇户", village_id=world.v_b1.id),
+                headers=headers)
+    login(client, "worker_a")
+    page = client.get("/households").get_data(as_text=True)
+    assert "远户" in page and "近户" in page and "外镇户" not in page
+    assert valid_id(1) not in page and "********" in page
+    needing = client.get("/households?needs_delivery=1").get_data(as_text=True)
+    assert "远户" in needing and "近户" not in needing and "距集中供水点超800米" in needing
+
+
+def test_household_detail_is_scoped(client, world):
+    other = client.post("/api/v1/households", json=household_payload(world, 3, village_id=world.v_b1.id),
+                        headers=world.headers(world.admin)).json
+    login(client, "worker_a")
+    assert client.get(f"/households/{other['id']}").status_code == 404
+    login(client, "worker_b")
+    page = client.get(f"/households/{other['id']}").get_data(as_text=True)
+    assert "王桂英" in page and other["id_number_masked"] in page
+
+
+def test_household_form_shows_errors_next_to_fields_and_writes_nothing(client, world):
+    login(client, "worker_a")
+    token = csrf_token(client, "/households/new")
+    form = {"csrf_token": token, "village_id": str(world.v_a1.id), "head_name": "新户", "id_number": "123",
+            "phone": "12", "members": "两", "self_care": "1"}
+    r = client.post("/households/new", data=form)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    for field in ("id_number", "phone", "members"):
+        assert f'data-field="{field}"' in page
+    assert db.session.scalar(select(func.count()).select_from(Household)) == 0
+
+    form.update(id_number=valid_id(5), phone="138 0013 8000", members="4", distance_m="900")
+    r = client.post("/households/new", data=form)
+    assert r.status_code == 302
+    detail = client.get(r.location).get_data(as_text=True)
+    assert "新户" in detail and "需送水" in detail and "+8613800138000" in detail
+
+
+def test_facilities_page(client, world):
+    login(client, "worker_a")
+    page = client.get("/facilities?kind=central_point").get_data(as_text=True)
+    assert "张家村供水点" in page and "王庄村供水点" not in page
+
+
+def test_logout_needs_csrf(client, world):
+    login(client, "worker_a")
+    assert client.post("/logout").status_code == 400
+    token = csrf_token(client, "/households")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/households").status_code == 302
