@@ -9,6 +9,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE))
     app.config.from_mapping(load_config())
     app.config.from_mapping(config or {})
+    app.json.ensure_ascii = False  # Chinese stays readable in API answers
     register_extensions(app)
     register_blueprints(app)
     register_template_globals(app)
@@ -56,9 +57,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_globals(app: Flask) -> None:
-    from .i18n import FIELD_NAMES, label, message
+    from .i18n import FIELD_NAMES, LABELS, label, message
 
-    app.jinja_env.globals.update(label=label, message=message, field_name=lambda name: FIELD_NAMES.get(name, name))
+    app.jinja_env.globals.update(label=label, labels=LABELS, message=message,
+                                 field_name=lambda name: FIELD_NAMES.get(name, name))
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -38,10 +38,14 @@ DEMO_PASSWORD = "demo-water-2026"
 M_PER_DEG = 111_195.0
 
 
-def _id_number(rng: random.Random, region: str, serial: int) -> str:
-    born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 60))
-    first17 = f"{region}{born:%Y%m%d}{serial % 1000:03d}"
-    return first17 + id_check_char(first17)
+def _id_number(rng: random.Random, region: str, used: set) -> str:
+    """A valid resident ID not yet in `used` (which it joins)."""
+    while True:
+        born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 60))
+        first17 = f"{region}{born:%Y%m%d}{rng.randrange(1000):03d}"
+        if first17 not in used:
+            used.add(first17)
+            return first17 + id_check_char(first17)
 
 
 def _name(rng: random.Random) -> str:
@@ -56,6 +60,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, progress: Callable[[int], 
     remaining = scale.households
     township_ids, village_ids = [], []
     phone_serial = 0
+    used_ids: set = set()
     for t in range(scale.townships):
         code = f"3701{t + 1:02d}"
         township = Township(name=TOWNSHIP_NAMES[t % len(TOWNSHIP_NAMES)] + ("" if t < 15 else str(t)), code=code)
@@ -95,8 +100,9 @@ def seed(session, scale: Scale, vault: IdNumberVault, progress: Callable[[int], 
             remaining -= count
             rows = []
             for h in range(count):
-                id_number = _id_number(rng, code, len(village_ids) * 1000 + h)
-                radius = rng.uniform(20, 1_400) / M_PER_DEG
+                id_number = _id_number(rng, code, used_ids)
+                # About one household in eight lives beyond the 800 m of the convenience standard.
+                radius = (rng.uniform(20, 750) if rng.random() < 0.88 else rng.uniform(800, 1_600)) / M_PER_DEG
                 angle = rng.uniform(0, 2 * math.pi)
                 surveyed = rng.random() < 0.2
                 well = len(facility_ids) > 1 and rng.random() < 0.3
@@ -109,10 +115,10 @@ def seed(session, scale: Scale, vault: IdNumberVault, progress: Callable[[int], 
                     "monitoring_type": rng.choice(["unstable", "marginal", "sudden_hardship"]),
                     "lat": base_lat + radius * math.sin(angle),
                     "lon": base_lon + radius * math.cos(angle) / math.cos(math.radians(base_lat)),
-                    "distance_m": round(rng.uniform(100, 1_200)) if surveyed else None,
+                    "distance_m": round(rng.uniform(100, 950)) if surveyed else None,
                     "distance_computed": False,
-                    "vertical_m": round(rng.uniform(0, 100)) if rng.random() < 0.3 else None,
-                    "round_trip_min": round(rng.uniform(3, 30)) if rng.random() < 0.3 else None,
+                    "vertical_m": round(rng.uniform(0, 90)) if rng.random() < 0.2 else None,
+                    "round_trip_min": round(rng.uniform(3, 24)) if rng.random() < 0.2 else None,
                     "water_source": "well" if well else "central_point",
                     "water_source_id": facility_ids[1] if well else facility_ids[0],
                 })

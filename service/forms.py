@@ -27,11 +27,11 @@ def parse_form(form, types: dict[str, type]) -> tuple[dict, dict]:
     return payload, errors
 
 
-def load_form(schema: Schema, form, types: dict[str, type], required_keep_none: tuple = ()) -> dict:
+def load_form(schema: Schema, form, types: dict[str, type]) -> dict:
     """Validate a form with the API's schema; raises FieldErrors naming each bad field."""
     payload, errors = parse_form(form, types)
     # Blank optional fields mean "not given"; a blank required field is reported by the schema.
-    payload = {k: v for k, v in payload.items() if v is not None or k in required_keep_none}
+    payload = {k: v for k, v in payload.items() if v is not None}
     try:
         data = schema.load(payload)
     except ValidationError as exc:

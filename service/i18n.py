@@ -21,6 +21,11 @@ FIELD_NAMES = {
     "water_source": "水源", "water_source_id": "水源设施",
 }
 
+ID_REASONS = {
+    "must be 18 characters": "应为18位", "must be 17 digits followed by a digit or X": "前17位应为数字，末位为数字或X",
+    "contains an impossible birth date": "出生日期不成立", "check digit does not match": "校验位不符，请核对",
+}
+
 # The API's English messages, as a person on the page reads them.
 MESSAGES = {
     "integer": "请输入整数", "number": "请输入数字", "Missing data for required field.": "必填",
@@ -42,7 +47,8 @@ def message(text: str) -> str:
     if text.startswith("Must be greater than or equal") or text.startswith("Must be less than"):
         return "超出范围（" + text + "）"
     if text.startswith("Not a valid resident ID"):
-        return "身份证号无效（" + text.split(":", 1)[-1].strip(" .") + "）"
+        reason = text.split(":", 1)[-1].strip(" .")
+        return "身份证号无效：" + ID_REASONS.get(reason, reason)
     if text.startswith("Not a valid phone"):
         return "电话号码无效"
     if "ID number is already registered" in text:

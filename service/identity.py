@@ -16,7 +16,7 @@ _CHECK_CHARS = "10X98765432"
 
 def id_check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of a resident ID."""
-    return _CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
+    return _CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def normalize_id_number(value: str, today: date | None = None) -> str:

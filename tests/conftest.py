@@ -7,7 +7,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
-from models import AuditEvent, Facility, Household, Staff, Township, User, Village, db
+from models import Facility, Staff, Township, User, Village, db
 from service import create_app
 from service.auth import issue_token
 from service.identity import id_check_char
