@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_template_globals(app)
+    register_security_headers(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -54,6 +55,15 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(bp)
     for bp in (account_pages.blueprint, household_pages.blueprint, facility_pages.blueprint, docs, health):
         app.register_blueprint(bp)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
 
 def register_template_globals(app: Flask) -> None:

@@ -5,6 +5,7 @@ from flask import current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 
+from .clock import local_today
 from .domain.scope import MAX_ID
 from .identity import normalize_id_number, normalize_phone
 
@@ -47,7 +48,7 @@ class IdNumber(Text):
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return normalize_id_number(super()._deserialize(value, attr, data, **kwargs))
+            return normalize_id_number(super()._deserialize(value, attr, data, **kwargs), local_today())
         except ValueError as exc:
             raise ValidationError(f"Not a valid resident ID number: {exc}.") from None
 

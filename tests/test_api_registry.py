@@ -274,3 +274,16 @@ def test_schema_matches_migrations(app):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == []
+
+
+def test_dates_are_local_days(client, world, app):
+    from service.clock import local_today
+
+    h = world.headers(world.admin)
+    today = local_today().isoformat()
+    r = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier", "name": "今日净水机",
+                                                "last_cleaned_on": today}, headers=h)
+    assert r.status_code == 201, r.json
+    r = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier", "name": "明日净水机",
+                                                "last_cleaned_on": "2999-01-01"}, headers=h)
+    assert "last_cleaned_on" in r.json["errors"]["json"]

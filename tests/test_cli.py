@@ -55,3 +55,11 @@ def test_jobs_list_and_run(app, world):
     assert r.exit_code == 0 and "recompute_distances: 0" in r.output
     r = run(app, "jobs", "run", "no_such_job")
     assert r.exit_code == 2 and "unknown job" in r.output
+
+
+def test_created_users_are_audited_without_their_password(app, world):
+    from models import AuditEvent
+
+    run(app, "users", "create", "wang", "--role", "county_admin", "--password", "long-enough-1")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "users")).one()
+    assert event.after["username"] == "wang" and "password_hash" not in event.after

@@ -156,7 +156,7 @@ def update_staff(session, actor: User, staff_id: int, data: dict) -> Staff:
 # Facilities ---------------------------------------------------------------------------------------
 
 
-def _check_facility(session, merged: dict, village: Village, exclude_id=None) -> None:
+def _check_facility(session, merged: dict, village: Village, today: date, exclude_id=None) -> None:
     errors: dict = {}
     if merged.get("household_id") is not None:
         household = session.get(Household, merged["household_id"])
@@ -170,7 +170,7 @@ def _check_facility(session, merged: dict, village: Village, exclude_id=None) ->
             errors["manager_id"] = ["must be staff of the same township"]
     if merged.get("yield_m3_day") is not None and merged["kind"] != "well":
         errors["yield_m3_day"] = ["only wells have a yield"]
-    if merged.get("last_cleaned_on") and merged["last_cleaned_on"] > date.today():
+    if merged.get("last_cleaned_on") and merged["last_cleaned_on"] > today:
         errors["last_cleaned_on"] = ["cannot be in the future"]
     stmt = select(Facility.id).where(Facility.village_id == village.id, Facility.name == merged["name"])
     if exclude_id is not None:
@@ -182,19 +182,19 @@ def _check_facility(session, merged: dict, village: Village, exclude_id=None) ->
         raise FieldErrors(errors)
 
 
-def create_facility(session, actor: User, data: dict) -> Facility:
-    """A new central water point, purifier or well in a village."""
+def create_facility(session, actor: User, data: dict, today: date) -> Facility:
+    """A new central water point, purifier or well in a village; `today` is the local date."""
     village = _village(session, data["village_id"])
     require_write(actor, village.township_id, village.id)
     merged = {"status": "working", "ownership": "collective", **data, "township_id": village.township_id}
-    _check_facility(session, merged, village)
+    _check_facility(session, merged, village, today)
     facility = _save(session, actor, Facility(), merged, None)
     if facility.kind == "central_point":
         recompute_distances(session, {village.id})
     return facility
 
 
-def update_facility(session, actor: User, facility_id: int, data: dict) -> Facility:
+def update_facility(session, actor: User, facility_id: int, data: dict, today: date) -> Facility:
     """Change a facility; a status change is time-stamped, and distances follow central points."""
     facility = get_for_write(session, Facility, facility_id, actor)
     before = snapshot(facility)
@@ -205,7 +205,7 @@ def update_facility(session, actor: User, facility_id: int, data: dict) -> Facil
     merged = {**current, **data}
     if "last_cleaned_on" not in data:
         merged.pop("last_cleaned_on")
-    _check_facility(session, merged, village, facility.id)
+    _check_facility(session, merged, village, today, facility.id)
     if data.get("status", facility.status) != facility.status:
         data["status_changed_at"] = utcnow()
     data["township_id"] = village.township_id

@@ -5,6 +5,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from models import USER_ROLES, Township, User, Village
 
 from ..errors import FieldErrors
+from .audit import record_write
 
 # Checked when the username is unknown, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -54,7 +55,7 @@ def create_user(
         staff_id=staff_id,
     )
     session.add(user)
-    session.flush()
+    record_write(session, None, "create", user, None)
     return user
 
 

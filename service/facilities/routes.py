@@ -1,11 +1,13 @@
 from models import Facility
 
+from ..clock import local_today
 from ..registry_api import Collection, collection_blueprint
 from ..domain import registry
 from .schemas import FacilityArgs, FacilityPageSchema, FacilitySchema
 
 blueprint = collection_blueprint(Collection(
     "facilities", Facility, FacilitySchema, FacilityPageSchema, FacilityArgs,
-    registry.create_facility, registry.update_facility,
+    lambda session, actor, data: registry.create_facility(session, actor, data, local_today()),
+    lambda session, actor, record_id, data: registry.update_facility(session, actor, record_id, data, local_today()),
     "设施 Facilities: central water points, purifiers, wells",
 ))
