@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from models.base import EXTERNAL_TABLES, UTCDateTime
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -67,6 +69,20 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Tables that another library owns (APScheduler's job store) are created by our migrations but
+    described by that library, not by our models: leave them out of autogenerate's comparison."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table not in EXTERNAL_TABLES
+
+
+def render_item(type_, obj, autogen_context):
+    """Migrations name plain SQLAlchemy types, never our own wrappers (a migration must not import models)."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -86,6 +102,8 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("render_item", render_item)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

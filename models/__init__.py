@@ -1,7 +1,10 @@
 """The database models, one module per aggregate. Importing this package registers them all."""
+from .agreement import AGREEMENT_REASONS, AGREEMENT_STATUSES, Agreement
 from .base import db, utcnow
+from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrection
 from .facility import FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, Facility
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
+from .job import JobRun
 from .place import Township, Village
 from .staff import STAFF_ROLES, Staff
 from .user import USER_ROLES, AuditEvent, User
@@ -9,5 +12,6 @@ from .user import USER_ROLES, AuditEvent, User
 __all__ = [
     "db", "utcnow", "Township", "Village", "Household", "Facility", "Staff", "User", "AuditEvent",
     "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
-    "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES",
+    "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
+    "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun",
 ]

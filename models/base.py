@@ -22,6 +22,9 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# Tables our migrations create for a library that describes them itself (APScheduler's job store).
+EXTERNAL_TABLES = {"apscheduler_jobs"}
+
 
 def utcnow() -> datetime:
     """The current instant, timezone-aware, in UTC (timestamps are stored in UTC)."""

@@ -38,6 +38,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts import pages as account_pages
     from .accounts import routes as auth_routes
+    from .agreements import routes as agreement_routes
+    from .dashboard import routes as dashboard_routes
+    from .deliveries import routes as delivery_routes
     from .docs import blueprint as docs
     from .extensions import api, csrf
     from .facilities import pages as facility_pages
@@ -49,7 +52,8 @@ def register_blueprints(app: Flask) -> None:
     from .staff import routes as staff_routes
 
     for bp in (auth_routes.blueprint, place_routes.townships, place_routes.villages,
-               household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint):
+               household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint,
+               agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
@@ -80,7 +84,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import jobs, seed_demo, users
+    from .cli import seed_demo, users
 
-    for command in (users, seed_demo, jobs):
+    for command in (users, seed_demo):
         app.cli.add_command(command)

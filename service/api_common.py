@@ -76,6 +76,10 @@ class PageArgs(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+class UploadSchema(Schema):
+    file = fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
 def filter_id(**kwargs) -> fields.Integer:
     """A `*_id` filter of a list."""
     return fields.Integer(validate=ID_RANGE, **kwargs)

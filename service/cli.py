@@ -1,17 +1,16 @@
-"""The `flask` commands of SPEC §4: users, seed-demo, jobs."""
+"""The service's `flask` commands: users, seed-demo (the scheduler's live in schedules/)."""
 import sys
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, or_, select
 
-from models import Household, Township, User, Village, db, utcnow
+from models import Household, Township, User, Village, db
 
 from .demo import SCALES, seed
 from .domain.users import create_user
 from .errors import FieldErrors
 from .households.vault import id_number_vault
-from .jobs import JOBS
 
 
 def _fail(errors: dict) -> None:
@@ -74,29 +73,3 @@ def seed_demo(scale, if_empty):
     click.echo("demo logins (username / password / role):")
     for username, password, role in logins:
         click.echo(f"  {username} / {password} / {role}")
-
-
-@click.group(help="Scheduled jobs: list them, or run one now.")
-def jobs():
-    pass
-
-
-@jobs.command("list")
-def list_jobs():
-    """The jobs the scheduler runs."""
-    for name, job in JOBS.items():
-        click.echo(f"{name}\t{job.description}")
-
-
-@jobs.command("run")
-@click.argument("name")
-@with_appcontext
-def run_job(name):
-    """Run job NAME once, now."""
-    job = JOBS.get(name)
-    if job is None:
-        click.echo(f"error: unknown job {name}; known: {', '.join(JOBS)}", err=True)
-        sys.exit(2)
-    result = job.run(db.session, utcnow())
-    db.session.commit()
-    click.echo(f"{name}: {result}")

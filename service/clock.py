@@ -7,4 +7,15 @@ from flask import current_app
 
 def local_today() -> date:
     """Today in the app's time zone (07:00 in Beijing is still yesterday in UTC)."""
-    return datetime.now(timezone.utc).astimezone(ZoneInfo(current_app.config["APP_TIMEZONE"])).date()
+    return datetime.now(timezone.utc).astimezone(local_zone()).date()
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["APP_TIMEZONE"])
+
+
+def as_aware(moment: datetime | None) -> datetime | None:
+    """A time typed without a zone is local time (a phone's clock), not UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=local_zone())

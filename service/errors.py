@@ -27,6 +27,10 @@ class Conflict(DomainError):
     status = 409
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+
+
 class FieldErrors(DomainError):
     """One or more input fields are invalid; `errors` maps each field name to its messages."""
 

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from models import Facility, Staff, Township, User, Village, db
-from service import create_app
+from schedules import create_app
 from service.auth import issue_token
 from service.identity import id_check_char
 
@@ -135,3 +135,33 @@ def household_payload(world, serial=1, **overrides) -> dict:
                "phone": "138 0013 8000", "members": 3, "self_care": True}
     payload.update(overrides)
     return payload
+
+
+def make_household(world, serial=1, village=None, **values):
+    """A household written straight to the database (for domain tests)."""
+    from models import Household
+    from service.identity import IdNumberVault, mask_id_number
+
+    vault = IdNumberVault.from_secret("test-id-number-key")
+    village = village or world.v_a1
+    number = valid_id(serial)
+    household = Household(township_id=village.township_id, village_id=village.id, head_name=f"户主{serial}",
+                          id_number_encrypted=vault.encrypt(number), id_number_hash=vault.lookup_hash(number),
+                          id_number_masked=mask_id_number(number), members=values.pop("members", 2), **values)
+    db.session.add(household)
+    db.session.flush()
+    return household
+
+
+def make_agreement(world, household, **values):
+    """An active agreement written straight to the database (for domain tests)."""
+    from datetime import date
+
+    from models import Agreement
+
+    defaults = {"provider_id": world.staff_a.id, "reason": "distance", "interval_days": 7, "liters_per_delivery": 100,
+                "start_on": date(2026, 11, 2), "signed_on": date(2026, 11, 1), "status": "active"}
+    agreement = Agreement(household_id=household.id, **{**defaults, **values})
+    db.session.add(agreement)
+    db.session.flush()
+    return agreement

@@ -1,13 +1,14 @@
 """Who may see and change what: a user's township or village scope."""
 from dataclasses import dataclass
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
-from models import Township, User, Village
+from models import Household, Township, User, Village
 
 from ..errors import Forbidden, NotFound
 
 REGISTRY_WRITERS = ("county_admin", "township_lead", "township_worker")
+DELIVERY_LOGGERS = REGISTRY_WRITERS + ("village_staff",)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Scope:
         if model is Village:
             stmt = stmt.where(Village.township_id == self.township_id)
             return stmt.where(Village.id == self.village_id) if self.village_id else stmt
+        if not hasattr(model, "township_id"):
+            # Agreements and deliveries belong to the place of their household.
+            return stmt.where(model.household_id.in_(self.restrict(select(Household.id), Household)))
         stmt = stmt.where(model.township_id == self.township_id)
         if self.village_id is not None and hasattr(model, "village_id"):
             stmt = stmt.where(model.village_id == self.village_id)
@@ -58,6 +62,8 @@ def record_place(record) -> tuple[int | None, int | None]:
         return record.id, None
     if isinstance(record, Village):
         return record.township_id, record.id
+    if not hasattr(record, "township_id"):
+        return record.household.township_id, record.household.village_id
     return record.township_id, getattr(record, "village_id", None)
 
 
@@ -73,22 +79,23 @@ def get_visible(session, model, record_id: int, scope: Scope):
     """The record if it exists inside the scope; NotFound otherwise, so that nothing outside leaks."""
     record = _get(session, model, record_id)
     if record is None or not scope.covers(*record_place(record)):
-        raise NotFound(f"{model.__tablename__[:-1]} {record_id} not found")
+        raise NotFound(f"{model.__name__.lower()} {record_id} not found")
     return record
 
 
-def get_for_write(session, model, record_id: int, actor: User):
+def get_for_write(session, model, record_id: int, actor: User, roles: tuple = REGISTRY_WRITERS):
     """The record an actor is about to change: NotFound if absent, Forbidden if outside its scope."""
     record = _get(session, model, record_id)
     if record is None:
-        raise NotFound(f"{model.__tablename__[:-1]} {record_id} not found")
-    require_write(actor, *record_place(record))
+        raise NotFound(f"{model.__name__.lower()} {record_id} not found")
+    require_write(actor, *record_place(record), roles=roles)
     return record
 
 
-def require_write(actor: User, township_id: int | None, village_id: int | None = None) -> None:
-    """Forbidden unless the actor may write registry records in that place."""
-    if actor.role not in REGISTRY_WRITERS:
-        raise Forbidden("this role may not change the registry")
+def require_write(actor: User, township_id: int | None, village_id: int | None = None,
+                  roles: tuple = REGISTRY_WRITERS) -> None:
+    """Forbidden unless the actor has one of `roles` and that place is inside its scope."""
+    if actor.role not in roles:
+        raise Forbidden("this role may not make this change")
     if not Scope.of(actor).covers(township_id, village_id):
         raise Forbidden("outside your township")

@@ -5,6 +5,7 @@ from models import Household
 
 from ..registry_api import Collection, collection_blueprint
 from ..domain import registry
+from ..domain.agreements import gap_clause
 from ..domain.needs_delivery import Thresholds, needs_delivery_clause
 from .schemas import HouseholdArgs, HouseholdPageSchema, HouseholdSchema
 from .vault import id_number_vault
@@ -12,6 +13,11 @@ from .vault import id_number_vault
 
 def _needs_delivery(stmt, wanted: bool):
     clause = needs_delivery_clause(Thresholds.from_config(current_app.config))
+    return stmt.where(clause if wanted else ~clause)
+
+
+def _gap(stmt, wanted: bool):
+    clause = gap_clause(Thresholds.from_config(current_app.config))
     return stmt.where(clause if wanted else ~clause)
 
 
@@ -25,6 +31,6 @@ blueprint = collection_blueprint(Collection(
     lambda session, actor, record_id, data: registry.update_household(
         session, actor, record_id, data, id_number_vault()),
     "监测户 Monitored households, with derived needs_delivery and its reasons",
-    special_filters={"needs_delivery": _needs_delivery, "head_name": _name_contains},
+    special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains},
     list_options=(selectinload(Household.water_source_facility),),
 ))

@@ -44,6 +44,7 @@ class HouseholdArgs(PageArgs):
     township_id = filter_id()
     village_id = filter_id()
     needs_delivery = fields.Boolean()
+    gap = fields.Boolean(metadata={"description": "needs delivery and has no active agreement (未签协议)"})
     self_care = fields.Boolean()
     monitoring_type = fields.String(validate=validate.OneOf(MONITORING_TYPES))
     water_source_id = filter_id()

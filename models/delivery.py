@@ -1,0 +1,79 @@
+"""Deliveries (送水记录): planned by the schedule or logged unplanned; corrected, never edited in place."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .agreement import Agreement
+from .base import UTCDateTime, db, utcnow
+from .household import Household
+from .staff import Staff
+from .user import User
+
+DELIVERY_STATUSES = ("planned", "delivered", "missed", "cancelled")
+CONFIRMATIONS = ("pending", "confirmed", "disputed", "no_phone", "expired")
+
+
+class Delivery(db.Model):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        CheckConstraint(f"status IN {DELIVERY_STATUSES}", name="status_known"),
+        CheckConstraint(f"confirmation IS NULL OR confirmation IN {CONFIRMATIONS}", name="confirmation_known"),
+        CheckConstraint("liters IS NULL OR (liters > 0 AND liters <= 2000)", name="liters_range"),
+        CheckConstraint("status <> 'delivered' OR (delivered_at IS NOT NULL AND liters IS NOT NULL)",
+                        name="delivered_has_time_and_liters"),
+        CheckConstraint("unplanned OR agreement_id IS NOT NULL", name="planned_has_agreement"),
+        # Planning twice plans nothing twice.
+        Index("uq_deliveries_planned_day", "agreement_id", "scheduled_for", unique=True,
+              sqlite_where=text("NOT unplanned"), postgresql_where=text("NOT unplanned")),
+        Index("ix_deliveries_status_day", "status", "scheduled_for"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    scheduled_for: Mapped[date] = mapped_column(Date, index=True)
+    unplanned: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    liters: Mapped[int | None] = mapped_column(Integer)
+    deliverer_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    photo_path: Mapped[str | None] = mapped_column(String(200))
+    confirmation: Mapped[str | None] = mapped_column(String(20))
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A retried or double-tapped log carries the same key and acts once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agreement: Mapped[Agreement | None] = relationship()
+    household: Mapped[Household] = relationship()
+    deliverer: Mapped[Staff | None] = relationship()
+    logged_by: Mapped[User | None] = relationship()
+    corrections: Mapped[list["DeliveryCorrection"]] = relationship(
+        back_populates="delivery", order_by="DeliveryCorrection.id"
+    )
+
+
+class DeliveryCorrection(db.Model):
+    """A correction of a logged delivery: the new values (None = unchanged), who made it and why."""
+
+    __tablename__ = "delivery_corrections"
+    __table_args__ = (
+        CheckConstraint("liters IS NULL OR (liters > 0 AND liters <= 2000)", name="liters_range"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    liters: Mapped[int | None] = mapped_column(Integer)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deliverer_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    delivery: Mapped[Delivery] = relationship(back_populates="corrections")
+    corrected_by: Mapped[User] = relationship()

@@ -1,0 +1,147 @@
+"""The scheduler process: APScheduler with a persistent job store, one active process at a time.
+
+Only the holder of a lock runs jobs (PostgreSQL: a session advisory lock on its own autocommit connection;
+SQLite: an exclusive lock on a file beside the database), so standby processes can wait safely. Jobs
+coalesce with a generous misfire grace, so a scheduler that was down runs each missed job once on return.
+"""
+import fcntl
+import logging
+import signal
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import make_url
+
+from models import JobRun, db, utcnow
+
+from .jobs import JOBS, run_one
+
+log = logging.getLogger(__name__)
+ADVISORY_LOCK_KEY = 0x5A7E_0001  # "safe water", scheduler
+_app = None  # the app jobs run in; APScheduler stores only the textual reference "schedules.runner:run_job"
+
+
+def execute(session, name: str, config, now: datetime | None = None):
+    """Run job `name` now in one transaction and record the run (ok or not) in job_runs."""
+    now = now or utcnow()
+    today = now.astimezone(ZoneInfo(config["APP_TIMEZONE"])).date()
+    run = JobRun(name=name, started_at=now)
+    try:
+        result = run_one(session, name, today, config)
+        run.ok, run.result = True, str(result)
+    except Exception as exc:
+        session.rollback()
+        run.ok, run.result = False, f"{type(exc).__name__}: {exc}"[:2000]
+        log.exception("job %s failed", name)
+    run.finished_at = utcnow()
+    session.add(run)
+    session.commit()
+    if not run.ok:
+        raise RuntimeError(f"job {name} failed: {run.result}")
+    return result
+
+
+def run_job(name: str):
+    """The entry point the job store keeps for every job."""
+    with _app.app_context():
+        try:
+            return execute(db.session, name, _app.config)
+        finally:
+            db.session.remove()
+
+
+def build_scheduler(app, scheduler_class=BackgroundScheduler):
+    """A scheduler on the app's database, with catch-up-once defaults; not started."""
+    global _app
+    _app = app
+    with app.app_context():
+        engine = db.engine
+    grace = int(app.config["SCHEDULER_MISFIRE_GRACE_HOURS"] * 3600)
+    return scheduler_class(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+        job_defaults={"coalesce": True, "misfire_grace_time": grace, "max_instances": 1},
+        timezone=ZoneInfo(app.config["APP_TIMEZONE"]),
+    )
+
+
+def sync_jobs(scheduler, config) -> None:
+    """Store each job with its trigger from settings; a job whose trigger is unchanged keeps its next run
+    time, so that a run missed while the scheduler was down still happens (once) on start."""
+    for name, job in JOBS.items():
+        trigger = job.trigger(config)
+        existing = scheduler.get_job(name)
+        if existing is None or repr(existing.trigger) != repr(trigger):
+            scheduler.add_job("schedules.runner:run_job", trigger, args=[name], id=name, name=name,
+                              replace_existing=True)
+    for stored in scheduler.get_jobs():
+        if stored.id not in JOBS:
+            scheduler.remove_job(stored.id)
+
+
+class SchedulerLock:
+    """The single-active-scheduler lock, held for as long as this object lives."""
+
+    def __init__(self, database_url: str, instance_path: str):
+        url = make_url(database_url)
+        self.url, self.instance_path = url, instance_path
+        self.connection = self.file = None
+
+    def try_acquire(self) -> bool:
+        if self.url.get_backend_name() == "postgresql":
+            if self.connection is None:
+                dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+                self.connection = psycopg.connect(dsn, autocommit=True)
+            return self.connection.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_LOCK_KEY,)).fetchone()[0]
+        if self.file is None:
+            path = Path(self.url.database or self.instance_path + "/memory").with_suffix(".scheduler.lock")
+            self.file = open(path, "w")  # noqa: SIM115 - held open on purpose
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def still_held(self) -> bool:
+        """False when the PostgreSQL session holding the lock is gone (then another process may hold it)."""
+        if self.connection is None:
+            return True
+        try:
+            self.connection.execute("SELECT 1")
+            return True
+        except psycopg.Error:
+            return False
+
+
+def run_scheduler(app, poll_seconds: float = 1.0, stop: threading.Event | None = None) -> int:
+    """Wait for the lock, then run the scheduler until stopped or the lock is lost; returns an exit code."""
+    stop = stop or threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    lock = SchedulerLock(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+    announced = False
+    while not lock.try_acquire():
+        if not announced:
+            log.warning("scheduler standby: another scheduler process is active")
+            print("scheduler standby", flush=True)
+            announced = True
+        if stop.wait(poll_seconds):
+            return 0
+    scheduler = build_scheduler(app)
+    scheduler.start(paused=True)
+    sync_jobs(scheduler, app.config)
+    scheduler.resume()
+    print(f"scheduler active at {datetime.now(timezone.utc).isoformat()}", flush=True)
+    try:
+        while not stop.wait(poll_seconds):
+            if not lock.still_held():
+                log.error("scheduler lock lost; stopping so that a standby can take over")
+                return 1
+        return 0
+    finally:
+        scheduler.shutdown(wait=True)

@@ -1,0 +1,1 @@
+"""Water-delivery agreements (送水服务协议)."""

@@ -1,0 +1,55 @@
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from models import AGREEMENT_REASONS, AGREEMENT_STATUSES
+
+from ..api_common import PageArgs, StrictInt, Text, filter_id, page_schema, ref
+from ..domain.agreements import liters_per_person_day, quantity_below_standard
+
+
+def _below_standard(agreement) -> bool:
+    return quantity_below_standard(agreement, agreement.household.members,
+                                   current_app.config["WATER_STANDARD_L_PER_PERSON_DAY"])
+
+
+class AgreementSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    household_id = ref(required=True)
+    provider_id = ref(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(AGREEMENT_REASONS))
+    interval_days = StrictInt(allow_none=True, validate=validate.Range(min=1, max=90),
+                              metadata={"description": "every N days (or give weekdays)"})
+    weekdays = fields.List(StrictInt(validate=validate.Range(min=1, max=7)), allow_none=True,
+                           validate=validate.Length(max=7), metadata={"description": "ISO weekdays, 1 = Monday"})
+    liters_per_delivery = StrictInt(required=True, validate=validate.Range(min=1, max=2000))
+    start_on = fields.Date(required=True)
+    end_on = fields.Date(allow_none=True)
+    signed_on = fields.Date(allow_none=True)
+    status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
+    status_note = Text(allow_none=True, validate=validate.Length(max=500))
+    has_scan = fields.Function(lambda a: a.scan_path is not None, dump_only=True, metadata={"type": "boolean"})
+    liters_per_person_day = fields.Function(
+        lambda a: round(liters_per_person_day(a, a.household.members), 1), dump_only=True,
+        metadata={"type": "number"})
+    quantity_below_standard = fields.Function(_below_standard, dump_only=True, metadata={"type": "boolean"})
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+    @validates_schema
+    def one_schedule(self, data, partial, **kwargs):
+        if data.get("interval_days") is not None and data.get("weekdays"):
+            raise ValidationError("give interval_days or weekdays, not both", "weekdays")
+        if not partial and data.get("interval_days") is None and not data.get("weekdays"):
+            raise ValidationError("give interval_days (every N days) or weekdays", "interval_days")
+
+
+class AgreementArgs(PageArgs):
+    township_id = filter_id()
+    village_id = filter_id()
+    household_id = filter_id()
+    provider_id = filter_id()
+    status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
+    due_for_renewal = fields.Boolean(metadata={"description": "active and ending within 30 days"})
+
+
+AgreementPageSchema = page_schema(AgreementSchema)

@@ -1,0 +1,1 @@
+"""The dashboard figures (动态清零)."""

@@ -1,0 +1,39 @@
+from flask import current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from models import db
+
+from ..api_common import filter_id
+from ..auth import acting_scope, require_bearer_user
+from ..clock import local_today
+from ..domain.dashboard import FIGURES, delivery_dashboard
+from ..domain.needs_delivery import Thresholds
+
+blueprint = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="动态清零 Dashboard")
+blueprint.before_request(require_bearer_user)
+
+Figures = Schema.from_dict({name: fields.Integer(required=True) for name in FIGURES}, name="DashboardFigures")
+VillageFigures = Schema.from_dict(
+    {"village_id": fields.Integer(), "village_name": fields.String(), "township_id": fields.Integer(),
+     "is_key": fields.Boolean(), **{name: fields.Integer(required=True) for name in FIGURES}},
+    name="VillageDashboardFigures")
+
+
+class DashboardSchema(Schema):
+    date = fields.Date(required=True)
+    overall = fields.Nested(Figures, required=True)
+    villages = fields.List(fields.Nested(VillageFigures), required=True)
+
+
+class DashboardArgs(Schema):
+    township_id = filter_id()
+
+
+@blueprint.route("")
+@blueprint.arguments(DashboardArgs, location="query")
+@blueprint.response(200, DashboardSchema)
+def dashboard(args):
+    """Households needing delivery, gaps without an agreement, deliveries due and missed: overall and per village."""
+    return delivery_dashboard(db.session, acting_scope(), local_today(), Thresholds.from_config(current_app.config),
+                              args.get("township_id"))

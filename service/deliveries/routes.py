@@ -1,0 +1,122 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import MethodNotAllowed
+
+from models import Delivery, Household, db, utcnow
+
+from ..api_common import UploadSchema, limit_json_body, paginate
+from ..auth import acting_scope, acting_user, require_bearer_user
+from ..clock import as_aware, local_zone
+from ..domain import deliveries
+from ..domain.scope import get_visible
+from ..uploads import IMAGES, store_upload
+from .schemas import (CompleteSchema, CorrectionSchema, DeliveryArgs, DeliveryPageSchema, DeliverySchema,
+                      IdempotencyHeader, PlannedChangeSchema, UnplannedDeliverySchema)
+
+blueprint = Blueprint("deliveries", __name__, url_prefix="/api/v1/deliveries",
+                      description="送水记录 Deliveries: planned by schedule, logged once, corrected, never deleted")
+blueprint.before_request(limit_json_body)
+blueprint.before_request(require_bearer_user)
+LOADED = (selectinload(Delivery.corrections),)
+
+
+def _filtered(stmt, args: dict):
+    for key in ("household_id", "agreement_id", "status", "confirmation", "scheduled_for", "unplanned"):
+        if key in args:
+            stmt = stmt.where(getattr(Delivery, key) == args[key])
+    for key, column in (("township_id", Household.township_id), ("village_id", Household.village_id)):
+        if key in args:
+            stmt = stmt.where(Delivery.household_id.in_(select(Household.id).where(column == args[key])))
+    if "date_from" in args:
+        stmt = stmt.where(Delivery.scheduled_for >= args["date_from"])
+    if "date_to" in args:
+        stmt = stmt.where(Delivery.scheduled_for <= args["date_to"])
+    return stmt
+
+
+def _times(data: dict) -> dict:
+    if "delivered_at" in data:
+        data["delivered_at"] = as_aware(data["delivered_at"])
+    return data
+
+
+@blueprint.route("")
+class Deliveries(MethodView):
+    @blueprint.arguments(DeliveryArgs, location="query")
+    @blueprint.response(200, DeliveryPageSchema)
+    def get(self, args):
+        """List deliveries in the caller's scope (filter by place, status, confirmation, day or period)."""
+        stmt = _filtered(acting_scope().restrict(select(Delivery), Delivery), args)
+        return paginate(db.session, stmt, args, LOADED)
+
+    @blueprint.arguments(IdempotencyHeader, location="headers")
+    @blueprint.arguments(UnplannedDeliverySchema)
+    @blueprint.response(201, DeliverySchema)
+    @blueprint.alt_response(200, schema=DeliverySchema, description="the same Idempotency-Key again: logged before")
+    def post(self, headers, data):
+        """Log a delivery that no schedule planned."""
+        delivery, created = deliveries.log_unplanned_delivery(db.session, acting_user(), _times(data), utcnow(),
+                                                              local_zone(), headers.get("key"))
+        db.session.commit()
+        return delivery, (201 if created else 200)
+
+
+@blueprint.route("/<int:delivery_id>")
+class DeliveryItem(MethodView):
+    @blueprint.response(200, DeliverySchema)
+    @blueprint.alt_response(404, response="DEFAULT_ERROR")
+    def get(self, delivery_id):
+        """One delivery, with its values as corrected and its corrections oldest first."""
+        return get_visible(db.session, Delivery, delivery_id, acting_scope())
+
+    @blueprint.arguments(PlannedChangeSchema)
+    @blueprint.response(200, DeliverySchema)
+    @blueprint.alt_response(409, response="DEFAULT_ERROR", description="already logged: use corrections")
+    def patch(self, data, delivery_id):
+        """Reschedule, reassign or cancel a delivery that is still planned."""
+        delivery = deliveries.change_planned_delivery(db.session, acting_user(), delivery_id, data)
+        db.session.commit()
+        return delivery
+
+    @blueprint.response(405, description="a delivery record is never deleted")
+    def delete(self, delivery_id):
+        """Refused: a delivery record is never deleted (cancel a planned one, correct a logged one)."""
+        raise MethodNotAllowed(valid_methods=["GET", "PATCH"],
+                               description="a delivery record is never deleted; cancel or correct it instead")
+
+
+@blueprint.route("/<int:delivery_id>/complete", methods=["POST"])
+@blueprint.arguments(IdempotencyHeader, location="headers")
+@blueprint.arguments(CompleteSchema)
+@blueprint.response(200, DeliverySchema)
+@blueprint.alt_response(409, response="DEFAULT_ERROR", description="already delivered or cancelled")
+def complete(headers, data, delivery_id):
+    """Log a planned delivery as delivered (time defaults to now); a retried request logs once."""
+    delivery, _ = deliveries.complete_delivery(db.session, acting_user(), delivery_id, _times(data), utcnow(),
+                                               headers.get("key"))
+    db.session.commit()
+    return delivery
+
+
+@blueprint.route("/<int:delivery_id>/corrections", methods=["POST"])
+@blueprint.arguments(CorrectionSchema)
+@blueprint.response(201, DeliverySchema)
+@blueprint.alt_response(409, response="DEFAULT_ERROR", description="not a logged delivery")
+def correct(data, delivery_id):
+    """Correct a logged delivery: the original values stay, the correction says who and why."""
+    correction = deliveries.correct_delivery(db.session, acting_user(), delivery_id, _times(data), utcnow())
+    db.session.commit()
+    return correction.delivery
+
+
+@blueprint.route("/<int:delivery_id>/photo", methods=["POST"])
+@blueprint.arguments(UploadSchema, location="files")
+@blueprint.response(200, DeliverySchema)
+def photo(files, delivery_id):
+    """Attach a photo (JPEG or PNG) to a delivery."""
+    delivery = deliveries.attach_photo(db.session, acting_user(), delivery_id,
+                                       lambda: store_upload(files.get("file"), IMAGES, "photos")[0])
+    db.session.commit()
+    return delivery

@@ -1,0 +1,188 @@
+"""Water-delivery agreements (送水服务协议): their lifecycle, renewals and the households without one."""
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlalchemy import ColumnElement, delete, exists, select, update
+
+from models import Agreement, Delivery, Household, Staff, User
+
+from ..errors import Conflict, FieldErrors, NotFound
+from .audit import record_write, snapshot
+from .needs_delivery import Thresholds, household_reasons, needs_delivery_clause
+from .scope import get_for_write, get_visible, require_write
+
+# draft → active → expired (automatic, past its end) or terminated; a draft may be abandoned (terminated).
+TRANSITIONS = {("draft", "active"), ("draft", "terminated"), ("active", "terminated")}
+RENEWAL_WINDOW_DAYS = 30
+SCHEDULE_FIELDS = ("interval_days", "weekday_mask", "start_on", "end_on")
+
+
+def weekday_mask(weekdays: list[int]) -> int:
+    """The bit mask of ISO weekdays (1 = Monday → bit 0)."""
+    return sum(1 << (day - 1) for day in set(weekdays))
+
+
+def delivery_interval_days(agreement: Agreement) -> float:
+    """The average number of days between deliveries."""
+    if agreement.interval_days is not None:
+        return float(agreement.interval_days)
+    return 7 / len(agreement.weekdays)
+
+
+def liters_per_person_day(agreement: Agreement, members: int) -> float:
+    return agreement.liters_per_delivery / delivery_interval_days(agreement) / max(members, 1)
+
+
+def quantity_below_standard(agreement: Agreement, members: int, standard_l_per_person_day: float) -> bool:
+    """Whether the agreed water falls under the quantity standard (35 L a person a day by default)."""
+    return liters_per_person_day(agreement, members) < standard_l_per_person_day
+
+
+def has_active_agreement() -> ColumnElement[bool]:
+    """SQL: the household (in the enclosing query) has an active agreement."""
+    return exists().where(Agreement.household_id == Household.id, Agreement.status == "active")
+
+
+def gap_clause(thresholds: Thresholds) -> ColumnElement[bool]:
+    """SQL: the household needs delivery and has no active agreement (未签协议)."""
+    return needs_delivery_clause(thresholds) & ~has_active_agreement()
+
+
+def renewal_due_clause(today: date) -> ColumnElement[bool]:
+    """SQL: an active agreement that ends within the renewal window."""
+    return (Agreement.status == "active") & Agreement.end_on.is_not(None) & \
+        (Agreement.end_on <= today + timedelta(days=RENEWAL_WINDOW_DAYS))
+
+
+def _schedule(data: dict) -> dict:
+    """Turn the API's `weekdays` list into the stored mask; a schedule is one or the other."""
+    if "weekdays" in data:
+        days = data.pop("weekdays")
+        data["weekday_mask"] = weekday_mask(days) if days else None
+        if days and "interval_days" not in data:
+            data["interval_days"] = None
+    elif data.get("interval_days") is not None:
+        data["weekday_mask"] = None
+    return data
+
+
+def _check(session, agreement: Agreement, household: Household, thresholds: Thresholds) -> None:
+    errors: dict = {}
+    if (agreement.interval_days is None) == (agreement.weekday_mask is None):
+        errors["interval_days"] = ["give either interval_days or weekdays"]
+    if agreement.end_on is not None and agreement.end_on < agreement.start_on:
+        errors["end_on"] = ["must not be before start_on"]
+    provider = session.get(Staff, agreement.provider_id)
+    if provider is None or provider.township_id != household.township_id or provider.role == "county_admin":
+        errors["provider_id"] = ["must be village staff or a township lead of the household's township"]
+    if agreement.reason != "other" and agreement.reason not in household_reasons(household, thresholds):
+        errors["reason"] = ["is not one of the household's needs-delivery reasons (use 'other')"]
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _enter(session, agreement: Agreement, status: str, today: date) -> None:
+    """Apply a status change and its consequences for planned deliveries."""
+    if (agreement.status, status) not in TRANSITIONS and agreement.status != status:
+        raise Conflict(f"an agreement cannot go from {agreement.status} to {status}")
+    if status == "active":
+        if agreement.signed_on is None:
+            raise FieldErrors.one("signed_on", "an agreement is activated only once signed")
+        if agreement.end_on is not None and agreement.end_on < today:
+            raise FieldErrors.one("end_on", "has already passed")
+        other = session.scalar(select(Agreement.id).where(
+            Agreement.household_id == agreement.household_id, Agreement.status == "active",
+            Agreement.id != (agreement.id or 0)))
+        if other is not None:
+            raise Conflict(f"the household already has active agreement {other}")
+    if status == "terminated":
+        cancel_planned(session, [agreement.id], from_day=today)
+    agreement.status = status
+
+
+def create_agreement(session, actor: User, data: dict, today: date, thresholds: Thresholds) -> Agreement:
+    """A new agreement (a draft, or active at once when signed) for a household in the actor's scope."""
+    household = session.get(Household, data["household_id"])
+    if household is None:
+        raise FieldErrors.one("household_id", f"unknown household {data['household_id']}")
+    require_write(actor, household.township_id, household.village_id)
+    status = data.pop("status", "draft")
+    agreement = Agreement(status="draft", **_schedule(dict(data)))
+    _check(session, agreement, household, thresholds)
+    session.add(agreement)
+    session.flush()
+    _enter(session, agreement, status, today)
+    record_write(session, actor, "create", agreement, None)
+    return agreement
+
+
+def update_agreement(session, actor: User, agreement_id: int, data: dict, today: date,
+                     thresholds: Thresholds) -> Agreement:
+    """Change an agreement; a status change follows the lifecycle, a schedule change re-plans."""
+    agreement = get_for_write(session, Agreement, agreement_id, actor)
+    if agreement.status in ("expired", "terminated"):
+        raise Conflict(f"a {agreement.status} agreement is kept as it was; create a new one")
+    if data.get("household_id", agreement.household_id) != agreement.household_id:
+        raise FieldErrors.one("household_id", "an agreement cannot move to another household")
+    before = snapshot(agreement)
+    status = data.pop("status", agreement.status)
+    for key, value in _schedule(dict(data)).items():
+        setattr(agreement, key, value)
+    _check(session, agreement, agreement.household, thresholds)
+    session.flush()
+    if agreement.status == "active" and any(before[k] != snapshot(agreement)[k] for k in SCHEDULE_FIELDS):
+        # Planned (not yet logged) days of the old schedule are withdrawn; the new ones are planned next run.
+        session.execute(delete(Delivery).where(Delivery.agreement_id == agreement.id, Delivery.status == "planned",
+                                               Delivery.scheduled_for >= today))
+    _enter(session, agreement, status, today)
+    record_write(session, actor, "update", agreement, before)
+    return agreement
+
+
+def cancel_planned(session, agreement_ids, from_day: date) -> int:
+    """Cancel the planned deliveries of those agreements on and after `from_day`."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.agreement_id.in_(agreement_ids), Delivery.status == "planned",
+               Delivery.scheduled_for >= from_day)
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def expire_agreements(session, today: date) -> int:
+    """Active agreements past their end become expired; their planned days after the end are cancelled."""
+    ended = session.scalars(
+        update(Agreement)
+        .where(Agreement.status == "active", Agreement.end_on < today)
+        .values(status="expired")
+        .returning(Agreement.id)
+    ).all()
+    if ended:
+        end_on = select(Agreement.end_on).where(Agreement.id == Delivery.agreement_id).scalar_subquery()
+        session.execute(
+            update(Delivery)
+            .where(Delivery.agreement_id.in_(ended), Delivery.status == "planned", Delivery.scheduled_for > end_on)
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
+        )
+    return len(ended)
+
+
+def get_agreement_scan(session, agreement_id: int, scope) -> Agreement:
+    """The agreement whose signed scan is asked for; NotFound when it has none."""
+    agreement = get_visible(session, Agreement, agreement_id, scope)
+    if agreement.scan_path is None:
+        raise NotFound("this agreement has no signed scan yet")
+    return agreement
+
+
+def attach_scan(session, actor: User, agreement_id: int, save: Callable[[], tuple[str, str]], now) -> Agreement:
+    """Attach the signed paper's scan; `save` stores the file once the actor may (the old file is kept)."""
+    agreement = get_for_write(session, Agreement, agreement_id, actor)
+    before = snapshot(agreement)
+    agreement.scan_path, agreement.scan_content_type = save()
+    agreement.scan_uploaded_at = now
+    record_write(session, actor, "attach_scan", agreement, before)
+    return agreement

@@ -1,0 +1,145 @@
+"""Logging deliveries (送水记录): once, from a phone, never edited in place (SPEC §3.5)."""
+from datetime import datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from models import Agreement, Delivery, DeliveryCorrection, Household, Staff, User
+
+from ..errors import Conflict, FieldErrors
+from .audit import record_write, snapshot
+from .scope import DELIVERY_LOGGERS, get_for_write, require_write
+
+CORRECTABLE = ("liters", "delivered_at", "deliverer_id", "note")
+# Phones' clocks drift; a delivery time this far ahead of the server is still "now".
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def effective_values(delivery: Delivery) -> dict:
+    """The delivery's values after its corrections, applied oldest first."""
+    values = {key: getattr(delivery, key) for key in CORRECTABLE}
+    for correction in delivery.corrections:
+        for key in CORRECTABLE:
+            if getattr(correction, key) is not None:
+                values[key] = getattr(correction, key)
+    return values
+
+
+def _by_key(session, key: str | None) -> Delivery | None:
+    return session.scalar(select(Delivery).where(Delivery.idempotency_key == key)) if key else None
+
+
+def _check_log(session, data: dict, household: Household, now: datetime) -> None:
+    errors: dict = {}
+    if data["delivered_at"] > now + CLOCK_SKEW:
+        errors["delivered_at"] = ["cannot be in the future"]
+    if data.get("deliverer_id") is not None:
+        deliverer = session.get(Staff, data["deliverer_id"])
+        if deliverer is None or deliverer.township_id not in (None, household.township_id):
+            errors["deliverer_id"] = ["must be staff of the household's township"]
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _confirmation(household: Household) -> str:
+    # Households without a phone confirm by signature on the printed record.
+    return "pending" if household.phone else "no_phone"
+
+
+def complete_delivery(session, actor: User, delivery_id: int, data: dict, now: datetime,
+                      idempotency_key: str | None = None) -> tuple[Delivery, bool]:
+    """Log a planned (or missed) delivery as delivered; returns it and whether this call logged it.
+
+    The same idempotency key again returns the delivery as first logged, so a double tap logs once.
+    """
+    replay = _by_key(session, idempotency_key)
+    if replay is not None:
+        if replay.id != delivery_id:
+            raise Conflict("this Idempotency-Key was already used for another delivery")
+        return replay, False
+    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
+    if delivery.status not in ("planned", "missed"):
+        raise Conflict(f"this delivery is already {delivery.status}; post a correction instead")
+    data = {"delivered_at": now, **data}
+    _check_log(session, data, delivery.household, now)
+    before = snapshot(delivery)
+    delivery.status = "delivered"
+    delivery.delivered_at = data["delivered_at"]
+    delivery.liters = data["liters"]
+    delivery.deliverer_id = data.get("deliverer_id") or actor.staff_id or delivery.deliverer_id
+    delivery.note = data.get("note")
+    delivery.confirmation = _confirmation(delivery.household)
+    delivery.logged_by_id, delivery.logged_at, delivery.idempotency_key = actor.id, now, idempotency_key
+    record_write(session, actor, "complete", delivery, before)
+    return delivery, True
+
+
+def log_unplanned_delivery(session, actor: User, data: dict, now: datetime, tz: ZoneInfo,
+                           idempotency_key: str | None = None) -> tuple[Delivery, bool]:
+    """Log a delivery that no schedule planned; returns it and whether this call logged it."""
+    replay = _by_key(session, idempotency_key)
+    if replay is not None:
+        return replay, False
+    household = session.get(Household, data["household_id"])
+    if household is None:
+        raise FieldErrors.one("household_id", f"unknown household {data['household_id']}")
+    require_write(actor, household.township_id, household.village_id, roles=DELIVERY_LOGGERS)
+    if data.get("agreement_id") is not None:
+        agreement = session.get(Agreement, data["agreement_id"])
+        if agreement is None or agreement.household_id != household.id:
+            raise FieldErrors.one("agreement_id", "must be an agreement of this household")
+    data = {"delivered_at": now, **data}
+    _check_log(session, data, household, now)
+    delivery = Delivery(
+        household_id=household.id, agreement_id=data.get("agreement_id"), unplanned=True, status="delivered",
+        scheduled_for=data["delivered_at"].astimezone(tz).date(), delivered_at=data["delivered_at"],
+        liters=data["liters"], deliverer_id=data.get("deliverer_id") or actor.staff_id, note=data.get("note"),
+        confirmation=_confirmation(household), logged_by_id=actor.id, logged_at=now, idempotency_key=idempotency_key,
+    )
+    session.add(delivery)
+    record_write(session, actor, "log_unplanned", delivery, None)
+    return delivery, True
+
+
+def change_planned_delivery(session, actor: User, delivery_id: int, data: dict) -> Delivery:
+    """Reassign, annotate or cancel a delivery still planned; a logged one changes only by correction."""
+    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
+    if delivery.status != "planned":
+        raise Conflict(f"this delivery is {delivery.status}; a logged delivery changes only by a correction")
+    if data.get("status", "planned") not in ("planned", "cancelled"):
+        raise Conflict("a planned delivery is completed through /complete, or cancelled")
+    if data.get("deliverer_id") is not None:
+        deliverer = session.get(Staff, data["deliverer_id"])
+        if deliverer is None or deliverer.township_id != delivery.household.township_id:
+            raise FieldErrors.one("deliverer_id", "must be staff of the household's township")
+    before = snapshot(delivery)
+    for key, value in data.items():
+        setattr(delivery, key, value)
+    record_write(session, actor, "update", delivery, before)
+    return delivery
+
+
+def correct_delivery(session, actor: User, delivery_id: int, data: dict, now: datetime) -> DeliveryCorrection:
+    """Record a correction of a logged delivery: who, why and the new values; the original stays."""
+    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
+    if delivery.status != "delivered":
+        raise Conflict(f"only a delivered record is corrected; this one is {delivery.status}")
+    if not any(data.get(key) is not None for key in CORRECTABLE):
+        raise FieldErrors.one("liters", "a correction changes at least one of " + ", ".join(CORRECTABLE))
+    if data.get("delivered_at") is not None or data.get("deliverer_id") is not None:
+        _check_log(session, {"delivered_at": data.get("delivered_at") or now, **data}, delivery.household, now)
+    correction = DeliveryCorrection(delivery_id=delivery.id, corrected_by_id=actor.id, corrected_at=now, **data)
+    session.add(correction)
+    record_write(session, actor, "create", correction, None)
+    session.refresh(delivery, ["corrections"])
+    return correction
+
+
+def attach_photo(session, actor: User, delivery_id: int, save: Callable[[], str]) -> Delivery:
+    """Attach a photo to a delivery; `save` stores the file (called only once the actor may do this)."""
+    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
+    before = snapshot(delivery)
+    delivery.photo_path = save()
+    record_write(session, actor, "attach_photo", delivery, before)
+    return delivery

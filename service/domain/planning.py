@@ -1,0 +1,68 @@
+"""Planning deliveries from active agreements, and marking the ones not logged as missed (SPEC §3.3, §3.7)."""
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import Agreement, Delivery
+
+from .agreements import expire_agreements
+
+
+def scheduled_days(start_on: date, end_on: date | None, interval_days: int | None, weekday_mask: int | None,
+                   first: date, last: date) -> list[date]:
+    """The days from `first` to `last` (inclusive) on which an agreement with this schedule delivers."""
+    first, last = max(first, start_on), min(last, end_on) if end_on else last
+    days = []
+    day = first
+    while day <= last:
+        if interval_days is not None:
+            if (day - start_on).days % interval_days == 0:
+                days.append(day)
+        elif weekday_mask & (1 << (day.isoweekday() - 1)):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _insert_ignoring_duplicates(session):
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+    return dialect.insert(Delivery).on_conflict_do_nothing()
+
+
+def plan_deliveries(session, today: date, horizon_days: int) -> int:
+    """Plan every active agreement's deliveries from today for `horizon_days` days; returns how many are new.
+
+    Idempotent: the database's unique (agreement, day) index drops a day planned before, so running it
+    twice, or from two processes, plans nothing twice. A fixed number of statements, whatever the count
+    of agreements: one read, one bulk insert (and the expiry of ended agreements before).
+    """
+    expire_agreements(session, today)
+    last = today + timedelta(days=horizon_days - 1)
+    agreements = session.execute(
+        select(Agreement.id, Agreement.household_id, Agreement.start_on, Agreement.end_on,
+               Agreement.interval_days, Agreement.weekday_mask, Agreement.provider_id)
+        .where(Agreement.status == "active", Agreement.start_on <= last,
+               or_(Agreement.end_on.is_(None), Agreement.end_on >= today))
+    ).all()
+    rows = [
+        {"agreement_id": a.id, "household_id": a.household_id, "scheduled_for": day, "status": "planned",
+         "unplanned": False, "deliverer_id": a.provider_id}
+        for a in agreements
+        for day in scheduled_days(a.start_on, a.end_on, a.interval_days, a.weekday_mask, today, last)
+    ]
+    if not rows:
+        return 0
+    inserted = session.execute(_insert_ignoring_duplicates(session).returning(Delivery.id), rows).all()
+    return len(inserted)
+
+
+def mark_missed(session, today: date) -> list[int]:
+    """Planned deliveries of days before today that nobody logged become missed; returns their ids."""
+    return session.scalars(
+        update(Delivery)
+        .where(Delivery.status == "planned", Delivery.scheduled_for < today)
+        .values(status="missed")
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).all()

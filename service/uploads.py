@@ -1,0 +1,34 @@
+"""Uploaded files (signed scans, photos): type checked by content, size-limited, kept outside the web root."""
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from .errors import FieldErrors, PayloadTooLarge
+
+# The first bytes of each accepted type; the name and the declared type are not trusted.
+SIGNATURES = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+              b"%PDF-": ("application/pdf", ".pdf")}
+IMAGES = ("image/jpeg", "image/png")
+
+
+def upload_root() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def store_upload(file: FileStorage | None, allowed: tuple[str, ...], folder: str) -> tuple[str, str]:
+    """Save the upload under UPLOAD_DIR/folder; returns (relative path, content type). FieldErrors if refused."""
+    if file is None or not file.filename:
+        raise FieldErrors.one("file", "no file was uploaded")
+    data = file.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
+    if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
+        raise PayloadTooLarge(f"file: larger than {current_app.config['UPLOAD_MAX_BYTES'] // 1024} KiB")
+    kind = next((found for magic, found in SIGNATURES.items() if data.startswith(magic)), None)
+    if kind is None or kind[0] not in allowed:
+        raise FieldErrors.one("file", "must be one of: " + ", ".join(allowed))
+    relative = f"{folder}/{secrets.token_hex(16)}{kind[1]}"
+    target = upload_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return relative, kind[0]
