@@ -1,15 +1,24 @@
 """Turning a page's form into the API's payload, so pages and API share one schema and one set of rules."""
-from marshmallow import Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError
 
 from .errors import FieldErrors
 
 BLANK = ("", None)
 
 
+def load_query(schema_class: type[Schema], args, **defaults) -> dict:
+    """A page's query string loaded with the API's filter schema (blank fields ignored, unknown ones too)."""
+    given = {key: value for key, value in args.items() if value.strip()}
+    try:
+        return schema_class(unknown=EXCLUDE).load({**defaults, **given})
+    except ValidationError as exc:
+        raise FieldErrors(exc.messages) from None
+
+
 def parse_form(form, types: dict[str, type]) -> tuple[dict, dict]:
     """The typed payload of the form fields named in `types`, and the fields that would not convert.
 
-    A blank field becomes None (clears it); a checkbox field (bool) is True when present.
+    A blank field becomes None; a checkbox field (bool) is True when present.
     """
     payload, errors = {}, {}
     for name, kind in types.items():
@@ -27,11 +36,15 @@ def parse_form(form, types: dict[str, type]) -> tuple[dict, dict]:
     return payload, errors
 
 
-def load_form(schema: Schema, form, types: dict[str, type]) -> dict:
-    """Validate a form with the API's schema; raises FieldErrors naming each bad field."""
+def load_form(schema: Schema, form, types: dict[str, type], clear_blank: bool = False,
+              keep: tuple[str, ...] = ()) -> dict:
+    """Validate a form with the API's schema; raises FieldErrors naming each bad field.
+
+    A blank field is "not given" on a new record; on an edit (`clear_blank`) it clears the value, except
+    for the fields in `keep` (a blank secret such as the ID number means "unchanged").
+    """
     payload, errors = parse_form(form, types)
-    # Blank optional fields mean "not given"; a blank required field is reported by the schema.
-    payload = {k: v for k, v in payload.items() if v is not None}
+    payload = {k: v for k, v in payload.items() if v is not None or (clear_blank and k not in keep)}
     try:
         data = schema.load(payload)
     except ValidationError as exc:

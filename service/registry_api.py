@@ -10,7 +10,7 @@ from models import db
 
 from .auth import acting_scope, acting_user, require_bearer_user
 from .api_common import limit_json_body, paginate
-from .domain.scope import get_visible
+from .domain.scope import Scope, get_visible
 
 PAGING = ("page", "per_page")
 
@@ -31,16 +31,18 @@ class Collection:
     special_filters: dict = field(default_factory=dict)
     list_options: tuple = ()
 
-
-def _filtered(collection: Collection, stmt, args: dict):
-    for key, value in args.items():
-        if key in PAGING:
-            continue
-        if key in collection.special_filters:
-            stmt = collection.special_filters[key](stmt, value)
-        else:
-            stmt = stmt.where(getattr(collection.model, key) == value)
-    return stmt
+    def page(self, session, scope: Scope, args: dict, options: tuple = ()) -> dict:
+        """One page of the records inside `scope` that match the filters in `args` (API and pages alike);
+        `options` load what a page shows besides."""
+        stmt = scope.restrict(select(self.model), self.model)
+        for key, value in args.items():
+            if key in PAGING:
+                continue
+            if key in self.special_filters:
+                stmt = self.special_filters[key](stmt, value)
+            else:
+                stmt = stmt.where(getattr(self.model, key) == value)
+        return paginate(session, stmt, args, self.list_options + options)
 
 
 def collection_blueprint(c: Collection) -> Blueprint:
@@ -55,8 +57,7 @@ def collection_blueprint(c: Collection) -> Blueprint:
         @bp.response(200, c.page_schema)
         def get(self, args):
             """List, inside the caller's scope, with filters and pagination."""
-            stmt = acting_scope().restrict(select(c.model), c.model)
-            return paginate(db.session, _filtered(c, stmt, args), args, c.list_options)
+            return c.page(db.session, acting_scope(), args)
 
         @bp.arguments(c.schema)
         @bp.response(201, c.schema)

@@ -293,3 +293,37 @@ def test_dates_are_local_days(client, world, app):
     r = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier", "name": "明日净水机",
                                                 "last_cleaned_on": "2999-01-01"}, headers=h)
     assert "last_cleaned_on" in r.json["errors"]["json"]
+
+
+def test_moves_that_would_leave_references_across_villages_are_refused(client, world):
+    h = world.headers(world.admin)
+    household = client.post("/api/v1/households", json=household_payload(world, water_source_id=world.point_a1.id),
+                            headers=h).json
+    assert household["water_source"] == "central_point"
+    r = client.patch(f"/api/v1/facilities/{world.point_a1.id}", json={"village_id": world.v_b1.id}, headers=h)
+    assert r.status_code == 409
+    purifier = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier",
+                                                       "name": "自家净水机", "ownership": "private",
+                                                       "household_id": household["id"]}, headers=h).json
+    r = client.patch(f"/api/v1/households/{household['id']}", json={"village_id": world.v_a2.id,
+                                                                   "water_source_id": None}, headers=h)
+    assert r.status_code == 409
+    client.patch(f"/api/v1/facilities/{world.point_a1.id}", json={"manager_id": world.staff_a.id}, headers=h)
+    r = client.patch(f"/api/v1/staff/{world.staff_a.id}", json={"village_id": world.v_b1.id}, headers=h)
+    assert r.status_code == 409
+    assert client.get(f"/api/v1/facilities/{purifier['id']}", headers=h).json["village_id"] == world.v_a1.id
+
+
+def test_water_source_kind_must_match_its_facility(client, world):
+    r = client.post("/api/v1/households", json=household_payload(world, water_source="spring",
+                                                                  water_source_id=world.point_a1.id),
+                    headers=world.headers(world.admin))
+    assert r.status_code == 422 and "water_source" in r.json["errors"]["json"]
+
+
+def test_only_leads_and_admins_write_villages(client, world):
+    worker, lead = world.headers(world.worker_a), world.headers(world.lead_a)
+    assert client.post("/api/v1/villages", json={"township_id": world.t_a.id, "name": "新村"},
+                       headers=worker).status_code == 403
+    assert client.patch(f"/api/v1/villages/{world.v_a1.id}", json={"is_key": False}, headers=worker).status_code == 403
+    assert client.patch(f"/api/v1/villages/{world.v_a1.id}", json={"is_key": False}, headers=lead).status_code == 200

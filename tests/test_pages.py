@@ -95,3 +95,32 @@ def test_logout_needs_csrf(client, world):
     token = csrf_token(client, "/households")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/households").status_code == 302
+
+
+def test_page_filters_are_validated_like_the_api(client, world):
+    login(client, "worker_a")
+    for query in ("village_id=99999999999999999999", "village_id=abc", "head_name=%00", "page=0"):
+        r = client.get(f"/households?{query}")
+        assert r.status_code == 422, query
+    assert client.get("/households?village_id=&needs_delivery=&head_name=").status_code == 200
+    token = csrf_token(client, "/login")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/households")})
+    r = client.post("/login", data={"username": "a\x00b", "password": "x", "csrf_token": token})
+    assert r.status_code in (400, 401)
+
+
+def test_editing_clears_blank_fields_and_keeps_a_computed_distance_computed(client, world):
+    created = client.post("/api/v1/households", json=household_payload(world, 1, lat=36.005, lon=117.0),
+                          headers=world.headers(world.admin)).json
+    assert created["distance_computed"] is True
+    login(client, "worker_a")
+    page = client.get(f"/households/{created['id']}/edit").get_data(as_text=True)
+    form = {name: value for name, value in re.findall(r'<input name="(\w+)" type="\w+" value="([^"]*)"', page)}
+    assert form["distance_m"] == "" and form["id_number"] == ""
+    form.update(csrf_token=csrf_token(client, f"/households/{created['id']}/edit"), village_id=str(world.v_a1.id),
+                self_care="1", phone="")
+    r = client.post(f"/households/{created['id']}/edit", data=form)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    after = client.get(f"/api/v1/households/{created['id']}", headers=world.headers(world.admin)).json
+    assert after["phone"] is None
+    assert after["distance_computed"] is True and after["distance_m"] == created["distance_m"]

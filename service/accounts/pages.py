@@ -2,12 +2,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import UserMixin, login_required, login_user, logout_user
+from marshmallow import ValidationError
 
 from models import User, db
 
 from ..auth import password_stamp
 from ..domain.users import authenticate
 from ..extensions import login_manager
+from .schemas import TokenRequestSchema
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -46,7 +48,12 @@ def _safe_next(target: str | None) -> str:
 def login():
     error = None
     if request.method == "POST":
-        user = authenticate(db.session, request.form.get("username", "").strip(), request.form.get("password", ""))
+        try:
+            credentials = TokenRequestSchema().load(
+                {"username": request.form.get("username", ""), "password": request.form.get("password", "")})
+            user = authenticate(db.session, credentials["username"], credentials["password"])
+        except ValidationError:
+            user = None
         if user is not None:
             login_user(SessionUser(user))
             return redirect(_safe_next(request.args.get("next")))

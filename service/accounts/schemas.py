@@ -1,8 +1,10 @@
 from marshmallow import Schema, fields, validate
 
+from ..api_common import Text
+
 
 class TokenRequestSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    username = Text(required=True, validate=validate.Length(min=1, max=50))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
 
 

@@ -17,7 +17,7 @@ def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def nearest_distance_m(lat: float, lon: float, points: list[tuple[float, float]]) -> float | None:
-    """The distance to the nearest of `points`, rounded to the metre; None when there is none."""
+    """The distance to the nearest of `points`, to 0.1 m; None when there is none."""
     if not points:
         return None
     return round(min(great_circle_m(lat, lon, plat, plon) for plat, plon in points), 1)
@@ -27,6 +27,8 @@ def recompute_distances(session, village_ids) -> int:
     """Recompute every computed (not surveyed) household distance in those villages; returns changes.
 
     Two queries per call whatever the number of households, then one executemany for the changes.
+    A derived value, like needs-delivery itself: it leaves no AuditEvent (the facility change that
+    caused it does).
     """
     village_ids = set(village_ids)
     if not village_ids:

@@ -7,13 +7,15 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import Facility, Household, Staff, Township, User, Village, utcnow
+from models import Agreement, Facility, Household, Staff, Township, User, Village, utcnow
 
-from ..errors import FieldErrors, Forbidden
+from ..errors import Conflict, FieldErrors, Forbidden
 from ..identity import IdNumberVault, mask_id_number
 from .audit import record_write, snapshot
 from .geo import recompute_distances
 from .scope import get_for_write, require_write
+
+VILLAGE_WRITERS = ("county_admin", "township_lead")
 
 
 def _taken(session, column, value, exclude_id=None) -> bool:
@@ -87,16 +89,14 @@ def create_village(session, actor: User, data: dict) -> Village:
     """A new village in a township the actor works in."""
     if session.get(Township, data["township_id"]) is None:
         raise FieldErrors.one("township_id", f"unknown township {data['township_id']}")
-    require_write(actor, data["township_id"])
-    if actor.role == "township_worker":
-        raise Forbidden("only a township lead or county administrator registers villages")
+    require_write(actor, data["township_id"], roles=VILLAGE_WRITERS)
     _check_village(session, data, data["township_id"])
     return _save(session, actor, Village(), data, None)
 
 
 def update_village(session, actor: User, village_id: int, data: dict) -> Village:
     """Change a village's name, code or key-village flag; a village never moves township."""
-    village = get_for_write(session, Village, village_id, actor)
+    village = get_for_write(session, Village, village_id, actor, roles=VILLAGE_WRITERS)
     if data.get("township_id", village.township_id) != village.township_id:
         raise FieldErrors.one("township_id", "a village cannot move to another township")
     data.pop("township_id", None)
@@ -105,6 +105,14 @@ def update_village(session, actor: User, village_id: int, data: dict) -> Village
 
 
 # Staff --------------------------------------------------------------------------------------------
+
+
+def _refuse_if_referenced(session, message: str, references) -> None:
+    """Conflict when any of the `references` queries finds a row: a move would leave it pointing across."""
+    for stmt in references:
+        if session.scalar(stmt.limit(1)) is not None:
+            raise Conflict(message)
+
 
 
 def _place_staff(session, actor: User, merged: dict) -> dict:
@@ -146,6 +154,11 @@ def update_staff(session, actor: User, staff_id: int, data: dict) -> Staff:
     if "village_id" in data and "township_id" not in data:
         current["township_id"] = None
     merged = _place_staff(session, actor, {**current, **data})
+    if merged["township_id"] != staff.township_id:
+        _refuse_if_referenced(session, "this person still manages facilities or provides agreements here", [
+            select(Facility.id).where(Facility.manager_id == staff.id),
+            select(Agreement.id).where(Agreement.provider_id == staff.id, Agreement.status.in_(("draft", "active"))),
+        ])
     errors: dict = {}
     _require_unique(session, errors, "phone", Staff.phone, data.get("phone"), staff.id)
     if errors:
@@ -202,6 +215,9 @@ def update_facility(session, actor: User, facility_id: int, data: dict, today: d
     require_write(actor, village.township_id, village.id)
     current = {key: getattr(facility, key) for key in ("kind", "name", "code", "ownership", "household_id",
                                                        "manager_id", "yield_m3_day", "last_cleaned_on")}
+    if village.id != facility.village_id:
+        _refuse_if_referenced(session, "households of its village still use this facility as their water source", [
+            select(Household.id).where(Household.water_source_id == facility.id)])
     merged = {**current, **data}
     if "last_cleaned_on" not in data:
         merged.pop("last_cleaned_on")
@@ -237,6 +253,10 @@ def _check_household(session, data: dict, village: Village, exclude_id=None) -> 
         source = session.get(Facility, data["water_source_id"])
         if source is None or source.village_id != village.id:
             errors["water_source_id"] = ["must be a facility of the same village"]
+        elif data.get("water_source") is None:
+            data["water_source"] = source.kind
+        elif data["water_source"] != source.kind:
+            errors["water_source"] = [f"does not match the water source facility, a {source.kind}"]
     if errors:
         raise FieldErrors(errors)
 
@@ -266,6 +286,11 @@ def update_household(session, actor: User, household_id: int, data: dict, vault:
     before = snapshot(household)
     village = _village(session, data.get("village_id", household.village_id))
     require_write(actor, village.township_id, village.id)
+    if village.id != household.village_id:
+        _refuse_if_referenced(session, "the household still owns facilities or has an agreement in its village", [
+            select(Facility.id).where(Facility.household_id == household.id),
+            select(Agreement.id).where(Agreement.household_id == household.id,
+                                       Agreement.status.in_(("draft", "active")))])
     data = _distance_fields(_protect_id(dict(data), vault))
     data["township_id"] = village.township_id
     if "water_source_id" not in data and "village_id" in data and household.water_source_id is not None:

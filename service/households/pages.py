@@ -5,14 +5,14 @@ from sqlalchemy.orm import selectinload
 
 from models import Facility, Household, Village, db
 
-from ..api_common import paginate
 from ..auth import acting_scope, acting_user
 from ..domain import registry
-from ..domain.needs_delivery import Thresholds, household_reasons, needs_delivery_clause
+from ..domain.needs_delivery import Thresholds, household_reasons
 from ..domain.scope import REGISTRY_WRITERS, get_visible
 from ..errors import FieldErrors
-from ..forms import load_form
-from .schemas import HouseholdSchema
+from ..forms import load_form, load_query
+from .routes import collection
+from .schemas import HouseholdArgs, HouseholdSchema
 from .vault import id_number_vault
 
 blueprint = Blueprint("households_pages", __name__)
@@ -40,31 +40,19 @@ def home():
 @blueprint.route("/households")
 @login_required
 def index():
-    scope = acting_scope()
-    stmt = scope.restrict(select(Household), Household).options(selectinload(Household.village))
-    village_id = request.args.get("village_id", type=int)
-    needs = request.args.get("needs_delivery", "")
-    name = request.args.get("q", "").strip()[:50]
-    if village_id:
-        stmt = stmt.where(Household.village_id == village_id)
-    if needs in ("1", "0"):
-        clause = needs_delivery_clause(_thresholds())
-        stmt = stmt.where(clause if needs == "1" else ~clause)
-    if name:
-        stmt = stmt.where(Household.head_name.contains(name, autoescape=True))
-    page = paginate(db.session, stmt, {"page": max(1, min(request.args.get("page", 1, type=int), 100_000)),
-                                       "per_page": 30},
-                    (selectinload(Household.water_source_facility),))
+    args = load_query(HouseholdArgs, request.args, per_page=30)
+    page = collection.page(db.session, acting_scope(), args, (selectinload(Household.village),))
     reasons = {h.id: household_reasons(h, _thresholds()) for h in page["items"]}
-    return render_template("households/index.html", page=page, reasons=reasons, villages=_villages(),
-                           village_id=village_id, needs=needs, q=name)
+    return render_template("households/index.html", page=page, reasons=reasons, villages=_villages(), args=args)
 
 
 @blueprint.route("/households/<int:household_id>")
 @login_required
 def detail(household_id):
-    household = get_visible(db.session, Household, household_id, acting_scope())
-    facilities = db.session.scalars(select(Facility).where(Facility.household_id == household.id)).all()
+    scope = acting_scope()
+    household = get_visible(db.session, Household, household_id, scope)
+    facilities = db.session.scalars(
+        scope.restrict(select(Facility), Facility).where(Facility.household_id == household.id)).all()
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, _thresholds()),
                            facilities=facilities, can_edit=acting_user().role in REGISTRY_WRITERS)
 
@@ -74,7 +62,7 @@ def _form(household=None):
     if request.method == "POST":
         schema = HouseholdSchema(partial=household is not None)
         try:
-            data = load_form(schema, request.form, FORM_TYPES)
+            data = load_form(schema, request.form, FORM_TYPES, clear_blank=household is not None, keep=("id_number",))
             if household is None:
                 record = registry.create_household(db.session, acting_user(), data, id_number_vault())
             else:
@@ -86,6 +74,9 @@ def _form(household=None):
             errors = exc.errors
     elif household is not None:
         values = {key: getattr(household, key) for key in FORM_TYPES if key != "id_number"}
+        if household.distance_computed:
+            # Shown as a hint, not as a value: saving the form must not turn it into a surveyed distance.
+            values["distance_m"] = None
     return render_template("households/form.html", h=household, values=values, errors=errors,
                            villages=_villages()), (422 if errors else 200)
 

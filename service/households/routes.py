@@ -25,7 +25,7 @@ def _name_contains(stmt, text: str):
     return stmt.where(Household.head_name.contains(text, autoescape=True))
 
 
-blueprint = collection_blueprint(Collection(
+collection = Collection(
     "households", Household, HouseholdSchema, HouseholdPageSchema, HouseholdArgs,
     lambda session, actor, data: registry.create_household(session, actor, data, id_number_vault()),
     lambda session, actor, record_id, data: registry.update_household(
@@ -33,4 +33,5 @@ blueprint = collection_blueprint(Collection(
     "监测户 Monitored households, with derived needs_delivery and its reasons",
     special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains},
     list_options=(selectinload(Household.water_source_facility),),
-))
+)
+blueprint = collection_blueprint(collection)

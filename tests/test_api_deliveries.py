@@ -1,0 +1,212 @@
+"""Agreements and deliveries through the API: lifecycle, planning, logging once, corrections, scope."""
+import io
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from models import AuditEvent, Delivery, db
+from service.clock import local_today
+from service.domain.planning import mark_missed, plan_deliveries
+
+from .conftest import household_payload
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _household(client, world, serial=1, **values):
+    payload = household_payload(world, serial, distance_m=1200, **values)
+    return client.post("/api/v1/households", json=payload, headers=world.headers(world.admin)).json
+
+
+def _agreement(client, world, household, **values):
+    body = {"household_id": household["id"], "provider_id": world.staff_a.id, "reason": "distance",
+            "interval_days": 1, "liters_per_delivery": 120, "start_on": local_today().isoformat(), **values}
+    return client.post("/api/v1/agreements", json=body, headers=world.headers(world.worker_a))
+
+
+def _planned(client, world, **agreement_values):
+    household = _household(client, world)
+    agreement = _agreement(client, world, household, status="active",
+                           signed_on=local_today().isoformat(), **agreement_values).json
+    plan_deliveries(db.session, local_today(), 3)
+    db.session.commit()
+    items = client.get(f"/api/v1/deliveries?agreement_id={agreement['id']}",
+                       headers=world.headers(world.worker_a)).json["items"]
+    return household, agreement, items
+
+
+def test_agreement_lifecycle_and_gaps(client, world):
+    h = world.headers(world.worker_a)
+    household = _household(client, world)
+    assert [x["id"] for x in client.get("/api/v1/households?gap=true", headers=h).json["items"]] == [household["id"]]
+    draft = _agreement(client, world, household, weekdays=[1, 4], interval_days=None)
+    assert draft.status_code == 201, draft.json
+    assert draft.json["status"] == "draft" and draft.json["weekdays"] == [1, 4] and draft.json["interval_days"] is None
+    r = client.patch(f"/api/v1/agreements/{draft.json['id']}", json={"status": "active"}, headers=h)
+    assert r.status_code == 422 and "signed_on" in r.json["errors"]["json"]
+    r = client.patch(f"/api/v1/agreements/{draft.json['id']}",
+                     json={"status": "active", "signed_on": local_today().isoformat()}, headers=h)
+    assert r.status_code == 200 and r.json["status"] == "active"
+    assert client.get("/api/v1/households?gap=true", headers=h).json["total"] == 0
+    second = _agreement(client, world, household, status="active", signed_on=local_today().isoformat())
+    assert second.status_code == 409
+    r = client.patch(f"/api/v1/agreements/{draft.json['id']}", json={"status": "draft"}, headers=h)
+    assert r.status_code == 409
+    r = client.patch(f"/api/v1/agreements/{draft.json['id']}", json={"status": "terminated", "status_note": "搬迁"},
+                     headers=h)
+    assert r.status_code == 200 and r.json["status"] == "terminated"
+    assert client.patch(f"/api/v1/agreements/{draft.json['id']}", json={"liters_per_delivery": 50},
+                        headers=h).status_code == 409
+    assert client.get("/api/v1/households?gap=true", headers=h).json["total"] == 1
+
+
+def test_agreement_bad_input(client, world):
+    household = _household(client, world)
+    cases = [({"end_on": (local_today() - timedelta(days=1)).isoformat()}, "end_on"),
+             ({"interval_days": 0}, "interval_days"),
+             ({"interval_days": None}, "interval_days"),
+             ({"weekdays": [1, 8], "interval_days": None}, "weekdays"),
+             ({"weekdays": [1]}, "weekdays"),
+             ({"liters_per_delivery": 0}, "liters_per_delivery"),
+             ({"liters_per_delivery": 2001}, "liters_per_delivery"),
+             ({"reason": "vertical"}, "reason"),
+             ({"provider_id": 999999}, "provider_id")]
+    for values, field in cases:
+        r = _agreement(client, world, household, **values)
+        assert r.status_code == 422 and field in r.json["errors"]["json"], (values, r.json)
+    other = client.post("/api/v1/staff", json={"name": "外镇", "phone": "13900000077", "role": "village_staff",
+                                               "village_id": world.v_b1.id}, headers=world.headers(world.admin)).json
+    r = _agreement(client, world, household, provider_id=other["id"])
+    assert r.status_code == 422 and "provider_id" in r.json["errors"]["json"]
+    assert client.get("/api/v1/agreements", headers=world.headers(world.admin)).json["total"] == 0
+
+
+def test_quantity_below_standard_and_renewal(client, world):
+    household = _household(client, world, members=4)
+    r = _agreement(client, world, household, interval_days=7, liters_per_delivery=700, status="active",
+                   signed_on=local_today().isoformat(), end_on=(local_today() + timedelta(days=20)).isoformat())
+    assert r.json["liters_per_person_day"] == 25.0 and r.json["quantity_below_standard"] is True
+    h = world.headers(world.worker_a)
+    assert client.get("/api/v1/agreements?due_for_renewal=true", headers=h).json["total"] == 1
+    assert client.get("/api/v1/agreements?due_for_renewal=false", headers=h).json["total"] == 0
+
+
+def test_signed_scan_upload(client, world):
+    household = _household(client, world)
+    agreement = _agreement(client, world, household).json
+    h = world.headers(world.worker_a)
+    r = client.post(f"/api/v1/agreements/{agreement['id']}/scan", headers=h,
+                    data={"file": (io.BytesIO(PNG), "scan.png")}, content_type="multipart/form-data")
+    assert r.status_code == 200 and r.json["has_scan"] is True
+    got = client.get(f"/api/v1/agreements/{agreement['id']}/scan", headers=h)
+    assert got.status_code == 200 and got.data == PNG and got.mimetype == "image/png"
+    r = client.post(f"/api/v1/agreements/{agreement['id']}/scan", headers=h,
+                    data={"file": (io.BytesIO(b"MZ not an image"), "scan.png")}, content_type="multipart/form-data")
+    assert r.status_code == 422 and "file" in r.json["errors"]["json"]
+    big = PNG + b"\x00" * (6 * 1024 * 1024)
+    r = client.post(f"/api/v1/agreements/{agreement['id']}/scan", headers=h,
+                    data={"file": (io.BytesIO(big), "scan.png")}, content_type="multipart/form-data")
+    assert r.status_code == 413
+    other = world.headers(world.worker_b)
+    assert client.get(f"/api/v1/agreements/{agreement['id']}/scan", headers=other).status_code == 404
+    r = client.post(f"/api/v1/agreements/{agreement['id']}/scan", headers=other,
+                    data={"file": (io.BytesIO(PNG), "scan.png")}, content_type="multipart/form-data")
+    assert r.status_code == 403
+
+
+def test_complete_a_planned_delivery_once(client, world):
+    household, agreement, items = _planned(client, world)
+    assert [d["status"] for d in items] == ["planned"] * 3
+    today = items[0]
+    h = {**world.headers(world.village_a1), "Idempotency-Key": "tap-1"}
+    r = client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 120, "note": "放门口"}, headers=h)
+    assert r.status_code == 200, r.json
+    assert r.json["status"] == "delivered" and r.json["liters"] == 120 and r.json["confirmation"] == "pending"
+    again = client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 120}, headers=h)
+    assert again.status_code == 200 and again.json == r.json
+    assert client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 90},
+                       headers=world.headers(world.worker_a)).status_code == 409
+    r = client.post(f"/api/v1/deliveries/{items[1]['id']}/complete", json={"liters": 120}, headers=h)
+    assert r.status_code == 409
+    completes = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "complete"))
+    assert completes == 1
+
+
+def test_complete_bad_input_writes_nothing(client, world):
+    _, _, items = _planned(client, world)
+    h = world.headers(world.worker_a)
+    url = f"/api/v1/deliveries/{items[0]['id']}/complete"
+    for body, field in [({"liters": 0}, "liters"), ({"liters": 2001}, "liters"), ({}, "liters"),
+                        ({"liters": "many"}, "liters"),
+                        ({"liters": 100, "delivered_at": "2999-01-01T08:00:00+08:00"}, "delivered_at"),
+                        ({"liters": 100, "deliverer_id": 424242}, "deliverer_id")]:
+        r = client.post(url, json=body, headers=h)
+        assert r.status_code == 422 and field in r.json["errors"]["json"], (body, r.json)
+    client.patch(f"/api/v1/deliveries/{items[0]['id']}", json={"status": "cancelled"}, headers=h)
+    assert client.post(url, json={"liters": 100}, headers=h).status_code == 409
+    assert db.session.scalar(select(func.count()).where(Delivery.status == "delivered")) == 0
+
+
+def test_unplanned_delivery_with_retry(client, world):
+    household = _household(client, world)
+    h = {**world.headers(world.worker_a), "Idempotency-Key": "unplanned-7"}
+    body = {"household_id": household["id"], "liters": 60, "delivered_at": "2026-11-20T09:30:00"}
+    first = client.post("/api/v1/deliveries", json=body, headers=h)
+    assert first.status_code == 201, first.json
+    assert first.json["scheduled_for"] == "2026-11-20" and first.json["delivered_at"].startswith("2026-11-20T01:30")
+    retry = client.post("/api/v1/deliveries", json=body, headers=h)
+    assert retry.status_code == 200 and retry.json["id"] == first.json["id"]
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1
+
+
+def test_corrections_keep_the_original(client, world):
+    _, _, items = _planned(client, world)
+    h = world.headers(world.worker_a)
+    client.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 120}, headers=h)
+    r = client.post(f"/api/v1/deliveries/{items[0]['id']}/corrections", json={"liters": 100, "reason": "桶未装满"},
+                    headers=h)
+    assert r.status_code == 201, r.json
+    assert r.json["liters"] == 100 and r.json["original"]["liters"] == 120
+    assert [(c["liters"], c["reason"], c["corrected_by_id"]) for c in r.json["corrections"]] == [
+        (100, "桶未装满", world.worker_a.id)]
+    r = client.post(f"/api/v1/deliveries/{items[0]['id']}/corrections", json={"note": "补记", "reason": "补充说明"},
+                    headers=h)
+    assert r.json["liters"] == 100 and r.json["note"] == "补记" and len(r.json["corrections"]) == 2
+    assert client.post(f"/api/v1/deliveries/{items[0]['id']}/corrections", json={"liters": 90},
+                       headers=h).status_code == 422
+    assert client.post(f"/api/v1/deliveries/{items[1]['id']}/corrections", json={"liters": 90, "reason": "x"},
+                       headers=h).status_code == 409
+    assert client.patch(f"/api/v1/deliveries/{items[0]['id']}", json={"note": "改"}, headers=h).status_code == 409
+    r = client.delete(f"/api/v1/deliveries/{items[0]['id']}", headers=h)
+    assert r.status_code == 405 and "never deleted" in r.json["message"]
+    assert client.get(f"/api/v1/deliveries/{items[0]['id']}", headers=h).json["liters"] == 100
+
+
+def test_missed_and_deliveries_scope(client, world):
+    _, agreement, items = _planned(client, world)
+    missed = mark_missed(db.session, local_today() + timedelta(days=2))
+    db.session.commit()
+    assert len(missed) == 2
+    h = world.headers(world.worker_a)
+    assert client.get(f"/api/v1/deliveries?status=missed&agreement_id={agreement['id']}", headers=h).json["total"] == 2
+    late = client.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 120}, headers=h)
+    assert late.status_code == 200 and late.json["status"] == "delivered"
+    other = world.headers(world.worker_b)
+    assert client.get(f"/api/v1/deliveries/{items[1]['id']}", headers=other).status_code == 404
+    assert client.get("/api/v1/deliveries", headers=other).json["total"] == 0
+    assert client.post(f"/api/v1/deliveries/{items[1]['id']}/complete", json={"liters": 5},
+                       headers=other).status_code == 403
+
+
+def test_dashboard_figures(client, world):
+    _planned(client, world)
+    _household(client, world, 2)  # a gap
+    h = world.headers(world.worker_a)
+    dash = client.get("/api/v1/dashboard", headers=h).json
+    assert dash["overall"]["needs_delivery"] == 2 and dash["overall"]["gaps"] == 1
+    assert dash["overall"]["active_agreements"] == 1 and dash["overall"]["planned_today"] == 1
+    village = next(v for v in dash["villages"] if v["village_id"] == world.v_a1.id)
+    assert village["gaps"] == 1 and village["planned_today"] == 1
+    assert {v["township_id"] for v in dash["villages"]} == {world.t_a.id}
+    county = client.get(f"/api/v1/dashboard?township_id={world.t_b.id}", headers=world.headers(world.admin)).json
+    assert county["overall"]["households"] == 0 and county["villages"][0]["village_id"] == world.v_b1.id
