@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from models import Facility, Staff, Township, User, Village, db
+from models.base import EXTERNAL_TABLES
 from schedules import create_app
 from service.auth import issue_token
 from service.identity import id_check_char
@@ -61,12 +62,14 @@ def app(tmp_path_factory):
 
 def _empty_database():
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in db.metadata.sorted_tables)
+        names = ", ".join([t.name for t in db.metadata.sorted_tables] + sorted(EXTERNAL_TABLES))
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         db.session.execute(text("UPDATE households SET water_source_id = NULL"))
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
+        for name in EXTERNAL_TABLES:
+            db.session.execute(text(f"DELETE FROM {name}"))
     db.session.commit()
 
 
