@@ -38,8 +38,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts import pages as account_pages
     from .accounts import routes as auth_routes
+    from .agreements import pages as agreement_pages
     from .agreements import routes as agreement_routes
+    from .dashboard import pages as dashboard_pages
     from .dashboard import routes as dashboard_routes
+    from .deliveries import pages as delivery_pages
     from .deliveries import routes as delivery_routes
     from .docs import blueprint as docs
     from .extensions import api, csrf
@@ -57,7 +60,8 @@ def register_blueprints(app: Flask) -> None:
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
-    for bp in (account_pages.blueprint, household_pages.blueprint, facility_pages.blueprint, docs, health):
+    for bp in (account_pages.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
+               delivery_pages.blueprint, dashboard_pages.blueprint, docs, health):
         app.register_blueprint(bp)
 
 
@@ -71,10 +75,13 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_globals(app: Flask) -> None:
+    from .clock import local_zone
     from .i18n import FIELD_NAMES, LABELS, label, message
 
     app.jinja_env.globals.update(label=label, labels=LABELS, message=message,
                                  field_name=lambda name: FIELD_NAMES.get(name, name))
+    app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(local_zone()).strftime("%m-%d %H:%M") \
+        if moment else "—"
 
 
 def register_errorhandlers(app: Flask) -> None:

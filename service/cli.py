@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from models import Household, Township, User, Village, db
 
+from .clock import local_today
 from .demo import SCALES, seed
 from .domain.users import create_user
 from .errors import FieldErrors
@@ -66,7 +67,7 @@ def seed_demo(scale, if_empty):
         click.echo("error: the database is not empty; seed-demo only fills an empty database", err=True)
         sys.exit(1)
     with click.progressbar(length=SCALES[scale].villages, label=f"seeding {scale} demo data") as bar:
-        logins = seed(db.session, SCALES[scale], id_number_vault(), progress=bar.update)
+        logins = seed(db.session, SCALES[scale], id_number_vault(), local_today(), progress=bar.update)
     db.session.commit()
     households = db.session.scalar(select(func.count()).select_from(Household))
     click.echo(f"seeded {households} households")

@@ -2,15 +2,18 @@
 import math
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
-from models import Facility, Household, Staff, Township, User, Village
+from models import Agreement, Delivery, Facility, Household, Staff, Township, User, Village
 
 from .domain.geo import recompute_distances
+from .domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
+from .domain.planning import plan_deliveries, scheduled_days
 from .identity import IdNumberVault, id_check_char, mask_id_number
 
 
@@ -19,13 +22,15 @@ class Scale:
     townships: int
     villages_per_township: int
     households: int
+    agreements: int
+    history_days: int
 
     @property
     def villages(self) -> int:
         return self.townships * self.villages_per_township
 
 
-SCALES = {"small": Scale(2, 3, 60), "county": Scale(15, 20, 20_000)}
+SCALES = {"small": Scale(2, 3, 60, 10, 35), "county": Scale(15, 20, 20_000, 3_000, 365)}
 
 TOWNSHIP_NAMES = ["城关镇", "河口镇", "石门镇", "青山乡", "柳林镇", "白马乡", "龙泉镇", "杨庄乡", "新集镇",
                   "东坪乡", "西河镇", "南山乡", "北岭镇", "双桥乡", "高家镇"]
@@ -53,12 +58,13 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given
 
 
-def seed(session, scale: Scale, vault: IdNumberVault, progress: Callable[[int], None] = lambda n: None):
+def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Callable[[int], None] = lambda n: None):
     """Write the demo data set (bulk inserts, a few statements per village); returns the demo logins."""
     rng = random.Random(2026)
     per_village = math.ceil(scale.households / scale.villages)
     remaining = scale.households
     township_ids, village_ids = [], []
+    providers: dict[int, int] = {}
     phone_serial = 0
     used_ids: set = set()
     for t in range(scale.townships):
@@ -83,6 +89,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, progress: Callable[[int], 
                 staff_rows.append({"name": _name(rng), "phone": f"+86139{phone_serial:08d}", "role": "village_staff",
                                    "township_id": township.id, "village_id": village.id})
             staff_ids = session.scalars(insert(Staff).returning(Staff.id), staff_rows).all()
+            providers[village.id] = staff_ids[0]
             central = [{"township_id": township.id, "village_id": village.id, "kind": "central_point",
                         "name": f"{village.name}集中供水点", "ownership": "public",
                         "status": "working" if rng.random() > 0.03 else "broken",
@@ -132,6 +139,8 @@ def seed(session, scale: Scale, vault: IdNumberVault, progress: Callable[[int], 
                 session.execute(insert(Facility), purifiers)
             progress(1)
     recompute_distances(session, village_ids)
+    _seed_agreements(session, rng, scale, providers, today)
+    plan_deliveries(session, today, 14)
     first_village = session.get(Village, village_ids[0])
     logins = [("admin", DEMO_PASSWORD, "county_admin"),
               ("zhen01", DEMO_PASSWORD, "township_lead"),
@@ -148,3 +157,42 @@ def seed(session, scale: Scale, vault: IdNumberVault, progress: Callable[[int], 
     ])
     session.flush()
     return logins
+
+
+def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[int, int], today: date) -> None:
+    """Active agreements for households that need delivery, with their past deliveries (mostly delivered)."""
+    thresholds = Thresholds()
+    source = aliased(Facility)
+    candidates = session.execute(
+        select(Household.id, Household.village_id, Household.members, Household.phone, Household.distance_m,
+               Household.vertical_m, Household.round_trip_min, Household.self_care, source.status)
+        .outerjoin(source, source.id == Household.water_source_id)
+        .where(needs_delivery_clause(thresholds)).order_by(Household.id).limit(scale.agreements)
+    ).all()
+    start = today - timedelta(days=scale.history_days)
+    agreement_rows = []
+    for h in candidates:
+        reasons = needs_delivery_reasons(thresholds, distance_m=h.distance_m, vertical_m=h.vertical_m,
+                                         round_trip_min=h.round_trip_min, self_care=h.self_care,
+                                         source_status=h.status)
+        agreement_rows.append({
+            "household_id": h.id, "provider_id": providers[h.village_id], "reason": reasons[0], "interval_days": 7,
+            "liters_per_delivery": 35 * 7 * h.members, "start_on": start + timedelta(days=rng.randrange(7)),
+            "end_on": today + timedelta(days=rng.randrange(10, 400)), "signed_on": start, "status": "active"})
+    ids = session.scalars(insert(Agreement).returning(Agreement.id), agreement_rows).all() if agreement_rows else []
+    deliveries = []
+    for agreement_id, row, h in zip(ids, agreement_rows, candidates, strict=True):
+        for day in scheduled_days(row["start_on"], None, 7, None, row["start_on"], today - timedelta(days=1)):
+            missed = rng.random() < 0.03
+            delivered_at = datetime.combine(day, time(9), timezone(timedelta(hours=8))) + timedelta(
+                minutes=rng.randrange(480))
+            deliveries.append({
+                "agreement_id": agreement_id, "household_id": row["household_id"], "scheduled_for": day,
+                "unplanned": False, "status": "missed" if missed else "delivered",
+                "delivered_at": None if missed else delivered_at,
+                "liters": None if missed else row["liters_per_delivery"], "deliverer_id": row["provider_id"],
+                "confirmation": None if missed else ("no_phone" if h.phone is None else
+                                                     rng.choice(["confirmed"] * 8 + ["expired", "disputed"])),
+                "logged_at": None if missed else delivered_at})
+    for chunk in range(0, len(deliveries), 5_000):
+        session.execute(insert(Delivery), deliveries[chunk:chunk + 5_000])

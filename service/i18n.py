@@ -1,7 +1,7 @@
 """The message catalogue of the pages: Chinese labels for the API's codes and messages."""
 
 LABELS = {
-    "reason": {"distance": "距集中供水点超800米", "vertical": "垂直高差超80米", "round_trip": "往返取水超20分钟",
+    "reason": {"other": "其他", "distance": "距集中供水点超800米", "vertical": "垂直高差超80米", "round_trip": "往返取水超20分钟",
                "no_self_care": "无自理能力", "source_failed": "水源设施故障"},
     "kind": {"central_point": "集中供水点", "purifier": "净水机", "well": "水井"},
     "facility_status": {"working": "正常", "broken": "损坏", "low_yield": "出水不足", "retired": "已停用"},
@@ -10,6 +10,12 @@ LABELS = {
                         "other": "其他"},
     "water_source": {"central_point": "集中供水点", "purifier": "净水机", "well": "水井", "spring": "山泉",
                      "cistern": "水窖", "other": "其他"},
+    "delivery_status": {"planned": "待送", "delivered": "已送", "missed": "漏送", "cancelled": "已取消"},
+    "confirmation": {"pending": "待确认", "confirmed": "已确认", "disputed": "有异议", "no_phone": "无手机",
+                     "expired": "未回复"},
+    "agreement_status": {"draft": "待签", "active": "有效", "expired": "已到期", "terminated": "已终止"},
+    "figure": {"households": "监测户", "needs_delivery": "需送水", "gaps": "未签协议", "active_agreements": "有效协议",
+               "due_for_renewal": "待续签", "planned_today": "今日待送", "logged_today": "今日已送", "missed_7d": "近7天漏送"},
     "role": {"county_admin": "县级管理员", "township_lead": "镇街负责人", "township_worker": "镇街工作人员",
              "village_staff": "村级专人"},
 }

@@ -29,7 +29,7 @@ def _renewal(stmt, wanted: bool):
     return stmt.where(clause if wanted else ~clause)
 
 
-blueprint = collection_blueprint(Collection(
+collection = Collection(
     "agreements", Agreement, AgreementSchema, AgreementPageSchema, AgreementArgs,
     lambda session, actor, data: agreements.create_agreement(session, actor, data, local_today(), _thresholds()),
     lambda session, actor, record_id, data: agreements.update_agreement(
@@ -38,7 +38,8 @@ blueprint = collection_blueprint(Collection(
     special_filters={"township_id": _in_place(Household.township_id), "village_id": _in_place(Household.village_id),
                      "due_for_renewal": _renewal},
     list_options=(selectinload(Agreement.household),),
-))
+)
+blueprint = collection_blueprint(collection)
 
 
 @blueprint.route("/<int:record_id>/scan", methods=["POST"])

@@ -1,0 +1,95 @@
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy.orm import selectinload
+
+from models import Agreement, Household, Staff, db, utcnow
+
+from ..auth import acting_scope, acting_user
+from ..clock import local_today
+from ..domain import agreements
+from ..domain.needs_delivery import Thresholds, household_reasons
+from ..domain.scope import get_visible
+from ..errors import FieldErrors
+from ..forms import load_form, load_query
+from ..uploads import IMAGES, store_upload
+from .routes import collection
+from .schemas import AgreementArgs, AgreementSchema
+
+blueprint = Blueprint("agreements_pages", __name__)
+FORM_TYPES = {"household_id": int, "provider_id": int, "reason": str, "interval_days": int,
+              "liters_per_delivery": int, "start_on": str, "end_on": str, "signed_on": str}
+
+
+def _thresholds() -> Thresholds:
+    return Thresholds.from_config(current_app.config)
+
+
+@blueprint.route("/agreements")
+@login_required
+def index():
+    args = load_query(AgreementArgs, request.args, per_page=30)
+    page = collection.page(db.session, acting_scope(), args,
+                           (selectinload(Agreement.household).selectinload(Household.village),
+                            selectinload(Agreement.provider)))
+    return render_template("agreements/index.html", page=page, args=args, today=local_today())
+
+
+@blueprint.route("/agreements/new", methods=["GET", "POST"])
+@login_required
+def new():
+    household = get_visible(db.session, Household, request.args.get("household_id", 0, type=int), acting_scope())
+    providers = db.session.scalars(acting_scope().restrict(db.select(Staff), Staff).where(
+        Staff.township_id == household.township_id, Staff.role != "county_admin").order_by(Staff.name)).all()
+    reasons = household_reasons(household, _thresholds())
+    values, errors = {"reason": reasons[0] if reasons else "other", "start_on": local_today().isoformat(),
+                      "interval_days": 7, "liters_per_delivery": 35 * 7 * household.members}, {}
+    if request.method == "POST":
+        values = dict(request.form)
+        try:
+            data = load_form(AgreementSchema(), {**request.form, "household_id": str(household.id)}, FORM_TYPES)
+            data["status"] = "active" if data.get("signed_on") else "draft"
+            agreement = agreements.create_agreement(db.session, acting_user(), data, local_today(), _thresholds())
+            db.session.commit()
+            return redirect(url_for("agreements_pages.detail", agreement_id=agreement.id))
+        except FieldErrors as exc:
+            db.session.rollback()
+            errors = exc.errors
+    return render_template("agreements/form.html", household=household, providers=providers, reasons=reasons,
+                           values=values, errors=errors), (422 if errors else 200)
+
+
+@blueprint.route("/agreements/<int:agreement_id>")
+@login_required
+def detail(agreement_id, errors=None, status=200):
+    agreement = get_visible(db.session, Agreement, agreement_id, acting_scope())
+    return render_template("agreements/detail.html", a=agreement, errors=errors or {}, today=local_today(),
+                           standard=current_app.config["WATER_STANDARD_L_PER_PERSON_DAY"]), status
+
+
+@blueprint.route("/agreements/<int:agreement_id>/status", methods=["POST"])
+@login_required
+def change_status(agreement_id):
+    """Activate (with the signed date) or terminate (with a reason) an agreement."""
+    try:
+        data = load_form(AgreementSchema(partial=True), request.form,
+                         {"status": str, "signed_on": str, "status_note": str})
+        agreements.update_agreement(db.session, acting_user(), agreement_id, data, local_today(), _thresholds())
+        db.session.commit()
+    except FieldErrors as exc:
+        db.session.rollback()
+        return detail(agreement_id, errors=exc.errors, status=422)
+    return redirect(url_for("agreements_pages.detail", agreement_id=agreement_id))
+
+
+@blueprint.route("/agreements/<int:agreement_id>/scan", methods=["POST"])
+@login_required
+def upload_scan(agreement_id):
+    try:
+        agreements.attach_scan(db.session, acting_user(), agreement_id,
+                               lambda: store_upload(request.files.get("file"), IMAGES + ("application/pdf",), "scans"),
+                               utcnow())
+        db.session.commit()
+    except FieldErrors as exc:
+        db.session.rollback()
+        return detail(agreement_id, errors=exc.errors, status=422)
+    return redirect(url_for("agreements_pages.detail", agreement_id=agreement_id))
