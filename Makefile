@@ -22,6 +22,8 @@ run: $(BIN)/.installed
 	$(BIN)/flask seed-demo --if-empty
 	@echo "Demo logins (when seeded by make run): admin / demo-water-2026 (county), zhen01 / demo-water-2026 (township)"
 	@echo "Pages: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
+	@# The scheduler runs beside the web server in development, and stops with it.
+	$(BIN)/flask scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) runs the suite on PostgreSQL.

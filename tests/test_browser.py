@@ -71,3 +71,35 @@ def test_log_in_and_filter_households_on_a_phone(world, client, live_server, pho
     phone.click("#households a")
     assert phone.locator("h1").inner_text() == "远户甲"
     assert "********" in phone.locator("dl").inner_text()
+
+
+def test_log_todays_delivery_with_one_tap_on_a_phone(world, live_server, phone, tmp_path):
+    from models import db
+    from service.clock import local_today
+    from service.domain.planning import plan_deliveries
+
+    from .conftest import make_agreement, make_household
+
+    for serial in range(3):
+        household = make_household(world, serial, distance_m=1500.0, phone="+8613800000000")
+        make_agreement(world, household, interval_days=1, start_on=local_today(), liters_per_delivery=120)
+    db.session.commit()
+    plan_deliveries(db.session, local_today(), 1)
+    db.session.commit()
+
+    phone.goto(f"{live_server}/login")
+    phone.fill("input[name=username]", "cun_a1")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.goto(f"{live_server}/deliveries/today")
+    assert phone.locator("#deliveries .log-button").count() == 3
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.locator("#deliveries .log-button").first.dblclick()  # an impatient double tap
+    phone.wait_for_selector(".flash")
+    assert "已登记" in phone.locator(".flash").inner_text()
+    assert "已送 1/3" in phone.locator("h1").inner_text()
+    phone.screenshot(path=str(tmp_path / "today-360.png"), full_page=True)
+
+    phone.goto(f"{live_server}/dashboard")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert "今日已送" in phone.locator(".tiles").inner_text()

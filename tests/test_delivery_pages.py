@@ -1,0 +1,96 @@
+"""The delivery pages: today's list with its one-tap log, agreements, the dashboard."""
+import re
+
+from sqlalchemy import event, func, select
+
+from models import Agreement, Delivery, db
+from service.clock import local_today
+from service.domain.planning import plan_deliveries
+
+from .conftest import make_agreement, make_household
+from .test_pages import csrf_token, login
+
+
+def _today_deliveries(world, count=3, village=None):
+    for serial in range(count):
+        household = make_household(world, serial, village=village, distance_m=1500.0, phone="+8613800000000")
+        make_agreement(world, household, interval_days=1, start_on=local_today(), liters_per_delivery=80 + serial)
+    db.session.commit()
+    plan_deliveries(db.session, local_today(), 1)
+    db.session.commit()
+    return db.session.scalars(select(Delivery).order_by(Delivery.id)).all()
+
+
+def test_one_tap_logs_once_even_when_tapped_twice(client, world):
+    first = _today_deliveries(world)[0]
+    login(client, "cun_a1")
+    page = client.get("/deliveries/today").get_data(as_text=True)
+    assert "户主0" in page and 'value="80"' in page
+    key = re.search(rf'id="d{first.id}".*?name="idempotency_key" value="(\w+)"', page, re.S).group(1)
+    form = {"csrf_token": csrf_token(client, "/deliveries/today"), "idempotency_key": key, "liters": "80"}
+    for _ in range(2):
+        r = client.post(f"/deliveries/{first.id}/complete", data=form)
+        assert r.status_code == 302
+    assert db.session.scalar(select(func.count()).where(Delivery.status == "delivered")) == 1
+    page = client.get("/deliveries/today").get_data(as_text=True)
+    assert "已登记：户主0 80 升" in page and "已送 1/3" in page
+
+
+def test_bad_liters_are_shown_next_to_the_delivery(client, world):
+    first = _today_deliveries(world, 1)[0]
+    login(client, "cun_a1")
+    form = {"csrf_token": csrf_token(client, "/deliveries/today"), "idempotency_key": "k1", "liters": "0"}
+    r = client.post(f"/deliveries/{first.id}/complete", data=form)
+    assert r.status_code == 422 and 'data-field="liters"' in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).where(Delivery.status == "delivered")) == 0
+
+
+def test_todays_page_reads_deliveries_in_one_query(client, world):
+    _today_deliveries(world, 50)
+    login(client, "worker_a")
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/deliveries/today").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert page.count('class="log"') == 50
+    assert len([s for s in statements if "deliveries" in s]) == 1, statements
+
+
+def test_agreement_pages(client, world):
+    household = make_household(world, 1, distance_m=1500.0, members=3)
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get(f"/agreements/new?household_id={household.id}").get_data(as_text=True)
+    assert "距集中供水点超800米" in page and 'value="735"' in page
+    token = csrf_token(client, f"/agreements/new?household_id={household.id}")
+    form = {"csrf_token": token, "provider_id": str(world.staff_a.id), "reason": "distance", "interval_days": "7",
+            "liters_per_delivery": "735", "start_on": local_today().isoformat(), "end_on": "2000-01-01"}
+    r = client.post(f"/agreements/new?household_id={household.id}", data=form)
+    assert r.status_code == 422 and 'data-field="end_on"' in r.get_data(as_text=True)
+    form["end_on"] = ""
+    r = client.post(f"/agreements/new?household_id={household.id}", data=form)
+    assert r.status_code == 302
+    agreement = db.session.scalars(select(Agreement)).one()
+    assert agreement.status == "draft"
+    r = client.post(f"/agreements/{agreement.id}/status", data={"csrf_token": token, "status": "active",
+                                                                "signed_on": local_today().isoformat()})
+    assert r.status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.status == "active"
+    listing = client.get("/agreements?status=active").get_data(as_text=True)
+    assert "户主1" in listing and "有效" in listing
+
+
+def test_dashboard_page(client, world):
+    _today_deliveries(world, 2)
+    make_household(world, 9, distance_m=2000.0)
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "动态清零" in page and "未签协议" in page and "张家村" in page and "王庄村" not in page
