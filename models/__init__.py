@@ -1,6 +1,8 @@
 """The database models, one module per aggregate. Importing this package registers them all."""
 from .agreement import AGREEMENT_REASONS, AGREEMENT_STATUSES, Agreement
 from .base import db, utcnow
+from .case import (ACTIVE_CASE_STATUSES, CASE_KINDS, CASE_STATUSES, SEVERITIES, Case, CaseEvent, CaseEvidence,
+                   FacilityStatusChange)
 from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrection
 from .facility import FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, Facility
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
@@ -13,5 +15,6 @@ __all__ = [
     "db", "utcnow", "Township", "Village", "Household", "Facility", "Staff", "User", "AuditEvent",
     "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
-    "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun",
+    "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "Case", "CaseEvent",
+    "CaseEvidence", "FacilityStatusChange", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES",
 ]

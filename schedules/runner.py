@@ -8,7 +8,6 @@ import fcntl
 import logging
 import signal
 import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import make_url
 
 from models import JobRun, db, utcnow
+from service.domain.rules import Rules
 
 from .jobs import JOBS, run_one
 
@@ -30,10 +30,10 @@ _app = None  # the app jobs run in; APScheduler stores only the textual referenc
 def execute(session, name: str, config, now: datetime | None = None):
     """Run job `name` now in one transaction and record the run (ok or not) in job_runs."""
     now = now or utcnow()
-    today = now.astimezone(ZoneInfo(config["APP_TIMEZONE"])).date()
+    rules = Rules.from_config(config, now.astimezone(ZoneInfo(config["APP_TIMEZONE"])).date(), now)
     run = JobRun(name=name, started_at=now)
     try:
-        result = run_one(session, name, today, config)
+        result = run_one(session, name, rules, config)
         run.ok, run.result = True, str(result)
     except Exception as exc:
         session.rollback()

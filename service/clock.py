@@ -19,3 +19,11 @@ def as_aware(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=local_zone())
+
+
+def current_rules():
+    """The domain's settings from the app's configuration, at this moment (for views)."""
+    from .domain.rules import Rules
+
+    now = datetime.now(timezone.utc)
+    return Rules.from_config(current_app.config, now.astimezone(local_zone()).date(), now)

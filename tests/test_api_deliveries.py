@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from models import AuditEvent, Delivery, db
+from models import AuditEvent, Delivery, db, utcnow
+from service.domain.cases import CasePolicy
 from service.clock import local_today
 from service.domain.planning import mark_missed, plan_deliveries
 
@@ -182,9 +183,9 @@ def test_corrections_keep_the_original(client, world):
     assert client.get(f"/api/v1/deliveries/{items[0]['id']}", headers=h).json["liters"] == 100
 
 
-def test_missed_and_deliveries_scope(client, world):
+def test_missed_and_deliveries_scope(client, world, app):
     _, agreement, items = _planned(client, world)
-    missed = mark_missed(db.session, local_today() + timedelta(days=2))
+    missed = mark_missed(db.session, local_today() + timedelta(days=2), utcnow(), CasePolicy.from_config(app.config))
     db.session.commit()
     assert len(missed) == 2
     h = world.headers(world.worker_a)

@@ -86,7 +86,7 @@ def test_changed_settings_reschedule_and_unchanged_ones_keep_the_next_run(app):
 
 
 def test_a_failing_job_is_recorded(app, monkeypatch):
-    def broken(session, today, config):
+    def broken(session, rules, config):
         raise ValueError("boom")
 
     monkeypatch.setitem(job_catalogue.JOBS, "broken", job_catalogue.Job("fails", broken))

@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 from models import Agreement, Household, Staff, db, utcnow
 
 from ..auth import acting_scope, acting_user
-from ..clock import local_today
+from ..clock import current_rules, local_today
 from ..domain import agreements
 from ..domain.needs_delivery import Thresholds, household_reasons
 from ..domain.scope import get_visible
@@ -48,7 +48,7 @@ def new():
         try:
             data = load_form(AgreementSchema(), {**request.form, "household_id": str(household.id)}, FORM_TYPES)
             data["status"] = "active" if data.get("signed_on") else "draft"
-            agreement = agreements.create_agreement(db.session, acting_user(), data, local_today(), _thresholds())
+            agreement = agreements.create_agreement(db.session, acting_user(), data, current_rules())
             db.session.commit()
             return redirect(url_for("agreements_pages.detail", agreement_id=agreement.id))
         except FieldErrors as exc:
@@ -73,7 +73,7 @@ def change_status(agreement_id):
     try:
         data = load_form(AgreementSchema(partial=True), request.form,
                          {"status": str, "signed_on": str, "status_note": str})
-        agreements.update_agreement(db.session, acting_user(), agreement_id, data, local_today(), _thresholds())
+        agreements.update_agreement(db.session, acting_user(), agreement_id, data, current_rules())
         db.session.commit()
     except FieldErrors as exc:
         db.session.rollback()

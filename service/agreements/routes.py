@@ -1,4 +1,4 @@
-from flask import current_app, send_from_directory
+from flask import send_from_directory
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -6,16 +6,11 @@ from models import Agreement, Household, db, utcnow
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
-from ..clock import local_today
+from ..clock import current_rules, local_today
 from ..domain import agreements
-from ..domain.needs_delivery import Thresholds
 from ..registry_api import Collection, collection_blueprint
 from ..uploads import IMAGES, store_upload, upload_root
 from .schemas import AgreementArgs, AgreementPageSchema, AgreementSchema
-
-
-def _thresholds() -> Thresholds:
-    return Thresholds.from_config(current_app.config)
 
 
 def _in_place(column):
@@ -31,9 +26,9 @@ def _renewal(stmt, wanted: bool):
 
 collection = Collection(
     "agreements", Agreement, AgreementSchema, AgreementPageSchema, AgreementArgs,
-    lambda session, actor, data: agreements.create_agreement(session, actor, data, local_today(), _thresholds()),
-    lambda session, actor, record_id, data: agreements.update_agreement(
-        session, actor, record_id, data, local_today(), _thresholds()),
+    lambda session, actor, data: agreements.create_agreement(session, actor, data, current_rules()),
+    lambda session, actor, record_id, data: agreements.update_agreement(session, actor, record_id, data,
+                                                                        current_rules()),
     "送水服务协议 Water-delivery agreements: draft → active (signed) → expired / terminated",
     special_filters={"township_id": _in_place(Household.township_id), "village_id": _in_place(Household.village_id),
                      "due_for_renewal": _renewal},

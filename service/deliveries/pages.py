@@ -5,7 +5,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from models import Agreement, Delivery, Household, db, utcnow
+from models import Delivery, Household, db, utcnow
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today

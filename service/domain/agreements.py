@@ -2,13 +2,14 @@
 from datetime import date, timedelta
 from typing import Callable
 
-from sqlalchemy import ColumnElement, delete, exists, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 
 from models import Agreement, Delivery, Household, Staff, User
 
 from ..errors import Conflict, FieldErrors, NotFound
 from .audit import record_write, snapshot
-from .needs_delivery import Thresholds, household_reasons, needs_delivery_clause
+from .cases import sync_gap_cases
+from .needs_delivery import Thresholds, household_reasons
 from .scope import get_for_write, get_visible, require_write
 
 # draft → active → expired (automatic, past its end) or terminated; a draft may be abandoned (terminated).
@@ -36,16 +37,6 @@ def liters_per_person_day(agreement: Agreement, members: int) -> float:
 def quantity_below_standard(agreement: Agreement, members: int, standard_l_per_person_day: float) -> bool:
     """Whether the agreed water falls under the quantity standard (35 L a person a day by default)."""
     return liters_per_person_day(agreement, members) < standard_l_per_person_day
-
-
-def has_active_agreement() -> ColumnElement[bool]:
-    """SQL: the household (in the enclosing query) has an active agreement."""
-    return exists().where(Agreement.household_id == Household.id, Agreement.status == "active")
-
-
-def gap_clause(thresholds: Thresholds) -> ColumnElement[bool]:
-    """SQL: the household needs delivery and has no active agreement (未签协议)."""
-    return needs_delivery_clause(thresholds) & ~has_active_agreement()
 
 
 def renewal_due_clause(today: date) -> ColumnElement[bool]:
@@ -100,7 +91,7 @@ def _enter(session, agreement: Agreement, status: str, today: date) -> None:
     agreement.status = status
 
 
-def create_agreement(session, actor: User, data: dict, today: date, thresholds: Thresholds) -> Agreement:
+def create_agreement(session, actor: User, data: dict, rules) -> Agreement:
     """A new agreement (a draft, or active at once when signed) for a household in the actor's scope."""
     household = session.get(Household, data["household_id"])
     if household is None:
@@ -108,16 +99,16 @@ def create_agreement(session, actor: User, data: dict, today: date, thresholds: 
     require_write(actor, household.township_id, household.village_id)
     status = data.pop("status", "draft")
     agreement = Agreement(status="draft", **_schedule(dict(data)))
-    _check(session, agreement, household, thresholds)
+    _check(session, agreement, household, rules.thresholds)
     session.add(agreement)
     session.flush()
-    _enter(session, agreement, status, today)
+    _enter(session, agreement, status, rules.today)
     record_write(session, actor, "create", agreement, None)
+    _sync_gaps(session, household.village_id, rules)
     return agreement
 
 
-def update_agreement(session, actor: User, agreement_id: int, data: dict, today: date,
-                     thresholds: Thresholds) -> Agreement:
+def update_agreement(session, actor: User, agreement_id: int, data: dict, rules) -> Agreement:
     """Change an agreement; a status change follows the lifecycle, a schedule change re-plans."""
     agreement = get_for_write(session, Agreement, agreement_id, actor)
     if agreement.status in ("expired", "terminated"):
@@ -128,7 +119,8 @@ def update_agreement(session, actor: User, agreement_id: int, data: dict, today:
     status = data.pop("status", agreement.status)
     for key, value in _schedule(dict(data)).items():
         setattr(agreement, key, value)
-    _check(session, agreement, agreement.household, thresholds)
+    today = rules.today
+    _check(session, agreement, agreement.household, rules.thresholds)
     session.flush()
     if agreement.status == "active" and any(before[k] != snapshot(agreement)[k] for k in SCHEDULE_FIELDS):
         # Planned (not yet logged) days of the old schedule are withdrawn; the new ones are planned next run.
@@ -136,7 +128,12 @@ def update_agreement(session, actor: User, agreement_id: int, data: dict, today:
                                                Delivery.scheduled_for >= today))
     _enter(session, agreement, status, today)
     record_write(session, actor, "update", agreement, before)
+    _sync_gaps(session, agreement.household.village_id, rules)
     return agreement
+
+
+def _sync_gaps(session, village_id: int, rules) -> None:
+    sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {village_id})
 
 
 def cancel_planned(session, agreement_ids, from_day: date) -> int:

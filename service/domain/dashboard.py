@@ -5,7 +5,8 @@ from sqlalchemy import case, func, select
 
 from models import Agreement, Delivery, Household, Village
 
-from .agreements import gap_clause, renewal_due_clause
+from .agreements import renewal_due_clause
+from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
 

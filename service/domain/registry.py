@@ -7,12 +7,15 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import Agreement, Facility, Household, Staff, Township, User, Village, utcnow
+from models import (ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, Facility, FacilityStatusChange, Household,
+                    Staff, Township, User, Village)
 
 from ..errors import Conflict, FieldErrors, Forbidden
 from ..identity import IdNumberVault, mask_id_number
 from .audit import record_write, snapshot
+from .cases import open_facility_case, resolve_system_cases, sync_gap_cases
 from .geo import recompute_distances
+from .rules import Rules
 from .scope import get_for_write, require_write
 
 VILLAGE_WRITERS = ("county_admin", "township_lead")
@@ -195,20 +198,34 @@ def _check_facility(session, merged: dict, village: Village, today: date, exclud
         raise FieldErrors(errors)
 
 
-def create_facility(session, actor: User, data: dict, today: date) -> Facility:
-    """A new central water point, purifier or well in a village; `today` is the local date."""
+def _after_status_change(session, actor: User, facility: Facility, old_status: str | None, rules: Rules) -> None:
+    """Record the change (for repair times), and open or resolve the facility's repair case."""
+    session.add(FacilityStatusChange(facility_id=facility.id, from_status=old_status, to_status=facility.status,
+                                     at=rules.now, actor_id=actor.id))
+    if facility.status in FAILED_STATUSES:
+        open_facility_case(session, facility, rules.today, rules.now, rules.cases)
+    elif facility.status == "working" and old_status in FAILED_STATUSES:
+        resolve_system_cases(session, [f"facility:{facility.id}"], "facility_working", rules.now)
+
+
+def create_facility(session, actor: User, data: dict, rules: Rules) -> Facility:
+    """A new central water point, purifier or well in a village."""
     village = _village(session, data["village_id"])
     require_write(actor, village.township_id, village.id)
-    merged = {"status": "working", "ownership": "collective", **data, "township_id": village.township_id}
-    _check_facility(session, merged, village, today)
+    merged = {"status": "working", "ownership": "collective", **data, "township_id": village.township_id,
+              "status_changed_at": rules.now}
+    _check_facility(session, merged, village, rules.today)
     facility = _save(session, actor, Facility(), merged, None)
+    _after_status_change(session, actor, facility, None, rules)
     if facility.kind == "central_point":
         recompute_distances(session, {village.id})
+        sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {village.id})
     return facility
 
 
-def update_facility(session, actor: User, facility_id: int, data: dict, today: date) -> Facility:
-    """Change a facility; a status change is time-stamped, and distances follow central points."""
+def update_facility(session, actor: User, facility_id: int, data: dict, rules: Rules) -> Facility:
+    """Change a facility; a status change is time-stamped and may open or resolve its repair case, and
+    distances and gaps follow."""
     facility = get_for_write(session, Facility, facility_id, actor)
     before = snapshot(facility)
     village = _village(session, data.get("village_id", facility.village_id))
@@ -216,18 +233,24 @@ def update_facility(session, actor: User, facility_id: int, data: dict, today: d
     current = {key: getattr(facility, key) for key in ("kind", "name", "code", "ownership", "household_id",
                                                        "manager_id", "yield_m3_day", "last_cleaned_on")}
     if village.id != facility.village_id:
-        _refuse_if_referenced(session, "households of its village still use this facility as their water source", [
-            select(Household.id).where(Household.water_source_id == facility.id)])
+        _refuse_if_referenced(session, "households or open cases of its village still refer to this facility", [
+            select(Household.id).where(Household.water_source_id == facility.id),
+            select(Case.id).where(Case.facility_id == facility.id, Case.status.in_(ACTIVE_CASE_STATUSES))])
     merged = {**current, **data}
     if "last_cleaned_on" not in data:
         merged.pop("last_cleaned_on")
-    _check_facility(session, merged, village, today, facility.id)
-    if data.get("status", facility.status) != facility.status:
-        data["status_changed_at"] = utcnow()
+    _check_facility(session, merged, village, rules.today, facility.id)
+    status_changed = data.get("status", facility.status) != facility.status
+    if status_changed:
+        data["status_changed_at"] = rules.now
     data["township_id"] = village.township_id
     _save(session, actor, facility, data, before)
+    if status_changed:
+        _after_status_change(session, actor, facility, before["status"], rules)
+    villages = {before["village_id"], facility.village_id}
     if "central_point" in (before["kind"], facility.kind):
-        recompute_distances(session, {before["village_id"], facility.village_id})
+        recompute_distances(session, villages)
+    sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, villages)
     return facility
 
 
@@ -268,7 +291,7 @@ def _distance_fields(data: dict) -> dict:
     return data
 
 
-def create_household(session, actor: User, data: dict, vault: IdNumberVault) -> Household:
+def create_household(session, actor: User, data: dict, vault: IdNumberVault, rules: Rules) -> Household:
     """A new monitored household; its distance is computed when it has coordinates but no survey."""
     village = _village(session, data["village_id"])
     require_write(actor, village.township_id, village.id)
@@ -277,10 +300,12 @@ def create_household(session, actor: User, data: dict, vault: IdNumberVault) -> 
     _check_household(session, data, village)
     household = _save(session, actor, Household(), data, None)
     recompute_distances(session, {village.id})
+    sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {village.id})
     return household
 
 
-def update_household(session, actor: User, household_id: int, data: dict, vault: IdNumberVault) -> Household:
+def update_household(session, actor: User, household_id: int, data: dict, vault: IdNumberVault,
+                     rules: Rules) -> Household:
     """Change a household; moving it or its coordinates recomputes a computed distance."""
     household = get_for_write(session, Household, household_id, actor)
     before = snapshot(household)
@@ -290,12 +315,15 @@ def update_household(session, actor: User, household_id: int, data: dict, vault:
         _refuse_if_referenced(session, "the household still owns facilities or has an agreement in its village", [
             select(Facility.id).where(Facility.household_id == household.id),
             select(Agreement.id).where(Agreement.household_id == household.id,
-                                       Agreement.status.in_(("draft", "active")))])
+                                       Agreement.status.in_(("draft", "active"))),
+            select(Case.id).where(Case.household_id == household.id, Case.status.in_(ACTIVE_CASE_STATUSES))])
     data = _distance_fields(_protect_id(dict(data), vault))
     data["township_id"] = village.township_id
     if "water_source_id" not in data and "village_id" in data and household.water_source_id is not None:
         data["water_source_id"] = household.water_source_id
     _check_household(session, data, village, household.id)
     _save(session, actor, household, data, before)
-    recompute_distances(session, {before["village_id"], household.village_id})
+    villages = {before["village_id"], household.village_id}
+    recompute_distances(session, villages)
+    sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, villages)
     return household

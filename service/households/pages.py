@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from models import Facility, Household, Village, db
 
 from ..auth import acting_scope, acting_user
+from ..clock import current_rules
 from ..domain import registry
 from ..domain.needs_delivery import Thresholds, household_reasons
 from ..domain.scope import REGISTRY_WRITERS, get_visible
@@ -64,9 +65,10 @@ def _form(household=None):
         try:
             data = load_form(schema, request.form, FORM_TYPES, clear_blank=household is not None, keep=("id_number",))
             if household is None:
-                record = registry.create_household(db.session, acting_user(), data, id_number_vault())
+                record = registry.create_household(db.session, acting_user(), data, id_number_vault(), current_rules())
             else:
-                record = registry.update_household(db.session, acting_user(), household.id, data, id_number_vault())
+                record = registry.update_household(db.session, acting_user(), household.id, data, id_number_vault(),
+                                                   current_rules())
             db.session.commit()
             return redirect(url_for("households_pages.detail", household_id=record.id))
         except FieldErrors as exc:

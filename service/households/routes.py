@@ -4,8 +4,9 @@ from sqlalchemy.orm import selectinload
 from models import Household
 
 from ..registry_api import Collection, collection_blueprint
+from ..clock import current_rules
 from ..domain import registry
-from ..domain.agreements import gap_clause
+from ..domain.gaps import gap_clause
 from ..domain.needs_delivery import Thresholds, needs_delivery_clause
 from .schemas import HouseholdArgs, HouseholdPageSchema, HouseholdSchema
 from .vault import id_number_vault
@@ -27,9 +28,9 @@ def _name_contains(stmt, text: str):
 
 collection = Collection(
     "households", Household, HouseholdSchema, HouseholdPageSchema, HouseholdArgs,
-    lambda session, actor, data: registry.create_household(session, actor, data, id_number_vault()),
+    lambda session, actor, data: registry.create_household(session, actor, data, id_number_vault(), current_rules()),
     lambda session, actor, record_id, data: registry.update_household(
-        session, actor, record_id, data, id_number_vault()),
+        session, actor, record_id, data, id_number_vault(), current_rules()),
     "监测户 Monitored households, with derived needs_delivery and its reasons",
     special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains},
     list_options=(selectinload(Household.water_source_facility),),

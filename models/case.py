@@ -1,0 +1,116 @@
+"""The problem ledger (问题台账): cases driven to zero, verified (销号) and re-checked (回头看)."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Timestamps, UTCDateTime, db, utcnow
+from .facility import Facility
+from .household import Household
+from .place import Village
+from .staff import Staff
+from .user import User
+
+CASE_KINDS = ("purifier_repair", "well_low_yield", "water_quality", "missing_agreement", "missed_delivery",
+              "sanitation", "other")
+CASE_STATUSES = ("open", "in_progress", "resolved", "verified", "closed")
+SEVERITIES = ("high", "medium", "low")
+ACTIVE_CASE_STATUSES = ("open", "in_progress", "resolved")
+
+
+class Case(Timestamps, db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {CASE_KINDS}", name="kind_known"),
+        CheckConstraint(f"status IN {CASE_STATUSES}", name="status_known"),
+        CheckConstraint(f"severity IN {SEVERITIES}", name="severity_known"),
+        CheckConstraint("relapse_count >= 0", name="relapses_not_negative"),
+        CheckConstraint("status NOT IN ('resolved', 'verified', 'closed') OR resolution_note IS NOT NULL",
+                        name="resolved_has_note"),
+        # A problem the system opens is open once: no second case with the same key while one is active.
+        Index("uq_cases_active_dedupe_key", "dedupe_key", unique=True,
+              sqlite_where=text("status IN ('open', 'in_progress', 'resolved')"),
+              postgresql_where=text("status IN ('open', 'in_progress', 'resolved')")),
+        Index("ix_cases_township_status", "township_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    # The place every case belongs to (for scope and the dashboard), and its subject when narrower.
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"), index=True)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(10))
+    lead_unit: Mapped[str] = mapped_column(String(100))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    relapse_count: Mapped[int] = mapped_column(Integer, default=0)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recheck_due_on: Mapped[date | None] = mapped_column(Date)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dedupe_key: Mapped[str | None] = mapped_column(String(100))
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+    escalated_on: Mapped[date | None] = mapped_column(Date)
+
+    village: Mapped[Village] = relationship()
+    household: Mapped[Household | None] = relationship()
+    facility: Mapped[Facility | None] = relationship()
+    assignee: Mapped[Staff | None] = relationship()
+    events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    evidence: Mapped[list["CaseEvidence"]] = relationship(back_populates="case", order_by="CaseEvidence.id")
+
+
+class CaseEvent(db.Model):
+    """One step in a case's history: who (None: the system), when, what and why. Never changed."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class CaseEvidence(db.Model):
+    """A photo or document that shows a problem fixed; stored outside the web root."""
+
+    __tablename__ = "case_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    path: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="evidence")
+
+
+class FacilityStatusChange(db.Model):
+    """Each change of a facility's status, with its time: the source of repair-time figures."""
+
+    __tablename__ = "facility_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,296 @@
+"""The problem ledger (问题台账): every problem driven to zero (动态清零) and kept there (SPEC §3.8).
+
+open → in_progress → resolved (a note and evidence) → verified (销号, by a township lead or the county,
+not by who resolved it) → re-check (回头看) after some weeks: passed → closed, failed → open again, counted
+as a relapse (反弹). The system opens the cases it can see (broken facilities, gaps, missed deliveries) once
+each, and resolves the ones that fix themselves.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import String, cast, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
+
+from ..errors import Conflict, FieldErrors, Forbidden
+from .gaps import gap_clause
+from .audit import record_write, snapshot
+from .needs_delivery import Thresholds
+from .scope import DELIVERY_LOGGERS, get_for_write, require_write
+
+TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "verified"),
+               ("verified", "closed"), ("verified", "open")}
+VERIFIERS = ("township_lead", "county_admin")
+CASE_WORKERS = DELIVERY_LOGGERS
+DEFAULT_SEVERITY = {"purifier_repair": "high", "well_low_yield": "medium", "water_quality": "high",
+                    "missing_agreement": "medium", "missed_delivery": "high", "sanitation": "low", "other": "medium"}
+REPAIR_KIND = {"purifier": "purifier_repair", "well": "well_low_yield", "central_point": "other"}
+# Codes of the notes the system writes; pages show them from the message catalogue.
+SYSTEM_NOTES = ("facility_working", "agreement_active", "no_longer_needs_delivery")
+
+
+@dataclass(frozen=True)
+class CasePolicy:
+    """Deadlines by severity, and when a verified case is re-checked."""
+
+    deadline_days: dict
+    recheck_after_days: int = 28
+
+    @classmethod
+    def from_config(cls, config) -> "CasePolicy":
+        return cls({"high": config["CASE_DEADLINE_DAYS_HIGH"], "medium": config["CASE_DEADLINE_DAYS_MEDIUM"],
+                    "low": config["CASE_DEADLINE_DAYS_LOW"]}, config["CASE_RECHECK_AFTER_DAYS"])
+
+    def deadline(self, severity: str, today: date) -> date:
+        return today + timedelta(days=self.deadline_days[severity])
+
+
+def _event(case_id: int, action: str, actor: User | None, from_status=None, to_status=None, note=None, at=None):
+    return CaseEvent(case_id=case_id, action=action, actor_id=actor.id if actor else None,
+                     from_status=from_status, to_status=to_status, note=note, **({"at": at} if at else {}))
+
+
+# People open and work cases ------------------------------------------------------------------------
+
+
+def _subject_place(session, data: dict) -> tuple[Village, dict]:
+    """The village a case belongs to, from its most specific subject; checks the subjects agree."""
+    errors: dict = {}
+    household = session.get(Household, data["household_id"]) if data.get("household_id") else None
+    facility = session.get(Facility, data["facility_id"]) if data.get("facility_id") else None
+    if data.get("household_id") and household is None:
+        errors["household_id"] = [f"unknown household {data['household_id']}"]
+    if data.get("facility_id") and facility is None:
+        errors["facility_id"] = [f"unknown facility {data['facility_id']}"]
+    village_ids = {x.village_id for x in (household, facility) if x is not None}
+    if data.get("village_id"):
+        village_ids.add(data["village_id"])
+    if not errors and not village_ids:
+        errors["village_id"] = ["a case is about a household, a facility or a village"]
+    if len(village_ids) > 1:
+        errors["village_id"] = ["the household, facility and village of a case must agree"]
+    if errors:
+        raise FieldErrors(errors)
+    village = session.get(Village, village_ids.pop())
+    if village is None:
+        raise FieldErrors.one("village_id", f"unknown village {data['village_id']}")
+    return village, {"village_id": village.id, "township_id": village.township_id}
+
+
+def _check_assignee(session, assignee_id: int | None, township_id: int) -> None:
+    if assignee_id is None:
+        return
+    assignee = session.get(Staff, assignee_id)
+    if assignee is None or assignee.township_id not in (None, township_id):
+        raise FieldErrors.one("assignee_id", "must be staff of the case's township")
+
+
+def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy) -> Case:
+    """A case a person opens; severity sets the default deadline, which may not be in the past."""
+    village, place = _subject_place(session, data)
+    require_write(actor, village.township_id, village.id, roles=CASE_WORKERS)
+    severity = data.get("severity") or DEFAULT_SEVERITY[data["kind"]]
+    if data.get("deadline") is not None and data["deadline"] < today:
+        raise FieldErrors.one("deadline", "cannot be in the past")
+    _check_assignee(session, data.get("assignee_id"), village.township_id)
+    township = session.get(Township, village.township_id)
+    case = Case(**{**data, **place}, severity=severity, deadline=data.get("deadline") or policy.deadline(severity, today),
+                lead_unit=data.get("lead_unit") or township.name, status="open", opened_by_id=actor.id)
+    session.add(case)
+    session.flush()
+    session.add(_event(case.id, "opened", actor, None, "open", data.get("description")))
+    record_write(session, actor, "create", case, None)
+    return case
+
+
+def update_case(session, actor: User, case_id: int, data: dict, today: date) -> Case:
+    """Change a case's details (not its status: that moves only through transitions)."""
+    case = get_for_write(session, Case, case_id, actor, roles=CASE_WORKERS)
+    if "status" in data:
+        raise Conflict("a case's status changes only through POST /cases/<id>/transitions")
+    if data.get("deadline") is not None and data["deadline"] < today and data["deadline"] != case.deadline:
+        raise FieldErrors.one("deadline", "cannot be in the past")
+    _check_assignee(session, data.get("assignee_id"), case.township_id)
+    before = snapshot(case)
+    for key, value in data.items():
+        setattr(case, key, value)
+    session.add(_event(case.id, "updated", actor, note=", ".join(sorted(data))))
+    record_write(session, actor, "update", case, before)
+    return case
+
+
+def _evidence_since(case: Case) -> int:
+    """Evidence added since the case was last (re)opened: a relapse needs fresh proof."""
+    reopened = max((e.at for e in case.events if e.to_status == "open"), default=None)
+    return sum(1 for item in case.evidence if reopened is None or item.uploaded_at >= reopened)
+
+
+def transition(session, actor: User, case_id: int, to: str, note: str | None, now: datetime, today: date,
+               policy: CasePolicy) -> Case:
+    """Move a case along its lifecycle; any move the lifecycle does not allow is a Conflict."""
+    case = get_for_write(session, Case, case_id, actor, roles=CASE_WORKERS)
+    frm = case.status
+    if (frm, to) not in TRANSITIONS:
+        raise Conflict(f"a case cannot go from {frm} to {to}")
+    before = snapshot(case)
+    if to == "resolved":
+        if not note:
+            raise FieldErrors.one("note", "a resolution note is required")
+        if not _evidence_since(case):
+            raise FieldErrors.one("evidence", "upload at least one photo or document first")
+        case.resolution_note, case.resolved_by_id, case.resolved_at = note, actor.id, now
+    elif to == "verified":
+        if actor.role not in VERIFIERS:
+            raise Forbidden("only a township lead or the county verifies (销号)")
+        if case.resolved_by_id == actor.id:
+            raise Forbidden("the person who resolved a case cannot verify it")
+        case.verified_by_id, case.verified_at = actor.id, now
+        case.recheck_due_on = today + timedelta(days=policy.recheck_after_days)
+    elif frm == "verified" and to == "open":
+        case.relapse_count += 1
+        case.deadline = policy.deadline(case.severity, today)
+        case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
+        case.recheck_due_on = case.reminded_on = case.escalated_on = None
+    case.status = to
+    action = {"closed": "recheck_passed", "open": "recheck_failed"}.get(to, "transition") \
+        if frm == "verified" else "transition"
+    session.add(_event(case.id, action, actor, frm, to, note, at=now))
+    record_write(session, actor, "transition", case, before)
+    return case
+
+
+def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[str, str]], filename: str | None,
+                 now: datetime) -> CaseEvidence:
+    """Attach a photo or document; `save` stores the file once the actor may (so nothing is kept otherwise)."""
+    case = get_for_write(session, Case, case_id, actor, roles=CASE_WORKERS)
+    if case.status == "closed":
+        raise Conflict("a closed case takes no more evidence")
+    path, content_type = save()
+    evidence = CaseEvidence(case_id=case.id, path=path, content_type=content_type, filename=(filename or "")[:200],
+                            uploaded_by_id=actor.id, uploaded_at=now)
+    session.add(evidence)
+    session.add(_event(case.id, "evidence", actor, note=evidence.filename, at=now))
+    record_write(session, actor, "create", evidence, None)
+    return evidence
+
+
+# The system opens and resolves cases --------------------------------------------------------------
+
+
+def _insert_ignoring_duplicates(session, table):
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+def _opened_events(session, case_ids, now: datetime) -> None:
+    if case_ids:
+        session.execute(insert(CaseEvent), [{"case_id": i, "action": "opened", "to_status": "open", "at": now,
+                                             "note": "system"} for i in case_ids])
+
+
+def open_facility_case(session, facility: Facility, today: date, now: datetime, policy: CasePolicy) -> int | None:
+    """A facility became broken or low-yield: its repair case, opened once (the active one is kept)."""
+    kind = REPAIR_KIND[facility.kind]
+    severity = DEFAULT_SEVERITY[kind]
+    township = session.get(Township, facility.township_id)
+    row = {"kind": kind, "township_id": facility.township_id, "village_id": facility.village_id,
+           "facility_id": facility.id, "household_id": facility.household_id, "severity": severity,
+           "lead_unit": facility.responsible_unit or township.name, "assignee_id": facility.manager_id,
+           "deadline": policy.deadline(severity, today), "status": "open", "relapse_count": 0,
+           "dedupe_key": f"facility:{facility.id}", "description": facility.status, "created_at": now,
+           "updated_at": now}
+    ids = session.scalars(_insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
+    _opened_events(session, ids, now)
+    return ids[0] if ids else None
+
+
+def resolve_system_cases(session, dedupe_keys: list[str], note: str, now: datetime, kinds=None) -> list[int]:
+    """Cases whose problem the system saw go away become resolved (still to be verified by a lead)."""
+    if not dedupe_keys:
+        return []
+    stmt = (update(Case).where(Case.dedupe_key.in_(dedupe_keys), Case.status.in_(("open", "in_progress")))
+            .values(status="resolved", resolution_note=note, resolved_at=now, updated_at=now)
+            .returning(Case.id, Case.status).execution_options(synchronize_session=False))
+    if kinds:
+        stmt = stmt.where(Case.kind.in_(kinds))
+    ids = [row.id for row in session.execute(stmt)]
+    if ids:
+        session.execute(insert(CaseEvent), [{"case_id": i, "action": "auto_resolved", "to_status": "resolved",
+                                             "note": note, "at": now} for i in ids])
+    return ids
+
+
+def sync_gap_cases(session, today: date, now: datetime, thresholds: Thresholds, policy: CasePolicy,
+                   village_ids=None) -> tuple[int, int]:
+    """Open a missing_agreement case for each gap (未签协议) and resolve those no longer gaps.
+
+    Set-based: one INSERT … SELECT and one UPDATE whatever the number of households; returns (opened, resolved).
+    """
+    in_place = Household.village_id.in_(village_ids) if village_ids is not None else literal(True)
+    gaps = (select(literal("missing_agreement"), Household.township_id, Household.village_id, Household.id,
+                   literal("medium"), Township.name, literal(policy.deadline("medium", today)), literal("open"),
+                   literal(0), literal("household:") + cast(Household.id, String), literal(now), literal(now))
+            .join(Township, Township.id == Household.township_id)
+            .where(gap_clause(thresholds), in_place))
+    columns = ["kind", "township_id", "village_id", "household_id", "severity", "lead_unit", "deadline", "status",
+               "relapse_count", "dedupe_key", "created_at", "updated_at"]
+    opened = session.scalars(_insert_ignoring_duplicates(session, Case).from_select(columns, gaps)
+                             .returning(Case.id)).all()
+    _opened_events(session, opened, now)
+    still_gaps = select(Household.id).where(gap_clause(thresholds))
+    fixed = session.scalars(
+        select(Case.dedupe_key).join(Household, Household.id == Case.household_id)
+        .where(Case.kind == "missing_agreement", Case.status.in_(("open", "in_progress")), in_place,
+               Case.household_id.not_in(still_gaps))).all()
+    resolved = resolve_system_cases(session, fixed, "agreement_active", now, kinds=("missing_agreement",))
+    return len(opened), len(resolved)
+
+
+def open_missed_delivery_cases(session, delivery_ids: list[int], today: date, now: datetime,
+                               policy: CasePolicy) -> int:
+    """Each missed delivery opens its missed_delivery case, assigned to the agreement's provider."""
+    if not delivery_ids:
+        return 0
+    rows = (select(literal("missed_delivery"), Household.township_id, Household.village_id, Household.id, Delivery.id,
+                   literal("high"), Township.name, Agreement.provider_id, literal(policy.deadline("high", today)),
+                   literal("open"), literal(0), literal("delivery:") + cast(Delivery.id, String),
+                   literal(now), literal(now))
+            .join(Household, Household.id == Delivery.household_id)
+            .join(Township, Township.id == Household.township_id)
+            .outerjoin(Agreement, Agreement.id == Delivery.agreement_id)
+            .where(Delivery.id.in_(delivery_ids)))
+    columns = ["kind", "township_id", "village_id", "household_id", "delivery_id", "severity", "lead_unit",
+               "assignee_id", "deadline", "status", "relapse_count", "dedupe_key", "created_at", "updated_at"]
+    opened = session.scalars(_insert_ignoring_duplicates(session, Case).from_select(columns, rows)
+                             .returning(Case.id)).all()
+    _opened_events(session, opened, now)
+    return len(opened)
+
+
+def case_deadlines(session, today: date, now: datetime) -> dict:
+    """The daily deadline pass: remind assignees the day before, escalate overdue cases, count re-checks due.
+
+    Each case is reminded once and escalated once (the day is stored), whatever the number of runs.
+    """
+    active = Case.status.in_(("open", "in_progress"))
+    reminded = session.scalars(
+        update(Case).where(active, Case.deadline == today + timedelta(days=1), Case.reminded_on.is_(None))
+        .values(reminded_on=today).returning(Case.id).execution_options(synchronize_session=False)).all()
+    escalated = session.scalars(
+        update(Case).where(active, Case.deadline < today, Case.escalated_on.is_(None))
+        .values(escalated_on=today).returning(Case.id).execution_options(synchronize_session=False)).all()
+    events = [{"case_id": i, "action": "reminded", "at": now} for i in reminded] + \
+             [{"case_id": i, "action": "escalated", "at": now} for i in escalated]
+    if events:
+        session.execute(insert(CaseEvent), events)
+    rechecks = session.scalar(select(func.count()).select_from(Case).where(
+        Case.status == "verified", Case.recheck_due_on <= today))
+    return {"reminded": len(reminded), "escalated": len(escalated), "rechecks_due": rechecks}
+
+
+def daily_case_pass(session, rules) -> dict:
+    """The daily job: open and resolve gap cases everywhere, then remind, escalate and count re-checks."""
+    opened, resolved = sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases)
+    return {"gaps_opened": opened, "gaps_resolved": resolved, **case_deadlines(session, rules.today, rules.now)}

@@ -1,0 +1,18 @@
+"""The settings that domain rules depend on, and the moment they run at, passed explicitly."""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .cases import CasePolicy
+from .needs_delivery import Thresholds
+
+
+@dataclass(frozen=True)
+class Rules:
+    thresholds: Thresholds
+    cases: CasePolicy
+    today: date  # the local date
+    now: datetime  # aware, UTC
+
+    @classmethod
+    def from_config(cls, config, today: date, now: datetime) -> "Rules":
+        return cls(Thresholds.from_config(config), CasePolicy.from_config(config), today, now)
