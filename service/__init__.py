@@ -40,6 +40,8 @@ def register_blueprints(app: Flask) -> None:
     from .accounts import routes as auth_routes
     from .agreements import pages as agreement_pages
     from .agreements import routes as agreement_routes
+    from .cases import pages as case_pages
+    from .cases import routes as case_routes
     from .dashboard import pages as dashboard_pages
     from .dashboard import routes as dashboard_routes
     from .deliveries import pages as delivery_pages
@@ -56,12 +58,13 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_routes.blueprint, place_routes.townships, place_routes.villages,
                household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint,
-               agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint):
+               agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint,
+               case_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
     for bp in (account_pages.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
-               delivery_pages.blueprint, dashboard_pages.blueprint, docs, health):
+               delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, docs, health):
         app.register_blueprint(bp)
 
 

@@ -102,4 +102,4 @@ def test_log_todays_delivery_with_one_tap_on_a_phone(world, live_server, phone, 
 
     phone.goto(f"{live_server}/dashboard")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-    assert "今日已送" in phone.locator(".tiles").inner_text()
+    assert "今日已送" in phone.locator("main").inner_text()

@@ -5,7 +5,7 @@ from models import db
 
 from ..auth import acting_scope
 from ..clock import local_today
-from ..domain.dashboard import delivery_dashboard
+from ..domain.dashboard import dashboard as dashboard_figures
 from ..domain.needs_delivery import Thresholds
 
 blueprint = Blueprint("dashboard_pages", __name__)
@@ -15,6 +15,6 @@ blueprint = Blueprint("dashboard_pages", __name__)
 @login_required
 def index():
     township_id = request.args.get("township_id", type=int)
-    figures = delivery_dashboard(db.session, acting_scope(), local_today(), Thresholds.from_config(current_app.config),
+    figures = dashboard_figures(db.session, acting_scope(), local_today(), Thresholds.from_config(current_app.config),
                                  township_id if township_id and 0 < township_id < 2**31 else None)
     return render_template("dashboard/index.html", d=figures)

@@ -7,7 +7,7 @@ from models import db
 from ..api_common import filter_id
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today
-from ..domain.dashboard import FIGURES, delivery_dashboard
+from ..domain.dashboard import FIGURES, dashboard as dashboard_figures
 from ..domain.needs_delivery import Thresholds
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="动态清零 Dashboard")
@@ -16,14 +16,25 @@ blueprint.before_request(require_bearer_user)
 Figures = Schema.from_dict({name: fields.Integer(required=True) for name in FIGURES}, name="DashboardFigures")
 VillageFigures = Schema.from_dict(
     {"village_id": fields.Integer(), "village_name": fields.String(), "township_id": fields.Integer(),
+     "township_name": fields.String(),
      "is_key": fields.Boolean(), **{name: fields.Integer(required=True) for name in FIGURES}},
     name="VillageDashboardFigures")
+
+
+TownshipFigures = Schema.from_dict(
+    {"township_id": fields.Integer(), "township_name": fields.String(), "clear": fields.Boolean(metadata={"description": "清零: no open case"}),
+     **{name: fields.Integer(required=True) for name in FIGURES}}, name="TownshipDashboardFigures")
+OldCase = Schema.from_dict(
+    {"id": fields.Integer(), "kind": fields.String(), "village_id": fields.Integer(), "township_id": fields.Integer(),
+     "status": fields.String(), "deadline": fields.Date(), "created_at": fields.DateTime()}, name="OldestOpenCase")
 
 
 class DashboardSchema(Schema):
     date = fields.Date(required=True)
     overall = fields.Nested(Figures, required=True)
+    townships = fields.List(fields.Nested(TownshipFigures), required=True)
     villages = fields.List(fields.Nested(VillageFigures), required=True)
+    oldest_open_cases = fields.List(fields.Nested(OldCase), required=True)
 
 
 class DashboardArgs(Schema):
@@ -35,5 +46,5 @@ class DashboardArgs(Schema):
 @blueprint.response(200, DashboardSchema)
 def dashboard(args):
     """Households needing delivery, gaps without an agreement, deliveries due and missed: overall and per village."""
-    return delivery_dashboard(db.session, acting_scope(), local_today(), Thresholds.from_config(current_app.config),
+    return dashboard_figures(db.session, acting_scope(), local_today(), Thresholds.from_config(current_app.config),
                               args.get("township_id"))

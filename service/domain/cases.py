@@ -47,6 +47,23 @@ class CasePolicy:
         return today + timedelta(days=self.deadline_days[severity])
 
 
+UPDATABLE = ("title", "description", "severity", "lead_unit", "assignee_id", "deadline")
+
+
+def is_overdue(case: Case, today: date) -> bool:
+    return case.status in ("open", "in_progress") and case.deadline < today
+
+
+def overdue_clause(today: date):
+    """SQL: an open or in-progress case past its deadline."""
+    return Case.status.in_(("open", "in_progress")) & (Case.deadline < today)
+
+
+def recheck_due_clause(today: date):
+    """SQL: a verified case whose re-check (回头看) is due."""
+    return (Case.status == "verified") & (Case.recheck_due_on <= today)
+
+
 def _event(case_id: int, action: str, actor: User | None, from_status=None, to_status=None, note=None, at=None):
     return CaseEvent(case_id=case_id, action=action, actor_id=actor.id if actor else None,
                      from_status=from_status, to_status=to_status, note=note, **({"at": at} if at else {}))
@@ -110,6 +127,9 @@ def update_case(session, actor: User, case_id: int, data: dict, today: date) -> 
     case = get_for_write(session, Case, case_id, actor, roles=CASE_WORKERS)
     if "status" in data:
         raise Conflict("a case's status changes only through POST /cases/<id>/transitions")
+    fixed = sorted(set(data) - set(UPDATABLE))
+    if fixed:
+        raise FieldErrors({key: ["cannot be changed once a case is open"] for key in fixed})
     if data.get("deadline") is not None and data["deadline"] < today and data["deadline"] != case.deadline:
         raise FieldErrors.one("deadline", "cannot be in the past")
     _check_assignee(session, data.get("assignee_id"), case.township_id)
@@ -279,14 +299,13 @@ def case_deadlines(session, today: date, now: datetime) -> dict:
         update(Case).where(active, Case.deadline == today + timedelta(days=1), Case.reminded_on.is_(None))
         .values(reminded_on=today).returning(Case.id).execution_options(synchronize_session=False)).all()
     escalated = session.scalars(
-        update(Case).where(active, Case.deadline < today, Case.escalated_on.is_(None))
+        update(Case).where(overdue_clause(today), Case.escalated_on.is_(None))
         .values(escalated_on=today).returning(Case.id).execution_options(synchronize_session=False)).all()
     events = [{"case_id": i, "action": "reminded", "at": now} for i in reminded] + \
              [{"case_id": i, "action": "escalated", "at": now} for i in escalated]
     if events:
         session.execute(insert(CaseEvent), events)
-    rechecks = session.scalar(select(func.count()).select_from(Case).where(
-        Case.status == "verified", Case.recheck_due_on <= today))
+    rechecks = session.scalar(select(func.count()).select_from(Case).where(recheck_due_clause(today)))
     return {"reminded": len(reminded), "escalated": len(escalated), "rechecks_due": rechecks}
 
 

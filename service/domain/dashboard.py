@@ -3,25 +3,31 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
-from models import Agreement, Delivery, Household, Village
+from models import ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Household, Township, Village
 
 from .agreements import renewal_due_clause
+from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
 
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
-           "logged_today", "missed_7d")
+           "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
+           "resolved_unverified", "rechecks_due", "relapses")
+OLDEST_SHOWN = 10
 
 
 def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def delivery_dashboard(session, scope: Scope, today: date, thresholds: Thresholds,
+def dashboard(session, scope: Scope, today: date, thresholds: Thresholds,
                        township_id: int | None = None) -> dict:
-    """Households needing delivery, gaps, agreements, and today's and the last week's deliveries."""
-    villages = scope.restrict(select(Village.id, Village.name, Village.township_id, Village.is_key), Village)
+    """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, and the
+    case ledger (open, overdue, unverified, re-checks due, relapses): per village, per township, overall."""
+    villages = scope.restrict(select(Village.id, Village.name, Village.township_id, Village.is_key,
+                                     Township.name.label("township_name")), Village)
+    villages = villages.join(Township, Township.id == Village.township_id)
     if township_id is not None:
         villages = villages.where(Village.township_id == township_id)
     village_rows = session.execute(villages.order_by(Village.township_id, Village.id)).all()
@@ -54,7 +60,44 @@ def delivery_dashboard(session, scope: Scope, today: date, thresholds: Threshold
     ):
         figures[row[0]].update(planned_today=row[1], logged_today=row[2], missed_7d=row[3])
 
+    month_ago = today - timedelta(days=30)
+    asked = Delivery.confirmation.in_(("pending", "confirmed", "disputed", "expired"))
+    for row in session.execute(
+        select(Household.village_id, _count_if(asked), _count_if(Delivery.confirmation == "confirmed"))
+        .join(Household, Household.id == Delivery.household_id)
+        .where(Household.village_id.in_(ids), Delivery.status == "delivered", Delivery.scheduled_for >= month_ago)
+        .group_by(Household.village_id)
+    ):
+        figures[row[0]].update(confirmations_asked_30d=row[1], confirmed_30d=row[2])
+
+    active = Case.status.in_(ACTIVE_CASE_STATUSES)
+    for row in session.execute(
+        select(Case.village_id, _count_if(Case.status.in_(("open", "in_progress"))), _count_if(overdue_clause(today)),
+               _count_if(Case.status == "resolved"), _count_if(recheck_due_clause(today)),
+               func.coalesce(func.sum(Case.relapse_count), 0))
+        .where(Case.village_id.in_(ids), active | (Case.status == "verified") | (Case.relapse_count > 0))
+        .group_by(Case.village_id)
+    ):
+        figures[row[0]].update(open_cases=row[1], overdue_cases=row[2], resolved_unverified=row[3],
+                               rechecks_due=row[4], relapses=row[5])
+    oldest = session.execute(
+        select(Case.id, Case.kind, Case.village_id, Case.township_id, Case.status, Case.deadline, Case.created_at)
+        .where(Case.village_id.in_(ids), Case.status.in_(("open", "in_progress")))
+        .order_by(Case.created_at, Case.id).limit(OLDEST_SHOWN)
+    ).mappings().all()
+
     per_village = [{"village_id": row.id, "village_name": row.name, "township_id": row.township_id,
-                    "is_key": row.is_key, **figures[row.id]} for row in village_rows]
+                    "township_name": row.township_name, "is_key": row.is_key, **figures[row.id]}
+                   for row in village_rows]
     overall = {key: sum(v[key] for v in per_village) for key in FIGURES}
-    return {"date": today, "overall": overall, "villages": per_village}
+    townships = {}
+    for village in per_village:
+        totals = townships.setdefault(village["township_id"], {"township_id": village["township_id"],
+                                                               "township_name": village["township_name"],
+                                                               **dict.fromkeys(FIGURES, 0)})
+        for key in FIGURES:
+            totals[key] += village[key]
+    for totals in townships.values():
+        totals["clear"] = totals["open_cases"] == 0  # 清零: no open problem left in the township
+    return {"date": today, "overall": overall, "townships": list(townships.values()), "villages": per_village,
+            "oldest_open_cases": [dict(row) for row in oldest]}

@@ -1,6 +1,10 @@
-from models import Facility
+from marshmallow import Schema, fields
 
+from models import Facility, db
+
+from ..auth import acting_scope
 from ..clock import current_rules
+from ..domain.repairs import repair_times
 from ..registry_api import Collection, collection_blueprint
 from ..domain import registry
 from .schemas import FacilityArgs, FacilityPageSchema, FacilitySchema
@@ -12,3 +16,16 @@ collection = Collection(
     "设施 Facilities: central water points, purifiers, wells",
 )
 blueprint = collection_blueprint(collection)
+
+
+RepairTimes = Schema.from_dict(
+    {"township_id": fields.Integer(), "repairs": fields.Integer(), "still_broken": fields.Integer(),
+     "median_days": fields.Float(allow_none=True), "p90_days": fields.Float(allow_none=True)}, name="RepairTimes")
+
+
+@blueprint.route("/repair-times", methods=["GET"])
+@blueprint.response(200, RepairTimes(many=True))
+def repair_times_report():
+    """Days from broken (or low-yield) to working again for purifiers and wells: median and 90th percentile
+    per township, with how many are still out of order."""
+    return repair_times(db.session, acting_scope())

@@ -1,0 +1,76 @@
+from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
+from flask_login import login_required
+from sqlalchemy.orm import selectinload
+
+from models import Case, db, utcnow
+
+from ..auth import acting_scope, acting_user
+from ..clock import current_rules, local_today
+from ..domain import cases
+from ..domain.scope import get_visible
+from ..errors import FieldErrors, NotFound
+from ..forms import load_query
+from ..uploads import IMAGES, store_upload, upload_root
+from .routes import collection
+from .schemas import CaseArgs
+
+blueprint = Blueprint("cases_pages", __name__)
+# The moves each status offers on the case page; the lifecycle itself is enforced by the domain.
+NEXT = {"open": ("in_progress",), "in_progress": ("resolved",), "resolved": ("verified",),
+        "verified": ("closed", "open")}
+
+
+@blueprint.route("/cases")
+@login_required
+def index():
+    args = load_query(CaseArgs, request.args, per_page=30)
+    page = collection.page(db.session, acting_scope(), args, (selectinload(Case.village), selectinload(Case.household),
+                                                              selectinload(Case.facility)))
+    return render_template("cases/index.html", page=page, args=args, today=local_today())
+
+
+@blueprint.route("/cases/<int:case_id>")
+@login_required
+def detail(case_id, errors=None, status=200):
+    case = get_visible(db.session, Case, case_id, acting_scope())
+    return render_template("cases/detail.html", c=case, next_steps=NEXT.get(case.status, ()), errors=errors or {},
+                           today=local_today()), status
+
+
+@blueprint.route("/cases/<int:case_id>/transitions", methods=["POST"])
+@login_required
+def transition(case_id):
+    rules = current_rules()
+    try:
+        cases.transition(db.session, acting_user(), case_id, request.form.get("to", ""),
+                         request.form.get("note", "").strip()[:2000] or None, rules.now, rules.today, rules.cases)
+        db.session.commit()
+    except FieldErrors as exc:
+        db.session.rollback()
+        return detail(case_id, errors=exc.errors, status=422)
+    return redirect(url_for("cases_pages.detail", case_id=case_id))
+
+
+@blueprint.route("/cases/<int:case_id>/evidence", methods=["POST"])
+@login_required
+def add_evidence(case_id):
+    upload = request.files.get("file")
+    try:
+        cases.add_evidence(db.session, acting_user(), case_id,
+                           lambda: store_upload(upload, IMAGES + ("application/pdf",), "evidence"),
+                           upload.filename if upload else None, utcnow())
+        db.session.commit()
+    except FieldErrors as exc:
+        db.session.rollback()
+        return detail(case_id, errors=exc.errors, status=422)
+    return redirect(url_for("cases_pages.detail", case_id=case_id))
+
+
+@blueprint.route("/cases/<int:case_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence_file(case_id, evidence_id):
+    case = get_visible(db.session, Case, case_id, acting_scope())
+    evidence = next((item for item in case.evidence if item.id == evidence_id), None)
+    if evidence is None:
+        raise NotFound(f"evidence {evidence_id} not found")
+    return send_from_directory(upload_root(), evidence.path, mimetype=evidence.content_type)

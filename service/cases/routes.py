@@ -1,0 +1,70 @@
+from flask import request, send_from_directory
+from sqlalchemy.orm import selectinload
+
+from models import Case, CaseEvidence, db, utcnow
+
+from ..api_common import UploadSchema
+from ..auth import acting_scope, acting_user
+from ..clock import current_rules, local_today
+from ..domain import cases
+from ..domain.scope import get_visible
+from ..errors import NotFound
+from ..registry_api import Collection, collection_blueprint
+from ..uploads import IMAGES, store_upload, upload_root
+from .schemas import CaseArgs, CaseEvidenceSchema, CasePageSchema, CaseSchema, TransitionSchema
+
+
+def _flag(clause_for):
+    def restrict(stmt, wanted: bool):
+        clause = clause_for(local_today())
+        return stmt.where(clause if wanted else ~clause)
+    return restrict
+
+
+collection = Collection(
+    "cases", Case, CaseSchema, CasePageSchema, CaseArgs,
+    lambda session, actor, data: cases.open_case(session, actor, data, local_today(), current_rules().cases),
+    lambda session, actor, record_id, data: cases.update_case(session, actor, record_id, data, local_today()),
+    "问题 Cases: open → in_progress → resolved → verified (销号) → closed, or open again (反弹)",
+    special_filters={"overdue": _flag(cases.overdue_clause), "recheck_due": _flag(cases.recheck_due_clause)},
+    list_options=(selectinload(Case.events), selectinload(Case.evidence)),
+)
+blueprint = collection_blueprint(collection)
+
+
+@blueprint.route("/<int:record_id>/transitions", methods=["POST"])
+@blueprint.arguments(TransitionSchema)
+@blueprint.response(200, CaseSchema)
+@blueprint.alt_response(409, response="DEFAULT_ERROR", description="a move the lifecycle does not allow")
+def transition(data, record_id):
+    """Move a case: open→in_progress→resolved→verified; re-check verified→closed (passed) or →open (relapse)."""
+    rules = current_rules()
+    case = cases.transition(db.session, acting_user(), record_id, data["to"], data.get("note"), rules.now,
+                            rules.today, rules.cases)
+    db.session.commit()
+    return case
+
+
+@blueprint.route("/<int:record_id>/evidence", methods=["POST"])
+@blueprint.arguments(UploadSchema, location="files")
+@blueprint.response(201, CaseEvidenceSchema)
+def add_evidence(files, record_id):
+    """Attach a photo or document (JPEG, PNG or PDF) as evidence."""
+    upload = files.get("file")
+    evidence = cases.add_evidence(db.session, acting_user(), record_id,
+                                  lambda: store_upload(upload, IMAGES + ("application/pdf",), "evidence"),
+                                  upload.filename if upload else None, utcnow())
+    db.session.commit()
+    return evidence
+
+
+@blueprint.route("/<int:record_id>/evidence/<int:evidence_id>", methods=["GET"])
+@blueprint.response(200, description="the evidence file", content_type="application/octet-stream")
+def get_evidence(record_id, evidence_id):
+    """An evidence file, to users in the case's scope."""
+    case = get_visible(db.session, Case, record_id, acting_scope())
+    evidence = next((item for item in case.evidence if item.id == evidence_id), None)
+    if evidence is None:
+        raise NotFound(f"evidence {evidence_id} not found")
+    return send_from_directory(upload_root(), evidence.path, mimetype=evidence.content_type,
+                               download_name=evidence.filename or None, as_attachment=request.args.get("download") == "1")

@@ -1,0 +1,73 @@
+from marshmallow import Schema, fields, validate
+
+from models import CASE_KINDS, CASE_STATUSES, SEVERITIES
+
+from ..api_common import PageArgs, Text, filter_id, page_schema, ref
+from ..clock import local_today
+from ..domain.cases import is_overdue
+
+
+class CaseEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class CaseEvidenceSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String(allow_none=True)
+    content_type = fields.String()
+    uploaded_by_id = fields.Integer(allow_none=True)
+    uploaded_at = fields.DateTime()
+
+
+class CaseSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CASE_KINDS))
+    township_id = fields.Integer(dump_only=True)
+    village_id = ref(allow_none=True)
+    household_id = ref(allow_none=True)
+    facility_id = ref(allow_none=True)
+    delivery_id = fields.Integer(dump_only=True, allow_none=True)
+    title = Text(allow_none=True, validate=validate.Length(max=200))
+    description = Text(allow_none=True, validate=validate.Length(max=2000))
+    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    lead_unit = Text(validate=validate.Length(min=1, max=100))
+    assignee_id = ref(allow_none=True)
+    deadline = fields.Date()
+    status = fields.String(dump_only=True)
+    overdue = fields.Function(lambda c: is_overdue(c, local_today()), dump_only=True, metadata={"type": "boolean"})
+    relapse_count = fields.Integer(dump_only=True)
+    resolution_note = fields.String(dump_only=True, allow_none=True)
+    resolved_by_id = fields.Integer(dump_only=True, allow_none=True)
+    verified_by_id = fields.Integer(dump_only=True, allow_none=True)
+    recheck_due_on = fields.Date(dump_only=True, allow_none=True)
+    events = fields.List(fields.Nested(CaseEventSchema), dump_only=True, metadata={"description": "oldest first"})
+    evidence = fields.List(fields.Nested(CaseEvidenceSchema), dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class TransitionSchema(Schema):
+    to = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
+    note = Text(allow_none=True, validate=validate.Length(max=2000))
+
+
+class CaseArgs(PageArgs):
+    township_id = filter_id()
+    village_id = filter_id()
+    household_id = filter_id()
+    facility_id = filter_id()
+    assignee_id = filter_id()
+    kind = fields.String(validate=validate.OneOf(CASE_KINDS))
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    overdue = fields.Boolean()
+    recheck_due = fields.Boolean(metadata={"description": "verified and due for its re-check (回头看)"})
+
+
+CasePageSchema = page_schema(CaseSchema)

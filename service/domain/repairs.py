@@ -1,0 +1,44 @@
+"""Repair times of purifiers and wells: days from broken (or low-yield) back to working, per township."""
+import math
+from statistics import median
+
+from sqlalchemy import select
+
+from models import FAILED_STATUSES, Facility, FacilityStatusChange
+
+from .scope import Scope
+
+
+def nearest_rank(values: list[float], percentile: float) -> float:
+    """The nearest-rank percentile (defined for any non-empty list, unlike interpolating quantiles)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(percentile / 100 * len(ordered)) - 1)]
+
+
+def repair_times(session, scope: Scope) -> list[dict]:
+    """Per township: how many repairs finished, and the median and 90th-percentile days they took."""
+    rows = session.execute(
+        scope.restrict(select(Facility.township_id, FacilityStatusChange.facility_id, FacilityStatusChange.to_status,
+                              FacilityStatusChange.at), Facility)
+        .join(Facility, Facility.id == FacilityStatusChange.facility_id)
+        .where(Facility.kind.in_(("purifier", "well")))
+        .order_by(FacilityStatusChange.facility_id, FacilityStatusChange.at, FacilityStatusChange.id)
+    ).all()
+    durations: dict[int, list[float]] = {}
+    broken_since, township_of = {}, {}
+    for township_id, facility_id, status, at in rows:
+        township_of[facility_id] = township_id
+        durations.setdefault(township_id, [])
+        if status in FAILED_STATUSES:
+            broken_since.setdefault(facility_id, at)
+        elif facility_id in broken_since:  # back to working, or retired: the episode ends either way
+            started = broken_since.pop(facility_id)
+            if status == "working":
+                durations[township_id].append((at - started).total_seconds() / 86400)
+    still_broken: dict[int, int] = {}
+    for facility_id in broken_since:
+        still_broken[township_of[facility_id]] = still_broken.get(township_of[facility_id], 0) + 1
+    return [{"township_id": township_id, "repairs": len(days), "still_broken": still_broken.get(township_id, 0),
+             "median_days": round(median(days), 1) if days else None,
+             "p90_days": round(nearest_rank(days, 90), 1) if days else None}
+            for township_id, days in sorted(durations.items())]
