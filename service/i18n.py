@@ -26,7 +26,7 @@ LABELS = {
     "case_action": {"open>in_progress": "开始整改", "in_progress>resolved": "整改完成", "resolved>verified": "核查销号",
                     "verified>closed": "回头看：合格", "verified>open": "回头看：反弹"},
     "case_event": {"opened": "立案", "transition": "状态变更", "evidence": "上传材料", "updated": "修改",
-                   "auto_resolved": "系统确认已整改", "reminded": "到期提醒", "escalated": "超期上报",
+                   "auto_resolved": "系统确认已整改", "auto_reopened": "设施再次故障，重新整改", "reminded": "到期提醒", "escalated": "超期上报",
                    "recheck_passed": "回头看合格", "recheck_failed": "回头看发现反弹"},
     "auto_note": {"system": "系统发现", "facility_working": "设施已恢复正常", "agreement_active": "已签订有效送水协议",
                   "broken": "设施损坏", "low_yield": "出水不足"},

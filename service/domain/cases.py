@@ -108,13 +108,14 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy)
     """A case a person opens; severity sets the default deadline, which may not be in the past."""
     village, place = _subject_place(session, data)
     require_write(actor, village.township_id, village.id, roles=CASE_WORKERS)
-    severity = data.get("severity") or DEFAULT_SEVERITY[data["kind"]]
+    data = {**data, **place}
+    data["severity"] = data.get("severity") or DEFAULT_SEVERITY[data["kind"]]
     if data.get("deadline") is not None and data["deadline"] < today:
         raise FieldErrors.one("deadline", "cannot be in the past")
+    data["deadline"] = data.get("deadline") or policy.deadline(data["severity"], today)
     _check_assignee(session, data.get("assignee_id"), village.township_id)
-    township = session.get(Township, village.township_id)
-    case = Case(**{**data, **place}, severity=severity, deadline=data.get("deadline") or policy.deadline(severity, today),
-                lead_unit=data.get("lead_unit") or township.name, status="open", opened_by_id=actor.id)
+    data["lead_unit"] = data.get("lead_unit") or session.get(Township, village.township_id).name
+    case = Case(**data, status="open", opened_by_id=actor.id)
     session.add(case)
     session.flush()
     session.add(_event(case.id, "opened", actor, None, "open", data.get("description")))
@@ -223,7 +224,17 @@ def open_facility_case(session, facility: Facility, today: date, now: datetime, 
            "updated_at": now}
     ids = session.scalars(_insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
     _opened_events(session, ids, now)
-    return ids[0] if ids else None
+    if ids:
+        return ids[0]
+    # Its case is still active: if it was marked fixed, the fix did not hold, and the case opens again.
+    reopened = session.scalars(
+        update(Case).where(Case.dedupe_key == row["dedupe_key"], Case.status == "resolved")
+        .values(status="open", resolution_note=None, resolved_by_id=None, resolved_at=None, updated_at=now)
+        .returning(Case.id).execution_options(synchronize_session=False)).all()
+    if reopened:
+        session.add(CaseEvent(case_id=reopened[0], action="auto_reopened", from_status="resolved", to_status="open",
+                              note=facility.status, at=now))
+    return None
 
 
 def resolve_system_cases(session, dedupe_keys: list[str], note: str, now: datetime, kinds=None) -> list[int]:

@@ -1,0 +1,201 @@
+"""The problem ledger: lifecycle with relapse, automatic opening and closing, deadlines, scope, dashboard."""
+import io
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from models import Case, CaseEvent, db, utcnow
+from service.clock import current_rules, local_today
+from service.domain.cases import case_deadlines
+from service.domain.planning import mark_missed, plan_deliveries
+
+from .conftest import household_payload, make_agreement, make_household
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _case(client, world, user=None, **values):
+    body = {"kind": "water_quality", "village_id": world.v_a1.id, "description": "水浑浊", **values}
+    return client.post("/api/v1/cases", json=body, headers=world.headers(user or world.worker_a))
+
+
+def _move(client, world, case_id, to, user, note=None):
+    return client.post(f"/api/v1/cases/{case_id}/transitions", json={"to": to, "note": note},
+                       headers=world.headers(user))
+
+
+def _evidence(client, world, case_id, user, data=PNG, name="photo.png"):
+    return client.post(f"/api/v1/cases/{case_id}/evidence", headers=world.headers(user),
+                       data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def count_cases(**where) -> int:
+    stmt = select(func.count()).select_from(Case)
+    for key, value in where.items():
+        stmt = stmt.where(getattr(Case, key) == value)
+    return db.session.scalar(stmt)
+
+
+def test_whole_lifecycle_with_relapse(client, world):
+    created = _case(client, world)
+    assert created.status_code == 201, created.json
+    case = created.json
+    assert case["status"] == "open" and case["severity"] == "high" and case["lead_unit"] == "城关镇"
+    assert case["deadline"] == (local_today() + timedelta(days=3)).isoformat()
+    cid = case["id"]
+    assert _move(client, world, cid, "resolved", world.worker_a, "已处理").status_code == 409
+    assert _move(client, world, cid, "in_progress", world.worker_a).status_code == 200
+    r = _move(client, world, cid, "resolved", world.worker_a, "已处理")
+    assert r.status_code == 422 and "evidence" in r.json["errors"]["json"]
+    assert _evidence(client, world, cid, world.worker_a).status_code == 201
+    r = _move(client, world, cid, "resolved", world.worker_a)
+    assert r.status_code == 422 and "note" in r.json["errors"]["json"]
+    assert _move(client, world, cid, "resolved", world.worker_a, "更换滤芯").status_code == 200
+    assert _move(client, world, cid, "verified", world.worker_a).status_code == 403  # not a lead
+    r = _move(client, world, cid, "verified", world.lead_a, "现场核查")
+    assert r.status_code == 200 and r.json["recheck_due_on"] == (local_today() + timedelta(days=28)).isoformat()
+    r = _move(client, world, cid, "open", world.lead_a, "回头看水又浑")
+    assert r.status_code == 200 and r.json["relapse_count"] == 1 and r.json["status"] == "open"
+    _move(client, world, cid, "in_progress", world.worker_a)
+    r = _move(client, world, cid, "resolved", world.worker_a, "再次处理")
+    assert r.status_code == 422 and "evidence" in r.json["errors"]["json"]  # a relapse needs fresh evidence
+    _evidence(client, world, cid, world.worker_a)
+    _move(client, world, cid, "resolved", world.worker_a, "再次处理")
+    _move(client, world, cid, "verified", world.admin)
+    r = _move(client, world, cid, "closed", world.lead_a, "回头看合格")
+    assert r.status_code == 200 and r.json["status"] == "closed"
+    assert _move(client, world, cid, "open", world.lead_a).status_code == 409
+    history = [(e["action"], e["to_status"]) for e in r.json["events"]]
+    assert history[0] == ("opened", "open") and history[-1] == ("recheck_passed", "closed")
+    assert ("recheck_failed", "open") in history
+
+
+def test_the_resolver_cannot_verify(client, world):
+    cid = _case(client, world, world.lead_a).json["id"]
+    _move(client, world, cid, "in_progress", world.lead_a)
+    _evidence(client, world, cid, world.lead_a)
+    _move(client, world, cid, "resolved", world.lead_a, "修好了")
+    r = _move(client, world, cid, "verified", world.lead_a)
+    assert r.status_code == 403
+    assert client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.lead_a)).json["status"] == "resolved"
+
+
+def test_bad_case_input(client, world):
+    r = _case(client, world, deadline=(local_today() - timedelta(days=1)).isoformat())
+    assert r.status_code == 422 and "deadline" in r.json["errors"]["json"]
+    r = _case(client, world, village_id=None)
+    assert r.status_code == 422 and "village_id" in r.json["errors"]["json"]
+    r = _case(client, world, facility_id=world.point_b1.id, village_id=None)
+    assert r.status_code == 403  # a record outside the user's township
+    r = _case(client, world, kind="flood")
+    assert r.status_code == 422 and "kind" in r.json["errors"]["json"]
+    cid = _case(client, world).json["id"]
+    r = _evidence(client, world, cid, world.worker_a, data=b"#!/bin/sh\nrm -rf /", name="x.png")
+    assert r.status_code == 422 and "file" in r.json["errors"]["json"]
+    r = _evidence(client, world, cid, world.worker_a, data=PNG + b"\x00" * (6 * 1024 * 1024))
+    assert r.status_code == 413
+    r = client.patch(f"/api/v1/cases/{cid}", json={"status": "closed"}, headers=world.headers(world.worker_a))
+    assert r.status_code == 422
+    r = client.patch(f"/api/v1/cases/{cid}", json={"kind": "other"}, headers=world.headers(world.worker_a))
+    assert r.status_code == 422 and "kind" in r.json["errors"]["json"]
+    assert count_cases() == 1 and db.session.scalar(select(func.count()).select_from(CaseEvent)) == 1
+
+
+def test_cases_and_evidence_are_scoped(client, world):
+    cid = _case(client, world).json["id"]
+    _evidence(client, world, cid, world.worker_a)
+    evidence_id = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.worker_a)).json["evidence"][0]["id"]
+    assert client.get(f"/api/v1/cases/{cid}/evidence/{evidence_id}",
+                      headers=world.headers(world.worker_a)).data == PNG
+    other = world.headers(world.worker_b)
+    assert client.get(f"/api/v1/cases/{cid}", headers=other).status_code == 404
+    assert client.get(f"/api/v1/cases/{cid}/evidence/{evidence_id}", headers=other).status_code == 404
+    assert _move(client, world, cid, "in_progress", world.worker_b).status_code == 403
+    assert client.get("/api/v1/cases", headers=other).json["total"] == 0
+
+
+def test_a_broken_facility_opens_one_repair_case_and_working_resolves_it(client, world):
+    h = world.headers(world.worker_a)
+    household = client.post("/api/v1/households", json=household_payload(world), headers=h).json
+    purifier = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier",
+                                                       "name": "王家净水机", "ownership": "private",
+                                                       "household_id": household["id"],
+                                                       "manager_id": world.staff_a.id}, headers=h).json
+    client.patch(f"/api/v1/facilities/{purifier['id']}", json={"status": "broken"}, headers=h)
+    client.patch(f"/api/v1/facilities/{purifier['id']}", json={"status": "low_yield"}, headers=h)
+    cases = client.get(f"/api/v1/cases?facility_id={purifier['id']}", headers=h).json["items"]
+    assert len(cases) == 1
+    assert cases[0]["kind"] == "purifier_repair" and cases[0]["severity"] == "high"
+    assert cases[0]["assignee_id"] == world.staff_a.id and cases[0]["household_id"] == household["id"]
+    client.patch(f"/api/v1/facilities/{purifier['id']}", json={"status": "working"}, headers=h)
+    case = client.get(f"/api/v1/cases/{cases[0]['id']}", headers=h).json
+    assert case["status"] == "resolved" and case["resolution_note"] == "facility_working"
+    client.patch(f"/api/v1/facilities/{purifier['id']}", json={"status": "broken"}, headers=h)
+    case = client.get(f"/api/v1/cases/{cases[0]['id']}", headers=h).json
+    assert case["status"] == "open" and case["events"][-1]["action"] == "auto_reopened"  # the fix did not hold
+    assert count_cases(facility_id=purifier["id"]) == 1
+    times = client.get("/api/v1/facilities/repair-times", headers=h).json
+    assert times == [{"township_id": world.t_a.id, "repairs": 1, "still_broken": 1,
+                      "median_days": 0.0, "p90_days": 0.0}]
+
+
+def test_a_gap_opens_missing_agreement_and_an_agreement_resolves_it(client, world):
+    h = world.headers(world.worker_a)
+    household = client.post("/api/v1/households", json=household_payload(world, distance_m=1500), headers=h).json
+    client.patch(f"/api/v1/households/{household['id']}", json={"members": 4}, headers=h)
+    cases = client.get(f"/api/v1/cases?household_id={household['id']}", headers=h).json["items"]
+    assert [(c["kind"], c["status"]) for c in cases] == [("missing_agreement", "open")]
+    client.post("/api/v1/agreements", json={"household_id": household["id"], "provider_id": world.staff_a.id,
+                                            "reason": "distance", "interval_days": 7, "liters_per_delivery": 980,
+                                            "start_on": local_today().isoformat(), "status": "active",
+                                            "signed_on": local_today().isoformat()}, headers=h)
+    case = client.get(f"/api/v1/cases/{cases[0]['id']}", headers=h).json
+    assert case["status"] == "resolved" and case["resolution_note"] == "agreement_active"
+
+
+def test_a_missed_delivery_opens_its_case_once(app, world):
+    household = make_household(world, 1, distance_m=1500.0)
+    make_agreement(world, household, interval_days=1, start_on=local_today() - timedelta(days=2))
+    db.session.commit()
+    plan_deliveries(db.session, local_today() - timedelta(days=2), 2)
+    rules = current_rules()
+    assert len(mark_missed(db.session, local_today(), rules.now, rules.cases)) == 2
+    db.session.commit()
+    missed = db.session.scalars(select(Case).where(Case.kind == "missed_delivery")).all()
+    assert len(missed) == 2 and {c.assignee_id for c in missed} == {world.staff_a.id}
+    assert mark_missed(db.session, local_today(), rules.now, rules.cases) == []
+    assert count_cases(kind="missed_delivery") == 2
+
+
+def test_deadline_job_reminds_and_escalates_once(client, world):
+    due_tomorrow = _case(client, world, deadline=(local_today() + timedelta(days=1)).isoformat()).json
+    late = _case(client, world, severity="low").json
+    db.session.execute(Case.__table__.update().where(Case.id == late["id"])
+                       .values(deadline=local_today() - timedelta(days=2)))
+    db.session.commit()
+    first = case_deadlines(db.session, local_today(), utcnow())
+    second = case_deadlines(db.session, local_today(), utcnow())
+    db.session.commit()
+    assert first == {"reminded": 1, "escalated": 1, "rechecks_due": 0}
+    assert second == {"reminded": 0, "escalated": 0, "rechecks_due": 0}
+    actions = db.session.scalars(select(CaseEvent.action).where(CaseEvent.case_id.in_(
+        (due_tomorrow["id"], late["id"]))).order_by(CaseEvent.id)).all()
+    assert actions.count("reminded") == 1 and actions.count("escalated") == 1
+    assert client.get("/api/v1/cases?overdue=true", headers=world.headers(world.worker_a)).json["total"] == 1
+
+
+def test_dashboard_case_figures(client, world):
+    cid = _case(client, world).json["id"]
+    other = _case(client, world, world.worker_b, village_id=world.v_b1.id).json["id"]
+    db.session.execute(Case.__table__.update().where(Case.id == other).values(deadline=local_today() - timedelta(days=1)))
+    db.session.commit()
+    _move(client, world, cid, "in_progress", world.worker_a)
+    _evidence(client, world, cid, world.worker_a)
+    _move(client, world, cid, "resolved", world.worker_a, "好了")
+    county = client.get("/api/v1/dashboard", headers=world.headers(world.admin)).json
+    townships = {t["township_id"]: t for t in county["townships"]}
+    assert townships[world.t_a.id]["clear"] is True and townships[world.t_a.id]["resolved_unverified"] == 1
+    assert townships[world.t_b.id]["clear"] is False and townships[world.t_b.id]["overdue_cases"] == 1
+    assert [c["id"] for c in county["oldest_open_cases"]] == [other]
+    mine = client.get("/api/v1/dashboard", headers=world.headers(world.worker_a)).json
+    assert [t["township_id"] for t in mine["townships"]] == [world.t_a.id]
