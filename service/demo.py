@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import insert, select
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
-from models import Agreement, Delivery, Facility, Household, Staff, Township, User, Village
+from models import Agreement, Case, Delivery, Facility, Household, Staff, Township, User, Village
 
+from .domain.cases import CasePolicy, open_facility_case, open_missed_delivery_cases, sync_gap_cases
 from .domain.geo import recompute_distances
 from .domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
 from .domain.planning import plan_deliveries, scheduled_days
@@ -143,6 +144,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     recompute_distances(session, village_ids)
     busiest = _seed_agreements(session, rng, scale, providers, today)
     plan_deliveries(session, today, 14)
+    _seed_cases(session, rng, today)
     first_village = session.get(Village, busiest or village_ids[0])
     logins = [("admin", DEMO_PASSWORD, "county_admin"),
               ("zhen01", DEMO_PASSWORD, "township_lead"),
@@ -188,7 +190,7 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
     for agreement_id, row, h in zip(ids, agreement_rows, candidates, strict=True):
         for day in scheduled_days(row["start_on"], None, row["interval_days"], None, row["start_on"],
                                   today - timedelta(days=1)):
-            missed = rng.random() < 0.03
+            missed = rng.random() < 0.015
             delivered_at = datetime.combine(day, time(9), timezone(timedelta(hours=8))) + timedelta(
                 minutes=rng.randrange(480))
             deliveries.append({
@@ -203,3 +205,21 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
         session.execute(insert(Delivery), deliveries[chunk:chunk + 5_000])
     villages = [h.village_id for h in candidates]
     return max(set(villages), key=villages.count) if villages else None
+
+
+def _seed_cases(session, rng: random.Random, today: date) -> None:
+    """The ledger as the data would have left it: a case per gap, per failed facility and per missed
+    delivery, the older ones long since verified and closed, a few relapsed."""
+    now = datetime.now(timezone.utc)
+    policy = CasePolicy({"high": 3, "medium": 7, "low": 14})
+    sync_gap_cases(session, today, now, Thresholds(), policy)
+    for facility in session.scalars(select(Facility).where(Facility.status.in_(("broken", "low_yield")))):
+        open_facility_case(session, facility, today, now, policy)
+    missed = session.scalars(select(Delivery.id).where(Delivery.status == "missed")).all()
+    open_missed_delivery_cases(session, missed, today, now, policy)
+    session.execute(
+        update(Case).where(Case.kind == "missed_delivery", Case.delivery_id.in_(
+            select(Delivery.id).where(Delivery.scheduled_for < today - timedelta(days=14))))
+        .values(status="closed", resolution_note="补送完成", resolved_at=now, verified_at=now,
+                relapse_count=case((Case.id % 17 == 0, 1), else_=0), deadline=today - timedelta(days=10))
+        .execution_options(synchronize_session=False))

@@ -103,3 +103,33 @@ def test_log_todays_delivery_with_one_tap_on_a_phone(world, live_server, phone, 
     phone.goto(f"{live_server}/dashboard")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert "今日已送" in phone.locator("main").inner_text()
+
+
+def test_work_a_case_on_a_phone(world, client, live_server, phone, tmp_path):
+    created = client.post("/api/v1/cases", json={"kind": "water_quality", "village_id": world.v_a1.id,
+                                                 "description": "水浑浊"}, headers=world.headers(world.worker_a)).json
+    photo = tmp_path / "fixed.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+
+    phone.goto(f"{live_server}/login")
+    phone.fill("input[name=username]", "worker_a")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.goto(f"{live_server}/dashboard")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert "未整改问题" in phone.locator("#case-tiles").inner_text()
+    phone.click(f"a[href='/cases/{created['id']}']")
+    assert phone.locator("#status").inner_text() == "待整改"
+    phone.click("button[value=in_progress]")
+    assert phone.locator("#status").inner_text() == "整改中"
+    phone.fill("textarea[name=note]", "已更换滤芯")
+    phone.click("button[value=resolved]")
+    assert "请先上传整改照片或材料" in phone.locator("#transition").inner_text()
+    phone.set_input_files("input[name=file]", str(photo))
+    phone.click("form[enctype] button[type=submit]")
+    phone.fill("textarea[name=note]", "已更换滤芯")
+    phone.click("button[value=resolved]")
+    assert phone.locator("#status").inner_text() == "已整改"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert "上传材料" in phone.locator("#history").inner_text()
+    phone.screenshot(path=str(tmp_path / "case-360.png"), full_page=True)
