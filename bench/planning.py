@@ -18,7 +18,7 @@ from models import Delivery, Township, db, utcnow
 from schedules import create_app
 from service.clock import local_today
 from service.demo import SCALES, seed
-from service.domain.cases import CasePolicy
+from service.domain.rules import Rules
 from service.domain.planning import mark_missed, plan_deliveries
 from service.households.vault import id_number_vault
 
@@ -45,7 +45,6 @@ def main() -> None:
             seed(db.session, SCALES["county"], id_number_vault(), local_today())
             db.session.commit()
         today = local_today()
-        policy = CasePolicy.from_config(app.config)
 
         def baseline():
             return db.session.scalar(select(func.count()).select_from(Delivery))
@@ -58,7 +57,7 @@ def main() -> None:
             return time.perf_counter() - start, planned
 
         def missing():
-            return len(mark_missed(db.session, today + timedelta(days=15), utcnow(), policy))
+            return len(mark_missed(db.session, Rules.from_config(app.config, today + timedelta(days=15), utcnow())))
 
         base, rows = timed(baseline, args.repeat)
         plan_runs = [timed(planning, 1)[1] for _ in range(args.repeat)]

@@ -41,6 +41,7 @@ class Delivery(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     photo_path: Mapped[str | None] = mapped_column(String(200))
     confirmation: Mapped[str | None] = mapped_column(String(20))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the SMS reply came
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A retried or double-tapped log carries the same key and acts once.

@@ -2,26 +2,37 @@
 from dataclasses import dataclass
 from typing import Callable
 
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from models import Village
+from models import Village, utcnow
 from service.domain.cases import daily_case_pass
 from service.domain.geo import recompute_distances
 from service.domain.planning import mark_missed, plan_deliveries
 from service.domain.rules import Rules
+from service.domain.sms import SmsSettings, drain_outbox, expire_confirmations, send_daily_reminders
+from service.sms.gateway import build_gateway
+
+
+def _daily(config, setting_or_time: str) -> CronTrigger:
+    hour, minute = config.get(setting_or_time, setting_or_time).split(":")
+    return CronTrigger(hour=int(hour), minute=int(minute), timezone=config["APP_TIMEZONE"])
 
 
 @dataclass(frozen=True)
 class Job:
     description: str
     run: Callable  # (session, rules: Rules, config) -> a short result for the operator
-    at_setting: str | None = None  # the setting holding its daily local time "HH:MM"
-    default_at: str = "03:00"
+    at_settings: tuple[str, ...] = ("03:00",)  # daily local times "HH:MM", or the settings that hold them
+    every_setting: str | None = None  # or: the setting holding its interval in seconds
 
-    def trigger(self, config) -> CronTrigger:
-        hour, minute = (config.get(self.at_setting) if self.at_setting else self.default_at).split(":")
-        return CronTrigger(hour=int(hour), minute=int(minute), timezone=config["APP_TIMEZONE"])
+    def trigger(self, config):
+        if self.every_setting:
+            return IntervalTrigger(seconds=int(config[self.every_setting]), timezone=config["APP_TIMEZONE"])
+        triggers = [_daily(config, at) for at in self.at_settings]
+        return triggers[0] if len(triggers) == 1 else OrTrigger(triggers)
 
 
 def _all_villages(session) -> list[int]:
@@ -31,18 +42,29 @@ def _all_villages(session) -> list[int]:
 JOBS: dict[str, Job] = {
     "mark_missed": Job(
         "把昨天及以前未登记的待送记录标为漏送 Mark planned deliveries of past days as missed",
-        lambda session, rules, config: len(mark_missed(session, rules.today, rules.now, rules.cases)),
-        "MARK_MISSED_AT"),
+        lambda session, rules, config: len(mark_missed(session, rules)), ("MARK_MISSED_AT",)),
     "plan_deliveries": Job(
         "按有效协议安排未来几天的送水 Plan deliveries for the coming days from active agreements",
         lambda session, rules, config: plan_deliveries(session, rules.today, config["PLANNING_HORIZON_DAYS"]),
-        "PLAN_DELIVERIES_AT"),
+        ("PLAN_DELIVERIES_AT",)),
     "recompute_distances": Job(
         "重算所有村的计算距离 Recompute every computed household distance",
-        lambda session, rules, config: recompute_distances(session, _all_villages(session)), default_at="03:30"),
+        lambda session, rules, config: recompute_distances(session, _all_villages(session)), ("03:30",)),
     "case_deadlines": Job(
         "问题台账日检：未签协议立案、到期提醒、超期上报 Gap cases, deadline reminders and escalations",
-        lambda session, rules, config: daily_case_pass(session, rules), "CASE_DEADLINES_AT"),
+        lambda session, rules, config: daily_case_pass(session, rules), ("CASE_DEADLINES_AT",)),
+    "send_reminders": Job(
+        "给村级专人发送送水提醒（前一晚、当天早上各一条）Remind each deliverer, the evening before and the morning of",
+        lambda session, rules, config: send_daily_reminders(session, rules), ("REMINDER_EVENING_AT", "REMINDER_MORNING_AT")),
+    "drain_outbox": Job(
+        "发送待发短信 Send the due SMS of the outbox",
+        lambda session, rules, config: drain_outbox(session, build_gateway(config), SmsSettings.from_config(config),
+                                                    utcnow), every_setting="SMS_DRAIN_EVERY_SECONDS"),
+    "expire_confirmations": Job(
+        "超过72小时未回复的送水确认记为未回复 Expire confirmations unanswered for 72 hours",
+        lambda session, rules, config: expire_confirmations(
+            session, rules.now, SmsSettings.from_config(config).confirmation_expire),
+        every_setting="CONFIRMATION_EXPIRY_EVERY_SECONDS"),
 }
 
 

@@ -8,13 +8,14 @@ import fcntl
 import logging
 import signal
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
 from models import JobRun, db, utcnow
@@ -41,6 +42,8 @@ def execute(session, name: str, config, now: datetime | None = None):
         log.exception("job %s failed", name)
     run.finished_at = utcnow()
     session.add(run)
+    # Frequent jobs (the outbox every few seconds) would fill the table: keep a month of runs.
+    session.execute(delete(JobRun).where(JobRun.name == name, JobRun.started_at < now - timedelta(days=30)))
     session.commit()
     if not run.ok:
         raise RuntimeError(f"job {name} failed: {run.result}")

@@ -54,18 +54,24 @@ def register_blueprints(app: Flask) -> None:
     from .households import pages as household_pages
     from .households import routes as household_routes
     from .places import routes as place_routes
+    from .sms import pages as sms_pages
+    from .sms import routes as sms_routes
+    from .sms import webhooks as sms_webhooks
     from .staff import routes as staff_routes
 
     for bp in (auth_routes.blueprint, place_routes.townships, place_routes.villages,
                household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint,
                agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint,
-               case_routes.blueprint):
+               case_routes.blueprint, sms_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
     for bp in (account_pages.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
-               delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, docs, health):
+               delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
+               sms_webhooks.blueprint, docs, health):
         app.register_blueprint(bp)
+    # Twilio signs its webhooks; it cannot send our CSRF token.
+    csrf.exempt(sms_webhooks.blueprint)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -99,13 +99,14 @@ def page_schema(item_schema: type[Schema]) -> type[Schema]:
     )
 
 
-def paginate(session, stmt, args: dict, options=()) -> dict:
+def paginate(session, stmt, args: dict, options=(), newest_first: bool = False) -> dict:
     """Run `stmt` for one page (ordered by the model's id) and count the whole result."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page, per_page = args["page"], args["per_page"]
     entity = stmt.column_descriptions[0]["entity"]
     items = session.scalars(
-        stmt.options(*options).order_by(entity.id).limit(per_page).offset((page - 1) * per_page)
+        stmt.options(*options).order_by(entity.id.desc() if newest_first else entity.id)
+        .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return {"items": items, "total": total, "page": page, "per_page": per_page,
             "pages": max(1, math.ceil(total / per_page))}

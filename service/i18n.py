@@ -30,6 +30,12 @@ LABELS = {
                    "recheck_passed": "回头看合格", "recheck_failed": "回头看发现反弹"},
     "auto_note": {"system": "系统发现", "facility_working": "设施已恢复正常", "agreement_active": "已签订有效送水协议",
                   "broken": "设施损坏", "low_yield": "出水不足"},
+    "sms_status": {"queued": "待发", "sending": "发送中", "unknown": "待确认", "sent": "已发", "delivered": "已送达",
+                   "undelivered": "未送达", "failed": "失败", "cancelled": "已取消", "received": "已收到",
+                   "matched": "已确认", "opt_out": "退订", "opt_in": "恢复", "unmatched": "待处理"},
+    "sms_purpose": {"confirm_request": "送水确认", "remind_evening": "前晚提醒", "remind_morning": "当天提醒",
+                    "missed_alert": "漏送提醒", "case_reminder": "整改提醒", "case_escalation": "超期上报",
+                    "auto_reply": "自动回复", "manual_reply": "人工回复", "reply": "村民回复"},
     "role": {"county_admin": "县级管理员", "township_lead": "镇街负责人", "township_worker": "镇街工作人员",
              "village_staff": "村级专人"},
 }

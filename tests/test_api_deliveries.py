@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from models import AuditEvent, Delivery, db, utcnow
-from service.domain.cases import CasePolicy
+from service.domain.rules import Rules
 from service.clock import local_today
 from service.domain.planning import mark_missed, plan_deliveries
 
@@ -185,7 +185,7 @@ def test_corrections_keep_the_original(client, world):
 
 def test_missed_and_deliveries_scope(client, world, app):
     _, agreement, items = _planned(client, world)
-    missed = mark_missed(db.session, local_today() + timedelta(days=2), utcnow(), CasePolicy.from_config(app.config))
+    missed = mark_missed(db.session, Rules.from_config(app.config, local_today() + timedelta(days=2), utcnow()))
     db.session.commit()
     assert len(missed) == 2
     h = world.headers(world.worker_a)

@@ -159,11 +159,11 @@ def test_a_missed_delivery_opens_its_case_once(app, world):
     db.session.commit()
     plan_deliveries(db.session, local_today() - timedelta(days=2), 2)
     rules = current_rules()
-    assert len(mark_missed(db.session, local_today(), rules.now, rules.cases)) == 2
+    assert len(mark_missed(db.session, rules)) == 2
     db.session.commit()
     missed = db.session.scalars(select(Case).where(Case.kind == "missed_delivery")).all()
     assert len(missed) == 2 and {c.assignee_id for c in missed} == {world.staff_a.id}
-    assert mark_missed(db.session, local_today(), rules.now, rules.cases) == []
+    assert mark_missed(db.session, rules) == []
     assert count_cases(kind="missed_delivery") == 2
 
 

@@ -7,13 +7,18 @@ from sqlalchemy import event, func, select
 from models import Agreement, Delivery, db
 from service.domain.agreements import expire_agreements, liters_per_person_day, quantity_below_standard
 from service.domain.cases import CasePolicy
+from service.domain.needs_delivery import Thresholds
+from service.domain.rules import Rules
 from service.domain.planning import mark_missed, plan_deliveries, scheduled_days
 
 from .conftest import make_agreement, make_household
 
 MON = date(2026, 11, 2)  # a Monday
-POLICY = CasePolicy({"high": 3, "medium": 7, "low": 14})
-NOW = datetime(2026, 11, 2, 1, tzinfo=timezone.utc)
+
+
+def rules_on(day):
+    return Rules(Thresholds(), CasePolicy({"high": 3, "medium": 7, "low": 14}), day,
+                 datetime.combine(day, datetime.min.time(), timezone.utc))
 
 
 def days_of(agreement_id):
@@ -92,9 +97,9 @@ def test_mark_missed_only_past_planned_days(world):
     first = db.session.scalar(select(Delivery).where(Delivery.scheduled_for == MON))
     first.status, first.liters, first.delivered_at = "delivered", 100, datetime(2026, 11, 2, 3, tzinfo=timezone.utc)
     db.session.commit()
-    missed = mark_missed(db.session, MON + timedelta(days=3), NOW, POLICY)
+    missed = mark_missed(db.session, rules_on(MON + timedelta(days=3)))
     assert len(missed) == 2
-    assert mark_missed(db.session, MON + timedelta(days=3), NOW, POLICY) == []
+    assert mark_missed(db.session, rules_on(MON + timedelta(days=3))) == []
     statuses = dict(db.session.execute(select(Delivery.scheduled_for, Delivery.status)
                                        .where(Delivery.agreement_id == agreement.id)).all())
     assert [statuses[MON + timedelta(days=i)] for i in range(5)] == [
@@ -113,7 +118,7 @@ def test_planning_uses_a_fixed_number_of_statements(world):
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         planned = plan_deliveries(db.session, MON, 14)
-        missed = mark_missed(db.session, MON + timedelta(days=20), NOW, POLICY)
+        missed = mark_missed(db.session, rules_on(MON + timedelta(days=20)))
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert planned > 100 and len(missed) == planned

@@ -1,7 +1,7 @@
 from flask import request, send_from_directory
 from sqlalchemy.orm import selectinload
 
-from models import Case, CaseEvidence, db, utcnow
+from models import Case, db, utcnow
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user

@@ -5,10 +5,10 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from models import Delivery, Household, db, utcnow
+from models import Delivery, Household, db
 
 from ..auth import acting_scope, acting_user
-from ..clock import local_today
+from ..clock import current_rules, local_today
 from ..domain import deliveries
 from ..errors import FieldErrors
 from ..forms import load_form
@@ -49,7 +49,7 @@ def complete(delivery_id):
     try:
         data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str})
         delivery, created = deliveries.complete_delivery(
-            db.session, acting_user(), delivery_id, data, utcnow(), request.form.get("idempotency_key") or None)
+            db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None)
         photo = request.files.get("photo")
         if created and photo and photo.filename:
             deliveries.attach_photo(db.session, acting_user(), delivery_id,

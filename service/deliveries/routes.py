@@ -8,7 +8,7 @@ from models import Delivery, Household, db, utcnow
 
 from ..api_common import UploadSchema, limit_json_body, paginate
 from ..auth import acting_scope, acting_user, require_bearer_user
-from ..clock import as_aware, local_zone
+from ..clock import as_aware, current_rules
 from ..domain import deliveries
 from ..domain.scope import get_visible
 from ..uploads import IMAGES, store_upload
@@ -57,8 +57,8 @@ class Deliveries(MethodView):
     @blueprint.alt_response(200, schema=DeliverySchema, description="the same Idempotency-Key again: logged before")
     def post(self, headers, data):
         """Log a delivery that no schedule planned."""
-        delivery, created = deliveries.log_unplanned_delivery(db.session, acting_user(), _times(data), utcnow(),
-                                                              local_zone(), headers.get("key"))
+        delivery, created = deliveries.log_unplanned_delivery(db.session, acting_user(), _times(data),
+                                                              current_rules(), headers.get("key"))
         db.session.commit()
         return delivery, (201 if created else 200)
 
@@ -94,8 +94,8 @@ class DeliveryItem(MethodView):
 @blueprint.alt_response(409, response="DEFAULT_ERROR", description="already delivered or cancelled")
 def complete(headers, data, delivery_id):
     """Log a planned delivery as delivered (time defaults to now); a retried request logs once."""
-    delivery, _ = deliveries.complete_delivery(db.session, acting_user(), delivery_id, _times(data), utcnow(),
-                                               headers.get("key"))
+    delivery, _ = deliveries.complete_delivery(db.session, acting_user(), delivery_id, _times(data),
+                                               current_rules(), headers.get("key"))
     db.session.commit()
     return delivery
 

@@ -14,8 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
 
+from .. import sms_texts as texts
 from ..errors import Conflict, FieldErrors, Forbidden
 from .gaps import gap_clause
+from .outbox import enqueue
 from .audit import record_write, snapshot
 from .needs_delivery import Thresholds
 from .scope import DELIVERY_LOGGERS, get_for_write, require_write
@@ -300,6 +302,28 @@ def open_missed_delivery_cases(session, delivery_ids: list[int], today: date, no
     return len(opened)
 
 
+def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -> None:
+    """SMS for the deadline pass: the assignee the day before, the township leads once a case is overdue."""
+    messages = []
+    for case_id, kind, deadline, phone, staff_id, township_id in session.execute(
+            select(Case.id, Case.kind, Case.deadline, Staff.phone, Staff.id, Case.township_id)
+            .join(Staff, Staff.id == Case.assignee_id).where(Case.id.in_(reminded))):
+        messages.append({"phone": phone, "staff_id": staff_id, "township_id": township_id, "purpose": "case_reminder",
+                         "related_type": "case", "related_id": case_id, "idempotency_key": f"case:remind:{case_id}:{deadline}",
+                         "body": texts.CASE_REMINDER.format(case_id=case_id, kind=texts.CASE_KINDS[kind])})
+    for case_id, kind, deadline, village, phone, staff_id, township_id in session.execute(
+            select(Case.id, Case.kind, Case.deadline, Village.name, Staff.phone, Staff.id, Case.township_id)
+            .join(Village, Village.id == Case.village_id)
+            .join(Staff, (Staff.township_id == Case.township_id) & (Staff.role == "township_lead"))
+            .where(Case.id.in_(escalated))):
+        messages.append({"phone": phone, "staff_id": staff_id, "township_id": township_id,
+                         "purpose": "case_escalation", "related_type": "case", "related_id": case_id,
+                         "idempotency_key": f"case:escalate:{case_id}:{deadline}:{staff_id}",
+                         "body": texts.CASE_ESCALATION.format(village=village, case_id=case_id,
+                                                              kind=texts.CASE_KINDS[kind])})
+    enqueue(session, messages, now)
+
+
 def case_deadlines(session, today: date, now: datetime) -> dict:
     """The daily deadline pass: remind assignees the day before, escalate overdue cases, count re-checks due.
 
@@ -316,6 +340,7 @@ def case_deadlines(session, today: date, now: datetime) -> dict:
              [{"case_id": i, "action": "escalated", "at": now} for i in escalated]
     if events:
         session.execute(insert(CaseEvent), events)
+    _notify(session, reminded, escalated, now)
     rechecks = session.scalar(select(func.count()).select_from(Case).where(recheck_due_clause(today)))
     return {"reminded": len(reminded), "escalated": len(escalated), "rechecks_due": rechecks}
 
@@ -324,3 +349,18 @@ def daily_case_pass(session, rules) -> dict:
     """The daily job: open and resolve gap cases everywhere, then remind, escalate and count re-checks."""
     opened, resolved = sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases)
     return {"gaps_opened": opened, "gaps_resolved": resolved, **case_deadlines(session, rules.today, rules.now)}
+
+
+def open_dispute_case(session, delivery: Delivery, today: date, now: datetime, policy: CasePolicy) -> int | None:
+    """A household replied that a logged delivery never came: a missed_delivery case to check, once."""
+    household = delivery.household
+    township = session.get(Township, household.township_id)
+    row = {"kind": "missed_delivery", "township_id": household.township_id, "village_id": household.village_id,
+           "household_id": household.id, "delivery_id": delivery.id, "severity": "high", "lead_unit": township.name,
+           "assignee_id": delivery.agreement.provider_id if delivery.agreement else delivery.deliverer_id,
+           "deadline": policy.deadline("high", today), "status": "open", "relapse_count": 0,
+           "dedupe_key": f"dispute:delivery:{delivery.id}", "description": "disputed", "created_at": now,
+           "updated_at": now}
+    ids = session.scalars(_insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
+    _opened_events(session, ids, now)
+    return ids[0] if ids else None

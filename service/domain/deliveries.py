@@ -1,7 +1,6 @@
 """Logging deliveries (送水记录): once, from a phone, never edited in place (SPEC §3.5)."""
 from datetime import datetime, timedelta
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from models import Agreement, Delivery, DeliveryCorrection, Household, Staff, Us
 from ..errors import Conflict, FieldErrors
 from .audit import record_write, snapshot
 from .scope import DELIVERY_LOGGERS, get_for_write, require_write
+from .sms import request_confirmation
 
 CORRECTABLE = ("liters", "delivered_at", "deliverer_id", "note")
 # Phones' clocks drift; a delivery time this far ahead of the server is still "now".
@@ -42,12 +42,7 @@ def _check_log(session, data: dict, household: Household, now: datetime) -> None
         raise FieldErrors(errors)
 
 
-def _confirmation(household: Household) -> str:
-    # Households without a phone confirm by signature on the printed record.
-    return "pending" if household.phone else "no_phone"
-
-
-def complete_delivery(session, actor: User, delivery_id: int, data: dict, now: datetime,
+def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
                       idempotency_key: str | None = None) -> tuple[Delivery, bool]:
     """Log a planned (or missed) delivery as delivered; returns it and whether this call logged it.
 
@@ -61,6 +56,7 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, now: d
     delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
     if delivery.status not in ("planned", "missed"):
         raise Conflict(f"this delivery is already {delivery.status}; post a correction instead")
+    now = rules.now
     data = {"delivered_at": now, **data}
     _check_log(session, data, delivery.household, now)
     before = snapshot(delivery)
@@ -69,13 +65,14 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, now: d
     delivery.liters = data["liters"]
     delivery.deliverer_id = data.get("deliverer_id") or actor.staff_id or delivery.deliverer_id
     delivery.note = data.get("note")
-    delivery.confirmation = _confirmation(delivery.household)
     delivery.logged_by_id, delivery.logged_at, delivery.idempotency_key = actor.id, now, idempotency_key
+    session.flush()
+    delivery.confirmation = request_confirmation(session, delivery, now, rules.zone)
     record_write(session, actor, "complete", delivery, before)
     return delivery, True
 
 
-def log_unplanned_delivery(session, actor: User, data: dict, now: datetime, tz: ZoneInfo,
+def log_unplanned_delivery(session, actor: User, data: dict, rules,
                            idempotency_key: str | None = None) -> tuple[Delivery, bool]:
     """Log a delivery that no schedule planned; returns it and whether this call logged it."""
     replay = _by_key(session, idempotency_key)
@@ -89,15 +86,18 @@ def log_unplanned_delivery(session, actor: User, data: dict, now: datetime, tz: 
         agreement = session.get(Agreement, data["agreement_id"])
         if agreement is None or agreement.household_id != household.id:
             raise FieldErrors.one("agreement_id", "must be an agreement of this household")
+    now = rules.now
     data = {"delivered_at": now, **data}
     _check_log(session, data, household, now)
     delivery = Delivery(
         household_id=household.id, agreement_id=data.get("agreement_id"), unplanned=True, status="delivered",
-        scheduled_for=data["delivered_at"].astimezone(tz).date(), delivered_at=data["delivered_at"],
+        scheduled_for=data["delivered_at"].astimezone(rules.zone).date(), delivered_at=data["delivered_at"],
         liters=data["liters"], deliverer_id=data.get("deliverer_id") or actor.staff_id, note=data.get("note"),
-        confirmation=_confirmation(household), logged_by_id=actor.id, logged_at=now, idempotency_key=idempotency_key,
+        logged_by_id=actor.id, logged_at=now, idempotency_key=idempotency_key,
     )
     session.add(delivery)
+    session.flush()
+    delivery.confirmation = request_confirmation(session, delivery, now, rules.zone)
     record_write(session, actor, "log_unplanned", delivery, None)
     return delivery, True
 

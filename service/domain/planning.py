@@ -1,5 +1,5 @@
 """Planning deliveries from active agreements, and marking the ones not logged as missed (SPEC §3.3, §3.7)."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -7,7 +7,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from models import Agreement, Delivery
 
 from .agreements import expire_agreements
-from .cases import CasePolicy, open_missed_delivery_cases
+from .cases import open_missed_delivery_cases
+from .rules import Rules
+from .sms import alert_missed
 
 
 def scheduled_days(start_on: date, end_on: date | None, interval_days: int | None, weekday_mask: int | None,
@@ -58,15 +60,16 @@ def plan_deliveries(session, today: date, horizon_days: int) -> int:
     return len(inserted)
 
 
-def mark_missed(session, today: date, now: datetime, policy: CasePolicy) -> list[int]:
+def mark_missed(session, rules: Rules) -> list[int]:
     """Planned deliveries of days before today that nobody logged become missed, each opening its
-    missed_delivery case; returns their ids."""
+    missed_delivery case, and each township lead gets one SMS about them; returns their ids."""
     missed = session.scalars(
         update(Delivery)
-        .where(Delivery.status == "planned", Delivery.scheduled_for < today)
+        .where(Delivery.status == "planned", Delivery.scheduled_for < rules.today)
         .values(status="missed")
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
     ).all()
-    open_missed_delivery_cases(session, missed, today, now, policy)
+    open_missed_delivery_cases(session, missed, rules.today, rules.now, rules.cases)
+    alert_missed(session, missed, rules.now, rules.zone)
     return missed

@@ -1,6 +1,7 @@
 """The settings that domain rules depend on, and the moment they run at, passed explicitly."""
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from .cases import CasePolicy
 from .needs_delivery import Thresholds
@@ -12,7 +13,9 @@ class Rules:
     cases: CasePolicy
     today: date  # the local date
     now: datetime  # aware, UTC
+    zone: ZoneInfo = ZoneInfo("Asia/Shanghai")
 
     @classmethod
     def from_config(cls, config, today: date, now: datetime) -> "Rules":
-        return cls(Thresholds.from_config(config), CasePolicy.from_config(config), today, now)
+        return cls(Thresholds.from_config(config), CasePolicy.from_config(config), today, now,
+                   ZoneInfo(config["APP_TIMEZONE"]))

@@ -53,6 +53,8 @@ class Scope:
         stmt = stmt.where(model.township_id == self.township_id)
         if self.village_id is not None and hasattr(model, "village_id"):
             stmt = stmt.where(model.village_id == self.village_id)
+        elif self.village_id is not None and hasattr(model, "household_id"):
+            stmt = stmt.where(model.household_id.in_(self.restrict(select(Household.id), Household)))
         return stmt
 
 

@@ -1,0 +1,360 @@
+"""SMS as the service's voice for village staff and villagers (SPEC §3.4, §3.6, §3.7).
+
+Every outbound SMS is an outbox row written in the same transaction as its cause, under an idempotency key
+that the database keeps unique, so one reason gives one message. `drain_outbox` sends due rows outside any
+transaction, with bounded concurrency, a rate limit and retries; replies and delivery reports come back
+through the webhooks and `handle_inbound` / `apply_status`.
+"""
+import random
+import threading
+import time as clock
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, exists, func, select, update
+
+from models import Delivery, Household, SmsMessage, SmsOptOut, Staff, Village
+
+from .. import sms_texts as texts
+from ..sms.gateway import SendError, SmsGateway
+from .cases import CasePolicy, open_dispute_case
+from .outbox import enqueue
+
+CONFIRM_WORDS = {"1", "是", "收到", "已收到", "确认", "Y", "YES", "OK"}
+DISPUTE_WORDS = {"0", "否", "没有", "未收到", "没收到", "N", "NO"}
+STOP_WORDS = {"TD", "退订", "STOP"}
+START_WORDS = {"START"}
+# What an opted-out number still gets: nothing we send is essential to the person receiving it.
+STATUS_RANK = {"queued": 0, "sending": 1, "unknown": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3}
+TWILIO_STATUSES = {"accepted": "queued", "scheduled": "queued", "queued": "queued", "sending": "sending",
+                   "sent": "sent", "delivered": "delivered", "undelivered": "undelivered", "failed": "failed",
+                   "read": "delivered", "canceled": "cancelled"}
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    zone: ZoneInfo
+    quiet_start: time
+    quiet_end: time
+    max_in_flight: int = 4
+    rate_per_second: float = 0
+    max_attempts: int = 6
+    retry_base_seconds: float = 30
+    ambiguous_wait: timedelta = timedelta(minutes=15)
+    public_base_url: str | None = None
+    confirmation_expire: timedelta = timedelta(hours=72)
+
+    @classmethod
+    def from_config(cls, config) -> "SmsSettings":
+        def hhmm(value: str) -> time:
+            hour, minute = value.split(":")
+            return time(int(hour), int(minute))
+
+        return cls(ZoneInfo(config["APP_TIMEZONE"]), hhmm(config["QUIET_HOURS_START"]), hhmm(config["QUIET_HOURS_END"]),
+                   config["SMS_MAX_IN_FLIGHT"], config["SMS_RATE_PER_SECOND"], config["SMS_MAX_ATTEMPTS"],
+                   config["SMS_RETRY_BASE_SECONDS"], timedelta(minutes=config["SMS_AMBIGUOUS_WAIT_MINUTES"]),
+                   config.get("PUBLIC_BASE_URL"), timedelta(hours=config["CONFIRMATION_EXPIRE_HOURS"]))
+
+    def quiet(self, now: datetime) -> bool:
+        """Whether `now` falls in quiet hours (local time; the window may cross midnight)."""
+        local = now.astimezone(self.zone).time()
+        if self.quiet_start <= self.quiet_end:
+            return self.quiet_start <= local < self.quiet_end
+        return local >= self.quiet_start or local < self.quiet_end
+
+
+def normalize_reply(text: str) -> str:
+    """Full-width to half-width, and white space, punctuation and symbols dropped: `  １！` → `1`."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if unicodedata.category(c)[0] not in "PSZC").upper()
+
+
+def reply_kind(text: str) -> str:
+    word = normalize_reply(text)
+    for kind, words in (("confirm", CONFIRM_WORDS), ("dispute", DISPUTE_WORDS), ("stop", STOP_WORDS),
+                        ("start", START_WORDS)):
+        if word in words:
+            return kind
+    return "unknown"
+
+
+# The outbox ----------------------------------------------------------------------------------------------
+
+
+def is_opted_out(session, phone: str) -> bool:
+    return session.get(SmsOptOut, phone) is not None
+
+
+def request_confirmation(session, delivery: Delivery, now: datetime, zone: ZoneInfo) -> str:
+    """On logging a delivery: ask the household to confirm, or say why it cannot (no phone, opted out)."""
+    household = delivery.household
+    if not household.phone or is_opted_out(session, household.phone):
+        return "no_phone"
+    day = delivery.delivered_at.astimezone(zone).date()
+    enqueue(session, [{"phone": household.phone, "purpose": "confirm_request", "related_type": "delivery",
+                       "related_id": delivery.id, "household_id": household.id, "township_id": household.township_id,
+                       "idempotency_key": f"confirm:delivery:{delivery.id}",
+                       "body": texts.CONFIRM_REQUEST.format(date=texts.short_date(day), liters=delivery.liters)}], now)
+    return "pending"
+
+
+def _names_by_person(rows) -> dict:
+    people: dict[int, dict] = {}
+    for staff_id, phone, township_id, name, village in rows:
+        person = people.setdefault(staff_id, {"phone": phone, "township_id": township_id, "names": []})
+        person["names"].append(f"{name}({village})")
+    return people
+
+
+def send_reminders(session, day: date, when: str, now: datetime) -> int:
+    """ONE SMS to each deliverer listing `day`'s households (`when`: "evening" before, "morning" of).
+
+    One read and one bulk insert; the key remind:staff:<id>:<day>:<when> makes a second run send nothing.
+    """
+    rows = session.execute(
+        select(Staff.id, Staff.phone, Staff.township_id, Household.head_name, Village.name)
+        .join(Delivery, Delivery.deliverer_id == Staff.id)
+        .join(Household, Household.id == Delivery.household_id)
+        .join(Village, Village.id == Household.village_id)
+        .where(Delivery.scheduled_for == day, Delivery.status == "planned",
+               ~exists().where(SmsOptOut.phone == Staff.phone))
+        .order_by(Staff.id, Village.name, Household.head_name)
+    ).all()
+    template = texts.REMINDER[when]
+    messages = []
+    for staff_id, person in _names_by_person(rows).items():
+        head = template.format(date=texts.short_date(day), count=len(person["names"]), names="")
+        names = texts.name_list(person["names"], texts.REMINDER_BUDGET - len(head))
+        messages.append({"phone": person["phone"], "staff_id": staff_id, "township_id": person["township_id"],
+                         "purpose": f"remind_{when}", "urgent": when == "morning", "related_type": "day",
+                         "idempotency_key": f"remind:staff:{staff_id}:{day.isoformat()}:{when}",
+                         "body": template.format(date=texts.short_date(day), count=len(person["names"]),
+                                                 names=names)})
+    return enqueue(session, messages, now)
+
+
+def send_daily_reminders(session, rules) -> int:
+    """The reminder job: before noon, the morning-of reminder for today; after, the evening one for tomorrow."""
+    if rules.now.astimezone(rules.zone).hour < 12:
+        return send_reminders(session, rules.today, "morning", rules.now)
+    return send_reminders(session, rules.today + timedelta(days=1), "evening", rules.now)
+
+
+def alert_missed(session, delivery_ids: list[int], now: datetime, zone: ZoneInfo) -> int:
+    """Each township lead gets one SMS listing its township's newly missed deliveries (held to the morning)."""
+    if not delivery_ids:
+        return 0
+    rows = session.execute(
+        select(Staff.id, Staff.phone, Staff.township_id, Household.head_name, Village.name, Delivery.scheduled_for)
+        .join(Household, Household.township_id == Staff.township_id)
+        .join(Delivery, Delivery.household_id == Household.id)
+        .join(Village, Village.id == Household.village_id)
+        .where(Delivery.id.in_(delivery_ids), Staff.role == "township_lead")
+        .order_by(Staff.id, Village.name, Household.head_name)
+    ).all()
+    today = now.astimezone(zone).date().isoformat()
+    people = _names_by_person([row[:5] for row in rows])
+    days = {row[0]: row[5] for row in rows}
+    messages = []
+    for staff_id, person in people.items():
+        head = texts.MISSED_ALERT.format(date=texts.short_date(days[staff_id]), count=len(person["names"]), names="")
+        messages.append({"phone": person["phone"], "staff_id": staff_id, "township_id": person["township_id"],
+                         "purpose": "missed_alert", "related_type": "day",
+                         "idempotency_key": f"missed:lead:{staff_id}:{today}",
+                         "body": texts.MISSED_ALERT.format(
+                             date=texts.short_date(days[staff_id]), count=len(person["names"]),
+                             names=texts.name_list(person["names"], texts.REMINDER_BUDGET - len(head)))})
+    return enqueue(session, messages, now)
+
+
+def expire_confirmations(session, now: datetime, after: timedelta) -> int:
+    """Deliveries whose confirmation request got no reply in time become `expired` (未回复)."""
+    return len(session.scalars(
+        update(Delivery).where(Delivery.confirmation == "pending", Delivery.logged_at < now - after)
+        .values(confirmation="expired").returning(Delivery.id).execution_options(synchronize_session=False)).all())
+
+
+# Replies and delivery reports ---------------------------------------------------------------------------
+
+
+def _pending_request(session, phone: str) -> Delivery | None:
+    """The delivery of the most recent confirmation request sent to this number that still awaits a reply."""
+    return session.scalar(
+        select(Delivery)
+        .join(SmsMessage, (SmsMessage.related_id == Delivery.id) & (SmsMessage.related_type == "delivery"))
+        .where(SmsMessage.phone == phone, SmsMessage.purpose == "confirm_request",
+               SmsMessage.direction == "outbound", Delivery.confirmation == "pending")
+        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(1))
+
+
+def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, policy: CasePolicy,
+                   today: date) -> str:
+    """Store an inbound SMS once (by its MessageSid) and act on it; returns the reply to send back."""
+    if session.scalar(select(SmsMessage.id).where(SmsMessage.provider_sid == sid)) is not None:
+        # The same webhook again: act once, answer as the first time.
+        first_reply = session.scalar(select(SmsMessage.body).where(SmsMessage.idempotency_key == f"reply:{sid}"))
+        return first_reply or texts.REPLIES["unknown"]
+    household = session.scalar(select(Household).where(Household.phone == phone).order_by(Household.id).limit(1))
+    message = SmsMessage(direction="inbound", phone=phone, body=body[:1600], purpose="reply", provider_sid=sid,
+                         status="received", township_id=household.township_id if household else None,
+                         household_id=household.id if household else None, handled=False, created_at=now,
+                         updated_at=now)
+    kind = reply_kind(body)
+    if kind in ("confirm", "dispute"):
+        delivery = _pending_request(session, phone)
+        if delivery is None:
+            message.status, reply = "unmatched", "no_pending"
+        else:
+            delivery.confirmation = "confirmed" if kind == "confirm" else "disputed"
+            delivery.confirmed_at = now
+            message.status, message.handled = "matched", True
+            message.related_type, message.related_id = "delivery", delivery.id
+            message.household_id, message.township_id = delivery.household_id, delivery.household.township_id
+            reply = "confirmed" if kind == "confirm" else "disputed"
+            if kind == "dispute":
+                open_dispute_case(session, delivery, today, now, policy)
+    elif kind == "stop":
+        if session.get(SmsOptOut, phone) is None:
+            session.add(SmsOptOut(phone=phone, since=now))
+        session.execute(update(SmsMessage).where(SmsMessage.phone == phone, SmsMessage.status == "queued",
+                                                 SmsMessage.direction == "outbound").values(status="cancelled"))
+        message.status, message.handled, reply = "opt_out", True, "opt_out"
+    elif kind == "start":
+        session.execute(delete(SmsOptOut).where(SmsOptOut.phone == phone))
+        message.status, message.handled, reply = "opt_in", True, "opt_in"
+    else:
+        message.status, reply = "unmatched", "unknown"
+    session.add(message)
+    # The reply goes back in the webhook's answer (TwiML); it is recorded like every SMS out.
+    session.add(SmsMessage(direction="outbound", phone=phone, body=texts.REPLIES[reply], purpose="auto_reply",
+                           status="sent", idempotency_key=f"reply:{sid}", related_type=message.related_type,
+                           related_id=message.related_id, household_id=message.household_id,
+                           township_id=message.township_id, sent_at=now, created_at=now, updated_at=now))
+    return texts.REPLIES[reply]
+
+
+def apply_status(session, sid: str | None, outbox_id: int | None, twilio_status: str, error_code: str | None,
+                 now: datetime) -> bool:
+    """A delivery report from Twilio: move the row forward only (reports come late, twice, out of order)."""
+    status = TWILIO_STATUSES.get(twilio_status)
+    message = session.scalar(select(SmsMessage).where(SmsMessage.provider_sid == sid)) if sid else None
+    if message is None and outbox_id is not None:
+        message = session.get(SmsMessage, outbox_id)
+    if message is None or message.direction != "outbound" or status is None:
+        return False
+    if STATUS_RANK.get(status, -1) <= STATUS_RANK.get(message.status, -1) and message.status != "unknown":
+        return False
+    message.status, message.updated_at = status, now
+    message.provider_sid = message.provider_sid or sid
+    message.sent_at = message.sent_at or now
+    if error_code:
+        message.error_code = str(error_code)[:20]
+    return True
+
+
+# Sending ------------------------------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """At most `rate` acquisitions a second, spread evenly, across threads (0: unlimited)."""
+
+    def __init__(self, rate: float):
+        self.interval = 1 / rate if rate > 0 else 0
+        self.next_slot = clock.monotonic()
+        self.lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = clock.monotonic()
+            slot = max(now, self.next_slot)
+            self.next_slot = slot + self.interval
+        if slot > now:
+            clock.sleep(slot - now)
+
+
+def _backoff(settings: SmsSettings, attempts: int) -> timedelta:
+    base = settings.retry_base_seconds * 2 ** (attempts - 1)
+    return timedelta(seconds=min(base, 3600) * random.uniform(0.5, 1.5))
+
+
+def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, batch: int = 500,
+                 max_batches: int = 100) -> dict:
+    """Send every due outbox row once; commits its own short transactions (never one across a send).
+
+    Due: queued, past its next attempt, and urgent or outside quiet hours. Failed sends retry with
+    exponential backoff and jitter up to the attempt limit (429, 5xx, no connection), or fail at once
+    (invalid number, unsubscribed). A send that timed out may have gone: it waits for Twilio's report, and
+    only when none comes is it sent again.
+    """
+    totals = {"sent": 0, "retry": 0, "failed": 0, "unknown": 0}
+    limiter = RateLimiter(settings.rate_per_second)
+    with ThreadPoolExecutor(max_workers=max(1, settings.max_in_flight)) as pool:
+        for _ in range(max_batches):
+            now = now_fn()
+            session.execute(update(SmsMessage).where(SmsMessage.status == "unknown",
+                                                     SmsMessage.next_attempt_at <= now)
+                            .values(status="queued", updated_at=now))
+            due = select(SmsMessage.id).where(SmsMessage.status == "queued", SmsMessage.direction == "outbound",
+                                              SmsMessage.next_attempt_at <= now)
+            if settings.quiet(now):
+                due = due.where(SmsMessage.urgent.is_(True))
+            claimed = session.execute(
+                update(SmsMessage).where(SmsMessage.id.in_(due.order_by(SmsMessage.id).limit(batch)),
+                                         SmsMessage.status == "queued")
+                .values(status="sending", attempts=SmsMessage.attempts + 1, updated_at=now)
+                .returning(SmsMessage.id, SmsMessage.phone, SmsMessage.body, SmsMessage.attempts)
+                .execution_options(synchronize_session=False)).all()
+            session.commit()
+            if not claimed:
+                break
+
+            def send(row):
+                limiter.acquire()
+                callback = f"{settings.public_base_url.rstrip('/')}/sms/status?outbox={row.id}" \
+                    if settings.public_base_url else None
+                try:
+                    return row, gateway.send(row.phone, row.body, callback), None
+                except SendError as exc:
+                    return row, None, exc
+
+            outcomes = list(pool.map(send, claimed))
+            now = now_fn()
+            for row, result, error in outcomes:
+                values = {"updated_at": now}
+                if result is not None:
+                    values.update(status="sent" if result.status != "failed" else "failed", provider_sid=result.sid,
+                                  sent_at=now, error_code=None, error_message=None)
+                    totals["sent"] += 1
+                elif error.ambiguous:
+                    values.update(status="unknown", next_attempt_at=now + settings.ambiguous_wait,
+                                  error_code=error.code, error_message=error.message[:500])
+                    totals["unknown"] += 1
+                elif error.retryable and row.attempts < settings.max_attempts:
+                    values.update(status="queued", next_attempt_at=now + _backoff(settings, row.attempts),
+                                  error_code=error.code, error_message=error.message[:500])
+                    totals["retry"] += 1
+                else:
+                    values.update(status="failed", error_code=error.code, error_message=error.message[:500])
+                    totals["failed"] += 1
+                # Only a row still "sending" takes the outcome: a report may have arrived meanwhile.
+                session.execute(update(SmsMessage).where(SmsMessage.id == row.id, SmsMessage.status == "sending")
+                                .values(**values))
+            session.commit()
+    return totals
+
+
+def reply_to_inbound(session, actor, message_id: int, text: str, now: datetime) -> None:
+    """A township worker's answer to an inbound SMS: queued (urgent: a person is waiting), marked handled."""
+    message = session.get(SmsMessage, message_id)
+    sent_before = session.scalar(select(func.count()).select_from(SmsMessage).where(
+        SmsMessage.related_type == "sms", SmsMessage.related_id == message.id))
+    enqueue(session, [{"phone": message.phone, "body": text, "purpose": "manual_reply", "urgent": True,
+                       "related_type": "sms", "related_id": message.id, "household_id": message.household_id,
+                       "township_id": message.township_id,
+                       "idempotency_key": f"manual:{message.id}:{sent_before + 1}:{actor.id}"}], now)
+    message.handled = True

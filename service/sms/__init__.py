@@ -1,0 +1,1 @@
+"""SMS: the gateways (Twilio, console), the webhooks, the API and the pages."""

@@ -1,0 +1,79 @@
+"""Sending one SMS: a gateway interface with a Twilio and a console implementation.
+
+The client never retries by itself (see PITFALLS: twilio 9.x); the outbox decides, from the kind of failure:
+retryable (429, 5xx, no connection: it was not sent), permanent (an invalid or unsubscribed number: trying
+again will not help), or ambiguous (a timeout after the request went out: it may have been sent).
+"""
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sid: str
+    status: str
+
+
+class SendError(Exception):
+    """A send that failed; `retryable` says whether trying again may help, `ambiguous` that it may have gone."""
+
+    def __init__(self, code: str, message: str, retryable: bool, ambiguous: bool = False):
+        super().__init__(message)
+        self.code, self.message, self.retryable, self.ambiguous = code, message, retryable, ambiguous
+
+
+class SmsGateway(Protocol):
+    def send(self, to: str, body: str, status_callback: str | None) -> SendResult: ...
+
+
+class ConsoleGateway:
+    """The development gateway: logs the message and reports it sent."""
+
+    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+        log.info("SMS to %s: %s", to, body)
+        return SendResult(f"console-{uuid.uuid4().hex}", "sent")
+
+
+class TwilioGateway:
+    """Twilio's Messages API through the official client."""
+
+    def __init__(self, account_sid: str, auth_token: str, from_number: str | None, messaging_service_sid: str | None,
+                 api_base_url: str | None = None, timeout: float = 10):
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        if api_base_url:
+            self.client.api.base_url = api_base_url.rstrip("/")
+        self.sender = {"messaging_service_sid": messaging_service_sid} if messaging_service_sid else \
+            {"from_": from_number}
+
+    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+        extra = {"status_callback": status_callback} if status_callback else {}
+        try:
+            message = self.client.messages.create(to=to, body=body, **self.sender, **extra)
+        except TwilioRestException as exc:
+            retryable = exc.status == 429 or exc.status >= 500
+            raise SendError(str(exc.code or exc.status), exc.msg or str(exc), retryable) from None
+        except requests.exceptions.ConnectTimeout as exc:
+            raise SendError("connect_timeout", str(exc), True) from None
+        except requests.exceptions.Timeout as exc:
+            raise SendError("timeout", str(exc), True, ambiguous=True) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise SendError("connection", str(exc), True) from None
+        return SendResult(message.sid, message.status)
+
+
+def build_gateway(config) -> SmsGateway:
+    """Twilio when credentials are set, the console otherwise (so `make run` needs no account)."""
+    if config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"):
+        return TwilioGateway(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+                             config.get("TWILIO_FROM_NUMBER"), config.get("TWILIO_MESSAGING_SERVICE_SID"),
+                             config.get("TWILIO_API_BASE_URL"), config["SMS_SEND_TIMEOUT_SECONDS"])
+    return ConsoleGateway()

@@ -1,0 +1,41 @@
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import case, select
+
+from models import SmsMessage, db
+
+from ..auth import acting_scope, acting_user
+from ..clock import current_rules
+from ..domain.scope import get_visible
+from ..domain.sms import reply_to_inbound
+
+blueprint = Blueprint("sms_pages", __name__)
+SHOWN = 100
+
+
+@blueprint.route("/sms")
+@login_required
+def index():
+    """The township's SMS: the inbox (replies nobody has handled first) or the outbox (failed first)."""
+    box = "outbox" if request.args.get("box") == "outbox" else "inbox"
+    stmt = acting_scope().restrict(select(SmsMessage), SmsMessage).where(
+        SmsMessage.direction == ("outbound" if box == "outbox" else "inbound"))
+    status = request.args.get("status", "")
+    if status:
+        stmt = stmt.where(SmsMessage.status == status[:20])
+    first = case((SmsMessage.status == "failed", 0), else_=1) if box == "outbox" else \
+        case((SmsMessage.handled.is_(False), 0), else_=1)
+    messages = db.session.scalars(stmt.order_by(first, SmsMessage.id.desc()).limit(SHOWN)).all()
+    return render_template("sms/index.html", messages=messages, box=box, status=status)
+
+
+@blueprint.route("/sms/<int:message_id>/reply", methods=["POST"])
+@login_required
+def reply(message_id):
+    """Answer an inbound SMS from the inbox (queued in the outbox like every SMS out)."""
+    message = get_visible(db.session, SmsMessage, message_id, acting_scope())
+    text = request.form.get("body", "").strip()[:300]
+    if text:
+        reply_to_inbound(db.session, acting_user(), message.id, text, current_rules().now)
+        db.session.commit()
+    return redirect(url_for("sms_pages.index"))

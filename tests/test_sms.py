@@ -1,0 +1,237 @@
+"""SMS through the real twilio client against a fake Twilio server on 127.0.0.1, and signed webhooks."""
+import socket
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from models import Case, Delivery, SmsMessage, SmsOptOut, db
+from service.clock import current_rules, local_today
+from service.domain.deliveries import complete_delivery
+from service.domain.planning import plan_deliveries
+from service.domain.sms import SmsSettings, drain_outbox, expire_confirmations, normalize_reply, send_reminders
+from service.sms.gateway import build_gateway
+
+from .conftest import make_agreement, make_household
+from .fake_twilio import FakeTwilio
+
+TOKEN = "test-auth-token"
+SHANGHAI = timezone(timedelta(hours=8))
+MIDDAY = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def twilio(app, monkeypatch):
+    monkeypatch.delenv("TWILIO_REGION", raising=False)
+    with FakeTwilio() as fake:
+        for key, value in {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TOKEN,
+                           "TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_API_BASE_URL": fake.url,
+                           "SMS_SEND_TIMEOUT_SECONDS": 1, "SMS_RETRY_BASE_SECONDS": 0}.items():
+            monkeypatch.setitem(app.config, key, value)
+        yield fake
+
+
+def drain(app, at=MIDDAY):
+    return drain_outbox(db.session, build_gateway(app.config), SmsSettings.from_config(app.config), lambda: at)
+
+
+def outbound(**where):
+    stmt = select(SmsMessage).where(SmsMessage.direction == "outbound")
+    for key, value in where.items():
+        stmt = stmt.where(getattr(SmsMessage, key) == value)
+    return db.session.scalars(stmt.order_by(SmsMessage.id)).all()
+
+
+def queue_one(phone="+8613800000001", key="k1", urgent=False, at=MIDDAY):
+    db.session.add(SmsMessage(direction="outbound", phone=phone, body="测试", purpose="manual_reply", status="queued",
+                              idempotency_key=key, urgent=urgent, next_attempt_at=at, attempts=0))
+    db.session.commit()
+
+
+def test_one_reminder_per_staff_per_day_whatever_the_runs(app, world, twilio):
+    tomorrow = local_today() + timedelta(days=1)
+    for serial in range(3):
+        make_agreement(world, make_household(world, serial, distance_m=1500.0), interval_days=1, start_on=tomorrow)
+    db.session.commit()
+    plan_deliveries(db.session, tomorrow, 1)
+    for _ in range(3):
+        send_reminders(db.session, tomorrow, "evening", MIDDAY)
+    db.session.commit()
+    assert drain(app)["sent"] == 1 and drain(app)["sent"] == 0
+    assert len(twilio.accepted) == 1
+    body = twilio.accepted[0]["Body"]
+    assert twilio.accepted[0]["To"] == world.staff_a.phone
+    assert "3户" in body and "户主0(张家村)" in body and len(body) <= 134
+
+
+def test_retries_then_success_send_once(app, world, twilio):
+    twilio.script = ["500", "429", "201"]
+    queue_one()
+    assert drain(app) == {"sent": 1, "retry": 2, "failed": 0, "unknown": 0}
+    message = outbound()[0]
+    assert message.status == "sent" and message.attempts == 3 and message.provider_sid.startswith("SM")
+    assert len(twilio.requests) == 3 and len(twilio.accepted) == 1
+
+
+def test_a_permanent_error_is_not_retried(app, world, twilio):
+    twilio.script = ["invalid"]
+    queue_one()
+    assert drain(app)["failed"] == 1 and drain(app)["sent"] == 0
+    message = outbound()[0]
+    assert (message.status, message.error_code, message.attempts) == ("failed", "21211", 1)
+    assert len(twilio.requests) == 1
+
+
+def test_the_server_down_for_an_hour_then_back_sends_everything_once(app, world, twilio, monkeypatch):
+    for serial in range(5):
+        queue_one(phone=f"+861380000000{serial}", key=f"down-{serial}")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead_port = closed.getsockname()[1]
+    monkeypatch.setitem(app.config, "TWILIO_API_BASE_URL", f"http://127.0.0.1:{dead_port}")
+    monkeypatch.setitem(app.config, "SMS_RETRY_BASE_SECONDS", 60)
+    assert drain(app)["retry"] == 5
+    assert {m.status for m in outbound()} == {"queued"}
+    monkeypatch.setitem(app.config, "TWILIO_API_BASE_URL", twilio.url)
+    assert drain(app)["sent"] == 0  # not due yet: backing off
+    assert drain(app, MIDDAY + timedelta(hours=1))["sent"] == 5
+    assert drain(app, MIDDAY + timedelta(hours=2))["sent"] == 0
+    assert sorted(m["To"] for m in twilio.accepted) == [f"+861380000000{i}" for i in range(5)]
+
+
+def test_a_send_that_timed_out_waits_for_the_report_before_trying_again(app, world, twilio):
+    twilio.script = ["hang"]
+    queue_one()
+    assert drain(app)["unknown"] == 1
+    assert drain(app, MIDDAY + timedelta(minutes=5))["sent"] == 0  # may have gone: not sent twice
+    message = outbound()[0]
+    r = post_signed(app, f"/sms/status?outbox={message.id}", {"MessageSid": "SMlate", "MessageStatus": "delivered"})
+    assert r.status_code == 204
+    assert drain(app, MIDDAY + timedelta(hours=1))["sent"] == 0
+    db.session.refresh(message)
+    assert message.status == "delivered" and message.provider_sid == "SMlate"
+
+    twilio.script = ["hang"]
+    queue_one(key="k2")
+    drain(app)
+    assert drain(app, MIDDAY + timedelta(minutes=20))["sent"] == 1  # no report came: it did not go
+    assert len(twilio.accepted) == 1
+
+
+def test_quiet_hours_hold_non_urgent_messages(app, world, twilio):
+    queue_one(key="later")
+    queue_one(key="now", urgent=True)
+    night = datetime(2026, 11, 25, 23, 0, tzinfo=SHANGHAI)
+    assert drain(app, night)["sent"] == 1
+    assert [m.idempotency_key for m in outbound(status="queued")] == ["later"]
+    assert drain(app, datetime(2026, 11, 26, 7, 59, tzinfo=SHANGHAI))["sent"] == 0
+    assert drain(app, datetime(2026, 11, 26, 8, 0, tzinfo=SHANGHAI))["sent"] == 1
+
+
+def post_signed(app, path, form, base="http://localhost"):
+    signature = RequestValidator(TOKEN).compute_signature(base + path, form)
+    return app.test_client().post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+
+def _logged_delivery(world, serial, phone="+8613800000009"):
+    household = make_household(world, serial, distance_m=1500.0, phone=phone)
+    make_agreement(world, household, interval_days=1, start_on=local_today())
+    db.session.commit()
+    plan_deliveries(db.session, local_today(), 1)
+    delivery = db.session.scalar(select(Delivery).where(Delivery.household_id == household.id))
+    complete_delivery(db.session, world.worker_a, delivery.id, {"liters": 100}, current_rules())
+    db.session.commit()
+    return delivery
+
+
+def test_replies_confirm_or_dispute_the_latest_request(app, world, twilio):
+    first = _logged_delivery(world, 1)
+    request = outbound(purpose="confirm_request")[0]
+    assert "回复1" in request.body and first.confirmation == "pending"
+    r = post_signed(app, "/sms/inbound", {"MessageSid": "SM1", "From": "+8613800000009", "Body": "１"})
+    assert r.status_code == 200 and r.mimetype == "text/xml" and "已确认收到" in r.get_data(as_text=True)
+    db.session.refresh(first)
+    assert first.confirmation == "confirmed" and first.confirmed_at is not None
+
+    shared_a = _logged_delivery(world, 2, phone="+8613800000010")
+    shared_b = _logged_delivery(world, 3, phone="+8613800000010")  # one phone, two households
+    post_signed(app, "/sms/inbound", {"MessageSid": "SM2", "From": "+8613800000010", "Body": " 收到！"})
+    db.session.refresh(shared_a)
+    db.session.refresh(shared_b)
+    assert (shared_a.confirmation, shared_b.confirmation) == ("pending", "confirmed")
+    r = post_signed(app, "/sms/inbound", {"MessageSid": "SM3", "From": "+8613800000010", "Body": "0"})
+    assert "没有收到" in r.get_data(as_text=True)
+    db.session.refresh(shared_a)
+    assert shared_a.confirmation == "disputed"
+    case = db.session.scalars(select(Case).where(Case.delivery_id == shared_a.id)).one()
+    assert case.kind == "missed_delivery" and case.status == "open"
+
+
+def test_the_same_message_sid_twice_acts_once(app, world, twilio):
+    delivery = _logged_delivery(world, 1)
+    form = {"MessageSid": "SMdup", "From": "+8613800000009", "Body": "0"}
+    first, second = post_signed(app, "/sms/inbound", form), post_signed(app, "/sms/inbound", form)
+    assert first.get_data() == second.get_data()
+    assert db.session.scalar(select(func.count()).select_from(SmsMessage).where(SmsMessage.provider_sid == "SMdup")) == 1
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.delivery_id == delivery.id)) == 1
+
+
+def test_a_reply_with_nothing_pending_and_unknown_texts_go_to_the_inbox(app, world, twilio):
+    r = post_signed(app, "/sms/inbound", {"MessageSid": "SMx", "From": "+8613800000077", "Body": "1"})
+    assert "没有待确认" in r.get_data(as_text=True)
+    r = post_signed(app, "/sms/inbound", {"MessageSid": "SMy", "From": "+8613800000077", "Body": "水管冻裂了"})
+    assert "工作人员" in r.get_data(as_text=True)
+    inbox = db.session.scalars(select(SmsMessage).where(SmsMessage.direction == "inbound")).all()
+    assert [(m.body, m.status, m.handled) for m in inbox] == [("1", "unmatched", False), ("水管冻裂了", "unmatched", False)]
+
+
+def test_opt_out_and_back_in(app, world, twilio):
+    _logged_delivery(world, 1)
+    post_signed(app, "/sms/inbound", {"MessageSid": "SMstop", "From": "+8613800000009", "Body": "退订"})
+    assert db.session.get(SmsOptOut, "+8613800000009") is not None
+    assert outbound(purpose="confirm_request")[0].status == "cancelled"
+    second = _logged_delivery(world, 2)
+    assert second.confirmation == "no_phone" and len(outbound(purpose="confirm_request")) == 1
+    post_signed(app, "/sms/inbound", {"MessageSid": "SMstart", "From": "+8613800000009", "Body": "START"})
+    assert db.session.get(SmsOptOut, "+8613800000009") is None
+
+
+def test_forged_or_missing_signatures_change_nothing(app, world, twilio, monkeypatch):
+    client = app.test_client()
+    form = {"MessageSid": "SMf", "From": "+8613800000009", "Body": "1"}
+    assert client.post("/sms/inbound", data=form).status_code == 403
+    forged = RequestValidator("wrong-token").compute_signature("http://localhost/sms/inbound", form)
+    assert client.post("/sms/inbound", data=form, headers={"X-Twilio-Signature": forged}).status_code == 403
+    assert client.post("/sms/status", data={"MessageSid": "SMf", "MessageStatus": "failed"}).status_code == 403
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://water.example.cn")
+    assert post_signed(app, "/sms/inbound", form).status_code == 403  # signed for the wrong URL
+    assert post_signed(app, "/sms/inbound", form, base="https://water.example.cn").status_code == 200
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", None)
+    assert post_signed(app, "/sms/inbound", {**form, "MessageSid": "SMg"}).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(SmsMessage).where(SmsMessage.direction == "inbound")) == 1
+    big = {**form, "Body": "x" * 20_000}
+    assert post_signed(app, "/sms/inbound", big, base="https://water.example.cn").status_code in (403, 413)
+
+
+def test_status_reports_only_move_forward(app, world, twilio):
+    queue_one()
+    drain(app)
+    sid = outbound()[0].provider_sid
+    for status in ("delivered", "sent", "delivered", "queued"):
+        post_signed(app, "/sms/status", {"MessageSid": sid, "MessageStatus": status})
+    assert outbound()[0].status == "delivered"
+
+
+def test_unanswered_confirmations_expire_after_72_hours(app, world, twilio):
+    delivery = _logged_delivery(world, 1)
+    assert expire_confirmations(db.session, delivery.logged_at + timedelta(hours=71), timedelta(hours=72)) == 0
+    assert expire_confirmations(db.session, delivery.logged_at + timedelta(hours=73), timedelta(hours=72)) == 1
+    db.session.commit()
+    db.session.refresh(delivery)
+    assert delivery.confirmation == "expired"
+
+
+@pytest.mark.parametrize("text, word", [("１", "1"), (" 收到！", "收到"), ("ｙｅｓ", "YES"), ("【0】", "0"), ("td", "TD")])
+def test_replies_are_normalised(text, word):
+    assert normalize_reply(text) == word
