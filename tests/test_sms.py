@@ -235,3 +235,26 @@ def test_unanswered_confirmations_expire_after_72_hours(app, world, twilio):
 @pytest.mark.parametrize("text, word", [("１", "1"), (" 收到！", "收到"), ("ｙｅｓ", "YES"), ("【0】", "0"), ("td", "TD")])
 def test_replies_are_normalised(text, word):
     assert normalize_reply(text) == word
+
+
+def test_inbox_page_and_reply(app, world, twilio, client):
+    from .test_pages import csrf_token, login
+
+    household = make_household(world, 1, phone="+8613800000031")
+    db.session.commit()
+    post_signed(app, "/sms/inbound", {"MessageSid": "SMq", "From": "13800000031", "Body": "什么时候送水？"})
+    post_signed(app, "/sms/inbound", {"MessageSid": "SMo", "From": "+8613900000099", "Body": "别的镇"})
+    login(client, "worker_a")
+    page = client.get("/sms").get_data(as_text=True)
+    assert "什么时候送水？" in page and "别的镇" not in page
+    message = db.session.scalars(select(SmsMessage).where(SmsMessage.provider_sid == "SMq")).one()
+    assert message.household_id == household.id
+    r = client.post(f"/sms/{message.id}/reply", data={"body": "明天上午送", "csrf_token": csrf_token(client, "/sms")})
+    assert r.status_code == 302
+    reply = outbound(purpose="manual_reply")[0]
+    assert (reply.phone, reply.body, reply.urgent) == ("+8613800000031", "明天上午送", True)
+    assert drain(app, datetime.now(timezone.utc) + timedelta(minutes=1))["sent"] == 1
+    detail = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "短信记录" in detail and "什么时候送水？" in detail
+    api = client.get("/api/v1/sms?direction=inbound", headers=world.headers(world.worker_a)).json
+    assert [m["body"] for m in api["items"]] == ["什么时候送水？"]

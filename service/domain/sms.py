@@ -259,22 +259,29 @@ def apply_status(session, sid: str | None, outbox_id: int | None, twilio_status:
 
 
 class RateLimiter:
-    """At most `rate` acquisitions a second, spread evenly, across threads (0: unlimited)."""
+    """At most `rate` sends a second on average, across threads (0: unlimited).
 
-    def __init__(self, rate: float):
-        self.interval = 1 / rate if rate > 0 else 0
-        self.next_slot = clock.monotonic()
+    A token bucket that starts empty and holds up to one second of sends, so that the pauses between
+    batches (database work) are made up without ever exceeding the rate over a window.
+    """
+
+    def __init__(self, rate: float, burst_seconds: float = 1.0):
+        self.rate = rate
+        self.capacity = max(1.0, rate * burst_seconds)
+        self.tokens = 0.0
+        self.updated = clock.monotonic()
         self.lock = threading.Lock()
 
     def acquire(self) -> None:
-        if not self.interval:
+        if self.rate <= 0:
             return
         with self.lock:
             now = clock.monotonic()
-            slot = max(now, self.next_slot)
-            self.next_slot = slot + self.interval
-        if slot > now:
-            clock.sleep(slot - now)
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate) - 1
+            self.updated = now
+            wait = -self.tokens / self.rate if self.tokens < 0 else 0
+        if wait > 0:
+            clock.sleep(wait)
 
 
 def _backoff(settings: SmsSettings, attempts: int) -> timedelta:

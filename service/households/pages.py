@@ -3,7 +3,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Facility, Household, Village, db
+from models import Facility, Household, SmsMessage, Village, db
 
 from ..auth import acting_scope, acting_user
 from ..clock import current_rules
@@ -54,8 +54,10 @@ def detail(household_id):
     household = get_visible(db.session, Household, household_id, scope)
     facilities = db.session.scalars(
         scope.restrict(select(Facility), Facility).where(Facility.household_id == household.id)).all()
+    messages = db.session.scalars(select(SmsMessage).where(SmsMessage.household_id == household.id)
+                                  .order_by(SmsMessage.id.desc()).limit(10)).all()
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, _thresholds()),
-                           facilities=facilities, can_edit=acting_user().role in REGISTRY_WRITERS)
+                           facilities=facilities, messages=messages, can_edit=acting_user().role in REGISTRY_WRITERS)
 
 
 def _form(household=None):
