@@ -7,6 +7,7 @@ from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrec
 from .facility import FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, Facility
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
 from .job import JobRun
+from .report import ReportVerification
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
 from .staff import STAFF_ROLES, Staff
@@ -17,5 +18,5 @@ __all__ = [
     "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "Case", "CaseEvent",
-    "CaseEvidence", "FacilityStatusChange", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES",
+    "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES",
 ]

@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from .households import pages as household_pages
     from .households import routes as household_routes
     from .places import routes as place_routes
+    from .reports import routes as report_routes
     from .sms import pages as sms_pages
     from .sms import routes as sms_routes
     from .sms import webhooks as sms_webhooks
@@ -68,7 +69,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(bp)
     for bp in (account_pages.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
-               sms_webhooks.blueprint, docs, health):
+               sms_webhooks.blueprint, report_routes.blueprint, docs, health):
         app.register_blueprint(bp)
     # Twilio signs its webhooks; it cannot send our CSRF token.
     csrf.exempt(sms_webhooks.blueprint)
@@ -100,7 +101,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import seed_demo, users
+    from .cli import report, seed_demo, users
 
-    for command in (users, seed_demo):
+    for command in (users, seed_demo, report):
         app.cli.add_command(command)

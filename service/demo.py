@@ -191,6 +191,8 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
         for day in scheduled_days(row["start_on"], None, row["interval_days"], None, row["start_on"],
                                   today - timedelta(days=1)):
             missed = rng.random() < 0.015
+            confirmation = None if missed else ("no_phone" if h.phone is None else
+                                                rng.choice(["confirmed"] * 8 + ["expired", "disputed"]))
             delivered_at = datetime.combine(day, time(9), timezone(timedelta(hours=8))) + timedelta(
                 minutes=rng.randrange(480))
             deliveries.append({
@@ -198,9 +200,9 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
                 "unplanned": False, "status": "missed" if missed else "delivered",
                 "delivered_at": None if missed else delivered_at,
                 "liters": None if missed else row["liters_per_delivery"], "deliverer_id": row["provider_id"],
-                "confirmation": None if missed else ("no_phone" if h.phone is None else
-                                                     rng.choice(["confirmed"] * 8 + ["expired", "disputed"])),
-                "logged_at": None if missed else delivered_at})
+                "confirmation": confirmation, "logged_at": None if missed else delivered_at,
+                "confirmed_at": delivered_at + timedelta(minutes=rng.randrange(5, 600))
+                if confirmation in ("confirmed", "disputed") else None})
     for chunk in range(0, len(deliveries), 5_000):
         session.execute(insert(Delivery), deliveries[chunk:chunk + 5_000])
     villages = [h.village_id for h in candidates]

@@ -1,0 +1,198 @@
+"""What the printed records say (SPEC §3.9): plain data, hashed for verification, rendered elsewhere.
+
+Each function returns a JSON-ready dict; `verification_code` hashes it, so that /verify/<code> can rebuild
+the same record from today's data and tell whether the paper still matches.
+"""
+import hashlib
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from models import Agreement, Case, Delivery, Household, ReportVerification, Staff, Township, Village
+
+from ..errors import FieldErrors
+from .deliveries import effective_values
+from .gaps import gap_clause
+from .needs_delivery import Thresholds, needs_delivery_clause
+from .scope import Scope, get_visible
+
+MAX_PERIOD_DAYS = 2 * 366
+
+
+def check_period(date_from: date, date_to: date) -> None:
+    """A period runs forwards and spans at most two years."""
+    if date_from > date_to:
+        raise FieldErrors.one("from", "must not be after 'to'")
+    if (date_to - date_from).days > MAX_PERIOD_DAYS:
+        raise FieldErrors.one("to", "a period spans at most two years")
+
+
+def month_period(month: str) -> tuple[date, date]:
+    """`2026-11` → (2026-11-01, 2026-11-30)."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+    except ValueError:
+        raise FieldErrors.one("month", "must be YYYY-MM") from None
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def _schedule(agreement: Agreement) -> dict:
+    return {"interval_days": agreement.interval_days, "weekdays": agreement.weekdays,
+            "liters": agreement.liters_per_delivery}
+
+
+def _delivery_row(delivery: Delivery, names: dict[int, str], zone) -> dict:
+    values = effective_values(delivery)
+    return {"id": delivery.id, "day": delivery.scheduled_for.isoformat(), "status": delivery.status,
+            "unplanned": delivery.unplanned, "liters": values["liters"],
+            "time": values["delivered_at"].astimezone(zone).strftime("%H:%M") if values["delivered_at"] else None,
+            "deliverer": names.get(values["deliverer_id"]), "confirmation": delivery.confirmation,
+            "confirmed_at": delivery.confirmed_at.astimezone(zone).strftime("%m-%d %H:%M")
+            if delivery.confirmed_at else None,
+            "corrected": len(delivery.corrections), "note": values["note"]}
+
+
+def _totals(rows: list[dict]) -> dict:
+    done = [r for r in rows if r["status"] == "delivered"]
+    return {"planned": sum(1 for r in rows if not r["unplanned"] and r["status"] != "cancelled"),
+            "delivered": len(done), "missed": sum(1 for r in rows if r["status"] == "missed"),
+            "liters": sum(r["liters"] or 0 for r in done),
+            "confirmed": sum(1 for r in done if r["confirmation"] == "confirmed"),
+            "disputed": sum(1 for r in done if r["confirmation"] == "disputed")}
+
+
+def _staff_names(session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    return dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).tuples().all()) if ids else {}
+
+
+def household_record(session, scope: Scope, household_id: int, date_from: date, date_to: date, zone) -> dict:
+    """送水记录表: one household's planned and done deliveries in a period, missed ones shown as such."""
+    check_period(date_from, date_to)
+    household = get_visible(session, Household, household_id, scope)
+    return household_records(session, [household], date_from, date_to, zone)[0]
+
+
+def household_records(session, households: list[Household], date_from: date, date_to: date, zone) -> list[dict]:
+    """household_record for many households in a fixed number of queries (the archive prints hundreds)."""
+    ids = [h.id for h in households]
+    deliveries = session.scalars(
+        select(Delivery).where(Delivery.household_id.in_(ids), Delivery.scheduled_for >= date_from,
+                               Delivery.scheduled_for <= date_to)
+        .options(selectinload(Delivery.corrections)).order_by(Delivery.scheduled_for, Delivery.id)).all()
+    agreements = session.scalars(
+        select(Agreement).where(Agreement.household_id.in_(ids), Agreement.status != "draft",
+                                Agreement.start_on <= date_to)
+        .order_by(Agreement.start_on)).all()
+    staff_ids = {d.deliverer_id for d in deliveries} | {a.provider_id for a in agreements}
+    staff_ids |= {c.deliverer_id for d in deliveries for c in d.corrections}
+    names = _staff_names(session, staff_ids)
+    places = {v.id: (v.name, t) for v, t in session.execute(
+        select(Village, Township.name).join(Township, Township.id == Village.township_id)
+        .where(Village.id.in_({h.village_id for h in households})))}
+    records = []
+    for household in households:
+        rows = [_delivery_row(d, names, zone) for d in deliveries if d.household_id == household.id]
+        mine = [a for a in agreements if a.household_id == household.id and (a.end_on is None or a.end_on >= date_from)]
+        village, township = places[household.village_id]
+        records.append({
+            "kind": "household_deliveries", "subject_id": household.id, "township_id": household.township_id,
+            "params": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+            "household": {"id": household.id, "head_name": household.head_name,
+                          "id_number_masked": household.id_number_masked, "phone": household.phone,
+                          "members": household.members, "village": village, "township": township},
+            "agreements": [{"id": a.id, "provider": names.get(a.provider_id), "start_on": a.start_on.isoformat(),
+                            "end_on": a.end_on.isoformat() if a.end_on else None, "status": a.status,
+                            **_schedule(a)} for a in mine],
+            "rows": rows, "totals": _totals(rows)})
+    return records
+
+
+def village_month(session, scope: Scope, village_id: int, month: str, zone) -> dict:
+    """A village's monthly record: one table of all its households' deliveries."""
+    date_from, date_to = month_period(month)
+    village = get_visible(session, Village, village_id, scope)
+    township = session.get(Township, village.township_id)
+    deliveries = session.scalars(
+        select(Delivery).join(Household, Household.id == Delivery.household_id)
+        .where(Household.village_id == village.id, Delivery.scheduled_for >= date_from,
+               Delivery.scheduled_for <= date_to)
+        .options(selectinload(Delivery.corrections), selectinload(Delivery.household))
+        .order_by(Delivery.scheduled_for, Household.head_name, Delivery.id)).all()
+    names = _staff_names(session, {d.deliverer_id for d in deliveries} |
+                         {c.deliverer_id for d in deliveries for c in d.corrections})
+    rows = [{**_delivery_row(d, names, zone), "household": d.household.head_name,
+             "id_number_masked": d.household.id_number_masked} for d in deliveries]
+    return {"kind": "village_month", "subject_id": village.id, "township_id": village.township_id,
+            "params": {"month": month}, "village": {"id": village.id, "name": village.name, "township": township.name,
+                                                     "is_key": village.is_key},
+            "rows": rows, "totals": _totals(rows), "households": len({d.household_id for d in deliveries})}
+
+
+def agreement_sheet(session, scope: Scope, agreement_id: int) -> dict:
+    """送水服务协议书: both parties, the schedule and the signature lines, ready to sign."""
+    agreement = get_visible(session, Agreement, agreement_id, scope)
+    household, provider = agreement.household, agreement.provider
+    village = session.get(Village, household.village_id)
+    township = session.get(Township, household.township_id)
+    return {"kind": "agreement", "subject_id": agreement.id, "township_id": household.township_id, "params": {},
+            "agreement": {"id": agreement.id, "reason": agreement.reason, "status": agreement.status,
+                          "start_on": agreement.start_on.isoformat(),
+                          "end_on": agreement.end_on.isoformat() if agreement.end_on else None,
+                          "signed_on": agreement.signed_on.isoformat() if agreement.signed_on else None,
+                          **_schedule(agreement)},
+            "household": {"head_name": household.head_name, "id_number_masked": household.id_number_masked,
+                          "phone": household.phone, "members": household.members, "village": village.name,
+                          "township": township.name},
+            "provider": {"name": provider.name, "phone": provider.phone}}
+
+
+def township_summary(session, scope: Scope, township_id: int, date_from: date, date_to: date,
+                     thresholds: Thresholds) -> dict:
+    """The township's figures for the period: households, needs, gaps, agreements, deliveries, cases."""
+    check_period(date_from, date_to)
+    township = get_visible(session, Township, township_id, scope)
+    in_township = Household.township_id == township.id
+    households, needs, gaps = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((needs_delivery_clause(thresholds), 1), else_=0)), 0),
+               func.coalesce(func.sum(case((gap_clause(thresholds), 1), else_=0)), 0)).where(in_township)).one()
+    agreements = session.scalar(select(func.count()).select_from(Agreement).join(Household).where(
+        in_township, Agreement.status == "active"))
+    by_status = dict(session.execute(
+        select(Delivery.status, func.count()).join(Household, Household.id == Delivery.household_id)
+        .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)
+        .group_by(Delivery.status)).all())
+    confirmations = dict(session.execute(
+        select(Delivery.confirmation, func.count()).join(Household, Household.id == Delivery.household_id)
+        .where(in_township, Delivery.status == "delivered", Delivery.scheduled_for >= date_from,
+               Delivery.scheduled_for <= date_to).group_by(Delivery.confirmation)).all())
+    asked = sum(n for key, n in confirmations.items() if key in ("pending", "confirmed", "disputed", "expired"))
+    open_cases = session.scalar(select(func.count()).select_from(Case).where(
+        Case.township_id == township.id, Case.status.in_(("open", "in_progress"))))
+    return {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
+            "params": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+            "township": {"id": township.id, "name": township.name, "code": township.code},
+            "figures": {"households": households, "needs_delivery": int(needs), "gaps": int(gaps),
+                        "active_agreements": agreements, "delivered": by_status.get("delivered", 0),
+                        "missed": by_status.get("missed", 0), "confirmations_asked": asked,
+                        "confirmed": confirmations.get("confirmed", 0), "open_cases": open_cases,
+                        "confirmation_rate": round(100 * confirmations.get("confirmed", 0) / asked, 1) if asked else None}}
+
+
+def verification_code(record: dict) -> str:
+    """A short hash of exactly what the record says (its generated time aside)."""
+    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16].upper()
+
+
+def register_verification(session, record: dict) -> str:
+    """Remember what a printed code stands for (once per code); returns the code."""
+    code = verification_code(record)
+    if session.get(ReportVerification, code) is None:
+        session.add(ReportVerification(code=code, kind=record["kind"], subject_id=record["subject_id"],
+                                       params=record["params"], township_id=record["township_id"]))
+    return code

@@ -1,0 +1,1 @@
+"""Printed records for inspection: PDFs (WeasyPrint) and the township's archive."""

@@ -1,0 +1,136 @@
+"""The township's inspection archive (迎检档案): one ZIP of PDFs and signed scans, with a SHA-256 manifest."""
+import csv
+import hashlib
+import io
+import json
+import logging
+import threading
+import time
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from models import Agreement, Delivery, Household, db
+
+from ..clock import local_zone
+from ..domain.needs_delivery import Thresholds
+from ..domain.reports import agreement_sheet, check_period, household_records, township_summary
+from ..domain.scope import Scope
+from ..uploads import upload_root
+from .render import render_record
+
+log = logging.getLogger(__name__)
+_building: set[str] = set()
+_building_lock = threading.Lock()
+
+
+def archive_households(session, township_id: int, date_from: date, date_to: date) -> list[Household]:
+    """Households with a delivery in the period or an agreement overlapping it."""
+    delivered = select(Delivery.household_id).where(Delivery.scheduled_for >= date_from,
+                                                    Delivery.scheduled_for <= date_to)
+    agreed = select(Agreement.household_id).where(Agreement.status != "draft", Agreement.start_on <= date_to,
+                                                  or_(Agreement.end_on.is_(None), Agreement.end_on >= date_from))
+    return session.scalars(select(Household).where(
+        Household.township_id == township_id, or_(Household.id.in_(delivered), Household.id.in_(agreed)))
+        .order_by(Household.village_id, Household.id)).all()
+
+
+def build_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date, target,
+                  progress: Callable[[int, int], None] = lambda done, total: None, base_url: str | None = None):
+    """Write the archive ZIP to `target` (a path or file object); `progress(done, total)` after each file."""
+    check_period(date_from, date_to)
+    summary = township_summary(session, scope, township_id, date_from, date_to,
+                               Thresholds.from_config(current_app.config))
+    households = archive_households(session, township_id, date_from, date_to)
+    agreements = session.scalars(select(Agreement).where(
+        Agreement.household_id.in_([h.id for h in households]), Agreement.status != "draft",
+        Agreement.start_on <= date_to, or_(Agreement.end_on.is_(None), Agreement.end_on >= date_from))
+        .order_by(Agreement.id)).all()
+    records = household_records(session, households, date_from, date_to, local_zone())
+    total = 1 + len(records) + len(agreements) + sum(1 for a in agreements if a.scan_path)
+    manifest = []
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        def add(name: str, data: bytes, what: str):
+            archive.writestr(name, data)
+            manifest.append((name, hashlib.sha256(data).hexdigest(), len(data), what))
+            progress(len(manifest), total)
+
+        add("00-汇总.pdf", render_record(session, summary, base_url), "township summary")
+        for record in records:
+            household = record["household"]
+            add(f"送水记录/{household['village']}-{household['head_name']}-{household['id']}.pdf",
+                render_record(session, record, base_url), "household delivery record")
+        for agreement in agreements:
+            add(f"送水协议/协议{agreement.id}.pdf", render_record(session, agreement_sheet(session, scope, agreement.id),
+                                                            base_url), "agreement sheet")
+            if agreement.scan_path:
+                scan = (upload_root() / agreement.scan_path).read_bytes()
+                add(f"协议扫描件/协议{agreement.id}{Path(agreement.scan_path).suffix}", scan, "signed scan")
+        lines = io.StringIO()
+        writer = csv.writer(lines)
+        writer.writerow(["file", "sha256", "bytes", "content"])
+        writer.writerows(manifest)
+        archive.writestr("manifest.csv", lines.getvalue().encode("utf-8-sig"))
+    session.commit()  # the verification codes of every page
+    return manifest
+
+
+class ArchiveBuilds:
+    """Archives built in the background, kept under instance/archives/ with a progress file beside each."""
+
+    def __init__(self, folder: Path, max_age_seconds: int):
+        self.folder, self.max_age = folder, max_age_seconds
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def paths(self, key: str) -> tuple[Path, Path]:
+        return self.folder / f"{key}.zip", self.folder / f"{key}.json"
+
+    def ready(self, key: str) -> Path | None:
+        zip_path, _ = self.paths(key)
+        if zip_path.exists() and time.time() - zip_path.stat().st_mtime < self.max_age:
+            return zip_path
+        return None
+
+    def progress(self, key: str) -> dict | None:
+        _, state = self.paths(key)
+        try:
+            return json.loads(state.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def start(self, app, key: str, work: Callable) -> None:
+        """Run `work(target, progress)` in a thread unless a build of `key` is already running somewhere."""
+        state = self.progress(key)
+        if state and not state.get("finished") and time.time() - state.get("updated", 0) < 60:
+            return  # another worker is building it
+        with _building_lock:
+            if key in _building:
+                return
+            _building.add(key)
+        zip_path, state_path = self.paths(key)
+
+        def report(done: int, total: int, finished: bool = False, error: str | None = None):
+            state_path.write_text(json.dumps({"done": done, "total": total, "finished": finished,
+                                              "updated": time.time(), "error": error}))
+
+        def run():
+            partial = zip_path.with_suffix(".part")
+            try:
+                with app.app_context():
+                    manifest = work(partial, report)
+                    partial.replace(zip_path)
+                    report(len(manifest), len(manifest), True)
+            except Exception as exc:  # recorded for the person waiting; the next request starts again
+                report(0, 0, True, f"{type(exc).__name__}: {exc}")
+                log.exception("archive %s failed", key)
+            finally:
+                db.session.remove()
+                with _building_lock:
+                    _building.discard(key)
+
+        report(0, 0)
+        threading.Thread(target=run, daemon=True).start()

@@ -1,0 +1,26 @@
+"""A record (plain data from service.domain.reports) rendered to PDF, with its verification code and QR."""
+from datetime import datetime, timezone
+
+import segno
+from flask import current_app, has_request_context, render_template, request
+
+from ..clock import local_zone
+from ..domain.reports import register_verification
+from .pdf import renderer_for
+
+
+def verify_url(code: str, base_url: str | None = None) -> str:
+    """Where the QR code leads: PUBLIC_BASE_URL, else the URL this request came to."""
+    base = base_url or current_app.config.get("PUBLIC_BASE_URL") or \
+        (request.host_url if has_request_context() else "http://localhost:5000/")
+    return f"{base.rstrip('/')}/verify/{code}"
+
+
+def render_record(session, record: dict, base_url: str | None = None) -> bytes:
+    """The record's PDF; its verification code is remembered (the caller commits)."""
+    renderer = renderer_for(current_app)
+    code = register_verification(session, record)
+    qr = segno.make(verify_url(code, base_url), error="m").svg_data_uri(scale=3, border=1)
+    generated = datetime.now(timezone.utc).astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+    html = render_template(f"reports/{record['kind']}.html", r=record, code=code, qr=qr, generated=generated)
+    return renderer.render(html)

@@ -1,0 +1,138 @@
+"""/reports/… (PDFs and the archive) and /verify/<code>: for a bearer token or a logged-in page session alike."""
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask_login import current_user
+
+from models import ReportVerification, Township, db
+
+from ..auth import acting_scope, require_bearer_user
+from ..clock import local_today, local_zone
+from ..domain import reports
+from ..domain.needs_delivery import Thresholds
+from ..domain.scope import get_visible
+from ..errors import FieldErrors, NotFound, Unauthorized
+from .archive import ArchiveBuilds, archive_households, build_archive
+from .render import render_record
+
+blueprint = Blueprint("reports", __name__)
+
+
+@blueprint.before_request
+def authenticate():
+    if request.headers.get("Authorization"):
+        require_bearer_user()
+    elif not current_user.is_authenticated:
+        raise Unauthorized("a bearer token or a logged-in session is required")
+
+
+def _day(name: str, default: date) -> date:
+    value = request.args.get(name)
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FieldErrors.one(name, "must be a date YYYY-MM-DD") from None
+
+
+def _period() -> tuple[date, date]:
+    today = local_today()
+    return _day("from", date(today.year, 1, 1)), _day("to", today)
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    db.session.commit()  # the verification code printed on it
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    return response
+
+
+@blueprint.route("/reports/households/<int:household_id>/deliveries.pdf")
+def household_deliveries(household_id):
+    date_from, date_to = _period()
+    record = reports.household_record(db.session, acting_scope(), household_id, date_from, date_to, local_zone())
+    return _pdf(render_record(db.session, record), f"household-{household_id}-deliveries.pdf")
+
+
+@blueprint.route("/reports/villages/<int:village_id>/deliveries.pdf")
+def village_deliveries(village_id):
+    month = request.args.get("month") or local_today().strftime("%Y-%m")
+    record = reports.village_month(db.session, acting_scope(), village_id, month[:7], local_zone())
+    return _pdf(render_record(db.session, record), f"village-{village_id}-{month[:7]}.pdf")
+
+
+@blueprint.route("/reports/agreements/<int:agreement_id>.pdf")
+def agreement(agreement_id):
+    record = reports.agreement_sheet(db.session, acting_scope(), agreement_id)
+    return _pdf(render_record(db.session, record), f"agreement-{agreement_id}.pdf")
+
+
+@blueprint.route("/reports/townships/<int:township_id>/summary.pdf")
+def township_summary(township_id):
+    date_from, date_to = _period()
+    record = reports.township_summary(db.session, acting_scope(), township_id, date_from, date_to,
+                                      Thresholds.from_config(current_app.config))
+    return _pdf(render_record(db.session, record), f"township-{township_id}-summary.pdf")
+
+
+@blueprint.route("/reports/townships/<int:township_id>/inspection.zip")
+def inspection_archive(township_id):
+    """The archive: at once for a small township; a large one builds in the background (202 with progress)."""
+    scope = acting_scope()
+    get_visible(db.session, Township, township_id, scope)
+    date_from, date_to = _period()
+    reports.check_period(date_from, date_to)
+    key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}".encode()).hexdigest()[:24]
+    builds = ArchiveBuilds(Path(current_app.instance_path) / "archives", current_app.config["ARCHIVE_MAX_AGE_SECONDS"])
+    name = f"inspection-{township_id}-{date_from}-{date_to}.zip"
+    ready = builds.ready(key)
+    if ready:
+        return send_file(ready, mimetype="application/zip", download_name=name, as_attachment=True)
+    households = len(archive_households(db.session, township_id, date_from, date_to))
+    if households <= current_app.config["ARCHIVE_SYNC_HOUSEHOLDS"]:
+        zip_path, _ = builds.paths(key)
+        build_archive(db.session, scope, township_id, date_from, date_to, zip_path)
+        return send_file(zip_path, mimetype="application/zip", download_name=name, as_attachment=True)
+    base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    builds.start(current_app._get_current_object(), key,
+                 lambda target, progress: build_archive(db.session, scope, township_id, date_from, date_to, target,
+                                                        progress, base_url))
+    state = builds.progress(key) or {"done": 0, "total": 0}
+    body = {"status": "failed" if state.get("error") else "building", "done": state.get("done", 0),
+            "total": state.get("total", 0), "error": state.get("error"), "households": households}
+    headers = {"Retry-After": "3", "Location": request.full_path}
+    if request.accept_mimetypes.best == "text/html":  # a person waiting at a print button: a page that refreshes
+        return render_template("reports/building.html", b=body), 202, headers
+    return body, 202, headers
+
+
+@blueprint.route("/verify/<code>")
+def verify(code):
+    """Whether a printed record still matches the data: its code rebuilt from today's data must be the same."""
+    stored = db.session.get(ReportVerification, code.upper()[:20])
+    scope = acting_scope()
+    if stored is None or not scope.covers(stored.township_id):
+        raise NotFound("no printed record has this verification code")
+    params = stored.params
+    try:
+        if stored.kind == "household_deliveries":
+            record = reports.household_record(db.session, scope, stored.subject_id, date.fromisoformat(params["from"]),
+                                              date.fromisoformat(params["to"]), local_zone())
+        elif stored.kind == "village_month":
+            record = reports.village_month(db.session, scope, stored.subject_id, params["month"], local_zone())
+        elif stored.kind == "agreement":
+            record = reports.agreement_sheet(db.session, scope, stored.subject_id)
+        else:
+            record = reports.township_summary(db.session, scope, stored.subject_id, date.fromisoformat(params["from"]),
+                                              date.fromisoformat(params["to"]), Thresholds.from_config(current_app.config))
+        matches = reports.verification_code(record) == stored.code
+    except NotFound:
+        matches = False
+    result = {"code": stored.code, "kind": stored.kind, "subject_id": stored.subject_id, "params": params,
+              "printed_at": stored.created_at.isoformat(), "matches": matches}
+    if request.accept_mimetypes.best == "application/json" or request.headers.get("Authorization"):
+        return result
+    return render_template("reports/verify.html", v=result)
