@@ -53,6 +53,8 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
         "SECRET_KEY": "test-secret-key",
         "ID_NUMBER_KEY": "test-id-number-key",
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        "ARCHIVE_DIR": str(tmp_path_factory.mktemp("archives")),
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

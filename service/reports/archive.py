@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from models import Agreement, Delivery, Household, db
+from models import Agreement, Case, Delivery, DeliveryCorrection, Household, db
 
 from ..clock import local_zone
 from ..domain.needs_delivery import Thresholds
@@ -26,6 +26,23 @@ from .render import render_record
 log = logging.getLogger(__name__)
 _building: set[str] = set()
 _building_lock = threading.Lock()
+
+
+def data_version(session, township_id: int, date_from: date, date_to: date) -> str:
+    """A fingerprint of what the archive would contain, so a cached archive is never served stale."""
+    in_township = Household.township_id == township_id
+    deliveries = session.execute(
+        select(func.count(), func.max(Delivery.id), func.max(Delivery.logged_at), func.max(Delivery.confirmed_at))
+        .join(Household, Household.id == Delivery.household_id)
+        .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)).one()
+    corrections = session.execute(select(func.count(), func.max(DeliveryCorrection.id))
+                                  .join(Delivery, Delivery.id == DeliveryCorrection.delivery_id)
+                                  .join(Household, Household.id == Delivery.household_id).where(in_township)).one()
+    changed = session.execute(select(func.max(Household.updated_at), func.count()).where(in_township)).one()
+    agreements = session.execute(select(func.max(Agreement.updated_at), func.count()).join(Household)
+                                 .where(in_township)).one()
+    cases = session.execute(select(func.max(Case.updated_at), func.count()).where(Case.township_id == township_id)).one()
+    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases)).encode()).hexdigest()[:16]
 
 
 def archive_households(session, township_id: int, date_from: date, date_to: date) -> list[Household]:
@@ -119,18 +136,18 @@ class ArchiveBuilds:
 
         def run():
             partial = zip_path.with_suffix(".part")
-            try:
-                with app.app_context():
+            with app.app_context():
+                try:
                     manifest = work(partial, report)
                     partial.replace(zip_path)
                     report(len(manifest), len(manifest), True)
-            except Exception as exc:  # recorded for the person waiting; the next request starts again
-                report(0, 0, True, f"{type(exc).__name__}: {exc}")
-                log.exception("archive %s failed", key)
-            finally:
-                db.session.remove()
-                with _building_lock:
-                    _building.discard(key)
+                except Exception as exc:  # recorded for the person waiting; the next request starts again
+                    report(0, 0, True, f"{type(exc).__name__}: {exc}")
+                    log.exception("archive %s failed", key)
+                finally:
+                    db.session.remove()
+                    with _building_lock:
+                        _building.discard(key)
 
         report(0, 0)
         threading.Thread(target=run, daemon=True).start()

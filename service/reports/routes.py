@@ -14,7 +14,7 @@ from ..domain import reports
 from ..domain.needs_delivery import Thresholds
 from ..domain.scope import get_visible
 from ..errors import FieldErrors, NotFound, Unauthorized
-from .archive import ArchiveBuilds, archive_households, build_archive
+from .archive import ArchiveBuilds, archive_households, build_archive, data_version
 from .render import render_record
 
 blueprint = Blueprint("reports", __name__)
@@ -85,8 +85,9 @@ def inspection_archive(township_id):
     get_visible(db.session, Township, township_id, scope)
     date_from, date_to = _period()
     reports.check_period(date_from, date_to)
-    key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}".encode()).hexdigest()[:24]
-    builds = ArchiveBuilds(Path(current_app.instance_path) / "archives", current_app.config["ARCHIVE_MAX_AGE_SECONDS"])
+    version = data_version(db.session, township_id, date_from, date_to)
+    key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}:{version}".encode()).hexdigest()[:24]
+    builds = ArchiveBuilds(Path(current_app.config["ARCHIVE_DIR"]), current_app.config["ARCHIVE_MAX_AGE_SECONDS"])
     name = f"inspection-{township_id}-{date_from}-{date_to}.zip"
     ready = builds.ready(key)
     if ready:

@@ -1,0 +1,175 @@
+"""Printed records: real PDF text extraction (pypdf and poppler's pdftotext), the archive, verification."""
+import csv
+import hashlib
+import io
+import re
+import subprocess
+import zipfile
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from models import Agreement, Delivery, db
+from service.clock import current_rules
+from service.domain.deliveries import complete_delivery, correct_delivery
+from service.domain.planning import mark_missed, plan_deliveries
+from service.reports.pdf import StaticOnlyFetcher
+
+from .conftest import make_agreement, make_household, valid_id
+
+START = date(2025, 1, 6)  # a Monday; a year of weeks that are all past
+
+
+def text_of(pdf: bytes) -> tuple[str, int]:
+    """The PDF's text by pypdf and by pdftotext (both must find the Chinese), and its page count."""
+    reader = PdfReader(io.BytesIO(pdf))
+    by_pypdf = "\n".join(page.extract_text() for page in reader.pages)
+    by_poppler = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    return by_pypdf + "\n" + by_poppler.decode(), len(reader.pages)
+
+
+def _year_of_deliveries(world, weeks=52, name_serial=1, **household):
+    household = make_household(world, name_serial, distance_m=1500.0, phone="+8613800000001", **household)
+    agreement = make_agreement(world, household, interval_days=7, start_on=START, liters_per_delivery=300)
+    db.session.commit()
+    plan_deliveries(db.session, START, weeks * 7)
+    db.session.commit()
+    days = db.session.scalars(select(Delivery).where(Delivery.household_id == household.id)
+                              .order_by(Delivery.scheduled_for)).all()
+    rules = current_rules()
+    for delivery in days[:-2]:
+        at = datetime.combine(delivery.scheduled_for, datetime.min.time(), timezone.utc) + timedelta(hours=2)
+        complete_delivery(db.session, world.worker_a, delivery.id, {"liters": 300, "delivered_at": at}, rules)
+    db.session.commit()
+    mark_missed(db.session, rules)  # the last two were never logged
+    db.session.commit()
+    return household, agreement, days
+
+
+def test_household_record_for_a_year(client, world):
+    household, _, days = _year_of_deliveries(world)
+    r = client.get(f"/reports/households/{household.id}/deliveries.pdf?from=2025-01-01&to=2025-12-31",
+                   headers=world.headers(world.worker_a))
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text, pages = text_of(r.data)
+    assert pages >= 2 and f"共 {pages} 页" in text
+    assert "送水记录表" in text and "户主1" in text and "城关镇" in text and "张家村" in text
+    assert household.id_number_masked in text and valid_id(1) not in text
+    assert "漏送" in text and f"已送 {len(days) - 2} 次" in text and f"共 {(len(days) - 2) * 300} 升" in text
+    assert "漏送 2 次" in text and "送水人签字" in text and "核验码" in text
+
+
+def test_a_household_without_deliveries_gets_a_valid_record(client, world):
+    household = make_household(world, 4)
+    db.session.commit()
+    r = client.get(f"/reports/households/{household.id}/deliveries.pdf?from=2026-01-01&to=2026-03-31",
+                   headers=world.headers(world.worker_a))
+    text, pages = text_of(r.data)
+    assert pages == 1 and "本期间没有送水记录" in text and "本期间没有送水服务协议" in text
+
+
+def test_village_month_and_agreement_sheet(client, world):
+    household, agreement, _ = _year_of_deliveries(world, weeks=8)
+    h = world.headers(world.worker_a)
+    text, _ = text_of(client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month=2025-01", headers=h).data)
+    assert "张家村 2025-01 送水记录" in text and "户主1" in text and "本月送水户数 1 户" in text
+    text, _ = text_of(client.get(f"/reports/agreements/{agreement.id}.pdf", headers=h).data)
+    assert "送水服务协议书" in text and "户主1" in text and "刘村干" in text and "每 7 天一次" in text
+    assert "甲方签字" in text and household.id_number_masked in text
+
+
+def test_report_input_and_scope(client, world):
+    household, _, _ = _year_of_deliveries(world, weeks=1)
+    h = world.headers(world.worker_a)
+    url = f"/reports/households/{household.id}/deliveries.pdf"
+    assert client.get(f"{url}?from=2026-05-01&to=2026-04-01", headers=h).status_code == 422
+    assert client.get(f"{url}?from=2020-01-01&to=2026-04-01", headers=h).status_code == 422
+    assert client.get(f"{url}?from=yesterday", headers=h).status_code == 422
+    assert client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month=2026-13", headers=h).status_code == 422
+    assert client.get("/reports/households/999999/deliveries.pdf", headers=h).status_code == 404
+    other = world.headers(world.worker_b)
+    assert client.get(url, headers=other).status_code == 404
+    assert client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf", headers=other).status_code == 404
+    assert client.get(url).status_code == 401
+
+
+def test_html_in_data_is_printed_as_text_and_never_fetched(client, world):
+    household = make_household(world, 2)
+    household.head_name = '<img src="file:///etc/passwd">'
+    db.session.commit()
+    r = client.get(f"/reports/households/{household.id}/deliveries.pdf", headers=world.headers(world.worker_a))
+    text, _ = text_of(r.data)
+    assert "file:///etc/passwd" in text.replace("\n", "")
+    assert b"root:x:0" not in r.data
+    fetcher = StaticOnlyFetcher("/work/main/service/static")
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+    with pytest.raises(ValueError):
+        fetcher.fetch("http://127.0.0.1:1/x.png")
+
+
+def _zip(response) -> zipfile.ZipFile:
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(response.data))
+
+
+def test_inspection_archive_and_its_manifest(client, world, tmp_path):
+    household, agreement, _ = _year_of_deliveries(world, weeks=4)
+    h = world.headers(world.worker_a)
+    scan = b"%PDF-1.4 signed scan"
+    client.post(f"/api/v1/agreements/{agreement.id}/scan", headers=h,
+                data={"file": (io.BytesIO(scan), "scan.pdf")}, content_type="multipart/form-data")
+    archive = _zip(client.get(f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to=2025-02-28",
+                              headers=h))
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    names = {row["file"] for row in manifest}
+    assert set(archive.namelist()) == names | {"manifest.csv"}
+    for row in manifest:
+        assert hashlib.sha256(archive.read(row["file"])).hexdigest() == row["sha256"]
+    assert "00-汇总.pdf" in names and f"送水协议/协议{agreement.id}.pdf" in names
+    assert archive.read(f"协议扫描件/协议{agreement.id}.pdf") == scan
+    record = next(n for n in names if n.startswith("送水记录/"))
+    assert "户主1" in text_of(archive.read(record))[0]
+    summary, _ = text_of(archive.read("00-汇总.pdf"))
+    assert "城关镇农村饮水安全情况汇总" in summary and "有效送水协议" in summary
+
+
+def test_a_large_archive_builds_in_the_background(client, world, app, monkeypatch):
+    _year_of_deliveries(world, weeks=2)
+    monkeypatch.setitem(app.config, "ARCHIVE_SYNC_HOUSEHOLDS", 0)
+    url = f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to=2025-01-31"
+    first = client.get(url, headers=world.headers(world.worker_a))
+    assert first.status_code == 202 and first.json["status"] == "building" and first.headers["Retry-After"]
+    import time
+
+    for _ in range(100):
+        response = client.get(url, headers=world.headers(world.worker_a))
+        if response.status_code == 200:
+            break
+        time.sleep(0.2)
+    assert "manifest.csv" in _zip(response).namelist()
+
+
+def test_verify_says_whether_paper_matches_the_data(client, world):
+    household, _, days = _year_of_deliveries(world, weeks=3)
+    h = world.headers(world.worker_a)
+    pdf = client.get(f"/reports/households/{household.id}/deliveries.pdf?from=2025-01-01&to=2025-01-31", headers=h)
+    code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
+    r = client.get(f"/verify/{code}", headers=h)
+    assert r.status_code == 200 and r.json["matches"] is True and r.json["kind"] == "household_deliveries"
+    correct_delivery(db.session, world.worker_a, days[0].id, {"liters": 250, "reason": "少送"}, current_rules().now)
+    db.session.commit()
+    assert client.get(f"/verify/{code}", headers=h).json["matches"] is False
+    assert client.get(f"/verify/{code}", headers=world.headers(world.worker_b)).status_code == 404
+    assert client.get("/verify/0000000000000000", headers=h).status_code == 404
+
+
+def test_report_archive_command(app, world, tmp_path):
+    _year_of_deliveries(world, weeks=2)
+    out = tmp_path / "archive.zip"
+    result = app.test_cli_runner().invoke(args=["report", "archive", "--township", "370101", "--from", "2025-01-01",
+                                                "--to", "2025-01-31", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "manifest.csv" in zipfile.ZipFile(out).namelist()
