@@ -6,6 +6,12 @@ from .errors import FieldErrors
 BLANK = ("", None)
 
 
+def clean_text(value: str | None, limit: int) -> str | None:
+    """Free text typed into a page: control characters (NUL included) dropped, trimmed, cut to `limit`."""
+    text = "".join(c for c in (value or "") if ord(c) >= 32 or c in "\n\t").strip()[:limit]
+    return text or None
+
+
 def load_query(schema_class: type[Schema], args, **defaults) -> dict:
     """A page's query string loaded with the API's filter schema (blank fields ignored, unknown ones too)."""
     given = {key: value for key, value in args.items() if value.strip()}

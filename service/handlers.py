@@ -2,7 +2,7 @@
 import logging
 
 from flask import jsonify, make_response, render_template, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from models import db
@@ -54,6 +54,12 @@ def handle_integrity_error(error: IntegrityError):
     return _answer(409, "Conflict", "the change conflicts with existing data (a duplicate or a dangling reference)")
 
 
+def handle_data_error(error: DataError):
+    db.session.rollback()
+    log.warning("data error: %s", error.orig)
+    return _answer(422, "Unprocessable Entity", "a value cannot be stored (out of range or not valid text)")
+
+
 def handle_unexpected(error: Exception):
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -64,4 +70,5 @@ def register(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)

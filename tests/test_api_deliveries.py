@@ -117,7 +117,8 @@ def test_signed_scan_upload(client, world):
 
 def test_complete_a_planned_delivery_once(client, world):
     household, agreement, items = _planned(client, world)
-    assert [d["status"] for d in items] == ["planned"] * 3
+    # activation plans the horizon at once, without waiting for the nightly job
+    assert [d["status"] for d in items] == ["planned"] * 14
     today = items[0]
     h = {**world.headers(world.village_a1), "Idempotency-Key": "tap-1"}
     r = client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 120, "note": "放门口"}, headers=h)
@@ -143,7 +144,9 @@ def test_complete_bad_input_writes_nothing(client, world):
                         ({"liters": 100, "deliverer_id": 424242}, "deliverer_id")]:
         r = client.post(url, json=body, headers=h)
         assert r.status_code == 422 and field in r.json["errors"]["json"], (body, r.json)
-    client.patch(f"/api/v1/deliveries/{items[0]['id']}", json={"status": "cancelled"}, headers=h)
+    assert client.patch(f"/api/v1/deliveries/{items[0]['id']}", json={"status": "cancelled"},
+                        headers=h).status_code == 422  # a cancellation says why
+    client.patch(f"/api/v1/deliveries/{items[0]['id']}", json={"status": "cancelled", "note": "户主外出"}, headers=h)
     assert client.post(url, json={"liters": 100}, headers=h).status_code == 409
     assert db.session.scalar(select(func.count()).where(Delivery.status == "delivered")) == 0
 
@@ -211,3 +214,45 @@ def test_dashboard_figures(client, world):
     assert {v["township_id"] for v in dash["villages"]} == {world.t_a.id}
     county = client.get(f"/api/v1/dashboard?township_id={world.t_b.id}", headers=world.headers(world.admin)).json
     assert county["overall"]["households"] == 0 and county["villages"][0]["village_id"] == world.v_b1.id
+
+
+def test_idempotency_keys_belong_to_their_user(client, world):
+    mine = _household(client, world, 1)
+    other_staff = client.post("/api/v1/staff", json={"name": "王村干", "phone": "13900000055", "role": "village_staff",
+                                                     "village_id": world.v_b1.id}, headers=world.headers(world.admin))
+    theirs = _household(client, world, 2, village_id=world.v_b1.id)
+    a = {**world.headers(world.worker_a), "Idempotency-Key": "phone-1"}
+    b = {**world.headers(world.worker_b), "Idempotency-Key": "phone-1"}
+    first = client.post("/api/v1/deliveries", json={"household_id": mine["id"], "liters": 50}, headers=a)
+    second = client.post("/api/v1/deliveries", json={"household_id": theirs["id"], "liters": 50}, headers=b)
+    assert first.status_code == 201 and second.status_code == 201 and other_staff.status_code == 201
+    assert second.json["household_id"] == theirs["id"]
+
+
+def test_impossible_times_and_who_may_cancel(client, world):
+    household, agreement, items = _planned(client, world)
+    h = world.headers(world.worker_a)
+    for moment in ("0001-01-01T00:00:00", "1999-12-31T23:00:00+00:00"):
+        r = client.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 50, "delivered_at": moment},
+                        headers=h)
+        assert r.status_code == 422 and "delivered_at" in r.json["errors"]["json"]
+    r = client.patch(f"/api/v1/deliveries/{items[1]['id']}", json={"status": "cancelled", "note": "不送了"},
+                     headers=world.headers(world.village_a1))
+    assert r.status_code == 403
+    r = client.patch(f"/api/v1/deliveries/{items[1]['id']}", json={"scheduled_for": "2030-01-01"}, headers=h)
+    assert r.status_code == 422  # a planned day is not moved: it is cancelled, or it becomes missed
+
+
+def test_a_new_provider_takes_over_the_planned_deliveries(client, world):
+    household, agreement, items = _planned(client, world)
+    lead = client.post("/api/v1/staff", json={"name": "镇干部", "phone": "13900000066", "role": "township_lead",
+                                              "township_id": world.t_a.id}, headers=world.headers(world.admin)).json
+    r = client.patch(f"/api/v1/agreements/{agreement['id']}", json={"provider_id": lead["id"]},
+                     headers=world.headers(world.worker_a))
+    assert r.status_code == 200
+    planned = client.get(f"/api/v1/deliveries?agreement_id={agreement['id']}&status=planned",
+                         headers=world.headers(world.worker_a)).json["items"]
+    assert {d["deliverer_id"] for d in planned} == {lead["id"]}
+    r = client.patch(f"/api/v1/agreements/{agreement['id']}", json={"signed_on": None},
+                     headers=world.headers(world.worker_a))
+    assert r.status_code == 422 and "signed_on" in r.json["errors"]["json"]

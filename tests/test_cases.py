@@ -62,6 +62,10 @@ def test_whole_lifecycle_with_relapse(client, world):
     _evidence(client, world, cid, world.worker_a)
     _move(client, world, cid, "resolved", world.worker_a, "再次处理")
     _move(client, world, cid, "verified", world.admin)
+    assert _move(client, world, cid, "closed", world.lead_a, "太早了").status_code == 409  # re-check not due yet
+    db.session.execute(Case.__table__.update().where(Case.id == cid).values(recheck_due_on=local_today()))
+    db.session.commit()
+    assert _move(client, world, cid, "closed", world.worker_a, "回头看合格").status_code == 403
     r = _move(client, world, cid, "closed", world.lead_a, "回头看合格")
     assert r.status_code == 200 and r.json["status"] == "closed"
     assert _move(client, world, cid, "open", world.lead_a).status_code == 409
@@ -199,3 +203,39 @@ def test_dashboard_case_figures(client, world):
     assert [c["id"] for c in county["oldest_open_cases"]] == [other]
     mine = client.get("/api/v1/dashboard", headers=world.headers(world.worker_a)).json
     assert [t["township_id"] for t in mine["townships"]] == [world.t_a.id]
+
+
+def test_a_gap_that_returns_reopens_its_case(client, world):
+    h = world.headers(world.worker_a)
+    household = client.post("/api/v1/households", json=household_payload(world, distance_m=1500), headers=h).json
+    agreement = client.post("/api/v1/agreements", json={
+        "household_id": household["id"], "provider_id": world.staff_a.id, "reason": "distance", "interval_days": 7,
+        "liters_per_delivery": 980, "start_on": local_today().isoformat(), "status": "active",
+        "signed_on": local_today().isoformat()}, headers=h).json
+    client.patch(f"/api/v1/agreements/{agreement['id']}", json={"status": "terminated", "status_note": "搬走"}, headers=h)
+    cases = client.get(f"/api/v1/cases?household_id={household['id']}", headers=h).json["items"]
+    assert [(c["kind"], c["status"]) for c in cases] == [("missing_agreement", "open")]
+    assert cases[0]["events"][-1]["action"] == "auto_reopened"
+
+
+def test_a_new_deadline_is_reminded_again(client, world):
+    cid = _case(client, world, deadline=(local_today() + timedelta(days=1)).isoformat()).json["id"]
+    assert case_deadlines(db.session, local_today(), utcnow())["reminded"] == 1
+    client.patch(f"/api/v1/cases/{cid}", json={"deadline": (local_today() + timedelta(days=1)).isoformat()},
+                 headers=world.headers(world.worker_a))
+    assert case_deadlines(db.session, local_today(), utcnow())["reminded"] == 0
+    client.patch(f"/api/v1/cases/{cid}", json={"deadline": (local_today() + timedelta(days=5)).isoformat()},
+                 headers=world.headers(world.worker_a))
+    assert case_deadlines(db.session, local_today() + timedelta(days=4), utcnow())["reminded"] == 1
+
+
+def test_control_characters_typed_into_the_case_page_are_dropped(client, world):
+    from .test_pages import csrf_token, login
+
+    cid = _case(client, world).json["id"]
+    login(client, "worker_a")
+    r = client.post(f"/cases/{cid}/transitions", data={"to": "in_progress", "note": "开\x00始",
+                                                       "csrf_token": csrf_token(client, f"/cases/{cid}")})
+    assert r.status_code == 302
+    case = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.worker_a)).json
+    assert case["status"] == "in_progress" and case["events"][-1]["note"] == "开始"

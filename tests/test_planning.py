@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import event, func, select
 
 from models import Agreement, Delivery, db
-from service.domain.agreements import expire_agreements, liters_per_person_day, quantity_below_standard
+from service.domain.agreements import liters_per_person_day, quantity_below_standard
 from service.domain.cases import CasePolicy
 from service.domain.needs_delivery import Thresholds
 from service.domain.rules import Rules
-from service.domain.planning import mark_missed, plan_deliveries, scheduled_days
+from service.domain.planning import expire_agreements, mark_missed, plan_deliveries, scheduled_days
 
 from .conftest import make_agreement, make_household
 

@@ -249,8 +249,10 @@ def test_inbox_page_and_reply(app, world, twilio, client):
     assert "什么时候送水？" in page and "别的镇" not in page
     message = db.session.scalars(select(SmsMessage).where(SmsMessage.provider_sid == "SMq")).one()
     assert message.household_id == household.id
-    r = client.post(f"/sms/{message.id}/reply", data={"body": "明天上午送", "csrf_token": csrf_token(client, "/sms")})
-    assert r.status_code == 302
+    form = {"body": "明天上午送", "nonce": "n1", "csrf_token": csrf_token(client, "/sms")}
+    assert client.post(f"/sms/{message.id}/reply", data=form).status_code == 302
+    assert client.post(f"/sms/{message.id}/reply", data=form).status_code == 302  # a double tap
+    assert len(outbound(purpose="manual_reply")) == 1
     reply = outbound(purpose="manual_reply")[0]
     assert (reply.phone, reply.body, reply.urgent) == ("+8613800000031", "明天上午送", True)
     assert drain(app, datetime.now(timezone.utc) + timedelta(minutes=1))["sent"] == 1

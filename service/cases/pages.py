@@ -9,7 +9,7 @@ from ..clock import current_rules, local_today
 from ..domain import cases
 from ..domain.scope import get_visible
 from ..errors import FieldErrors, NotFound
-from ..forms import load_query
+from ..forms import clean_text, load_query
 from ..uploads import IMAGES, store_upload, upload_root
 from .routes import collection
 from .schemas import CaseArgs
@@ -43,7 +43,7 @@ def transition(case_id):
     rules = current_rules()
     try:
         cases.transition(db.session, acting_user(), case_id, request.form.get("to", ""),
-                         request.form.get("note", "").strip()[:2000] or None, rules.now, rules.today, rules.cases)
+                         clean_text(request.form.get("note"), 2000), rules.now, rules.today, rules.cases)
         db.session.commit()
     except FieldErrors as exc:
         db.session.rollback()

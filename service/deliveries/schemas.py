@@ -63,7 +63,6 @@ class UnplannedDeliverySchema(CompleteSchema):
 
 
 class PlannedChangeSchema(Schema):
-    scheduled_for = fields.Date()
     deliverer_id = ref(allow_none=True)
     note = Text(allow_none=True, validate=validate.Length(max=500))
     status = fields.String(validate=validate.OneOf(("planned", "cancelled")))

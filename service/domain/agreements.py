@@ -9,6 +9,7 @@ from models import Agreement, Delivery, Household, Staff, User
 from ..errors import Conflict, FieldErrors, NotFound
 from .audit import record_write, snapshot
 from .cases import sync_gap_cases
+from .planning import cancel_planned, plan_deliveries
 from .needs_delivery import Thresholds, household_reasons
 from .scope import get_for_write, get_visible, require_write
 
@@ -57,7 +58,9 @@ def _schedule(data: dict) -> dict:
     return data
 
 
-def _check(session, agreement: Agreement, household: Household, thresholds: Thresholds) -> None:
+def _check(session, agreement: Agreement, household: Household, thresholds: Thresholds,
+           reason_given: bool = True) -> None:
+    """The agreement's own rules; the reason is checked when given (a household's needs may change later)."""
     errors: dict = {}
     if (agreement.interval_days is None) == (agreement.weekday_mask is None):
         errors["interval_days"] = ["give either interval_days or weekdays"]
@@ -66,8 +69,10 @@ def _check(session, agreement: Agreement, household: Household, thresholds: Thre
     provider = session.get(Staff, agreement.provider_id)
     if provider is None or provider.township_id != household.township_id or provider.role == "county_admin":
         errors["provider_id"] = ["must be village staff or a township lead of the household's township"]
-    if agreement.reason != "other" and agreement.reason not in household_reasons(household, thresholds):
+    if reason_given and agreement.reason != "other" and agreement.reason not in household_reasons(household, thresholds):
         errors["reason"] = ["is not one of the household's needs-delivery reasons (use 'other')"]
+    if agreement.status == "active" and agreement.signed_on is None:
+        errors["signed_on"] = ["an active agreement keeps its signed date"]
     if errors:
         raise FieldErrors(errors)
 
@@ -103,6 +108,8 @@ def create_agreement(session, actor: User, data: dict, rules) -> Agreement:
     session.add(agreement)
     session.flush()
     _enter(session, agreement, status, rules.today)
+    if agreement.status == "active":
+        plan_deliveries(session, rules.today, rules.horizon_days, [agreement.id])
     record_write(session, actor, "create", agreement, None)
     _sync_gaps(session, household.village_id, rules)
     return agreement
@@ -120,13 +127,20 @@ def update_agreement(session, actor: User, agreement_id: int, data: dict, rules)
     for key, value in _schedule(dict(data)).items():
         setattr(agreement, key, value)
     today = rules.today
-    _check(session, agreement, agreement.household, rules.thresholds)
+    with session.no_autoflush:  # check first: a flush would hit the database's constraints with a worse message
+        _check(session, agreement, agreement.household, rules.thresholds, reason_given="reason" in data)
     session.flush()
-    if agreement.status == "active" and any(before[k] != snapshot(agreement)[k] for k in SCHEDULE_FIELDS):
-        # Planned (not yet logged) days of the old schedule are withdrawn; the new ones are planned next run.
+    after = snapshot(agreement)
+    if agreement.status == "active" and any(before[k] != after[k] for k in SCHEDULE_FIELDS):
+        # Planned (not yet logged) days of the old schedule are withdrawn, and the new ones planned at once.
         session.execute(delete(Delivery).where(Delivery.agreement_id == agreement.id, Delivery.status == "planned",
                                                Delivery.scheduled_for >= today))
+    if before["provider_id"] != after["provider_id"]:
+        session.execute(update(Delivery).where(Delivery.agreement_id == agreement.id, Delivery.status == "planned")
+                        .values(deliverer_id=agreement.provider_id).execution_options(synchronize_session=False))
     _enter(session, agreement, status, today)
+    if agreement.status == "active":
+        plan_deliveries(session, today, rules.horizon_days, [agreement.id])
     record_write(session, actor, "update", agreement, before)
     _sync_gaps(session, agreement.household.village_id, rules)
     return agreement
@@ -134,37 +148,6 @@ def update_agreement(session, actor: User, agreement_id: int, data: dict, rules)
 
 def _sync_gaps(session, village_id: int, rules) -> None:
     sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {village_id})
-
-
-def cancel_planned(session, agreement_ids, from_day: date) -> int:
-    """Cancel the planned deliveries of those agreements on and after `from_day`."""
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.agreement_id.in_(agreement_ids), Delivery.status == "planned",
-               Delivery.scheduled_for >= from_day)
-        .values(status="cancelled")
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
-
-
-def expire_agreements(session, today: date) -> int:
-    """Active agreements past their end become expired; their planned days after the end are cancelled."""
-    ended = session.scalars(
-        update(Agreement)
-        .where(Agreement.status == "active", Agreement.end_on < today)
-        .values(status="expired")
-        .returning(Agreement.id)
-    ).all()
-    if ended:
-        end_on = select(Agreement.end_on).where(Agreement.id == Delivery.agreement_id).scalar_subquery()
-        session.execute(
-            update(Delivery)
-            .where(Delivery.agreement_id.in_(ended), Delivery.status == "planned", Delivery.scheduled_for > end_on)
-            .values(status="cancelled")
-            .execution_options(synchronize_session=False)
-        )
-    return len(ended)
 
 
 def get_agreement_scan(session, agreement_id: int, scope) -> Agreement:

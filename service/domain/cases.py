@@ -137,6 +137,8 @@ def update_case(session, actor: User, case_id: int, data: dict, today: date) -> 
         raise FieldErrors.one("deadline", "cannot be in the past")
     _check_assignee(session, data.get("assignee_id"), case.township_id)
     before = snapshot(case)
+    if data.get("deadline", case.deadline) != case.deadline:
+        case.reminded_on = case.escalated_on = None  # a new deadline gets its own reminder and escalation
     for key, value in data.items():
         setattr(case, key, value)
     session.add(_event(case.id, "updated", actor, note=", ".join(sorted(data))))
@@ -171,7 +173,11 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, no
             raise Forbidden("the person who resolved a case cannot verify it")
         case.verified_by_id, case.verified_at = actor.id, now
         case.recheck_due_on = today + timedelta(days=policy.recheck_after_days)
-    elif frm == "verified" and to == "open":
+    elif frm == "verified" and actor.role not in VERIFIERS:
+        raise Forbidden("the re-check (回头看) is a township lead's or the county's")
+    elif to == "closed" and case.recheck_due_on and today < case.recheck_due_on:
+        raise Conflict(f"the re-check is due on {case.recheck_due_on}; a case closes only after it")
+    if frm == "verified" and to == "open":
         case.relapse_count += 1
         case.deadline = policy.deadline(case.severity, today)
         case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
@@ -191,10 +197,11 @@ def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[st
     if case.status == "closed":
         raise Conflict("a closed case takes no more evidence")
     path, content_type = save()
-    evidence = CaseEvidence(case_id=case.id, path=path, content_type=content_type, filename=(filename or "")[:200],
+    name = "".join(c for c in (filename or "") if ord(c) >= 32)[:200] or None  # a name is shown, never trusted
+    evidence = CaseEvidence(case_id=case.id, path=path, content_type=content_type, filename=name,
                             uploaded_by_id=actor.id, uploaded_at=now)
     session.add(evidence)
-    session.add(_event(case.id, "evidence", actor, note=evidence.filename, at=now))
+    session.add(_event(case.id, "evidence", actor, note=name, at=now))
     record_write(session, actor, "create", evidence, None)
     return evidence
 
@@ -272,6 +279,15 @@ def sync_gap_cases(session, today: date, now: datetime, thresholds: Thresholds, 
     opened = session.scalars(_insert_ignoring_duplicates(session, Case).from_select(columns, gaps)
                              .returning(Case.id)).all()
     _opened_events(session, opened, now)
+    # A gap that was marked fixed (an agreement came) but is back (it ended): its case opens again.
+    gap_keys = select(literal("household:") + cast(Household.id, String)).where(gap_clause(thresholds), in_place)
+    reopened = session.scalars(
+        update(Case).where(Case.kind == "missing_agreement", Case.status == "resolved", Case.dedupe_key.in_(gap_keys))
+        .values(status="open", resolution_note=None, resolved_by_id=None, resolved_at=None, updated_at=now)
+        .returning(Case.id).execution_options(synchronize_session=False)).all()
+    if reopened:
+        session.execute(insert(CaseEvent), [{"case_id": i, "action": "auto_reopened", "from_status": "resolved",
+                                             "to_status": "open", "at": now} for i in reopened])
     still_gaps = select(Household.id).where(gap_clause(thresholds))
     fixed = session.scalars(
         select(Case.dedupe_key).join(Household, Household.id == Case.household_id)

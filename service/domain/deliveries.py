@@ -1,12 +1,12 @@
 """Logging deliveries (送水记录): once, from a phone, never edited in place (SPEC §3.5)."""
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import select
 
 from models import Agreement, Delivery, DeliveryCorrection, Household, Staff, User
 
-from ..errors import Conflict, FieldErrors
+from ..errors import Conflict, FieldErrors, Forbidden
 from .audit import record_write, snapshot
 from .scope import DELIVERY_LOGGERS, get_for_write, require_write
 from .sms import request_confirmation
@@ -14,6 +14,9 @@ from .sms import request_confirmation
 CORRECTABLE = ("liters", "delivered_at", "deliverer_id", "note")
 # Phones' clocks drift; a delivery time this far ahead of the server is still "now".
 CLOCK_SKEW = timedelta(minutes=5)
+# Paper records of past years may be typed in, but nothing predates the programme: older times are typos.
+EARLIEST_LOG = datetime(2000, 1, 1, tzinfo=timezone.utc)
+TOWNSHIP_ROLES = ("county_admin", "township_lead", "township_worker")
 
 
 def effective_values(delivery: Delivery) -> dict:
@@ -26,6 +29,11 @@ def effective_values(delivery: Delivery) -> dict:
     return values
 
 
+def _scoped_key(actor: User, key: str | None) -> str | None:
+    # Keys are the client's: the same key from two users names two different requests.
+    return f"u{actor.id}:{key}" if key else None
+
+
 def _by_key(session, key: str | None) -> Delivery | None:
     return session.scalar(select(Delivery).where(Delivery.idempotency_key == key)) if key else None
 
@@ -34,6 +42,8 @@ def _check_log(session, data: dict, household: Household, now: datetime) -> None
     errors: dict = {}
     if data["delivered_at"] > now + CLOCK_SKEW:
         errors["delivered_at"] = ["cannot be in the future"]
+    elif data["delivered_at"] < EARLIEST_LOG:
+        errors["delivered_at"] = ["is before 2000"]
     if data.get("deliverer_id") is not None:
         deliverer = session.get(Staff, data["deliverer_id"])
         if deliverer is None or deliverer.township_id not in (None, household.township_id):
@@ -48,12 +58,14 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
 
     The same idempotency key again returns the delivery as first logged, so a double tap logs once.
     """
+    idempotency_key = _scoped_key(actor, idempotency_key)
     replay = _by_key(session, idempotency_key)
     if replay is not None:
         if replay.id != delivery_id:
             raise Conflict("this Idempotency-Key was already used for another delivery")
         return replay, False
-    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
+    # Locked (PostgreSQL) so that two taps racing each other log once; SQLite writes one at a time anyway.
+    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS, lock=True)
     if delivery.status not in ("planned", "missed"):
         raise Conflict(f"this delivery is already {delivery.status}; post a correction instead")
     now = rules.now
@@ -75,6 +87,7 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
 def log_unplanned_delivery(session, actor: User, data: dict, rules,
                            idempotency_key: str | None = None) -> tuple[Delivery, bool]:
     """Log a delivery that no schedule planned; returns it and whether this call logged it."""
+    idempotency_key = _scoped_key(actor, idempotency_key)
     replay = _by_key(session, idempotency_key)
     if replay is not None:
         return replay, False
@@ -103,12 +116,21 @@ def log_unplanned_delivery(session, actor: User, data: dict, rules,
 
 
 def change_planned_delivery(session, actor: User, delivery_id: int, data: dict) -> Delivery:
-    """Reassign, annotate or cancel a delivery still planned; a logged one changes only by correction."""
-    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
+    """Reassign, annotate or cancel a delivery still planned; a logged one changes only by correction.
+
+    Cancelling takes a township role and a note: otherwise a delivery nobody made could be made to vanish
+    instead of becoming missed.
+    """
+    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS, lock=True)
     if delivery.status != "planned":
         raise Conflict(f"this delivery is {delivery.status}; a logged delivery changes only by a correction")
     if data.get("status", "planned") not in ("planned", "cancelled"):
         raise Conflict("a planned delivery is completed through /complete, or cancelled")
+    if data.get("status") == "cancelled":
+        if actor.role not in TOWNSHIP_ROLES:
+            raise Forbidden("only township staff cancel a planned delivery")
+        if not (data.get("note") or "").strip():
+            raise FieldErrors.one("note", "say why the delivery is cancelled")
     if data.get("deliverer_id") is not None:
         deliverer = session.get(Staff, data["deliverer_id"])
         if deliverer is None or deliverer.township_id != delivery.household.township_id:

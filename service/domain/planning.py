@@ -1,15 +1,45 @@
 """Planning deliveries from active agreements, and marking the ones not logged as missed (SPEC §3.3, §3.7)."""
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Agreement, Delivery
 
-from .agreements import expire_agreements
 from .cases import open_missed_delivery_cases
 from .rules import Rules
 from .sms import alert_missed
+
+
+def cancel_planned(session, agreement_ids, from_day: date) -> int:
+    """Cancel the planned deliveries of those agreements on and after `from_day`."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.agreement_id.in_(agreement_ids), Delivery.status == "planned",
+               Delivery.scheduled_for >= from_day)
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def expire_agreements(session, today: date) -> int:
+    """Active agreements past their end become expired; their planned days after the end are cancelled."""
+    ended = session.scalars(
+        update(Agreement)
+        .where(Agreement.status == "active", Agreement.end_on < today)
+        .values(status="expired")
+        .returning(Agreement.id)
+    ).all()
+    if ended:
+        end_on = select(Agreement.end_on).where(Agreement.id == Delivery.agreement_id).scalar_subquery()
+        session.execute(
+            update(Delivery)
+            .where(Delivery.agreement_id.in_(ended), Delivery.status == "planned", Delivery.scheduled_for > end_on)
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
+        )
+    return len(ended)
 
 
 def scheduled_days(start_on: date, end_on: date | None, interval_days: int | None, weekday_mask: int | None,
@@ -33,7 +63,7 @@ def _insert_ignoring_duplicates(session):
     return dialect.insert(Delivery).on_conflict_do_nothing()
 
 
-def plan_deliveries(session, today: date, horizon_days: int) -> int:
+def plan_deliveries(session, today: date, horizon_days: int, agreement_ids: list[int] | None = None) -> int:
     """Plan every active agreement's deliveries from today for `horizon_days` days; returns how many are new.
 
     Idempotent: the database's unique (agreement, day) index drops a day planned before, so running it
@@ -46,7 +76,8 @@ def plan_deliveries(session, today: date, horizon_days: int) -> int:
         select(Agreement.id, Agreement.household_id, Agreement.start_on, Agreement.end_on,
                Agreement.interval_days, Agreement.weekday_mask, Agreement.provider_id)
         .where(Agreement.status == "active", Agreement.start_on <= last,
-               or_(Agreement.end_on.is_(None), Agreement.end_on >= today))
+               or_(Agreement.end_on.is_(None), Agreement.end_on >= today),
+               Agreement.id.in_(agreement_ids) if agreement_ids is not None else true())
     ).all()
     rows = [
         {"agreement_id": a.id, "household_id": a.household_id, "scheduled_for": day, "status": "planned",

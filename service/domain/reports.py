@@ -67,7 +67,7 @@ def _totals(rows: list[dict]) -> dict:
 
 def _staff_names(session, ids) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
-    return dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).tuples().all()) if ids else {}
+    return {i: name for i, name in session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))} if ids else {}
 
 
 def household_record(session, scope: Scope, household_id: int, date_from: date, date_to: date, zone) -> dict:

@@ -14,8 +14,9 @@ class Rules:
     today: date  # the local date
     now: datetime  # aware, UTC
     zone: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    horizon_days: int = 14  # how far ahead deliveries are planned
 
     @classmethod
     def from_config(cls, config, today: date, now: datetime) -> "Rules":
         return cls(Thresholds.from_config(config), CasePolicy.from_config(config), today, now,
-                   ZoneInfo(config["APP_TIMEZONE"]))
+                   ZoneInfo(config["APP_TIMEZONE"]), config["PLANNING_HORIZON_DAYS"])

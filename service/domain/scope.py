@@ -72,9 +72,11 @@ def record_place(record) -> tuple[int | None, int | None]:
 MAX_ID = 2**31 - 1
 
 
-def _get(session, model, record_id: int):
+def _get(session, model, record_id: int, lock: bool = False):
     # An id past the column's range cannot exist (and PostgreSQL would refuse to compare it).
-    return session.get(model, record_id) if 0 < record_id <= MAX_ID else None
+    if not 0 < record_id <= MAX_ID:
+        return None
+    return session.get(model, record_id, with_for_update=True) if lock else session.get(model, record_id)
 
 
 def get_visible(session, model, record_id: int, scope: Scope):
@@ -85,9 +87,10 @@ def get_visible(session, model, record_id: int, scope: Scope):
     return record
 
 
-def get_for_write(session, model, record_id: int, actor: User, roles: tuple = REGISTRY_WRITERS):
-    """The record an actor is about to change: NotFound if absent, Forbidden if outside its scope."""
-    record = _get(session, model, record_id)
+def get_for_write(session, model, record_id: int, actor: User, roles: tuple = REGISTRY_WRITERS, lock: bool = False):
+    """The record an actor is about to change: NotFound if absent, Forbidden if outside its scope; `lock`
+    holds its row until the transaction ends (SELECT … FOR UPDATE)."""
+    record = _get(session, model, record_id, lock)
     if record is None:
         raise NotFound(f"{model.__name__.lower()} {record_id} not found")
     require_write(actor, *record_place(record), roles=roles)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 
 from models import Delivery, Household, SmsMessage, SmsOptOut, Staff, Village
 
@@ -289,6 +289,32 @@ def _backoff(settings: SmsSettings, attempts: int) -> timedelta:
     return timedelta(seconds=min(base, 3600) * random.uniform(0.5, 1.5))
 
 
+STUCK_SENDING = timedelta(minutes=10)
+OUTCOME_COLUMNS = ("status", "provider_sid", "sent_at", "next_attempt_at", "error_code", "error_message",
+                   "updated_at")
+
+
+def _outcome(row, result, error: SendError | None, settings: SmsSettings, now: datetime) -> dict:
+    """The new column values of one claimed row after its send (as bind parameters), and its tally."""
+    values = dict.fromkeys(OUTCOME_COLUMNS)
+    values.update(updated_at=now, next_attempt_at=now)
+    if result is not None:
+        values.update(status="sent" if result.status != "failed" else "failed", provider_sid=result.sid, sent_at=now)
+        tally = "sent"
+    else:
+        values.update(error_code=error.code, error_message=error.message[:500])
+        if error.ambiguous:
+            values.update(status="unknown", next_attempt_at=now + settings.ambiguous_wait)
+            tally = "unknown"
+        elif error.retryable and row.attempts < settings.max_attempts:
+            values.update(status="queued", next_attempt_at=now + _backoff(settings, row.attempts))
+            tally = "retry"
+        else:
+            values.update(status="failed")
+            tally = "failed"
+    return {"row_id": row.id, "tally": tally, **{f"new_{name}": value for name, value in values.items()}}
+
+
 def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, batch: int = 500,
                  max_batches: int = 100) -> dict:
     """Send every due outbox row once; commits its own short transactions (never one across a send).
@@ -303,6 +329,10 @@ def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, ba
     with ThreadPoolExecutor(max_workers=max(1, settings.max_in_flight)) as pool:
         for _ in range(max_batches):
             now = now_fn()
+            # Claimed by a process that died mid-send: they may have gone, so they wait like a timed-out send.
+            session.execute(update(SmsMessage).where(SmsMessage.status == "sending",
+                                                     SmsMessage.updated_at < now - STUCK_SENDING)
+                            .values(status="unknown", next_attempt_at=now + settings.ambiguous_wait, updated_at=now))
             session.execute(update(SmsMessage).where(SmsMessage.status == "unknown",
                                                      SmsMessage.next_attempt_at <= now)
                             .values(status="queued", updated_at=now))
@@ -329,39 +359,26 @@ def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, ba
                 except SendError as exc:
                     return row, None, exc
 
-            outcomes = list(pool.map(send, claimed))
-            now = now_fn()
-            for row, result, error in outcomes:
-                values = {"updated_at": now}
-                if result is not None:
-                    values.update(status="sent" if result.status != "failed" else "failed", provider_sid=result.sid,
-                                  sent_at=now, error_code=None, error_message=None)
-                    totals["sent"] += 1
-                elif error.ambiguous:
-                    values.update(status="unknown", next_attempt_at=now + settings.ambiguous_wait,
-                                  error_code=error.code, error_message=error.message[:500])
-                    totals["unknown"] += 1
-                elif error.retryable and row.attempts < settings.max_attempts:
-                    values.update(status="queued", next_attempt_at=now + _backoff(settings, row.attempts),
-                                  error_code=error.code, error_message=error.message[:500])
-                    totals["retry"] += 1
-                else:
-                    values.update(status="failed", error_code=error.code, error_message=error.message[:500])
-                    totals["failed"] += 1
-                # Only a row still "sending" takes the outcome: a report may have arrived meanwhile.
-                session.execute(update(SmsMessage).where(SmsMessage.id == row.id, SmsMessage.status == "sending")
-                                .values(**values))
+            outcomes = [_outcome(row, result, error, settings, now_fn()) for row, result, error
+                        in pool.map(send, claimed)]
+            for outcome in outcomes:
+                totals[outcome.pop("tally")] += 1
+            # One executemany; only a row still "sending" takes its outcome (a report may have come meanwhile).
+            table = SmsMessage.__table__
+            session.execute(
+                update(table).where(table.c.id == bindparam("row_id"), table.c.status == "sending")
+                .values({name: bindparam(f"new_{name}") for name in OUTCOME_COLUMNS}),
+                outcomes)
             session.commit()
     return totals
 
 
-def reply_to_inbound(session, actor, message_id: int, text: str, now: datetime) -> None:
-    """A township worker's answer to an inbound SMS: queued (urgent: a person is waiting), marked handled."""
+def reply_to_inbound(session, actor, message_id: int, text: str, nonce: str, now: datetime) -> None:
+    """A township worker's answer to an inbound SMS: queued (urgent: a person is waiting), marked handled.
+    `nonce` comes with the form, so a double submit queues one reply."""
     message = session.get(SmsMessage, message_id)
-    sent_before = session.scalar(select(func.count()).select_from(SmsMessage).where(
-        SmsMessage.related_type == "sms", SmsMessage.related_id == message.id))
     enqueue(session, [{"phone": message.phone, "body": text, "purpose": "manual_reply", "urgent": True,
                        "related_type": "sms", "related_id": message.id, "household_id": message.household_id,
                        "township_id": message.township_id,
-                       "idempotency_key": f"manual:{message.id}:{sent_before + 1}:{actor.id}"}], now)
+                       "idempotency_key": f"manual:{message.id}:{actor.id}:{nonce}"}], now)
     message.handled = True

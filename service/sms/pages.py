@@ -1,3 +1,5 @@
+import uuid
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import case, select
@@ -8,6 +10,7 @@ from ..auth import acting_scope, acting_user
 from ..clock import current_rules
 from ..domain.scope import get_visible
 from ..domain.sms import reply_to_inbound
+from ..forms import clean_text
 
 blueprint = Blueprint("sms_pages", __name__)
 SHOWN = 100
@@ -26,7 +29,7 @@ def index():
     first = case((SmsMessage.status == "failed", 0), else_=1) if box == "outbox" else \
         case((SmsMessage.handled.is_(False), 0), else_=1)
     messages = db.session.scalars(stmt.order_by(first, SmsMessage.id.desc()).limit(SHOWN)).all()
-    return render_template("sms/index.html", messages=messages, box=box, status=status)
+    return render_template("sms/index.html", messages=messages, box=box, status=status, new_key=lambda: uuid.uuid4().hex)
 
 
 @blueprint.route("/sms/<int:message_id>/reply", methods=["POST"])
@@ -34,8 +37,9 @@ def index():
 def reply(message_id):
     """Answer an inbound SMS from the inbox (queued in the outbox like every SMS out)."""
     message = get_visible(db.session, SmsMessage, message_id, acting_scope())
-    text = request.form.get("body", "").strip()[:300]
-    if text:
-        reply_to_inbound(db.session, acting_user(), message.id, text, current_rules().now)
+    text = clean_text(request.form.get("body"), 300)
+    nonce = clean_text(request.form.get("nonce"), 40)
+    if text and nonce:
+        reply_to_inbound(db.session, acting_user(), message.id, text, nonce, current_rules().now)
         db.session.commit()
     return redirect(url_for("sms_pages.index"))
