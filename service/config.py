@@ -67,6 +67,7 @@ def load_config() -> dict:
         "CONFIRMATION_EXPIRE_HOURS": _float("CONFIRMATION_EXPIRE_HOURS", 72),
         "CONFIRMATION_EXPIRY_EVERY_SECONDS": int(os.environ.get("CONFIRMATION_EXPIRY_EVERY_SECONDS", 3600)),
         "ARCHIVE_DIR": os.environ.get("ARCHIVE_DIR") or str(INSTANCE / "archives"),
+        "PDF_WORKERS": int(os.environ.get("PDF_WORKERS", 0)),  # processes rendering an archive (0: one per core)
         "ARCHIVE_SYNC_HOUSEHOLDS": int(os.environ.get("ARCHIVE_SYNC_HOUSEHOLDS", 20)),
         "ARCHIVE_MAX_AGE_SECONDS": int(os.environ.get("ARCHIVE_MAX_AGE_SECONDS", 600)),
         "MAX_WEBHOOK_BYTES": int(os.environ.get("MAX_WEBHOOK_BYTES", 16 * 1024)),

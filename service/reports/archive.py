@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import threading
 import time
 import zipfile
@@ -21,7 +22,8 @@ from ..domain.needs_delivery import Thresholds
 from ..domain.reports import agreement_sheet, check_period, household_records, township_summary
 from ..domain.scope import Scope
 from ..uploads import upload_root
-from .render import render_record
+from .pdf import render_many, renderer_for
+from .render import record_html
 
 log = logging.getLogger(__name__)
 _building: set[str] = set()
@@ -68,7 +70,14 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
         Agreement.start_on <= date_to, or_(Agreement.end_on.is_(None), Agreement.end_on >= date_from))
         .order_by(Agreement.id)).all()
     records = household_records(session, households, date_from, date_to, local_zone())
-    total = 1 + len(records) + len(agreements) + sum(1 for a in agreements if a.scan_path)
+    documents = [("00-汇总.pdf", summary, "township summary")]
+    documents += [(f"送水记录/{r['household']['village']}-{r['household']['head_name']}-{r['household']['id']}.pdf",
+                   r, "household delivery record") for r in records]
+    documents += [(f"送水协议/协议{a.id}.pdf", agreement_sheet(session, scope, a.id), "agreement sheet")
+                  for a in agreements]
+    scans = [(f"协议扫描件/协议{a.id}{Path(a.scan_path).suffix}", a.scan_path) for a in agreements if a.scan_path]
+    total = len(documents) + len(scans)
+    pages = [record_html(session, record, base_url) for _, record, _ in documents]
     manifest = []
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         def add(name: str, data: bytes, what: str):
@@ -76,17 +85,12 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
             manifest.append((name, hashlib.sha256(data).hexdigest(), len(data), what))
             progress(len(manifest), total)
 
-        add("00-汇总.pdf", render_record(session, summary, base_url), "township summary")
-        for record in records:
-            household = record["household"]
-            add(f"送水记录/{household['village']}-{household['head_name']}-{household['id']}.pdf",
-                render_record(session, record, base_url), "household delivery record")
-        for agreement in agreements:
-            add(f"送水协议/协议{agreement.id}.pdf", render_record(session, agreement_sheet(session, scope, agreement.id),
-                                                            base_url), "agreement sheet")
-            if agreement.scan_path:
-                scan = (upload_root() / agreement.scan_path).read_bytes()
-                add(f"协议扫描件/协议{agreement.id}{Path(agreement.scan_path).suffix}", scan, "signed scan")
+        workers = current_app.config["PDF_WORKERS"] or os.cpu_count() or 1
+        for (name, _, what), pdf in zip(documents, render_many(renderer_for(current_app), pages, workers),
+                                        strict=True):
+            add(name, pdf, what)
+        for name, path in scans:
+            add(name, (upload_root() / path).read_bytes(), "signed scan")
         lines = io.StringIO()
         writer = csv.writer(lines)
         writer.writerow(["file", "sha256", "bytes", "content"])

@@ -3,7 +3,9 @@
 See PITFALLS (WeasyPrint 70): without a CJK family named, Chinese comes out in Japanese glyphs; the default
 URL fetcher reads any `file://`; one FontConfiguration and pre-parsed CSS reused across renders is 3x faster.
 """
+import multiprocessing
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from weasyprint import CSS, HTML
@@ -64,6 +66,30 @@ class PdfRenderer:
     def render(self, html: str) -> bytes:
         document = HTML(string=html, base_url=self.static_dir + "/", url_fetcher=self.fetcher)
         return document.write_pdf(stylesheets=[self.css], font_config=self.fonts)
+
+
+_worker_renderer: PdfRenderer | None = None
+
+
+def _start_worker(static_dir: str, family: str) -> None:
+    global _worker_renderer
+    _worker_renderer = PdfRenderer(static_dir, family)
+
+
+def _render_in_worker(html: str) -> bytes:
+    return _worker_renderer.render(html)
+
+
+def render_many(renderer: PdfRenderer, pages: list[str], workers: int):
+    """Render many HTML documents to PDF on all cores (WeasyPrint is CPU-bound); yields them in order."""
+    if workers <= 1 or len(pages) < 4:
+        yield from (renderer.render(html) for html in pages)
+        return
+    # "spawn": the archive may be built from a thread, and forking a threaded process is unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(renderer.static_dir, renderer.family)) as pool:
+        yield from pool.map(_render_in_worker, pages, chunksize=4)
 
 
 def renderer_for(app) -> PdfRenderer:
