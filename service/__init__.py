@@ -52,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     from .facilities import routes as facility_routes
     from .health import blueprint as health
     from .households import pages as household_pages
+    from .imports import pages as import_pages
+    from .imports import routes as import_routes
     from .households import routes as household_routes
     from .places import routes as place_routes
     from .reports import routes as report_routes
@@ -63,12 +65,13 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_routes.blueprint, place_routes.townships, place_routes.villages,
                household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint,
                agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint,
-               case_routes.blueprint, sms_routes.blueprint):
+               case_routes.blueprint, sms_routes.blueprint, import_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
     for bp in (account_pages.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
+               import_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, docs, health):
         app.register_blueprint(bp)
     # Twilio signs its webhooks; it cannot send our CSRF token.
@@ -101,7 +104,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import report, seed_demo, users
+    from .cli import import_command, report, seed_demo, users
 
-    for command in (users, seed_demo, report):
+    for command in (users, seed_demo, report, import_command):
         app.cli.add_command(command)

@@ -1,5 +1,6 @@
 """The service's `flask` commands: users, seed-demo (the scheduler's live in schedules/)."""
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -7,12 +8,13 @@ from sqlalchemy import func, or_, select
 
 from models import Household, Township, User, Village, db
 
-from .clock import local_today
+from .clock import current_rules, local_today
 from .demo import SCALES, seed
 from .domain.scope import Scope
 from .domain.users import create_user
 from .errors import FieldErrors
 from .households.vault import id_number_vault
+from .imports.runner import run_import
 from .reports.archive import build_archive
 
 
@@ -105,3 +107,28 @@ def report_archive(township_code, date_from, date_to, out):
         except FieldErrors as exc:
             _fail(exc.errors)
     click.echo(f"wrote {out}: {len(manifest)} files")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(["households", "facilities", "staff"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
+@click.option("--user", "username", help="Whose import it is (audit trail, scope); default: a county admin.")
+@with_appcontext
+def import_command(kind, file, dry_run, username):
+    """Import a roster FILE (.xlsx or .csv): every row is checked first; nothing is written if one is bad."""
+    stmt = select(User).where(User.username == username) if username else \
+        select(User).where(User.role == "county_admin").order_by(User.id)
+    actor = db.session.scalars(stmt).first()
+    if actor is None:
+        _fail({"user": ["no such user (create a county_admin first: flask users create)"]})
+    data = Path(file).read_bytes()
+    with click.progressbar(length=max(1, data.count(b"\n")), label=f"checking {kind}") as bar:
+        report = run_import(db.session, actor, kind, file, data, dry_run, id_number_vault(), current_rules(),
+                            bar.update)
+    for error in report["errors"]:
+        click.echo(f"row {error['row']} {error['column']}: {error['message']}", err=True)
+    click.echo(f"rows {report['rows']}: created {report['created']}, updated {report['updated']}, "
+               f"unchanged {report['unchanged']}, errors {len(report['errors'])}"
+               + (" (dry run: nothing written)" if dry_run else ""))
+    sys.exit(1 if report["errors"] else 0)

@@ -66,6 +66,7 @@ def load_config() -> dict:
         "REMINDER_MORNING_AT": os.environ.get("REMINDER_MORNING_AT", "07:30"),
         "CONFIRMATION_EXPIRE_HOURS": _float("CONFIRMATION_EXPIRE_HOURS", 72),
         "CONFIRMATION_EXPIRY_EVERY_SECONDS": int(os.environ.get("CONFIRMATION_EXPIRY_EVERY_SECONDS", 3600)),
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", 8 * 1024 * 1024)),
         "ARCHIVE_DIR": os.environ.get("ARCHIVE_DIR") or str(INSTANCE / "archives"),
         "PDF_WORKERS": int(os.environ.get("PDF_WORKERS", 0)),  # processes rendering an archive (0: one per core)
         "ARCHIVE_SYNC_HOUSEHOLDS": int(os.environ.get("ARCHIVE_SYNC_HOUSEHOLDS", 20)),

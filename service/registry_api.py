@@ -34,6 +34,10 @@ class Collection:
     def page(self, session, scope: Scope, args: dict, options: tuple = ()) -> dict:
         """One page of the records inside `scope` that match the filters in `args` (API and pages alike);
         `options` load what a page shows besides."""
+        return paginate(session, self.query(scope, args), args, self.list_options + options)
+
+    def query(self, scope: Scope, args: dict):
+        """The records inside `scope` that match the filters in `args` (paging arguments ignored)."""
         stmt = scope.restrict(select(self.model), self.model)
         for key, value in args.items():
             if key in PAGING:
@@ -42,7 +46,7 @@ class Collection:
                 stmt = self.special_filters[key](stmt, value)
             else:
                 stmt = stmt.where(getattr(self.model, key) == value)
-        return paginate(session, stmt, args, self.list_options + options)
+        return stmt
 
 
 def collection_blueprint(c: Collection) -> Blueprint:

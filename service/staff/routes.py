@@ -4,7 +4,8 @@ from ..registry_api import Collection, collection_blueprint
 from ..domain import registry
 from .schemas import StaffArgs, StaffPageSchema, StaffSchema
 
-blueprint = collection_blueprint(Collection(
+collection = Collection(
     "staff", Staff, StaffSchema, StaffPageSchema, StaffArgs,
     registry.create_staff, registry.update_staff, "责任人 Responsible staff",
-))
+)
+blueprint = collection_blueprint(collection)

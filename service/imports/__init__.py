@@ -1,0 +1,1 @@
+"""Bulk import from the townships' rosters, export back to Excel and CSV."""
