@@ -133,3 +133,25 @@ def test_work_a_case_on_a_phone(world, client, live_server, phone, tmp_path):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert "上传材料" in phone.locator("#history").inner_text()
     phone.screenshot(path=str(tmp_path / "case-360.png"), full_page=True)
+
+
+def test_upload_a_roster_on_a_phone(world, live_server, phone, tmp_path):
+    from .conftest import valid_id
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"村,户主姓名,身份证号,家庭人口\n张家村,王桂英,{valid_id(1)},两\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text(f"村,户主姓名,身份证号,家庭人口\n张家村,王桂英,{valid_id(1)},2\n", encoding="gb18030")
+    phone.goto(f"{live_server}/login")
+    phone.fill("input[name=username]", "worker_a")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.goto(f"{live_server}/imports")
+    phone.set_input_files("input[name=file]", str(bad))
+    phone.click("#import-form button[type=submit]")
+    assert "没有导入任何数据" in phone.locator("#report").inner_text()
+    assert "家庭人口" in phone.locator("#errors").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.set_input_files("input[name=file]", str(good))
+    phone.click("#import-form button[type=submit]")
+    assert "新增 1" in phone.locator("#report").inner_text()

@@ -230,11 +230,13 @@ def import_households(session, actor: User, rows: list[list], schema: Schema, va
         record_id = values.pop("id", None)
         township, village = values.pop("township", None), values.pop("village", None)
         payload = {k: v for k, v in values.items() if v is not None}
+        village_failed = False
         if village is not None:
             try:
                 payload["village_id"] = places.village(str(village), str(township) if township else None)
             except ValueError as exc:
                 report.error(number, "村", str(exc))
+                village_failed = True
         masked = str(payload.get("id_number", "")).count("*") >= 4
         if masked:
             payload.pop("id_number")
@@ -243,7 +245,10 @@ def import_households(session, actor: User, rows: list[list], schema: Schema, va
         try:
             data = schema.load(payload, partial=("id_number",) if masked else ())
         except ValidationError as exc:
-            _field_errors(report, number, exc.messages, headers)
+            messages = {k: v for k, v in exc.messages.items() if not (village_failed and k == "village_id")}
+            _field_errors(report, number, messages, headers)
+            continue
+        if village_failed:
             continue
         good.append((number, data, record_id if masked else None, values.get("id_number") if masked else None))
         progress(1)

@@ -1,0 +1,143 @@
+"""Rosters: import checked whole (all or nothing), re-import changes nothing, export round trips, bad files."""
+import io
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from models import AuditEvent, Facility, Household, Staff, db
+
+from .conftest import household_payload, valid_id
+
+HEADER = "镇街,村,户主姓名,身份证号,联系电话,家庭人口,能否自理,距离集中取水点（米）\n"
+
+
+def upload(client, world, kind, data: bytes, name: str, dry_run=False, user=None):
+    url = f"/api/v1/imports/{kind}" + ("?dry_run=1" if dry_run else "")
+    return client.post(url, headers=world.headers(user or world.worker_a),
+                       data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def households() -> int:
+    return db.session.scalar(select(func.count()).select_from(Household))
+
+
+def csv_rows(*rows: str) -> bytes:
+    return (HEADER + "".join(row + "\n" for row in rows)).encode()
+
+
+def test_import_creates_then_the_same_file_changes_nothing(client, world):
+    data = csv_rows(f"城关镇,张家村,王桂英,{valid_id(1)},138 0013 8000,3,是,1200",
+                    f"370101,370101002,李秀兰,{valid_id(2)},,2,否,")
+    dry = upload(client, world, "households", data, "roster.csv", dry_run=True)
+    assert dry.status_code == 200 and dry.json["created"] == 2 and households() == 0
+    first = upload(client, world, "households", data, "roster.csv")
+    assert first.json == {"dry_run": False, "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "errors": []}
+    created = db.session.scalars(select(Household).order_by(Household.id)).all()
+    assert created[0].phone == "+8613800138000" and created[0].distance_m == 1200
+    assert created[1].village_id == world.v_a2.id and created[1].self_care is False
+    again = upload(client, world, "households", data, "roster.csv")
+    assert (again.json["created"], again.json["updated"], again.json["unchanged"]) == (0, 0, 2)
+    changed = upload(client, world, "households", data.replace(b",3,", b",4,"), "roster.csv")
+    assert changed.json["updated"] == 1
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "import_update")).one()
+    assert event.before == {"members": 3} and event.after["members"] == 4
+
+
+def test_export_then_import_changes_nothing(client, world):
+    h = world.headers(world.admin)
+    for serial in range(3):
+        client.post("/api/v1/households", json=household_payload(world, serial, lat=36.0 + serial / 1000.0, lon=117.0,
+                                                                  water_source="central_point"), headers=h)
+    client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "well", "name": "深井",
+                                            "manager_id": world.staff_a.id, "yield_m3_day": 12.5,
+                                            "last_cleaned_on": "2026-10-01"}, headers=h)
+    for kind in ("households", "facilities", "staff"):
+        for fmt in ("xlsx", "csv"):
+            exported = client.get(f"/api/v1/{kind}/export.{fmt}", headers=world.headers(world.worker_a))
+            assert exported.status_code == 200
+            report = upload(client, world, kind, exported.data, f"{kind}.{fmt}").json
+            assert report["errors"] == [] and report["created"] == report["updated"] == 0, (kind, fmt, report)
+            assert report["unchanged"] == report["rows"] > 0
+
+
+def test_exports_are_scoped_filtered_and_masked(client, world):
+    h = world.headers(world.admin)
+    client.post("/api/v1/households", json=household_payload(world, 1, distance_m=1500), headers=h)
+    client.post("/api/v1/households", json=household_payload(world, 2), headers=h)
+    client.post("/api/v1/households", json=household_payload(world, 3, village_id=world.v_b1.id), headers=h)
+    sheet = load_workbook(io.BytesIO(client.get("/api/v1/households/export.xlsx?needs_delivery=true",
+                                                headers=world.headers(world.worker_a)).data)).active
+    rows = list(sheet.values)
+    assert rows[0][:4] == ("镇街", "村", "户主姓名", "身份证号") and "需送水原因" in rows[0]
+    assert len(rows) == 2 and rows[1][3] == valid_id(1)[:6] + "********" + valid_id(1)[-4:]
+    assert "距集中供水点超800米" in rows[1]
+    text = client.get("/api/v1/households/export.csv", headers=world.headers(world.worker_b)).data.decode("utf-8-sig")
+    assert text.count("\n") == 2 and "王庄村" in text
+    template = load_workbook(io.BytesIO(client.get("/api/v1/imports/households/template.xlsx", headers=h).data))
+    assert list(template.active.values)[0][:3] == ("镇街", "村", "户主姓名")
+
+
+def test_bad_files_get_a_report_and_write_nothing(client, world, app, monkeypatch):
+    cases = {
+        "empty": (b"", "x.csv"),
+        "not a spreadsheet": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 30, "x.xlsx"),
+        "wrong extension": (b"hello", "x.txt"),
+        "no needed columns": ("姓名,年龄\n张三,3\n".encode(), "x.csv"),
+    }
+    for what, (data, name) in cases.items():
+        r = upload(client, world, "households", data, name)
+        assert r.status_code == 422 and r.json["errors"], what
+    duplicate = csv_rows(f"城关镇,张家村,甲,{valid_id(1)},,1,是,", f"城关镇,张家村,乙,{valid_id(1)},,1,是,")
+    r = upload(client, world, "households", duplicate, "x.csv")
+    assert {"row": 3, "column": "身份证号", "message": "与第 2 行重复"} in r.json["errors"]
+    unknown = csv_rows(f"城关镇,没有这个村,甲,{valid_id(1)},,1,是,", f"河口镇,王庄村,乙,{valid_id(2)},,1,是,")
+    r = upload(client, world, "households", unknown, "x.csv")
+    assert [e["row"] for e in r.json["errors"] if e["column"] == "村"] == [2, 3]  # the other township is not ours
+    workbook = Workbook()
+    workbook.active.append(["镇街", "村", "户主姓名", "身份证号", "家庭人口"])
+    workbook.active.append(["城关镇", "张家村", "甲", valid_id(1), "=1+2"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    r = upload(client, world, "households", buffer.getvalue(), "x.xlsx")
+    assert r.json["errors"] == [{"row": 2, "column": "家庭人口", "message": "单元格是公式，请粘贴为数值"}]
+    facility = "村,类型,名称,上次清洗日期\n张家村,水井,井,2026年5月1日\n".encode()
+    r = upload(client, world, "facilities", facility, "f.csv")
+    assert r.json["errors"][0]["column"] == "上次清洗日期"
+    too_many = ("户主姓名,村,身份证号\n" + "甲,张家村,1\n" * 50_001).encode()
+    r = upload(client, world, "households", too_many, "big.csv")
+    assert r.status_code == 422 and "50000" in r.json["errors"][0]["message"]
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1000)
+    assert upload(client, world, "households", b"x" * 2000, "x.csv").status_code == 413
+    assert households() == 0 and db.session.scalar(select(func.count()).select_from(Facility)) == 2
+
+
+def test_a_bad_row_among_good_ones_writes_nothing(client, world):
+    data = csv_rows(f"城关镇,张家村,好户,{valid_id(1)},,2,是,", f"城关镇,张家村,坏户,{valid_id(2)},12,-1,也许,")
+    r = upload(client, world, "households", data, "x.csv")
+    assert r.status_code == 422 and r.json["created"] == 0
+    assert {e["column"] for e in r.json["errors"]} == {"联系电话", "家庭人口", "能否自理"}
+    assert households() == 0
+
+
+def test_staff_and_facilities_import(client, world):
+    staff = "姓名,联系电话,角色,镇街,村\n新专人,139 0000 0123,村级专人,城关镇,李家村\n镇长,13900000124,镇街负责人,城关镇,\n"
+    r = upload(client, world, "staff", staff.encode("gb18030"), "staff.csv")
+    assert r.json["created"] == 2, r.json
+    assert db.session.scalar(select(Staff.village_id).where(Staff.phone == "+8613900000123")) == world.v_a2.id
+    facilities = "村,类型,名称,状态,管理员电话\n张家村,净水机,村净水机,损坏,13900000123\n"
+    r = upload(client, world, "facilities", facilities.encode(), "f.csv")
+    assert r.json["created"] == 1 and r.json["errors"] == []
+    assert client.get("/api/v1/cases?kind=purifier_repair", headers=world.headers(world.worker_a)).json["total"] == 1
+
+
+def test_import_command(app, world, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(csv_rows(f"城关镇,张家村,王桂英,{valid_id(1)},,3,是,"))
+    run = app.test_cli_runner().invoke
+    result = run(args=["import", "households", str(roster), "--dry-run"])
+    assert result.exit_code == 0 and "created 1" in result.output and households() == 0
+    result = run(args=["import", "households", str(roster), "--user", "worker_a"])
+    assert result.exit_code == 0 and households() == 1
+    roster.write_bytes(csv_rows(f"城关镇,张家村,王桂英,{valid_id(1)[:17]}0,,3,是,"))
+    result = run(args=["import", "households", str(roster)])
+    assert result.exit_code == 1 and "身份证号" in result.output
