@@ -29,7 +29,8 @@ KINDS = ("households", "facilities", "staff")
 
 
 class ImportArgs(Schema):
-    dry_run = fields.Boolean(load_default=False, metadata={"description": "check only, write nothing"})
+    # Text, not Boolean: every 422 of this endpoint is then the import report its clients parse.
+    dry_run = fields.String(load_default="0", metadata={"description": "1: check only, write nothing"})
 
 
 class ImportError_(Schema):
@@ -55,12 +56,11 @@ class ImportReport(Schema):
 def import_roster(args, files, kind):
     """Import a roster (.xlsx or .csv, UTF-8 or GB18030): checked whole first, written only when every row is good."""
     upload = files.get("file")
-    if upload is None or not upload.filename:
-        raise FieldErrors.one("file", "no file was uploaded")
-    data = upload.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+    data = upload.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1) if upload else b""
     if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
         raise PayloadTooLarge(f"file: larger than {current_app.config['IMPORT_MAX_BYTES'] // 1024 // 1024} MiB")
-    report = run_import(db.session, acting_user(), kind, upload.filename, data, args["dry_run"],
+    dry_run = args["dry_run"].strip().lower() in ("1", "true", "yes", "on")
+    report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data, dry_run,
                         id_number_vault(), current_rules())
     return report, (422 if report["errors"] else 200)
 
