@@ -14,24 +14,12 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from models import Delivery, Township, db, utcnow
+from models import Delivery, db, utcnow
+from bench.common import ensure_county, timed_median
 from schedules import create_app
 from service.clock import local_today
-from service.demo import SCALES, seed
 from service.domain.rules import Rules
 from service.domain.planning import mark_missed, plan_deliveries
-from service.households.vault import id_number_vault
-
-
-def timed(work, repeat: int) -> tuple[float, object]:
-    """Median seconds of `work()` over `repeat` rolled-back runs, and the last result."""
-    seconds, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = work()
-        seconds.append(time.perf_counter() - start)
-        db.session.rollback()
-    return statistics.median(seconds), result
 
 
 def main() -> None:
@@ -40,10 +28,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
-        if not db.session.scalar(select(func.count()).select_from(Township)):
-            print("seeding the county data set ...", flush=True)
-            seed(db.session, SCALES["county"], id_number_vault(), local_today())
-            db.session.commit()
+        ensure_county()
         today = local_today()
 
         def baseline():
@@ -59,10 +44,10 @@ def main() -> None:
         def missing():
             return len(mark_missed(db.session, Rules.from_config(app.config, today + timedelta(days=15), utcnow())))
 
-        base, rows = timed(baseline, args.repeat)
-        plan_runs = [timed(planning, 1)[1] for _ in range(args.repeat)]
+        base, rows = timed_median(baseline, args.repeat)
+        plan_runs = [timed_median(planning, 1)[1] for _ in range(args.repeat)]
         plan, planned = statistics.median(seconds for seconds, _ in plan_runs), plan_runs[-1][1]
-        missed_seconds, missed = timed(missing, args.repeat)
+        missed_seconds, missed = timed_median(missing, args.repeat)
         print(f"database: {db.engine.dialect.name}, deliveries: {rows}, medians of {args.repeat} runs")
         print(f"baseline   SELECT count(*) deliveries   {base * 1000:9.1f} ms   1.0x")
         print(f"plan_deliveries (14 days, {planned} rows) {plan * 1000:9.1f} ms   {plan / base:.1f}x baseline")

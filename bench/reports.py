@@ -7,7 +7,6 @@ a township of N households for the archive. Our overhead is the difference betwe
 """
 import argparse
 import resource
-import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -18,6 +17,7 @@ from flask_migrate import upgrade
 from weasyprint import HTML
 
 from models import Agreement, Delivery, Household, Staff, Township, User, Village, db
+from bench.common import timed_median
 from schedules import create_app
 from service.clock import local_zone
 from service.domain import reports
@@ -28,15 +28,6 @@ from service.reports.pdf import renderer_for
 from service.reports.render import render_record
 
 YEAR_START = date(2025, 1, 6)
-
-
-def median_seconds(work, repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def build_data(households: int) -> tuple[int, int]:
@@ -105,9 +96,9 @@ def main() -> None:
                 record = make()
                 html = render_template(f"reports/{record['kind']}.html", r=record, code="0" * 16, qr="data:,",
                                        generated="2026-01-01 00:00")
-                ours = median_seconds(lambda: render_record(db.session, make()), args.repeat)
-                plain = median_seconds(lambda: HTML(string=html).write_pdf(), args.repeat)
-                tuned = median_seconds(lambda: renderer.render(html), args.repeat)
+                ours = timed_median(lambda: render_record(db.session, make()), args.repeat)[0]
+                plain = timed_median(lambda: HTML(string=html).write_pdf(), args.repeat)[0]
+                tuned = timed_median(lambda: renderer.render(html), args.repeat)[0]
                 print(f"{name:40s} ours {ours:6.2f} s   plain WeasyPrint {plain:6.2f} s   "
                       f"same renderer, HTML given {tuned:6.2f} s   ours/plain {ours / plain:.2f}x")
             start = time.perf_counter()

@@ -1,0 +1,30 @@
+"""What the benchmarks share: timing medians of rolled-back runs, and a database with the county in it."""
+import statistics
+import time
+
+from sqlalchemy import func, select
+
+from models import Township, db
+from service.clock import local_today
+from service.demo import SCALES, seed
+from service.households.vault import id_number_vault
+
+
+def timed_median(work, repeat: int) -> tuple[float, object]:
+    """Median seconds of `work()` over `repeat` runs, each rolled back so every run does the same work,
+    and the last run's result."""
+    seconds, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = work()
+        seconds.append(time.perf_counter() - start)
+        db.session.rollback()
+    return statistics.median(seconds), result
+
+
+def ensure_county() -> None:
+    """Seed the county data set (SPEC §6) when the database (DATABASE_URL) is empty."""
+    if not db.session.scalar(select(func.count()).select_from(Township)):
+        print("seeding the county data set ...", flush=True)
+        seed(db.session, SCALES["county"], id_number_vault(), local_today())
+        db.session.commit()
