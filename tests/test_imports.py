@@ -141,3 +141,40 @@ def test_import_command(app, world, tmp_path):
     roster.write_bytes(csv_rows(f"城关镇,张家村,王桂英,{valid_id(1)[:17]}0,,3,是,"))
     result = run(args=["import", "households", str(roster)])
     assert result.exit_code == 1 and "身份证号" in result.output
+
+
+def test_damaged_or_tricky_files_get_a_report(client, world):
+    workbook = Workbook()
+    workbook.active.append(["村", "户主姓名", "身份证号"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    damaged = buffer.getvalue()[:-200]
+    r = upload(client, world, "households", damaged, "x.xlsx")
+    assert r.status_code == 422 and r.json["errors"][0]["column"] == "file"
+    r = upload(client, world, "households", "村,户主姓名,身份证号\n张家村,甲,370101********7693\n".encode(), "x.csv")
+    assert r.status_code == 422 and r.json["errors"][0]["column"] == "身份证号"
+    masked = "村,户主姓名,身份证号,编号\n张家村,甲,370101********7693,1e30\n".encode()
+    assert upload(client, world, "households", masked, "x.csv").status_code == 422
+    twice = "姓名,联系电话,角色,村\n甲,13900000200,村级专人,张家村\n乙,139 0000 0200,村级专人,张家村\n".encode()
+    r = upload(client, world, "staff", twice, "s.csv")
+    assert r.status_code == 422 and r.json["errors"][0]["message"] == "与第 2 行重复"
+    r = upload(client, world, "households", "村,村,户主姓名,身份证号\n".encode(), "x.csv")
+    assert {"row": 1, "column": "村", "message": "这一列出现了两次"} in r.json["errors"]
+    r = upload(client, world, "households", csv_rows(f"城关镇,张家村,甲,{valid_id(1)},,1,是,"), "x.csv",
+               user=world.village_a1)
+    assert r.status_code == 403
+
+
+def test_import_does_not_move_households_and_keeps_formula_like_text(client, world):
+    h = world.headers(world.admin)
+    client.post("/api/v1/households", json=household_payload(world, 1, head_name="=1+2"), headers=h)
+    exported = client.get("/api/v1/households/export.xlsx", headers=h).data
+    sheet = load_workbook(io.BytesIO(exported)).active
+    assert sheet["C2"].data_type == "s" and sheet["C2"].value == "=1+2"
+    assert upload(client, world, "households", exported, "e.xlsx").json["unchanged"] == 1
+    csv_export = client.get("/api/v1/households/export.csv", headers=h).data
+    assert "'=1+2" in csv_export.decode("utf-8-sig")
+    assert upload(client, world, "households", csv_export, "e.csv").json["unchanged"] == 1
+    moved = csv_export.decode("utf-8-sig").replace("张家村", "李家村").encode()
+    r = upload(client, world, "households", moved, "e.csv")
+    assert r.status_code == 422 and r.json["errors"][0]["column"] == "村"

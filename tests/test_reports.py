@@ -173,3 +173,13 @@ def test_report_archive_command(app, world, tmp_path):
                                                 "--to", "2025-01-31", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "manifest.csv" in zipfile.ZipFile(out).namelist()
+
+
+def test_odd_months_and_village_staff_verification(client, world):
+    _year_of_deliveries(world, weeks=3)
+    staff = world.headers(world.village_a1)
+    assert client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month=9999-12", headers=staff).status_code == 422
+    pdf = client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month=2025-01", headers=staff)
+    code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
+    assert client.get(f"/verify/{code}", headers=staff).json["matches"] is True
+    assert client.get(f"/verify/{code}", headers=world.headers(world.worker_b)).status_code == 404

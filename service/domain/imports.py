@@ -11,13 +11,13 @@ from sqlalchemy import insert, select, update
 
 from models import AuditEvent, Facility, Household, Staff, Township, User, Village
 
-from ..errors import DomainError, FieldErrors
+from ..errors import DomainError, FieldErrors, Forbidden
 from ..i18n import LABELS, message
 from ..identity import IdNumberVault, mask_id_number, normalize_phone
 from .cases import sync_gap_cases
 from .geo import recompute_distances
 from .registry import create_facility, create_staff, update_facility, update_staff
-from .scope import REGISTRY_WRITERS, Scope
+from .scope import MAX_ID, REGISTRY_WRITERS, Scope
 from .tables import Formula, header_key
 
 TRUE_WORDS = {"是", "能", "可以", "1", "true", "yes", "y", "√"}
@@ -112,7 +112,8 @@ def parse_cell(column: Column, value):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if column.kind == "text":
-        return str(value).strip() if not isinstance(value, float) or not value.is_integer() else str(int(value))
+        text = str(value).strip() if not isinstance(value, float) or not value.is_integer() else str(int(value))
+        return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
     if column.kind in ("int", "float"):
         try:
             number = float(str(value).strip())
@@ -146,8 +147,11 @@ def map_headers(header_row: list, columns: tuple[Column, ...], report: Report) -
     for index, text in enumerate(header_row):
         key = header_key(text)
         for column in columns:
-            if key and key in column.keys() and column not in found.values():
-                found[index] = column
+            if key and key in column.keys():
+                if column in found.values():
+                    report.error(1, column.header, "这一列出现了两次")
+                else:
+                    found[index] = column
                 break
     for column in columns:
         if column.required and column not in found.values():
@@ -221,11 +225,11 @@ def import_households(session, actor: User, rows: list[list], schema: Schema, va
     changed ones, matched on the resident ID (or on 编号 when the ID is masked, as exports show it)."""
     report = Report(dry_run)
     if actor.role not in REGISTRY_WRITERS:
-        raise DomainError("this role may not change the registry") from None
+        raise Forbidden("this role may not change the registry")
     headers = {c.field: c.header for c in HOUSEHOLD_COLUMNS} | {"village_id": "村"}
     places = Places(session, actor)
     parsed = _read_rows(rows, HOUSEHOLD_COLUMNS, report)
-    good = []
+    good, seen_ids = [], {}
     for number, values in parsed:
         record_id = values.pop("id", None)
         township, village = values.pop("township", None), values.pop("village", None)
@@ -242,6 +246,14 @@ def import_households(session, actor: User, rows: list[list], schema: Schema, va
             payload.pop("id_number")
             if record_id is None:
                 report.error(number, "身份证号", "身份证号被隐藏时须保留导出的“编号”列")
+                continue
+            if not 0 < record_id <= MAX_ID:
+                report.error(number, "编号", "编号无效")
+                continue
+            if record_id in seen_ids:
+                report.error(number, "编号", f"与第 {seen_ids[record_id]} 行重复")
+                continue
+            seen_ids[record_id] = number
         try:
             data = schema.load(payload, partial=("id_number",) if masked else ())
         except ValidationError as exc:
@@ -286,6 +298,12 @@ def import_households(session, actor: User, rows: list[list], schema: Schema, va
                             "distance_computed": False, "created_at": rules.now, "updated_at": rules.now})
             continue
         changed = {k: data[k] for k in COMPARED if k in data and not same_value(getattr(current, k), data[k])}
+        if "village_id" in changed:
+            # A move has consequences (facilities, agreements, cases): it is made on the household's page.
+            report.error(number, "村", "导入不能改变已登记户的所在村，请在监测户页面修改")
+            continue
+        if "water_source" in changed and current.water_source_id is not None:
+            changed["water_source_id"] = None  # the facility it named was of the old kind
         if not changed:
             report.unchanged += 1
             continue
@@ -327,17 +345,25 @@ def import_households(session, actor: User, rows: list[list], schema: Schema, va
 
 
 def _import_each(session, actor: User, rows: list[list], columns, dry_run: bool, to_payload: Callable,
-                 find: Callable, create: Callable, change: Callable, progress) -> dict:
+                 find: Callable, create: Callable, change: Callable, progress, key: Callable) -> dict:
+    if actor.role not in REGISTRY_WRITERS:
+        raise Forbidden("this role may not change the registry")
     report = Report(dry_run)
     headers = {c.field: c.header for c in columns}
     parsed = _read_rows(rows, columns, report)
     bad_rows = {e["row"] for e in report.errors}
+    seen: dict = {}
     for number, values in parsed:
         progress(1)
         if number in bad_rows:
             continue
         try:
             payload = to_payload(values)
+            name, identity = key(payload)
+            if identity in seen:
+                report.error(number, name, f"与第 {seen[identity]} 行重复")
+                continue
+            seen[identity] = number
             current = find(payload)
             with session.begin_nested():
                 if current is None:
@@ -400,7 +426,7 @@ def import_facilities(session, actor: User, rows, schema: Schema, vault: IdNumbe
     return _import_each(session, actor, rows, FACILITY_COLUMNS, dry_run, to_payload, find,
                         lambda payload: create_facility(session, actor, payload, rules),
                         lambda record_id, payload: update_facility(session, actor, record_id, payload, rules),
-                        progress)
+                        progress, lambda p: ("名称", p.get("code") or (p["village_id"], p["name"])))
 
 
 def import_staff(session, actor: User, rows, schema: Schema, vault: IdNumberVault, rules, dry_run: bool,
@@ -429,4 +455,5 @@ def import_staff(session, actor: User, rows, schema: Schema, vault: IdNumberVaul
     return _import_each(session, actor, rows, STAFF_COLUMNS, dry_run, to_payload,
                         lambda payload: session.scalar(select(Staff).where(Staff.phone == payload["phone"])),
                         lambda payload: create_staff(session, actor, payload),
-                        lambda record_id, payload: update_staff(session, actor, record_id, payload), progress)
+                        lambda record_id, payload: update_staff(session, actor, record_id, payload), progress,
+                        lambda p: ("联系电话", p["phone"]))

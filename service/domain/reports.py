@@ -34,9 +34,9 @@ def month_period(month: str) -> tuple[date, date]:
     try:
         year, number = (int(part) for part in month.split("-"))
         first = date(year, number, 1)
+        following = date(year + number // 12, number % 12 + 1, 1)
     except ValueError:
         raise FieldErrors.one("month", "must be YYYY-MM") from None
-    following = date(year + number // 12, number % 12 + 1, 1)
     return first, following - timedelta(days=1)
 
 

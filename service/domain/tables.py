@@ -3,14 +3,16 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from ..errors import FieldErrors
 
 MAX_ROWS = 50_000
+MAX_COLUMNS = 60
+MAX_CELL = 2_000
 
 
 class Formula(str):
@@ -23,12 +25,51 @@ def header_key(text) -> str:
     return re.sub(r"[\s()（）\[\]【】]", "", folded).lower()
 
 
-def _cell(value):
-    if isinstance(value, str) and value.startswith("="):
-        return Formula(value)
+def _cell(cell):
+    if cell.data_type == "f":
+        return Formula(cell.value)
+    value = cell.value
     if isinstance(value, datetime):
         return value.date()
     return value
+
+
+def _limit(rows: list) -> None:
+    if len(rows) > MAX_ROWS + 1:
+        raise FieldErrors.one("file", f"行数超过 {MAX_ROWS} 行，请分批导入")
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        sheet = workbook.worksheets[0]
+        # The size a file declares is not trusted: a tiny file can claim a million empty cells.
+        sheet.reset_dimensions()
+        rows = []
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS):
+            rows.append([_cell(cell) for cell in row])
+            _limit(rows)
+        return rows
+    finally:
+        workbook.close()
+
+
+def _read_csv(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FieldErrors.one("file", "CSV 文件编码无法识别（请用 UTF-8 或 GB18030）")
+    if "\x00" in text:
+        raise FieldErrors.one("file", "不是文本格式的 CSV 文件")
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline="")):
+        rows.append([value[:MAX_CELL] for value in row[:MAX_COLUMNS]])
+        _limit(rows)
+    return rows
 
 
 def read_table(filename: str, data: bytes) -> list[list]:
@@ -36,38 +77,29 @@ def read_table(filename: str, data: bytes) -> list[list]:
     name = (filename or "").lower()
     if not data:
         raise FieldErrors.one("file", "文件是空的")
-    if name.endswith(".xlsx") or data[:2] == b"PK":
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise FieldErrors.one("file", "不是有效的 Excel (.xlsx) 文件") from None
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell(value) for value in row])
-            if len(rows) > MAX_ROWS + 1:
-                raise FieldErrors.one("file", f"行数超过 {MAX_ROWS} 行，请分批导入")
-        workbook.close()
-    elif name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
+    try:
+        if name.endswith(".xlsx") or data[:2] == b"PK":
+            rows = _read_xlsx(data)
+        elif name.endswith(".csv"):
+            rows = _read_csv(data)
         else:
-            raise FieldErrors.one("file", "CSV 文件编码无法识别（请用 UTF-8 或 GB18030）")
-        if "\x00" in text:
-            raise FieldErrors.one("file", "不是文本格式的 CSV 文件")
-        rows = [[_cell(value) for value in row] for row in csv.reader(io.StringIO(text))]
-        if len(rows) > MAX_ROWS + 1:
-            raise FieldErrors.one("file", f"行数超过 {MAX_ROWS} 行，请分批导入")
-    else:
-        raise FieldErrors.one("file", "只接受 .xlsx 或 .csv 文件")
+            raise FieldErrors.one("file", "只接受 .xlsx 或 .csv 文件")
+    except FieldErrors:
+        raise
+    except Exception:  # a damaged file fails in many ways inside openpyxl or csv; each means "cannot read"
+        raise FieldErrors.one("file", "文件已损坏或不是有效的 .xlsx / .csv 文件") from None
     rows = [row for row in rows if any(value not in (None, "") for value in row)]
     if not rows:
         raise FieldErrors.one("file", "文件里没有数据")
     return rows
+
+
+def _text_cell(sheet, value):
+    # Text that starts like a formula stays text: an exported name never runs in Excel.
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value[:1] in "=+-@":
+        cell.data_type = "s"
+    return cell
 
 
 def write_xlsx(headers: list[str], rows: list[list]) -> bytes:
@@ -75,15 +107,24 @@ def write_xlsx(headers: list[str], rows: list[list]) -> bytes:
     sheet = workbook.create_sheet()
     sheet.append(headers)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _csv_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    # A spreadsheet opening the CSV would run "=…" as a formula: a leading apostrophe keeps it text.
+    return "'" + value if isinstance(value, str) and value[:1] in "=+-@" else value
 
 
 def write_csv(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows([["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row] for row in rows])
+    writer.writerows([[_csv_text(v) for v in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")  # with a BOM, so that Excel opens it as UTF-8

@@ -15,7 +15,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from models import Agreement, Case, Delivery, DeliveryCorrection, Household, db
+from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Staff, Township, Village, db
 
 from ..clock import local_zone
 from ..domain.needs_delivery import Thresholds
@@ -44,7 +44,13 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
     agreements = session.execute(select(func.max(Agreement.updated_at), func.count()).join(Household)
                                  .where(in_township)).one()
     cases = session.execute(select(func.max(Case.updated_at), func.count()).where(Case.township_id == township_id)).one()
-    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases)).encode()).hexdigest()[:16]
+    # Names printed on the pages: villages, the township, staff.
+    names = session.execute(select(func.max(Village.updated_at), func.max(Township.updated_at))
+                            .join(Township, Township.id == Village.township_id)
+                            .where(Village.township_id == township_id)).one()
+    staff = session.execute(select(func.max(Staff.updated_at)).where(Staff.township_id == township_id)).one()
+    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, names, staff))
+                          .encode()).hexdigest()[:16]
 
 
 def archive_households(session, township_id: int, date_from: date, date_to: date) -> list[Household]:

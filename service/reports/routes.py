@@ -1,12 +1,13 @@
 """/reports/… (PDFs and the archive) and /verify/<code>: for a bearer token or a logged-in page session alike."""
 import hashlib
+import uuid
 from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from models import ReportVerification, Township, db
+from models import Agreement, Household, ReportVerification, Township, Village, db
 
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today, local_zone
@@ -95,7 +96,13 @@ def inspection_archive(township_id):
     households = len(archive_households(db.session, township_id, date_from, date_to))
     if households <= current_app.config["ARCHIVE_SYNC_HOUSEHOLDS"]:
         zip_path, _ = builds.paths(key)
-        build_archive(db.session, scope, township_id, date_from, date_to, zip_path)
+        # Written aside and renamed once whole: a failed or concurrent build never serves half an archive.
+        partial = zip_path.with_suffix(f".{uuid.uuid4().hex}.part")
+        try:
+            build_archive(db.session, scope, township_id, date_from, date_to, partial)
+            partial.replace(zip_path)
+        finally:
+            partial.unlink(missing_ok=True)
         return send_file(zip_path, mimetype="application/zip", download_name=name, as_attachment=True)
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     builds.start(current_app._get_current_object(), key,
@@ -115,8 +122,14 @@ def verify(code):
     """Whether a printed record still matches the data: its code rebuilt from today's data must be the same."""
     stored = db.session.get(ReportVerification, code.upper()[:20])
     scope = acting_scope()
-    if stored is None or not scope.covers(stored.township_id):
+    if stored is None:
         raise NotFound("no printed record has this verification code")
+    subject = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
+               "township_summary": Township}[stored.kind]
+    try:
+        get_visible(db.session, subject, stored.subject_id, scope)
+    except NotFound:
+        raise NotFound("no printed record has this verification code") from None
     params = stored.params
     try:
         if stored.kind == "household_deliveries":
