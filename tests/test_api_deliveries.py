@@ -178,6 +178,10 @@ def test_corrections_keep_the_original(client, world):
     assert r.json["liters"] == 100 and r.json["note"] == "补记" and len(r.json["corrections"]) == 2
     assert client.post(f"/api/v1/deliveries/{items[0]['id']}/corrections", json={"liters": 90},
                        headers=h).status_code == 422
+    # Found by schemathesis: an explicit null time beside a new deliverer was a 500.
+    r = client.post(f"/api/v1/deliveries/{items[0]['id']}/corrections",
+                    json={"delivered_at": None, "deliverer_id": world.staff_a.id, "reason": "换人"}, headers=h)
+    assert r.status_code == 201 and r.json["deliverer_id"] == world.staff_a.id
     assert client.post(f"/api/v1/deliveries/{items[1]['id']}/corrections", json={"liters": 90, "reason": "x"},
                        headers=h).status_code == 409
     assert client.patch(f"/api/v1/deliveries/{items[0]['id']}", json={"note": "改"}, headers=h).status_code == 409

@@ -150,7 +150,7 @@ def correct_delivery(session, actor: User, delivery_id: int, data: dict, now: da
     if not any(data.get(key) is not None for key in CORRECTABLE):
         raise FieldErrors.one("liters", "a correction changes at least one of " + ", ".join(CORRECTABLE))
     if data.get("delivered_at") is not None or data.get("deliverer_id") is not None:
-        _check_log(session, {"delivered_at": data.get("delivered_at") or now, **data}, delivery.household, now)
+        _check_log(session, {**data, "delivered_at": data.get("delivered_at") or now}, delivery.household, now)
     correction = DeliveryCorrection(delivery_id=delivery.id, corrected_by_id=actor.id, corrected_at=now, **data)
     session.add(correction)
     record_write(session, actor, "create", correction, None)
