@@ -21,6 +21,13 @@ def as_aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=local_zone())
 
 
+def current_thresholds():
+    """The needs-delivery thresholds from the app's configuration (for views)."""
+    from .domain.needs_delivery import Thresholds
+
+    return Thresholds.from_config(current_app.config)
+
+
 def current_rules():
     """The domain's settings from the app's configuration, at this moment (for views)."""
     from .domain.rules import Rules

@@ -38,10 +38,12 @@ LABELS = {
                     "auto_reply": "自动回复", "manual_reply": "人工回复", "reply": "村民回复"},
     "report_kind": {"household_deliveries": "送水记录表", "village_month": "村月度送水记录", "agreement": "送水服务协议书",
                     "township_summary": "镇街汇总"},
-    "staff_role": {"village_staff": "村级专人", "township_lead": "镇街负责人", "county_admin": "县级管理员"},
     "role": {"county_admin": "县级管理员", "township_lead": "镇街负责人", "township_worker": "镇街工作人员",
              "village_staff": "村级专人"},
 }
+
+# Staff (责任人) take three of the login roles.
+LABELS["staff_role"] = {code: LABELS["role"][code] for code in ("village_staff", "township_lead", "county_admin")}
 
 FIELD_NAMES = {
     "village_id": "村", "head_name": "户主姓名", "id_number": "身份证号", "phone": "联系电话", "members": "家庭人口",

@@ -5,9 +5,9 @@ from sqlalchemy.orm import selectinload
 from models import Agreement, Household, Staff, db, utcnow
 
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules, local_today
+from ..clock import current_rules, current_thresholds, local_today
 from ..domain import agreements
-from ..domain.needs_delivery import Thresholds, household_reasons
+from ..domain.needs_delivery import household_reasons
 from ..domain.scope import get_visible
 from ..errors import FieldErrors
 from ..forms import load_form, load_query
@@ -18,10 +18,6 @@ from .schemas import AgreementArgs, AgreementSchema
 blueprint = Blueprint("agreements_pages", __name__)
 FORM_TYPES = {"household_id": int, "provider_id": int, "reason": str, "interval_days": int,
               "liters_per_delivery": int, "start_on": str, "end_on": str, "signed_on": str}
-
-
-def _thresholds() -> Thresholds:
-    return Thresholds.from_config(current_app.config)
 
 
 @blueprint.route("/agreements")
@@ -40,7 +36,7 @@ def new():
     household = get_visible(db.session, Household, request.args.get("household_id", 0, type=int), acting_scope())
     providers = db.session.scalars(acting_scope().restrict(db.select(Staff), Staff).where(
         Staff.township_id == household.township_id, Staff.role != "county_admin").order_by(Staff.name)).all()
-    reasons = household_reasons(household, _thresholds())
+    reasons = household_reasons(household, current_thresholds())
     values, errors = {"reason": reasons[0] if reasons else "other", "start_on": local_today().isoformat(),
                       "interval_days": 7, "liters_per_delivery": 35 * 7 * household.members}, {}
     if request.method == "POST":

@@ -1,4 +1,3 @@
-from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -6,9 +5,8 @@ from models import db
 
 from ..api_common import filter_id
 from ..auth import acting_scope, require_bearer_user
-from ..clock import local_today
+from ..clock import current_thresholds, local_today
 from ..domain.dashboard import FIGURES, dashboard as dashboard_figures
-from ..domain.needs_delivery import Thresholds
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="动态清零 Dashboard")
 blueprint.before_request(require_bearer_user)
@@ -46,5 +44,5 @@ class DashboardArgs(Schema):
 @blueprint.response(200, DashboardSchema)
 def dashboard(args):
     """Households needing delivery, gaps without an agreement, deliveries due and missed: overall and per village."""
-    return dashboard_figures(db.session, acting_scope(), local_today(), Thresholds.from_config(current_app.config),
+    return dashboard_figures(db.session, acting_scope(), local_today(), current_thresholds(),
                               args.get("township_id"))

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -6,9 +6,9 @@ from sqlalchemy.orm import selectinload
 from models import Facility, Household, SmsMessage, Village, db
 
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules
+from ..clock import current_rules, current_thresholds
 from ..domain import registry
-from ..domain.needs_delivery import Thresholds, household_reasons
+from ..domain.needs_delivery import household_reasons
 from ..domain.scope import REGISTRY_WRITERS, get_visible
 from ..errors import FieldErrors
 from ..forms import load_form, load_query
@@ -20,10 +20,6 @@ blueprint = Blueprint("households_pages", __name__)
 FORM_TYPES = {"village_id": int, "head_name": str, "id_number": str, "phone": str, "members": int,
               "self_care": bool, "monitoring_type": str, "lat": float, "lon": float, "distance_m": float,
               "vertical_m": float, "round_trip_min": float, "water_source": str}
-
-
-def _thresholds() -> Thresholds:
-    return Thresholds.from_config(current_app.config)
 
 
 def _villages():
@@ -43,7 +39,7 @@ def home():
 def index():
     args = load_query(HouseholdArgs, request.args, per_page=30)
     page = collection.page(db.session, acting_scope(), args, (selectinload(Household.village),))
-    reasons = {h.id: household_reasons(h, _thresholds()) for h in page["items"]}
+    reasons = {h.id: household_reasons(h, current_thresholds()) for h in page["items"]}
     return render_template("households/index.html", page=page, reasons=reasons, villages=_villages(), args=args)
 
 
@@ -56,7 +52,7 @@ def detail(household_id):
         scope.restrict(select(Facility), Facility).where(Facility.household_id == household.id)).all()
     messages = db.session.scalars(select(SmsMessage).where(SmsMessage.household_id == household.id)
                                   .order_by(SmsMessage.id.desc()).limit(10)).all()
-    return render_template("households/detail.html", h=household, reasons=household_reasons(household, _thresholds()),
+    return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
                            facilities=facilities, messages=messages, can_edit=acting_user().role in REGISTRY_WRITERS)
 
 

@@ -1,24 +1,23 @@
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from models import Household
 
 from ..registry_api import Collection, collection_blueprint
-from ..clock import current_rules
+from ..clock import current_rules, current_thresholds
 from ..domain import registry
 from ..domain.gaps import gap_clause
-from ..domain.needs_delivery import Thresholds, needs_delivery_clause
+from ..domain.needs_delivery import needs_delivery_clause
 from .schemas import HouseholdArgs, HouseholdPageSchema, HouseholdSchema
 from .vault import id_number_vault
 
 
 def _needs_delivery(stmt, wanted: bool):
-    clause = needs_delivery_clause(Thresholds.from_config(current_app.config))
+    clause = needs_delivery_clause(current_thresholds())
     return stmt.where(clause if wanted else ~clause)
 
 
 def _gap(stmt, wanted: bool):
-    clause = gap_clause(Thresholds.from_config(current_app.config))
+    clause = gap_clause(current_thresholds())
     return stmt.where(clause if wanted else ~clause)
 
 

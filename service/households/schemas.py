@@ -1,14 +1,14 @@
-from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from models import MONITORING_TYPES, WATER_SOURCES
 
 from ..api_common import IdNumber, PageArgs, Phone, StrictFloat, StrictInt, Text, filter_id, page_schema, ref
-from ..domain.needs_delivery import REASONS, Thresholds, household_reasons
+from ..clock import current_thresholds
+from ..domain.needs_delivery import REASONS, household_reasons
 
 
 def _reasons(household) -> list[str]:
-    return household_reasons(household, Thresholds.from_config(current_app.config))
+    return household_reasons(household, current_thresholds())
 
 
 class HouseholdSchema(Schema):

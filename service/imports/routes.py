@@ -7,9 +7,9 @@ from models import Facility, Household, Staff, db
 
 from ..api_common import UploadSchema, limit_json_body
 from ..auth import acting_scope, acting_user, require_bearer_user
-from ..clock import current_rules
+from ..clock import current_rules, current_thresholds
 from ..domain import imports
-from ..domain.needs_delivery import Thresholds, household_reasons
+from ..domain.needs_delivery import household_reasons
 from ..domain.tables import write_csv, write_xlsx
 from ..errors import FieldErrors, PayloadTooLarge
 from ..facilities.routes import collection as facilities
@@ -136,6 +136,6 @@ def export(kind, fmt):
         raise FieldErrors(getattr(exc, "messages", {"query": [str(exc)]})) from None
     items = db.session.scalars(collection.query(acting_scope(), args).options(*options)
                                .order_by(collection.model.id)).all()
-    headers, rows = to_rows(items, Thresholds.from_config(current_app.config))
+    headers, rows = to_rows(items, current_thresholds())
     data = write_xlsx(headers, rows) if fmt == "xlsx" else write_csv(headers, rows)
     return _file(data, kind, fmt)

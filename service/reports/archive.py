@@ -17,8 +17,7 @@ from sqlalchemy import func, or_, select
 
 from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Staff, Township, Village, db
 
-from ..clock import local_zone
-from ..domain.needs_delivery import Thresholds
+from ..clock import current_thresholds, local_zone
 from ..domain.reports import agreement_sheet, check_period, household_records, township_summary
 from ..domain.scope import Scope
 from ..uploads import upload_root
@@ -69,7 +68,7 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     """Write the archive ZIP to `target` (a path or file object); `progress(done, total)` after each file."""
     check_period(date_from, date_to)
     summary = township_summary(session, scope, township_id, date_from, date_to,
-                               Thresholds.from_config(current_app.config))
+                               current_thresholds())
     households = archive_households(session, township_id, date_from, date_to)
     agreements = session.scalars(select(Agreement).where(
         Agreement.household_id.in_([h.id for h in households]), Agreement.status != "draft",

@@ -10,9 +10,8 @@ from flask_login import current_user
 from models import Agreement, Household, ReportVerification, Township, Village, db
 
 from ..auth import acting_scope, require_bearer_user
-from ..clock import local_today, local_zone
+from ..clock import current_thresholds, local_today, local_zone
 from ..domain import reports
-from ..domain.needs_delivery import Thresholds
 from ..domain.scope import get_visible
 from ..errors import FieldErrors, NotFound, Unauthorized
 from .archive import ArchiveBuilds, archive_households, build_archive, data_version
@@ -75,7 +74,7 @@ def agreement(agreement_id):
 def township_summary(township_id):
     date_from, date_to = _period()
     record = reports.township_summary(db.session, acting_scope(), township_id, date_from, date_to,
-                                      Thresholds.from_config(current_app.config))
+                                      current_thresholds())
     return _pdf(render_record(db.session, record), f"township-{township_id}-summary.pdf")
 
 
@@ -141,7 +140,7 @@ def verify(code):
             record = reports.agreement_sheet(db.session, scope, stored.subject_id)
         else:
             record = reports.township_summary(db.session, scope, stored.subject_id, date.fromisoformat(params["from"]),
-                                              date.fromisoformat(params["to"]), Thresholds.from_config(current_app.config))
+                                              date.fromisoformat(params["to"]), current_thresholds())
         matches = reports.verification_code(record) == stored.code
     except NotFound:
         matches = False
