@@ -6,7 +6,7 @@ from .case import (ACTIVE_CASE_STATUSES, CASE_KINDS, CASE_STATUSES, SEVERITIES, 
 from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrection
 from .facility import FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, Facility
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
-from .job import JobRun
+from .job import JobRun, SchedulerHeartbeat
 from .report import ReportVerification
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
@@ -17,6 +17,6 @@ __all__ = [
     "db", "utcnow", "Township", "Village", "Household", "Facility", "Staff", "User", "AuditEvent",
     "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
-    "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "Case", "CaseEvent",
+    "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
     "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES",
 ]

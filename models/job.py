@@ -16,3 +16,13 @@ class JobRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ok: Mapped[bool] = mapped_column(Boolean, default=False)
     result: Mapped[str | None] = mapped_column(Text)
+
+
+class SchedulerHeartbeat(db.Model):
+    """The active scheduler's last sign of life (one row), so /healthz can say when no scheduler runs."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    holder: Mapped[str] = mapped_column(String(100))

@@ -8,10 +8,11 @@ from .base import Timestamps, UTCDateTime, db, utcnow
 
 SMS_DIRECTIONS = ("inbound", "outbound")
 # Outbound: queued → sending → sent → delivered | undelivered | failed; `unknown` when a send timed out
-# (it may have gone: wait for Twilio's callback before trying again); `cancelled` when it must not go.
+# (it may have gone: wait for Twilio's callback before trying again); `cancelled` when it must not go;
+# `opted_out` when the number replied TD/退订/STOP (checked when queued and again when sent).
 # Inbound: received, then matched (a confirmation), opt_out / opt_in, or unknown (for a person to read).
 SMS_STATUSES = ("queued", "sending", "unknown", "sent", "delivered", "undelivered", "failed", "cancelled",
-                "received", "matched", "opt_out", "opt_in", "unmatched")
+                "opted_out", "received", "matched", "opt_out", "opt_in", "unmatched")
 
 
 class SmsMessage(Timestamps, db.Model):

@@ -28,6 +28,10 @@ class User(Timestamps, db.Model):
     village_id: Mapped[int | None] = mapped_column(index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped to end sessions (logout) or tokens (revocation) on the server side; both on a password
+    # change or a deactivation. A cookie or token carries the version it was issued under.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    token_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     township: Mapped[Township | None] = relationship(foreign_keys=[township_id])
     village: Mapped[Village | None] = relationship(

@@ -6,8 +6,11 @@ coalesce with a generous misfire grace, so a scheduler that was down runs each m
 """
 import fcntl
 import logging
+import os
 import signal
+import socket
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
-from models import JobRun, db, utcnow
+from models import JobRun, SchedulerHeartbeat, db, utcnow
 from service.domain.rules import Rules
 
 from .jobs import JOBS, run_one
@@ -87,6 +90,21 @@ def sync_jobs(scheduler, config) -> None:
             scheduler.remove_job(stored.id)
 
 
+def beat(app) -> None:
+    """Record that the active scheduler is alive (one row), for /healthz."""
+    with app.app_context():
+        try:
+            heartbeat = db.session.get(SchedulerHeartbeat, 1) or SchedulerHeartbeat(id=1)
+            heartbeat.beat_at, heartbeat.holder = utcnow(), f"{socket.gethostname()}:{os.getpid()}"[:100]
+            db.session.add(heartbeat)
+            db.session.commit()
+        except Exception:  # a missed beat shows in /healthz; the scheduler itself goes on
+            db.session.rollback()
+            log.exception("scheduler heartbeat failed")
+        finally:
+            db.session.remove()
+
+
 class SchedulerLock:
     """The single-active-scheduler lock, held for as long as this object lives."""
 
@@ -140,11 +158,16 @@ def run_scheduler(app, poll_seconds: float = 1.0, stop: threading.Event | None =
     sync_jobs(scheduler, app.config)
     scheduler.resume()
     print(f"scheduler active at {datetime.now(timezone.utc).isoformat()}", flush=True)
+    beat(app)
+    last_beat = time.monotonic()
     try:
         while not stop.wait(poll_seconds):
             if not lock.still_held():
                 log.error("scheduler lock lost; stopping so that a standby can take over")
                 return 1
+            if time.monotonic() - last_beat >= app.config["SCHEDULER_HEARTBEAT_SECONDS"]:
+                beat(app)
+                last_beat = time.monotonic()
         return 0
     finally:
         scheduler.shutdown(wait=True)

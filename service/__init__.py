@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from .database import configure_engines
-    from .extensions import api, csrf, db, login_manager, migrate
+    from .extensions import api, csrf, db, limiter, login_manager, migrate
 
     configure_engines()
     db.init_app(app)
@@ -30,6 +30,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录"
+    limiter.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
@@ -78,12 +79,25 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(sms_webhooks.blueprint)
 
 
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+
+
 def register_security_headers(app: Flask) -> None:
+    from flask import request
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # Pages, API answers, PDFs and exports carry personal data: no browser or proxy keeps a copy.
+        if request.endpoint not in ("static", "docs.swagger_asset"):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 

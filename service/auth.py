@@ -11,6 +11,8 @@ from models import User, db
 from .domain.scope import Scope
 from .errors import Unauthorized
 
+MAX_TOKEN_CHARS = 1000
+
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="api-token")
@@ -24,7 +26,7 @@ def password_stamp(user: User) -> str:
 def issue_token(user: User) -> tuple[str, datetime]:
     """A signed bearer token for the user and the instant it expires."""
     ttl = timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
-    token = _serializer().dumps({"uid": user.id, "pw": password_stamp(user)})
+    token = _serializer().dumps({"uid": user.id, "pw": password_stamp(user), "v": user.token_version})
     return token, datetime.now(timezone.utc).replace(microsecond=0) + ttl
 
 
@@ -38,7 +40,8 @@ def user_from_token(token: str) -> User | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("uid"), int):
         return None
     user = db.session.get(User, payload["uid"])
-    if user is None or not user.active or payload.get("pw") != password_stamp(user):
+    if user is None or not user.active or payload.get("pw") != password_stamp(user) \
+            or payload.get("v") != user.token_version:
         return None
     return user
 
@@ -47,7 +50,8 @@ def require_bearer_user() -> None:
     """before_request hook of the API: sets g.user from the Authorization header, or answers 401."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_from_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    token = token.strip()
+    user = user_from_token(token) if scheme.lower() == "bearer" and 0 < len(token) <= MAX_TOKEN_CHARS else None
     if user is None:
         raise Unauthorized("a valid bearer token is required")
     g.user = user

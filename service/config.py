@@ -1,7 +1,9 @@
 """Settings, read from the environment with safe development defaults (SPEC §5)."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -21,6 +23,19 @@ def _development_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _trusted_hosts(public_base_url: str | None) -> list[str]:
+    """Hosts the service answers to: the setting, plus the host of PUBLIC_BASE_URL (links are built from it)."""
+    hosts = _list("TRUSTED_HOSTS", "localhost,127.0.0.1,[::1]")
+    public_host = urlsplit(public_base_url).hostname if public_base_url else None
+    if public_host and public_host not in hosts:
+        hosts.append(public_host)
+    return hosts
+
+
 def load_config() -> dict:
     """The app's configuration as a dict, from the environment (a `.env` is read by the flask CLI)."""
     return {
@@ -34,6 +49,22 @@ def load_config() -> dict:
         "NEEDS_DELIVERY_VERTICAL_M": _float("NEEDS_DELIVERY_VERTICAL_M", 80),
         "NEEDS_DELIVERY_ROUND_TRIP_MIN": _float("NEEDS_DELIVERY_ROUND_TRIP_MIN", 20),
         "TOKEN_TTL_HOURS": _float("TOKEN_TTL_HOURS", 12),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_float("SESSION_LIFETIME_HOURS", 12)),
+        # Flask answers 400 to any other Host, so no link (QR code, SMS, callback) is built from a forged one.
+        "TRUSTED_HOSTS": _trusted_hosts(os.environ.get("PUBLIC_BASE_URL")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per minute;300 per hour"),
+        "VERIFY_LIMIT_PER_ADDRESS": os.environ.get("VERIFY_LIMIT_PER_ADDRESS", "30 per minute"),
+        "ID_CONFLICTS_PER_HOUR": int(os.environ.get("ID_CONFLICTS_PER_HOUR", 10)),
+        "MANUAL_SMS_PER_DAY": int(os.environ.get("MANUAL_SMS_PER_DAY", 50)),
+        "IMPORT_MAX_UNPACKED_BYTES": int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)),
+        "IMPORT_MAX_RATIO": int(os.environ.get("IMPORT_MAX_RATIO", 200)),
+        "DELIVERY_BACKDATE_DAYS": int(os.environ.get("DELIVERY_BACKDATE_DAYS", 3)),
+        "SCHEDULER_STALE_SECONDS": int(os.environ.get("SCHEDULER_STALE_SECONDS", 300)),
+        "SCHEDULER_HEARTBEAT_SECONDS": int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", 30)),
+        "ARCHIVE_RETRY_BASE_SECONDS": int(os.environ.get("ARCHIVE_RETRY_BASE_SECONDS", 30)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)),
         "MAX_JSON_BYTES": int(os.environ.get("MAX_JSON_BYTES", 64 * 1024)),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(INSTANCE / "uploads"),

@@ -1,4 +1,6 @@
 """Extension objects, created once here and initialised in the application factory."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -7,7 +9,6 @@ from flask_smorest import Api
 from flask_wtf import CSRFProtect
 
 from models import db
-
 
 
 def schema_name(schema) -> str:
@@ -20,5 +21,7 @@ migrate = Migrate()
 api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# No default limits: only the routes that need a throttle (logins, /verify) name theirs.
+limiter = Limiter(key_func=get_remote_address)
 
-__all__ = ["db", "migrate", "api", "login_manager", "csrf"]
+__all__ = ["db", "migrate", "api", "login_manager", "csrf", "limiter"]

@@ -2,7 +2,8 @@
 import logging
 
 from flask import jsonify, make_response, render_template, request
-from sqlalchemy.exc import DataError, IntegrityError
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from models import db
@@ -24,7 +25,8 @@ def _answer(status: int, name: str, message: str, errors: dict | None = None, he
             body["errors"] = errors
         response = jsonify(body)
     else:
-        response = make_response(render_template("error.html", status=status, message=message))
+        # No navigation when the database is down: drawing it would ask the database who is logged in.
+        response = make_response(render_template("error.html", status=status, message=message, bare=status == 503))
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -48,6 +50,24 @@ def handle_http_exception(error: HTTPException):
     return _answer(error.code or 500, error.name, error.description or error.name, errors, data.get("headers"))
 
 
+def handle_rate_limited(error: RateLimitExceeded):
+    """429: a person is told in Chinese to wait (Retry-After is added by the limiter); the login form stays."""
+    message = "尝试次数过多，请稍后再试"
+    if request.endpoint == "accounts.login":
+        return make_response(render_template("login.html", error=message), 429)
+    return _answer(429, "Too Many Requests", message)
+
+
+def handle_database_unreachable(error: Exception):
+    """The database cannot be reached (or stays locked): 503 with Retry-After, never a bare 500."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; there is nothing to roll back
+        pass
+    log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    return _answer(503, "Service Unavailable", "数据库暂时无法访问，请稍后再试", headers={"Retry-After": "30"})
+
+
 def handle_integrity_error(error: IntegrityError):
     db.session.rollback()
     log.warning("integrity error: %s", error.orig)
@@ -69,6 +89,9 @@ def handle_unexpected(error: Exception):
 def register(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
+    app.register_error_handler(OperationalError, handle_database_unreachable)
+    app.register_error_handler(InterfaceError, handle_database_unreachable)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,7 +1,9 @@
-from flask import Blueprint
+from datetime import timedelta
+
+from flask import Blueprint, current_app
 from sqlalchemy import func, select, text
 
-from models import JobRun, db
+from models import JobRun, SchedulerHeartbeat, db, utcnow
 
 blueprint = Blueprint("health", __name__)
 
@@ -14,14 +16,21 @@ def _last_runs(ok: bool) -> dict:
 
 @blueprint.route("/healthz")
 def healthz():
-    """200 when the database answers and its schema is migrated, with each job's last run; 503 otherwise."""
+    """200 when the database answers, its schema is migrated and the scheduler has beaten lately, with each
+    job's last run; 503 (with Retry-After) otherwise."""
     try:
         revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         database = {"ok": revision is not None, "dialect": db.engine.dialect.name, "revision": revision}
-        scheduler = {"last_success": _last_runs(True), "last_failure": _last_runs(False)}
+        heartbeat = db.session.get(SchedulerHeartbeat, 1)
+        stale_after = timedelta(seconds=current_app.config["SCHEDULER_STALE_SECONDS"])
+        beating = heartbeat is not None and utcnow() - heartbeat.beat_at <= stale_after
+        scheduler = {"ok": beating, "last_beat": heartbeat.beat_at.isoformat() if heartbeat else None,
+                     "last_success": _last_runs(True), "last_failure": _last_runs(False)}
     except Exception as exc:  # any driver error means "not healthy", which is the answer itself
         db.session.rollback()
         database = {"ok": False, "dialect": db.engine.dialect.name, "error": type(exc).__name__}
-        scheduler = None
-    ok = database["ok"]
-    return {"status": "ok" if ok else "unavailable", "database": database, "scheduler": scheduler}, (200 if ok else 503)
+        scheduler = {"ok": False}
+    ok = database["ok"] and scheduler["ok"]
+    headers = {} if ok else {"Retry-After": "30"}
+    return {"status": "ok" if ok else "unavailable", "database": database, "scheduler": scheduler}, \
+        (200 if ok else 503), headers

@@ -248,10 +248,23 @@ def test_every_write_leaves_an_audit_event(client, world):
     assert events[1].before["members"] == 3 and events[1].after["members"] == 4
 
 
-def test_healthz_reports_the_database(client):
+def test_healthz_reports_the_database_and_the_scheduler_heartbeat(client, app):
+    from datetime import timedelta
+
+    from models import SchedulerHeartbeat, utcnow
+    from schedules.runner import beat
+
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.headers["Retry-After"]
+    assert r.json["database"]["ok"] is True and r.json["scheduler"]["ok"] is False
+    beat(app)
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json["database"]["ok"] is True and r.json["database"]["revision"]
+    assert r.json["database"]["ok"] is True and r.json["database"]["revision"] and r.json["scheduler"]["ok"]
+    stale = app.config["SCHEDULER_STALE_SECONDS"] + 5
+    db.session.get(SchedulerHeartbeat, 1).beat_at = utcnow() - timedelta(seconds=stale)
+    db.session.commit()
+    assert client.get("/healthz").status_code == 503
 
 
 def test_openapi_document_and_offline_docs(client):

@@ -1,27 +1,29 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import UserMixin, login_required, login_user, logout_user
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
 from models import User, db
 
 from ..auth import password_stamp
-from ..domain.users import authenticate
+from ..domain.users import authenticate, end_sessions
 from ..extensions import login_manager
 from .schemas import TokenRequestSchema
+from .throttle import throttled
 
 blueprint = Blueprint("accounts", __name__)
 
 
 class SessionUser(UserMixin):
-    """The logged-in page user; its id carries a password stamp so a password change logs it out."""
+    """The logged-in page user; its id carries the user's session version and a password stamp, so that a
+    logout, a deactivation or a password change ends every cookie issued before it, on the server side."""
 
     def __init__(self, user: User):
         self.user = user
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{password_stamp(self.user)}"
+        return f"{self.user.id}:{self.user.session_version}:{password_stamp(self.user)}"
 
     @property
     def is_active(self) -> bool:
@@ -30,9 +32,9 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    user_id, _, stamp = session_id.partition(":")
+    user_id, version, stamp = (session_id.split(":") + ["", ""])[:3]
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or stamp != password_stamp(user):
+    if user is None or version != str(user.session_version) or stamp != password_stamp(user):
         return None
     return SessionUser(user)
 
@@ -45,6 +47,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@throttled
 def login():
     error = None
     if request.method == "POST":
@@ -55,6 +58,8 @@ def login():
         except ValidationError:
             user = None
         if user is not None:
+            # Permanent: the cookie then expires after PERMANENT_SESSION_LIFETIME, in the browser and here.
+            session.permanent = True
             login_user(SessionUser(user))
             return redirect(_safe_next(request.args.get("next")))
         error = "用户名或密码错误"
@@ -64,5 +69,7 @@ def login():
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    end_sessions(db.session, current_user.user)
+    db.session.commit()
     logout_user()
     return redirect(url_for("accounts.login"))

@@ -1,15 +1,36 @@
-"""Logins: creating users and checking passwords."""
+"""Logins: creating users, checking passwords, ending sessions and tokens, deactivating."""
+from functools import cache
+from pathlib import Path
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import USER_ROLES, Township, User, Village
+from models import USER_ROLES, AuditEvent, Township, User, Village
 
-from ..errors import FieldErrors
-from .audit import record_write
+from ..errors import FieldErrors, Forbidden, NotFound
+from .audit import record_write, snapshot
 
 # Checked when the username is unknown, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Why a password is refused (empty when it is acceptable): too short, common, or the username."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(lowered)) <= 2 or (username and username.lower() in lowered):
+        problems.append("密码太常见或包含用户名，容易被猜中，请换一个")
+    return problems
 
 
 def create_user(
@@ -25,8 +46,8 @@ def create_user(
     errors: dict = {}
     if role not in USER_ROLES:
         errors["role"] = [f"must be one of {', '.join(USER_ROLES)}"]
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"must be at least {MIN_PASSWORD_LENGTH} characters"]
+    if problems := password_problems(password, username):
+        errors["password"] = problems
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         errors["username"] = ["already exists"]
     township_id = None
@@ -68,3 +89,57 @@ def authenticate(session, username: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+def _get_user(session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"没有用户 {username}")
+    return user
+
+
+def end_sessions(session, user: User) -> None:
+    """Log the user out everywhere on the pages: cookies issued before stop working (logout)."""
+    user.session_version += 1
+
+
+def revoke_tokens(session, user: User) -> None:
+    """Every API token issued to the user so far stops working."""
+    user.token_version += 1
+
+
+def set_active(session, actor: User | None, username: str, active: bool) -> User:
+    """Deactivate (or reactivate) a login; deactivating ends its sessions and tokens at once."""
+    if actor is not None and actor.role != "county_admin":
+        raise Forbidden("只有县级管理员可以停用或启用账号")
+    user = _get_user(session, username)
+    if actor is not None and user.id == actor.id and not active:
+        raise FieldErrors.one("username", "不能停用自己的账号")
+    before = snapshot(user)
+    user.active = active
+    end_sessions(session, user)
+    revoke_tokens(session, user)
+    record_write(session, actor, "activate" if active else "deactivate", user, before)
+    return user
+
+
+def reset_password(session, actor: User | None, username: str, password: str) -> User:
+    """Give a login a new password; its sessions and tokens end at once."""
+    if actor is not None and actor.role != "county_admin":
+        raise Forbidden("只有县级管理员可以重置密码")
+    user = _get_user(session, username)
+    if problems := password_problems(password, username):
+        raise FieldErrors({"password": problems})
+    before = snapshot(user)
+    user.password_hash = generate_password_hash(password)
+    end_sessions(session, user)
+    revoke_tokens(session, user)
+    record_write(session, actor, "reset_password", user, before)
+    return user
+
+
+def record_login_throttled(session, username: str, address: str) -> None:
+    """An AuditEvent for a refused burst of login attempts (the account, when it exists, and the address)."""
+    user_id = session.scalar(select(User.id).where(User.username == username[:50])) if username else None
+    session.add(AuditEvent(actor_id=None, action="login_throttled", entity="users", entity_id=user_id or 0,
+                           before=None, after={"username": username[:50], "address": address[:64]}))
