@@ -18,7 +18,7 @@ from models import Township, User, Village, db
 from schedules import create_app
 from service.clock import current_rules, local_today
 from service.demo import SCALES, seed
-from service.domain.tables import write_xlsx
+from service.domain.tables import UnpackLimits, write_xlsx
 from service.households.vault import id_number_vault
 from service.identity import id_check_char
 from service.imports.runner import run_import
@@ -54,7 +54,8 @@ def main() -> None:
                 return sum(1 for _ in load_workbook(io.BytesIO(roster), read_only=True).active.iter_rows(values_only=True))
 
             def importing(dry_run, data=roster, name="roster.xlsx"):
-                return run_import(db.session, admin, "households", name, data, dry_run, vault, current_rules())
+                return run_import(db.session, admin, "households", name, data, dry_run, vault, current_rules(),
+                                  UnpackLimits.from_config(app.config))
 
             baseline, count = timed(read)
             dry, report = timed(lambda: importing(True))

@@ -10,6 +10,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config())
     app.config.from_mapping(config or {})
     app.json.ensure_ascii = False  # Chinese stays readable in API answers
+    register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_globals(app)
@@ -17,6 +18,12 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_request_guards(app: Flask) -> None:
+    from .request_guards import check_json_body
+
+    app.before_request(check_json_body)
 
 
 def register_extensions(app: Flask) -> None:

@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, or_, select
 
@@ -12,7 +13,8 @@ from .clock import current_rules, local_today
 from .demo import SCALES, seed
 from .domain.scope import Scope
 from .domain.users import create_user
-from .errors import FieldErrors
+from .domain.tables import UnpackLimits
+from .errors import FieldErrors, PayloadTooLarge
 from .households.vault import id_number_vault
 from .imports.runner import run_import
 from .reports.archive import build_archive
@@ -124,8 +126,11 @@ def import_command(kind, file, dry_run, username):
         _fail({"user": ["no such user (create a county_admin first: flask users create)"]})
     data = Path(file).read_bytes()
     with click.progressbar(length=max(1, data.count(b"\n")), label=f"checking {kind}") as bar:
-        report = run_import(db.session, actor, kind, file, data, dry_run, id_number_vault(), current_rules(),
-                            bar.update)
+        try:
+            report = run_import(db.session, actor, kind, file, data, dry_run, id_number_vault(), current_rules(),
+                                UnpackLimits.from_config(current_app.config), bar.update)
+        except PayloadTooLarge as exc:
+            _fail({"file": [exc.message]})
     for error in report["errors"]:
         click.echo(f"row {error['row']} {error['column']}: {error['message']}", err=True)
     click.echo(f"rows {report['rows']}: created {report['created']}, updated {report['updated']}, "

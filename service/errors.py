@@ -31,6 +31,14 @@ class PayloadTooLarge(DomainError):
     status = 413
 
 
+class TooManyRequests(DomainError):
+    status = 429
+
+    def __init__(self, message: str = "", retry_after: int = 3600):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class FieldErrors(DomainError):
     """One or more input fields are invalid; `errors` maps each field name to its messages."""
 

@@ -36,9 +36,10 @@ def _answer(status: int, name: str, message: str, errors: dict | None = None, he
 def handle_domain_error(error: DomainError):
     db.session.rollback()
     names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-             409: "Conflict", 413: "Payload Too Large", 422: "Unprocessable Entity"}
+             409: "Conflict", 413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests"}
     errors = {"json": error.errors} if isinstance(error, FieldErrors) else None
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else \
+        {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else None
     return _answer(error.status, names.get(error.status, "Error"), error.message or names[error.status],
                    errors, headers)
 

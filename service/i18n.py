@@ -31,7 +31,7 @@ LABELS = {
     "auto_note": {"system": "系统发现", "facility_working": "设施已恢复正常", "agreement_active": "已签订有效送水协议",
                   "broken": "设施损坏", "low_yield": "出水不足"},
     "sms_status": {"queued": "待发", "sending": "发送中", "unknown": "待确认", "sent": "已发", "delivered": "已送达",
-                   "undelivered": "未送达", "failed": "失败", "cancelled": "已取消", "received": "已收到",
+                   "undelivered": "未送达", "failed": "失败", "cancelled": "已取消", "opted_out": "已退订", "received": "已收到",
                    "matched": "已确认", "opt_out": "退订", "opt_in": "恢复", "unmatched": "待处理"},
     "sms_purpose": {"confirm_request": "送水确认", "remind_evening": "前晚提醒", "remind_morning": "当天提醒",
                     "missed_alert": "漏送提醒", "case_reminder": "整改提醒", "case_escalation": "超期上报",

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 
-from models import Delivery, Household, SmsMessage, SmsOptOut, Staff, Village
+from models import AuditEvent, Delivery, Household, SmsMessage, SmsOptOut, Staff, User, Village
 
 from .. import sms_texts as texts
 from ..sms.gateway import SendError, SmsGateway
+from ..errors import Conflict, Forbidden, NotFound, TooManyRequests
 from .cases import CasePolicy, open_dispute_case
-from .outbox import enqueue
+from .outbox import enqueue, is_opted_out
 
 CONFIRM_WORDS = {"1", "是", "收到", "已收到", "确认", "Y", "YES", "OK"}
 DISPUTE_WORDS = {"0", "否", "没有", "未收到", "没收到", "N", "NO"}
@@ -82,10 +83,6 @@ def reply_kind(text: str) -> str:
 
 
 # The outbox ----------------------------------------------------------------------------------------------
-
-
-def is_opted_out(session, phone: str) -> bool:
-    return session.get(SmsOptOut, phone) is not None
 
 
 def request_confirmation(session, delivery: Delivery, now: datetime, zone: ZoneInfo) -> str:
@@ -220,7 +217,7 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
         if session.get(SmsOptOut, phone) is None:
             session.add(SmsOptOut(phone=phone, since=now))
         session.execute(update(SmsMessage).where(SmsMessage.phone == phone, SmsMessage.status == "queued",
-                                                 SmsMessage.direction == "outbound").values(status="cancelled"))
+                                                 SmsMessage.direction == "outbound").values(status="opted_out"))
         message.status, message.handled, reply = "opt_out", True, "opt_out"
     elif kind == "start":
         session.execute(delete(SmsOptOut).where(SmsOptOut.phone == phone))
@@ -336,6 +333,10 @@ def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, ba
             session.execute(update(SmsMessage).where(SmsMessage.status == "unknown",
                                                      SmsMessage.next_attempt_at <= now)
                             .values(status="queued", updated_at=now))
+            # Checked again at send: a number may have opted out after its message was queued.
+            session.execute(update(SmsMessage).where(SmsMessage.status == "queued",
+                                                     SmsMessage.phone.in_(select(SmsOptOut.phone)))
+                            .values(status="opted_out", updated_at=now).execution_options(synchronize_session=False))
             due = select(SmsMessage.id).where(SmsMessage.status == "queued", SmsMessage.direction == "outbound",
                                               SmsMessage.next_attempt_at <= now)
             if settings.quiet(now):
@@ -373,12 +374,33 @@ def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, ba
     return totals
 
 
-def reply_to_inbound(session, actor, message_id: int, text: str, nonce: str, now: datetime) -> None:
-    """A township worker's answer to an inbound SMS: queued (urgent: a person is waiting), marked handled.
-    `nonce` comes with the form, so a double submit queues one reply."""
+URGENT_SENDERS = ("county_admin", "township_lead")
+
+
+def reply_to_inbound(session, actor: User, message_id: int, text: str, nonce: str, now: datetime, zone: ZoneInfo,
+                     daily_limit: int, urgent: bool = False) -> None:
+    """A township worker's answer to an inbound SMS, queued in the outbox and marked handled.
+
+    Never to a number that opted out; at most `daily_limit` a day per user; held through quiet hours unless a
+    township lead (or the county) marks it urgent. `nonce` comes with the form, so a double submit queues one.
+    """
     message = session.get(SmsMessage, message_id)
-    enqueue(session, [{"phone": message.phone, "body": text, "purpose": "manual_reply", "urgent": True,
-                       "related_type": "sms", "related_id": message.id, "household_id": message.household_id,
-                       "township_id": message.township_id,
-                       "idempotency_key": f"manual:{message.id}:{actor.id}:{nonce}"}], now)
+    if message is None or message.direction != "inbound":
+        raise NotFound("没有这条短信")
+    if is_opted_out(session, message.phone):
+        raise Conflict("该号码已退订短信，不能发送")
+    if urgent and actor.role not in URGENT_SENDERS:
+        raise Forbidden("只有镇街负责人可以把短信标为紧急")
+    local_midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
+    sent_today = session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.actor_id == actor.id, AuditEvent.action == "manual_sms", AuditEvent.at >= local_midnight))
+    if sent_today >= daily_limit:
+        raise TooManyRequests(f"今天已发送 {sent_today} 条人工短信，已达每日上限")
+    queued = enqueue(session, [{"phone": message.phone, "body": text, "purpose": "manual_reply", "urgent": urgent,
+                                "related_type": "sms", "related_id": message.id, "household_id": message.household_id,
+                                "township_id": message.township_id,
+                                "idempotency_key": f"manual:{message.id}:{actor.id}:{nonce}"}], now)
+    if queued:
+        session.add(AuditEvent(actor_id=actor.id, action="manual_sms", entity="sms_messages", entity_id=message.id,
+                               before=None, after={"urgent": urgent}, at=now))
     message.handled = True

@@ -3,16 +3,52 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from ..errors import FieldErrors
+from ..errors import FieldErrors, PayloadTooLarge
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 60
 MAX_CELL = 2_000
+# Below this a part's ratio is not judged: small parts (styles, empty sheets) compress extremely well.
+RATIO_FLOOR_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UnpackLimits:
+    """How far an uploaded zip (an .xlsx) may inflate: per part and in sum, and the inflation ratio."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_ratio: int = 200
+
+    @classmethod
+    def from_config(cls, config) -> "UnpackLimits":
+        return cls(config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_RATIO"])
+
+
+def check_zip_bomb(data: bytes, limits: UnpackLimits) -> None:
+    """Refuse (413) a zip whose parts would inflate past the limits, reading only its directory.
+
+    zipfile never inflates a part past its declared size (it fails the CRC instead), so declared sizes bound
+    the memory that openpyxl can be made to use.
+    """
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip: the reader says the file is damaged
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > limits.max_bytes or total > limits.max_bytes or \
+                (member.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_ratio):
+            megabytes = limits.max_bytes // (1024 * 1024)
+            raise PayloadTooLarge(f"文件解压后过大（超过 {megabytes} MB）或压缩比异常，已拒绝。请检查文件，或分批导入")
 
 
 class Formula(str):
@@ -31,6 +67,8 @@ def _cell(cell):
     value = cell.value
     if isinstance(value, datetime):
         return value.date()
+    if isinstance(value, str):
+        return value[:MAX_CELL]
     return value
 
 
@@ -72,19 +110,21 @@ def _read_csv(data: bytes) -> list[list]:
     return rows
 
 
-def read_table(filename: str, data: bytes) -> list[list]:
-    """The rows of the first sheet (header first); FieldErrors on `file` when it cannot be read."""
+def read_table(filename: str, data: bytes, limits: UnpackLimits = UnpackLimits()) -> list[list]:
+    """The rows of the first sheet (header first); FieldErrors on `file` when it cannot be read,
+    PayloadTooLarge when an .xlsx would inflate past `limits`."""
     name = (filename or "").lower()
     if not data:
         raise FieldErrors.one("file", "文件是空的")
     try:
         if name.endswith(".xlsx") or data[:2] == b"PK":
+            check_zip_bomb(data, limits)
             rows = _read_xlsx(data)
         elif name.endswith(".csv"):
             rows = _read_csv(data)
         else:
             raise FieldErrors.one("file", "只接受 .xlsx 或 .csv 文件")
-    except FieldErrors:
+    except (FieldErrors, PayloadTooLarge):
         raise
     except Exception:  # a damaged file fails in many ways inside openpyxl or csv; each means "cannot read"
         raise FieldErrors.one("file", "文件已损坏或不是有效的 .xlsx / .csv 文件") from None

@@ -6,6 +6,7 @@ from models import db
 from ..auth import acting_user
 from ..clock import current_rules
 from ..errors import PayloadTooLarge
+from ..domain.tables import UnpackLimits
 from ..households.vault import id_number_vault
 from .runner import run_import, template_xlsx
 
@@ -26,13 +27,17 @@ def template(kind):
 @login_required
 def index():
     """Upload a roster, see the report: every bad row with its column; nothing written unless all are good."""
-    report, kind = None, request.form.get("kind", "households")
+    report, refused, kind = None, None, request.form.get("kind", "households")
     if request.method == "POST" and kind in KINDS:
         upload = request.files.get("file")
         data = upload.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1) if upload else b""
-        if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-            raise PayloadTooLarge("file: too large")
-        report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data,
-                            request.form.get("dry_run") == "1", id_number_vault(), current_rules())
-    return render_template("imports/index.html", kinds=KINDS, kind=kind, report=report), \
-        (422 if report and report["errors"] else 200)
+        try:
+            if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+                raise PayloadTooLarge(f"文件超过 {current_app.config['IMPORT_MAX_BYTES'] // 1024 // 1024} MB，请分批导入")
+            report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data,
+                                request.form.get("dry_run") == "1", id_number_vault(), current_rules(),
+                                UnpackLimits.from_config(current_app.config))
+        except PayloadTooLarge as exc:
+            refused = exc.message
+    status = 413 if refused else 422 if report and report["errors"] else 200
+    return render_template("imports/index.html", kinds=KINDS, kind=kind, report=report, refused=refused), status

@@ -10,7 +10,7 @@ from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import current_rules, current_thresholds
 from ..domain import imports
 from ..domain.needs_delivery import household_reasons
-from ..domain.tables import write_csv, write_xlsx
+from ..domain.tables import UnpackLimits, write_csv, write_xlsx
 from ..errors import FieldErrors, PayloadTooLarge
 from ..facilities.routes import collection as facilities
 from ..facilities.schemas import FacilityArgs
@@ -53,15 +53,16 @@ class ImportReport(Schema):
 @blueprint.arguments(UploadSchema, location="files")
 @blueprint.response(200, ImportReport)
 @blueprint.alt_response(422, schema=ImportReport, description="some rows are bad: the report lists them, nothing written")
+@blueprint.alt_response(413, response="DEFAULT_ERROR", description="the file, or what it unpacks to, is too large")
 def import_roster(args, files, kind):
     """Import a roster (.xlsx or .csv, UTF-8 or GB18030): checked whole first, written only when every row is good."""
     upload = files.get("file")
     data = upload.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1) if upload else b""
     if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-        raise PayloadTooLarge(f"file: larger than {current_app.config['IMPORT_MAX_BYTES'] // 1024 // 1024} MiB")
+        raise PayloadTooLarge(f"文件超过 {current_app.config['IMPORT_MAX_BYTES'] // 1024 // 1024} MB，请分批导入")
     dry_run = args["dry_run"].strip().lower() in ("1", "true", "yes", "on")
     report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data, dry_run,
-                        id_number_vault(), current_rules())
+                        id_number_vault(), current_rules(), UnpackLimits.from_config(current_app.config))
     return report, (422 if report["errors"] else 200)
 
 

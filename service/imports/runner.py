@@ -1,5 +1,5 @@
 from ..domain import imports
-from ..domain.tables import read_table, write_xlsx
+from ..domain.tables import UnpackLimits, read_table, write_xlsx
 from ..errors import FieldErrors
 from ..facilities.schemas import FacilitySchema
 from ..households.schemas import HouseholdSchema
@@ -16,11 +16,12 @@ def template_xlsx(kind: str) -> bytes:
 
 
 def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: bool, vault, rules,
-               progress=lambda n: None) -> dict:
-    """Read and import a roster (API, page and CLI alike); commits only a clean, real import."""
+               limits: UnpackLimits, progress=lambda n: None) -> dict:
+    """Read and import a roster (API, page and CLI alike); commits only a clean, real import.
+    PayloadTooLarge (413) when the file would inflate past `limits`."""
     importer, schema = IMPORTERS[kind]
     try:
-        rows = read_table(filename, data)
+        rows = read_table(filename, data, limits)
     except FieldErrors as exc:
         return {"dry_run": dry_run, "rows": 0, "created": 0, "updated": 0, "unchanged": 0,
                 "errors": [{"row": 0, "column": "file", "message": text} for text in exc.errors["file"]]}

@@ -86,7 +86,9 @@ def inspection_archive(township_id):
     date_from, date_to = _period()
     reports.check_period(date_from, date_to)
     version = data_version(db.session, township_id, date_from, date_to)
-    key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}:{version}".encode()).hexdigest()[:24]
+    # The QR codes inside lead to base_url: an archive built for one address is never served for another.
+    base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}:{version}:{base_url}".encode()).hexdigest()[:24]
     builds = ArchiveBuilds(Path(current_app.config["ARCHIVE_DIR"]), current_app.config["ARCHIVE_MAX_AGE_SECONDS"])
     name = f"inspection-{township_id}-{date_from}-{date_to}.zip"
     ready = builds.ready(key)
@@ -98,12 +100,11 @@ def inspection_archive(township_id):
         # Written aside and renamed once whole: a failed or concurrent build never serves half an archive.
         partial = zip_path.with_suffix(f".{uuid.uuid4().hex}.part")
         try:
-            build_archive(db.session, scope, township_id, date_from, date_to, partial)
+            build_archive(db.session, scope, township_id, date_from, date_to, partial, base_url=base_url)
             partial.replace(zip_path)
         finally:
             partial.unlink(missing_ok=True)
         return send_file(zip_path, mimetype="application/zip", download_name=name, as_attachment=True)
-    base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     builds.start(current_app._get_current_object(), key,
                  lambda target, progress: build_archive(db.session, scope, township_id, date_from, date_to, target,
                                                         progress, base_url))

@@ -1,15 +1,15 @@
 import uuid
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import case, select
 
-from models import SmsMessage, db
+from models import SmsMessage, SmsOptOut, db
 
 from ..auth import acting_scope, acting_user
 from ..clock import current_rules
 from ..domain.scope import get_visible
-from ..domain.sms import reply_to_inbound
+from ..domain.sms import URGENT_SENDERS, reply_to_inbound
 from ..forms import clean_text
 
 blueprint = Blueprint("sms_pages", __name__)
@@ -29,7 +29,10 @@ def index():
     first = case((SmsMessage.status == "failed", 0), else_=1) if box == "outbox" else \
         case((SmsMessage.handled.is_(False), 0), else_=1)
     messages = db.session.scalars(stmt.order_by(first, SmsMessage.id.desc()).limit(SHOWN)).all()
-    return render_template("sms/index.html", messages=messages, box=box, status=status, new_key=lambda: uuid.uuid4().hex)
+    opted_out = set(db.session.scalars(select(SmsOptOut.phone).where(
+        SmsOptOut.phone.in_({m.phone for m in messages}))))
+    return render_template("sms/index.html", messages=messages, box=box, status=status, opted_out=opted_out,
+                           may_mark_urgent=acting_user().role in URGENT_SENDERS, new_key=lambda: uuid.uuid4().hex)
 
 
 @blueprint.route("/sms/<int:message_id>/reply", methods=["POST"])
@@ -40,6 +43,8 @@ def reply(message_id):
     text = clean_text(request.form.get("body"), 300)
     nonce = clean_text(request.form.get("nonce"), 40)
     if text and nonce:
-        reply_to_inbound(db.session, acting_user(), message.id, text, nonce, current_rules().now)
+        rules = current_rules()
+        reply_to_inbound(db.session, acting_user(), message.id, text, nonce, rules.now, rules.zone,
+                         current_app.config["MANUAL_SMS_PER_DAY"], urgent=request.form.get("urgent") == "1")
         db.session.commit()
     return redirect(url_for("sms_pages.index"))
