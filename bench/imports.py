@@ -55,7 +55,7 @@ def main() -> None:
 
             def importing(dry_run, data=roster, name="roster.xlsx"):
                 return run_import(db.session, admin, "households", name, data, dry_run, vault, current_rules(),
-                                  UnpackLimits.from_config(app.config))
+                                  UnpackLimits.from_config(app.config), app.config["ID_CONFLICTS_PER_HOUR"])
 
             baseline, count = timed(read)
             dry, report = timed(lambda: importing(True))

@@ -8,15 +8,17 @@ from sqlalchemy import func, select
 from .clock import local_today
 from .domain.scope import MAX_ID
 from .identity import normalize_id_number, normalize_phone
+from .text import drop_invisible
 
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class Text(fields.String):
-    """A string with surrounding white space removed; NUL and other control characters refused."""
+    """A string with surrounding white space and invisible characters (bidi overrides, zero-width) removed;
+    NUL and other control characters refused."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        text = drop_invisible(super()._deserialize(value, attr, data, **kwargs)).strip()
         if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
             raise ValidationError("Must not contain control characters.")
         return text

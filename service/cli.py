@@ -128,7 +128,8 @@ def import_command(kind, file, dry_run, username):
     with click.progressbar(length=max(1, data.count(b"\n")), label=f"checking {kind}") as bar:
         try:
             report = run_import(db.session, actor, kind, file, data, dry_run, id_number_vault(), current_rules(),
-                                UnpackLimits.from_config(current_app.config), bar.update)
+                                UnpackLimits.from_config(current_app.config),
+                                current_app.config["ID_CONFLICTS_PER_HOUR"], bar.update)
         except PayloadTooLarge as exc:
             _fail({"file": [exc.message]})
     for error in report["errors"]:

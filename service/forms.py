@@ -2,13 +2,15 @@
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from .errors import FieldErrors
+from .text import drop_invisible
 
 BLANK = ("", None)
 
 
 def clean_text(value: str | None, limit: int) -> str | None:
-    """Free text typed into a page: control characters (NUL included) dropped, trimmed, cut to `limit`."""
-    text = "".join(c for c in (value or "") if ord(c) >= 32 or c in "\n\t").strip()[:limit]
+    """Free text typed into a page: control and invisible characters (NUL, bidi overrides, zero-width)
+    dropped, trimmed, cut to `limit`."""
+    text = "".join(c for c in drop_invisible(value or "") if ord(c) >= 32 or c in "\n\t").strip()[:limit]
     return text or None
 
 

@@ -1,14 +1,17 @@
 """Errors mapped to HTTP answers once, at the edge: JSON for the API, a page for people."""
 import logging
 
-from flask import jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from models import db
 
-from .errors import DomainError, FieldErrors
+from .auth import acting_user
+from .clock import current_rules
+from .domain.conflicts import IdNumberConflict, record_id_conflicts
+from .errors import DomainError, FieldErrors, TooManyRequests
 
 log = logging.getLogger(__name__)
 JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/", "/verify/")
@@ -31,6 +34,23 @@ def _answer(status: int, name: str, message: str, errors: dict | None = None, he
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def record_id_conflict(error: IdNumberConflict) -> None:
+    """Roll the write back, then record the conflict for the county in its own transaction; TooManyRequests
+    past the hourly limit (used by this handler and by the pages that show the message beside the field)."""
+    db.session.rollback()
+    record_id_conflicts(db.session, acting_user(), error.household_ids, request.path[:40], current_rules().now,
+                        current_app.config["ID_CONFLICTS_PER_HOUR"])
+    db.session.commit()
+
+
+def handle_id_conflict(error: IdNumberConflict):
+    try:
+        record_id_conflict(error)
+    except TooManyRequests as throttled:
+        return handle_domain_error(throttled)
+    return handle_domain_error(error)
 
 
 def handle_domain_error(error: DomainError):
@@ -88,6 +108,7 @@ def handle_unexpected(error: Exception):
 
 
 def register(app) -> None:
+    app.register_error_handler(IdNumberConflict, handle_id_conflict)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)

@@ -154,10 +154,11 @@ def test_complete_bad_input_writes_nothing(client, world):
 def test_unplanned_delivery_with_retry(client, world):
     household = _household(client, world)
     h = {**world.headers(world.worker_a), "Idempotency-Key": "unplanned-7"}
-    body = {"household_id": household["id"], "liters": 60, "delivered_at": "2026-11-20T09:30:00"}
+    yesterday = local_today() - timedelta(days=1)
+    body = {"household_id": household["id"], "liters": 60, "delivered_at": f"{yesterday}T09:30:00"}
     first = client.post("/api/v1/deliveries", json=body, headers=h)
     assert first.status_code == 201, first.json
-    assert first.json["scheduled_for"] == "2026-11-20" and first.json["delivered_at"].startswith("2026-11-20T01:30")
+    assert first.json["scheduled_for"] == str(yesterday) and first.json["delivered_at"].startswith(f"{yesterday}T01:30")
     retry = client.post("/api/v1/deliveries", json=body, headers=h)
     assert retry.status_code == 200 and retry.json["id"] == first.json["id"]
     assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1

@@ -159,7 +159,7 @@ def test_verify_says_whether_paper_matches_the_data(client, world):
     code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
     r = client.get(f"/verify/{code}", headers=h)
     assert r.status_code == 200 and r.json["matches"] is True and r.json["kind"] == "household_deliveries"
-    correct_delivery(db.session, world.worker_a, days[0].id, {"liters": 250, "reason": "少送"}, current_rules().now)
+    correct_delivery(db.session, world.worker_a, days[0].id, {"liters": 250, "reason": "少送"}, current_rules())
     db.session.commit()
     assert client.get(f"/verify/{code}", headers=h).json["matches"] is False
     assert client.get(f"/verify/{code}", headers=world.headers(world.worker_b)).status_code == 404

@@ -190,7 +190,7 @@ def test_opt_out_and_back_in(app, world, twilio):
     _logged_delivery(world, 1)
     post_signed(app, "/sms/inbound", {"MessageSid": "SMstop", "From": "+8613800000009", "Body": "退订"})
     assert db.session.get(SmsOptOut, "+8613800000009") is not None
-    assert outbound(purpose="confirm_request")[0].status == "cancelled"
+    assert outbound(purpose="confirm_request")[0].status == "opted_out"
     second = _logged_delivery(world, 2)
     assert second.confirmation == "no_phone" and len(outbound(purpose="confirm_request")) == 1
     post_signed(app, "/sms/inbound", {"MessageSid": "SMstart", "From": "+8613800000009", "Body": "START"})
@@ -254,9 +254,80 @@ def test_inbox_page_and_reply(app, world, twilio, client):
     assert client.post(f"/sms/{message.id}/reply", data=form).status_code == 302  # a double tap
     assert len(outbound(purpose="manual_reply")) == 1
     reply = outbound(purpose="manual_reply")[0]
-    assert (reply.phone, reply.body, reply.urgent) == ("+8613800000031", "明天上午送", True)
-    assert drain(app, datetime.now(timezone.utc) + timedelta(minutes=1))["sent"] == 1
+    # A worker's reply waits out quiet hours; only a township lead marks one urgent.
+    assert (reply.phone, reply.body, reply.urgent) == ("+8613800000031", "明天上午送", False)
+    local_noon = datetime.combine(local_today() + timedelta(days=1), datetime.min.time(), SHANGHAI) + timedelta(hours=12)
+    assert drain(app, local_noon)["sent"] == 1
     detail = client.get(f"/households/{household.id}").get_data(as_text=True)
     assert "短信记录" in detail and "什么时候送水？" in detail
     api = client.get("/api/v1/sms?direction=inbound", headers=world.headers(world.worker_a)).json
     assert [m["body"] for m in api["items"]] == ["什么时候送水？"]
+
+
+def _inbound(app, sid, phone, body="什么时候送水？"):
+    post_signed(app, "/sms/inbound", {"MessageSid": sid, "From": phone, "Body": body})
+    return db.session.scalars(select(SmsMessage).where(SmsMessage.provider_sid == sid)).one()
+
+
+def test_opted_out_numbers_get_nothing_whatever_the_purpose(app, world, twilio):
+    from service.domain.outbox import enqueue
+
+    db.session.add(SmsOptOut(phone=world.staff_a.phone))
+    db.session.commit()
+    queued = enqueue(db.session, [{"phone": world.staff_a.phone, "body": "【漏送】", "purpose": "missed_alert",
+                                   "idempotency_key": "missed:x"},
+                                  {"phone": world.staff_a.phone, "body": "【整改提醒】", "purpose": "case_reminder",
+                                   "idempotency_key": "case:x", "urgent": True}], MIDDAY)
+    db.session.commit()
+    assert queued == 2 and {m.status for m in outbound()} == {"opted_out"}
+    assert drain(app)["sent"] == 0 and twilio.accepted == []
+
+
+def test_an_opt_out_after_queueing_is_checked_again_at_send(app, world, twilio):
+    queue_one(phone="+8613800000055")
+    db.session.add(SmsOptOut(phone="+8613800000055"))
+    db.session.commit()
+    assert drain(app)["sent"] == 0 and twilio.accepted == []
+    assert outbound()[0].status == "opted_out"
+
+
+def test_no_manual_reply_to_an_opted_out_number(app, world, twilio, client):
+    from .test_pages import csrf_token, login
+
+    make_household(world, 1, phone="+8613800000031")
+    db.session.commit()
+    message = _inbound(app, "SMq1", "+8613800000031")
+    _inbound(app, "SMq2", "+8613800000031", "退订")
+    login(client, "worker_a")
+    page = client.get("/sms").get_data(as_text=True)
+    assert "已退订" in page and f"/sms/{message.id}/reply" not in page
+    form = {"body": "明天送", "nonce": "n1", "csrf_token": csrf_token(client, "/sms")}
+    r = client.post(f"/sms/{message.id}/reply", data=form)
+    assert r.status_code == 409 and "已退订" in r.get_data(as_text=True)
+    assert outbound(purpose="manual_reply") == []
+
+
+def test_manual_sms_daily_limit_and_who_marks_urgent(app, world, twilio, client, monkeypatch):
+    from .test_pages import csrf_token, login
+
+    monkeypatch.setitem(app.config, "MANUAL_SMS_PER_DAY", 2)
+    make_household(world, 1, phone="+8613800000031")
+    db.session.commit()
+    messages = [_inbound(app, f"SMd{n}", "+8613800000031", f"问题{n}") for n in range(3)]
+    login(client, "worker_a")
+    token = csrf_token(client, "/sms")
+    urgent = client.post(f"/sms/{messages[0].id}/reply", data={"body": "好", "nonce": "u", "urgent": "1",
+                                                                "csrf_token": token})
+    assert urgent.status_code == 403 and outbound(purpose="manual_reply") == []
+    for n, message in enumerate(messages[:2]):
+        r = client.post(f"/sms/{message.id}/reply", data={"body": "好", "nonce": f"n{n}", "csrf_token": token})
+        assert r.status_code == 302
+    r = client.post(f"/sms/{messages[2].id}/reply", data={"body": "好", "nonce": "n3", "csrf_token": token})
+    assert r.status_code == 429 and "上限" in r.get_data(as_text=True) and r.headers["Retry-After"]
+    assert len(outbound(purpose="manual_reply")) == 2
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "lead_a")
+    r = client.post(f"/sms/{messages[2].id}/reply", data={"body": "马上到", "nonce": "l1", "urgent": "1",
+                                                           "csrf_token": csrf_token(client, "/sms")})
+    assert r.status_code == 302
+    assert [m.urgent for m in outbound(purpose="manual_reply")] == [False, False, True]

@@ -1,10 +1,23 @@
+from datetime import date
+
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from models import AGREEMENT_REASONS, AGREEMENT_STATUSES
 
 from ..api_common import PageArgs, StrictInt, Text, filter_id, page_schema, ref
+from ..clock import local_today
 from ..domain.agreements import liters_per_person_day, quantity_below_standard
+
+
+# An agreement's dates are real calendar days of the programme, not typos such as 9999-12-31.
+AGREEMENT_DATES = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31),
+                                 error="日期须在 2000-01-01 至 2100-12-31 之间")
+
+
+def _not_after_today(day: date) -> None:
+    if day > local_today():
+        raise ValidationError("签订日期不能晚于今天")
 
 
 def _below_standard(agreement) -> bool:
@@ -22,9 +35,9 @@ class AgreementSchema(Schema):
     weekdays = fields.List(StrictInt(validate=validate.Range(min=1, max=7)), allow_none=True,
                            validate=validate.Length(max=7), metadata={"description": "ISO weekdays, 1 = Monday"})
     liters_per_delivery = StrictInt(required=True, validate=validate.Range(min=1, max=2000))
-    start_on = fields.Date(required=True)
-    end_on = fields.Date(allow_none=True)
-    signed_on = fields.Date(allow_none=True)
+    start_on = fields.Date(required=True, validate=AGREEMENT_DATES)
+    end_on = fields.Date(allow_none=True, validate=AGREEMENT_DATES)
+    signed_on = fields.Date(allow_none=True, validate=[AGREEMENT_DATES, _not_after_today])
     status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
     status_note = Text(allow_none=True, validate=validate.Length(max=500))
     has_scan = fields.Function(lambda a: a.scan_path is not None, dump_only=True, metadata={"type": "boolean"})

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import MethodNotAllowed
 
-from models import Delivery, Household, db, utcnow
+from models import Delivery, Household, db
 
 from ..api_common import UploadSchema, limit_json_body, paginate
 from ..auth import acting_scope, acting_user, require_bearer_user
@@ -106,7 +106,7 @@ def complete(headers, data, delivery_id):
 @blueprint.alt_response(409, response="DEFAULT_ERROR", description="not a logged delivery")
 def correct(data, delivery_id):
     """Correct a logged delivery: the original values stay, the correction says who and why."""
-    correction = deliveries.correct_delivery(db.session, acting_user(), delivery_id, _times(data), utcnow())
+    correction = deliveries.correct_delivery(db.session, acting_user(), delivery_id, _times(data), current_rules())
     db.session.commit()
     return correction.delivery
 

@@ -1,5 +1,5 @@
 """Logging deliveries (送水记录): once, from a phone, never edited in place (SPEC §3.5)."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Callable
 
 from sqlalchemy import select
@@ -14,8 +14,6 @@ from .sms import request_confirmation
 CORRECTABLE = ("liters", "delivered_at", "deliverer_id", "note")
 # Phones' clocks drift; a delivery time this far ahead of the server is still "now".
 CLOCK_SKEW = timedelta(minutes=5)
-# Paper records of past years may be typed in, but nothing predates the programme: older times are typos.
-EARLIEST_LOG = datetime(2000, 1, 1, tzinfo=timezone.utc)
 TOWNSHIP_ROLES = ("county_admin", "township_lead", "township_worker")
 
 
@@ -38,12 +36,19 @@ def _by_key(session, key: str | None) -> Delivery | None:
     return session.scalar(select(Delivery).where(Delivery.idempotency_key == key)) if key else None
 
 
-def _check_log(session, data: dict, household: Household, now: datetime) -> None:
+def earliest_log(planned_day: date, rules) -> datetime:
+    """The earliest time a delivery planned for `planned_day` may say it was made: local midnight,
+    `rules.backdate_days` before that day (an unplanned delivery counts from today)."""
+    return datetime.combine(planned_day - timedelta(days=rules.backdate_days), time(), rules.zone)
+
+
+def _check_log(session, data: dict, household: Household, planned_day: date, rules) -> None:
     errors: dict = {}
-    if data["delivered_at"] > now + CLOCK_SKEW:
-        errors["delivered_at"] = ["cannot be in the future"]
-    elif data["delivered_at"] < EARLIEST_LOG:
-        errors["delivered_at"] = ["is before 2000"]
+    earliest = earliest_log(planned_day, rules)
+    if data["delivered_at"] > rules.now + CLOCK_SKEW:
+        errors["delivered_at"] = ["送达时间不能晚于现在"]
+    elif data["delivered_at"] < earliest:
+        errors["delivered_at"] = [f"送达时间不能早于 {earliest.date().isoformat()}（计划日前 {rules.backdate_days} 天）"]
     if data.get("deliverer_id") is not None:
         deliverer = session.get(Staff, data["deliverer_id"])
         if deliverer is None or deliverer.township_id not in (None, household.township_id):
@@ -66,11 +71,13 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
         return replay, False
     # Locked (PostgreSQL) so that two taps racing each other log once; SQLite writes one at a time anyway.
     delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS, lock=True)
+    if idempotency_key is not None and delivery.idempotency_key == idempotency_key:
+        return delivery, False  # a retry that raced the first request and waited for its lock
     if delivery.status not in ("planned", "missed"):
         raise Conflict(f"this delivery is already {delivery.status}; post a correction instead")
     now = rules.now
     data = {"delivered_at": now, **data}
-    _check_log(session, data, delivery.household, now)
+    _check_log(session, data, delivery.household, delivery.scheduled_for, rules)
     before = snapshot(delivery)
     delivery.status = "delivered"
     delivery.delivered_at = data["delivered_at"]
@@ -101,7 +108,13 @@ def log_unplanned_delivery(session, actor: User, data: dict, rules,
             raise FieldErrors.one("agreement_id", "must be an agreement of this household")
     now = rules.now
     data = {"delivered_at": now, **data}
-    _check_log(session, data, household, now)
+    _check_log(session, data, household, rules.today, rules)
+    if idempotency_key is not None:
+        # Retries racing each other: the second waits here until the first commits, then replays it.
+        session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
+        replay = _by_key(session, idempotency_key)
+        if replay is not None:
+            return replay, False
     delivery = Delivery(
         household_id=household.id, agreement_id=data.get("agreement_id"), unplanned=True, status="delivered",
         scheduled_for=data["delivered_at"].astimezone(rules.zone).date(), delivered_at=data["delivered_at"],
@@ -142,15 +155,17 @@ def change_planned_delivery(session, actor: User, delivery_id: int, data: dict) 
     return delivery
 
 
-def correct_delivery(session, actor: User, delivery_id: int, data: dict, now: datetime) -> DeliveryCorrection:
+def correct_delivery(session, actor: User, delivery_id: int, data: dict, rules) -> DeliveryCorrection:
     """Record a correction of a logged delivery: who, why and the new values; the original stays."""
+    now = rules.now
     delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
     if delivery.status != "delivered":
         raise Conflict(f"only a delivered record is corrected; this one is {delivery.status}")
     if not any(data.get(key) is not None for key in CORRECTABLE):
         raise FieldErrors.one("liters", "a correction changes at least one of " + ", ".join(CORRECTABLE))
     if data.get("delivered_at") is not None or data.get("deliverer_id") is not None:
-        _check_log(session, {**data, "delivered_at": data.get("delivered_at") or now}, delivery.household, now)
+        _check_log(session, {**data, "delivered_at": data.get("delivered_at") or delivery.delivered_at},
+                   delivery.household, delivery.scheduled_for, rules)
     correction = DeliveryCorrection(delivery_id=delivery.id, corrected_by_id=actor.id, corrected_at=now, **data)
     session.add(correction)
     record_write(session, actor, "create", correction, None)

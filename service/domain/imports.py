@@ -15,6 +15,7 @@ from ..errors import DomainError, FieldErrors, Forbidden
 from ..i18n import LABELS, message
 from ..identity import IdNumberVault, mask_id_number, normalize_phone
 from .cases import sync_gap_cases
+from .conflicts import MESSAGE as CONFLICT_MESSAGE
 from .geo import recompute_distances
 from .registry import create_facility, create_staff, update_facility, update_staff
 from .scope import MAX_ID, REGISTRY_WRITERS, Scope
@@ -87,13 +88,14 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     errors: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)  # households outside the actor's scope that rows named
 
     def error(self, row: int, column: str, text: str) -> None:
         self.errors.append({"row": row, "column": column, "message": text})
 
     def as_dict(self) -> dict:
         return {"dry_run": self.dry_run, "rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "errors": self.errors}
+                "unchanged": self.unchanged, "errors": self.errors, "conflicts": self.conflicts}
 
 
 def _coded(group: str, value: str) -> str:
@@ -287,7 +289,8 @@ def import_households(session, actor: User, rows: list[list], schema: Schema, va
             report.error(number, "编号", "编号与身份证号对不上（请使用导出的原表）")
             continue
         if current is not None and not scope.covers(current.township_id, current.village_id):
-            report.error(number, "身份证号", "该户已在其他镇街登记")
+            report.error(number, "身份证号", CONFLICT_MESSAGE)
+            report.conflicts.append(current.id)
             continue
         data["township_id"] = places.township_of[data["village_id"]]
         if current is None:

@@ -16,7 +16,8 @@ from .audit import record_write, snapshot
 from .cases import open_facility_case, resolve_system_cases, sync_gap_cases
 from .geo import recompute_distances
 from .rules import Rules
-from .scope import get_for_write, require_write
+from .conflicts import IdNumberConflict
+from .scope import Scope, get_for_write, require_write
 
 VILLAGE_WRITERS = ("county_admin", "township_lead")
 
@@ -266,12 +267,17 @@ def _protect_id(data: dict, vault: IdNumberVault) -> dict:
     return data
 
 
-def _check_household(session, data: dict, village: Village, exclude_id=None) -> None:
+def _check_household(session, actor: User, data: dict, village: Village, exclude_id=None) -> None:
     errors: dict = {}
-    if data.get("id_number_hash") is not None and _taken(
-        session, Household.id_number_hash, data["id_number_hash"], exclude_id
-    ):
-        errors["id_number"] = ["a household with this ID number is already registered"]
+    if data.get("id_number_hash") is not None:
+        stmt = select(Household).where(Household.id_number_hash == data["id_number_hash"])
+        if exclude_id is not None:
+            stmt = stmt.where(Household.id != exclude_id)
+        holder = session.scalar(stmt.limit(1))
+        if holder is not None and not Scope.of(actor).covers(holder.township_id, holder.village_id):
+            raise IdNumberConflict([holder.id])  # say nothing of where: the county is told instead
+        if holder is not None:
+            errors["id_number"] = ["a household with this ID number is already registered"]
     if data.get("water_source_id") is not None:
         source = session.get(Facility, data["water_source_id"])
         if source is None or source.village_id != village.id:
@@ -297,7 +303,7 @@ def create_household(session, actor: User, data: dict, vault: IdNumberVault, rul
     require_write(actor, village.township_id, village.id)
     data = _distance_fields(_protect_id(dict(data), vault))
     data["township_id"] = village.township_id
-    _check_household(session, data, village)
+    _check_household(session, actor, data, village)
     household = _save(session, actor, Household(), data, None)
     recompute_distances(session, {village.id})
     sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {village.id})
@@ -321,7 +327,7 @@ def update_household(session, actor: User, household_id: int, data: dict, vault:
     data["township_id"] = village.township_id
     if "water_source_id" not in data and "village_id" in data and household.water_source_id is not None:
         data["water_source_id"] = household.water_source_id
-    _check_household(session, data, village, household.id)
+    _check_household(session, actor, data, village, household.id)
     _save(session, actor, household, data, before)
     villages = {before["village_id"], household.village_id}
     recompute_distances(session, villages)

@@ -76,7 +76,9 @@ def _get(session, model, record_id: int, lock: bool = False):
     # An id past the column's range cannot exist (and PostgreSQL would refuse to compare it).
     if not 0 < record_id <= MAX_ID:
         return None
-    return session.get(model, record_id, with_for_update=True) if lock else session.get(model, record_id)
+    # A locked read re-reads the row as committed by whoever held the lock before.
+    return session.get(model, record_id, with_for_update=True, populate_existing=True) if lock \
+        else session.get(model, record_id)
 
 
 def get_visible(session, model, record_id: int, scope: Scope):

@@ -10,7 +10,9 @@ from ..clock import current_rules, current_thresholds
 from ..domain import registry
 from ..domain.needs_delivery import household_reasons
 from ..domain.scope import REGISTRY_WRITERS, get_visible
+from ..domain.conflicts import IdNumberConflict
 from ..errors import FieldErrors
+from ..handlers import record_id_conflict
 from ..forms import load_form, load_query
 from .routes import collection
 from .schemas import HouseholdArgs, HouseholdSchema
@@ -69,6 +71,9 @@ def _form(household=None):
                                                    current_rules())
             db.session.commit()
             return redirect(url_for("households_pages.detail", household_id=record.id))
+        except IdNumberConflict as exc:
+            record_id_conflict(exc)
+            errors = exc.errors
         except FieldErrors as exc:
             db.session.rollback()
             errors = exc.errors

@@ -36,7 +36,8 @@ def index():
                 raise PayloadTooLarge(f"文件超过 {current_app.config['IMPORT_MAX_BYTES'] // 1024 // 1024} MB，请分批导入")
             report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data,
                                 request.form.get("dry_run") == "1", id_number_vault(), current_rules(),
-                                UnpackLimits.from_config(current_app.config))
+                                UnpackLimits.from_config(current_app.config),
+                                current_app.config["ID_CONFLICTS_PER_HOUR"])
         except PayloadTooLarge as exc:
             refused = exc.message
     status = 413 if refused else 422 if report and report["errors"] else 200

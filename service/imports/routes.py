@@ -62,7 +62,8 @@ def import_roster(args, files, kind):
         raise PayloadTooLarge(f"文件超过 {current_app.config['IMPORT_MAX_BYTES'] // 1024 // 1024} MB，请分批导入")
     dry_run = args["dry_run"].strip().lower() in ("1", "true", "yes", "on")
     report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data, dry_run,
-                        id_number_vault(), current_rules(), UnpackLimits.from_config(current_app.config))
+                        id_number_vault(), current_rules(), UnpackLimits.from_config(current_app.config),
+                        current_app.config["ID_CONFLICTS_PER_HOUR"])
     return report, (422 if report["errors"] else 200)
 
 

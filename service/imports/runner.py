@@ -1,4 +1,5 @@
 from ..domain import imports
+from ..domain.conflicts import record_id_conflicts
 from ..domain.tables import UnpackLimits, read_table, write_xlsx
 from ..errors import FieldErrors
 from ..facilities.schemas import FacilitySchema
@@ -16,9 +17,10 @@ def template_xlsx(kind: str) -> bytes:
 
 
 def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: bool, vault, rules,
-               limits: UnpackLimits, progress=lambda n: None) -> dict:
+               limits: UnpackLimits, conflicts_per_hour: int, progress=lambda n: None) -> dict:
     """Read and import a roster (API, page and CLI alike); commits only a clean, real import.
-    PayloadTooLarge (413) when the file would inflate past `limits`."""
+    PayloadTooLarge (413) when the file would inflate past `limits`; rows naming IDs registered outside the
+    actor's scope are recorded for the county (TooManyRequests past `conflicts_per_hour`)."""
     importer, schema = IMPORTERS[kind]
     try:
         rows = read_table(filename, data, limits)
@@ -29,5 +31,9 @@ def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: b
     if report["errors"] or dry_run:
         session.rollback()
     else:
+        session.commit()
+    conflicts = report.pop("conflicts", [])
+    if conflicts:
+        record_id_conflicts(session, actor, conflicts, "import", rules.now, conflicts_per_hour)
         session.commit()
     return report

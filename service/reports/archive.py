@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Sta
 from ..clock import current_thresholds, local_zone
 from ..domain.reports import agreement_sheet, check_period, household_records, township_summary
 from ..domain.scope import Scope
+from ..text import file_name_part
 from ..uploads import upload_root
 from .pdf import render_many, renderer_for
 from .render import record_html
@@ -76,8 +78,8 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
         .order_by(Agreement.id)).all()
     records = household_records(session, households, date_from, date_to, local_zone())
     documents = [("00-汇总.pdf", summary, "township summary")]
-    documents += [(f"送水记录/{r['household']['village']}-{r['household']['head_name']}-{r['household']['id']}.pdf",
-                   r, "household delivery record") for r in records]
+    documents += [(f"送水记录/{file_name_part(r['household']['village'])}-{file_name_part(r['household']['head_name'])}"
+                   f"-{int(r['household']['id'])}.pdf", r, "household delivery record") for r in records]
     documents += [(f"送水协议/协议{a.id}.pdf", agreement_sheet(session, scope, a.id), "agreement sheet")
                   for a in agreements]
     scans = [(f"协议扫描件/协议{a.id}{Path(a.scan_path).suffix}", a.scan_path) for a in agreements if a.scan_path]
@@ -95,7 +97,13 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
                                         strict=True):
             add(name, pdf, what)
         for name, path in scans:
-            add(name, (upload_root() / path).read_bytes(), "signed scan")
+            try:
+                data = (upload_root() / path).read_bytes()
+            except OSError:  # the archive still goes out; the manifest says what is missing
+                manifest.append((name, "", 0, "signed scan missing (扫描件缺失，请重新上传)"))
+                progress(len(manifest), total)
+                continue
+            add(name, data, "signed scan")
         lines = io.StringIO()
         writer = csv.writer(lines)
         writer.writerow(["file", "sha256", "bytes", "content"])
@@ -105,11 +113,24 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     return manifest
 
 
-class ArchiveBuilds:
-    """Archives built in the background, kept under instance/archives/ with a progress file beside each."""
+FAILURE_REASONS = {FileNotFoundError: "缺少需要打包的文件", PermissionError: "无法读写档案文件夹",
+                   MemoryError: "内存不足"}
 
-    def __init__(self, folder: Path, max_age_seconds: int):
-        self.folder, self.max_age = folder, max_age_seconds
+
+def failure_reason(error: Exception) -> str:
+    """What a person is told about a failed build: a reason in Chinese, never a server path."""
+    return next((reason for kind, reason in FAILURE_REASONS.items() if isinstance(error, kind)), "生成 PDF 时出错")
+
+
+class ArchiveBuilds:
+    """Archives built in the background, kept under instance/archives/ with a state file beside each.
+
+    A failed build is recorded with its reason and retried with exponential backoff (on a poll after the
+    wait), never on every poll; its partial file is removed.
+    """
+
+    def __init__(self, folder: Path, max_age_seconds: int, retry_base_seconds: int = 30):
+        self.folder, self.max_age, self.retry_base = folder, max_age_seconds, retry_base_seconds
         folder.mkdir(parents=True, exist_ok=True)
 
     def paths(self, key: str) -> tuple[Path, Path]:
@@ -129,31 +150,38 @@ class ArchiveBuilds:
             return None
 
     def start(self, app, key: str, work: Callable) -> None:
-        """Run `work(target, progress)` in a thread unless a build of `key` is already running somewhere."""
-        state = self.progress(key)
+        """Run `work(target, progress)` in a thread unless a build of `key` is running somewhere or failed
+        too recently to be tried again."""
+        state = self.progress(key) or {}
         if state and not state.get("finished") and time.time() - state.get("updated", 0) < 60:
             return  # another worker is building it
+        if state.get("error") and time.time() < state.get("retry_at", 0):
+            return
         with _building_lock:
             if key in _building:
                 return
             _building.add(key)
+        attempts = state.get("attempts", 0) + 1
         zip_path, state_path = self.paths(key)
 
         def report(done: int, total: int, finished: bool = False, error: str | None = None):
+            retry_at = time.time() + self.retry_base * 2 ** (attempts - 1) if error else None
             state_path.write_text(json.dumps({"done": done, "total": total, "finished": finished,
-                                              "updated": time.time(), "error": error}))
+                                              "updated": time.time(), "error": error, "attempts": attempts,
+                                              "retry_at": retry_at}))
 
         def run():
-            partial = zip_path.with_suffix(".part")
+            partial = zip_path.with_suffix(f".{uuid.uuid4().hex}.part")
             with app.app_context():
                 try:
                     manifest = work(partial, report)
                     partial.replace(zip_path)
                     report(len(manifest), len(manifest), True)
-                except Exception as exc:  # recorded for the person waiting; the next request starts again
-                    report(0, 0, True, f"{type(exc).__name__}: {exc}")
-                    log.exception("archive %s failed", key)
+                except Exception as exc:  # recorded for the person waiting; retried after the backoff
+                    report(0, 0, True, failure_reason(exc))
+                    log.exception("archive %s failed (attempt %d)", key, attempts)
                 finally:
+                    partial.unlink(missing_ok=True)
                     db.session.remove()
                     with _building_lock:
                         _building.discard(key)

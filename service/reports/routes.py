@@ -1,5 +1,6 @@
 """/reports/… (PDFs and the archive) and /verify/<code>: for a bearer token or a logged-in page session alike."""
 import hashlib
+import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -89,7 +90,8 @@ def inspection_archive(township_id):
     # The QR codes inside lead to base_url: an archive built for one address is never served for another.
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}:{version}:{base_url}".encode()).hexdigest()[:24]
-    builds = ArchiveBuilds(Path(current_app.config["ARCHIVE_DIR"]), current_app.config["ARCHIVE_MAX_AGE_SECONDS"])
+    builds = ArchiveBuilds(Path(current_app.config["ARCHIVE_DIR"]), current_app.config["ARCHIVE_MAX_AGE_SECONDS"],
+                           current_app.config["ARCHIVE_RETRY_BASE_SECONDS"])
     name = f"inspection-{township_id}-{date_from}-{date_to}.zip"
     ready = builds.ready(key)
     if ready:
@@ -109,9 +111,12 @@ def inspection_archive(township_id):
                  lambda target, progress: build_archive(db.session, scope, township_id, date_from, date_to, target,
                                                         progress, base_url))
     state = builds.progress(key) or {"done": 0, "total": 0}
-    body = {"status": "failed" if state.get("error") else "building", "done": state.get("done", 0),
-            "total": state.get("total", 0), "error": state.get("error"), "households": households}
-    headers = {"Retry-After": "3", "Location": request.full_path}
+    failed = bool(state.get("error"))
+    body = {"status": "failed" if failed else "building", "done": state.get("done", 0),
+            "total": state.get("total", 0), "error": state.get("error"), "households": households,
+            "attempts": state.get("attempts", 0)}
+    wait = max(3, int(state.get("retry_at", 0) - time.time())) if failed else 3
+    headers = {"Retry-After": str(wait), "Location": request.full_path}
     if request.accept_mimetypes.best == "text/html":  # a person waiting at a print button: a page that refreshes
         return render_template("reports/building.html", b=body), 202, headers
     return body, 202, headers
