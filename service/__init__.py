@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accounts import admin as account_admin
     from .accounts import pages as account_pages
     from .accounts import routes as auth_routes
     from .agreements import pages as agreement_pages
@@ -77,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
-    for bp in (account_pages.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
+    for bp in (account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
                import_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, docs, health):

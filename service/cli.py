@@ -1,4 +1,5 @@
 """The service's `flask` commands: users, seed-demo (the scheduler's live in schedules/)."""
+import os
 import sys
 from pathlib import Path
 
@@ -10,11 +11,12 @@ from sqlalchemy import func, or_, select
 from models import Household, Township, User, Village, db
 
 from .clock import current_rules, local_today
+from .config import DEFAULT_DATABASE_URL
 from .demo import SCALES, seed
 from .domain.scope import Scope
-from .domain.users import create_user
+from .domain.users import create_user, reset_password, set_active
 from .domain.tables import UnpackLimits
-from .errors import FieldErrors, PayloadTooLarge
+from .errors import DomainError, FieldErrors, PayloadTooLarge
 from .households.vault import id_number_vault
 from .imports.runner import run_import
 from .reports.archive import build_archive
@@ -58,12 +60,49 @@ def create_user_command(name, role, township_code, village_ref, password):
     click.echo(f"created user {user.username} ({user.role})")
 
 
+@users.command("deactivate")
+@click.argument("name")
+@click.option("--reactivate", is_flag=True, help="Let the login in again instead.")
+@with_appcontext
+def deactivate_user_command(name, reactivate):
+    """Deactivate login NAME: its page sessions and API tokens end at once."""
+    try:
+        user = set_active(db.session, None, name, active=reactivate)
+    except DomainError as exc:
+        _fail(getattr(exc, "errors", None) or {"user": [exc.message]})
+    db.session.commit()
+    click.echo(f"{'reactivated' if user.active else 'deactivated'} user {user.username}")
+
+
+@users.command("reset-password")
+@click.argument("name")
+@click.option("--password", help="Prompted for when not given.")
+@with_appcontext
+def reset_password_command(name, password):
+    """Give login NAME a new password: its page sessions and API tokens end at once."""
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = reset_password(db.session, None, name, password)
+    except DomainError as exc:
+        _fail(getattr(exc, "errors", None) or {"user": [exc.message]})
+    db.session.commit()
+    click.echo(f"new password set for {user.username}; its sessions and tokens have ended")
+
+
 @click.command("seed-demo")
 @click.option("--scale", type=click.Choice(sorted(SCALES)), default="small", show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+@click.option("--only-default-database", is_flag=True,
+              help="Do nothing (and succeed) unless the database is the default SQLite file or DEMO=1 is set "
+                   "(what `make run` uses, so that demo logins never reach a real database).")
 @with_appcontext
-def seed_demo(scale, if_empty):
+def seed_demo(scale, if_empty, only_default_database):
     """Fill an empty database with demo townships, villages, households, facilities, staff and logins."""
+    if only_default_database and current_app.config["SQLALCHEMY_DATABASE_URI"] != DEFAULT_DATABASE_URL \
+            and os.environ.get("DEMO") != "1":
+        click.echo("not the default SQLite database: no demo data seeded (set DEMO=1 to seed it anyway)")
+        return
     has_data = db.session.scalar(select(func.count()).select_from(Township)) or \
         db.session.scalar(select(func.count()).select_from(User))
     if has_data:

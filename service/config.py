@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
+DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE / 'water.db'}"
 
 
 def _float(name: str, default: float) -> float:
@@ -39,7 +40,7 @@ def _trusted_hosts(public_base_url: str | None) -> list[str]:
 def load_config() -> dict:
     """The app's configuration as a dict, from the environment (a `.env` is read by the flask CLI)."""
     return {
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'water.db'}",
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _development_secret_key(),
         # A separate key for resident ID numbers, so that rotating SECRET_KEY does not lose them.
         "ID_NUMBER_KEY": os.environ.get("ID_NUMBER_KEY"),

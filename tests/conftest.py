@@ -77,7 +77,10 @@ def _empty_database():
 
 @pytest.fixture(autouse=True)
 def _clean(app):
+    from service.extensions import limiter
+
     with app.app_context():
+        limiter.reset()  # the throttle's counts are per test, as they would be per hour in use
         yield
         db.session.rollback()
         _empty_database()
