@@ -6,7 +6,7 @@ account being guessed: the guessed account hits its own limit long before the ad
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
-from models import db
+from models import db, utcnow
 
 from ..domain.users import record_login_throttled
 from ..extensions import limiter
@@ -33,7 +33,7 @@ def _failed(response) -> bool:
 
 
 def _breached(_limit) -> None:
-    record_login_throttled(db.session, _username(), get_remote_address())
+    record_login_throttled(db.session, _username(), get_remote_address(), utcnow())
     db.session.commit()
 
 

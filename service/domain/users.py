@@ -1,4 +1,5 @@
 """Logins: creating users, checking passwords, ending sessions and tokens, deactivating."""
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -138,8 +139,13 @@ def reset_password(session, actor: User | None, username: str, password: str) ->
     return user
 
 
-def record_login_throttled(session, username: str, address: str) -> None:
-    """An AuditEvent for a refused burst of login attempts (the account, when it exists, and the address)."""
-    user_id = session.scalar(select(User.id).where(User.username == username[:50])) if username else None
-    session.add(AuditEvent(actor_id=None, action="login_throttled", entity="users", entity_id=user_id or 0,
-                           before=None, after={"username": username[:50], "address": address[:64]}))
+def record_login_throttled(session, username: str, address: str, now: datetime) -> None:
+    """An AuditEvent for a refused burst of login attempts (the account, when it exists, and the address);
+    one a minute per account, so that a flood of refused requests does not become a flood of rows."""
+    user_id = (session.scalar(select(User.id).where(User.username == username[:50])) if username else None) or 0
+    recent = session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == "login_throttled", AuditEvent.entity_id == user_id,
+        AuditEvent.at >= now - timedelta(minutes=1)).limit(1))
+    if recent is None:
+        session.add(AuditEvent(actor_id=None, action="login_throttled", entity="users", entity_id=user_id,
+                               before=None, after={"username": username[:50], "address": address[:64]}, at=now))
