@@ -8,9 +8,10 @@ export FLASK_APP := wsgi
 
 .PHONY: run test seed-county bench clean
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
 $(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from models import Township, db
 from service.clock import local_today
 from service.demo import SCALES, seed
-from service.households.vault import id_number_vault
+from service.context import current_vault
 
 
 def timed_median(work, repeat: int) -> tuple[float, object]:
@@ -26,5 +26,5 @@ def ensure_county() -> None:
     """Seed the county data set (SPEC §6) when the database (DATABASE_URL) is empty."""
     if not db.session.scalar(select(func.count()).select_from(Township)):
         print("seeding the county data set ...", flush=True)
-        seed(db.session, SCALES["county"], id_number_vault(), local_today())
+        seed(db.session, SCALES["county"], current_vault(), local_today())
         db.session.commit()

@@ -15,12 +15,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models import Township, User, Village, db
-from schedules import create_app
-from service.clock import current_rules, local_today
+from service import create_app
+from service.clock import local_today
+from service.context import current_context, current_vault
 from service.demo import SCALES, seed
-from service.domain.tables import UnpackLimits, write_xlsx
-from service.households.vault import id_number_vault
-from service.identity import id_check_char
+from service.domain.tables import write_xlsx
+from service.domain.identity import id_check_char
 from service.imports.runner import run_import
 
 
@@ -35,7 +35,7 @@ def main() -> None:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db"})
         with app.app_context(), app.test_request_context():
             upgrade()
-            seed(db.session, SCALES["county"], id_number_vault(), local_today())
+            seed(db.session, SCALES["county"], current_vault(), local_today())
             db.session.commit()
             villages = db.session.execute(select(Township.name, Village.name).join(
                 Township, Township.id == Village.township_id)).all()
@@ -48,14 +48,12 @@ def main() -> None:
             roster = write_xlsx(["镇街", "村", "户主姓名", "身份证号", "联系电话", "家庭人口", "能否自理", "纬度", "经度",
                                  "距离集中取水点(米)"], rows)
             admin = db.session.scalar(select(User).where(User.role == "county_admin"))
-            vault = id_number_vault()
 
             def read():
                 return sum(1 for _ in load_workbook(io.BytesIO(roster), read_only=True).active.iter_rows(values_only=True))
 
             def importing(dry_run, data=roster, name="roster.xlsx"):
-                return run_import(db.session, admin, "households", name, data, dry_run, vault, current_rules(),
-                                  UnpackLimits.from_config(app.config), app.config["ID_CONFLICTS_PER_HOUR"])
+                return run_import(db.session, admin, "households", name, data, dry_run, current_context())
 
             baseline, count = timed(read)
             dry, report = timed(lambda: importing(True))

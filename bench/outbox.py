@@ -16,9 +16,11 @@ from flask_migrate import upgrade
 from twilio.http.http_client import TwilioHttpClient
 
 from models import SmsMessage, db
-from schedules import create_app
+from service import create_app
+from service.context import sms_settings
 from service.domain.sms import SmsSettings, drain_outbox
 from service.sms.gateway import build_gateway
+from service.unit_of_work import transaction
 from tests.fake_twilio import FakeTwilio
 
 ACCOUNT = "AC" + "0" * 32
@@ -54,9 +56,9 @@ def main() -> None:
 
             now = datetime.now(timezone.utc)
             queue(args.messages, now)
-            settings = SmsSettings.from_config(app.config)
+            settings = sms_settings(app.config)
             start = time.perf_counter()
-            totals = drain_outbox(db.session, build_gateway(app.config), settings, lambda: now)
+            totals = drain_outbox(transaction, build_gateway(app.config), settings, lambda: now)
             drained = time.perf_counter() - start
             print(f"messages: {args.messages}, in flight at most {settings.max_in_flight}, sent {totals['sent']}")
             print(f"baseline  bare POSTs, one client       {args.messages / baseline:8.0f} /s")
@@ -68,7 +70,7 @@ def main() -> None:
                 queue(args.messages, now)
                 limited = SmsSettings(**{**settings.__dict__, "rate_per_second": args.rate})
                 start = time.perf_counter()
-                drain_outbox(db.session, build_gateway(app.config), limited, lambda: now)
+                drain_outbox(transaction, build_gateway(app.config), limited, lambda: now)
                 rate = args.messages / (time.perf_counter() - start)
                 print(f"with a limit of {args.rate:.0f}/s                 {rate:8.1f} /s   "
                       f"{(rate / args.rate - 1) * 100:+.1f}% from the limit")

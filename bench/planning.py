@@ -16,9 +16,9 @@ from sqlalchemy import delete, func, select
 
 from models import Delivery, db, utcnow
 from bench.common import ensure_county, timed_median
-from schedules import create_app
+from service import create_app
 from service.clock import local_today
-from service.domain.rules import Rules
+from service.context import rules
 from service.domain.planning import mark_missed, plan_deliveries
 
 
@@ -42,7 +42,7 @@ def main() -> None:
             return time.perf_counter() - start, planned
 
         def missing():
-            return len(mark_missed(db.session, Rules.from_config(app.config, today + timedelta(days=15), utcnow())))
+            return len(mark_missed(db.session, rules(app.config, utcnow() + timedelta(days=15))))
 
         base, rows = timed_median(baseline, args.repeat)
         plan_runs = [timed_median(planning, 1)[1] for _ in range(args.repeat)]

@@ -18,11 +18,11 @@ from weasyprint import HTML
 
 from models import Agreement, Delivery, Household, Staff, Township, User, Village, db
 from bench.common import timed_median
-from schedules import create_app
+from service import create_app
 from service.clock import local_zone
 from service.domain import reports
 from service.domain.scope import Scope
-from service.identity import IdNumberVault, id_check_char, mask_id_number
+from service.domain.identity import IdNumberVault, id_check_char, mask_id_number
 from service.reports.archive import build_archive
 from service.reports.pdf import renderer_for
 from service.reports.render import render_record

@@ -35,7 +35,7 @@ def list_jobs():
 @jobs.command("run")
 @click.argument("name")
 @with_appcontext
-def run_job(name):
+def run_now(name):
     """Run job NAME once, now (recorded like a scheduled run)."""
     if name not in JOBS:
         click.echo(f"error: unknown job {name}; known: {', '.join(JOBS)}", err=True)

@@ -11,9 +11,8 @@ from models import Village, utcnow
 from service.domain.cases import daily_case_pass
 from service.domain.geo import recompute_distances
 from service.domain.planning import mark_missed, plan_deliveries
-from service.domain.rules import Rules
-from service.domain.sms import SmsSettings, drain_outbox, expire_confirmations, send_daily_reminders
-from service.sms.gateway import build_gateway
+from service.domain.sms import drain_outbox, expire_confirmations, send_daily_reminders
+from service.unit_of_work import transaction
 
 
 def _daily(config, setting_or_time: str) -> CronTrigger:
@@ -24,7 +23,7 @@ def _daily(config, setting_or_time: str) -> CronTrigger:
 @dataclass(frozen=True)
 class Job:
     description: str
-    run: Callable  # (session, rules: Rules, config) -> a short result for the operator
+    run: Callable  # (session, context: Context) -> a short result for the operator
     at_settings: tuple[str, ...] = ("03:00",)  # daily local times "HH:MM", or the settings that hold them
     every_setting: str | None = None  # or: the setting holding its interval in seconds
 
@@ -42,35 +41,27 @@ def _all_villages(session) -> list[int]:
 JOBS: dict[str, Job] = {
     "mark_missed": Job(
         "把昨天及以前未登记的待送记录标为漏送 Mark planned deliveries of past days as missed",
-        lambda session, rules, config: len(mark_missed(session, rules)), ("MARK_MISSED_AT",)),
+        lambda session, context: len(mark_missed(session, context.rules)), ("MARK_MISSED_AT",)),
     "plan_deliveries": Job(
         "按有效协议安排未来几天的送水 Plan deliveries for the coming days from active agreements",
-        lambda session, rules, config: plan_deliveries(session, rules.today, config["PLANNING_HORIZON_DAYS"]),
+        lambda session, context: plan_deliveries(session, context.rules.today, context.rules.horizon_days),
         ("PLAN_DELIVERIES_AT",)),
     "recompute_distances": Job(
         "重算所有村的计算距离 Recompute every computed household distance",
-        lambda session, rules, config: recompute_distances(session, _all_villages(session)), ("03:30",)),
+        lambda session, context: recompute_distances(session, _all_villages(session)), ("03:30",)),
     "case_deadlines": Job(
         "问题台账日检：未签协议立案、到期提醒、超期上报 Gap cases, deadline reminders and escalations",
-        lambda session, rules, config: daily_case_pass(session, rules), ("CASE_DEADLINES_AT",)),
+        lambda session, context: daily_case_pass(session, context.rules), ("CASE_DEADLINES_AT",)),
     "send_reminders": Job(
         "给村级专人发送送水提醒（前一晚、当天早上各一条）Remind each deliverer, the evening before and the morning of",
-        lambda session, rules, config: send_daily_reminders(session, rules), ("REMINDER_EVENING_AT", "REMINDER_MORNING_AT")),
+        lambda session, context: send_daily_reminders(session, context.rules),
+        ("REMINDER_EVENING_AT", "REMINDER_MORNING_AT")),
     "drain_outbox": Job(
         "发送待发短信 Send the due SMS of the outbox",
-        lambda session, rules, config: drain_outbox(session, build_gateway(config), SmsSettings.from_config(config),
-                                                    utcnow), every_setting="SMS_DRAIN_EVERY_SECONDS"),
+        lambda session, context: drain_outbox(lambda: transaction(session), context.gateway, context.sms, utcnow),
+        every_setting="SMS_DRAIN_EVERY_SECONDS"),
     "expire_confirmations": Job(
         "超过72小时未回复的送水确认记为未回复 Expire confirmations unanswered for 72 hours",
-        lambda session, rules, config: expire_confirmations(
-            session, rules.now, SmsSettings.from_config(config).confirmation_expire),
+        lambda session, context: expire_confirmations(session, context.rules.now, context.sms.confirmation_expire),
         every_setting="CONFIRMATION_EXPIRY_EVERY_SECONDS"),
 }
-
-
-def job_names() -> list[str]:
-    return list(JOBS)
-
-
-def run_one(session, name: str, rules: Rules, config):
-    return JOBS[name].run(session, rules, config)

@@ -22,38 +22,39 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
 from models import JobRun, SchedulerHeartbeat, db, utcnow
-from service.domain.rules import Rules
+from service.context import build_context
+from service.unit_of_work import UnitOfWork
 
-from .jobs import JOBS, run_one
+from .jobs import JOBS
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x5A7E_0001  # "safe water", scheduler
-_app = None  # the app jobs run in; APScheduler stores only the textual reference "schedules.runner:run_job"
+_app = None  # the app jobs run in; APScheduler stores only the textual reference STORED_ENTRY_POINT
+STORED_ENTRY_POINT = "schedules.runner:run_stored_job"
 
 
 def execute(session, name: str, config, now: datetime | None = None):
-    """Run job `name` now in one transaction and record the run (ok or not) in job_runs."""
+    """Run job `name` now as one unit of work and record the run (ok or not) in job_runs."""
     now = now or utcnow()
-    rules = Rules.from_config(config, now.astimezone(ZoneInfo(config["APP_TIMEZONE"])).date(), now)
     run = JobRun(name=name, started_at=now)
     try:
-        result = run_one(session, name, rules, config)
+        with UnitOfWork(session):
+            result = JOBS[name].run(session, build_context(config, now))
         run.ok, run.result = True, str(result)
     except Exception as exc:
-        session.rollback()
         run.ok, run.result = False, f"{type(exc).__name__}: {exc}"[:2000]
         log.exception("job %s failed", name)
-    run.finished_at = utcnow()
-    session.add(run)
-    # Frequent jobs (the outbox every few seconds) would fill the table: keep a month of runs.
-    session.execute(delete(JobRun).where(JobRun.name == name, JobRun.started_at < now - timedelta(days=30)))
-    session.commit()
+    with UnitOfWork(session):
+        run.finished_at = utcnow()
+        session.add(run)
+        # Frequent jobs (the outbox every few seconds) would fill the table: keep a month of runs.
+        session.execute(delete(JobRun).where(JobRun.name == name, JobRun.started_at < now - timedelta(days=30)))
     if not run.ok:
         raise RuntimeError(f"job {name} failed: {run.result}")
     return result
 
 
-def run_job(name: str):
+def run_stored_job(name: str):
     """The entry point the job store keeps for every job."""
     with _app.app_context():
         try:
@@ -82,8 +83,8 @@ def sync_jobs(scheduler, config) -> None:
     for name, job in JOBS.items():
         trigger = job.trigger(config)
         existing = scheduler.get_job(name)
-        if existing is None or repr(existing.trigger) != repr(trigger):
-            scheduler.add_job("schedules.runner:run_job", trigger, args=[name], id=name, name=name,
+        if existing is None or repr(existing.trigger) != repr(trigger) or existing.func_ref != STORED_ENTRY_POINT:
+            scheduler.add_job(STORED_ENTRY_POINT, trigger, args=[name], id=name, name=name,
                               replace_existing=True)
     for stored in scheduler.get_jobs():
         if stored.id not in JOBS:
@@ -94,12 +95,11 @@ def beat(app) -> None:
     """Record that the active scheduler is alive (one row), for /healthz."""
     with app.app_context():
         try:
-            heartbeat = db.session.get(SchedulerHeartbeat, 1) or SchedulerHeartbeat(id=1)
-            heartbeat.beat_at, heartbeat.holder = utcnow(), f"{socket.gethostname()}:{os.getpid()}"[:100]
-            db.session.add(heartbeat)
-            db.session.commit()
+            with UnitOfWork():
+                heartbeat = db.session.get(SchedulerHeartbeat, 1) or SchedulerHeartbeat(id=1)
+                heartbeat.beat_at, heartbeat.holder = utcnow(), f"{socket.gethostname()}:{os.getpid()}"[:100]
+                db.session.add(heartbeat)
         except Exception:  # a missed beat shows in /healthz; the scheduler itself goes on
-            db.session.rollback()
             log.exception("scheduler heartbeat failed")
         finally:
             db.session.remove()

@@ -28,6 +28,7 @@ def register_request_guards(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .database import configure_engines
+    from .domain.catalogue import say
     from .extensions import api, csrf, db, limiter, login_manager, migrate
 
     configure_engines()
@@ -36,7 +37,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = say("login.required")
     limiter.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -111,10 +112,12 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_globals(app: Flask) -> None:
     from .clock import local_zone
-    from .i18n import FIELD_NAMES, LABELS, label, message
+    from .context import current_thresholds
+    from .domain.catalogue import FIELD_NAMES, LABELS, label, page_message
 
-    app.jinja_env.globals.update(label=label, labels=LABELS, message=message,
-                                 field_name=lambda name: FIELD_NAMES.get(name, name))
+    # Needs-delivery reasons are labelled with the thresholds in force ("距集中供水点超800米").
+    app.jinja_env.globals.update(label=lambda group, code: label(group, code, current_thresholds()), labels=LABELS,
+                                 message=page_message, field_name=lambda name: FIELD_NAMES.get(name, name))
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(local_zone()).strftime("%m-%d %H:%M") \
         if moment else "—"
 

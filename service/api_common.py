@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from .clock import local_today
 from .domain.scope import MAX_ID
-from .identity import normalize_id_number, normalize_phone
-from .text import drop_invisible
+from .domain.identity import normalize_id_number, normalize_phone
+from .domain.text import drop_invisible
 
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 

@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from models import User, db
 
 from .domain.scope import Scope
-from .errors import Unauthorized
+from .domain.errors import Unauthorized
 
 MAX_TOKEN_CHARS = 1000
 

@@ -10,16 +10,16 @@ from sqlalchemy import func, or_, select
 
 from models import Household, Township, User, Village, db
 
-from .clock import current_rules, local_today
+from .clock import local_today
 from .config import DEFAULT_DATABASE_URL
+from .context import current_context, current_vault
 from .demo import SCALES, seed
+from .domain.errors import DomainError, FieldErrors, PayloadTooLarge
 from .domain.scope import Scope
 from .domain.users import create_user, reset_password, set_active
-from .domain.tables import UnpackLimits
-from .errors import DomainError, FieldErrors, PayloadTooLarge
-from .households.vault import id_number_vault
 from .imports.runner import run_import
-from .reports.archive import build_archive
+from .reports.archive import ArchiveSettings, build_archive
+from .unit_of_work import UnitOfWork
 
 
 def _fail(errors: dict) -> None:
@@ -53,10 +53,10 @@ def create_user_command(name, role, township_code, village_ref, password):
         if village_id is None:
             _fail({"village": [f"unknown village {village_ref}"]})
     try:
-        user = create_user(db.session, name, role, password, township_code, village_id)
+        with UnitOfWork():
+            user = create_user(db.session, name, role, password, township_code, village_id)
     except FieldErrors as exc:
         _fail(exc.errors)
-    db.session.commit()
     click.echo(f"created user {user.username} ({user.role})")
 
 
@@ -67,10 +67,10 @@ def create_user_command(name, role, township_code, village_ref, password):
 def deactivate_user_command(name, reactivate):
     """Deactivate login NAME: its page sessions and API tokens end at once."""
     try:
-        user = set_active(db.session, None, name, active=reactivate)
+        with UnitOfWork():
+            user = set_active(db.session, None, name, active=reactivate)
     except DomainError as exc:
         _fail(getattr(exc, "errors", None) or {"user": [exc.message]})
-    db.session.commit()
     click.echo(f"{'reactivated' if user.active else 'deactivated'} user {user.username}")
 
 
@@ -83,10 +83,10 @@ def reset_password_command(name, password):
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
-        user = reset_password(db.session, None, name, password)
+        with UnitOfWork():
+            user = reset_password(db.session, None, name, password)
     except DomainError as exc:
         _fail(getattr(exc, "errors", None) or {"user": [exc.message]})
-    db.session.commit()
     click.echo(f"new password set for {user.username}; its sessions and tokens have ended")
 
 
@@ -111,9 +111,8 @@ def seed_demo(scale, if_empty, only_default_database):
             return
         click.echo("error: the database is not empty; seed-demo only fills an empty database", err=True)
         sys.exit(1)
-    with click.progressbar(length=SCALES[scale].villages, label=f"seeding {scale} demo data") as bar:
-        logins = seed(db.session, SCALES[scale], id_number_vault(), local_today(), progress=bar.update)
-    db.session.commit()
+    with click.progressbar(length=SCALES[scale].villages, label=f"seeding {scale} demo data") as bar, UnitOfWork():
+        logins = seed(db.session, SCALES[scale], current_vault(), local_today(), progress=bar.update)
     households = db.session.scalar(select(func.count()).select_from(Household))
     click.echo(f"seeded {households} households")
     click.echo("demo logins (username / password / role):")
@@ -144,7 +143,10 @@ def report_archive(township_code, date_from, date_to, out):
             bar.update(done - bar.pos)
 
         try:
-            manifest = build_archive(db.session, Scope(), township.id, date_from.date(), date_to.date(), out, progress)
+            with UnitOfWork():  # the verification codes of its pages
+                manifest = build_archive(db.session, Scope(), township.id, date_from.date(), date_to.date(), out,
+                                         ArchiveSettings.of(current_app, current_app.config.get("PUBLIC_BASE_URL")),
+                                         progress)
         except FieldErrors as exc:
             _fail(exc.errors)
     click.echo(f"wrote {out}: {len(manifest)} files")
@@ -166,9 +168,7 @@ def import_command(kind, file, dry_run, username):
     data = Path(file).read_bytes()
     with click.progressbar(length=max(1, data.count(b"\n")), label=f"checking {kind}") as bar:
         try:
-            report = run_import(db.session, actor, kind, file, data, dry_run, id_number_vault(), current_rules(),
-                                UnpackLimits.from_config(current_app.config),
-                                current_app.config["ID_CONFLICTS_PER_HOUR"], bar.update)
+            report = run_import(db.session, actor, kind, file, data, dry_run, current_context(), bar.update)
         except PayloadTooLarge as exc:
             _fail({"file": [exc.message]})
     for error in report["errors"]:

@@ -1,8 +1,12 @@
-"""Local dates: timestamps are stored in UTC, but a 'day' is the day in APP_TIMEZONE (SPEC §3)."""
+"""Local time at the edge: timestamps are stored in UTC, but a 'day' is the day in APP_TIMEZONE (SPEC §3)."""
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["APP_TIMEZONE"])
 
 
 def local_today() -> date:
@@ -10,27 +14,8 @@ def local_today() -> date:
     return datetime.now(timezone.utc).astimezone(local_zone()).date()
 
 
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["APP_TIMEZONE"])
-
-
 def as_aware(moment: datetime | None) -> datetime | None:
     """A time typed without a zone is local time (a phone's clock), not UTC."""
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=local_zone())
-
-
-def current_thresholds():
-    """The needs-delivery thresholds from the app's configuration (for views)."""
-    from .domain.needs_delivery import Thresholds
-
-    return Thresholds.from_config(current_app.config)
-
-
-def current_rules():
-    """The domain's settings from the app's configuration, at this moment (for views)."""
-    from .domain.rules import Rules
-
-    now = datetime.now(timezone.utc)
-    return Rules.from_config(current_app.config, now.astimezone(local_zone()).date(), now)

@@ -15,7 +15,7 @@ from .domain.cases import CasePolicy, open_facility_case, open_missed_delivery_c
 from .domain.geo import recompute_distances
 from .domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
 from .domain.planning import plan_deliveries, scheduled_days
-from .identity import IdNumberVault, id_check_char, mask_id_number
+from .domain.identity import IdNumberVault, id_check_char, mask_id_number
 
 
 @dataclass(frozen=True)

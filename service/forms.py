@@ -1,8 +1,16 @@
-"""Turning a page's form into the API's payload, so pages and API share one schema and one set of rules."""
+"""Pages' forms: turned into the API's payload (one schema, one set of rules for both), and submitted as one
+unit of work whose field errors are shown beside their fields."""
+from functools import wraps
+from typing import Callable
+
+from flask import flash, g
 from marshmallow import EXCLUDE, Schema, ValidationError
 
-from .errors import FieldErrors
-from .text import drop_invisible
+from .domain.conflicts import IdNumberConflict
+from .domain.errors import FieldErrors
+from .handlers import record_id_conflict
+from .domain.text import drop_invisible
+from .unit_of_work import UnitOfWork
 
 BLANK = ("", None)
 
@@ -61,3 +69,33 @@ def load_form(schema: Schema, form, types: dict[str, type], clear_blank: bool = 
     if errors:
         raise FieldErrors(errors)
     return data
+
+
+def flash_when_saved(message: str) -> None:
+    """Tell the person `message` on the next page, once the form's unit of work has committed."""
+    g.setdefault("saved_messages", []).append(message)
+
+
+def form_page(redraw: Callable[..., str]):
+    """A page that takes a form, as one unit of work: FieldErrors roll it back, and `redraw(errors=…, **view_args)`
+    draws the page again with each message beside its field (422). A resident ID registered outside the user's
+    scope is also recorded for the county first."""
+
+    def decorate(view):
+        @wraps(view)
+        def submit(**view_args):
+            try:
+                with UnitOfWork():
+                    response = view(**view_args)
+                for message in g.pop("saved_messages", []):
+                    flash(message)
+                return response
+            except IdNumberConflict as conflict:
+                record_id_conflict(conflict)
+                return redraw(errors=conflict.errors, **view_args), 422
+            except FieldErrors as exc:
+                return redraw(errors=exc.errors, **view_args), 422
+
+        return submit
+
+    return decorate

@@ -1,7 +1,7 @@
 """Errors mapped to HTTP answers once, at the edge: JSON for the API, a page for people."""
 import logging
 
-from flask import current_app, jsonify, make_response, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -9,9 +9,11 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from models import db
 
 from .auth import acting_user
-from .clock import current_rules
+from .context import current_context
+from .domain.catalogue import say
 from .domain.conflicts import IdNumberConflict, record_id_conflicts
-from .errors import DomainError, FieldErrors, TooManyRequests
+from .domain.errors import DomainError, FieldErrors, TooManyRequests
+from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/", "/verify/")
@@ -21,7 +23,16 @@ def _wants_json() -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
 
 
+def _discard_unfinished_work() -> None:
+    """Whatever the failed request began is rolled back before the answer is drawn (drawing a page may read)."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; there is nothing to roll back
+        pass
+
+
 def _answer(status: int, name: str, message: str, errors: dict | None = None, headers=None):
+    _discard_unfinished_work()
     if _wants_json():
         body = {"code": status, "status": name, "message": message}
         if errors is not None:
@@ -37,12 +48,14 @@ def _answer(status: int, name: str, message: str, errors: dict | None = None, he
 
 
 def record_id_conflict(error: IdNumberConflict) -> None:
-    """Roll the write back, then record the conflict for the county in its own transaction; TooManyRequests
-    past the hourly limit (used by this handler and by the pages that show the message beside the field)."""
-    db.session.rollback()
-    record_id_conflicts(db.session, acting_user(), error.household_ids, request.path[:40], current_rules().now,
-                        current_app.config["ID_CONFLICTS_PER_HOUR"])
-    db.session.commit()
+    """Record the conflict for the county in a transaction of its own (the write that met it was rolled back);
+    TooManyRequests past the hourly limit (used by this handler and by the form pages)."""
+    context = current_context()
+    with UnitOfWork():
+        throttled = record_id_conflicts(db.session, acting_user(), error.household_ids, request.path[:40],
+                                        context.rules.now, context.conflicts_per_hour)
+    if throttled:
+        raise TooManyRequests(say("id_conflict.throttled"), retry_after=3600)
 
 
 def handle_id_conflict(error: IdNumberConflict):
@@ -54,7 +67,6 @@ def handle_id_conflict(error: IdNumberConflict):
 
 
 def handle_domain_error(error: DomainError):
-    db.session.rollback()
     names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
              409: "Conflict", 413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests"}
     errors = {"json": error.errors} if isinstance(error, FieldErrors) else None
@@ -73,36 +85,30 @@ def handle_http_exception(error: HTTPException):
 
 def handle_rate_limited(error: RateLimitExceeded):
     """429: a person is told in Chinese to wait (Retry-After is added by the limiter); the login form stays."""
-    message = "尝试次数过多，请稍后再试"
+    message = say("login.throttled")
     if request.endpoint == "accounts.login":
+        _discard_unfinished_work()
         return make_response(render_template("login.html", error=message), 429)
     return _answer(429, "Too Many Requests", message)
 
 
 def handle_database_unreachable(error: Exception):
     """The database cannot be reached (or stays locked): 503 with Retry-After, never a bare 500."""
-    try:
-        db.session.rollback()
-    except Exception:  # the connection is gone; there is nothing to roll back
-        pass
     log.error("database unavailable on %s %s: %s", request.method, request.path, error)
-    return _answer(503, "Service Unavailable", "数据库暂时无法访问，请稍后再试", headers={"Retry-After": "30"})
+    return _answer(503, "Service Unavailable", say("database.unavailable"), headers={"Retry-After": "30"})
 
 
 def handle_integrity_error(error: IntegrityError):
-    db.session.rollback()
     log.warning("integrity error: %s", error.orig)
     return _answer(409, "Conflict", "the change conflicts with existing data (a duplicate or a dangling reference)")
 
 
 def handle_data_error(error: DataError):
-    db.session.rollback()
     log.warning("data error: %s", error.orig)
     return _answer(422, "Unprocessable Entity", "a value cannot be stored (out of range or not valid text)")
 
 
 def handle_unexpected(error: Exception):
-    db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _answer(500, "Internal Server Error", InternalServerError.description)
 

@@ -11,6 +11,7 @@ from models import db
 from .auth import acting_scope, acting_user, require_bearer_user
 from .api_common import limit_json_body, paginate
 from .domain.scope import Scope, get_visible
+from .unit_of_work import atomic
 
 PAGING = ("page", "per_page")
 
@@ -66,11 +67,10 @@ def collection_blueprint(c: Collection) -> Blueprint:
         @bp.arguments(c.schema)
         @bp.response(201, c.schema)
         @bp.alt_response(403, response="DEFAULT_ERROR", description="outside the caller's scope or role")
+        @atomic
         def post(self, data):
             """Create one."""
-            record = c.create(db.session, acting_user(), data)
-            db.session.commit()
-            return record
+            return c.create(db.session, acting_user(), data)
 
     @bp.route("/<int:record_id>")
     class Item(MethodView):
@@ -84,10 +84,9 @@ def collection_blueprint(c: Collection) -> Blueprint:
         @bp.response(200, c.schema)
         @bp.alt_response(403, response="DEFAULT_ERROR", description="outside the caller's scope or role")
         @bp.alt_response(404, response="DEFAULT_ERROR", description="absent")
+        @atomic
         def patch(self, data, record_id):
             """Change the given fields of one."""
-            record = c.update(db.session, acting_user(), record_id, data)
-            db.session.commit()
-            return record
+            return c.update(db.session, acting_user(), record_id, data)
 
     return bp

@@ -3,7 +3,8 @@ import json
 
 from flask import current_app, request
 
-from .errors import FieldErrors
+from .domain.catalogue import say
+from .domain.errors import FieldErrors
 
 # No field of ours needs a number this long; Python's int() refuses past 4,300 digits with a ValueError.
 MAX_NUMBER_CHARS = 40
@@ -35,6 +36,6 @@ def check_json_body() -> None:
         json.loads(data, parse_int=_number(int), parse_float=_number(float),
                    parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
     except RecursionError:
-        raise MalformedJson({"body": ["JSON 嵌套层数过多"]}) from None
+        raise MalformedJson({"body": [say("json.too_deep")]}) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedJson({"body": [f"不是有效的 JSON：{str(exc)[:120]}"]}) from None
+        raise MalformedJson({"body": [say("json.invalid", reason=str(exc)[:120])]}) from None

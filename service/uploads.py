@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from .errors import FieldErrors, PayloadTooLarge
+from .domain.errors import FieldErrors, PayloadTooLarge
 
 # The first bytes of each accepted type; the name and the declared type are not trusted.
 SIGNATURES = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),

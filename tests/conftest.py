@@ -2,6 +2,7 @@
 import os
 
 import pytest
+from flask.cli import FlaskGroup
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -9,9 +10,9 @@ from werkzeug.security import generate_password_hash
 
 from models import Facility, Staff, Township, User, Village, db
 from models.base import EXTERNAL_TABLES
-from schedules import create_app
+from service import create_app
 from service.auth import issue_token
-from service.identity import id_check_char
+from service.domain.identity import id_check_char
 
 PASSWORD = "correct-horse-1"
 _PASSWORD_HASH = generate_password_hash(PASSWORD)
@@ -87,6 +88,12 @@ def _clean(app):
         db.session.remove()
 
 
+def flask_cli(app, *args, input=None):
+    """Run `flask ARGS…` against the test app as the installed `flask` command does, with the commands that
+    other packages add through entry points (the scheduler's)."""
+    return app.test_cli_runner().invoke(FlaskGroup(), args=list(args), input=input)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -148,7 +155,7 @@ def household_payload(world, serial=1, **overrides) -> dict:
 def make_household(world, serial=1, village=None, **values):
     """A household written straight to the database (for domain tests)."""
     from models import Household
-    from service.identity import IdNumberVault, mask_id_number
+    from service.domain.identity import IdNumberVault, mask_id_number
 
     vault = IdNumberVault.from_secret("test-id-number-key")
     village = village or world.v_a1

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from models import AuditEvent, Delivery, db, utcnow
-from service.domain.rules import Rules
+from service.context import rules
 from service.clock import local_today
 from service.domain.planning import mark_missed, plan_deliveries
 
@@ -193,7 +193,7 @@ def test_corrections_keep_the_original(client, world):
 
 def test_missed_and_deliveries_scope(client, world, app):
     _, agreement, items = _planned(client, world)
-    missed = mark_missed(db.session, Rules.from_config(app.config, local_today() + timedelta(days=2), utcnow()))
+    missed = mark_missed(db.session, rules(app.config, utcnow() + timedelta(days=2)))
     db.session.commit()
     assert len(missed) == 2
     h = world.headers(world.worker_a)

@@ -5,7 +5,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from models import Case, CaseEvent, db, utcnow
-from service.clock import current_rules, local_today
+from service.clock import local_today
+from service.context import current_rules
 from service.domain.cases import case_deadlines
 from service.domain.planning import mark_missed, plan_deliveries
 

@@ -4,9 +4,7 @@ from sqlalchemy import func, select
 from models import Facility, Household, Staff, Township, User, Village, db
 from service.domain.users import authenticate
 
-
-def run(app, *args, input=None):
-    return app.test_cli_runner().invoke(args=list(args), input=input)
+from .conftest import flask_cli as run
 
 
 def test_users_create_with_and_without_password(app, world):

@@ -8,7 +8,7 @@ from models import Facility, Household, db
 from service.domain.geo import great_circle_m, recompute_distances
 from service.domain.needs_delivery import Thresholds, household_reasons, needs_delivery_clause, needs_delivery_reasons
 from service.domain.scope import Scope
-from service.identity import IdNumberVault, mask_id_number, normalize_id_number, normalize_phone
+from service.domain.identity import IdNumberVault, mask_id_number, normalize_id_number, normalize_phone
 
 from .conftest import valid_id
 

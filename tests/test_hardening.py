@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from models import AuditEvent, Delivery, Household, User, db
-from schedules import create_app
+from service import create_app
 from service.clock import local_today
 from service.config import _trusted_hosts
 from service.domain.planning import plan_deliveries
@@ -125,7 +125,7 @@ def test_spraying_many_accounts_from_one_address_is_throttled(client, world, app
     ("newuser-secret-9", False), ("流水潺潺-春耕-2026", True), ("tap-water-clean-7", True)])
 def test_passwords_are_long_and_not_common(app, world, password, accepted):
     from service.domain.users import create_user
-    from service.errors import FieldErrors
+    from service.domain.errors import FieldErrors
 
     try:
         create_user(db.session, "newuser", "township_worker", password, "370101")

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from models import Delivery, db
-from service.clock import current_rules
+from service.context import current_rules
 from service.domain.deliveries import complete_delivery, correct_delivery
 from service.domain.planning import mark_missed, plan_deliveries
 from service.reports.pdf import StaticOnlyFetcher

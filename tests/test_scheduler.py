@@ -14,6 +14,8 @@ from models import JobRun, db
 from schedules import jobs as job_catalogue
 from schedules.runner import build_scheduler, execute, sync_jobs
 
+from .conftest import flask_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,7 +88,7 @@ def test_changed_settings_reschedule_and_unchanged_ones_keep_the_next_run(app):
 
 
 def test_a_failing_job_is_recorded(app, monkeypatch):
-    def broken(session, rules, config):
+    def broken(session, context):
         raise ValueError("boom")
 
     monkeypatch.setitem(job_catalogue.JOBS, "broken", job_catalogue.Job("fails", broken))
@@ -97,7 +99,7 @@ def test_a_failing_job_is_recorded(app, monkeypatch):
 
 
 def test_jobs_run_and_healthz_report(app, client, world):
-    result = app.test_cli_runner().invoke(args=["jobs", "run", "plan_deliveries"])
+    result = flask_cli(app, "jobs", "run", "plan_deliveries")
     assert result.exit_code == 0 and "plan_deliveries: 0" in result.output
     health = client.get("/healthz").json
     assert "plan_deliveries" in health["scheduler"]["last_success"]

@@ -7,11 +7,13 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from models import Case, Delivery, SmsMessage, SmsOptOut, db
-from service.clock import current_rules, local_today
+from service.clock import local_today
+from service.context import current_rules, sms_settings
 from service.domain.deliveries import complete_delivery
 from service.domain.planning import plan_deliveries
 from service.domain.sms import SmsSettings, drain_outbox, expire_confirmations, normalize_reply, send_reminders
 from service.sms.gateway import build_gateway
+from service.unit_of_work import transaction
 
 from .conftest import make_agreement, make_household
 from .fake_twilio import FakeTwilio
@@ -33,7 +35,7 @@ def twilio(app, monkeypatch):
 
 
 def drain(app, at=MIDDAY):
-    return drain_outbox(db.session, build_gateway(app.config), SmsSettings.from_config(app.config), lambda: at)
+    return drain_outbox(lambda: transaction(db.session), build_gateway(app.config), sms_settings(app.config), lambda: at)
 
 
 def outbound(**where):

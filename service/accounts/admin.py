@@ -1,5 +1,5 @@
 """The county's page for logins: deactivate or reactivate one, reset its password, and see ID conflicts."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,20 +9,20 @@ from models import Household, User, db
 from ..auth import acting_user
 from ..domain.conflicts import recent_conflicts
 from ..domain.users import reset_password, set_active
-from ..errors import FieldErrors, Forbidden
-from ..forms import clean_text
+from ..domain.catalogue import say
+from ..domain.permissions import require_capability
+from ..forms import clean_text, flash_when_saved, form_page
 
 blueprint = Blueprint("users_pages", __name__)
 
 
 def _county_admin() -> User:
     actor = acting_user()
-    if actor.role != "county_admin":
-        raise Forbidden("只有县级管理员可以管理账号")
+    require_capability(actor, "manage_users")
     return actor
 
 
-def _page(errors: dict | None = None, status: int = 200):
+def _page(errors: dict | None = None) -> str:
     users = db.session.scalars(select(User).options(selectinload(User.township), selectinload(User.village))
                                .order_by(User.username)).all()
     conflicts = recent_conflicts(db.session)
@@ -31,7 +31,7 @@ def _page(errors: dict | None = None, status: int = 200):
         .options(selectinload(Household.township), selectinload(Household.village)))}
     actors = {u.id: u for u in users}
     return render_template("accounts/users.html", users=users, conflicts=conflicts, households=households,
-                           actors=actors, errors=errors or {}), status
+                           actors=actors, errors=errors or {})
 
 
 @blueprint.route("/users")
@@ -43,22 +43,17 @@ def index():
 
 @blueprint.route("/users/<username>/active", methods=["POST"])
 @login_required
+@form_page(lambda errors, username: _page({username: errors.get("username", [])}))
 def active(username):
     user = set_active(db.session, _county_admin(), username[:50], request.form.get("active") == "1")
-    db.session.commit()
-    flash(f"已启用账号 {user.username}" if user.active else f"已停用账号 {user.username}，其登录已全部失效")
+    flash_when_saved(say("user.activated" if user.active else "user.deactivated", username=user.username))
     return redirect(url_for("users_pages.index"))
 
 
 @blueprint.route("/users/<username>/password", methods=["POST"])
 @login_required
+@form_page(lambda errors, username: _page({username: errors.get("password", [])}))
 def password(username):
-    actor = _county_admin()
-    try:
-        user = reset_password(db.session, actor, username[:50], clean_text(request.form.get("password"), 200) or "")
-    except FieldErrors as exc:
-        db.session.rollback()
-        return _page({username: exc.errors.get("password", [exc.message])}, 422)
-    db.session.commit()
-    flash(f"已为 {user.username} 设置新密码，其登录已全部失效")
+    user = reset_password(db.session, _county_admin(), username[:50], clean_text(request.form.get("password"), 200) or "")
+    flash_when_saved(say("user.password_reset", username=user.username))
     return redirect(url_for("users_pages.index"))

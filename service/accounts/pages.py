@@ -8,7 +8,9 @@ from models import User, db
 
 from ..auth import password_stamp
 from ..domain.users import authenticate, end_sessions
+from ..domain.catalogue import say
 from ..extensions import login_manager
+from ..unit_of_work import atomic
 from .schemas import TokenRequestSchema
 from .throttle import throttled
 
@@ -62,14 +64,14 @@ def login():
             session.permanent = True
             login_user(SessionUser(user))
             return redirect(_safe_next(request.args.get("next")))
-        error = "用户名或密码错误"
+        error = say("login.failed")
     return render_template("login.html", error=error), (401 if error else 200)
 
 
 @blueprint.route("/logout", methods=["POST"])
 @login_required
+@atomic
 def logout():
     end_sessions(db.session, current_user.user)
-    db.session.commit()
     logout_user()
     return redirect(url_for("accounts.login"))

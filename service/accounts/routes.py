@@ -4,8 +4,9 @@ from models import db
 
 from ..api_common import limit_json_body
 from ..auth import acting_user, issue_token, require_bearer_user
-from ..errors import Unauthorized
+from ..domain.errors import Unauthorized
 from ..domain.users import authenticate, revoke_tokens
+from ..unit_of_work import atomic
 from .schemas import TokenRequestSchema, TokenSchema
 from .throttle import throttled
 
@@ -32,8 +33,8 @@ def create_token(credentials):
 @blueprint.route("/revoke", methods=["POST"])
 @blueprint.response(204)
 @blueprint.alt_response(401, response="DEFAULT_ERROR")
+@atomic
 def revoke_token():
     """Revoke every token issued to the caller so far, the one of this request included."""
     require_bearer_user()
     revoke_tokens(db.session, acting_user())
-    db.session.commit()

@@ -10,6 +10,7 @@ from models import db, utcnow
 
 from ..domain.users import record_login_throttled
 from ..extensions import limiter
+from ..unit_of_work import UnitOfWork
 
 
 def _username() -> str:
@@ -33,8 +34,8 @@ def _failed(response) -> bool:
 
 
 def _breached(_limit) -> None:
-    record_login_throttled(db.session, _username(), get_remote_address(), utcnow())
-    db.session.commit()
+    with UnitOfWork():
+        record_login_throttled(db.session, _username(), get_remote_address(), utcnow())
 
 
 def throttled(view):

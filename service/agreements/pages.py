@@ -5,12 +5,12 @@ from sqlalchemy.orm import selectinload
 from models import Agreement, Household, Staff, db, utcnow
 
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules, current_thresholds, local_today
+from ..clock import local_today
+from ..context import current_rules, current_thresholds
 from ..domain import agreements
 from ..domain.needs_delivery import household_reasons
 from ..domain.scope import get_visible
-from ..errors import FieldErrors
-from ..forms import load_form, load_query
+from ..forms import form_page, load_form, load_query
 from ..uploads import IMAGES, store_upload
 from .routes import collection
 from .schemas import AgreementArgs, AgreementSchema
@@ -30,62 +30,60 @@ def index():
     return render_template("agreements/index.html", page=page, args=args, today=local_today())
 
 
+def _providers(household):
+    return db.session.scalars(acting_scope().restrict(db.select(Staff), Staff).where(
+        Staff.township_id == household.township_id, Staff.role != "county_admin").order_by(Staff.name)).all()
+
+
+def _new_form(values: dict | None = None, errors: dict | None = None) -> str:
+    household = get_visible(db.session, Household, request.args.get("household_id", 0, type=int), acting_scope())
+    reasons = household_reasons(household, current_thresholds())
+    defaults = {"reason": reasons[0] if reasons else "other", "start_on": local_today().isoformat(),
+                "interval_days": 7, "liters_per_delivery": 35 * 7 * household.members}
+    return render_template("agreements/form.html", household=household, providers=_providers(household),
+                           reasons=reasons, values=values if values is not None else defaults, errors=errors or {})
+
+
 @blueprint.route("/agreements/new", methods=["GET", "POST"])
 @login_required
+@form_page(lambda errors: _new_form(dict(request.form), errors))
 def new():
+    if request.method == "GET":
+        return _new_form()
     household = get_visible(db.session, Household, request.args.get("household_id", 0, type=int), acting_scope())
-    providers = db.session.scalars(acting_scope().restrict(db.select(Staff), Staff).where(
-        Staff.township_id == household.township_id, Staff.role != "county_admin").order_by(Staff.name)).all()
-    reasons = household_reasons(household, current_thresholds())
-    values, errors = {"reason": reasons[0] if reasons else "other", "start_on": local_today().isoformat(),
-                      "interval_days": 7, "liters_per_delivery": 35 * 7 * household.members}, {}
-    if request.method == "POST":
-        values = dict(request.form)
-        try:
-            data = load_form(AgreementSchema(), {**request.form, "household_id": str(household.id)}, FORM_TYPES)
-            data["status"] = "active" if data.get("signed_on") else "draft"
-            agreement = agreements.create_agreement(db.session, acting_user(), data, current_rules())
-            db.session.commit()
-            return redirect(url_for("agreements_pages.detail", agreement_id=agreement.id))
-        except FieldErrors as exc:
-            db.session.rollback()
-            errors = exc.errors
-    return render_template("agreements/form.html", household=household, providers=providers, reasons=reasons,
-                           values=values, errors=errors), (422 if errors else 200)
+    data = load_form(AgreementSchema(), {**request.form, "household_id": str(household.id)}, FORM_TYPES)
+    data["status"] = "active" if data.get("signed_on") else "draft"
+    agreement = agreements.create_agreement(db.session, acting_user(), data, current_rules())
+    return redirect(url_for("agreements_pages.detail", agreement_id=agreement.id))
+
+
+def _detail(agreement_id: int, errors: dict | None = None) -> str:
+    agreement = get_visible(db.session, Agreement, agreement_id, acting_scope())
+    return render_template("agreements/detail.html", a=agreement, errors=errors or {}, today=local_today(),
+                           standard=current_app.config["WATER_STANDARD_L_PER_PERSON_DAY"])
 
 
 @blueprint.route("/agreements/<int:agreement_id>")
 @login_required
-def detail(agreement_id, errors=None, status=200):
-    agreement = get_visible(db.session, Agreement, agreement_id, acting_scope())
-    return render_template("agreements/detail.html", a=agreement, errors=errors or {}, today=local_today(),
-                           standard=current_app.config["WATER_STANDARD_L_PER_PERSON_DAY"]), status
+def detail(agreement_id):
+    return _detail(agreement_id)
 
 
 @blueprint.route("/agreements/<int:agreement_id>/status", methods=["POST"])
 @login_required
+@form_page(_detail)
 def change_status(agreement_id):
     """Activate (with the signed date) or terminate (with a reason) an agreement."""
-    try:
-        data = load_form(AgreementSchema(partial=True), request.form,
-                         {"status": str, "signed_on": str, "status_note": str})
-        agreements.update_agreement(db.session, acting_user(), agreement_id, data, current_rules())
-        db.session.commit()
-    except FieldErrors as exc:
-        db.session.rollback()
-        return detail(agreement_id, errors=exc.errors, status=422)
+    data = load_form(AgreementSchema(partial=True), request.form, {"status": str, "signed_on": str, "status_note": str})
+    agreements.update_agreement(db.session, acting_user(), agreement_id, data, current_rules())
     return redirect(url_for("agreements_pages.detail", agreement_id=agreement_id))
 
 
 @blueprint.route("/agreements/<int:agreement_id>/scan", methods=["POST"])
 @login_required
+@form_page(_detail)
 def upload_scan(agreement_id):
-    try:
-        agreements.attach_scan(db.session, acting_user(), agreement_id,
-                               lambda: store_upload(request.files.get("file"), IMAGES + ("application/pdf",), "scans"),
-                               utcnow())
-        db.session.commit()
-    except FieldErrors as exc:
-        db.session.rollback()
-        return detail(agreement_id, errors=exc.errors, status=422)
+    agreements.attach_scan(db.session, acting_user(), agreement_id,
+                           lambda: store_upload(request.files.get("file"), IMAGES + ("application/pdf",), "scans"),
+                           utcnow())
     return redirect(url_for("agreements_pages.detail", agreement_id=agreement_id))

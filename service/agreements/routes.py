@@ -6,9 +6,11 @@ from models import Agreement, Household, db, utcnow
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules, local_today
+from ..clock import local_today
+from ..context import current_rules
 from ..domain import agreements
 from ..registry_api import Collection, collection_blueprint
+from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
 from .schemas import AgreementArgs, AgreementPageSchema, AgreementSchema
 
@@ -40,13 +42,12 @@ blueprint = collection_blueprint(collection)
 @blueprint.route("/<int:record_id>/scan", methods=["POST"])
 @blueprint.arguments(UploadSchema, location="files")
 @blueprint.response(200, AgreementSchema)
+@atomic
 def upload_scan(files, record_id):
     """Attach the scan of the signed paper (JPEG, PNG or PDF)."""
-    agreement = agreements.attach_scan(
-        db.session, acting_user(), record_id,
-        lambda: store_upload(files.get("file"), IMAGES + ("application/pdf",), "scans"), utcnow())
-    db.session.commit()
-    return agreement
+    return agreements.attach_scan(db.session, acting_user(), record_id,
+                                  lambda: store_upload(files.get("file"), IMAGES + ("application/pdf",), "scans"),
+                                  utcnow())
 
 
 @blueprint.route("/<int:record_id>/scan", methods=["GET"])

@@ -5,11 +5,12 @@ from sqlalchemy.orm import selectinload
 from models import Case, db, utcnow
 
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules, local_today
+from ..clock import local_today
+from ..context import current_rules
 from ..domain import cases
 from ..domain.scope import get_visible
-from ..errors import FieldErrors, NotFound
-from ..forms import clean_text, load_query
+from ..domain.errors import NotFound
+from ..forms import clean_text, form_page, load_query
 from ..uploads import IMAGES, store_upload, upload_root
 from .routes import collection
 from .schemas import CaseArgs
@@ -29,40 +30,36 @@ def index():
     return render_template("cases/index.html", page=page, args=args, today=local_today())
 
 
-@blueprint.route("/cases/<int:case_id>")
-@login_required
-def detail(case_id, errors=None, status=200):
+def _detail(case_id: int, errors: dict | None = None) -> str:
     case = get_visible(db.session, Case, case_id, acting_scope())
     return render_template("cases/detail.html", c=case, next_steps=NEXT.get(case.status, ()), errors=errors or {},
-                           today=local_today()), status
+                           today=local_today())
+
+
+@blueprint.route("/cases/<int:case_id>")
+@login_required
+def detail(case_id):
+    return _detail(case_id)
 
 
 @blueprint.route("/cases/<int:case_id>/transitions", methods=["POST"])
 @login_required
+@form_page(_detail)
 def transition(case_id):
     rules = current_rules()
-    try:
-        cases.transition(db.session, acting_user(), case_id, request.form.get("to", ""),
-                         clean_text(request.form.get("note"), 2000), rules.now, rules.today, rules.cases)
-        db.session.commit()
-    except FieldErrors as exc:
-        db.session.rollback()
-        return detail(case_id, errors=exc.errors, status=422)
+    cases.transition(db.session, acting_user(), case_id, request.form.get("to", ""),
+                     clean_text(request.form.get("note"), 2000), rules.now, rules.today, rules.cases)
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 
 @blueprint.route("/cases/<int:case_id>/evidence", methods=["POST"])
 @login_required
+@form_page(_detail)
 def add_evidence(case_id):
     upload = request.files.get("file")
-    try:
-        cases.add_evidence(db.session, acting_user(), case_id,
-                           lambda: store_upload(upload, IMAGES + ("application/pdf",), "evidence"),
-                           upload.filename if upload else None, utcnow())
-        db.session.commit()
-    except FieldErrors as exc:
-        db.session.rollback()
-        return detail(case_id, errors=exc.errors, status=422)
+    cases.add_evidence(db.session, acting_user(), case_id,
+                       lambda: store_upload(upload, IMAGES + ("application/pdf",), "evidence"),
+                       upload.filename if upload else None, utcnow())
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 

@@ -5,11 +5,13 @@ from models import Case, db, utcnow
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules, local_today
+from ..clock import local_today
+from ..context import current_rules
 from ..domain import cases
 from ..domain.scope import get_visible
-from ..errors import NotFound
+from ..domain.errors import NotFound
 from ..registry_api import Collection, collection_blueprint
+from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
 from .schemas import CaseArgs, CaseEvidenceSchema, CasePageSchema, CaseSchema, TransitionSchema
 
@@ -36,26 +38,24 @@ blueprint = collection_blueprint(collection)
 @blueprint.arguments(TransitionSchema)
 @blueprint.response(200, CaseSchema)
 @blueprint.alt_response(409, response="DEFAULT_ERROR", description="a move the lifecycle does not allow")
+@atomic
 def transition(data, record_id):
     """Move a case: open→in_progress→resolved→verified; re-check verified→closed (passed) or →open (relapse)."""
     rules = current_rules()
-    case = cases.transition(db.session, acting_user(), record_id, data["to"], data.get("note"), rules.now,
+    return cases.transition(db.session, acting_user(), record_id, data["to"], data.get("note"), rules.now,
                             rules.today, rules.cases)
-    db.session.commit()
-    return case
 
 
 @blueprint.route("/<int:record_id>/evidence", methods=["POST"])
 @blueprint.arguments(UploadSchema, location="files")
 @blueprint.response(201, CaseEvidenceSchema)
+@atomic
 def add_evidence(files, record_id):
     """Attach a photo or document (JPEG, PNG or PDF) as evidence."""
     upload = files.get("file")
-    evidence = cases.add_evidence(db.session, acting_user(), record_id,
-                                  lambda: store_upload(upload, IMAGES + ("application/pdf",), "evidence"),
-                                  upload.filename if upload else None, utcnow())
-    db.session.commit()
-    return evidence
+    return cases.add_evidence(db.session, acting_user(), record_id,
+                              lambda: store_upload(upload, IMAGES + ("application/pdf",), "evidence"),
+                              upload.filename if upload else None, utcnow())
 
 
 @blueprint.route("/<int:record_id>/evidence/<int:evidence_id>", methods=["GET"])

@@ -4,7 +4,8 @@ from flask_login import login_required
 from models import db
 
 from ..auth import acting_scope
-from ..clock import current_thresholds, local_today
+from ..clock import local_today
+from ..context import current_thresholds
 from ..domain.dashboard import dashboard as dashboard_figures
 
 blueprint = Blueprint("dashboard_pages", __name__)

@@ -1,6 +1,6 @@
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -8,10 +8,11 @@ from sqlalchemy.orm import joinedload
 from models import Delivery, Household, db
 
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules, local_today
+from ..clock import local_today
+from ..context import current_rules
 from ..domain import deliveries
-from ..errors import FieldErrors
-from ..forms import load_form
+from ..domain.catalogue import say
+from ..forms import flash_when_saved, form_page, load_form
 from ..uploads import IMAGES, store_upload
 from .schemas import CompleteSchema
 
@@ -32,31 +33,30 @@ def _todays(village_id: int | None):
     return db.session.scalars(stmt).unique().all()
 
 
-@blueprint.route("/deliveries/today")
-@login_required
-def today(errors=None, status=200):
+def _today_page(errors: dict | None = None) -> str:
     village_id = request.args.get("village_id", type=int)
     items = _todays(village_id if village_id and 0 < village_id < 2**31 else None)
     done = sum(1 for d in items if d.status == "delivered")
     return render_template("deliveries/today.html", items=items, done=done, today=local_today(),
-                           errors=errors or {}, new_key=lambda: uuid.uuid4().hex), status
+                           errors=errors or {}, new_key=lambda: uuid.uuid4().hex)
+
+
+@blueprint.route("/deliveries/today")
+@login_required
+def today():
+    return _today_page()
 
 
 @blueprint.route("/deliveries/<int:delivery_id>/complete", methods=["POST"])
 @login_required
+@form_page(lambda errors, delivery_id: _today_page({delivery_id: errors}))
 def complete(delivery_id):
     """The one-tap log: liters as planned, time now; a double tap carries the same key and logs once."""
-    try:
-        data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str})
-        delivery, created = deliveries.complete_delivery(
-            db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None)
-        photo = request.files.get("photo")
-        if created and photo and photo.filename:
-            deliveries.attach_photo(db.session, acting_user(), delivery_id,
-                                    lambda: store_upload(photo, IMAGES, "photos")[0])
-        db.session.commit()
-    except FieldErrors as exc:
-        db.session.rollback()
-        return today(errors={delivery_id: exc.errors}, status=422)
-    flash(f"已登记：{delivery.household.head_name} {delivery.liters} 升")
+    data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str})
+    delivery, created = deliveries.complete_delivery(
+        db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None)
+    photo = request.files.get("photo")
+    if created and photo and photo.filename:
+        deliveries.attach_photo(db.session, acting_user(), delivery_id, lambda: store_upload(photo, IMAGES, "photos")[0])
+    flash_when_saved(say("delivery.logged", name=delivery.household.head_name, liters=delivery.liters))
     return redirect(url_for("deliveries_pages.today", village_id=request.args.get("village_id")) + f"#d{delivery_id}")

@@ -8,9 +8,11 @@ from models import Delivery, Household, db
 
 from ..api_common import UploadSchema, limit_json_body, paginate
 from ..auth import acting_scope, acting_user, require_bearer_user
-from ..clock import as_aware, current_rules
+from ..clock import as_aware
+from ..context import current_rules
 from ..domain import deliveries
 from ..domain.scope import get_visible
+from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload
 from .schemas import (CompleteSchema, CorrectionSchema, DeliveryArgs, DeliveryPageSchema, DeliverySchema,
                       IdempotencyHeader, PlannedChangeSchema, UnplannedDeliverySchema)
@@ -55,11 +57,11 @@ class Deliveries(MethodView):
     @blueprint.arguments(UnplannedDeliverySchema)
     @blueprint.response(201, DeliverySchema)
     @blueprint.alt_response(200, schema=DeliverySchema, description="the same Idempotency-Key again: logged before")
+    @atomic
     def post(self, headers, data):
         """Log a delivery that no schedule planned."""
         delivery, created = deliveries.log_unplanned_delivery(db.session, acting_user(), _times(data),
                                                               current_rules(), headers.get("key"))
-        db.session.commit()
         return delivery, (201 if created else 200)
 
 
@@ -74,11 +76,10 @@ class DeliveryItem(MethodView):
     @blueprint.arguments(PlannedChangeSchema)
     @blueprint.response(200, DeliverySchema)
     @blueprint.alt_response(409, response="DEFAULT_ERROR", description="already logged: use corrections")
+    @atomic
     def patch(self, data, delivery_id):
         """Reschedule, reassign or cancel a delivery that is still planned."""
-        delivery = deliveries.change_planned_delivery(db.session, acting_user(), delivery_id, data)
-        db.session.commit()
-        return delivery
+        return deliveries.change_planned_delivery(db.session, acting_user(), delivery_id, data)
 
     @blueprint.response(405, description="a delivery record is never deleted")
     def delete(self, delivery_id):
@@ -92,11 +93,11 @@ class DeliveryItem(MethodView):
 @blueprint.arguments(CompleteSchema)
 @blueprint.response(200, DeliverySchema)
 @blueprint.alt_response(409, response="DEFAULT_ERROR", description="already delivered or cancelled")
+@atomic
 def complete(headers, data, delivery_id):
     """Log a planned delivery as delivered (time defaults to now); a retried request logs once."""
     delivery, _ = deliveries.complete_delivery(db.session, acting_user(), delivery_id, _times(data),
                                                current_rules(), headers.get("key"))
-    db.session.commit()
     return delivery
 
 
@@ -104,19 +105,17 @@ def complete(headers, data, delivery_id):
 @blueprint.arguments(CorrectionSchema)
 @blueprint.response(201, DeliverySchema)
 @blueprint.alt_response(409, response="DEFAULT_ERROR", description="not a logged delivery")
+@atomic
 def correct(data, delivery_id):
     """Correct a logged delivery: the original values stay, the correction says who and why."""
-    correction = deliveries.correct_delivery(db.session, acting_user(), delivery_id, _times(data), current_rules())
-    db.session.commit()
-    return correction.delivery
+    return deliveries.correct_delivery(db.session, acting_user(), delivery_id, _times(data), current_rules()).delivery
 
 
 @blueprint.route("/<int:delivery_id>/photo", methods=["POST"])
 @blueprint.arguments(UploadSchema, location="files")
 @blueprint.response(200, DeliverySchema)
+@atomic
 def photo(files, delivery_id):
     """Attach a photo (JPEG or PNG) to a delivery."""
-    delivery = deliveries.attach_photo(db.session, acting_user(), delivery_id,
-                                       lambda: store_upload(files.get("file"), IMAGES, "photos")[0])
-    db.session.commit()
-    return delivery
+    return deliveries.attach_photo(db.session, acting_user(), delivery_id,
+                                   lambda: store_upload(files.get("file"), IMAGES, "photos")[0])

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, delete, select, update
 
 from models import Agreement, Delivery, Household, Staff, User
 
-from ..errors import Conflict, FieldErrors, NotFound
+from .errors import Conflict, FieldErrors, NotFound
 from .audit import record_write, snapshot
 from .cases import sync_gap_cases
 from .planning import cancel_planned, plan_deliveries
@@ -101,7 +101,7 @@ def create_agreement(session, actor: User, data: dict, rules) -> Agreement:
     household = session.get(Household, data["household_id"])
     if household is None:
         raise FieldErrors.one("household_id", f"unknown household {data['household_id']}")
-    require_write(actor, household.township_id, household.village_id)
+    require_write(actor, "manage_agreements", household.township_id, household.village_id)
     status = data.pop("status", "draft")
     agreement = Agreement(status="draft", **_schedule(dict(data)))
     _check(session, agreement, household, rules.thresholds)
@@ -117,7 +117,7 @@ def create_agreement(session, actor: User, data: dict, rules) -> Agreement:
 
 def update_agreement(session, actor: User, agreement_id: int, data: dict, rules) -> Agreement:
     """Change an agreement; a status change follows the lifecycle, a schedule change re-plans."""
-    agreement = get_for_write(session, Agreement, agreement_id, actor)
+    agreement = get_for_write(session, Agreement, agreement_id, actor, "manage_agreements")
     if agreement.status in ("expired", "terminated"):
         raise Conflict(f"a {agreement.status} agreement is kept as it was; create a new one")
     if data.get("household_id", agreement.household_id) != agreement.household_id:
@@ -160,7 +160,7 @@ def get_agreement_scan(session, agreement_id: int, scope) -> Agreement:
 
 def attach_scan(session, actor: User, agreement_id: int, save: Callable[[], tuple[str, str]], now) -> Agreement:
     """Attach the signed paper's scan; `save` stores the file once the actor may (the old file is kept)."""
-    agreement = get_for_write(session, Agreement, agreement_id, actor)
+    agreement = get_for_write(session, Agreement, agreement_id, actor, "manage_agreements")
     before = snapshot(agreement)
     agreement.scan_path, agreement.scan_content_type = save()
     agreement.scan_uploaded_at = now

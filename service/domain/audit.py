@@ -9,6 +9,18 @@ from models import AuditEvent, User
 _HIDDEN = {"id_number_encrypted", "id_number_hash", "password_hash", "created_at", "updated_at"}
 
 
+def visible(values: dict) -> dict:
+    """`values` without the protected columns, as the trail keeps them."""
+    return {key: value for key, value in values.items() if key not in _HIDDEN}
+
+
+def audit_row(actor: User | None, action: str, entity: str, entity_id: int, before: dict | None, after: dict,
+              at: datetime) -> dict:
+    """The values of one AuditEvent, for writes made in bulk (INSERT … VALUES of many)."""
+    return {"actor_id": actor.id if actor else None, "action": action, "entity": entity, "entity_id": entity_id,
+            "before": before, "after": visible(after), "at": at}
+
+
 def snapshot(record) -> dict:
     """A JSON-ready dict of the record's column values, without protected ones."""
     values = {}

@@ -10,22 +10,21 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import String, cast, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
 
-from .. import sms_texts as texts
-from ..errors import Conflict, FieldErrors, Forbidden
+from . import catalogue
+from .errors import Conflict, FieldErrors, Forbidden
 from .gaps import gap_clause
 from .outbox import enqueue
 from .audit import record_write, snapshot
 from .needs_delivery import Thresholds
-from .scope import DELIVERY_LOGGERS, get_for_write, require_write
+from .permissions import require_capability
+from .scope import get_for_write, require_write
+from .sql import insert_ignoring_duplicates
 
 TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "verified"),
                ("verified", "closed"), ("verified", "open")}
-VERIFIERS = ("township_lead", "county_admin")
-CASE_WORKERS = DELIVERY_LOGGERS
 DEFAULT_SEVERITY = {"purifier_repair": "high", "well_low_yield": "medium", "water_quality": "high",
                     "missing_agreement": "medium", "missed_delivery": "high", "sanitation": "low", "other": "medium"}
 REPAIR_KIND = {"purifier": "purifier_repair", "well": "well_low_yield", "central_point": "other"}
@@ -39,11 +38,6 @@ class CasePolicy:
 
     deadline_days: dict
     recheck_after_days: int = 28
-
-    @classmethod
-    def from_config(cls, config) -> "CasePolicy":
-        return cls({"high": config["CASE_DEADLINE_DAYS_HIGH"], "medium": config["CASE_DEADLINE_DAYS_MEDIUM"],
-                    "low": config["CASE_DEADLINE_DAYS_LOW"]}, config["CASE_RECHECK_AFTER_DAYS"])
 
     def deadline(self, severity: str, today: date) -> date:
         return today + timedelta(days=self.deadline_days[severity])
@@ -109,7 +103,7 @@ def _check_assignee(session, assignee_id: int | None, township_id: int) -> None:
 def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy) -> Case:
     """A case a person opens; severity sets the default deadline, which may not be in the past."""
     village, place = _subject_place(session, data)
-    require_write(actor, village.township_id, village.id, roles=CASE_WORKERS)
+    require_write(actor, "work_case", village.township_id, village.id)
     data = {**data, **place}
     data["severity"] = data.get("severity") or DEFAULT_SEVERITY[data["kind"]]
     if data.get("deadline") is not None and data["deadline"] < today:
@@ -127,7 +121,7 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy)
 
 def update_case(session, actor: User, case_id: int, data: dict, today: date) -> Case:
     """Change a case's details (not its status: that moves only through transitions)."""
-    case = get_for_write(session, Case, case_id, actor, roles=CASE_WORKERS)
+    case = get_for_write(session, Case, case_id, actor, "work_case")
     if "status" in data:
         raise Conflict("a case's status changes only through POST /cases/<id>/transitions")
     fixed = sorted(set(data) - set(UPDATABLE))
@@ -155,7 +149,7 @@ def _evidence_since(case: Case) -> int:
 def transition(session, actor: User, case_id: int, to: str, note: str | None, now: datetime, today: date,
                policy: CasePolicy) -> Case:
     """Move a case along its lifecycle; any move the lifecycle does not allow is a Conflict."""
-    case = get_for_write(session, Case, case_id, actor, roles=CASE_WORKERS)
+    case = get_for_write(session, Case, case_id, actor, "work_case")
     frm = case.status
     if (frm, to) not in TRANSITIONS:
         raise Conflict(f"a case cannot go from {frm} to {to}")
@@ -167,16 +161,15 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, no
             raise FieldErrors.one("evidence", "upload at least one photo or document first")
         case.resolution_note, case.resolved_by_id, case.resolved_at = note, actor.id, now
     elif to == "verified":
-        if actor.role not in VERIFIERS:
-            raise Forbidden("only a township lead or the county verifies (销号)")
+        require_capability(actor, "verify_case")
         if case.resolved_by_id == actor.id:
             raise Forbidden("the person who resolved a case cannot verify it")
         case.verified_by_id, case.verified_at = actor.id, now
         case.recheck_due_on = today + timedelta(days=policy.recheck_after_days)
-    elif frm == "verified" and actor.role not in VERIFIERS:
-        raise Forbidden("the re-check (回头看) is a township lead's or the county's")
-    elif to == "closed" and case.recheck_due_on and today < case.recheck_due_on:
-        raise Conflict(f"the re-check is due on {case.recheck_due_on}; a case closes only after it")
+    elif frm == "verified":
+        require_capability(actor, "verify_case")
+        if to == "closed" and case.recheck_due_on and today < case.recheck_due_on:
+            raise Conflict(f"the re-check is due on {case.recheck_due_on}; a case closes only after it")
     if frm == "verified" and to == "open":
         case.relapse_count += 1
         case.deadline = policy.deadline(case.severity, today)
@@ -193,7 +186,7 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, no
 def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[str, str]], filename: str | None,
                  now: datetime) -> CaseEvidence:
     """Attach a photo or document; `save` stores the file once the actor may (so nothing is kept otherwise)."""
-    case = get_for_write(session, Case, case_id, actor, roles=CASE_WORKERS)
+    case = get_for_write(session, Case, case_id, actor, "work_case")
     if case.status == "closed":
         raise Conflict("a closed case takes no more evidence")
     path, content_type = save()
@@ -209,9 +202,16 @@ def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[st
 # The system opens and resolves cases --------------------------------------------------------------
 
 
-def _insert_ignoring_duplicates(session, table):
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
-    return dialect.insert(table).on_conflict_do_nothing()
+def _reopen_resolved(session, condition, now: datetime, note: str | None = None) -> list[int]:
+    """Resolved system cases whose problem is back (the fix did not hold) open again, each with its event."""
+    reopened = session.scalars(
+        update(Case).where(Case.status == "resolved", condition)
+        .values(status="open", resolution_note=None, resolved_by_id=None, resolved_at=None, updated_at=now)
+        .returning(Case.id).execution_options(synchronize_session=False)).all()
+    if reopened:
+        session.execute(insert(CaseEvent), [{"case_id": i, "action": "auto_reopened", "from_status": "resolved",
+                                             "to_status": "open", "note": note, "at": now} for i in reopened])
+    return reopened
 
 
 def _opened_events(session, case_ids, now: datetime) -> None:
@@ -231,18 +231,12 @@ def open_facility_case(session, facility: Facility, today: date, now: datetime, 
            "deadline": policy.deadline(severity, today), "status": "open", "relapse_count": 0,
            "dedupe_key": f"facility:{facility.id}", "description": facility.status, "created_at": now,
            "updated_at": now}
-    ids = session.scalars(_insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
+    ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
     _opened_events(session, ids, now)
     if ids:
         return ids[0]
     # Its case is still active: if it was marked fixed, the fix did not hold, and the case opens again.
-    reopened = session.scalars(
-        update(Case).where(Case.dedupe_key == row["dedupe_key"], Case.status == "resolved")
-        .values(status="open", resolution_note=None, resolved_by_id=None, resolved_at=None, updated_at=now)
-        .returning(Case.id).execution_options(synchronize_session=False)).all()
-    if reopened:
-        session.add(CaseEvent(case_id=reopened[0], action="auto_reopened", from_status="resolved", to_status="open",
-                              note=facility.status, at=now))
+    _reopen_resolved(session, Case.dedupe_key == row["dedupe_key"], now, note=facility.status)
     return None
 
 
@@ -276,18 +270,12 @@ def sync_gap_cases(session, today: date, now: datetime, thresholds: Thresholds, 
             .where(gap_clause(thresholds), in_place))
     columns = ["kind", "township_id", "village_id", "household_id", "severity", "lead_unit", "deadline", "status",
                "relapse_count", "dedupe_key", "created_at", "updated_at"]
-    opened = session.scalars(_insert_ignoring_duplicates(session, Case).from_select(columns, gaps)
+    opened = session.scalars(insert_ignoring_duplicates(session, Case).from_select(columns, gaps)
                              .returning(Case.id)).all()
     _opened_events(session, opened, now)
     # A gap that was marked fixed (an agreement came) but is back (it ended): its case opens again.
     gap_keys = select(literal("household:") + cast(Household.id, String)).where(gap_clause(thresholds), in_place)
-    reopened = session.scalars(
-        update(Case).where(Case.kind == "missing_agreement", Case.status == "resolved", Case.dedupe_key.in_(gap_keys))
-        .values(status="open", resolution_note=None, resolved_by_id=None, resolved_at=None, updated_at=now)
-        .returning(Case.id).execution_options(synchronize_session=False)).all()
-    if reopened:
-        session.execute(insert(CaseEvent), [{"case_id": i, "action": "auto_reopened", "from_status": "resolved",
-                                             "to_status": "open", "at": now} for i in reopened])
+    _reopen_resolved(session, (Case.kind == "missing_agreement") & Case.dedupe_key.in_(gap_keys), now)
     still_gaps = select(Household.id).where(gap_clause(thresholds))
     fixed = session.scalars(
         select(Case.dedupe_key).join(Household, Household.id == Case.household_id)
@@ -312,7 +300,7 @@ def open_missed_delivery_cases(session, delivery_ids: list[int], today: date, no
             .where(Delivery.id.in_(delivery_ids)))
     columns = ["kind", "township_id", "village_id", "household_id", "delivery_id", "severity", "lead_unit",
                "assignee_id", "deadline", "status", "relapse_count", "dedupe_key", "created_at", "updated_at"]
-    opened = session.scalars(_insert_ignoring_duplicates(session, Case).from_select(columns, rows)
+    opened = session.scalars(insert_ignoring_duplicates(session, Case).from_select(columns, rows)
                              .returning(Case.id)).all()
     _opened_events(session, opened, now)
     return len(opened)
@@ -326,7 +314,7 @@ def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -
             .join(Staff, Staff.id == Case.assignee_id).where(Case.id.in_(reminded))):
         messages.append({"phone": phone, "staff_id": staff_id, "township_id": township_id, "purpose": "case_reminder",
                          "related_type": "case", "related_id": case_id, "idempotency_key": f"case:remind:{case_id}:{deadline}",
-                         "body": texts.CASE_REMINDER.format(case_id=case_id, kind=texts.CASE_KINDS[kind])})
+                         "body": catalogue.CASE_REMINDER.format(case_id=case_id, kind=catalogue.CASE_KINDS_SHORT[kind])})
     for case_id, kind, deadline, village, phone, staff_id, township_id in session.execute(
             select(Case.id, Case.kind, Case.deadline, Village.name, Staff.phone, Staff.id, Case.township_id)
             .join(Village, Village.id == Case.village_id)
@@ -335,8 +323,8 @@ def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -
         messages.append({"phone": phone, "staff_id": staff_id, "township_id": township_id,
                          "purpose": "case_escalation", "related_type": "case", "related_id": case_id,
                          "idempotency_key": f"case:escalate:{case_id}:{deadline}:{staff_id}",
-                         "body": texts.CASE_ESCALATION.format(village=village, case_id=case_id,
-                                                              kind=texts.CASE_KINDS[kind])})
+                         "body": catalogue.CASE_ESCALATION.format(village=village, case_id=case_id,
+                                                              kind=catalogue.CASE_KINDS_SHORT[kind])})
     enqueue(session, messages, now)
 
 
@@ -377,6 +365,6 @@ def open_dispute_case(session, delivery: Delivery, today: date, now: datetime, p
            "deadline": policy.deadline("high", today), "status": "open", "relapse_count": 0,
            "dedupe_key": f"dispute:delivery:{delivery.id}", "description": "disputed", "created_at": now,
            "updated_at": now}
-    ids = session.scalars(_insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
+    ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
     _opened_events(session, ids, now)
     return ids[0] if ids else None

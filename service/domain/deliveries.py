@@ -6,15 +6,16 @@ from sqlalchemy import select
 
 from models import Agreement, Delivery, DeliveryCorrection, Household, Staff, User
 
-from ..errors import Conflict, FieldErrors, Forbidden
+from . import catalogue
+from .errors import Conflict, FieldErrors
 from .audit import record_write, snapshot
-from .scope import DELIVERY_LOGGERS, get_for_write, require_write
+from .permissions import require_capability
+from .scope import get_for_write, require_write
 from .sms import request_confirmation
 
 CORRECTABLE = ("liters", "delivered_at", "deliverer_id", "note")
 # Phones' clocks drift; a delivery time this far ahead of the server is still "now".
 CLOCK_SKEW = timedelta(minutes=5)
-TOWNSHIP_ROLES = ("county_admin", "township_lead", "township_worker")
 
 
 def effective_values(delivery: Delivery) -> dict:
@@ -46,9 +47,10 @@ def _check_log(session, data: dict, household: Household, planned_day: date, rul
     errors: dict = {}
     earliest = earliest_log(planned_day, rules)
     if data["delivered_at"] > rules.now + CLOCK_SKEW:
-        errors["delivered_at"] = ["送达时间不能晚于现在"]
+        errors["delivered_at"] = [catalogue.say("delivery.in_future")]
     elif data["delivered_at"] < earliest:
-        errors["delivered_at"] = [f"送达时间不能早于 {earliest.date().isoformat()}（计划日前 {rules.backdate_days} 天）"]
+        errors["delivered_at"] = [catalogue.say("delivery.too_early", earliest=earliest.date().isoformat(),
+                                                   days=rules.backdate_days)]
     if data.get("deliverer_id") is not None:
         deliverer = session.get(Staff, data["deliverer_id"])
         if deliverer is None or deliverer.township_id not in (None, household.township_id):
@@ -70,7 +72,7 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
             raise Conflict("this Idempotency-Key was already used for another delivery")
         return replay, False
     # Locked (PostgreSQL) so that two taps racing each other log once; SQLite writes one at a time anyway.
-    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS, lock=True)
+    delivery = get_for_write(session, Delivery, delivery_id, actor, "log_delivery", lock=True)
     if idempotency_key is not None and delivery.idempotency_key == idempotency_key:
         return delivery, False  # a retry that raced the first request and waited for its lock
     if delivery.status not in ("planned", "missed"):
@@ -101,7 +103,7 @@ def log_unplanned_delivery(session, actor: User, data: dict, rules,
     household = session.get(Household, data["household_id"])
     if household is None:
         raise FieldErrors.one("household_id", f"unknown household {data['household_id']}")
-    require_write(actor, household.township_id, household.village_id, roles=DELIVERY_LOGGERS)
+    require_write(actor, "log_delivery", household.township_id, household.village_id)
     if data.get("agreement_id") is not None:
         agreement = session.get(Agreement, data["agreement_id"])
         if agreement is None or agreement.household_id != household.id:
@@ -134,14 +136,13 @@ def change_planned_delivery(session, actor: User, delivery_id: int, data: dict) 
     Cancelling takes a township role and a note: otherwise a delivery nobody made could be made to vanish
     instead of becoming missed.
     """
-    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS, lock=True)
+    delivery = get_for_write(session, Delivery, delivery_id, actor, "log_delivery", lock=True)
     if delivery.status != "planned":
         raise Conflict(f"this delivery is {delivery.status}; a logged delivery changes only by a correction")
     if data.get("status", "planned") not in ("planned", "cancelled"):
         raise Conflict("a planned delivery is completed through /complete, or cancelled")
     if data.get("status") == "cancelled":
-        if actor.role not in TOWNSHIP_ROLES:
-            raise Forbidden("only township staff cancel a planned delivery")
+        require_capability(actor, "cancel_delivery")
         if not (data.get("note") or "").strip():
             raise FieldErrors.one("note", "say why the delivery is cancelled")
     if data.get("deliverer_id") is not None:
@@ -158,7 +159,7 @@ def change_planned_delivery(session, actor: User, delivery_id: int, data: dict) 
 def correct_delivery(session, actor: User, delivery_id: int, data: dict, rules) -> DeliveryCorrection:
     """Record a correction of a logged delivery: who, why and the new values; the original stays."""
     now = rules.now
-    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
+    delivery = get_for_write(session, Delivery, delivery_id, actor, "log_delivery")
     if delivery.status != "delivered":
         raise Conflict(f"only a delivered record is corrected; this one is {delivery.status}")
     if not any(data.get(key) is not None for key in CORRECTABLE):
@@ -175,7 +176,7 @@ def correct_delivery(session, actor: User, delivery_id: int, data: dict, rules) 
 
 def attach_photo(session, actor: User, delivery_id: int, save: Callable[[], str]) -> Delivery:
     """Attach a photo to a delivery; `save` stores the file (called only once the actor may do this)."""
-    delivery = get_for_write(session, Delivery, delivery_id, actor, roles=DELIVERY_LOGGERS)
+    delivery = get_for_write(session, Delivery, delivery_id, actor, "log_delivery")
     before = snapshot(delivery)
     delivery.photo_path = save()
     record_write(session, actor, "attach_photo", delivery, before)

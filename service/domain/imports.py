@@ -1,28 +1,42 @@
 """Bulk registration from the townships' rosters (SPEC §3 workflow 1): the whole file is checked first, and
-nothing is written unless every row is good. Rows are validated with the API's own schemas and rules.
+nothing is written unless every row is good.
+
+Each roster goes through three stages: parse (every cell to its typed value, checked against the field's
+limits), match (each row to the record it names, if any, and the actor's scope), and write (in bulk for
+households; through the registry's own functions for facilities and staff). A problem with a row is a
+`RowError` naming its column, and `Report.error` is the one place that turns it into a line of the report.
 """
 import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from marshmallow import Schema, ValidationError
 from sqlalchemy import insert, select, update
 
 from models import AuditEvent, Facility, Household, Staff, Township, User, Village
 
-from ..errors import DomainError, FieldErrors, Forbidden
-from ..i18n import LABELS, message
-from ..identity import IdNumberVault, mask_id_number, normalize_phone
+from . import catalogue, limits
+from .audit import audit_row
 from .cases import sync_gap_cases
-from .conflicts import MESSAGE as CONFLICT_MESSAGE
+from .errors import DomainError, FieldErrors
 from .geo import recompute_distances
-from .registry import create_facility, create_staff, update_facility, update_staff
-from .scope import MAX_ID, REGISTRY_WRITERS, Scope
+from .identity import IdNumberVault, normalize_id_number, normalize_phone
+from .permissions import require_capability
+from .registry import create_facility, create_staff, protect_id_number, update_facility, update_staff
+from .scope import MAX_ID, Scope
 from .tables import Formula, header_key
+from .text import drop_invisible
 
 TRUE_WORDS = {"是", "能", "可以", "1", "true", "yes", "y", "√"}
 FALSE_WORDS = {"否", "不能", "不可以", "0", "false", "no", "n", "×"}
+
+
+class RowError(Exception):
+    """What is wrong with one row, and in which column (its Chinese header)."""
+
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
 
 
 @dataclass(frozen=True)
@@ -30,8 +44,9 @@ class Column:
     field: str
     header: str  # the canonical Chinese header (templates and exports use it)
     synonyms: tuple[str, ...] = ()
-    kind: str = "text"  # text, int, float, bool, date, or a LABELS group for coded values
+    kind: str = "text"  # text, int, float, bool, date, id_number, phone, or a LABELS group for coded values
     required: bool = False
+    bounds: tuple | int | None = None  # (low, high) of a number, or the longest text
 
     def keys(self) -> set[str]:
         return {header_key(name) for name in (self.header, self.field, *self.synonyms)}
@@ -40,16 +55,17 @@ class Column:
 HOUSEHOLD_COLUMNS = (
     Column("township", "镇街", ("乡镇", "镇", "乡镇街道")),
     Column("village", "村", ("村名", "行政村", "所在村", "village_id"), required=True),
-    Column("head_name", "户主姓名", ("户主", "姓名"), required=True),
-    Column("id_number", "身份证号", ("身份证号码", "身份证", "公民身份号码"), required=True),
-    Column("phone", "联系电话", ("手机号", "手机号码", "电话", "手机")),
-    Column("members", "家庭人口", ("人口", "家庭人口数", "人口数"), "int"),
+    Column("head_name", "户主姓名", ("户主", "姓名"), required=True, bounds=limits.NAME_LENGTH),
+    Column("id_number", "身份证号", ("身份证号码", "身份证", "公民身份号码"), "id_number", required=True),
+    Column("phone", "联系电话", ("手机号", "手机号码", "电话", "手机"), "phone"),
+    Column("members", "家庭人口", ("人口", "家庭人口数", "人口数"), "int", bounds=limits.MEMBERS),
     Column("self_care", "能否自理", ("自理", "是否能自理"), "bool"),
-    Column("lat", "纬度", (), "float"),
-    Column("lon", "经度", (), "float"),
-    Column("distance_m", "距离集中取水点(米)", ("距离(米)", "距离", "取水距离"), "float"),
-    Column("vertical_m", "垂直高差(米)", ("垂直高差", "高差(米)", "高差"), "float"),
-    Column("round_trip_min", "往返取水时间(分钟)", ("往返取水时间", "往返时间(分钟)", "往返时间"), "float"),
+    Column("lat", "纬度", (), "float", bounds=limits.LATITUDE),
+    Column("lon", "经度", (), "float", bounds=limits.LONGITUDE),
+    Column("distance_m", "距离集中取水点(米)", ("距离(米)", "距离", "取水距离"), "float", bounds=limits.DISTANCE_M),
+    Column("vertical_m", "垂直高差(米)", ("垂直高差", "高差(米)", "高差"), "float", bounds=limits.VERTICAL_M),
+    Column("round_trip_min", "往返取水时间(分钟)", ("往返取水时间", "往返时间(分钟)", "往返时间"), "float",
+           bounds=limits.ROUND_TRIP_MIN),
     Column("water_source", "水源", ("水源类型",), "water_source"),
     Column("monitoring_type", "监测类型", ("户类型",), "monitoring_type"),
     Column("id", "编号", ("记录编号",), "int"),
@@ -58,21 +74,21 @@ FACILITY_COLUMNS = (
     Column("township", "镇街", ("乡镇", "镇")),
     Column("village", "村", ("村名", "行政村"), required=True),
     Column("kind", "类型", ("设施类型",), "kind", required=True),
-    Column("name", "名称", ("设施名称",), required=True),
-    Column("code", "设施编号", ("编码",)),
+    Column("name", "名称", ("设施名称",), required=True, bounds=limits.FACILITY_NAME_LENGTH),
+    Column("code", "设施编号", ("编码",), bounds=limits.CODE_LENGTH),
     Column("ownership", "权属", ("产权",), "ownership"),
     Column("status", "状态", ("运行状态",), "facility_status"),
     Column("household_id_number", "户主身份证号", ("所属户身份证号",)),
     Column("manager_phone", "管理员电话", ("责任人电话", "管护人电话")),
-    Column("responsible_unit", "责任单位", ("管护单位",)),
-    Column("yield_m3_day", "日出水量(立方米)", ("出水量", "日出水量"), "float"),
-    Column("lat", "纬度", (), "float"),
-    Column("lon", "经度", (), "float"),
+    Column("responsible_unit", "责任单位", ("管护单位",), bounds=limits.UNIT_LENGTH),
+    Column("yield_m3_day", "日出水量(立方米)", ("出水量", "日出水量"), "float", bounds=limits.YIELD_M3_DAY),
+    Column("lat", "纬度", (), "float", bounds=limits.LATITUDE),
+    Column("lon", "经度", (), "float", bounds=limits.LONGITUDE),
     Column("last_cleaned_on", "上次清洗日期", ("清洗日期",), "date"),
 )
 STAFF_COLUMNS = (
-    Column("name", "姓名", ("责任人", "责任人姓名"), required=True),
-    Column("phone", "联系电话", ("手机号", "手机号码", "电话"), required=True),
+    Column("name", "姓名", ("责任人", "责任人姓名"), required=True, bounds=limits.NAME_LENGTH),
+    Column("phone", "联系电话", ("手机号", "手机号码", "电话"), "phone", required=True),
     Column("role", "角色", ("职责", "类别"), "role", required=True),
     Column("township", "镇街", ("乡镇", "镇")),
     Column("village", "村", ("村名", "行政村")),
@@ -93,6 +109,18 @@ class Report:
     def error(self, row: int, column: str, text: str) -> None:
         self.errors.append({"row": row, "column": column, "message": text})
 
+    def reject(self, row: int, problem: "RowError | FieldErrors | DomainError", headers: dict[str, str]) -> None:
+        """The one place a row's problem becomes report lines: a RowError names its column; the registry's
+        FieldErrors name fields (shown by their header, in Chinese); any other refusal is the row's."""
+        if isinstance(problem, RowError):
+            self.error(row, problem.column, problem.message)
+        elif isinstance(problem, FieldErrors):
+            for name, messages in problem.errors.items():
+                for text in messages if isinstance(messages, list) else [str(messages)]:
+                    self.error(row, headers.get(name, name), catalogue.page_message(text))
+        else:
+            self.error(row, "", problem.message)
+
     def as_dict(self) -> dict:
         return {"dry_run": self.dry_run, "rows": self.rows, "created": self.created, "updated": self.updated,
                 "unchanged": self.unchanged, "errors": self.errors, "conflicts": self.conflicts}
@@ -100,19 +128,15 @@ class Report:
 
 def _coded(group: str, value: str) -> str:
     """A coded value given as its code or its Chinese label."""
-    labels = LABELS["staff_role" if group == "role" else group]
+    labels = catalogue.LABELS["staff_role" if group == "role" else group]
     for code, text in labels.items():
         if value in (code, text):
             return code
-    raise ValueError("可选值：" + "、".join(labels.values()))
+    raise ValueError(catalogue.say("cell.choices", choices="、".join(labels.values())))
 
 
-def parse_cell(column: Column, value):
-    """The cell as the API's typed value; ValueError with a Chinese message when it cannot be."""
-    if isinstance(value, Formula):
-        raise ValueError("单元格是公式，请粘贴为数值")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
+def _typed(column: Column, value, today: date):
+    """The cell as its field's value; ValueError with a Chinese message when it cannot be."""
     if column.kind == "text":
         text = str(value).strip() if not isinstance(value, float) or not value.is_integer() else str(int(value))
         return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
@@ -120,11 +144,13 @@ def parse_cell(column: Column, value):
         try:
             number = float(str(value).strip())
         except ValueError:
-            raise ValueError("应为数字") from None
+            raise ValueError(catalogue.say("cell.number")) from None
         if column.kind == "int":
             if not number.is_integer():
-                raise ValueError("应为整数")
+                raise ValueError(catalogue.say("cell.integer"))
             return int(number)
+        if not math.isfinite(number):
+            raise ValueError(catalogue.say("cell.number"))
         return number
     if column.kind == "bool":
         word = str(value).strip().lower()
@@ -132,15 +158,57 @@ def parse_cell(column: Column, value):
             return True
         if word in FALSE_WORDS:
             return False
-        raise ValueError("应为 是 或 否")
+        raise ValueError(catalogue.say("cell.yes_no"))
     if column.kind == "date":
         if isinstance(value, date):
             return value
         try:
             return date.fromisoformat(str(value).strip().replace("/", "-"))
         except ValueError:
-            raise ValueError("应为日期，如 2026-05-01") from None
+            raise ValueError(catalogue.say("cell.date")) from None
+    if column.kind == "id_number":
+        text = str(value).strip()
+        if is_masked(text):
+            return text  # as exported: the record is matched on its 编号 instead
+        try:
+            return normalize_id_number(text, today)
+        except ValueError as exc:
+            raise ValueError(catalogue.say("cell.id_number", reason=catalogue.ID_REASONS.get(str(exc), str(exc)))) \
+                from None
+    if column.kind == "phone":
+        try:
+            return normalize_phone(str(value)[:30])
+        except ValueError:
+            raise ValueError(catalogue.say("cell.phone")) from None
     return _coded(column.kind, str(value).strip())
+
+
+def _within_bounds(column: Column, value) -> None:
+    if isinstance(column.bounds, int) and len(value) > column.bounds:
+        raise ValueError(catalogue.say("cell.too_long", length=column.bounds))
+    if isinstance(column.bounds, tuple) and not column.bounds[0] <= value <= column.bounds[1]:
+        raise ValueError(catalogue.say("cell.range", low=column.bounds[0], high=column.bounds[1]))
+
+
+def parse_cell(column: Column, value, today: date):
+    """The cell as its field's checked value (None when blank); RowError naming the column when it is not one."""
+    if isinstance(value, Formula):
+        raise RowError(column.header, catalogue.say("cell.formula"))
+    if isinstance(value, str):
+        value = drop_invisible(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        typed = _typed(column, value, today)
+        _within_bounds(column, typed)
+    except ValueError as exc:
+        raise RowError(column.header, str(exc)) from None
+    return typed
+
+
+def is_masked(id_number) -> bool:
+    """Whether an ID is shown masked, as exports show it (`370102********1234`)."""
+    return str(id_number or "").count("*") >= 4
 
 
 def map_headers(header_row: list, columns: tuple[Column, ...], report: Report) -> dict[int, Column]:
@@ -151,29 +219,38 @@ def map_headers(header_row: list, columns: tuple[Column, ...], report: Report) -
         for column in columns:
             if key and key in column.keys():
                 if column in found.values():
-                    report.error(1, column.header, "这一列出现了两次")
+                    report.error(1, column.header, catalogue.say("column.twice"))
                 else:
                     found[index] = column
                 break
     for column in columns:
         if column.required and column not in found.values():
-            report.error(1, column.header, "缺少这一列")
+            report.error(1, column.header, catalogue.say("column.missing"))
     return found
 
 
-def _read_rows(rows: list[list], columns, report: Report) -> list[tuple[int, dict]]:
-    """Each data row as {field: typed value} with its spreadsheet row number; cell errors reported."""
+def parse_rows(rows: list[list], columns, report: Report, today: date) -> list[tuple[int, dict]]:
+    """Stage 1: the rows whose every cell is good, as {field: value} with their spreadsheet row number (the
+    header is row 1); each bad cell and each missing required value is reported."""
     mapping = map_headers(rows[0], columns, report)
+    report.rows = len(rows) - 1
+    if report.errors:  # a required column is missing or doubled: no row can be read right
+        return []
     parsed = []
     for number, row in enumerate(rows[1:], start=2):
-        values = {}
+        values, bad = {}, False
         for index, column in mapping.items():
             try:
-                values[column.field] = parse_cell(column, row[index] if index < len(row) else None)
-            except ValueError as exc:
-                report.error(number, column.header, str(exc))
-        parsed.append((number, values))
-    report.rows = len(parsed)
+                values[column.field] = parse_cell(column, row[index] if index < len(row) else None, today)
+            except RowError as problem:
+                report.reject(number, problem, {})
+                bad = True
+        for column in mapping.values():
+            if column.required and values.get(column.field) is None:
+                report.error(number, column.header, catalogue.say("row.required"))
+                bad = True
+        if not bad:
+            parsed.append((number, values))
     return parsed
 
 
@@ -196,9 +273,9 @@ class Places:
             return self.by_code[village]
         candidates = [c for c in self.by_name.get(village, []) if township in (None, c[2], c[3])]
         if not candidates:
-            raise ValueError("找不到这个村（或不在您的管辖范围）")
+            raise RowError("村", catalogue.say("row.village_unknown"))
         if len(candidates) > 1:
-            raise ValueError("有同名的村，请填写镇街")
+            raise RowError("村", catalogue.say("row.village_ambiguous"))
         return candidates[0][0]
 
 
@@ -209,136 +286,107 @@ def same_value(old, new) -> bool:
     return old == new
 
 
-def _field_errors(report: Report, number: int, errors: dict, headers: dict[str, str]) -> None:
-    for name, messages in errors.items():
-        for text in messages if isinstance(messages, list) else [str(messages)]:
-            report.error(number, headers.get(name, name), message(text))
+# Households: matched in memory, written in bulk -----------------------------------------------------------
 
-
-# Households: validated in memory, written in bulk --------------------------------------------------------
-
-COMPARED = ("village_id", "head_name", "phone", "members", "self_care", "lat", "lon", "distance_m", "vertical_m",
+COMPARED = ("head_name", "phone", "members", "self_care", "lat", "lon", "distance_m", "vertical_m",
             "round_trip_min", "water_source", "monitoring_type")
 
 
-def import_households(session, actor: User, rows: list[list], schema: Schema, vault: IdNumberVault, rules,
-                      dry_run: bool, progress: Callable[[int], None] = lambda n: None) -> dict:
+def _household_rows(session, parsed, places: "Places", report: Report) -> list[tuple[int, dict, int | None]]:
+    """Each good row's household values with its village found, and the 编号 it names when its ID is masked."""
+    rows, seen_ids, seen_hashes = [], {}, {}
+    for number, values in parsed:
+        record_id, township = values.pop("id", None), values.pop("township", None)
+        try:
+            values["village_id"] = places.village(str(values.pop("village")), str(township) if township else None)
+            if is_masked(values["id_number"]):
+                if record_id is None:
+                    raise RowError("身份证号", catalogue.say("row.masked_needs_id"))
+                if not 0 < record_id <= MAX_ID:
+                    raise RowError("编号", catalogue.say("row.bad_record_id"))
+                if record_id in seen_ids:
+                    raise RowError("编号", catalogue.say("row.duplicate", row=seen_ids[record_id]))
+                seen_ids[record_id] = number
+            else:
+                record_id = None
+                if values["id_number"] in seen_hashes:
+                    raise RowError("身份证号", catalogue.say("row.duplicate", row=seen_hashes[values["id_number"]]))
+                seen_hashes[values["id_number"]] = number
+        except RowError as problem:
+            report.reject(number, problem, {})
+            continue
+        rows.append((number, {k: v for k, v in values.items() if v is not None}, record_id))
+    return rows
+
+
+def import_households(session, actor: User, rows: list[list], vault: IdNumberVault, rules, dry_run: bool,
+                      progress: Callable[[int], None] = lambda n: None) -> dict:
     """Check every row, then (unless dry_run or any row is bad) create the new households and update the
     changed ones, matched on the resident ID (or on 编号 when the ID is masked, as exports show it)."""
+    require_capability(actor, "import_rosters")
     report = Report(dry_run)
-    if actor.role not in REGISTRY_WRITERS:
-        raise Forbidden("this role may not change the registry")
-    headers = {c.field: c.header for c in HOUSEHOLD_COLUMNS} | {"village_id": "村"}
     places = Places(session, actor)
-    parsed = _read_rows(rows, HOUSEHOLD_COLUMNS, report)
-    good, seen_ids = [], {}
-    for number, values in parsed:
-        record_id = values.pop("id", None)
-        township, village = values.pop("township", None), values.pop("village", None)
-        payload = {k: v for k, v in values.items() if v is not None}
-        village_failed = False
-        if village is not None:
-            try:
-                payload["village_id"] = places.village(str(village), str(township) if township else None)
-            except ValueError as exc:
-                report.error(number, "村", str(exc))
-                village_failed = True
-        masked = str(payload.get("id_number", "")).count("*") >= 4
-        if masked:
-            payload.pop("id_number")
-            if record_id is None:
-                report.error(number, "身份证号", "身份证号被隐藏时须保留导出的“编号”列")
-                continue
-            if not 0 < record_id <= MAX_ID:
-                report.error(number, "编号", "编号无效")
-                continue
-            if record_id in seen_ids:
-                report.error(number, "编号", f"与第 {seen_ids[record_id]} 行重复")
-                continue
-            seen_ids[record_id] = number
-        try:
-            data = schema.load(payload, partial=("id_number",) if masked else ())
-        except ValidationError as exc:
-            messages = {k: v for k, v in exc.messages.items() if not (village_failed and k == "village_id")}
-            _field_errors(report, number, messages, headers)
-            continue
-        if village_failed:
-            continue
-        good.append((number, data, record_id if masked else None, values.get("id_number") if masked else None))
-        progress(1)
-    hashes = {vault.lookup_hash(d["id_number"]): n for n, d, _, _ in good if "id_number" in d}
-    seen: dict[str, int] = {}
-    for number, data, _, _ in good:
-        if "id_number" in data:
-            key = vault.lookup_hash(data["id_number"])
-            if key in seen:
-                report.error(number, "身份证号", f"与第 {seen[key]} 行重复")
-            seen.setdefault(key, number)
-    existing = {}
-    hash_list = list(hashes)
-    for start in range(0, len(hash_list), 5000):
-        for household in session.scalars(select(Household).where(Household.id_number_hash.in_(hash_list[start:start + 5000]))):
-            existing[household.id_number_hash] = household
+    good = _household_rows(session, parse_rows(rows, HOUSEHOLD_COLUMNS, report, rules.today), places, report)
+    progress(len(good))
+    # Stage 2: match each row to the household it names, in a fixed number of queries.
+    hashes = [vault.lookup_hash(data["id_number"]) for _, data, record_id in good if record_id is None]
+    by_hash = {}
+    for start in range(0, len(hashes), 5000):
+        by_hash.update((h.id_number_hash, h) for h in session.scalars(
+            select(Household).where(Household.id_number_hash.in_(hashes[start:start + 5000]))))
     by_id = {h.id: h for h in session.scalars(select(Household).where(
-        Household.id.in_([rid for _, _, rid, _ in good if rid is not None])))}
+        Household.id.in_([record_id for _, _, record_id in good if record_id is not None])))}
     scope = Scope.of(actor)
-    creates, updates, audits = [], [], []
-    for number, data, record_id, masked_id in good:
-        current = by_id.get(record_id) if record_id is not None else existing.get(vault.lookup_hash(data["id_number"]))
-        if record_id is not None and (current is None or current.id_number_masked != masked_id):
-            report.error(number, "编号", "编号与身份证号对不上（请使用导出的原表）")
-            continue
-        if current is not None and not scope.covers(current.township_id, current.village_id):
-            report.error(number, "身份证号", CONFLICT_MESSAGE)
-            report.conflicts.append(current.id)
+    creates, updates = [], []
+    for number, data, record_id in good:
+        try:
+            if record_id is not None:
+                current = by_id.get(record_id)
+                if current is None or current.id_number_masked != data.pop("id_number"):
+                    raise RowError("编号", catalogue.say("row.record_mismatch"))
+            else:
+                current = by_hash.get(vault.lookup_hash(data["id_number"]))
+            if current is not None and not scope.covers(current.township_id, current.village_id):
+                report.conflicts.append(current.id)
+                raise RowError("身份证号", catalogue.say("id_conflict"))
+            if current is not None and data["village_id"] != current.village_id:
+                # A move has consequences (facilities, agreements, cases): it is made on the household's page.
+                raise RowError("村", catalogue.say("row.no_move"))
+        except RowError as problem:
+            report.reject(number, problem, {})
             continue
         data["township_id"] = places.township_of[data["village_id"]]
         if current is None:
-            number_text = data.pop("id_number")
-            creates.append({**data, "id_number_encrypted": vault.encrypt(number_text),
-                            "id_number_hash": vault.lookup_hash(number_text),
-                            "id_number_masked": mask_id_number(number_text),
-                            "distance_computed": False, "created_at": rules.now, "updated_at": rules.now})
+            creates.append(protect_id_number({**data, "distance_computed": False, "created_at": rules.now,
+                                              "updated_at": rules.now}, vault))
             continue
         changed = {k: data[k] for k in COMPARED if k in data and not same_value(getattr(current, k), data[k])}
-        if "village_id" in changed:
-            # A move has consequences (facilities, agreements, cases): it is made on the household's page.
-            report.error(number, "村", "导入不能改变已登记户的所在村，请在监测户页面修改")
-            continue
         if "water_source" in changed and current.water_source_id is not None:
             changed["water_source_id"] = None  # the facility it named was of the old kind
+        if "distance_m" in changed:
+            changed["distance_computed"] = False
         if not changed:
             report.unchanged += 1
             continue
-        if "distance_m" in changed:
-            changed["distance_computed"] = False
-        if "village_id" in changed:
-            changed["township_id"] = data["township_id"]
-        updates.append({"id": current.id, **changed, "updated_at": rules.now})
-        audits.append({"actor_id": actor.id, "action": "import_update", "entity": "households", "entity_id": current.id,
-                       "before": {k: getattr(current, k) for k in changed if k != "updated_at"},
-                       "after": {k: v for k, v in changed.items()}, "at": rules.now})
+        updates.append((current, changed))
     report.created, report.updated = len(creates), len(updates)
     if report.errors:
         report.created = report.updated = 0
+    if report.errors or dry_run:
         return report.as_dict()
-    if dry_run:
-        return report.as_dict()
+    # Stage 3: write.
+    audits = []
     if creates:
         ids = session.scalars(insert(Household).returning(Household.id), creates).all()
-        audits += [{"actor_id": actor.id, "action": "import_create", "entity": "households", "entity_id": i,
-                    "before": None, "after": {k: v for k, v in row.items()
-                                              if k not in ("id_number_encrypted", "id_number_hash", "created_at",
-                                                           "updated_at")}, "at": rules.now}
+        audits += [audit_row(actor, "import_create", "households", i, None, row, rules.now)
                    for i, row in zip(ids, creates, strict=True)]
     if updates:
-        session.execute(update(Household), updates)
+        audits += [audit_row(actor, "import_update", "households", h.id, {k: getattr(h, k) for k in changed},
+                             changed, rules.now) for h, changed in updates]
+        session.execute(update(Household), [{"id": h.id, **changed, "updated_at": rules.now} for h, changed in updates])
     if audits:
         session.execute(insert(AuditEvent), audits)
-    villages = {row["village_id"] for row in creates} | {u.get("village_id") for u in updates if u.get("village_id")} \
-        | {by_id[u["id"]].village_id if u["id"] in by_id else None for u in updates}
-    villages |= {h.village_id for h in existing.values()}
-    villages.discard(None)
+    villages = {row["village_id"] for row in creates} | {h.village_id for h, _ in updates}
     recompute_distances(session, villages)
     sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, villages)
     return report.as_dict()
@@ -347,76 +395,62 @@ def import_households(session, actor: User, rows: list[list], schema: Schema, va
 # Facilities and staff: each row through the registry's own functions, in one transaction ---------------
 
 
-def _import_each(session, actor: User, rows: list[list], columns, dry_run: bool, to_payload: Callable,
+def _import_each(session, actor: User, rows: list[list], columns, rules, dry_run: bool, to_payload: Callable,
                  find: Callable, create: Callable, change: Callable, progress, key: Callable) -> dict:
-    if actor.role not in REGISTRY_WRITERS:
-        raise Forbidden("this role may not change the registry")
+    require_capability(actor, "import_rosters")
     report = Report(dry_run)
-    headers = {c.field: c.header for c in columns}
-    parsed = _read_rows(rows, columns, report)
-    bad_rows = {e["row"] for e in report.errors}
+    headers = {c.field: c.header for c in columns} | {"village_id": "村", "township_id": "镇街",
+                                                      "household_id": "户主身份证号", "manager_id": "管理员电话"}
     seen: dict = {}
-    for number, values in parsed:
+    for number, values in parse_rows(rows, columns, report, rules.today):
         progress(1)
-        if number in bad_rows:
-            continue
         try:
-            payload = to_payload(values)
+            payload = to_payload({k: v for k, v in values.items() if v is not None})
             name, identity = key(payload)
             if identity in seen:
-                report.error(number, name, f"与第 {seen[identity]} 行重复")
-                continue
+                raise RowError(name, catalogue.say("row.duplicate", row=seen[identity]))
             seen[identity] = number
             current = find(payload)
             with session.begin_nested():
                 if current is None:
                     create(payload)
                     report.created += 1
+                elif all(same_value(getattr(current, k), v) for k, v in payload.items() if hasattr(current, k)):
+                    report.unchanged += 1
                 else:
-                    before = {k: getattr(current, k) for k in payload if hasattr(current, k)}
-                    if all(same_value(before.get(k), v) for k, v in payload.items() if k in before):
-                        report.unchanged += 1
-                    else:
-                        change(current.id, payload)
-                        report.updated += 1
-        except FieldErrors as exc:
-            _field_errors(report, number, exc.errors, headers)
-        except ValueError as exc:
-            report.error(number, str(exc.args[1]) if len(exc.args) > 1 else "", str(exc.args[0]))
-        except DomainError as exc:
-            report.error(number, "", exc.message)
+                    change(current.id, payload)
+                    report.updated += 1
+        except (RowError, DomainError) as problem:
+            report.reject(number, problem, headers)
     if report.errors:
         report.created = report.updated = 0
     return report.as_dict()
 
 
-def import_facilities(session, actor: User, rows, schema: Schema, vault: IdNumberVault, rules, dry_run: bool,
+def import_facilities(session, actor: User, rows, vault: IdNumberVault, rules, dry_run: bool,
                       progress=lambda n: None) -> dict:
     """Facilities, matched on their code, else on name and village."""
     places = Places(session, actor)
 
     def to_payload(values):
-        township, village = values.pop("township", None), values.pop("village", None)
-        try:
-            values["village_id"] = places.village(str(village), str(township) if township else None)
-        except ValueError as exc:
-            raise ValueError(str(exc), "村") from None
+        township = values.pop("township", None)
+        values["village_id"] = places.village(str(values.pop("village")), str(township) if township else None)
         owner = values.pop("household_id_number", None)
-        if owner and "*" not in str(owner):  # a masked ID (as exported) leaves the owner as it is
+        if owner and not is_masked(owner):  # a masked ID (as exported) leaves the owner as it is
             found = session.scalar(select(Household.id).where(Household.id_number_hash == vault.lookup_hash(owner)))
             if found is None:
-                raise ValueError("找不到这个身份证号的监测户", "户主身份证号")
+                raise RowError("户主身份证号", catalogue.say("row.owner_unknown"))
             values["household_id"] = found
         phone = values.pop("manager_phone", None)
         if phone:
-            manager = session.scalar(select(Staff.id).where(Staff.phone == normalize_phone(phone)))
+            try:
+                manager = session.scalar(select(Staff.id).where(Staff.phone == normalize_phone(phone)))
+            except ValueError:
+                manager = None
             if manager is None:
-                raise ValueError("找不到这个电话的责任人", "管理员电话")
+                raise RowError("管理员电话", catalogue.say("row.manager_unknown"))
             values["manager_id"] = manager
-        try:
-            return schema.load({k: v for k, v in values.items() if v is not None})
-        except ValidationError as exc:
-            raise FieldErrors(exc.messages) from None
+        return values
 
     def find(payload):
         if payload.get("code"):
@@ -426,13 +460,13 @@ def import_facilities(session, actor: User, rows, schema: Schema, vault: IdNumbe
         return session.scalar(select(Facility).where(Facility.village_id == payload["village_id"],
                                                      Facility.name == payload["name"]))
 
-    return _import_each(session, actor, rows, FACILITY_COLUMNS, dry_run, to_payload, find,
+    return _import_each(session, actor, rows, FACILITY_COLUMNS, rules, dry_run, to_payload, find,
                         lambda payload: create_facility(session, actor, payload, rules),
                         lambda record_id, payload: update_facility(session, actor, record_id, payload, rules),
                         progress, lambda p: ("名称", p.get("code") or (p["village_id"], p["name"])))
 
 
-def import_staff(session, actor: User, rows, schema: Schema, vault: IdNumberVault, rules, dry_run: bool,
+def import_staff(session, actor: User, rows, vault: IdNumberVault, rules, dry_run: bool,
                  progress=lambda n: None) -> dict:
     """Responsible staff, matched on their phone."""
     places = Places(session, actor)
@@ -442,20 +476,14 @@ def import_staff(session, actor: User, rows, schema: Schema, vault: IdNumberVaul
     def to_payload(values):
         township, village = values.pop("township", None), values.pop("village", None)
         if village:
-            try:
-                values["village_id"] = places.village(str(village), str(township) if township else None)
-            except ValueError as exc:
-                raise ValueError(str(exc), "村") from None
+            values["village_id"] = places.village(str(village), str(township) if township else None)
         elif township:
             if str(township) not in townships:
-                raise ValueError("找不到这个镇街", "镇街")
+                raise RowError("镇街", catalogue.say("row.township_unknown"))
             values["township_id"] = townships[str(township)]
-        try:
-            return schema.load({k: v for k, v in values.items() if v is not None})
-        except ValidationError as exc:
-            raise FieldErrors(exc.messages) from None
+        return values
 
-    return _import_each(session, actor, rows, STAFF_COLUMNS, dry_run, to_payload,
+    return _import_each(session, actor, rows, STAFF_COLUMNS, rules, dry_run, to_payload,
                         lambda payload: session.scalar(select(Staff).where(Staff.phone == payload["phone"])),
                         lambda payload: create_staff(session, actor, payload),
                         lambda record_id, payload: update_staff(session, actor, record_id, payload), progress,

@@ -16,14 +16,6 @@ class Thresholds:
     vertical_m: float = 80
     round_trip_min: float = 20
 
-    @classmethod
-    def from_config(cls, config) -> "Thresholds":
-        return cls(
-            config["NEEDS_DELIVERY_DISTANCE_M"],
-            config["NEEDS_DELIVERY_VERTICAL_M"],
-            config["NEEDS_DELIVERY_ROUND_TRIP_MIN"],
-        )
-
 
 def needs_delivery_reasons(
     thresholds: Thresholds,

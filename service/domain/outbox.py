@@ -2,14 +2,10 @@
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from models import SmsMessage, SmsOptOut
 
-
-def _insert_once(session):
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
-    return dialect.insert(SmsMessage).on_conflict_do_nothing()
+from .sql import insert_ignoring_duplicates
 
 
 def enqueue(session, rows: list[dict], now: datetime) -> int:
@@ -23,7 +19,7 @@ def enqueue(session, rows: list[dict], now: datetime) -> int:
     values = [{"direction": "outbound", "status": "opted_out" if row["phone"] in opted_out else "queued",
                "attempts": 0, "next_attempt_at": now, "urgent": False, "handled": True, "created_at": now,
                "updated_at": now, **row} for row in rows]
-    return len(session.execute(_insert_once(session).returning(SmsMessage.id), values).all())
+    return len(session.execute(insert_ignoring_duplicates(session, SmsMessage).returning(SmsMessage.id), values).all())
 
 
 def is_opted_out(session, phone: str) -> bool:

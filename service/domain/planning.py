@@ -2,13 +2,13 @@
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Agreement, Delivery
 
 from .cases import open_missed_delivery_cases
 from .rules import Rules
 from .sms import alert_missed
+from .sql import insert_ignoring_duplicates
 
 
 def cancel_planned(session, agreement_ids, from_day: date) -> int:
@@ -58,11 +58,6 @@ def scheduled_days(start_on: date, end_on: date | None, interval_days: int | Non
     return days
 
 
-def _insert_ignoring_duplicates(session):
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
-    return dialect.insert(Delivery).on_conflict_do_nothing()
-
-
 def plan_deliveries(session, today: date, horizon_days: int, agreement_ids: list[int] | None = None) -> int:
     """Plan every active agreement's deliveries from today for `horizon_days` days; returns how many are new.
 
@@ -87,7 +82,7 @@ def plan_deliveries(session, today: date, horizon_days: int, agreement_ids: list
     ]
     if not rows:
         return 0
-    inserted = session.execute(_insert_ignoring_duplicates(session).returning(Delivery.id), rows).all()
+    inserted = session.execute(insert_ignoring_duplicates(session, Delivery).returning(Delivery.id), rows).all()
     return len(inserted)
 
 

@@ -10,16 +10,15 @@ from sqlalchemy import select
 from models import (ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, Facility, FacilityStatusChange, Household,
                     Staff, Township, User, Village)
 
-from ..errors import Conflict, FieldErrors, Forbidden
-from ..identity import IdNumberVault, mask_id_number
+from .errors import Conflict, FieldErrors
+from .identity import IdNumberVault, mask_id_number
 from .audit import record_write, snapshot
 from .cases import open_facility_case, resolve_system_cases, sync_gap_cases
 from .geo import recompute_distances
 from .rules import Rules
 from .conflicts import IdNumberConflict
+from .permissions import require_capability
 from .scope import Scope, get_for_write, require_write
-
-VILLAGE_WRITERS = ("county_admin", "township_lead")
 
 
 def _taken(session, column, value, exclude_id=None) -> bool:
@@ -55,8 +54,7 @@ def _save(session, actor: User, record, data: dict, before: dict | None):
 
 def create_township(session, actor: User, data: dict) -> Township:
     """A new township; only a county administrator registers townships."""
-    if actor.role != "county_admin":
-        raise Forbidden("only a county administrator registers townships")
+    require_capability(actor, "register_township")
     errors: dict = {}
     _require_unique(session, errors, "code", Township.code, data.get("code"))
     if errors:
@@ -66,9 +64,7 @@ def create_township(session, actor: User, data: dict) -> Township:
 
 def update_township(session, actor: User, township_id: int, data: dict) -> Township:
     """Rename or recode a township (county administrators only)."""
-    township = get_for_write(session, Township, township_id, actor)
-    if actor.role != "county_admin":
-        raise Forbidden("only a county administrator changes townships")
+    township = get_for_write(session, Township, township_id, actor, "register_township")
     errors: dict = {}
     _require_unique(session, errors, "code", Township.code, data.get("code"), township.id)
     if errors:
@@ -93,14 +89,14 @@ def create_village(session, actor: User, data: dict) -> Village:
     """A new village in a township the actor works in."""
     if session.get(Township, data["township_id"]) is None:
         raise FieldErrors.one("township_id", f"unknown township {data['township_id']}")
-    require_write(actor, data["township_id"], roles=VILLAGE_WRITERS)
+    require_write(actor, "register_village", data["township_id"])
     _check_village(session, data, data["township_id"])
     return _save(session, actor, Village(), data, None)
 
 
 def update_village(session, actor: User, village_id: int, data: dict) -> Village:
     """Change a village's name, code or key-village flag; a village never moves township."""
-    village = get_for_write(session, Village, village_id, actor, roles=VILLAGE_WRITERS)
+    village = get_for_write(session, Village, village_id, actor, "register_village")
     if data.get("township_id", village.township_id) != village.township_id:
         raise FieldErrors.one("township_id", "a village cannot move to another township")
     data.pop("township_id", None)
@@ -134,10 +130,9 @@ def _place_staff(session, actor: User, merged: dict) -> dict:
     if role == "township_lead" and merged.get("township_id") is None:
         raise FieldErrors.one("township_id", "a township lead needs a township")
     if role == "county_admin":
-        if actor.role != "county_admin":
-            raise Forbidden("only a county administrator registers county staff")
+        require_capability(actor, "register_county_staff")
         merged["township_id"] = merged["village_id"] = None
-    require_write(actor, merged.get("township_id"), merged.get("village_id"))
+    require_write(actor, "edit_registry", merged.get("township_id"), merged.get("village_id"))
     return merged
 
 
@@ -212,7 +207,7 @@ def _after_status_change(session, actor: User, facility: Facility, old_status: s
 def create_facility(session, actor: User, data: dict, rules: Rules) -> Facility:
     """A new central water point, purifier or well in a village."""
     village = _village(session, data["village_id"])
-    require_write(actor, village.township_id, village.id)
+    require_write(actor, "edit_registry", village.township_id, village.id)
     merged = {"status": "working", "ownership": "collective", **data, "township_id": village.township_id,
               "status_changed_at": rules.now}
     _check_facility(session, merged, village, rules.today)
@@ -230,7 +225,7 @@ def update_facility(session, actor: User, facility_id: int, data: dict, rules: R
     facility = get_for_write(session, Facility, facility_id, actor)
     before = snapshot(facility)
     village = _village(session, data.get("village_id", facility.village_id))
-    require_write(actor, village.township_id, village.id)
+    require_write(actor, "edit_registry", village.township_id, village.id)
     current = {key: getattr(facility, key) for key in ("kind", "name", "code", "ownership", "household_id",
                                                        "manager_id", "yield_m3_day", "last_cleaned_on")}
     if village.id != facility.village_id:
@@ -258,7 +253,8 @@ def update_facility(session, actor: User, facility_id: int, data: dict, rules: R
 # Households ---------------------------------------------------------------------------------------
 
 
-def _protect_id(data: dict, vault: IdNumberVault) -> dict:
+def protect_id_number(data: dict, vault: IdNumberVault) -> dict:
+    """`data` with its resident ID (if any) replaced by the stored forms: encrypted, keyed hash, masked."""
     id_number = data.pop("id_number", None)
     if id_number is not None:
         data["id_number_encrypted"] = vault.encrypt(id_number)
@@ -300,8 +296,8 @@ def _distance_fields(data: dict) -> dict:
 def create_household(session, actor: User, data: dict, vault: IdNumberVault, rules: Rules) -> Household:
     """A new monitored household; its distance is computed when it has coordinates but no survey."""
     village = _village(session, data["village_id"])
-    require_write(actor, village.township_id, village.id)
-    data = _distance_fields(_protect_id(dict(data), vault))
+    require_write(actor, "edit_registry", village.township_id, village.id)
+    data = _distance_fields(protect_id_number(dict(data), vault))
     data["township_id"] = village.township_id
     _check_household(session, actor, data, village)
     household = _save(session, actor, Household(), data, None)
@@ -316,14 +312,14 @@ def update_household(session, actor: User, household_id: int, data: dict, vault:
     household = get_for_write(session, Household, household_id, actor)
     before = snapshot(household)
     village = _village(session, data.get("village_id", household.village_id))
-    require_write(actor, village.township_id, village.id)
+    require_write(actor, "edit_registry", village.township_id, village.id)
     if village.id != household.village_id:
         _refuse_if_referenced(session, "the household still owns facilities or has an agreement in its village", [
             select(Facility.id).where(Facility.household_id == household.id),
             select(Agreement.id).where(Agreement.household_id == household.id,
                                        Agreement.status.in_(("draft", "active"))),
             select(Case.id).where(Case.household_id == household.id, Case.status.in_(ACTIVE_CASE_STATUSES))])
-    data = _distance_fields(_protect_id(dict(data), vault))
+    data = _distance_fields(protect_id_number(dict(data), vault))
     data["township_id"] = village.township_id
     if "water_source_id" not in data and "village_id" in data and household.water_source_id is not None:
         data["water_source_id"] = household.water_source_id

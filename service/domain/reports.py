@@ -7,12 +7,13 @@ import hashlib
 import json
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import Agreement, Case, Delivery, Household, ReportVerification, Staff, Township, Village
+from models import (Agreement, Case, Delivery, DeliveryCorrection, Household, ReportVerification, Staff, Township,
+                    Village)
 
-from ..errors import FieldErrors
+from .errors import FieldErrors, NotFound
 from .deliveries import effective_values
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
@@ -65,6 +66,12 @@ def _totals(rows: list[dict]) -> dict:
             "disputed": sum(1 for r in done if r["confirmation"] == "disputed")}
 
 
+def agreement_overlaps(date_from: date, date_to: date):
+    """SQL: an agreement (signed, not a draft) in force at some time in the period."""
+    return (Agreement.status != "draft") & (Agreement.start_on <= date_to) & \
+        or_(Agreement.end_on.is_(None), Agreement.end_on >= date_from)
+
+
 def _staff_names(session, ids) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     return {i: name for i, name in session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))} if ids else {}
@@ -85,8 +92,7 @@ def household_records(session, households: list[Household], date_from: date, dat
                                Delivery.scheduled_for <= date_to)
         .options(selectinload(Delivery.corrections)).order_by(Delivery.scheduled_for, Delivery.id)).all()
     agreements = session.scalars(
-        select(Agreement).where(Agreement.household_id.in_(ids), Agreement.status != "draft",
-                                Agreement.start_on <= date_to)
+        select(Agreement).where(Agreement.household_id.in_(ids), agreement_overlaps(date_from, date_to))
         .order_by(Agreement.start_on)).all()
     staff_ids = {d.deliverer_id for d in deliveries} | {a.provider_id for a in agreements}
     staff_ids |= {c.deliverer_id for d in deliveries for c in d.corrections}
@@ -97,7 +103,7 @@ def household_records(session, households: list[Household], date_from: date, dat
     records = []
     for household in households:
         rows = [_delivery_row(d, names, zone) for d in deliveries if d.household_id == household.id]
-        mine = [a for a in agreements if a.household_id == household.id and (a.end_on is None or a.end_on >= date_from)]
+        mine = [a for a in agreements if a.household_id == household.id]
         village, township = places[household.village_id]
         records.append({
             "kind": "household_deliveries", "subject_id": household.id, "township_id": household.township_id,
@@ -196,3 +202,73 @@ def register_verification(session, record: dict) -> str:
         session.add(ReportVerification(code=code, kind=record["kind"], subject_id=record["subject_id"],
                                        params=record["params"], township_id=record["township_id"]))
     return code
+
+
+# The inspection archive (迎检档案) --------------------------------------------------------------------
+
+
+def archive_households(session, township_id: int, date_from: date, date_to: date) -> list[Household]:
+    """The township's households with a delivery in the period or an agreement in force during it."""
+    delivered = select(Delivery.household_id).where(Delivery.scheduled_for >= date_from,
+                                                    Delivery.scheduled_for <= date_to)
+    agreed = select(Agreement.household_id).where(agreement_overlaps(date_from, date_to))
+    return session.scalars(select(Household).where(
+        Household.township_id == township_id, or_(Household.id.in_(delivered), Household.id.in_(agreed)))
+        .order_by(Household.village_id, Household.id)).all()
+
+
+def archive_agreements(session, households: list[Household], date_from: date, date_to: date) -> list[Agreement]:
+    """The agreements of those households in force during the period, oldest first."""
+    return session.scalars(select(Agreement).where(
+        Agreement.household_id.in_([h.id for h in households]), agreement_overlaps(date_from, date_to))
+        .order_by(Agreement.id)).all()
+
+
+def data_version(session, township_id: int, date_from: date, date_to: date) -> str:
+    """A fingerprint of what the township's archive would contain, so a cached archive is never served stale."""
+    in_township = Household.township_id == township_id
+    deliveries = session.execute(
+        select(func.count(), func.max(Delivery.id), func.max(Delivery.logged_at), func.max(Delivery.confirmed_at))
+        .join(Household, Household.id == Delivery.household_id)
+        .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)).one()
+    corrections = session.execute(select(func.count(), func.max(DeliveryCorrection.id))
+                                  .join(Delivery, Delivery.id == DeliveryCorrection.delivery_id)
+                                  .join(Household, Household.id == Delivery.household_id).where(in_township)).one()
+    changed = session.execute(select(func.max(Household.updated_at), func.count()).where(in_township)).one()
+    agreements = session.execute(select(func.max(Agreement.updated_at), func.count()).join(Household)
+                                 .where(in_township)).one()
+    cases = session.execute(select(func.max(Case.updated_at), func.count()).where(Case.township_id == township_id)).one()
+    # Names printed on the pages: villages, the township, staff.
+    names = session.execute(select(func.max(Village.updated_at), func.max(Township.updated_at))
+                            .join(Township, Township.id == Village.township_id)
+                            .where(Village.township_id == township_id)).one()
+    staff = session.execute(select(func.max(Staff.updated_at)).where(Staff.township_id == township_id)).one()
+    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, names, staff))
+                          .encode()).hexdigest()[:16]
+
+
+# Rebuilding a printed record from its verification code --------------------------------------------
+
+SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
+            "township_summary": Township}
+# kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
+BUILDERS = {
+    "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
+        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone),
+    "village_month": lambda session, scope, subject_id, params, zone, thresholds: village_month(
+        session, scope, subject_id, params["month"], zone),
+    "agreement": lambda session, scope, subject_id, params, zone, thresholds: agreement_sheet(
+        session, scope, subject_id),
+    "township_summary": lambda session, scope, subject_id, params, zone, thresholds: township_summary(
+        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
+        thresholds),
+}
+
+
+def still_matches(session, scope: Scope, stored: ReportVerification, zone, thresholds: Thresholds) -> bool:
+    """Whether the record a code was printed for, rebuilt from today's data, still hashes to that code."""
+    try:
+        record = BUILDERS[stored.kind](session, scope, stored.subject_id, stored.params, zone, thresholds)
+    except NotFound:
+        return False
+    return verification_code(record) == stored.code

@@ -16,9 +16,3 @@ class Rules:
     zone: ZoneInfo = ZoneInfo("Asia/Shanghai")
     horizon_days: int = 14  # how far ahead deliveries are planned
     backdate_days: int = 3  # how many days before its planned day a delivery may be logged as made
-
-    @classmethod
-    def from_config(cls, config, today: date, now: datetime) -> "Rules":
-        return cls(Thresholds.from_config(config), CasePolicy.from_config(config), today, now,
-                   ZoneInfo(config["APP_TIMEZONE"]), config["PLANNING_HORIZON_DAYS"],
-                   config.get("DELIVERY_BACKDATE_DAYS", 3))

@@ -5,10 +5,8 @@ from sqlalchemy import Select, select
 
 from models import Household, Township, User, Village
 
-from ..errors import Forbidden, NotFound
-
-REGISTRY_WRITERS = ("county_admin", "township_lead", "township_worker")
-DELIVERY_LOGGERS = REGISTRY_WRITERS + ("village_staff",)
+from .errors import Forbidden, NotFound
+from .permissions import COUNTY, REACH, VILLAGE, require_capability
 
 
 @dataclass(frozen=True)
@@ -20,9 +18,10 @@ class Scope:
 
     @classmethod
     def of(cls, user: User) -> "Scope":
-        if user.role == "county_admin":
+        reach = REACH[user.role]
+        if reach == COUNTY:
             return cls()
-        if user.role == "village_staff":
+        if reach == VILLAGE:
             return cls(user.township_id, user.village_id)
         return cls(user.township_id)
 
@@ -89,20 +88,18 @@ def get_visible(session, model, record_id: int, scope: Scope):
     return record
 
 
-def get_for_write(session, model, record_id: int, actor: User, roles: tuple = REGISTRY_WRITERS, lock: bool = False):
+def get_for_write(session, model, record_id: int, actor: User, capability: str = "edit_registry", lock: bool = False):
     """The record an actor is about to change: NotFound if absent, Forbidden if outside its scope; `lock`
     holds its row until the transaction ends (SELECT … FOR UPDATE)."""
     record = _get(session, model, record_id, lock)
     if record is None:
         raise NotFound(f"{model.__name__.lower()} {record_id} not found")
-    require_write(actor, *record_place(record), roles=roles)
+    require_write(actor, capability, *record_place(record))
     return record
 
 
-def require_write(actor: User, township_id: int | None, village_id: int | None = None,
-                  roles: tuple = REGISTRY_WRITERS) -> None:
-    """Forbidden unless the actor has one of `roles` and that place is inside its scope."""
-    if actor.role not in roles:
-        raise Forbidden("this role may not make this change")
+def require_write(actor: User, capability: str, township_id: int | None, village_id: int | None = None) -> None:
+    """Forbidden unless the actor has `capability` and that place is inside its scope."""
+    require_capability(actor, capability)
     if not Scope.of(actor).covers(township_id, village_id):
         raise Forbidden("outside your township")

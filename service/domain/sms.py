@@ -11,6 +11,7 @@ import time as clock
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable, ContextManager
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,11 +19,13 @@ from sqlalchemy import bindparam, delete, exists, func, select, update
 
 from models import AuditEvent, Delivery, Household, SmsMessage, SmsOptOut, Staff, User, Village
 
-from .. import sms_texts as texts
-from ..sms.gateway import SendError, SmsGateway
-from ..errors import Conflict, Forbidden, NotFound, TooManyRequests
+from . import catalogue
+from .errors import Conflict, NotFound, TooManyRequests
 from .cases import CasePolicy, open_dispute_case
+from .gateway import SendError, SmsGateway
 from .outbox import enqueue, is_opted_out
+from .permissions import require_capability
+from .scope import Scope, get_visible
 
 CONFIRM_WORDS = {"1", "是", "收到", "已收到", "确认", "Y", "YES", "OK"}
 DISPUTE_WORDS = {"0", "否", "没有", "未收到", "没收到", "N", "NO"}
@@ -47,17 +50,6 @@ class SmsSettings:
     ambiguous_wait: timedelta = timedelta(minutes=15)
     public_base_url: str | None = None
     confirmation_expire: timedelta = timedelta(hours=72)
-
-    @classmethod
-    def from_config(cls, config) -> "SmsSettings":
-        def hhmm(value: str) -> time:
-            hour, minute = value.split(":")
-            return time(int(hour), int(minute))
-
-        return cls(ZoneInfo(config["APP_TIMEZONE"]), hhmm(config["QUIET_HOURS_START"]), hhmm(config["QUIET_HOURS_END"]),
-                   config["SMS_MAX_IN_FLIGHT"], config["SMS_RATE_PER_SECOND"], config["SMS_MAX_ATTEMPTS"],
-                   config["SMS_RETRY_BASE_SECONDS"], timedelta(minutes=config["SMS_AMBIGUOUS_WAIT_MINUTES"]),
-                   config.get("PUBLIC_BASE_URL"), timedelta(hours=config["CONFIRMATION_EXPIRE_HOURS"]))
 
     def quiet(self, now: datetime) -> bool:
         """Whether `now` falls in quiet hours (local time; the window may cross midnight)."""
@@ -94,7 +86,7 @@ def request_confirmation(session, delivery: Delivery, now: datetime, zone: ZoneI
     enqueue(session, [{"phone": household.phone, "purpose": "confirm_request", "related_type": "delivery",
                        "related_id": delivery.id, "household_id": household.id, "township_id": household.township_id,
                        "idempotency_key": f"confirm:delivery:{delivery.id}",
-                       "body": texts.CONFIRM_REQUEST.format(date=texts.short_date(day), liters=delivery.liters)}], now)
+                       "body": catalogue.CONFIRM_REQUEST.format(date=catalogue.short_date(day), liters=delivery.liters)}], now)
     return "pending"
 
 
@@ -104,6 +96,17 @@ def _names_by_person(rows) -> dict:
         person = people.setdefault(staff_id, {"phone": phone, "township_id": township_id, "names": []})
         person["names"].append(f"{name}({village})")
     return people
+
+
+def _list_message(staff_id: int, person: dict, template: str, day: date, purpose: str, key: str,
+                  urgent: bool = False) -> dict:
+    """One outbox row to a person, naming `day` and as many of their households as fit in two segments."""
+    names = person["names"]
+    head = template.format(date=catalogue.short_date(day), count=len(names), names="")
+    body = template.format(date=catalogue.short_date(day), count=len(names),
+                           names=catalogue.name_list(names, catalogue.REMINDER_BUDGET - len(head)))
+    return {"phone": person["phone"], "staff_id": staff_id, "township_id": person["township_id"], "purpose": purpose,
+            "urgent": urgent, "related_type": "day", "idempotency_key": key, "body": body}
 
 
 def send_reminders(session, day: date, when: str, now: datetime) -> int:
@@ -120,17 +123,10 @@ def send_reminders(session, day: date, when: str, now: datetime) -> int:
                ~exists().where(SmsOptOut.phone == Staff.phone))
         .order_by(Staff.id, Village.name, Household.head_name)
     ).all()
-    template = texts.REMINDER[when]
-    messages = []
-    for staff_id, person in _names_by_person(rows).items():
-        head = template.format(date=texts.short_date(day), count=len(person["names"]), names="")
-        names = texts.name_list(person["names"], texts.REMINDER_BUDGET - len(head))
-        messages.append({"phone": person["phone"], "staff_id": staff_id, "township_id": person["township_id"],
-                         "purpose": f"remind_{when}", "urgent": when == "morning", "related_type": "day",
-                         "idempotency_key": f"remind:staff:{staff_id}:{day.isoformat()}:{when}",
-                         "body": template.format(date=texts.short_date(day), count=len(person["names"]),
-                                                 names=names)})
-    return enqueue(session, messages, now)
+    return enqueue(session, [
+        _list_message(staff_id, person, catalogue.REMINDER[when], day, f"remind_{when}",
+                      f"remind:staff:{staff_id}:{day.isoformat()}:{when}", urgent=when == "morning")
+        for staff_id, person in _names_by_person(rows).items()], now)
 
 
 def send_daily_reminders(session, rules) -> int:
@@ -155,16 +151,10 @@ def alert_missed(session, delivery_ids: list[int], now: datetime, zone: ZoneInfo
     today = now.astimezone(zone).date().isoformat()
     people = _names_by_person([row[:5] for row in rows])
     days = {row[0]: row[5] for row in rows}
-    messages = []
-    for staff_id, person in people.items():
-        head = texts.MISSED_ALERT.format(date=texts.short_date(days[staff_id]), count=len(person["names"]), names="")
-        messages.append({"phone": person["phone"], "staff_id": staff_id, "township_id": person["township_id"],
-                         "purpose": "missed_alert", "related_type": "day",
-                         "idempotency_key": f"missed:lead:{staff_id}:{today}",
-                         "body": texts.MISSED_ALERT.format(
-                             date=texts.short_date(days[staff_id]), count=len(person["names"]),
-                             names=texts.name_list(person["names"], texts.REMINDER_BUDGET - len(head)))})
-    return enqueue(session, messages, now)
+    return enqueue(session, [
+        _list_message(staff_id, person, catalogue.MISSED_ALERT, days[staff_id], "missed_alert",
+                      f"missed:lead:{staff_id}:{today}")
+        for staff_id, person in people.items()], now)
 
 
 def expire_confirmations(session, now: datetime, after: timedelta) -> int:
@@ -193,7 +183,7 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
     if session.scalar(select(SmsMessage.id).where(SmsMessage.provider_sid == sid)) is not None:
         # The same webhook again: act once, answer as the first time.
         first_reply = session.scalar(select(SmsMessage.body).where(SmsMessage.idempotency_key == f"reply:{sid}"))
-        return first_reply or texts.REPLIES["unknown"]
+        return first_reply or catalogue.REPLIES["unknown"]
     household = session.scalar(select(Household).where(Household.phone == phone).order_by(Household.id).limit(1))
     message = SmsMessage(direction="inbound", phone=phone, body=body[:1600], purpose="reply", provider_sid=sid,
                          status="received", township_id=household.township_id if household else None,
@@ -226,11 +216,11 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
         message.status, reply = "unmatched", "unknown"
     session.add(message)
     # The reply goes back in the webhook's answer (TwiML); it is recorded like every SMS out.
-    session.add(SmsMessage(direction="outbound", phone=phone, body=texts.REPLIES[reply], purpose="auto_reply",
+    session.add(SmsMessage(direction="outbound", phone=phone, body=catalogue.REPLIES[reply], purpose="auto_reply",
                            status="sent", idempotency_key=f"reply:{sid}", related_type=message.related_type,
                            related_id=message.related_id, household_id=message.household_id,
                            township_id=message.township_id, sent_at=now, created_at=now, updated_at=now))
-    return texts.REPLIES[reply]
+    return catalogue.REPLIES[reply]
 
 
 def apply_status(session, sid: str | None, outbox_id: int | None, twilio_status: str, error_code: str | None,
@@ -312,9 +302,10 @@ def _outcome(row, result, error: SendError | None, settings: SmsSettings, now: d
     return {"row_id": row.id, "tally": tally, **{f"new_{name}": value for name, value in values.items()}}
 
 
-def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, batch: int = 500,
-                 max_batches: int = 100) -> dict:
-    """Send every due outbox row once; commits its own short transactions (never one across a send).
+def drain_outbox(transaction: Callable[[], ContextManager], gateway: SmsGateway, settings: SmsSettings, now_fn,
+                 batch: int = 500, max_batches: int = 100) -> dict:
+    """Send every due outbox row once, in short transactions of its own (never one across a send):
+    `transaction()` opens one and yields its session, committed when the block ends.
 
     Due: queued, past its next attempt, and urgent or outside quiet hours. Failed sends retry with
     exponential backoff and jitter up to the attempt limit (429, 5xx, no connection), or fail at once
@@ -325,29 +316,8 @@ def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, ba
     limiter = RateLimiter(settings.rate_per_second)
     with ThreadPoolExecutor(max_workers=max(1, settings.max_in_flight)) as pool:
         for _ in range(max_batches):
-            now = now_fn()
-            # Claimed by a process that died mid-send: they may have gone, so they wait like a timed-out send.
-            session.execute(update(SmsMessage).where(SmsMessage.status == "sending",
-                                                     SmsMessage.updated_at < now - STUCK_SENDING)
-                            .values(status="unknown", next_attempt_at=now + settings.ambiguous_wait, updated_at=now))
-            session.execute(update(SmsMessage).where(SmsMessage.status == "unknown",
-                                                     SmsMessage.next_attempt_at <= now)
-                            .values(status="queued", updated_at=now))
-            # Checked again at send: a number may have opted out after its message was queued.
-            session.execute(update(SmsMessage).where(SmsMessage.status == "queued",
-                                                     SmsMessage.phone.in_(select(SmsOptOut.phone)))
-                            .values(status="opted_out", updated_at=now).execution_options(synchronize_session=False))
-            due = select(SmsMessage.id).where(SmsMessage.status == "queued", SmsMessage.direction == "outbound",
-                                              SmsMessage.next_attempt_at <= now)
-            if settings.quiet(now):
-                due = due.where(SmsMessage.urgent.is_(True))
-            claimed = session.execute(
-                update(SmsMessage).where(SmsMessage.id.in_(due.order_by(SmsMessage.id).limit(batch)),
-                                         SmsMessage.status == "queued")
-                .values(status="sending", attempts=SmsMessage.attempts + 1, updated_at=now)
-                .returning(SmsMessage.id, SmsMessage.phone, SmsMessage.body, SmsMessage.attempts)
-                .execution_options(synchronize_session=False)).all()
-            session.commit()
+            with transaction() as session:
+                claimed = _claim_due(session, settings, now_fn(), batch)
             if not claimed:
                 break
 
@@ -366,36 +336,60 @@ def drain_outbox(session, gateway: SmsGateway, settings: SmsSettings, now_fn, ba
                 totals[outcome.pop("tally")] += 1
             # One executemany; only a row still "sending" takes its outcome (a report may have come meanwhile).
             table = SmsMessage.__table__
-            session.execute(
-                update(table).where(table.c.id == bindparam("row_id"), table.c.status == "sending")
-                .values({name: bindparam(f"new_{name}") for name in OUTCOME_COLUMNS}),
-                outcomes)
-            session.commit()
+            with transaction() as session:
+                session.execute(
+                    update(table).where(table.c.id == bindparam("row_id"), table.c.status == "sending")
+                    .values({name: bindparam(f"new_{name}") for name in OUTCOME_COLUMNS}),
+                    outcomes)
     return totals
 
 
-URGENT_SENDERS = ("county_admin", "township_lead")
+def _claim_due(session, settings: SmsSettings, now: datetime, batch: int) -> list:
+    """Mark up to `batch` due rows as sending (one attempt more) and return them: first the rows a dead sender
+    left behind wait like a timed-out send, waits that are over queue again, and opted-out numbers drop out."""
+    # Claimed by a process that died mid-send: they may have gone, so they wait like a timed-out send.
+    session.execute(update(SmsMessage).where(SmsMessage.status == "sending",
+                                             SmsMessage.updated_at < now - STUCK_SENDING)
+                    .values(status="unknown", next_attempt_at=now + settings.ambiguous_wait, updated_at=now))
+    session.execute(update(SmsMessage).where(SmsMessage.status == "unknown",
+                                             SmsMessage.next_attempt_at <= now)
+                    .values(status="queued", updated_at=now))
+    # Checked again at send: a number may have opted out after its message was queued.
+    session.execute(update(SmsMessage).where(SmsMessage.status == "queued",
+                                             SmsMessage.phone.in_(select(SmsOptOut.phone)))
+                    .values(status="opted_out", updated_at=now).execution_options(synchronize_session=False))
+    due = select(SmsMessage.id).where(SmsMessage.status == "queued", SmsMessage.direction == "outbound",
+                                      SmsMessage.next_attempt_at <= now)
+    if settings.quiet(now):
+        due = due.where(SmsMessage.urgent.is_(True))
+    return session.execute(
+        update(SmsMessage).where(SmsMessage.id.in_(due.order_by(SmsMessage.id).limit(batch)),
+                                 SmsMessage.status == "queued")
+        .values(status="sending", attempts=SmsMessage.attempts + 1, updated_at=now)
+        .returning(SmsMessage.id, SmsMessage.phone, SmsMessage.body, SmsMessage.attempts)
+        .execution_options(synchronize_session=False)).all()
 
 
 def reply_to_inbound(session, actor: User, message_id: int, text: str, nonce: str, now: datetime, zone: ZoneInfo,
                      daily_limit: int, urgent: bool = False) -> None:
-    """A township worker's answer to an inbound SMS, queued in the outbox and marked handled.
+    """A township worker's answer to an inbound SMS they can see, queued in the outbox and marked handled.
 
     Never to a number that opted out; at most `daily_limit` a day per user; held through quiet hours unless a
     township lead (or the county) marks it urgent. `nonce` comes with the form, so a double submit queues one.
     """
-    message = session.get(SmsMessage, message_id)
-    if message is None or message.direction != "inbound":
-        raise NotFound("没有这条短信")
+    message = get_visible(session, SmsMessage, message_id, Scope.of(actor))
+    if message.direction != "inbound":
+        raise NotFound(catalogue.say("reply.not_found"))
+    require_capability(actor, "reply_sms")
     if is_opted_out(session, message.phone):
-        raise Conflict("该号码已退订短信，不能发送")
-    if urgent and actor.role not in URGENT_SENDERS:
-        raise Forbidden("只有镇街负责人可以把短信标为紧急")
+        raise Conflict(catalogue.say("reply.opted_out"))
+    if urgent:
+        require_capability(actor, "send_urgent_sms")
     local_midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
     sent_today = session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.actor_id == actor.id, AuditEvent.action == "manual_sms", AuditEvent.at >= local_midnight))
     if sent_today >= daily_limit:
-        raise TooManyRequests(f"今天已发送 {sent_today} 条人工短信，已达每日上限")
+        raise TooManyRequests(catalogue.say("reply.daily_limit", count=sent_today))
     queued = enqueue(session, [{"phone": message.phone, "body": text, "purpose": "manual_reply", "urgent": urgent,
                                 "related_type": "sms", "related_id": message.id, "household_id": message.household_id,
                                 "township_id": message.township_id,

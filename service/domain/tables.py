@@ -10,7 +10,8 @@ from datetime import date, datetime
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from ..errors import FieldErrors, PayloadTooLarge
+from . import catalogue
+from .errors import FieldErrors, PayloadTooLarge
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 60
@@ -25,10 +26,6 @@ class UnpackLimits:
 
     max_bytes: int = 50 * 1024 * 1024
     max_ratio: int = 200
-
-    @classmethod
-    def from_config(cls, config) -> "UnpackLimits":
-        return cls(config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_RATIO"])
 
 
 def check_zip_bomb(data: bytes, limits: UnpackLimits) -> None:
@@ -48,7 +45,7 @@ def check_zip_bomb(data: bytes, limits: UnpackLimits) -> None:
         if member.file_size > limits.max_bytes or total > limits.max_bytes or \
                 (member.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_ratio):
             megabytes = limits.max_bytes // (1024 * 1024)
-            raise PayloadTooLarge(f"文件解压后过大（超过 {megabytes} MB）或压缩比异常，已拒绝。请检查文件，或分批导入")
+            raise PayloadTooLarge(catalogue.say("file.unpacks_too_large", megabytes=megabytes))
 
 
 class Formula(str):
@@ -74,7 +71,7 @@ def _cell(cell):
 
 def _limit(rows: list) -> None:
     if len(rows) > MAX_ROWS + 1:
-        raise FieldErrors.one("file", f"行数超过 {MAX_ROWS} 行，请分批导入")
+        raise FieldErrors.one("file", catalogue.say("file.too_many_rows", rows=MAX_ROWS))
 
 
 def _read_xlsx(data: bytes) -> list[list]:
@@ -100,9 +97,9 @@ def _read_csv(data: bytes) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise FieldErrors.one("file", "CSV 文件编码无法识别（请用 UTF-8 或 GB18030）")
+        raise FieldErrors.one("file", catalogue.say("file.csv_encoding"))
     if "\x00" in text:
-        raise FieldErrors.one("file", "不是文本格式的 CSV 文件")
+        raise FieldErrors.one("file", catalogue.say("file.csv_binary"))
     rows = []
     for row in csv.reader(io.StringIO(text, newline="")):
         rows.append([value[:MAX_CELL] for value in row[:MAX_COLUMNS]])
@@ -115,7 +112,7 @@ def read_table(filename: str, data: bytes, limits: UnpackLimits = UnpackLimits()
     PayloadTooLarge when an .xlsx would inflate past `limits`."""
     name = (filename or "").lower()
     if not data:
-        raise FieldErrors.one("file", "文件是空的")
+        raise FieldErrors.one("file", catalogue.say("file.empty"))
     try:
         if name.endswith(".xlsx") or data[:2] == b"PK":
             check_zip_bomb(data, limits)
@@ -123,14 +120,14 @@ def read_table(filename: str, data: bytes, limits: UnpackLimits = UnpackLimits()
         elif name.endswith(".csv"):
             rows = _read_csv(data)
         else:
-            raise FieldErrors.one("file", "只接受 .xlsx 或 .csv 文件")
+            raise FieldErrors.one("file", catalogue.say("file.kind"))
     except (FieldErrors, PayloadTooLarge):
         raise
     except Exception:  # a damaged file fails in many ways inside openpyxl or csv; each means "cannot read"
-        raise FieldErrors.one("file", "文件已损坏或不是有效的 .xlsx / .csv 文件") from None
+        raise FieldErrors.one("file", catalogue.say("file.damaged")) from None
     rows = [row for row in rows if any(value not in (None, "") for value in row)]
     if not rows:
-        raise FieldErrors.one("file", "文件里没有数据")
+        raise FieldErrors.one("file", catalogue.say("file.no_data"))
     return rows
 
 

@@ -8,8 +8,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import USER_ROLES, AuditEvent, Township, User, Village
 
-from ..errors import FieldErrors, Forbidden, NotFound
+from . import catalogue
+from .errors import FieldErrors, NotFound
 from .audit import record_write, snapshot
+from .permissions import require_capability
 
 # Checked when the username is unknown, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -27,10 +29,10 @@ def password_problems(password: str, username: str = "") -> list[str]:
     """Why a password is refused (empty when it is acceptable): too short, common, or the username."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
+        problems.append(catalogue.say("password.too_short", length=MIN_PASSWORD_LENGTH))
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(lowered)) <= 2 or (username and username.lower() in lowered):
-        problems.append("密码太常见或包含用户名，容易被猜中，请换一个")
+        problems.append(catalogue.say("password.guessable"))
     return problems
 
 
@@ -95,7 +97,7 @@ def authenticate(session, username: str, password: str) -> User | None:
 def _get_user(session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"没有用户 {username}")
+        raise NotFound(catalogue.say("user.unknown", username=username))
     return user
 
 
@@ -111,11 +113,11 @@ def revoke_tokens(session, user: User) -> None:
 
 def set_active(session, actor: User | None, username: str, active: bool) -> User:
     """Deactivate (or reactivate) a login; deactivating ends its sessions and tokens at once."""
-    if actor is not None and actor.role != "county_admin":
-        raise Forbidden("只有县级管理员可以停用或启用账号")
+    if actor is not None:
+        require_capability(actor, "manage_users")
     user = _get_user(session, username)
     if actor is not None and user.id == actor.id and not active:
-        raise FieldErrors.one("username", "不能停用自己的账号")
+        raise FieldErrors.one("username", catalogue.say("user.not_self"))
     before = snapshot(user)
     user.active = active
     end_sessions(session, user)
@@ -126,8 +128,8 @@ def set_active(session, actor: User | None, username: str, active: bool) -> User
 
 def reset_password(session, actor: User | None, username: str, password: str) -> User:
     """Give a login a new password; its sessions and tokens end at once."""
-    if actor is not None and actor.role != "county_admin":
-        raise Forbidden("只有县级管理员可以重置密码")
+    if actor is not None:
+        require_capability(actor, "manage_users")
     user = _get_user(session, username)
     if problems := password_problems(password, username):
         raise FieldErrors({"password": problems})

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields
 from models import Facility, db
 
 from ..auth import acting_scope
-from ..clock import current_rules
+from ..context import current_rules
 from ..domain.repairs import repair_times
 from ..registry_api import Collection, collection_blueprint
 from ..domain import registry

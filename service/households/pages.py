@@ -6,17 +6,14 @@ from sqlalchemy.orm import selectinload
 from models import Facility, Household, SmsMessage, Village, db
 
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules, current_thresholds
+from ..context import current_context, current_thresholds
 from ..domain import registry
 from ..domain.needs_delivery import household_reasons
-from ..domain.scope import REGISTRY_WRITERS, get_visible
-from ..domain.conflicts import IdNumberConflict
-from ..errors import FieldErrors
-from ..handlers import record_id_conflict
-from ..forms import load_form, load_query
+from ..domain.permissions import can
+from ..domain.scope import get_visible
+from ..forms import form_page, load_form, load_query
 from .routes import collection
 from .schemas import HouseholdArgs, HouseholdSchema
-from .vault import id_number_vault
 
 blueprint = Blueprint("households_pages", __name__)
 FORM_TYPES = {"village_id": int, "head_name": str, "id_number": str, "phone": str, "members": int,
@@ -55,44 +52,43 @@ def detail(household_id):
     messages = db.session.scalars(select(SmsMessage).where(SmsMessage.household_id == household.id)
                                   .order_by(SmsMessage.id.desc()).limit(10)).all()
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
-                           facilities=facilities, messages=messages, can_edit=acting_user().role in REGISTRY_WRITERS)
+                           facilities=facilities, messages=messages, can_edit=can(acting_user(), "edit_registry"))
 
 
-def _form(household=None):
-    values, errors = dict(request.form), {}
-    if request.method == "POST":
-        schema = HouseholdSchema(partial=household is not None)
-        try:
-            data = load_form(schema, request.form, FORM_TYPES, clear_blank=household is not None, keep=("id_number",))
-            if household is None:
-                record = registry.create_household(db.session, acting_user(), data, id_number_vault(), current_rules())
-            else:
-                record = registry.update_household(db.session, acting_user(), household.id, data, id_number_vault(),
-                                                   current_rules())
-            db.session.commit()
-            return redirect(url_for("households_pages.detail", household_id=record.id))
-        except IdNumberConflict as exc:
-            record_id_conflict(exc)
-            errors = exc.errors
-        except FieldErrors as exc:
-            db.session.rollback()
-            errors = exc.errors
-    elif household is not None:
-        values = {key: getattr(household, key) for key in FORM_TYPES if key != "id_number"}
-        if household.distance_computed:
-            # Shown as a hint, not as a value: saving the form must not turn it into a surveyed distance.
-            values["distance_m"] = None
-    return render_template("households/form.html", h=household, values=values, errors=errors,
-                           villages=_villages()), (422 if errors else 200)
+def _form(household, values: dict, errors: dict | None = None) -> str:
+    return render_template("households/form.html", h=household, values=values, errors=errors or {},
+                           villages=_villages())
+
+
+def _redraw(errors: dict, household_id: int | None = None) -> str:
+    household = get_visible(db.session, Household, household_id, acting_scope()) if household_id else None
+    return _form(household, dict(request.form), errors)
 
 
 @blueprint.route("/households/new", methods=["GET", "POST"])
 @login_required
+@form_page(_redraw)
 def new():
-    return _form()
+    if request.method == "GET":
+        return _form(None, {})
+    data = load_form(HouseholdSchema(), request.form, FORM_TYPES)
+    context = current_context()
+    record = registry.create_household(db.session, acting_user(), data, context.vault, context.rules)
+    return redirect(url_for("households_pages.detail", household_id=record.id))
 
 
 @blueprint.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
 @login_required
+@form_page(_redraw)
 def edit(household_id):
-    return _form(get_visible(db.session, Household, household_id, acting_scope()))
+    household = get_visible(db.session, Household, household_id, acting_scope())
+    if request.method == "GET":
+        values = {key: getattr(household, key) for key in FORM_TYPES if key != "id_number"}
+        if household.distance_computed:
+            # Shown as a hint, not as a value: saving the form must not turn it into a surveyed distance.
+            values["distance_m"] = None
+        return _form(household, values)
+    data = load_form(HouseholdSchema(partial=True), request.form, FORM_TYPES, clear_blank=True, keep=("id_number",))
+    context = current_context()
+    registry.update_household(db.session, acting_user(), household.id, data, context.vault, context.rules)
+    return redirect(url_for("households_pages.detail", household_id=household.id))

@@ -3,12 +3,12 @@ from sqlalchemy.orm import selectinload
 from models import Household
 
 from ..registry_api import Collection, collection_blueprint
-from ..clock import current_rules, current_thresholds
+from ..context import current_rules, current_thresholds
 from ..domain import registry
 from ..domain.gaps import gap_clause
 from ..domain.needs_delivery import needs_delivery_clause
 from .schemas import HouseholdArgs, HouseholdPageSchema, HouseholdSchema
-from .vault import id_number_vault
+from ..context import current_vault
 
 
 def _needs_delivery(stmt, wanted: bool):
@@ -27,9 +27,9 @@ def _name_contains(stmt, text: str):
 
 collection = Collection(
     "households", Household, HouseholdSchema, HouseholdPageSchema, HouseholdArgs,
-    lambda session, actor, data: registry.create_household(session, actor, data, id_number_vault(), current_rules()),
+    lambda session, actor, data: registry.create_household(session, actor, data, current_vault(), current_rules()),
     lambda session, actor, record_id, data: registry.update_household(
-        session, actor, record_id, data, id_number_vault(), current_rules()),
+        session, actor, record_id, data, current_vault(), current_rules()),
     "监测户 Monitored households, with derived needs_delivery and its reasons",
     special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains},
     list_options=(selectinload(Household.water_source_facility),),

@@ -3,7 +3,8 @@ from marshmallow import Schema, fields, validate
 from models import MONITORING_TYPES, WATER_SOURCES
 
 from ..api_common import IdNumber, PageArgs, Phone, StrictFloat, StrictInt, Text, filter_id, page_schema, ref
-from ..clock import current_thresholds
+from ..context import current_thresholds
+from ..domain import limits
 from ..domain.needs_delivery import REASONS, household_reasons
 
 
@@ -15,19 +16,19 @@ class HouseholdSchema(Schema):
     id = fields.Integer(dump_only=True)
     township_id = fields.Integer(dump_only=True)
     village_id = ref(required=True)
-    head_name = Text(required=True, validate=validate.Length(min=1, max=50))
+    head_name = Text(required=True, validate=validate.Length(min=1, max=limits.NAME_LENGTH))
     id_number = IdNumber(required=True, load_only=True, metadata={"example": "11010519491231002X"})
     id_number_masked = fields.String(dump_only=True)
     phone = Phone(allow_none=True, metadata={"example": "+8613800138000"})
-    members = StrictInt(validate=validate.Range(min=1, max=50))
+    members = StrictInt(validate=validate.Range(*limits.MEMBERS))
     self_care = fields.Boolean()
     monitoring_type = fields.String(allow_none=True, validate=validate.OneOf(MONITORING_TYPES))
-    lat = StrictFloat(allow_none=True, validate=validate.Range(min=-90, max=90))
-    lon = StrictFloat(allow_none=True, validate=validate.Range(min=-180, max=180))
-    distance_m = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=100_000))
+    lat = StrictFloat(allow_none=True, validate=validate.Range(*limits.LATITUDE))
+    lon = StrictFloat(allow_none=True, validate=validate.Range(*limits.LONGITUDE))
+    distance_m = StrictFloat(allow_none=True, validate=validate.Range(*limits.DISTANCE_M))
     distance_computed = fields.Boolean(dump_only=True)
-    vertical_m = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=5_000))
-    round_trip_min = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=1_440))
+    vertical_m = StrictFloat(allow_none=True, validate=validate.Range(*limits.VERTICAL_M))
+    round_trip_min = StrictFloat(allow_none=True, validate=validate.Range(*limits.ROUND_TRIP_MIN))
     water_source = fields.String(allow_none=True, validate=validate.OneOf(WATER_SOURCES))
     water_source_id = ref(allow_none=True)
     needs_delivery = fields.Function(lambda h: bool(_reasons(h)), dump_only=True,

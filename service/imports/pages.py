@@ -4,14 +4,13 @@ from flask_login import login_required
 from models import db
 
 from ..auth import acting_user
-from ..clock import current_rules
-from ..errors import PayloadTooLarge
-from ..domain.tables import UnpackLimits
-from ..households.vault import id_number_vault
+from ..context import current_context
+from ..domain.catalogue import LABELS, say
+from ..domain.errors import PayloadTooLarge
 from .runner import run_import, template_xlsx
 
 blueprint = Blueprint("imports_pages", __name__)
-KINDS = {"households": "监测户", "facilities": "设施", "staff": "责任人"}
+KINDS = LABELS["import_kind"]
 
 
 @blueprint.route("/imports/<any(households, facilities, staff):kind>/template.xlsx")
@@ -33,11 +32,10 @@ def index():
         data = upload.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1) if upload else b""
         try:
             if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-                raise PayloadTooLarge(f"文件超过 {current_app.config['IMPORT_MAX_BYTES'] // 1024 // 1024} MB，请分批导入")
+                megabytes = current_app.config["IMPORT_MAX_BYTES"] // 1024 // 1024
+                raise PayloadTooLarge(say("file.too_large", megabytes=megabytes))
             report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data,
-                                request.form.get("dry_run") == "1", id_number_vault(), current_rules(),
-                                UnpackLimits.from_config(current_app.config),
-                                current_app.config["ID_CONFLICTS_PER_HOUR"])
+                                request.form.get("dry_run") == "1", current_context())
         except PayloadTooLarge as exc:
             refused = exc.message
     status = 413 if refused else 422 if report and report["errors"] else 200

@@ -7,17 +7,16 @@ from models import Facility, Household, Staff, db
 
 from ..api_common import UploadSchema, limit_json_body
 from ..auth import acting_scope, acting_user, require_bearer_user
-from ..clock import current_rules, current_thresholds
+from ..context import current_context, current_thresholds
 from ..domain import imports
 from ..domain.needs_delivery import household_reasons
-from ..domain.tables import UnpackLimits, write_csv, write_xlsx
-from ..errors import FieldErrors, PayloadTooLarge
+from ..domain.catalogue import label, say
+from ..domain.tables import write_csv, write_xlsx
+from ..domain.errors import FieldErrors, PayloadTooLarge
 from ..facilities.routes import collection as facilities
 from ..facilities.schemas import FacilityArgs
 from ..households.routes import collection as households
 from ..households.schemas import HouseholdArgs
-from ..households.vault import id_number_vault
-from ..i18n import label
 from ..staff.routes import collection as staff
 from ..staff.schemas import StaffArgs
 from .runner import run_import, template_xlsx
@@ -59,11 +58,10 @@ def import_roster(args, files, kind):
     upload = files.get("file")
     data = upload.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1) if upload else b""
     if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-        raise PayloadTooLarge(f"文件超过 {current_app.config['IMPORT_MAX_BYTES'] // 1024 // 1024} MB，请分批导入")
+        raise PayloadTooLarge(say("file.too_large", megabytes=current_app.config["IMPORT_MAX_BYTES"] // 1024 // 1024))
     dry_run = args["dry_run"].strip().lower() in ("1", "true", "yes", "on")
     report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data, dry_run,
-                        id_number_vault(), current_rules(), UnpackLimits.from_config(current_app.config),
-                        current_app.config["ID_CONFLICTS_PER_HOUR"])
+                        current_context())
     return report, (422 if report["errors"] else 200)
 
 
@@ -92,7 +90,7 @@ def household_rows(items, thresholds):
                      "是" if h.self_care else "否", h.lat, h.lon, None if h.distance_computed else h.distance_m,
                      h.vertical_m, h.round_trip_min, label("water_source", h.water_source) if h.water_source else None,
                      label("monitoring_type", h.monitoring_type) if h.monitoring_type else None, h.id,
-                     "是" if reasons else "否", "、".join(label("reason", r) for r in reasons),
+                     "是" if reasons else "否", "、".join(label("reason", r, thresholds) for r in reasons),
                      h.distance_m if h.distance_computed else None])
     return headers, rows
 

@@ -1,14 +1,15 @@
+"""Roster imports as one use case for the API, the page and the CLI: read the file, check every row, write
+only a clean, real import, and record for the county any row that named a resident ID registered elsewhere."""
+from ..context import Context
 from ..domain import imports
+from ..domain.catalogue import say
 from ..domain.conflicts import record_id_conflicts
-from ..domain.tables import UnpackLimits, read_table, write_xlsx
-from ..errors import FieldErrors
-from ..facilities.schemas import FacilitySchema
-from ..households.schemas import HouseholdSchema
-from ..staff.schemas import StaffSchema
+from ..domain.errors import FieldErrors, TooManyRequests
+from ..domain.tables import read_table, write_xlsx
+from ..unit_of_work import UnitOfWork
 
-IMPORTERS = {"households": (imports.import_households, HouseholdSchema),
-             "facilities": (imports.import_facilities, FacilitySchema),
-             "staff": (imports.import_staff, StaffSchema)}
+IMPORTERS = {"households": imports.import_households, "facilities": imports.import_facilities,
+             "staff": imports.import_staff}
 
 
 def template_xlsx(kind: str) -> bytes:
@@ -16,24 +17,24 @@ def template_xlsx(kind: str) -> bytes:
     return write_xlsx([c.header for c in imports.COLUMNS[kind] if c.field != "id"], [])
 
 
-def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: bool, vault, rules,
-               limits: UnpackLimits, conflicts_per_hour: int, progress=lambda n: None) -> dict:
-    """Read and import a roster (API, page and CLI alike); commits only a clean, real import.
-    PayloadTooLarge (413) when the file would inflate past `limits`; rows naming IDs registered outside the
-    actor's scope are recorded for the county (TooManyRequests past `conflicts_per_hour`)."""
-    importer, schema = IMPORTERS[kind]
+def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: bool, context: Context,
+               progress=lambda n: None) -> dict:
+    """The import report; PayloadTooLarge (413) when the file would inflate past the context's limits, and
+    TooManyRequests when the actor has named too many IDs registered outside its scope within the hour."""
     try:
-        rows = read_table(filename, data, limits)
+        rows = read_table(filename, data, context.unpack_limits)
     except FieldErrors as exc:
         return {"dry_run": dry_run, "rows": 0, "created": 0, "updated": 0, "unchanged": 0,
                 "errors": [{"row": 0, "column": "file", "message": text} for text in exc.errors["file"]]}
-    report = importer(session, actor, rows, schema(), vault, rules, dry_run, progress)
-    if report["errors"] or dry_run:
-        session.rollback()
-    else:
-        session.commit()
+    with UnitOfWork(session) as work:
+        report = IMPORTERS[kind](session, actor, rows, context.vault, context.rules, dry_run, progress)
+        if report["errors"] or dry_run:
+            work.discard()
     conflicts = report.pop("conflicts", [])
     if conflicts:
-        record_id_conflicts(session, actor, conflicts, "import", rules.now, conflicts_per_hour)
-        session.commit()
+        with UnitOfWork(session):
+            throttled = record_id_conflicts(session, actor, conflicts, "import", context.rules.now,
+                                            context.conflicts_per_hour)
+        if throttled:
+            raise TooManyRequests(say("id_conflict.throttled"), retry_after=3600)
     return report

@@ -9,20 +9,24 @@ import threading
 import time
 import uuid
 import zipfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, or_, select
 
-from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Staff, Township, Village, db
+from models import db
 
-from ..clock import current_thresholds, local_zone
-from ..domain.reports import agreement_sheet, check_period, household_records, township_summary
+from ..context import thresholds
+from ..domain.catalogue import say
+from ..domain.needs_delivery import Thresholds
+from ..domain.reports import (agreement_sheet, archive_agreements, archive_households, check_period,
+                              household_records, township_summary)
 from ..domain.scope import Scope
-from ..text import file_name_part
-from ..uploads import upload_root
+from ..domain.text import file_name_part
+from ..unit_of_work import UnitOfWork
 from .pdf import render_many, renderer_for
 from .render import record_html
 
@@ -31,52 +35,32 @@ _building: set[str] = set()
 _building_lock = threading.Lock()
 
 
-def data_version(session, township_id: int, date_from: date, date_to: date) -> str:
-    """A fingerprint of what the archive would contain, so a cached archive is never served stale."""
-    in_township = Household.township_id == township_id
-    deliveries = session.execute(
-        select(func.count(), func.max(Delivery.id), func.max(Delivery.logged_at), func.max(Delivery.confirmed_at))
-        .join(Household, Household.id == Delivery.household_id)
-        .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)).one()
-    corrections = session.execute(select(func.count(), func.max(DeliveryCorrection.id))
-                                  .join(Delivery, Delivery.id == DeliveryCorrection.delivery_id)
-                                  .join(Household, Household.id == Delivery.household_id).where(in_township)).one()
-    changed = session.execute(select(func.max(Household.updated_at), func.count()).where(in_township)).one()
-    agreements = session.execute(select(func.max(Agreement.updated_at), func.count()).join(Household)
-                                 .where(in_township)).one()
-    cases = session.execute(select(func.max(Case.updated_at), func.count()).where(Case.township_id == township_id)).one()
-    # Names printed on the pages: villages, the township, staff.
-    names = session.execute(select(func.max(Village.updated_at), func.max(Township.updated_at))
-                            .join(Township, Township.id == Village.township_id)
-                            .where(Village.township_id == township_id)).one()
-    staff = session.execute(select(func.max(Staff.updated_at)).where(Staff.township_id == township_id)).one()
-    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, names, staff))
-                          .encode()).hexdigest()[:16]
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """What building an archive needs to know, read from the settings before it starts (a background build
+    runs in a thread of its own, where nothing should depend on which request started it)."""
 
+    thresholds: Thresholds
+    zone: ZoneInfo
+    upload_root: Path
+    workers: int  # processes rendering PDFs
+    base_url: str | None  # where the printed QR codes lead
 
-def archive_households(session, township_id: int, date_from: date, date_to: date) -> list[Household]:
-    """Households with a delivery in the period or an agreement overlapping it."""
-    delivered = select(Delivery.household_id).where(Delivery.scheduled_for >= date_from,
-                                                    Delivery.scheduled_for <= date_to)
-    agreed = select(Agreement.household_id).where(Agreement.status != "draft", Agreement.start_on <= date_to,
-                                                  or_(Agreement.end_on.is_(None), Agreement.end_on >= date_from))
-    return session.scalars(select(Household).where(
-        Household.township_id == township_id, or_(Household.id.in_(delivered), Household.id.in_(agreed)))
-        .order_by(Household.village_id, Household.id)).all()
+    @classmethod
+    def of(cls, app, base_url: str | None = None) -> "ArchiveSettings":
+        return cls(thresholds(app.config), ZoneInfo(app.config["APP_TIMEZONE"]), Path(app.config["UPLOAD_DIR"]),
+                   app.config["PDF_WORKERS"] or os.cpu_count() or 1, base_url)
 
 
 def build_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date, target,
-                  progress: Callable[[int, int], None] = lambda done, total: None, base_url: str | None = None):
-    """Write the archive ZIP to `target` (a path or file object); `progress(done, total)` after each file."""
+                  settings: ArchiveSettings, progress: Callable[[int, int], None] = lambda done, total: None):
+    """Write the archive ZIP to `target` (a path or file object); `progress(done, total)` after each file.
+    The verification codes of its pages are added to the session (the caller's unit of work commits them)."""
     check_period(date_from, date_to)
-    summary = township_summary(session, scope, township_id, date_from, date_to,
-                               current_thresholds())
+    summary = township_summary(session, scope, township_id, date_from, date_to, settings.thresholds)
     households = archive_households(session, township_id, date_from, date_to)
-    agreements = session.scalars(select(Agreement).where(
-        Agreement.household_id.in_([h.id for h in households]), Agreement.status != "draft",
-        Agreement.start_on <= date_to, or_(Agreement.end_on.is_(None), Agreement.end_on >= date_from))
-        .order_by(Agreement.id)).all()
-    records = household_records(session, households, date_from, date_to, local_zone())
+    agreements = archive_agreements(session, households, date_from, date_to)
+    records = household_records(session, households, date_from, date_to, settings.zone)
     documents = [("00-汇总.pdf", summary, "township summary")]
     documents += [(f"送水记录/{file_name_part(r['household']['village'])}-{file_name_part(r['household']['head_name'])}"
                    f"-{int(r['household']['id'])}.pdf", r, "household delivery record") for r in records]
@@ -84,7 +68,7 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
                   for a in agreements]
     scans = [(f"协议扫描件/协议{a.id}{Path(a.scan_path).suffix}", a.scan_path) for a in agreements if a.scan_path]
     total = len(documents) + len(scans)
-    pages = [record_html(session, record, base_url) for _, record, _ in documents]
+    pages = [record_html(session, record, settings.base_url, settings.zone) for _, record, _ in documents]
     manifest = []
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         def add(name: str, data: bytes, what: str):
@@ -92,15 +76,14 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
             manifest.append((name, hashlib.sha256(data).hexdigest(), len(data), what))
             progress(len(manifest), total)
 
-        workers = current_app.config["PDF_WORKERS"] or os.cpu_count() or 1
-        for (name, _, what), pdf in zip(documents, render_many(renderer_for(current_app), pages, workers),
+        for (name, _, what), pdf in zip(documents, render_many(renderer_for(current_app), pages, settings.workers),
                                         strict=True):
             add(name, pdf, what)
         for name, path in scans:
             try:
-                data = (upload_root() / path).read_bytes()
+                data = (settings.upload_root / path).read_bytes()
             except OSError:  # the archive still goes out; the manifest says what is missing
-                manifest.append((name, "", 0, "signed scan missing (扫描件缺失，请重新上传)"))
+                manifest.append((name, "", 0, f"signed scan missing ({say('archive.scan_missing')})"))
                 progress(len(manifest), total)
                 continue
             add(name, data, "signed scan")
@@ -109,17 +92,16 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
         writer.writerow(["file", "sha256", "bytes", "content"])
         writer.writerows(manifest)
         archive.writestr("manifest.csv", lines.getvalue().encode("utf-8-sig"))
-    session.commit()  # the verification codes of every page
     return manifest
 
 
-FAILURE_REASONS = {FileNotFoundError: "缺少需要打包的文件", PermissionError: "无法读写档案文件夹",
-                   MemoryError: "内存不足"}
+FAILURE_REASONS = {FileNotFoundError: "archive.files_missing", PermissionError: "archive.no_access",
+                   MemoryError: "archive.no_memory"}
 
 
 def failure_reason(error: Exception) -> str:
     """What a person is told about a failed build: a reason in Chinese, never a server path."""
-    return next((reason for kind, reason in FAILURE_REASONS.items() if isinstance(error, kind)), "生成 PDF 时出错")
+    return say(next((key for kind, key in FAILURE_REASONS.items() if isinstance(error, kind)), "archive.failed"))
 
 
 class ArchiveBuilds:
@@ -174,7 +156,8 @@ class ArchiveBuilds:
             partial = zip_path.with_suffix(f".{uuid.uuid4().hex}.part")
             with app.app_context():
                 try:
-                    manifest = work(partial, report)
+                    with UnitOfWork():  # the verification codes of its pages
+                        manifest = work(partial, report)
                     partial.replace(zip_path)
                     report(len(manifest), len(manifest), True)
                 except Exception as exc:  # recorded for the person waiting; retried after the backoff

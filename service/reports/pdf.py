@@ -12,7 +12,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from ..errors import DomainError
+from ..domain.errors import DomainError
 
 # Families tried in order; fonts-noto-cjk or fonts-wqy-microhei from Debian provide one.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",

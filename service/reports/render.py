@@ -16,16 +16,17 @@ def verify_url(code: str, base_url: str | None = None) -> str:
     return f"{base.rstrip('/')}/verify/{code}"
 
 
-def record_html(session, record: dict, base_url: str | None = None) -> str:
-    """The record as printable HTML; its verification code is remembered (the caller commits)."""
+def record_html(session, record: dict, base_url: str | None = None, zone=None) -> str:
+    """The record as printable HTML (printed at local time in `zone`); its verification code is remembered (the
+    caller's unit of work commits it)."""
     code = register_verification(session, record)
     # A PNG: WeasyPrint draws an SVG code of hundreds of squares far more slowly.
     qr = segno.make(verify_url(code, base_url), error="m").png_data_uri(scale=4, border=1)
-    generated = datetime.now(timezone.utc).astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+    generated = datetime.now(timezone.utc).astimezone(zone or local_zone()).strftime("%Y-%m-%d %H:%M")
     return render_template(f"reports/{record['kind']}.html", r=record, code=code, qr=qr, generated=generated)
 
 
 def render_record(session, record: dict, base_url: str | None = None) -> bytes:
-    """The record's PDF; its verification code is remembered (the caller commits)."""
+    """The record's PDF; its verification code is remembered (the caller's unit of work commits it)."""
     renderer = renderer_for(current_app)
     return renderer.render(record_html(session, record, base_url))

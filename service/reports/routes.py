@@ -8,14 +8,16 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from models import Agreement, Household, ReportVerification, Township, Village, db
+from models import ReportVerification, Township, db
 
 from ..auth import acting_scope, require_bearer_user
-from ..clock import current_thresholds, local_today, local_zone
+from ..clock import local_today, local_zone
+from ..context import current_thresholds
 from ..domain import reports
 from ..domain.scope import get_visible
-from ..errors import FieldErrors, NotFound, Unauthorized
-from .archive import ArchiveBuilds, archive_households, build_archive, data_version
+from ..domain.errors import FieldErrors, NotFound, Unauthorized
+from ..unit_of_work import UnitOfWork, atomic
+from .archive import ArchiveBuilds, ArchiveSettings, build_archive
 from .render import render_record
 
 blueprint = Blueprint("reports", __name__)
@@ -45,13 +47,13 @@ def _period() -> tuple[date, date]:
 
 
 def _pdf(data: bytes, filename: str) -> Response:
-    db.session.commit()  # the verification code printed on it
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
     return response
 
 
 @blueprint.route("/reports/households/<int:household_id>/deliveries.pdf")
+@atomic  # the verification code printed on it
 def household_deliveries(household_id):
     date_from, date_to = _period()
     record = reports.household_record(db.session, acting_scope(), household_id, date_from, date_to, local_zone())
@@ -59,6 +61,7 @@ def household_deliveries(household_id):
 
 
 @blueprint.route("/reports/villages/<int:village_id>/deliveries.pdf")
+@atomic  # the verification code printed on it
 def village_deliveries(village_id):
     month = request.args.get("month") or local_today().strftime("%Y-%m")
     record = reports.village_month(db.session, acting_scope(), village_id, month[:7], local_zone())
@@ -66,12 +69,14 @@ def village_deliveries(village_id):
 
 
 @blueprint.route("/reports/agreements/<int:agreement_id>.pdf")
+@atomic  # the verification code printed on it
 def agreement(agreement_id):
     record = reports.agreement_sheet(db.session, acting_scope(), agreement_id)
     return _pdf(render_record(db.session, record), f"agreement-{agreement_id}.pdf")
 
 
 @blueprint.route("/reports/townships/<int:township_id>/summary.pdf")
+@atomic  # the verification code printed on it
 def township_summary(township_id):
     date_from, date_to = _period()
     record = reports.township_summary(db.session, acting_scope(), township_id, date_from, date_to,
@@ -86,30 +91,32 @@ def inspection_archive(township_id):
     get_visible(db.session, Township, township_id, scope)
     date_from, date_to = _period()
     reports.check_period(date_from, date_to)
-    version = data_version(db.session, township_id, date_from, date_to)
+    version = reports.data_version(db.session, township_id, date_from, date_to)
     # The QR codes inside lead to base_url: an archive built for one address is never served for another.
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}:{version}:{base_url}".encode()).hexdigest()[:24]
     builds = ArchiveBuilds(Path(current_app.config["ARCHIVE_DIR"]), current_app.config["ARCHIVE_MAX_AGE_SECONDS"],
                            current_app.config["ARCHIVE_RETRY_BASE_SECONDS"])
+    settings = ArchiveSettings.of(current_app, base_url)
     name = f"inspection-{township_id}-{date_from}-{date_to}.zip"
     ready = builds.ready(key)
     if ready:
         return send_file(ready, mimetype="application/zip", download_name=name, as_attachment=True)
-    households = len(archive_households(db.session, township_id, date_from, date_to))
+    households = len(reports.archive_households(db.session, township_id, date_from, date_to))
     if households <= current_app.config["ARCHIVE_SYNC_HOUSEHOLDS"]:
         zip_path, _ = builds.paths(key)
         # Written aside and renamed once whole: a failed or concurrent build never serves half an archive.
         partial = zip_path.with_suffix(f".{uuid.uuid4().hex}.part")
         try:
-            build_archive(db.session, scope, township_id, date_from, date_to, partial, base_url=base_url)
+            with UnitOfWork():
+                build_archive(db.session, scope, township_id, date_from, date_to, partial, settings)
             partial.replace(zip_path)
         finally:
             partial.unlink(missing_ok=True)
         return send_file(zip_path, mimetype="application/zip", download_name=name, as_attachment=True)
     builds.start(current_app._get_current_object(), key,
                  lambda target, progress: build_archive(db.session, scope, township_id, date_from, date_to, target,
-                                                        progress, base_url))
+                                                        settings, progress))
     state = builds.progress(key) or {"done": 0, "total": 0}
     failed = bool(state.get("error"))
     body = {"status": "failed" if failed else "building", "done": state.get("done", 0),
@@ -129,27 +136,12 @@ def verify(code):
     scope = acting_scope()
     if stored is None:
         raise NotFound("no printed record has this verification code")
-    subject = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
-               "township_summary": Township}[stored.kind]
     try:
-        get_visible(db.session, subject, stored.subject_id, scope)
+        get_visible(db.session, reports.SUBJECTS[stored.kind], stored.subject_id, scope)
     except NotFound:
         raise NotFound("no printed record has this verification code") from None
     params = stored.params
-    try:
-        if stored.kind == "household_deliveries":
-            record = reports.household_record(db.session, scope, stored.subject_id, date.fromisoformat(params["from"]),
-                                              date.fromisoformat(params["to"]), local_zone())
-        elif stored.kind == "village_month":
-            record = reports.village_month(db.session, scope, stored.subject_id, params["month"], local_zone())
-        elif stored.kind == "agreement":
-            record = reports.agreement_sheet(db.session, scope, stored.subject_id)
-        else:
-            record = reports.township_summary(db.session, scope, stored.subject_id, date.fromisoformat(params["from"]),
-                                              date.fromisoformat(params["to"]), current_thresholds())
-        matches = reports.verification_code(record) == stored.code
-    except NotFound:
-        matches = False
+    matches = reports.still_matches(db.session, scope, stored, local_zone(), current_thresholds())
     result = {"code": stored.code, "kind": stored.kind, "subject_id": stored.subject_id, "params": params,
               "printed_at": stored.created_at.isoformat(), "matches": matches}
     if request.accept_mimetypes.best == "application/json" or request.headers.get("Authorization"):

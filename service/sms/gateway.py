@@ -1,4 +1,4 @@
-"""Sending one SMS: a gateway interface with a Twilio and a console implementation.
+"""Sending one SMS: the Twilio and console implementations of the domain's gateway interface.
 
 The client never retries by itself (see PITFALLS: twilio 9.x); the outbox decides, from the kind of failure:
 retryable (429, 5xx, no connection: it was not sent), permanent (an invalid or unsubscribed number: trying
@@ -6,33 +6,15 @@ again will not help), or ambiguous (a timeout after the request went out: it may
 """
 import logging
 import uuid
-from dataclasses import dataclass
-from typing import Protocol
 
 import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from ..domain.gateway import SendError, SendResult, SmsGateway
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SendResult:
-    sid: str
-    status: str
-
-
-class SendError(Exception):
-    """A send that failed; `retryable` says whether trying again may help, `ambiguous` that it may have gone."""
-
-    def __init__(self, code: str, message: str, retryable: bool, ambiguous: bool = False):
-        super().__init__(message)
-        self.code, self.message, self.retryable, self.ambiguous = code, message, retryable, ambiguous
-
-
-class SmsGateway(Protocol):
-    def send(self, to: str, body: str, status_callback: str | None) -> SendResult: ...
 
 
 class ConsoleGateway:

@@ -1,16 +1,17 @@
 import uuid
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import case, select
 
 from models import SmsMessage, SmsOptOut, db
 
 from ..auth import acting_scope, acting_user
-from ..clock import current_rules
-from ..domain.scope import get_visible
-from ..domain.sms import URGENT_SENDERS, reply_to_inbound
+from ..context import current_context
+from ..domain.permissions import can
+from ..domain.sms import reply_to_inbound
 from ..forms import clean_text
+from ..unit_of_work import atomic
 
 blueprint = Blueprint("sms_pages", __name__)
 SHOWN = 100
@@ -32,19 +33,18 @@ def index():
     opted_out = set(db.session.scalars(select(SmsOptOut.phone).where(
         SmsOptOut.phone.in_({m.phone for m in messages}))))
     return render_template("sms/index.html", messages=messages, box=box, status=status, opted_out=opted_out,
-                           may_mark_urgent=acting_user().role in URGENT_SENDERS, new_key=lambda: uuid.uuid4().hex)
+                           may_mark_urgent=can(acting_user(), "send_urgent_sms"), new_key=lambda: uuid.uuid4().hex)
 
 
 @blueprint.route("/sms/<int:message_id>/reply", methods=["POST"])
 @login_required
+@atomic
 def reply(message_id):
     """Answer an inbound SMS from the inbox (queued in the outbox like every SMS out)."""
-    message = get_visible(db.session, SmsMessage, message_id, acting_scope())
     text = clean_text(request.form.get("body"), 300)
     nonce = clean_text(request.form.get("nonce"), 40)
     if text and nonce:
-        rules = current_rules()
-        reply_to_inbound(db.session, acting_user(), message.id, text, nonce, rules.now, rules.zone,
-                         current_app.config["MANUAL_SMS_PER_DAY"], urgent=request.form.get("urgent") == "1")
-        db.session.commit()
+        context = current_context()
+        reply_to_inbound(db.session, acting_user(), message_id, text, nonce, context.rules.now, context.rules.zone,
+                         context.manual_sms_per_day, urgent=request.form.get("urgent") == "1")
     return redirect(url_for("sms_pages.index"))

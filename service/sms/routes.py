@@ -6,7 +6,7 @@ from models import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, db
 
 from ..api_common import PageArgs, filter_id, limit_json_body, page_schema, paginate
 from ..auth import acting_scope, require_bearer_user
-from ..identity import normalize_phone
+from ..domain.identity import normalize_phone
 
 blueprint = Blueprint("sms", __name__, url_prefix="/api/v1/sms", description="短信 Every SMS in and out")
 blueprint.before_request(limit_json_body)

@@ -7,9 +7,10 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from models import db
 
-from ..clock import current_rules
+from ..context import current_rules
 from ..domain.sms import apply_status, handle_inbound
-from ..identity import normalize_phone
+from ..unit_of_work import atomic
+from ..domain.identity import normalize_phone
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sms_webhooks", __name__, url_prefix="/sms")
@@ -40,6 +41,7 @@ def _phone(value: str) -> str:
 
 
 @blueprint.route("/inbound", methods=["POST"])
+@atomic
 def inbound():
     """A villager's reply: matched to the delivery awaiting confirmation, answered with TwiML."""
     sid, sender = request.form.get("MessageSid", ""), request.form.get("From", "")
@@ -48,18 +50,17 @@ def inbound():
     rules = current_rules()
     reply = handle_inbound(db.session, _phone(sender), request.form.get("Body", ""), sid[:64], rules.now,
                            rules.cases, rules.today)
-    db.session.commit()
     twiml = MessagingResponse()
     twiml.message(reply)
     return Response(str(twiml), mimetype="text/xml")
 
 
 @blueprint.route("/status", methods=["POST"])
+@atomic
 def status():
     """A delivery report for one of our messages (matched by MessageSid, or by the outbox id in the URL)."""
     sid = request.form.get("MessageSid") or None
     outbox_id = request.args.get("outbox", type=int)
     apply_status(db.session, sid and sid[:64], outbox_id if outbox_id and 0 < outbox_id < 2**31 else None,
                  request.form.get("MessageStatus", ""), request.form.get("ErrorCode"), current_rules().now)
-    db.session.commit()
     return "", 204

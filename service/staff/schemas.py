@@ -3,11 +3,12 @@ from marshmallow import Schema, fields, validate
 from models import STAFF_ROLES
 
 from ..api_common import PageArgs, Phone, Text, filter_id, page_schema, ref
+from ..domain import limits
 
 
 class StaffSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = Text(required=True, validate=validate.Length(min=1, max=50))
+    name = Text(required=True, validate=validate.Length(min=1, max=limits.NAME_LENGTH))
     phone = Phone(required=True)
     role = fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
     township_id = ref(allow_none=True)

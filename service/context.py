@@ -1,0 +1,98 @@
+"""Settings become what the domain receives, here and nowhere else.
+
+`build_context(config, now)` turns the settings into the domain's context at one moment: its rules (the
+needs-delivery thresholds, case deadlines, the local day and time zone, the planning horizon, the backdating
+window), the resident-ID vault, the SMS gateway and settings, and the limits of imports and manual SMS.
+Views, CLI commands and scheduled jobs all go through it, so that a setting means the same everywhere.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from .domain.cases import CasePolicy
+from .domain.gateway import SmsGateway
+from .domain.identity import IdNumberVault
+from .domain.needs_delivery import Thresholds
+from .domain.rules import Rules
+from .domain.sms import SmsSettings
+from .domain.tables import UnpackLimits
+from .sms.gateway import build_gateway
+
+
+@dataclass(frozen=True)
+class Context:
+    rules: Rules
+    vault: IdNumberVault
+    gateway: SmsGateway
+    sms: SmsSettings
+    unpack_limits: UnpackLimits
+    conflicts_per_hour: int  # answers about resident IDs registered elsewhere, per user and hour
+    manual_sms_per_day: int  # SMS a person writes by hand, per user and day
+    water_standard: float  # liters a person a day (the quantity standard)
+
+
+def thresholds(config) -> Thresholds:
+    return Thresholds(config["NEEDS_DELIVERY_DISTANCE_M"], config["NEEDS_DELIVERY_VERTICAL_M"],
+                      config["NEEDS_DELIVERY_ROUND_TRIP_MIN"])
+
+
+def rules(config, now: datetime) -> Rules:
+    """The domain's rules at `now` (aware): the local day is the day in APP_TIMEZONE."""
+    zone = ZoneInfo(config["APP_TIMEZONE"])
+    policy = CasePolicy({"high": config["CASE_DEADLINE_DAYS_HIGH"], "medium": config["CASE_DEADLINE_DAYS_MEDIUM"],
+                         "low": config["CASE_DEADLINE_DAYS_LOW"]}, config["CASE_RECHECK_AFTER_DAYS"])
+    return Rules(thresholds(config), policy, now.astimezone(zone).date(), now, zone, config["PLANNING_HORIZON_DAYS"],
+                 config["DELIVERY_BACKDATE_DAYS"])
+
+
+def _hhmm(value: str) -> time:
+    hour, minute = value.split(":")
+    return time(int(hour), int(minute))
+
+
+def sms_settings(config) -> SmsSettings:
+    return SmsSettings(ZoneInfo(config["APP_TIMEZONE"]), _hhmm(config["QUIET_HOURS_START"]),
+                       _hhmm(config["QUIET_HOURS_END"]), config["SMS_MAX_IN_FLIGHT"], config["SMS_RATE_PER_SECOND"],
+                       config["SMS_MAX_ATTEMPTS"], config["SMS_RETRY_BASE_SECONDS"],
+                       timedelta(minutes=config["SMS_AMBIGUOUS_WAIT_MINUTES"]), config.get("PUBLIC_BASE_URL"),
+                       timedelta(hours=config["CONFIRMATION_EXPIRE_HOURS"]))
+
+
+def vault(config) -> IdNumberVault:
+    """The resident-ID vault, keyed by ID_NUMBER_KEY (or, failing that, SECRET_KEY)."""
+    return IdNumberVault.from_secret(config["ID_NUMBER_KEY"] or config["SECRET_KEY"])
+
+
+def build_context(config, now: datetime | None = None, id_vault: IdNumberVault | None = None,
+                  gateway: SmsGateway | None = None) -> Context:
+    """The domain's context from the settings in `config`, at `now` (this instant by default); a vault or a
+    gateway already built may be passed in (deriving the vault's keys is deliberately slow)."""
+    return Context(
+        rules(config, now or datetime.now(timezone.utc)), id_vault or vault(config), gateway or build_gateway(config),
+        sms_settings(config), UnpackLimits(config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_RATIO"]),
+        config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"], config["WATER_STANDARD_L_PER_PERSON_DAY"])
+
+
+def current_context(now: datetime | None = None) -> Context:
+    """The context of the running app at this moment (its vault and gateway built once per app)."""
+    app = current_app._get_current_object()
+    built = app.extensions.setdefault("water_context", {})
+    if "vault" not in built:
+        built["vault"], built["gateway"] = vault(app.config), build_gateway(app.config)
+    return build_context(app.config, now, built["vault"], built["gateway"])
+
+
+def current_rules() -> Rules:
+    """The domain's rules in the running app, now."""
+    return rules(current_app.config, datetime.now(timezone.utc))
+
+
+def current_thresholds() -> Thresholds:
+    """The needs-delivery thresholds in force in the running app."""
+    return thresholds(current_app.config)
+
+
+def current_vault() -> IdNumberVault:
+    return current_context().vault

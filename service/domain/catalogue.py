@@ -1,0 +1,221 @@
+"""The message catalogue: every word a person reads on a page, in an SMS, a PDF or an import report.
+
+Chinese first (SPEC words). The API speaks English in its codes and validation messages; `page_message`
+turns those into Chinese where a page shows them, from the tables below and nowhere else.
+"""
+import re
+
+LABELS = {
+    "reason": {"other": "其他", "distance": "距集中供水点超{distance_m:g}米", "vertical": "垂直高差超{vertical_m:g}米",
+               "round_trip": "往返取水超{round_trip_min:g}分钟",
+               "no_self_care": "无自理能力", "source_failed": "水源设施故障"},
+    "kind": {"central_point": "集中供水点", "purifier": "净水机", "well": "水井"},
+    "facility_status": {"working": "正常", "broken": "损坏", "low_yield": "出水不足", "retired": "已停用"},
+    "ownership": {"private": "农户自有", "collective": "村集体", "public": "公共"},
+    "monitoring_type": {"unstable": "脱贫不稳定户", "marginal": "边缘易致贫户", "sudden_hardship": "突发严重困难户",
+                        "other": "其他"},
+    "water_source": {"central_point": "集中供水点", "purifier": "净水机", "well": "水井", "spring": "山泉",
+                     "cistern": "水窖", "other": "其他"},
+    "delivery_status": {"planned": "待送", "delivered": "已送", "missed": "漏送", "cancelled": "已取消"},
+    "confirmation": {"pending": "待确认", "confirmed": "已确认", "disputed": "有异议", "no_phone": "无手机",
+                     "expired": "未回复"},
+    "agreement_status": {"draft": "待签", "active": "有效", "expired": "已到期", "terminated": "已终止"},
+    "figure": {"households": "监测户", "needs_delivery": "需送水", "gaps": "未签协议", "active_agreements": "有效协议",
+               "due_for_renewal": "待续签", "planned_today": "今日待送", "logged_today": "今日已送", "missed_7d": "近7天漏送",
+               "open_cases": "未整改问题", "overdue_cases": "超期问题", "resolved_unverified": "待销号", "rechecks_due": "待回头看",
+               "relapses": "反弹"},
+    "case_status": {"open": "待整改", "in_progress": "整改中", "resolved": "已整改", "verified": "已销号", "closed": "已复核"},
+    "case_kind": {"purifier_repair": "净水机维修", "well_low_yield": "水井出水不足", "water_quality": "水质问题",
+                  "missing_agreement": "未签送水协议", "missed_delivery": "漏送水", "sanitation": "环境卫生",
+                  "other": "其他问题"},
+    "severity": {"high": "紧急", "medium": "一般", "low": "较轻"},
+    "case_action": {"open>in_progress": "开始整改", "in_progress>resolved": "整改完成", "resolved>verified": "核查销号",
+                    "verified>closed": "回头看：合格", "verified>open": "回头看：反弹"},
+    "case_event": {"opened": "立案", "transition": "状态变更", "evidence": "上传材料", "updated": "修改",
+                   "auto_resolved": "系统确认已整改", "auto_reopened": "设施再次故障，重新整改", "reminded": "到期提醒", "escalated": "超期上报",
+                   "recheck_passed": "回头看合格", "recheck_failed": "回头看发现反弹"},
+    "auto_note": {"system": "系统发现", "facility_working": "设施已恢复正常", "agreement_active": "已签订有效送水协议",
+                  "broken": "设施损坏", "low_yield": "出水不足"},
+    "sms_status": {"queued": "待发", "sending": "发送中", "unknown": "待确认", "sent": "已发", "delivered": "已送达",
+                   "undelivered": "未送达", "failed": "失败", "cancelled": "已取消", "opted_out": "已退订", "received": "已收到",
+                   "matched": "已确认", "opt_out": "退订", "opt_in": "恢复", "unmatched": "待处理"},
+    "sms_purpose": {"confirm_request": "送水确认", "remind_evening": "前晚提醒", "remind_morning": "当天提醒",
+                    "missed_alert": "漏送提醒", "case_reminder": "整改提醒", "case_escalation": "超期上报",
+                    "auto_reply": "自动回复", "manual_reply": "人工回复", "reply": "村民回复"},
+    "report_kind": {"household_deliveries": "送水记录表", "village_month": "村月度送水记录", "agreement": "送水服务协议书",
+                    "township_summary": "镇街汇总"},
+    "import_kind": {"households": "监测户", "facilities": "设施", "staff": "责任人"},
+    "role": {"county_admin": "县级管理员", "township_lead": "镇街负责人", "township_worker": "镇街工作人员",
+             "village_staff": "村级专人"},
+}
+
+# Staff (责任人) take three of the login roles.
+LABELS["staff_role"] = {code: LABELS["role"][code] for code in ("village_staff", "township_lead", "county_admin")}
+
+
+def label(group: str, code: str | None, thresholds=None) -> str:
+    """The Chinese label of a code; needs-delivery reasons name the thresholds in force (`thresholds`)."""
+    if code is None:
+        return "—"
+    text = LABELS.get(group, {}).get(code, code)
+    if group == "reason" and thresholds is not None:
+        return text.format(distance_m=thresholds.distance_m, vertical_m=thresholds.vertical_m,
+                           round_trip_min=thresholds.round_trip_min)
+    return text
+
+
+FIELD_NAMES = {
+    "village_id": "村", "head_name": "户主姓名", "id_number": "身份证号", "phone": "联系电话", "members": "家庭人口",
+    "self_care": "能否自理", "monitoring_type": "监测类型", "lat": "纬度", "lon": "经度",
+    "distance_m": "距离集中取水点(米)", "vertical_m": "垂直高差(米)", "round_trip_min": "往返取水时间(分钟)",
+    "water_source": "水源", "water_source_id": "水源设施",
+}
+
+# Messages the service itself writes for people, by key; `say` fills in their values.
+MESSAGES = {
+    # logins
+    "login.failed": "用户名或密码错误",
+    "login.required": "请先登录",
+    "login.throttled": "尝试次数过多，请稍后再试",
+    "password.too_short": "密码至少 {length} 个字符",
+    "password.guessable": "密码太常见或包含用户名，容易被猜中，请换一个",
+    "user.unknown": "没有用户 {username}",
+    "user.county_only": "只有县级管理员可以管理账号",
+    "user.not_self": "不能停用自己的账号",
+    "user.activated": "已启用账号 {username}",
+    "user.deactivated": "已停用账号 {username}，其登录已全部失效",
+    "user.password_reset": "已为 {username} 设置新密码，其登录已全部失效",
+    # resident IDs registered elsewhere
+    "id_conflict": "该身份证号不能在此登记，已通知县级管理员",
+    "id_conflict.throttled": "查询过于频繁，请一小时后再试",
+    # deliveries
+    "delivery.in_future": "送达时间不能晚于现在",
+    "delivery.too_early": "送达时间不能早于 {earliest}（计划日前 {days} 天）",
+    "delivery.logged": "已登记：{name} {liters} 升",
+    # SMS written by people
+    "reply.not_found": "没有这条短信",
+    "reply.opted_out": "该号码已退订短信，不能发送",
+    "reply.urgent_forbidden": "只有镇街负责人可以把短信标为紧急",
+    "reply.daily_limit": "今天已发送 {count} 条人工短信，已达每日上限",
+    # files and rosters
+    "file.too_large": "文件超过 {megabytes} MB，请分批导入",
+    "file.unpacks_too_large": "文件解压后过大（超过 {megabytes} MB）或压缩比异常，已拒绝。请检查文件，或分批导入",
+    "file.too_many_rows": "行数超过 {rows} 行，请分批导入",
+    "file.csv_encoding": "CSV 文件编码无法识别（请用 UTF-8 或 GB18030）",
+    "file.csv_binary": "不是文本格式的 CSV 文件",
+    "file.empty": "文件是空的",
+    "file.kind": "只接受 .xlsx 或 .csv 文件",
+    "file.damaged": "文件已损坏或不是有效的 .xlsx / .csv 文件",
+    "file.no_data": "文件里没有数据",
+    "cell.formula": "单元格是公式，请粘贴为数值",
+    "cell.number": "应为数字",
+    "cell.integer": "应为整数",
+    "cell.yes_no": "应为 是 或 否",
+    "cell.date": "应为日期，如 2026-05-01",
+    "cell.choices": "可选值：{choices}",
+    "cell.too_long": "不能超过 {length} 个字",
+    "cell.range": "应在 {low:g} 到 {high:g} 之间",
+    "cell.id_number": "身份证号无效：{reason}",
+    "cell.phone": "电话号码无效",
+    "column.twice": "这一列出现了两次",
+    "column.missing": "缺少这一列",
+    "row.required": "必填",
+    "row.duplicate": "与第 {row} 行重复",
+    "row.village_unknown": "找不到这个村（或不在您的管辖范围）",
+    "row.village_ambiguous": "有同名的村，请填写镇街",
+    "row.township_unknown": "找不到这个镇街",
+    "row.owner_unknown": "找不到这个身份证号的监测户",
+    "row.manager_unknown": "找不到这个电话的责任人",
+    "row.masked_needs_id": "身份证号被隐藏时须保留导出的“编号”列",
+    "row.bad_record_id": "编号无效",
+    "row.record_mismatch": "编号与身份证号对不上（请使用导出的原表）",
+    "row.no_move": "导入不能改变已登记户的所在村，请在监测户页面修改",
+    "row.id_registered": "该身份证号已登记",
+    # the edge
+    "json.too_deep": "JSON 嵌套层数过多",
+    "json.invalid": "不是有效的 JSON：{reason}",
+    "database.unavailable": "数据库暂时无法访问，请稍后再试",
+    # the inspection archive
+    "archive.scan_missing": "扫描件缺失，请重新上传",
+    "archive.files_missing": "缺少需要打包的文件",
+    "archive.no_access": "无法读写档案文件夹",
+    "archive.no_memory": "内存不足",
+    "archive.failed": "生成 PDF 时出错",
+}
+
+
+def say(key: str, **values) -> str:
+    """The catalogue's message `key`, with its values filled in."""
+    return MESSAGES[key].format(**values)
+
+
+ID_REASONS = {
+    "must be 18 characters": "应为18位", "must be 17 digits followed by a digit or X": "前17位应为数字，末位为数字或X",
+    "contains an impossible birth date": "出生日期不成立", "check digit does not match": "校验位不符，请核对",
+}
+
+# The API's English validation messages, as a person reads them on a page: exact ones first, then patterns.
+API_MESSAGES = {
+    "integer": "请输入整数", "number": "请输入数字", "Missing data for required field.": "必填",
+    "Field may not be null.": "必填", "Not a valid integer.": "请输入整数", "Not a valid number.": "请输入数字",
+    "already exists": "已存在", "a household with this ID number is already registered": MESSAGES["row.id_registered"],
+}
+API_PATTERNS = (
+    (re.compile(r"^(Must be greater than or equal|Must be less than).*"), "超出范围（{0}）"),
+    (re.compile(r"^Not a valid resident ID number: (.*?)\.?$"), "身份证号无效：{1}"),
+    (re.compile(r"^Not a valid phone.*"), MESSAGES["cell.phone"]),
+    (re.compile(r"^Length must be.*"), "长度不符合要求"),
+)
+
+
+def page_message(text: str) -> str:
+    """The Chinese for one of the API's messages (unknown ones are shown as they are)."""
+    if text in API_MESSAGES:
+        return API_MESSAGES[text]
+    for pattern, chinese in API_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            groups = [ID_REASONS.get(g, g) for g in found.groups()]
+            return chinese.format(found.group(0), *groups)
+    return text
+
+
+# SMS: short texts (UCS-2: 70 characters a segment, 67 when split).
+SEGMENT = 67
+REMINDER_BUDGET = 2 * SEGMENT  # keep reminders to two segments
+
+REMINDER = {
+    "evening": "【送水提醒】明天{date}请送水{count}户：{names}",
+    "morning": "【送水提醒】今天{date}请送水{count}户：{names}。送后请登记",
+}
+MORE = "等{count}户"
+CONFIRM_REQUEST = "【送水确认】{date}已为您家送水{liters}升。收到请回复1，没收到请回复0"
+MISSED_ALERT = "【漏送】{date}有{count}户送水未登记：{names}。请核实"
+CASE_REMINDER = "【整改提醒】问题{case_id}（{kind}）明天到期，请按时整改"
+CASE_ESCALATION = "【超期】{village}问题{case_id}（{kind}）已超过整改时限，请督办"
+REPLIES = {
+    "confirmed": "已确认收到，谢谢！",
+    "disputed": "已记录您没有收到送水，工作人员会尽快核实。",
+    "no_pending": "没有待确认的送水记录。如有问题请联系村里。",
+    "opt_out": "已退订短信。回复START可恢复。",
+    "opt_in": "已恢复短信提醒。",
+    "unknown": "已收到您的消息，工作人员会尽快处理。确认送水请回复1，没收到请回复0。",
+}
+CASE_KINDS_SHORT = {"purifier_repair": "净水机维修", "well_low_yield": "水井出水不足", "water_quality": "水质",
+                    "missing_agreement": "未签协议", "missed_delivery": "漏送水", "sanitation": "卫生", "other": "其他"}
+
+
+def short_date(day) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def name_list(names: list[str], budget: int) -> str:
+    """Names joined with 、 and cut to `budget` characters, ending "等N户" when some did not fit."""
+    shown = []
+    for index, name in enumerate(names):
+        rest = len(names) - index - 1
+        candidate = "、".join(shown + [name]) + (MORE.format(count=len(names)) if rest else "")
+        if len(candidate) > budget and shown:
+            return "、".join(shown) + MORE.format(count=len(names))
+        shown.append(name)
+    return "、".join(shown)

@@ -1,0 +1,9 @@
+"""SQL the domain writes the same way on SQLite and PostgreSQL."""
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def insert_ignoring_duplicates(session, model):
+    """INSERT … ON CONFLICT DO NOTHING for `model`: a row its unique keys already hold is dropped, so a job or a
+    retry that runs twice writes once."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+    return dialect.insert(model).on_conflict_do_nothing()
