@@ -23,7 +23,7 @@ def timed_median(work, repeat: int) -> tuple[float, object]:
 
 
 def ensure_county() -> None:
-    """Seed the county data set (SPEC §6) when the database (DATABASE_URL) is empty."""
+    """Seed the county data set (docs/operations.md, "Benchmarks") when the database (DATABASE_URL) is empty."""
     if not db.session.scalar(select(func.count()).select_from(Township)):
         print("seeding the county data set ...", flush=True)
         seed(db.session, SCALES["county"], current_vault(), local_today())

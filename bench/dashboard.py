@@ -2,7 +2,8 @@
 
     DATABASE_URL=... .venv/bin/python -m bench.dashboard [--repeat 9]
 
-Seeds the county data set (SPEC §6: 20,000 households, 3,000 agreements, ~150,000 deliveries, ~5,000 cases)
+Seeds the county data set (docs/operations.md, "Benchmarks": 20,000 households, 3,000 agreements, ~150,000
+deliveries, ~5,000 cases)
 when the database is empty. The baseline is one `SELECT count(*)` over the cases table in the same run.
 """
 import argparse

@@ -2,7 +2,7 @@
 
     DATABASE_URL=... .venv/bin/python -m bench.planning [--repeat 7]
 
-Seeds the county data set (SPEC §6) when the database is empty. Each measurement runs inside a
+Seeds the county data set (docs/operations.md, "Benchmarks") when the database is empty. Each measurement runs inside a
 transaction that is rolled back, so every repetition does the same work: planning 14 days from scratch
 for every active agreement, and marking every planned delivery missed. The baseline is one
 `SELECT count(*)` over the deliveries table, timed in the same run: report the ratios, not the seconds.

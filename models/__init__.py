@@ -1,10 +1,9 @@
 """The database models, one module per aggregate. Importing this package registers them all."""
 from .agreement import AGREEMENT_REASONS, AGREEMENT_STATUSES, Agreement
 from .base import db, utcnow
-from .case import (ACTIVE_CASE_STATUSES, CASE_KINDS, CASE_STATUSES, SEVERITIES, Case, CaseEvent, CaseEvidence,
-                   FacilityStatusChange)
+from .case import ACTIVE_CASE_STATUSES, CASE_KINDS, CASE_STATUSES, SEVERITIES, Case, CaseEvent, CaseEvidence
 from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrection
-from .facility import FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, Facility
+from .facility import FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, Facility, FacilityStatusChange
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
 from .job import JobRun, SchedulerHeartbeat
 from .report import ReportVerification

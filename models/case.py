@@ -102,15 +102,3 @@ class CaseEvidence(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="evidence")
 
-
-class FacilityStatusChange(db.Model):
-    """Each change of a facility's status, with its time: the source of repair-time figures."""
-
-    __tablename__ = "facility_status_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -53,3 +53,16 @@ class Facility(Timestamps, db.Model):
     )
     household: Mapped[Household | None] = relationship(foreign_keys=[household_id])
     manager: Mapped[Staff | None] = relationship()
+
+
+class FacilityStatusChange(db.Model):
+    """Each change of a facility's status, with its time: the source of repair-time figures."""
+
+    __tablename__ = "facility_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

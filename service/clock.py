@@ -1,4 +1,4 @@
-"""Local time at the edge: timestamps are stored in UTC, but a 'day' is the day in APP_TIMEZONE (SPEC §3)."""
+"""Local time at the edge: timestamps are stored in UTC, but a 'day' is the day in APP_TIMEZONE (docs/domain.md)."""
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 

@@ -1,4 +1,4 @@
-"""Settings, read from the environment with safe development defaults (SPEC §5)."""
+"""Settings, read from the environment with safe development defaults (docs/operations.md)."""
 import os
 import secrets
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Engine settings that make SQLite safe beside a scheduler (see PITFALLS: SQLite locking)."""
+"""Engine settings that make SQLite safe beside a scheduler (see docs/operations.md, "What our libraries do")."""
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 

@@ -1,4 +1,4 @@
-"""Demo data: a small set for trying the service, and a county (SPEC §6) for measuring it."""
+"""Demo data: a small set for trying the service, and a county (docs/operations.md, "Benchmarks") for measuring it."""
 import math
 import random
 from dataclasses import dataclass
@@ -32,7 +32,7 @@ class Scale:
         return self.townships * self.villages_per_township
 
 
-# The county matches SPEC §6: 3,000 agreements with a year of weekly deliveries (~150,000).
+# The county matches docs/operations.md, "Benchmarks": 3,000 agreements with a year of weekly deliveries (~150,000).
 SCALES = {"small": Scale(2, 3, 60, 10, 35, (2, 3, 7)), "county": Scale(15, 20, 20_000, 3_000, 365, (7,))}
 
 TOWNSHIP_NAMES = ["城关镇", "河口镇", "石门镇", "青山乡", "柳林镇", "白马乡", "龙泉镇", "杨庄乡", "新集镇",

@@ -2,7 +2,7 @@
 
 Behaviours, consumed one per request (then "201"): "201" accepts, "429" and "500" refuse for a while,
 "invalid" is Twilio's permanent 21211 (not a valid number), "hang" never answers. Writes are buffered and
-sent in one packet with TCP_NODELAY (see PITFALLS: the delayed-ACK stall).
+sent in one packet with TCP_NODELAY (see the delayed-ACK stall).
 """
 import json
 import threading

@@ -1,4 +1,4 @@
-"""The registry API of SPEC §4 through the Flask test client, on the configured database."""
+"""The registry API of docs/api.md through the Flask test client, on the configured database."""
 import time
 
 from sqlalchemy import func, select, text

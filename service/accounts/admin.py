@@ -54,6 +54,7 @@ def active(username):
 @login_required
 @form_page(lambda errors, username: _page({username: errors.get("password", [])}))
 def password(username):
-    user = reset_password(db.session, _county_admin(), username[:50], clean_text(request.form.get("password"), 200) or "")
+    new_password = clean_text(request.form.get("password"), 200) or ""
+    user = reset_password(db.session, _county_admin(), username[:50], new_password)
     flash_when_saved(say("user.password_reset", username=user.username))
     return redirect(url_for("users_pages.index"))

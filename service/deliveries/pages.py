@@ -57,6 +57,7 @@ def complete(delivery_id):
         db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None)
     photo = request.files.get("photo")
     if created and photo and photo.filename:
-        deliveries.attach_photo(db.session, acting_user(), delivery_id, lambda: store_upload(photo, IMAGES, "photos")[0])
+        deliveries.attach_photo(db.session, acting_user(), delivery_id,
+                                lambda: store_upload(photo, IMAGES, "photos")[0])
     flash_when_saved(say("delivery.logged", name=delivery.household.head_name, liters=delivery.liters))
     return redirect(url_for("deliveries_pages.today", village_id=request.args.get("village_id")) + f"#d{delivery_id}")

@@ -1,4 +1,4 @@
-"""The problem ledger (问题台账): every problem driven to zero (动态清零) and kept there (SPEC §3.8).
+"""The problem ledger (问题台账): every problem driven to zero (动态清零) and kept there (docs/domain.md, "Cases").
 
 open → in_progress → resolved (a note and evidence) → verified (销号, by a township lead or the county,
 not by who resolved it) → re-check (回头看) after some weeks: passed → closed, failed → open again, counted

@@ -1,6 +1,6 @@
 """The message catalogue: every word a person reads on a page, in an SMS, a PDF or an import report.
 
-Chinese first (SPEC words). The API speaks English in its codes and validation messages; `page_message`
+Chinese first (docs/domain.md). The API speaks English in its codes and validation messages; `page_message`
 turns those into Chinese where a page shows them, from the tables below and nowhere else.
 """
 import re

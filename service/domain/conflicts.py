@@ -1,4 +1,4 @@
-"""Resident IDs already registered outside the caller's scope (existence probing, SPEC §2 protection).
+"""Resident IDs already registered outside the caller's scope (existence probing, docs/domain.md, "Resident IDs").
 
 The caller learns only that the ID cannot be registered here; the county administrator is told which
 household and who tried. Answers of this kind are limited per user, so that nobody can test IDs one by one.

@@ -1,4 +1,7 @@
-"""Logging deliveries (送水记录): once, from a phone, never edited in place (SPEC §3.5)."""
+"""Logging deliveries (送水记录): once, from a phone, never edited in place.
+
+See docs/domain.md, "Agreements and deliveries".
+"""
 from datetime import date, datetime, time, timedelta
 from typing import Callable
 

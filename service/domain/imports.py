@@ -1,4 +1,4 @@
-"""Bulk registration from the townships' rosters (SPEC §3 workflow 1): the whole file is checked first, and
+"""Bulk registration from the townships' rosters (docs/domain.md): the whole file is checked first, and
 nothing is written unless every row is good.
 
 Each roster goes through three stages: parse (every cell to its typed value, checked against the field's

@@ -1,4 +1,4 @@
-"""Needs delivery (需送水): derived from a household's access to water, never typed in (SPEC §2)."""
+"""Needs delivery (需送水): derived from a household's access to water, never typed in (docs/domain.md)."""
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select

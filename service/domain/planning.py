@@ -1,4 +1,7 @@
-"""Planning deliveries from active agreements, and marking the ones not logged as missed (SPEC §3.3, §3.7)."""
+"""Planning deliveries from active agreements, and marking the ones not logged as missed.
+
+See docs/domain.md, "Agreements and deliveries".
+"""
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select, true, update

@@ -1,4 +1,4 @@
-"""Registering townships, villages, staff, facilities and households (SPEC §3 workflow 1).
+"""Registering townships, villages, staff, facilities and households (docs/domain.md).
 
 Each function validates what needs the database (references, uniqueness, scope), writes, and leaves
 an AuditEvent. Field-level shape and ranges were already checked by the caller's schema.

@@ -1,4 +1,5 @@
-"""What the printed records say (SPEC §3.9): plain data, hashed for verification, rendered elsewhere.
+"""What the printed records say (docs/domain.md, "Printed records"): plain data, hashed for verification,
+rendered elsewhere.
 
 Each function returns a JSON-ready dict; `verification_code` hashes it, so that /verify/<code> can rebuild
 the same record from today's data and tell whether the paper still matches.

@@ -1,4 +1,4 @@
-"""SMS as the service's voice for village staff and villagers (SPEC §3.4, §3.6, §3.7).
+"""SMS as the service's voice for village staff and villagers (docs/domain.md, "Confirmations and SMS").
 
 Every outbound SMS is an outbox row written in the same transaction as its cause, under an idempotency key
 that the database keeps unique, so one reason gives one message. `drain_outbox` sends due rows outside any

@@ -1,7 +1,8 @@
 """HTML to PDF with WeasyPrint: a CJK font or nothing, and no file or URL reachable but our own static files.
 
-See PITFALLS (WeasyPrint 70): without a CJK family named, Chinese comes out in Japanese glyphs; the default
-URL fetcher reads any `file://`; one FontConfiguration and pre-parsed CSS reused across renders is 3x faster.
+See docs/operations.md, "What our libraries do": without a CJK family named, Chinese comes out in Japanese
+glyphs; the default URL fetcher reads any `file://`; one FontConfiguration and pre-parsed CSS reused across
+renders is 3x faster.
 """
 import multiprocessing
 import subprocess

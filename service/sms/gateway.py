@@ -1,8 +1,8 @@
 """Sending one SMS: the Twilio and console implementations of the domain's gateway interface.
 
-The client never retries by itself (see PITFALLS: twilio 9.x); the outbox decides, from the kind of failure:
-retryable (429, 5xx, no connection: it was not sent), permanent (an invalid or unsubscribed number: trying
-again will not help), or ambiguous (a timeout after the request went out: it may have been sent).
+The client never retries by itself (docs/operations.md, "What our libraries do"); the outbox decides, from the
+kind of failure: retryable (429, 5xx, no connection: it was not sent), permanent (an invalid or unsubscribed
+number: trying again will not help), or ambiguous (a timeout after the request went out: it may have been sent).
 """
 import logging
 import uuid
