@@ -16,7 +16,7 @@ from bench.common import ensure_county, timed_median
 from service import create_app
 from service.clock import local_today
 from service.domain.dashboard import dashboard
-from service.context import thresholds
+from service.context import thresholds as configured_thresholds
 from service.domain.scope import Scope
 
 
@@ -28,7 +28,7 @@ def main() -> None:
     with app.app_context():
         ensure_county()
         cases = db.session.scalar(select(func.count()).select_from(Case))
-        thresholds = thresholds(current_app.config)
+        thresholds = configured_thresholds(current_app.config)
         base = timed_median(lambda: db.session.scalar(select(func.count()).select_from(Case)), args.repeat)[0]
         county = timed_median(lambda: dashboard(db.session, Scope(), local_today(), thresholds), args.repeat)[0]
         township = timed_median(lambda: dashboard(db.session, Scope(1), local_today(), thresholds), args.repeat)[0]

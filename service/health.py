@@ -27,7 +27,6 @@ def healthz():
         scheduler = {"ok": beating, "last_beat": heartbeat.beat_at.isoformat() if heartbeat else None,
                      "last_success": _last_runs(True), "last_failure": _last_runs(False)}
     except Exception as exc:  # any driver error means "not healthy", which is the answer itself
-        db.session.rollback()
         database = {"ok": False, "dialect": db.engine.dialect.name, "error": type(exc).__name__}
         scheduler = {"ok": False}
     ok = database["ok"] and scheduler["ok"]

@@ -178,3 +178,24 @@ def test_import_does_not_move_households_and_keeps_formula_like_text(client, wor
     moved = csv_export.decode("utf-8-sig").replace("张家村", "李家村").encode()
     r = upload(client, world, "households", moved, "e.csv")
     assert r.status_code == 422 and r.json["errors"][0]["column"] == "村"
+
+
+def test_rows_are_checked_by_the_domains_own_limits(client, world):
+    long_name = "名" * 51
+    bad_id = valid_id(3)[:17] + ("0" if valid_id(3)[17] != "0" else "1")
+    data = csv_rows(f"城关镇,张家村,{long_name},{valid_id(1)},,2,是,",
+                    f"城关镇,张家村,甲,{valid_id(2)},,51,是,",
+                    f"城关镇,张家村,乙,{bad_id},,2,是,",
+                    f"城关镇,张家村,丙,{valid_id(4)},,2,是,200000",
+                    f"城关镇,张家村,,{valid_id(5)},,2,是,")
+    r = upload(client, world, "households", data, "x.csv")
+    assert r.status_code == 422 and households() == 0
+    errors = {(e["row"], e["column"]): e["message"] for e in r.json["errors"]}
+    assert errors[(2, "户主姓名")] == "不能超过 50 个字"
+    assert errors[(3, "家庭人口")] == "应在 1 到 50 之间"
+    assert errors[(4, "身份证号")] == "身份证号无效：校验位不符，请核对"
+    assert errors[(5, "距离集中取水点(米)")] == "应在 0 到 100000 之间"
+    assert errors[(6, "户主姓名")] == "必填"
+    staff = "姓名,联系电话,角色,镇街\n刘,12,村级专人,城关镇\n".encode()
+    r = upload(client, world, "staff", staff, "s.csv")
+    assert r.json["errors"] == [{"row": 2, "column": "联系电话", "message": "电话号码无效"}]

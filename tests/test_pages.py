@@ -54,6 +54,15 @@ def test_household_list_filters_and_reasons(client, world):
     assert "远户" in needing and "近户" not in needing and "距集中供水点超800米" in needing
 
 
+def test_reason_labels_name_the_thresholds_in_force(client, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "NEEDS_DELIVERY_DISTANCE_M", 1000)
+    client.post("/api/v1/households", json=household_payload(world, 1, head_name="远户", distance_m=1200),
+                headers=world.headers(world.admin))
+    login(client, "worker_a")
+    needing = client.get("/households?needs_delivery=1").get_data(as_text=True)
+    assert "距集中供水点超1000米" in needing and "800米" not in needing
+
+
 def test_household_detail_is_scoped(client, world):
     other = client.post("/api/v1/households", json=household_payload(world, 3, village_id=world.v_b1.id),
                         headers=world.headers(world.admin)).json

@@ -11,7 +11,7 @@ from service.clock import local_today
 from service.context import current_rules, sms_settings
 from service.domain.deliveries import complete_delivery
 from service.domain.planning import plan_deliveries
-from service.domain.sms import SmsSettings, drain_outbox, expire_confirmations, normalize_reply, send_reminders
+from service.domain.sms import drain_outbox, expire_confirmations, normalize_reply, send_reminders
 from service.sms.gateway import build_gateway
 from service.unit_of_work import transaction
 
@@ -333,3 +333,17 @@ def test_manual_sms_daily_limit_and_who_marks_urgent(app, world, twilio, client,
                                                            "csrf_token": csrf_token(client, "/sms")})
     assert r.status_code == 302
     assert [m.urgent for m in outbound(purpose="manual_reply")] == [False, False, True]
+
+
+def test_a_reply_checks_that_the_message_is_visible_to_whoever_answers(app, world, twilio):
+    from service.domain.errors import NotFound
+    from service.domain.sms import reply_to_inbound
+
+    make_household(world, 1, phone="+8613800000031")
+    db.session.commit()
+    message = _inbound(app, "SMv", "+8613800000031")
+    with pytest.raises(NotFound):  # another township's worker, whatever page sent the form
+        reply_to_inbound(db.session, world.worker_b, message.id, "好", "n", MIDDAY, SHANGHAI, 10)
+    reply_to_inbound(db.session, world.worker_a, message.id, "好", "n", MIDDAY, SHANGHAI, 10)
+    db.session.commit()
+    assert [m.body for m in outbound(purpose="manual_reply")] == ["好"]

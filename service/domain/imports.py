@@ -242,12 +242,10 @@ def parse_rows(rows: list[list], columns, report: Report, today: date) -> list[t
         for index, column in mapping.items():
             try:
                 values[column.field] = parse_cell(column, row[index] if index < len(row) else None, today)
+                if column.required and values[column.field] is None:
+                    raise RowError(column.header, catalogue.say("row.required"))
             except RowError as problem:
                 report.reject(number, problem, {})
-                bad = True
-        for column in mapping.values():
-            if column.required and values.get(column.field) is None:
-                report.error(number, column.header, catalogue.say("row.required"))
                 bad = True
         if not bad:
             parsed.append((number, values))

@@ -1,0 +1,57 @@
+"""The boundaries of the code, checked on its source: imports run one way, and only the unit of work commits."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _modules(folder: str):
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        yield path, ast.parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def _imports(path: Path, tree: ast.Module) -> set[str]:
+    """The absolute names of every module the file imports (relative imports resolved)."""
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = list(package[:len(package) - node.level + 1]) if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            names.add(module)
+            if not node.module:  # `from . import catalogue`
+                names |= {f"{module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def _calls(tree: ast.Module, method: str) -> list[int]:
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == method]
+
+
+def test_models_import_nothing_of_the_service_or_the_scheduler():
+    for path, tree in _modules("models"):
+        assert not {n for n in _imports(path, tree) if n.split(".")[0] in ("service", "schedules")}, path
+
+
+def test_the_service_imports_nothing_of_the_scheduler():
+    for path, tree in _modules("service"):
+        assert not {n for n in _imports(path, tree) if n.split(".")[0] == "schedules"}, path
+
+
+def test_the_domain_knows_nothing_of_the_web():
+    for path, tree in _modules("service/domain"):
+        imported = _imports(path, tree)
+        web = {n for n in imported if n.split(".")[0] in ("flask", "flask_smorest", "flask_login", "flask_wtf",
+                                                           "flask_limiter", "marshmallow", "twilio")}
+        outside = {n for n in imported if n.startswith("service.") and not n.startswith("service.domain")}
+        assert not web and not outside, (path, web | outside)
+        assert not _calls(tree, "commit") and not _calls(tree, "rollback"), path
+
+
+def test_only_the_unit_of_work_commits():
+    committing = {path.relative_to(ROOT).as_posix() for folder in ("service", "schedules", "models")
+                  for path, tree in _modules(folder) if _calls(tree, "commit")}
+    assert committing == {"service/unit_of_work.py"}
