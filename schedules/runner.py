@@ -82,7 +82,10 @@ def sync_jobs(scheduler, config) -> None:
     time, so that a run missed while the scheduler was down still happens (once) on start."""
     for name, job in JOBS.items():
         trigger = job.trigger(config)
-        existing = scheduler.get_job(name)
+        try:
+            existing = scheduler.get_job(name)
+        except LookupError:  # stored by an older release under an entry point that no longer exists
+            existing = None
         if existing is None or repr(existing.trigger) != repr(trigger) or existing.func_ref != STORED_ENTRY_POINT:
             scheduler.add_job(STORED_ENTRY_POINT, trigger, args=[name], id=name, name=name,
                               replace_existing=True)

@@ -30,7 +30,6 @@ class Context:
     unpack_limits: UnpackLimits
     conflicts_per_hour: int  # answers about resident IDs registered elsewhere, per user and hour
     manual_sms_per_day: int  # SMS a person writes by hand, per user and day
-    water_standard: float  # liters a person a day (the quantity standard)
 
 
 def thresholds(config) -> Thresholds:
@@ -67,12 +66,12 @@ def vault(config) -> IdNumberVault:
 
 def build_context(config, now: datetime | None = None, id_vault: IdNumberVault | None = None,
                   gateway: SmsGateway | None = None) -> Context:
-    """The domain's context from the settings in `config`, at `now` (this instant by default); a vault or a
-    gateway already built may be passed in (deriving the vault's keys is deliberately slow)."""
+    """The domain's context from the settings in `config`, at `now` (this instant by default); the running app
+    passes the vault and gateway it built once (a Twilio client keeps its connections)."""
     return Context(
         rules(config, now or datetime.now(timezone.utc)), id_vault or vault(config), gateway or build_gateway(config),
         sms_settings(config), UnpackLimits(config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_RATIO"]),
-        config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"], config["WATER_STANDARD_L_PER_PERSON_DAY"])
+        config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"])
 
 
 def current_context(now: datetime | None = None) -> Context:
@@ -95,4 +94,5 @@ def current_thresholds() -> Thresholds:
 
 
 def current_vault() -> IdNumberVault:
+    """The running app's resident-ID vault."""
     return current_context().vault

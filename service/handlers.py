@@ -50,6 +50,7 @@ def _answer(status: int, name: str, message: str, errors: dict | None = None, he
 def record_id_conflict(error: IdNumberConflict) -> None:
     """Record the conflict for the county in a transaction of its own (the write that met it was rolled back);
     TooManyRequests past the hourly limit (used by this handler and by the form pages)."""
+    _discard_unfinished_work()
     context = current_context()
     with UnitOfWork():
         throttled = record_id_conflicts(db.session, acting_user(), error.household_ids, request.path[:40],

@@ -27,7 +27,11 @@ class UnitOfWork:
 
     def __exit__(self, exc_type, exc, traceback) -> bool:
         if exc_type is None and not self.discarded:
-            self.session.commit()
+            try:
+                self.session.commit()
+            except BaseException:  # a commit refused by the database leaves nothing half-done behind either
+                self.session.rollback()
+                raise
         else:
             self.session.rollback()
         return False

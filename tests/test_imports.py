@@ -196,6 +196,7 @@ def test_rows_are_checked_by_the_domains_own_limits(client, world):
     assert errors[(4, "身份证号")] == "身份证号无效：校验位不符，请核对"
     assert errors[(5, "距离集中取水点(米)")] == "应在 0 到 100000 之间"
     assert errors[(6, "户主姓名")] == "必填"
-    staff = "姓名,联系电话,角色,镇街\n刘,12,村级专人,城关镇\n".encode()
+    staff = "姓名,联系电话,角色,镇街\n刘,12,村级专人,城关镇\n李\x07,13900000002,村级专人,城关镇\n".encode()
     r = upload(client, world, "staff", staff, "s.csv")
-    assert r.json["errors"] == [{"row": 2, "column": "联系电话", "message": "电话号码无效"}]
+    assert r.json["errors"] == [{"row": 2, "column": "联系电话", "message": "电话号码无效"},
+                                {"row": 3, "column": "姓名", "message": "含有不可见的控制字符，请删除后再导入"}]

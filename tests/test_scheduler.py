@@ -136,3 +136,41 @@ def test_two_scheduler_processes_run_a_job_once(app, tmp_path):
         if first.poll() is None:
             first.kill()
     assert first.returncode == 0 and second.returncode == 0
+
+
+def retired_entry_point(name: str):
+    """Stands for the entry point an older release stored (deleted before the scheduler starts again)."""
+
+
+def test_jobs_stored_under_a_retired_entry_point_are_stored_again(app, monkeypatch):
+    db.session.commit()
+    scheduler = build_scheduler(app, StoreOnly)
+    scheduler.start(paused=True)
+    for name, job in job_catalogue.JOBS.items():
+        scheduler.add_job(f"{__name__}:retired_entry_point", job.trigger(app.config), args=[name], id=name, name=name)
+    scheduler.shutdown(wait=False)
+    monkeypatch.delattr(sys.modules[__name__], "retired_entry_point")
+    scheduler = build_scheduler(app, StoreOnly)
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, app.config)
+        assert {job.func_ref for job in scheduler.get_jobs()} == {"schedules.runner:run_stored_job"}
+        assert {job.id for job in scheduler.get_jobs()} == set(job_catalogue.JOBS)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_job_whose_commit_fails_is_still_recorded(app, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from models import Township
+
+    def duplicate(session, context):
+        session.add_all([Township(name="甲镇", code="X1"), Township(name="乙镇", code="X1")])  # the code is unique
+
+    monkeypatch.setitem(job_catalogue.JOBS, "duplicate", job_catalogue.Job("fails at commit", duplicate))
+    with pytest.raises(RuntimeError, match="IntegrityError"):
+        execute(db.session, "duplicate", app.config)
+    run = db.session.scalars(select(JobRun).where(JobRun.name == "duplicate")).one()
+    assert run.ok is False and IntegrityError.__name__ in run.result
+    assert db.session.scalar(select(func.count()).select_from(Township).where(Township.code == "X1")) == 0

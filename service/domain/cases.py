@@ -28,8 +28,6 @@ TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved"
 DEFAULT_SEVERITY = {"purifier_repair": "high", "well_low_yield": "medium", "water_quality": "high",
                     "missing_agreement": "medium", "missed_delivery": "high", "sanitation": "low", "other": "medium"}
 REPAIR_KIND = {"purifier": "purifier_repair", "well": "well_low_yield", "central_point": "other"}
-# Codes of the notes the system writes; pages show them from the message catalogue.
-SYSTEM_NOTES = ("facility_working", "agreement_active", "no_longer_needs_delivery")
 
 
 @dataclass(frozen=True)

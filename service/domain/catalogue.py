@@ -114,6 +114,7 @@ MESSAGES = {
     "cell.date": "应为日期，如 2026-05-01",
     "cell.choices": "可选值：{choices}",
     "cell.too_long": "不能超过 {length} 个字",
+    "cell.control": "含有不可见的控制字符，请删除后再导入",
     "cell.range": "应在 {low:g} 到 {high:g} 之间",
     "cell.id_number": "身份证号无效：{reason}",
     "cell.phone": "电话号码无效",

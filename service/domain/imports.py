@@ -139,6 +139,8 @@ def _typed(column: Column, value, today: date):
     """The cell as its field's value; ValueError with a Chinese message when it cannot be."""
     if column.kind == "text":
         text = str(value).strip() if not isinstance(value, float) or not value.is_integer() else str(int(value))
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+            raise ValueError(catalogue.say("cell.control"))
         return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
     if column.kind in ("int", "float"):
         try:

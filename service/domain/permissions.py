@@ -5,6 +5,7 @@ inside the person's scope, which `scope.require_write` checks together with the 
 """
 from models import User
 
+from .catalogue import say
 from .errors import Forbidden
 
 COUNTY, TOWNSHIP, VILLAGE = "county", "township", "village"
@@ -28,8 +29,8 @@ CAPABILITIES = {
     "work_case": (_EVERYONE, "this role may not work on cases"),
     "verify_case": (_LEADS, "only a township lead or the county verifies (销号) and re-checks (回头看) a case"),
     "reply_sms": (_EVERYONE, "this role may not answer SMS"),
-    "send_urgent_sms": (_LEADS, "只有镇街负责人可以把短信标为紧急"),
-    "manage_users": (("county_admin",), "只有县级管理员可以管理账号"),
+    "send_urgent_sms": (_LEADS, say("reply.urgent_forbidden")),
+    "manage_users": (("county_admin",), say("user.county_only")),
 }
 
 

@@ -1,7 +1,8 @@
 """Registering townships, villages, staff, facilities and households (docs/domain.md).
 
 Each function validates what needs the database (references, uniqueness, scope), writes, and leaves
-an AuditEvent. Field-level shape and ranges were already checked by the caller's schema.
+an AuditEvent. Field-level shape and ranges were already checked by the caller: the API's schemas, or the
+roster import's columns, both bounded by `limits`.
 """
 from datetime import date
 

@@ -1,6 +1,6 @@
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy.orm import selectinload
 
 from models import Facility, Household, Staff, db
@@ -118,10 +118,6 @@ EXPORTS = {
                     selectinload(Facility.household), selectinload(Facility.manager))),
     "staff": (staff, StaffArgs, staff_rows, (selectinload(Staff.township), selectinload(Staff.village))),
 }
-
-
-class ExportArgs(Schema):
-    format = fields.String(validate=validate.OneOf(("xlsx", "csv")))
 
 
 @blueprint.route("/<any(households, facilities, staff):kind>/export.<any(xlsx, csv):fmt>", methods=["GET"])

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-
 from models import db
 
 from ..context import thresholds
@@ -27,7 +25,7 @@ from ..domain.reports import (agreement_sheet, archive_agreements, archive_house
 from ..domain.scope import Scope
 from ..domain.text import file_name_part
 from ..unit_of_work import UnitOfWork
-from .pdf import render_many, renderer_for
+from .pdf import PdfRenderer, render_many, renderer_for
 from .render import record_html
 
 log = logging.getLogger(__name__)
@@ -45,11 +43,13 @@ class ArchiveSettings:
     upload_root: Path
     workers: int  # processes rendering PDFs
     base_url: str | None  # where the printed QR codes lead
+    renderer: PdfRenderer
 
     @classmethod
     def of(cls, app, base_url: str | None = None) -> "ArchiveSettings":
+        """The app's settings; PdfUnavailable at once when no Chinese font is installed."""
         return cls(thresholds(app.config), ZoneInfo(app.config["APP_TIMEZONE"]), Path(app.config["UPLOAD_DIR"]),
-                   app.config["PDF_WORKERS"] or os.cpu_count() or 1, base_url)
+                   app.config["PDF_WORKERS"] or os.cpu_count() or 1, base_url, renderer_for(app))
 
 
 def build_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date, target,
@@ -76,7 +76,7 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
             manifest.append((name, hashlib.sha256(data).hexdigest(), len(data), what))
             progress(len(manifest), total)
 
-        for (name, _, what), pdf in zip(documents, render_many(renderer_for(current_app), pages, settings.workers),
+        for (name, _, what), pdf in zip(documents, render_many(settings.renderer, pages, settings.workers),
                                         strict=True):
             add(name, pdf, what)
         for name, path in scans:
