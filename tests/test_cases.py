@@ -1,5 +1,6 @@
 """The problem ledger: lifecycle with relapse, automatic opening and closing, deadlines, scope, dashboard."""
 import io
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -204,6 +205,14 @@ def test_dashboard_case_figures(client, world):
     assert [c["id"] for c in county["oldest_open_cases"]] == [other]
     mine = client.get("/api/v1/dashboard", headers=world.headers(world.worker_a)).json
     assert [t["township_id"] for t in mine["townships"]] == [world.t_a.id]
+    # The page says 已清零 only beside the township that has no open case.
+    from .test_pages import login
+
+    login(client, "admin")
+    page = client.get("/dashboard").get_data(as_text=True)
+    table = page[page.index('id="townships"'):page.index("</table>", page.index('id="townships"'))]
+    rows = re.findall(r"<tr><td>(\S+?)(?: <span class=\"badge done\">(已清零)</span>)?\s", table)
+    assert dict(rows) == {world.t_a.name: "已清零", world.t_b.name: ""}
 
 
 def test_a_gap_that_returns_reopens_its_case(client, world):

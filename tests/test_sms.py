@@ -1,4 +1,5 @@
 """SMS through the real twilio client against a fake Twilio server on 127.0.0.1, and signed webhooks."""
+import re
 import socket
 from datetime import datetime, timedelta, timezone
 
@@ -262,6 +263,7 @@ def test_inbox_page_and_reply(app, world, twilio, client):
     assert drain(app, local_noon)["sent"] == 1
     detail = client.get(f"/households/{household.id}").get_data(as_text=True)
     assert "短信记录" in detail and "什么时候送水？" in detail
+    assert re.search(r"<title>([^<]*)</title>", detail).group(1) == f"{household.head_name} · 监测户"
     api = client.get("/api/v1/sms?direction=inbound", headers=world.headers(world.worker_a)).json
     assert [m["body"] for m in api["items"]] == ["什么时候送水？"]
 
