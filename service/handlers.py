@@ -1,5 +1,6 @@
 """Errors mapped to HTTP answers once, at the edge: JSON for the API, a page for people."""
 import logging
+import re
 
 from flask import jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
@@ -10,12 +11,14 @@ from models import db
 
 from .auth import acting_user
 from .context import current_context
-from .domain.catalogue import say
+from .domain.catalogue import FIELD_NAMES, page_message, say
 from .domain.conflicts import IdNumberConflict, record_id_conflicts
 from .domain.errors import DomainError, FieldErrors, TooManyRequests
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+# A word of the API's English; units and file kinds (PDF, MB) are the only Latin a page shows.
+LATIN_WORD = re.compile(r"\b(?!(?:PDF|JPEG|PNG|CSV|XLSX|MB|KiB|ID)\b)[A-Za-z]{2,}")
 JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/", "/verify/")
 
 
@@ -31,6 +34,22 @@ def _discard_unfinished_work() -> None:
         pass
 
 
+def _field_lines(errors, field: str = "") -> list[str]:
+    if isinstance(errors, dict):
+        return [line for key, value in errors.items()
+                for line in _field_lines(value, key if key not in ("json", "query", "form", "files") else field)]
+    name = FIELD_NAMES.get(field, "")
+    return [f"{name}：{page_message(str(text))}" if name else page_message(str(text))
+            for text in (errors if isinstance(errors, list) else [errors])]
+
+
+def _in_chinese(message: str, errors) -> str:
+    """What a person reads under the error's heading: the messages in Chinese, or nothing (the heading says what
+    happened) when one has no Chinese yet."""
+    lines = _field_lines(errors) if errors else [page_message(message)]
+    return "；".join(line for line in lines if not LATIN_WORD.search(line))
+
+
 def _answer(status: int, name: str, message: str, errors: dict | None = None, headers=None):
     _discard_unfinished_work()
     if _wants_json():
@@ -40,7 +59,8 @@ def _answer(status: int, name: str, message: str, errors: dict | None = None, he
         response = jsonify(body)
     else:
         # No navigation when the database is down: drawing it would ask the database who is logged in.
-        response = make_response(render_template("error.html", status=status, message=message, bare=status == 503))
+        response = make_response(render_template("error.html", status=status, message=_in_chinese(message, errors),
+                                                 bare=status == 503))
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value

@@ -155,29 +155,101 @@ ID_REASONS = {
     "contains an impossible birth date": "出生日期不成立", "check digit does not match": "校验位不符，请核对",
 }
 
-# The API's English validation messages, as a person reads them on a page: exact ones first, then patterns.
+# The API speaks English (its second language); a page shows the same message in Chinese. Exact messages first,
+# then patterns whose groups are codes shown by their label (`group`), or values kept as they are (None).
 API_MESSAGES = {
     "integer": "请输入整数", "number": "请输入数字", "Missing data for required field.": "必填",
     "Field may not be null.": "必填", "Not a valid integer.": "请输入整数", "Not a valid number.": "请输入数字",
+    "Not a valid date.": "日期格式不对（如 2026-05-01）", "Not a valid datetime.": "时间格式不对",
+    "Not a valid boolean.": "请选择是或否", "Not a valid string.": "请输入文字", "Unknown field.": "不认识的项目",
+    "Must not contain control characters.": MESSAGES["cell.control"],
     "already exists": "已存在", "a household with this ID number is already registered": MESSAGES["row.id_registered"],
+    "a facility of this name already exists in the village": "本村已有同名设施",
+    "a village of this name already exists in the township": "本镇街已有同名的村",
+    "must be staff of the household's township": "应为该户所在镇街的责任人",
+    "must be staff of the same township": "应为同一镇街的责任人",
+    "must be staff of the case's township": "应为问题所在镇街的责任人",
+    "must not be before start_on": "不能早于开始日期", "give either interval_days or weekdays": "请填写送水间隔天数或每周送水日",
+    "a private facility needs its household": "农户自有设施须填写所属户", "must be a household of the same village": "应为同村的监测户",
+    "cannot be in the future": "不能晚于今天", "cannot be in the past": "不能早于今天",
+    "must be village staff or a township lead of the household's township": "应为该户所在镇街的村级专人或镇街负责人",
+    "is not one of the household's needs-delivery reasons (use 'other')": "不是该户的需送水原因（可选“其他”）",
+    "an active agreement keeps its signed date": "有效协议须保留签订日期", "this role needs a township": "该角色须指定镇街",
+    "a case is about a household, a facility or a village": "请选择问题所涉的监测户、设施或村",
+    "the household, facility and village of a case must agree": "监测户、设施和村应一致",
+    "village staff need a village": "村级专人须指定村", "a township lead needs a township": "镇街负责人须指定镇街",
+    "must be a facility of the same village": "应为同村的设施", "only wells have a yield": "只有水井有出水量",
+    "a case's status changes only through POST /cases/<id>/transitions": "问题状态只能按整改流程变更",
+    "a closed case takes no more evidence": "已复核的问题不能再上传材料",
+    "a planned delivery is completed through /complete, or cancelled": "待送记录只能登记送达或取消",
+    "this Idempotency-Key was already used for another delivery": "这次提交已用于另一条送水记录",
+    "cannot be changed once a case is open": "立案后不能修改", "must be an agreement of this household": "应为该户的协议",
+    "has already passed": "已经过期", "upload at least one photo or document first": "请先上传至少一张照片或一份材料",
+    "no file was uploaded": "请选择文件", "must not be after 'to'": "开始日期不能晚于结束日期", "must be YYYY-MM": "应为年月，如 2026-05",
+    "an agreement cannot move to another household": "协议不能转给另一户", "a resolution note is required": "请填写整改情况",
+    "say why the delivery is cancelled": "请说明取消原因", "an agreement is activated only once signed": "协议须先签订才能生效",
+    "a period spans at most two years": "时间段最长两年", "a village cannot move to another township": "村不能改属另一镇街",
+    "does not match the village's township": "与村所属镇街不一致", "must be a date YYYY-MM-DD": "应为日期，如 2026-05-01",
+    "outside your township": "不在您的管辖范围", "the person who resolved a case cannot verify it": "整改人不能为自己销号",
+    "this role may not change the registry": "您的角色不能修改台账", "this role may not change agreements": "您的角色不能修改送水协议",
+    "this role may not log deliveries": "您的角色不能登记送水", "this role may not work on cases": "您的角色不能处理问题",
+    "this role may not answer SMS": "您的角色不能回复短信",
+    "only a county administrator registers or changes townships": "只有县级管理员可以登记或修改镇街",
+    "only a township lead or the county registers villages": "只有镇街负责人或县级可以登记村",
+    "only a county administrator registers county staff": "只有县级管理员可以登记县级责任人",
+    "only township staff cancel a planned delivery": "只有镇街工作人员可以取消待送记录",
+    "only a township lead or the county verifies (销号) and re-checks (回头看) a case": "只有镇街负责人或县级可以销号和回头看",
+    "this agreement has no signed scan yet": "该协议还没有上传签字扫描件",
+    "no printed record has this verification code": "没有这个核验码的打印件",
+    "the change conflicts with existing data (a duplicate or a dangling reference)": "与已有数据冲突（重复或引用不存在的记录）",
+    "a value cannot be stored (out of range or not valid text)": "有数值超出范围或文字无效",
+    "login required": MESSAGES["login.required"], "a bearer token or a logged-in session is required": MESSAGES["login.required"],
+    "The requested URL was not found on the server. If you entered the URL manually please check your spelling and "
+    "try again.": "找不到这个页面",
 }
 API_PATTERNS = (
-    (re.compile(r"^(Must be greater than or equal|Must be less than).*"), "超出范围（{0}）"),
-    (re.compile(r"^Not a valid resident ID number: (.*?)\.?$"), "身份证号无效：{1}"),
-    (re.compile(r"^Not a valid phone.*"), MESSAGES["cell.phone"]),
-    (re.compile(r"^Length must be.*"), "长度不符合要求"),
+    (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$", "应在 {1} 到 {2} 之间", {}),
+    (r"^Must be greater than or equal to (\S+)\.$", "不能小于 {1}", {}),
+    (r"^Must be less than or equal to (\S+)\.$", "不能大于 {1}", {}),
+    (r"^Length must be between (\d+) and (\d+)\.$", "长度应为 {1} 到 {2} 个字", {}),
+    (r"^(?:Longer than maximum length|Length must be at most) (\d+)\.?$", "不能超过 {1} 个字", {}),
+    (r"^(?:Shorter than minimum length|Length must be at least) (\d+)\.?$", "至少 {1} 个字", {}),
+    (r"^Must be one of: .*$", "不是可选的值", {}),
+    (r"^Not a valid resident ID number: (.*?)\.?$", "身份证号无效：{1}", {1: "id_reason"}),
+    (r"^Not a valid phone.*$", MESSAGES["cell.phone"], {}),
+    (r"^unknown (?:village|township|household|facility|township code) (\S+)$", "找不到编号为 {1} 的记录", {}),
+    (r"^(\w+) (\d+) not found$", "找不到该记录", {}),
+    (r"^a case cannot go from (\w+) to (\w+)$", "问题不能从“{1}”变为“{2}”", {1: "case_status", 2: "case_status"}),
+    (r"^an agreement cannot go from (\w+) to (\w+)$", "协议不能从“{1}”变为“{2}”",
+     {1: "agreement_status", 2: "agreement_status"}),
+    (r"^a (\w+) agreement is kept as it was; create a new one$", "“{1}”的协议不能再修改，请新建协议", {1: "agreement_status"}),
+    (r"^the household already has active agreement (\d+)$", "该户已有有效协议（编号 {1}），不能再签", {}),
+    (r"^the re-check is due on (\S+); a case closes only after it$", "回头看应在 {1} 以后进行", {}),
+    (r"^this delivery is already (\w+); post a correction instead$", "这条送水记录已是“{1}”，如有错误请更正",
+     {1: "delivery_status"}),
+    (r"^this delivery is (\w+); a logged delivery changes only by a correction$", "这条送水记录已是“{1}”，只能更正",
+     {1: "delivery_status"}),
+    (r"^only a delivered record is corrected; this one is (\w+)$", "只有已送的记录可以更正，这条是“{1}”",
+     {1: "delivery_status"}),
+    (r"^a correction changes at least one of .*$", "请至少更正一项：送水量、送达时间、送水人或备注", {}),
+    (r"^does not match the water source facility, a (\w+)$", "与所选水源设施（{1}）不符", {1: "kind"}),
+    (r"^must be one of: .*$", "只接受 JPEG、PNG 或 PDF 文件", {}),
+    (r"^file: larger than (\d+) KiB$", "文件超过 {1} KiB", {}),
 )
+_PATTERNS = tuple((re.compile(pattern), chinese, groups) for pattern, chinese, groups in API_PATTERNS)
 
 
 def page_message(text: str) -> str:
-    """The Chinese for one of the API's messages (unknown ones are shown as they are)."""
+    """The Chinese for one of the API's messages (one this table does not know is shown as it is)."""
     if text in API_MESSAGES:
         return API_MESSAGES[text]
-    for pattern, chinese in API_PATTERNS:
+    for pattern, chinese, groups in _PATTERNS:
         found = pattern.match(text)
         if found:
-            groups = [ID_REASONS.get(g, g) for g in found.groups()]
-            return chinese.format(found.group(0), *groups)
+            values = [ID_REASONS.get(value, value) if groups.get(n) == "id_reason" else
+                      label(groups[n], value) if n in groups else value
+                      for n, value in enumerate(found.groups(), start=1)]
+            return chinese.format(found.group(0), *values)
     return text
 
 
