@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from .households import routes as household_routes
     from .places import routes as place_routes
     from .reports import routes as report_routes
+    from .reports import verify
     from .sms import pages as sms_pages
     from .sms import routes as sms_routes
     from .sms import webhooks as sms_webhooks
@@ -82,7 +83,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
                import_pages.blueprint,
-               sms_webhooks.blueprint, report_routes.blueprint, docs, health):
+               sms_webhooks.blueprint, report_routes.blueprint, verify.blueprint, docs, health):
         app.register_blueprint(bp)
     # Twilio signs its webhooks; it cannot send our CSRF token.
     csrf.exempt(sms_webhooks.blueprint)

@@ -57,6 +57,8 @@ def load_config() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per minute;300 per hour"),
+        # /verify is public (a QR code on paper): enough for an inspector, too few to walk the code space.
+        "VERIFY_LIMIT_PER_ADDRESS": os.environ.get("VERIFY_LIMIT_PER_ADDRESS", "30 per minute;300 per hour"),
         "ID_CONFLICTS_PER_HOUR": int(os.environ.get("ID_CONFLICTS_PER_HOUR", 10)),
         "MANUAL_SMS_PER_DAY": int(os.environ.get("MANUAL_SMS_PER_DAY", 50)),
         "IMPORT_MAX_UNPACKED_BYTES": int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)),

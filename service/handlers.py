@@ -19,7 +19,7 @@ from .unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 # A word of the API's English; units and file kinds (PDF, MB) are the only Latin a page shows.
 LATIN_WORD = re.compile(r"\b(?!(?:PDF|JPEG|PNG|CSV|XLSX|MB|KiB|ID)\b)[A-Za-z]{2,}")
-JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/", "/verify/")
+JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/")
 
 
 def _wants_json() -> bool:

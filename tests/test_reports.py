@@ -6,12 +6,13 @@ import re
 import subprocess
 import zipfile
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from models import Delivery, db
+from models import Delivery, ReportVerification, db
 from service.context import current_rules
 from service.domain.deliveries import complete_delivery, correct_delivery
 from service.domain.planning import mark_missed, plan_deliveries
@@ -164,6 +165,30 @@ def test_verify_says_whether_paper_matches_the_data(client, world):
     assert client.get(f"/verify/{code}", headers=h).json["matches"] is False
     assert client.get(f"/verify/{code}", headers=world.headers(world.worker_b)).status_code == 404
     assert client.get("/verify/0000000000000000", headers=h).status_code == 404
+
+
+def test_verify_is_a_public_chinese_page_without_names(client, world, app, monkeypatch):
+    from service.extensions import limiter
+
+    household, _, days = _year_of_deliveries(world, weeks=3)
+    pdf = client.get(f"/reports/households/{household.id}/deliveries.pdf?from=2025-01-01&to=2025-01-31",
+                     headers=world.headers(world.worker_a))
+    code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
+    printed = db.session.get(ReportVerification, code).created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    page = client.get(f"/verify/{code}")  # an inspector's phone, not logged in
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "核验一致" in text and "送水记录表" in text and "城关镇" in text and "2025-01-01 至 2025-01-31" in text
+    assert printed.strftime("%Y-%m-%d %H:%M") in text
+    assert household.head_name not in text and household.id_number_masked not in text and "138" not in text
+    correct_delivery(db.session, world.worker_a, days[0].id, {"liters": 250, "reason": "少送"}, current_rules())
+    db.session.commit()
+    assert "核验不一致" in client.get(f"/verify/{code}").get_data(as_text=True)
+    unknown = client.get("/verify/0000000000000000")
+    assert unknown.status_code == 404 and "找不到" in unknown.get_data(as_text=True)
+    monkeypatch.setitem(app.config, "VERIFY_LIMIT_PER_ADDRESS", "3 per minute")
+    limiter.reset()
+    assert [client.get(f"/verify/{code}").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 def test_report_archive_command(app, world, tmp_path):

@@ -1,4 +1,4 @@
-"""/reports/… (PDFs and the archive) and /verify/<code>: for a bearer token or a logged-in page session alike."""
+"""/reports/… (PDFs and the archive): for a bearer token or a logged-in page session alike."""
 import hashlib
 import time
 import uuid
@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from models import ReportVerification, Township, db
+from models import Township, db
 
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today, local_zone
@@ -127,23 +127,3 @@ def inspection_archive(township_id):
     if request.accept_mimetypes.best == "text/html":  # a person waiting at a print button: a page that refreshes
         return render_template("reports/building.html", b=body), 202, headers
     return body, 202, headers
-
-
-@blueprint.route("/verify/<code>")
-def verify(code):
-    """Whether a printed record still matches the data: its code rebuilt from today's data must be the same."""
-    stored = db.session.get(ReportVerification, code.upper()[:20])
-    scope = acting_scope()
-    if stored is None:
-        raise NotFound("no printed record has this verification code")
-    try:
-        get_visible(db.session, reports.SUBJECTS[stored.kind], stored.subject_id, scope)
-    except NotFound:
-        raise NotFound("no printed record has this verification code") from None
-    params = stored.params
-    matches = reports.still_matches(db.session, scope, stored, local_zone(), current_thresholds())
-    result = {"code": stored.code, "kind": stored.kind, "subject_id": stored.subject_id, "params": params,
-              "printed_at": stored.created_at.isoformat(), "matches": matches}
-    if request.accept_mimetypes.best == "application/json" or request.headers.get("Authorization"):
-        return result
-    return render_template("reports/verify.html", v=result)

@@ -1,0 +1,45 @@
+"""/verify/<code>: what an inspector's phone opens from a printout's QR code, usually without a login.
+
+A public page in Chinese saying whether the paper still matches today's data (核验一致 / 核验不一致), with the
+document's kind, township, period and printing time in local time, and nothing personal (no name, ID number or
+phone). An API client sending its bearer token gets JSON instead, for the records inside its scope.
+"""
+from flask import Blueprint, current_app, render_template, request
+
+from models import ReportVerification, Township, db
+
+from ..auth import acting_scope, require_bearer_user
+from ..clock import local_zone
+from ..context import current_thresholds
+from ..domain import reports
+from ..domain.errors import NotFound
+from ..domain.scope import Scope, get_visible
+from ..extensions import limiter
+
+blueprint = Blueprint("verify", __name__)
+UNKNOWN = "no printed record has this verification code"
+
+
+@blueprint.route("/verify/<code>")
+@limiter.limit(lambda: current_app.config["VERIFY_LIMIT_PER_ADDRESS"])
+def verify(code):
+    """Whether a printed record still matches the data: its code rebuilt from today's data must be the same."""
+    stored = db.session.get(ReportVerification, code.upper()[:20])
+    if stored is None:
+        raise NotFound(UNKNOWN)
+    api_client = bool(request.headers.get("Authorization"))
+    if api_client:
+        require_bearer_user()
+        try:
+            get_visible(db.session, reports.SUBJECTS[stored.kind], stored.subject_id, acting_scope())
+        except NotFound:
+            raise NotFound(UNKNOWN) from None
+    # The rebuilt record is only hashed, never shown: the public page names no one.
+    matches = reports.still_matches(db.session, Scope(), stored, local_zone(), current_thresholds())
+    if api_client:
+        return {"code": stored.code, "kind": stored.kind, "subject_id": stored.subject_id, "params": stored.params,
+                "printed_at": stored.created_at.isoformat(), "matches": matches}
+    township = db.session.get(Township, stored.township_id)
+    return render_template("reports/verify.html", code=stored.code, kind=stored.kind, params=stored.params,
+                           township=township.name if township else None, matches=matches,
+                           printed_at=stored.created_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"))
