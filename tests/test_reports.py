@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from models import Delivery, ReportVerification, db
+from service.clock import local_today
 from service.context import current_rules
 from service.domain.deliveries import complete_delivery, correct_delivery
 from service.domain.planning import mark_missed, plan_deliveries
@@ -78,7 +79,24 @@ def test_village_month_and_agreement_sheet(client, world):
     assert "张家村 2025-01 送水记录" in text and "户主1" in text and "本月送水户数 1 户" in text
     text, _ = text_of(client.get(f"/reports/agreements/{agreement.id}.pdf", headers=h).data)
     assert "送水服务协议书" in text and "户主1" in text and "刘村干" in text and "每 7 天一次" in text
-    assert "甲方签字" in text and household.id_number_masked in text
+    assert "甲方签字" in text and household.id_number_masked in text and "出具单位：城关镇" in text
+
+
+def test_a_month_printed_midway_counts_only_the_days_already_due(client, world):
+    today = local_today()
+    first = today.replace(day=1)
+    household = make_household(world, 1, distance_m=1500.0)
+    make_agreement(world, household, interval_days=1, start_on=first, signed_on=first, liters_per_delivery=100)
+    db.session.commit()
+    plan_deliveries(db.session, first, 31)
+    db.session.commit()
+    h = world.headers(world.worker_a)
+    text, _ = text_of(client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month={first:%Y-%m}",
+                                 headers=h).data)
+    assert f"应送 {today.day} 次" in text
+    record, _ = text_of(client.get(f"/reports/households/{household.id}/deliveries.pdf?from={first}&to="
+                                   f"{first + timedelta(days=40)}", headers=h).data)
+    assert f"应送 {today.day} 次" in record and f"截至 {today}" in record and "出具单位：城关镇" in record
 
 
 def test_report_input_and_scope(client, world):

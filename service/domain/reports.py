@@ -58,9 +58,11 @@ def _delivery_row(delivery: Delivery, names: dict[int, str], zone) -> dict:
             "corrected": len(delivery.corrections), "note": values["note"]}
 
 
-def _totals(rows: list[dict]) -> dict:
+def _totals(rows: list[dict], as_of: date) -> dict:
+    """The figures under a table; a day after `as_of` (the printing date) is not yet due, so not counted as 应送."""
     done = [r for r in rows if r["status"] == "delivered"]
-    return {"planned": sum(1 for r in rows if not r["unplanned"] and r["status"] != "cancelled"),
+    due = as_of.isoformat()
+    return {"planned": sum(1 for r in rows if not r["unplanned"] and r["status"] != "cancelled" and r["day"] <= due),
             "delivered": len(done), "missed": sum(1 for r in rows if r["status"] == "missed"),
             "liters": sum(r["liters"] or 0 for r in done),
             "confirmed": sum(1 for r in done if r["confirmation"] == "confirmed"),
@@ -78,14 +80,17 @@ def _staff_names(session, ids) -> dict[int, str]:
     return {i: name for i, name in session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))} if ids else {}
 
 
-def household_record(session, scope: Scope, household_id: int, date_from: date, date_to: date, zone) -> dict:
-    """送水记录表: one household's planned and done deliveries in a period, missed ones shown as such."""
+def household_record(session, scope: Scope, household_id: int, date_from: date, date_to: date, zone,
+                     as_of: date) -> dict:
+    """送水记录表: one household's planned and done deliveries in a period, missed ones shown as such, counted
+    as of `as_of` (the day it is printed)."""
     check_period(date_from, date_to)
     household = get_visible(session, Household, household_id, scope)
-    return household_records(session, [household], date_from, date_to, zone)[0]
+    return household_records(session, [household], date_from, date_to, zone, as_of)[0]
 
 
-def household_records(session, households: list[Household], date_from: date, date_to: date, zone) -> list[dict]:
+def household_records(session, households: list[Household], date_from: date, date_to: date, zone,
+                      as_of: date) -> list[dict]:
     """household_record for many households in a fixed number of queries (the archive prints hundreds)."""
     ids = [h.id for h in households]
     deliveries = session.scalars(
@@ -108,19 +113,19 @@ def household_records(session, households: list[Household], date_from: date, dat
         village, township = places[household.village_id]
         records.append({
             "kind": "household_deliveries", "subject_id": household.id, "township_id": household.township_id,
-            "params": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+            "params": {"from": date_from.isoformat(), "to": date_to.isoformat(), "as_of": as_of.isoformat()},
             "household": {"id": household.id, "head_name": household.head_name,
                           "id_number_masked": household.id_number_masked, "phone": household.phone,
                           "members": household.members, "village": village, "township": township},
             "agreements": [{"id": a.id, "provider": names.get(a.provider_id), "start_on": a.start_on.isoformat(),
                             "end_on": a.end_on.isoformat() if a.end_on else None, "status": a.status,
                             **_schedule(a)} for a in mine],
-            "rows": rows, "totals": _totals(rows)})
+            "rows": rows, "totals": _totals(rows, as_of)})
     return records
 
 
-def village_month(session, scope: Scope, village_id: int, month: str, zone) -> dict:
-    """A village's monthly record: one table of all its households' deliveries."""
+def village_month(session, scope: Scope, village_id: int, month: str, zone, as_of: date) -> dict:
+    """A village's monthly record: one table of all its households' deliveries, counted as of `as_of`."""
     date_from, date_to = month_period(month)
     village = get_visible(session, Village, village_id, scope)
     township = session.get(Township, village.township_id)
@@ -135,9 +140,9 @@ def village_month(session, scope: Scope, village_id: int, month: str, zone) -> d
     rows = [{**_delivery_row(d, names, zone), "household": d.household.head_name,
              "id_number_masked": d.household.id_number_masked} for d in deliveries]
     return {"kind": "village_month", "subject_id": village.id, "township_id": village.township_id,
-            "params": {"month": month}, "village": {"id": village.id, "name": village.name, "township": township.name,
+            "params": {"month": month, "as_of": as_of.isoformat()}, "village": {"id": village.id, "name": village.name, "township": township.name,
                                                      "is_key": village.is_key},
-            "rows": rows, "totals": _totals(rows), "households": len({d.household_id for d in deliveries})}
+            "rows": rows, "totals": _totals(rows, as_of), "households": len({d.household_id for d in deliveries})}
 
 
 def agreement_sheet(session, scope: Scope, agreement_id: int) -> dict:
@@ -250,14 +255,20 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
 
 # Rebuilding a printed record from its verification code --------------------------------------------
 
+def _printed_on(params: dict, period_end: date) -> date:
+    """The day a record was printed (records printed before it was kept were counted to the period's end)."""
+    return date.fromisoformat(params["as_of"]) if "as_of" in params else period_end
+
+
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
             "township_summary": Township}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
     "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
-        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone),
+        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
+        _printed_on(params, date.fromisoformat(params["to"]))),
     "village_month": lambda session, scope, subject_id, params, zone, thresholds: village_month(
-        session, scope, subject_id, params["month"], zone),
+        session, scope, subject_id, params["month"], zone, _printed_on(params, month_period(params["month"])[1])),
     "agreement": lambda session, scope, subject_id, params, zone, thresholds: agreement_sheet(
         session, scope, subject_id),
     "township_summary": lambda session, scope, subject_id, params, zone, thresholds: township_summary(

@@ -10,7 +10,7 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -44,12 +44,14 @@ class ArchiveSettings:
     workers: int  # processes rendering PDFs
     base_url: str | None  # where the printed QR codes lead
     renderer: PdfRenderer
+    today: date  # the printing date (planned days after it are not yet due)
 
     @classmethod
     def of(cls, app, base_url: str | None = None) -> "ArchiveSettings":
         """The app's settings; PdfUnavailable at once when no Chinese font is installed."""
         return cls(thresholds(app.config), ZoneInfo(app.config["APP_TIMEZONE"]), Path(app.config["UPLOAD_DIR"]),
-                   app.config["PDF_WORKERS"] or os.cpu_count() or 1, base_url, renderer_for(app))
+                   app.config["PDF_WORKERS"] or os.cpu_count() or 1, base_url, renderer_for(app),
+                   datetime.now(timezone.utc).astimezone(ZoneInfo(app.config["APP_TIMEZONE"])).date())
 
 
 def build_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date, target,
@@ -60,7 +62,7 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     summary = township_summary(session, scope, township_id, date_from, date_to, settings.thresholds)
     households = archive_households(session, township_id, date_from, date_to)
     agreements = archive_agreements(session, households, date_from, date_to)
-    records = household_records(session, households, date_from, date_to, settings.zone)
+    records = household_records(session, households, date_from, date_to, settings.zone, settings.today)
     documents = [("00-汇总.pdf", summary, "township summary")]
     documents += [(f"送水记录/{file_name_part(r['household']['village'])}-{file_name_part(r['household']['head_name'])}"
                    f"-{int(r['household']['id'])}.pdf", r, "household delivery record") for r in records]

@@ -15,7 +15,7 @@ from ..clock import local_today, local_zone
 from ..context import current_thresholds
 from ..domain import reports
 from ..domain.scope import get_visible
-from ..domain.errors import FieldErrors, NotFound, Unauthorized
+from ..domain.errors import FieldErrors, Unauthorized
 from ..unit_of_work import UnitOfWork, atomic
 from .archive import ArchiveBuilds, ArchiveSettings, build_archive
 from .render import render_record
@@ -56,7 +56,8 @@ def _pdf(data: bytes, filename: str) -> Response:
 @atomic  # the verification code printed on it
 def household_deliveries(household_id):
     date_from, date_to = _period()
-    record = reports.household_record(db.session, acting_scope(), household_id, date_from, date_to, local_zone())
+    record = reports.household_record(db.session, acting_scope(), household_id, date_from, date_to, local_zone(),
+                                     local_today())
     return _pdf(render_record(db.session, record), f"household-{household_id}-deliveries.pdf")
 
 
@@ -64,7 +65,7 @@ def household_deliveries(household_id):
 @atomic  # the verification code printed on it
 def village_deliveries(village_id):
     month = request.args.get("month") or local_today().strftime("%Y-%m")
-    record = reports.village_month(db.session, acting_scope(), village_id, month[:7], local_zone())
+    record = reports.village_month(db.session, acting_scope(), village_id, month[:7], local_zone(), local_today())
     return _pdf(render_record(db.session, record), f"village-{village_id}-{month[:7]}.pdf")
 
 
