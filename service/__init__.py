@@ -117,6 +117,7 @@ def register_template_globals(app: Flask) -> None:
     from .clock import local_zone
     from .context import current_thresholds
     from .domain.catalogue import FIELD_NAMES, LABELS, label, page_message
+    from .domain.identity import display_phone
     from .domain.permissions import can
 
     # Needs-delivery reasons are labelled with the thresholds in force ("距集中供水点超800米").
@@ -124,6 +125,7 @@ def register_template_globals(app: Flask) -> None:
                                  message=page_message, field_name=lambda name: FIELD_NAMES.get(name, name),
                                  can=lambda capability: current_user.is_authenticated and can(current_user.user,
                                                                                               capability))
+    app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(local_zone()).strftime("%m-%d %H:%M") \
         if moment else "—"
 

@@ -75,12 +75,12 @@ def test_agreement_pages(client, world):
     assert r.status_code == 422 and 'data-field="end_on"' in r.get_data(as_text=True)
     form["end_on"] = ""
     r = client.post(f"/agreements/new?household_id={household.id}", data=form)
-    assert r.status_code == 302
+    assert r.status_code == 302 and "已保存为待签" in client.get(r.location).get_data(as_text=True)
     agreement = db.session.scalars(select(Agreement)).one()
     assert agreement.status == "draft"
     r = client.post(f"/agreements/{agreement.id}/status", data={"csrf_token": token, "status": "active",
                                                                 "signed_on": local_today().isoformat()})
-    assert r.status_code == 302
+    assert r.status_code == 302 and "协议状态已改为：有效" in client.get(r.location).get_data(as_text=True)
     db.session.refresh(agreement)
     assert agreement.status == "active"
     listing = client.get("/agreements?status=active").get_data(as_text=True)

@@ -89,7 +89,11 @@ def test_household_form_shows_errors_next_to_fields_and_writes_nothing(client, w
     r = client.post("/households/new", data=form)
     assert r.status_code == 302
     detail = client.get(r.location).get_data(as_text=True)
-    assert "新户" in detail and "需送水" in detail and "+8613800138000" in detail
+    assert "新户" in detail and "需送水" in detail and "已登记监测户：新户" in detail
+    # Shown as people write it, dialled as stored.
+    assert ">138 0013 8000</a>" in detail and 'href="tel:+8613800138000"' in detail
+    edit = client.post(f"{r.location}/edit", data={**form, "members": "5"})
+    assert edit.status_code == 302 and "已保存：新户" in client.get(edit.location).get_data(as_text=True)
 
 
 def test_facilities_page(client, world):

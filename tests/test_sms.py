@@ -261,6 +261,8 @@ def test_inbox_page_and_reply(app, world, twilio, client):
     assert (reply.phone, reply.body, reply.urgent) == ("+8613800000031", "明天上午送", False)
     local_noon = datetime.combine(local_today() + timedelta(days=1), datetime.min.time(), SHANGHAI) + timedelta(hours=12)
     assert drain(app, local_noon)["sent"] == 1
+    outbox = client.get("/sms?box=outbox").get_data(as_text=True)
+    assert f"<strong>138 0000 0031</strong> {household.head_name}" in outbox
     detail = client.get(f"/households/{household.id}").get_data(as_text=True)
     assert "短信记录" in detail and "什么时候送水？" in detail
     assert re.search(r"<title>([^<]*)</title>", detail).group(1) == f"{household.head_name} · 监测户"

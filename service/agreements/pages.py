@@ -10,7 +10,8 @@ from ..context import current_rules, current_thresholds
 from ..domain import agreements
 from ..domain.needs_delivery import household_reasons
 from ..domain.scope import get_visible
-from ..forms import form_page, load_form, load_query
+from ..domain.catalogue import label, say
+from ..forms import flash_when_saved, form_page, load_form, load_query
 from ..uploads import IMAGES, store_upload
 from .routes import collection
 from .schemas import AgreementArgs, AgreementSchema
@@ -54,6 +55,7 @@ def new():
     data = load_form(AgreementSchema(), {**request.form, "household_id": str(household.id)}, FORM_TYPES)
     data["status"] = "active" if data.get("signed_on") else "draft"
     agreement = agreements.create_agreement(db.session, acting_user(), data, current_rules())
+    flash_when_saved(say("agreement.created_active" if agreement.status == "active" else "agreement.created_draft"))
     return redirect(url_for("agreements_pages.detail", agreement_id=agreement.id))
 
 
@@ -75,7 +77,8 @@ def detail(agreement_id):
 def change_status(agreement_id):
     """Activate (with the signed date) or terminate (with a reason) an agreement."""
     data = load_form(AgreementSchema(partial=True), request.form, {"status": str, "signed_on": str, "status_note": str})
-    agreements.update_agreement(db.session, acting_user(), agreement_id, data, current_rules())
+    agreement = agreements.update_agreement(db.session, acting_user(), agreement_id, data, current_rules())
+    flash_when_saved(say("agreement.status", status=label("agreement_status", agreement.status)))
     return redirect(url_for("agreements_pages.detail", agreement_id=agreement_id))
 
 
@@ -86,4 +89,5 @@ def upload_scan(agreement_id):
     agreements.attach_scan(db.session, acting_user(), agreement_id,
                            lambda: store_upload(request.files.get("file"), IMAGES + ("application/pdf",), "scans"),
                            utcnow())
+    flash_when_saved(say("agreement.scan"))
     return redirect(url_for("agreements_pages.detail", agreement_id=agreement_id))

@@ -88,6 +88,13 @@ MESSAGES = {
     # resident IDs registered elsewhere
     "id_conflict": "该身份证号不能在此登记，已通知县级管理员",
     "id_conflict.throttled": "查询过于频繁，请一小时后再试",
+    # the registry and agreements
+    "household.created": "已登记监测户：{name}",
+    "household.saved": "已保存：{name}",
+    "agreement.created_active": "送水服务协议已签订生效，已安排送水计划",
+    "agreement.created_draft": "送水服务协议已保存为待签，签订后请填写签订日期",
+    "agreement.status": "协议状态已改为：{status}",
+    "agreement.scan": "已上传签字扫描件",
     # deliveries
     "delivery.in_future": "送达时间不能晚于现在",
     "delivery.too_early": "送达时间不能早于 {earliest}（计划日前 {days} 天）",

@@ -69,6 +69,19 @@ class IdNumberVault:
         return hmac.new(self.hash_key, id_number.encode(), hashlib.sha256).hexdigest()
 
 
+def display_phone(e164: str | None) -> str:
+    """A stored number as people write it: `+8613800138000` → `138 0013 8000` (other countries keep +code)."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "CN")
+    except phonenumbers.NumberParseException:
+        return e164
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 86 else \
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
+
+
 def normalize_phone(value: str, region: str = "CN") -> str:
     """The phone number in E.164 (`+8613800138000`); ValueError when it is not a valid number."""
     text = value.strip()

@@ -11,7 +11,8 @@ from ..domain import registry
 from ..domain.needs_delivery import household_reasons
 from ..domain.permissions import can
 from ..domain.scope import get_visible
-from ..forms import form_page, load_form, load_query
+from ..domain.catalogue import say
+from ..forms import flash_when_saved, form_page, load_form, load_query
 from .routes import collection
 from .schemas import HouseholdArgs, HouseholdSchema
 
@@ -74,6 +75,7 @@ def new():
     data = load_form(HouseholdSchema(), request.form, FORM_TYPES)
     context = current_context()
     record = registry.create_household(db.session, acting_user(), data, context.vault, context.rules)
+    flash_when_saved(say("household.created", name=record.head_name))
     return redirect(url_for("households_pages.detail", household_id=record.id))
 
 
@@ -91,4 +93,5 @@ def edit(household_id):
     data = load_form(HouseholdSchema(partial=True), request.form, FORM_TYPES, clear_blank=True, keep=("id_number",))
     context = current_context()
     registry.update_household(db.session, acting_user(), household.id, data, context.vault, context.rules)
+    flash_when_saved(say("household.saved", name=household.head_name))
     return redirect(url_for("households_pages.detail", household_id=household.id))

@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import case, select
 
-from models import SmsMessage, SmsOptOut, db
+from models import Household, SmsMessage, SmsOptOut, Staff, db
 
 from ..auth import acting_scope, acting_user
 from ..context import current_context
@@ -32,7 +32,13 @@ def index():
     messages = db.session.scalars(stmt.order_by(first, SmsMessage.id.desc()).limit(SHOWN)).all()
     opted_out = set(db.session.scalars(select(SmsOptOut.phone).where(
         SmsOptOut.phone.in_({m.phone for m in messages}))))
+    # Whose number it is, beside it: the household's head or the responsible person (two queries for the page).
+    households = dict(db.session.execute(select(Household.id, Household.head_name).where(
+        Household.id.in_({m.household_id for m in messages if m.household_id}))).all())
+    staff = dict(db.session.execute(select(Staff.id, Staff.name).where(
+        Staff.id.in_({m.staff_id for m in messages if m.staff_id}))).all())
     return render_template("sms/index.html", messages=messages, box=box, status=status, opted_out=opted_out,
+                           households=households, staff=staff,
                            may_mark_urgent=can(acting_user(), "send_urgent_sms"), new_key=lambda: uuid.uuid4().hex)
 
 
