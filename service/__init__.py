@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from .facilities import pages as facility_pages
     from .facilities import routes as facility_routes
     from .health import blueprint as health
+    from .home import pages as home_pages
     from .households import pages as household_pages
     from .imports import pages as import_pages
     from .imports import routes as import_routes
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
-    for bp in (account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
+    for bp in (home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
                import_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, verify.blueprint, docs, health):
@@ -119,12 +120,14 @@ def register_template_globals(app: Flask) -> None:
     from .domain.catalogue import FIELD_NAMES, LABELS, label, page_message
     from .domain.identity import display_phone
     from .domain.permissions import can
+    from .home.navigation import tabs
 
     # Needs-delivery reasons are labelled with the thresholds in force ("距集中供水点超800米").
     app.jinja_env.globals.update(label=lambda group, code: label(group, code, current_thresholds()), labels=LABELS,
                                  message=page_message, field_name=lambda name: FIELD_NAMES.get(name, name),
                                  can=lambda capability: current_user.is_authenticated and can(current_user.user,
-                                                                                              capability))
+                                                                                              capability),
+                                 tabs=lambda: tabs(current_user.user) if current_user.is_authenticated else [])
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(local_zone()).strftime("%m-%d %H:%M") \
         if moment else "—"

@@ -452,8 +452,7 @@ def test_personal_data_is_never_cached_and_pages_carry_a_policy(app, client, wor
 def test_an_unreachable_database_is_a_503_with_retry_after(tmp_path):
     down = create_app({"TESTING": True, "SECRET_KEY": "k", "ID_NUMBER_KEY": "k",
                        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nothing",
-                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
-                       "RATELIMIT_ENABLED": False})
+                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
     client = down.test_client()
     r = client.post("/api/v1/auth/token", json={"username": "a", "password": "b"})
     assert r.status_code == 503 and r.headers["Retry-After"] and r.json["message"]

@@ -10,7 +10,7 @@ from .conftest import PASSWORD, household_payload, valid_id
 
 def csrf_token(client, path="/login") -> str:
     page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return re.search(r'name="csrf[-_]token" (?:value|content)="([^"]+)"', page).group(1)
 
 
 def login(client, username):
@@ -30,14 +30,14 @@ def test_login_wrong_password_and_csrf(client, world):
     r = client.post("/login", data={"username": "worker_a", "password": PASSWORD})
     assert r.status_code == 400
     r = login(client, "worker_a")
-    assert r.status_code == 302 and r.location == "/households"
+    assert r.status_code == 302 and r.location == "/todo"  # a township worker's day starts on 待办
 
 
 def test_login_never_redirects_off_site(client, world):
     token = csrf_token(client)
     r = client.post("/login?next=//evil.example/x", data={"username": "worker_a", "password": PASSWORD,
                                                            "csrf_token": token})
-    assert r.location == "/households"
+    assert r.location == "/todo"
 
 
 def test_household_list_filters_and_reasons(client, world):
@@ -137,3 +137,54 @@ def test_editing_clears_blank_fields_and_keeps_a_computed_distance_computed(clie
     after = client.get(f"/api/v1/households/{created['id']}", headers=world.headers(world.admin)).json
     assert after["phone"] is None
     assert after["distance_computed"] is True and after["distance_m"] == created["distance_m"]
+
+
+def _tabs(page: str) -> list[str]:
+    bar = page[page.index('id="tabs"'):]
+    return re.findall(r"<a [^>]*>([^<]+)</a>", bar[:bar.index("</nav>")])
+
+
+def test_each_role_lands_where_its_day_starts_with_only_what_it_may_do(client, world):
+    expected = {"cun_a1": ("/deliveries/today", ["今日送水", "监测户", "问题", "更多"], ["短信"]),
+                "worker_a": ("/todo", ["待办", "今日送水", "监测户", "问题", "更多"], ["清零", "协议", "设施", "短信", "导入"]),
+                "lead_a": ("/todo", ["待办", "今日送水", "监测户", "问题", "更多"], ["清零", "协议", "设施", "短信", "导入"]),
+                "admin": ("/dashboard", ["清零", "问题", "监测户", "协议", "更多"],
+                          ["待办", "今日送水", "设施", "短信", "导入", "账号"])}
+    for username, (start, tabs, more) in expected.items():
+        r = login(client, username)
+        assert r.location == start, username
+        assert _tabs(client.get(start).get_data(as_text=True)) == tabs, username
+        page = client.get("/more").get_data(as_text=True)
+        assert re.findall(r'class="card row-link" href="[^"]+">([^<]+)</a>', page) == more, username
+        assert "退出登录" in page
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/more")})
+    login(client, "cun_a1")
+    household = client.get("/households").get_data(as_text=True)
+    assert ">登记</a>" not in household
+
+
+def test_the_township_to_do_list(client, world):
+    from datetime import timedelta
+
+    from service.clock import local_today
+    from service.domain.planning import mark_missed, plan_deliveries
+
+    from .conftest import make_agreement, make_household
+
+    make_household(world, 1, distance_m=1500.0)  # a gap: needs delivery, no agreement
+    served = make_household(world, 2, distance_m=1500.0)
+    yesterday = local_today() - timedelta(days=1)
+    make_agreement(world, served, interval_days=1, start_on=yesterday, signed_on=yesterday)
+    db.session.commit()
+    plan_deliveries(db.session, yesterday, 1)
+    from service.context import current_rules
+
+    mark_missed(db.session, current_rules())
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get("/todo").get_data(as_text=True)
+    assert "未签协议" in page and "户主1" in page and "签订送水服务协议" in page
+    assert "漏送待补登" in page and "户主2" in page and f"{yesterday} 漏送" in page
+    assert "待销号" not in page  # nothing resolved yet
+    login(client, "worker_b")
+    assert "今天没有待办事项" in client.get("/todo").get_data(as_text=True)

@@ -10,6 +10,7 @@ from ..auth import password_stamp
 from ..domain.users import authenticate, end_sessions
 from ..domain.catalogue import say
 from ..extensions import login_manager
+from ..home import navigation
 from ..unit_of_work import atomic
 from .schemas import TokenRequestSchema
 from .throttle import throttled
@@ -41,11 +42,11 @@ def load_user(session_id: str):
     return SessionUser(user)
 
 
-def _safe_next(target: str | None) -> str:
-    # Only a path on this site: never an open redirect.
+def _safe_next(target: str | None, user: User) -> str:
+    # Only a path on this site: never an open redirect. Without one, the page where the user's day starts.
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("households_pages.index")
+    return url_for(navigation.start(user))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -63,7 +64,7 @@ def login():
             # Permanent: the cookie then expires after PERMANENT_SESSION_LIFETIME, in the browser and here.
             session.permanent = True
             login_user(SessionUser(user))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         error = say("login.failed")
     return render_template("login.html", error=error), (401 if error else 200)
 

@@ -28,12 +28,6 @@ def _villages():
     return db.session.scalars(stmt.order_by(Village.township_id, Village.name)).all()
 
 
-@blueprint.route("/")
-@login_required
-def home():
-    return redirect(url_for("households_pages.index"))
-
-
 @blueprint.route("/households")
 @login_required
 def index():

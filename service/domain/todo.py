@@ -1,0 +1,44 @@
+"""A township's to-do list (待办): what its workers and leads have to do today, in a fixed handful of queries."""
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from models import Case, Delivery, Household
+
+from .cases import overdue_clause, recheck_due_clause
+from .gaps import gap_clause
+from .needs_delivery import Thresholds
+from .scope import Scope
+
+SHOWN = 20
+DUE_WITHIN_DAYS = 3  # a case due this soon is on the list
+MISSED_WITHIN_DAYS = 7  # a missed delivery this recent can still be logged late
+
+
+def _listed(session, stmt, order, options=()) -> dict:
+    """The first SHOWN rows of `stmt` and how many there are in all."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return {"total": total, "items": session.scalars(stmt.options(*options).order_by(*order).limit(SHOWN)).all()}
+
+
+def township_todo(session, scope: Scope, today: date, thresholds: Thresholds) -> dict:
+    """Gaps to sign, cases due (or overdue), cases waiting for 销号, re-checks due, and recent missed deliveries
+    to explain: each the first few, oldest or most urgent first, with how many in all."""
+    active = Case.status.in_(("open", "in_progress"))
+    cases = scope.restrict(select(Case), Case)
+    return {
+        "gaps": _listed(session, scope.restrict(select(Household), Household).where(gap_clause(thresholds)),
+                        (Household.village_id, Household.id), (selectinload(Household.village),)),
+        "cases_due": _listed(session, cases.where(active, Case.deadline <= today + timedelta(days=DUE_WITHIN_DAYS)),
+                             (Case.deadline, Case.id), (selectinload(Case.village),)),
+        "overdue": session.scalar(select(func.count()).select_from(
+            cases.where(overdue_clause(today)).order_by(None).subquery())),
+        "to_verify": _listed(session, cases.where(Case.status == "resolved"), (Case.resolved_at, Case.id),
+                             (selectinload(Case.village),)),
+        "rechecks": _listed(session, cases.where(recheck_due_clause(today)), (Case.recheck_due_on, Case.id),
+                            (selectinload(Case.village),)),
+        "missed": _listed(session, scope.restrict(select(Delivery), Delivery).where(
+            Delivery.status == "missed", Delivery.scheduled_for >= today - timedelta(days=MISSED_WITHIN_DAYS)),
+            (Delivery.scheduled_for, Delivery.id), (selectinload(Delivery.household).selectinload(Household.village),)),
+    }

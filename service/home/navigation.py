@@ -1,0 +1,47 @@
+"""The pages' navigation: a bottom tab bar of at most five items per role, and a 更多 page for the rest.
+
+Only what the role may do is offered (the capabilities of `domain.permissions`).
+"""
+from models import User
+
+from ..domain.permissions import REACH, TOWNSHIP, VILLAGE, can
+
+# endpoint, label, the capability it needs (None: every role)
+TODAY = ("deliveries_pages.today", "今日送水", "log_delivery")
+TODO = ("home.todo", "待办", None)
+DASHBOARD = ("dashboard_pages.index", "清零", None)
+HOUSEHOLDS = ("households_pages.index", "监测户", None)
+CASES = ("cases_pages.index", "问题", None)
+AGREEMENTS = ("agreements_pages.index", "协议", None)
+FACILITIES = ("facilities_pages.index", "设施", None)
+SMS = ("sms_pages.index", "短信", None)
+IMPORTS = ("imports_pages.index", "导入", "import_rosters")
+USERS = ("users_pages.index", "账号", "manage_users")
+MORE = ("home.more", "更多", None)
+
+TABS = {VILLAGE: (TODAY, HOUSEHOLDS, CASES, MORE), TOWNSHIP: (TODO, TODAY, HOUSEHOLDS, CASES, MORE)}
+COUNTY_TABS = (DASHBOARD, CASES, HOUSEHOLDS, AGREEMENTS, MORE)
+EVERYTHING = (TODO, TODAY, DASHBOARD, HOUSEHOLDS, CASES, AGREEMENTS, FACILITIES, SMS, IMPORTS, USERS)
+
+
+def _allowed(user: User, items) -> list[tuple[str, str]]:
+    return [(endpoint, text) for endpoint, text, capability in items if capability is None or can(user, capability)]
+
+
+def tabs(user: User) -> list[tuple[str, str]]:
+    """The bottom tab bar of this user's role."""
+    return _allowed(user, TABS.get(REACH[user.role], COUNTY_TABS))
+
+
+def more(user: User) -> list[tuple[str, str]]:
+    """The 更多 page: every other page this user's role may use."""
+    shown = {endpoint for endpoint, _ in tabs(user)}
+    items = [item for item in EVERYTHING if item[0] not in shown]
+    if REACH[user.role] == VILLAGE:  # a village's staff work one village: no to-do list of the township
+        items = [item for item in items if item not in (TODO, DASHBOARD, AGREEMENTS, FACILITIES)]
+    return _allowed(user, items)
+
+
+def start(user: User) -> str:
+    """Where the user's day starts: village staff on 今日送水, township staff on 待办, the county on 清零."""
+    return {VILLAGE: TODAY, TOWNSHIP: TODO}.get(REACH[user.role], DASHBOARD)[0]

@@ -1,0 +1,32 @@
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import login_required
+
+from models import db
+
+from ..auth import acting_scope, acting_user
+from ..clock import local_today
+from ..context import current_thresholds
+from ..domain.todo import township_todo
+from . import navigation
+
+blueprint = Blueprint("home", __name__)
+
+
+@blueprint.route("/")
+@login_required
+def start():
+    return redirect(url_for(navigation.start(acting_user())))
+
+
+@blueprint.route("/todo")
+@login_required
+def todo():
+    """待办: the township's gaps to sign, cases due, cases to verify, re-checks due and missed deliveries."""
+    items = township_todo(db.session, acting_scope(), local_today(), current_thresholds())
+    return render_template("home/todo.html", t=items, today=local_today())
+
+
+@blueprint.route("/more")
+@login_required
+def more():
+    return render_template("home/more.html", links=navigation.more(acting_user()))
