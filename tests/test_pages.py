@@ -188,3 +188,56 @@ def test_the_township_to_do_list(client, world):
     assert "待销号" not in page  # nothing resolved yet
     login(client, "worker_b")
     assert "今天没有待办事项" in client.get("/todo").get_data(as_text=True)
+
+
+def test_report_a_broken_purifier_follow_its_case_and_the_facility_tells_the_truth(client, world):
+    import io
+
+    from models import Case, CaseEvidence, Facility
+
+    from .test_cases import PNG
+
+    purifier = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="purifier", name="张家村净水机",
+                        ownership="collective", status="working")
+    db.session.add(purifier)
+    db.session.commit()
+    login(client, "cun_a1")  # village staff notice it first
+    token = csrf_token(client, f"/facilities/{purifier.id}")
+    r = client.post(f"/facilities/{purifier.id}/status", data={
+        "csrf_token": token, "status": "broken", "note": "滤芯漏水，影响12户", "photo": (io.BytesIO(PNG), "p.png")},
+        content_type="multipart/form-data")
+    assert r.status_code == 302
+    page = client.get(r.location).get_data(as_text=True)
+    assert "张家村净水机：损坏" in page and "维修问题：待整改" in page and 'id="restore"' not in page
+    case = db.session.scalars(select(Case).where(Case.facility_id == purifier.id)).one()
+    assert db.session.scalar(select(func.count()).select_from(CaseEvidence).where(CaseEvidence.case_id == case.id)) == 1
+    assert "滤芯漏水，影响12户" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    # The worker fixes it and says so on the case; the lead verifies (销号): the facility is working again.
+    for username, steps in (("worker_a", ("in_progress", "resolved")), ("lead_a", ("verified",))):
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/more")})
+        login(client, username)
+        token = csrf_token(client, f"/cases/{case.id}")
+        for to in steps:
+            assert client.post(f"/cases/{case.id}/transitions", data={"csrf_token": token, "to": to,
+                                                                       "note": "换了滤芯"}).status_code == 302
+    page = client.get(f"/facilities/{purifier.id}").get_data(as_text=True)
+    assert '<span class="badge " id="status">正常</span>' in page and "维修问题" not in page
+    assert 'id="report"' in page  # it can be reported again
+
+
+def test_a_broken_well_is_restored_from_its_page(client, world):
+    from models import Case, Facility
+
+    well = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="well", name="东井",
+                    ownership="collective", status="working")
+    db.session.add(well)
+    db.session.commit()
+    login(client, "worker_a")
+    token = csrf_token(client, f"/facilities/{well.id}")
+    client.post(f"/facilities/{well.id}/status", data={"csrf_token": token, "status": "low_yield"})
+    assert 'id="restore"' in client.get(f"/facilities/{well.id}").get_data(as_text=True)
+    r = client.post(f"/facilities/{well.id}/status", data={"csrf_token": token, "status": "working"})
+    assert "东井：正常" in client.get(r.location).get_data(as_text=True)
+    assert db.session.scalars(select(Case.status).where(Case.facility_id == well.id)).one() == "resolved"
+    bad = client.post(f"/facilities/{well.id}/status", data={"csrf_token": token, "status": "retired"})
+    assert bad.status_code == 422 and "请选择损坏、出水不足或恢复正常" in bad.get_data(as_text=True)

@@ -46,9 +46,8 @@ def detail(case_id):
 @login_required
 @form_page(_detail)
 def transition(case_id):
-    rules = current_rules()
     cases.transition(db.session, acting_user(), case_id, request.form.get("to", ""),
-                     clean_text(request.form.get("note"), 2000), rules.now, rules.today, rules.cases)
+                     clean_text(request.form.get("note"), 2000), current_rules())
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 

@@ -11,13 +11,15 @@ from typing import Callable
 
 from sqlalchemy import String, cast, func, insert, literal, select, update
 
-from models import Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
+from models import FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
 
 from . import catalogue
 from .errors import Conflict, FieldErrors, Forbidden
 from .gaps import gap_clause
+from .geo import recompute_distances
 from .outbox import enqueue
 from .audit import record_write, snapshot
+from .repairs import record_status_change
 from .needs_delivery import Thresholds
 from .permissions import require_capability
 from .scope import get_for_write, require_write
@@ -144,9 +146,10 @@ def _evidence_since(case: Case) -> int:
     return sum(1 for item in case.evidence if reopened is None or item.uploaded_at >= reopened)
 
 
-def transition(session, actor: User, case_id: int, to: str, note: str | None, now: datetime, today: date,
-               policy: CasePolicy) -> Case:
-    """Move a case along its lifecycle; any move the lifecycle does not allow is a Conflict."""
+def transition(session, actor: User, case_id: int, to: str, note: str | None, rules) -> Case:
+    """Move a case along its lifecycle; any move the lifecycle does not allow is a Conflict. Verifying (销号) a
+    repair case puts its facility back to working if nobody has said so yet: the page then tells the truth."""
+    now, today, policy = rules.now, rules.today, rules.cases
     case = get_for_write(session, Case, case_id, actor, "work_case")
     frm = case.status
     if (frm, to) not in TRANSITIONS:
@@ -174,11 +177,24 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, no
         case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
         case.recheck_due_on = case.reminded_on = case.escalated_on = None
     case.status = to
+    if to == "verified" and case.facility_id and case.dedupe_key == f"facility:{case.facility_id}":
+        _repaired(session, actor, case.facility, rules)
     action = {"closed": "recheck_passed", "open": "recheck_failed"}.get(to, "transition") \
         if frm == "verified" else "transition"
     session.add(_event(case.id, action, actor, frm, to, note, at=now))
     record_write(session, actor, "transition", case, before)
     return case
+
+
+def _repaired(session, actor: User, facility: Facility, rules) -> None:
+    if facility.status not in FAILED_STATUSES:
+        return
+    before = facility.status
+    facility.status = "working"
+    record_status_change(session, actor, facility, before, rules.now)
+    if facility.kind == "central_point":
+        recompute_distances(session, {facility.village_id})
+    sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {facility.village_id})
 
 
 def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[str, str]], filename: str | None,

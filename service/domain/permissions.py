@@ -22,6 +22,8 @@ CAPABILITIES = {
     "register_village": (_LEADS, "only a township lead or the county registers villages"),
     "register_county_staff": (("county_admin",), "only a county administrator registers county staff"),
     "edit_registry": (_TOWNSHIP_STAFF, "this role may not change the registry"),
+    "report_facility": (_EVERYONE, "this role may not report a broken facility"),
+    "report_problem": (_EVERYONE, "this role may not report a problem"),
     "manage_agreements": (_TOWNSHIP_STAFF, "this role may not change agreements"),
     "import_rosters": (_TOWNSHIP_STAFF, "this role may not change the registry"),
     "log_delivery": (_EVERYONE, "this role may not log deliveries"),

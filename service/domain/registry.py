@@ -5,10 +5,11 @@ an AuditEvent. Field-level shape and ranges were already checked by the caller: 
 roster import's columns, both bounded by `limits`.
 """
 from datetime import date
+from typing import Callable
 
 from sqlalchemy import select
 
-from models import (ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, Facility, FacilityStatusChange, Household,
+from models import (ACTIVE_CASE_STATUSES, FACILITY_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, Facility, Household,
                     Staff, Township, User, Village)
 
 from .errors import Conflict, FieldErrors
@@ -16,6 +17,7 @@ from .identity import IdNumberVault, mask_id_number
 from .audit import record_write, snapshot
 from .cases import open_facility_case, resolve_system_cases, sync_gap_cases
 from .geo import recompute_distances
+from .repairs import record_status_change
 from .rules import Rules
 from .conflicts import IdNumberConflict
 from .permissions import require_capability
@@ -197,8 +199,7 @@ def _check_facility(session, merged: dict, village: Village, today: date, exclud
 
 def _after_status_change(session, actor: User, facility: Facility, old_status: str | None, rules: Rules) -> None:
     """Record the change (for repair times), and open or resolve the facility's repair case."""
-    session.add(FacilityStatusChange(facility_id=facility.id, from_status=old_status, to_status=facility.status,
-                                     at=rules.now, actor_id=actor.id))
+    record_status_change(session, actor, facility, old_status, rules.now)
     if facility.status in FAILED_STATUSES:
         open_facility_case(session, facility, rules.today, rules.now, rules.cases)
     elif facility.status == "working" and old_status in FAILED_STATUSES:
@@ -248,6 +249,36 @@ def update_facility(session, actor: User, facility_id: int, data: dict, rules: R
     if "central_point" in (before["kind"], facility.kind):
         recompute_distances(session, villages)
     sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, villages)
+    return facility
+
+
+def set_facility_status(session, actor: User, facility_id: int, status: str, note: str | None, rules: Rules,
+                        evidence: Callable[[int], None] | None = None) -> Facility:
+    """报修 (broken or low yield: anyone who works in its village) or 恢复正常 (working: township staff).
+
+    报修 opens the facility's repair case at once, with the note and (through `evidence(case_id)`) a photo;
+    恢复正常 resolves it. Distances and gaps follow, as for any status change.
+    """
+    if status not in FACILITY_STATUSES or status == "retired":
+        raise FieldErrors.one("status", "must be broken, low_yield or working")
+    capability = "report_facility" if status in FAILED_STATUSES else "edit_registry"
+    facility = get_for_write(session, Facility, facility_id, actor, capability)
+    old_status = facility.status
+    if old_status != status:
+        before = snapshot(facility)
+        facility.status = status
+        record_write(session, actor, "status", facility, before)
+        _after_status_change(session, actor, facility, old_status, rules)
+        if facility.kind == "central_point":
+            recompute_distances(session, {facility.village_id})
+        sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {facility.village_id})
+    if status in FAILED_STATUSES:
+        case_id = session.scalar(select(Case.id).where(Case.dedupe_key == f"facility:{facility.id}",
+                                                       Case.status.in_(ACTIVE_CASE_STATUSES)))
+        if note:
+            session.add(CaseEvent(case_id=case_id, action="reported", actor_id=actor.id, note=note, at=rules.now))
+        if evidence is not None:
+            evidence(case_id)
     return facility
 
 

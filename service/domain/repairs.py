@@ -9,6 +9,13 @@ from models import FAILED_STATUSES, Facility, FacilityStatusChange
 from .scope import Scope
 
 
+def record_status_change(session, actor, facility: Facility, old_status: str | None, now) -> None:
+    """One FacilityStatusChange (the source of repair times), stamping the facility with the moment."""
+    facility.status_changed_at = now
+    session.add(FacilityStatusChange(facility_id=facility.id, from_status=old_status, to_status=facility.status,
+                                     at=now, actor_id=actor.id if actor else None))
+
+
 def nearest_rank(values: list[float], percentile: float) -> float:
     """The nearest-rank percentile (defined for any non-empty list, unlike interpolating quantiles)."""
     ordered = sorted(values)

@@ -1,11 +1,17 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import FACILITY_KINDS, FACILITY_STATUSES, Facility, db
+from models import ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, Case, Facility, FacilityStatusChange, db
 
-from ..auth import acting_scope
-from ..forms import load_query
+from ..auth import acting_scope, acting_user
+from ..context import current_rules
+from ..domain import cases, registry
+from ..domain.catalogue import label, say
+from ..domain.scope import get_visible
+from ..forms import clean_text, flash_when_saved, form_page, load_query
+from ..uploads import IMAGES, store_upload
 from .routes import collection
 from .schemas import FacilityArgs
 
@@ -20,3 +26,37 @@ def index():
     page = collection.page(db.session, acting_scope(), args, SHOWN)
     return render_template("facilities/index.html", page=page, args=args, kinds=FACILITY_KINDS,
                            statuses=FACILITY_STATUSES)
+
+
+def _detail(facility_id: int, errors: dict | None = None) -> str:
+    facility = get_visible(db.session, Facility, facility_id, acting_scope())
+    repair = db.session.scalar(select(Case).where(Case.dedupe_key == f"facility:{facility.id}",
+                                                  Case.status.in_(ACTIVE_CASE_STATUSES)))
+    changes = db.session.scalars(select(FacilityStatusChange).where(FacilityStatusChange.facility_id == facility.id)
+                                 .order_by(FacilityStatusChange.id.desc()).limit(10)).all()
+    return render_template("facilities/detail.html", f=facility, repair=repair, changes=changes, errors=errors or {})
+
+
+@blueprint.route("/facilities/<int:facility_id>")
+@login_required
+def detail(facility_id):
+    return _detail(facility_id)
+
+
+@blueprint.route("/facilities/<int:facility_id>/status", methods=["POST"])
+@login_required
+@form_page(_detail)
+def change_status(facility_id):
+    """报修 (with a note and a photo, opening the repair case at once) or 恢复正常 (resolving it)."""
+    rules, actor, photo = current_rules(), acting_user(), request.files.get("photo")
+
+    def evidence(case_id: int) -> None:
+        cases.add_evidence(db.session, actor, case_id, lambda: store_upload(photo, IMAGES, "evidence"), photo.filename,
+                           rules.now)
+
+    status = request.form.get("status", "")
+    facility = registry.set_facility_status(db.session, actor, facility_id, status,
+                                            clean_text(request.form.get("note"), 500), rules,
+                                            evidence if photo and photo.filename else None)
+    flash_when_saved(say("facility.status", name=facility.name, status=label("facility_status", facility.status)))
+    return redirect(url_for("facilities_pages.detail", facility_id=facility_id))
