@@ -261,3 +261,14 @@ def test_a_new_provider_takes_over_the_planned_deliveries(client, world):
     r = client.patch(f"/api/v1/agreements/{agreement['id']}", json={"signed_on": None},
                      headers=world.headers(world.worker_a))
     assert r.status_code == 422 and "signed_on" in r.json["errors"]["json"]
+
+
+def test_a_second_agreement_for_the_same_period_is_refused_when_written(client, world):
+    household = _household(client, world)
+    today = local_today()
+    first = _agreement(client, world, household, end_on=(today + timedelta(days=30)).isoformat())
+    assert first.status_code == 201 and first.json["status"] == "draft"
+    second = _agreement(client, world, household, start_on=(today + timedelta(days=10)).isoformat())
+    assert second.status_code == 409 and f"agreement {first.json['id']}" in second.json["message"]
+    renewal = _agreement(client, world, household, start_on=(today + timedelta(days=31)).isoformat())
+    assert renewal.status_code == 201

@@ -90,6 +90,6 @@ def test_the_error_paths_of_the_pages_speak_chinese(client, world, app):
     assert "应在 1 到 50 之间" in said["household form"] and "身份证号无效" in said["household form"]
     assert "请填写整改情况" in said["resolve without a note"]
     assert "问题不能从“整改中”变为“已复核”" in said["a move the lifecycle refuses"]
-    assert "该户已有有效协议" in said["a second agreement"]
+    assert "该户在这段时间已有送水服务协议" in said["a second agreement"]
     assert "只有县级管理员可以管理账号" in said["the users page"]
     assert "您的角色不能修改送水协议" in said["an agreement as village staff"]

@@ -241,3 +241,38 @@ def test_a_broken_well_is_restored_from_its_page(client, world):
     assert db.session.scalars(select(Case.status).where(Case.facility_id == well.id)).one() == "resolved"
     bad = client.post(f"/facilities/{well.id}/status", data={"csrf_token": token, "status": "retired"})
     assert bad.status_code == 422 and "请选择损坏、出水不足或恢复正常" in bad.get_data(as_text=True)
+
+
+def test_report_a_problem_from_a_household_and_see_its_agreement(client, world):
+    import io
+
+    from models import Case, CaseEvidence
+
+    from .conftest import make_agreement, make_household
+    from .test_cases import PNG
+
+    household = make_household(world, 1, distance_m=1500.0)
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "新建送水服务协议" in page and 'id="agreement"' not in page
+    make_agreement(world, household)
+    db.session.commit()
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "新建送水服务协议" not in page and "送水服务协议 · 有效" in page and "送水人 刘村干" in page
+    assert "每7天，每次 100 升" in page and "下次送水" in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/more")})
+    login(client, "cun_a1")  # village staff may not sign agreements, but report problems
+    token = csrf_token(client, f"/households/{household.id}")
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "新建送水服务协议" not in page and 'id="report-problem"' in page
+    empty = client.post(f"/households/{household.id}/problems", data={"csrf_token": token, "kind": "water_quality"})
+    assert empty.status_code == 422 and "请说明是什么问题" in empty.get_data(as_text=True)
+    r = client.post(f"/households/{household.id}/problems", data={
+        "csrf_token": token, "kind": "water_quality", "note": "水发黄有异味", "photo": (io.BytesIO(PNG), "w.png")},
+        content_type="multipart/form-data")
+    assert r.status_code == 302
+    case = db.session.scalars(select(Case).where(Case.household_id == household.id)).one()
+    assert (case.kind, case.description, case.status) == ("water_quality", "水发黄有异味", "open")
+    assert db.session.scalar(select(func.count()).select_from(CaseEvidence).where(CaseEvidence.case_id == case.id)) == 1
+    assert "已报告问题，已立案" in client.get(r.location).get_data(as_text=True)

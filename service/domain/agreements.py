@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 from typing import Callable
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 
 from models import Agreement, Delivery, Household, Staff, User
 
@@ -77,6 +77,18 @@ def _check(session, agreement: Agreement, household: Household, thresholds: Thre
         raise FieldErrors(errors)
 
 
+def _refuse_a_second(session, agreement: Agreement) -> None:
+    """Conflict when the household already has a draft or active agreement for part of the same period: say so
+    when the second is written, not when it would be activated. A renewal starts after the current one ends."""
+    last_day = agreement.end_on or date.max
+    other = session.scalar(select(Agreement.id).where(
+        Agreement.household_id == agreement.household_id, Agreement.status.in_(("draft", "active")),
+        Agreement.start_on <= last_day, or_(Agreement.end_on.is_(None), Agreement.end_on >= agreement.start_on))
+        .order_by(Agreement.id).limit(1))
+    if other is not None:
+        raise Conflict(f"the household already has agreement {other} for this period")
+
+
 def _enter(session, agreement: Agreement, status: str, today: date) -> None:
     """Apply a status change and its consequences for planned deliveries."""
     if (agreement.status, status) not in TRANSITIONS and agreement.status != status:
@@ -105,6 +117,7 @@ def create_agreement(session, actor: User, data: dict, rules) -> Agreement:
     status = data.pop("status", "draft")
     agreement = Agreement(status="draft", **_schedule(dict(data)))
     _check(session, agreement, household, rules.thresholds)
+    _refuse_a_second(session, agreement)
     session.add(agreement)
     session.flush()
     _enter(session, agreement, status, rules.today)

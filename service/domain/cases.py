@@ -119,6 +119,24 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy)
     return case
 
 
+REPORTED_KINDS = ("water_quality", "purifier_repair", "well_low_yield", "sanitation", "other")
+
+
+def report_problem(session, actor: User, household_id: int, kind: str, note: str | None, rules,
+                   evidence: Callable[[int], None] | None = None) -> Case:
+    """报告问题 from a household's page: a case about the household, with the note and (through
+    `evidence(case_id)`) a photo."""
+    if kind not in REPORTED_KINDS:
+        raise FieldErrors.one("kind", "choose what kind of problem it is")
+    if not note:
+        raise FieldErrors.one("note", "say what the problem is")
+    case = open_case(session, actor, {"kind": kind, "household_id": household_id, "description": note},
+                     rules.today, rules.cases)
+    if evidence is not None:
+        evidence(case.id)
+    return case
+
+
 def update_case(session, actor: User, case_id: int, data: dict, today: date) -> Case:
     """Change a case's details (not its status: that moves only through transitions)."""
     case = get_for_write(session, Case, case_id, actor, "work_case")

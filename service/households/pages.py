@@ -3,16 +3,19 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Facility, Household, SmsMessage, Village, db
+from models import Agreement, Delivery, Facility, Household, SmsMessage, Village, db
 
 from ..auth import acting_scope, acting_user
-from ..context import current_context, current_thresholds
-from ..domain import registry
+from ..clock import local_today
+from ..context import current_context, current_rules, current_thresholds
+from ..domain import cases, registry
+from ..domain.cases import REPORTED_KINDS
 from ..domain.needs_delivery import household_reasons
 from ..domain.permissions import can
 from ..domain.scope import get_visible
 from ..domain.catalogue import say
-from ..forms import flash_when_saved, form_page, load_form, load_query
+from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
+from ..uploads import IMAGES, store_upload
 from .routes import collection
 from .schemas import HouseholdArgs, HouseholdSchema
 
@@ -37,17 +40,47 @@ def index():
     return render_template("households/index.html", page=page, reasons=reasons, villages=_villages(), args=args)
 
 
-@blueprint.route("/households/<int:household_id>")
-@login_required
-def detail(household_id):
+def _detail(household_id: int, errors: dict | None = None) -> str:
     scope = acting_scope()
     household = get_visible(db.session, Household, household_id, scope)
     facilities = db.session.scalars(
         scope.restrict(select(Facility), Facility).where(Facility.household_id == household.id)).all()
     messages = db.session.scalars(select(SmsMessage).where(SmsMessage.household_id == household.id)
                                   .order_by(SmsMessage.id.desc()).limit(10)).all()
+    agreements = db.session.scalars(select(Agreement).where(
+        Agreement.household_id == household.id, Agreement.status.in_(("draft", "active")))
+        .options(selectinload(Agreement.provider)).order_by(Agreement.start_on)).all()
+    next_delivery = db.session.scalar(select(Delivery.scheduled_for).where(
+        Delivery.household_id == household.id, Delivery.status == "planned", Delivery.scheduled_for >= local_today())
+        .order_by(Delivery.scheduled_for).limit(1))
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
-                           facilities=facilities, messages=messages, can_edit=can(acting_user(), "edit_registry"))
+                           facilities=facilities, messages=messages, agreements=agreements, next_delivery=next_delivery,
+                           can_edit=can(acting_user(), "edit_registry"), kinds=REPORTED_KINDS, errors=errors or {})
+
+
+@blueprint.route("/households/<int:household_id>")
+@login_required
+def detail(household_id):
+    return _detail(household_id)
+
+
+@blueprint.route("/households/<int:household_id>/problems", methods=["POST"])
+@login_required
+@form_page(_detail)
+def report_problem(household_id):
+    """报告问题: a case about the household, with a note and a photo."""
+    rules, actor, photo = current_rules(), acting_user(), request.files.get("photo")
+    household = get_visible(db.session, Household, household_id, acting_scope())
+
+    def evidence(case_id: int) -> None:
+        cases.add_evidence(db.session, actor, case_id, lambda: store_upload(photo, IMAGES, "evidence"), photo.filename,
+                           rules.now)
+
+    case = cases.report_problem(db.session, actor, household.id, request.form.get("kind", ""),
+                                clean_text(request.form.get("note"), 2000), rules,
+                                evidence if photo and photo.filename else None)
+    flash_when_saved(say("case.reported"))
+    return redirect(url_for("cases_pages.detail", case_id=case.id))
 
 
 def _form(household, values: dict, errors: dict | None = None) -> str:
