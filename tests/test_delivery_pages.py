@@ -1,5 +1,6 @@
 """The delivery pages: today's list with its one-tap log, agreements, the dashboard."""
 import re
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
 
@@ -9,6 +10,8 @@ from service.domain.planning import plan_deliveries
 
 from .conftest import make_agreement, make_household
 from .test_pages import csrf_token, login
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _today_deliveries(world, count=3, village=None):
@@ -94,3 +97,56 @@ def test_dashboard_page(client, world):
     login(client, "worker_a")
     page = client.get("/dashboard").get_data(as_text=True)
     assert "动态清零" in page and "未签协议" in page and "张家村" in page and "王庄村" not in page
+
+
+def test_log_a_missed_delivery_late_with_a_reason_and_see_the_week(client, world):
+    from datetime import timedelta
+
+    from service.context import current_rules
+    from service.domain.planning import mark_missed, plan_deliveries
+
+    household = make_household(world, 1, distance_m=1500.0)
+    yesterday = local_today() - timedelta(days=1)
+    make_agreement(world, household, interval_days=1, start_on=yesterday, signed_on=yesterday,
+                   liters_per_delivery=120)
+    db.session.commit()
+    plan_deliveries(db.session, yesterday, 8)
+    mark_missed(db.session, current_rules())
+    db.session.commit()
+    login(client, "cun_a1")
+    page = client.get("/deliveries/today").get_data(as_text=True)
+    assert "漏送补登" in page and f"{yesterday} 漏送" in page
+    missed = db.session.scalars(select(Delivery).where(Delivery.status == "missed")).one()
+    token = csrf_token(client, "/deliveries/today")
+    form = {"csrf_token": token, "liters": "120", "delivered_at": f"{yesterday}T16:30", "idempotency_key": "late-1"}
+    r = client.post(f"/deliveries/{missed.id}/complete", data=form)
+    assert r.status_code == 422 and "补登漏送请说明原因" in r.get_data(as_text=True)
+    r = client.post(f"/deliveries/{missed.id}/complete", data={**form, "note": "当天没信号", "idempotency_key": "late-2"})
+    assert r.status_code == 302
+    db.session.refresh(missed)
+    assert missed.status == "delivered" and missed.note == "当天没信号"
+    assert missed.delivered_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") == f"{yesterday} 16:30"
+    assert "漏送补登" not in client.get("/deliveries/today").get_data(as_text=True)
+    week = client.get("/deliveries/week").get_data(as_text=True)
+    assert week.count("户主1") == 7 and "（今天）" in week
+
+
+def test_the_agreement_page_shows_its_delivery_plan(client, world):
+    from datetime import timedelta
+
+    from service.context import current_rules
+    from service.domain.planning import mark_missed
+
+    household = make_household(world, 1, distance_m=1500.0)
+    start = local_today() - timedelta(days=2)
+    agreement = make_agreement(world, household, interval_days=1, start_on=start, signed_on=start)
+    db.session.commit()
+    plan_deliveries(db.session, start, 10)
+    mark_missed(db.session, current_rules())
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    upcoming = page[page.index('id="upcoming"'):page.index("</ul>", page.index('id="upcoming"'))]
+    recent = page[page.index('id="recent"'):page.index("</ul>", page.index('id="recent"'))]
+    assert upcoming.count("待送") == 7 and str(local_today()) in upcoming
+    assert recent.count("漏送") == 2 and str(start) in recent

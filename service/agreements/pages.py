@@ -1,8 +1,9 @@
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Agreement, Household, Staff, db, utcnow
+from models import Agreement, Delivery, Household, Staff, db, utcnow
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
@@ -59,9 +60,21 @@ def new():
     return redirect(url_for("agreements_pages.detail", agreement_id=agreement.id))
 
 
+PLAN_SHOWN = 7
+
+
 def _detail(agreement_id: int, errors: dict | None = None) -> str:
     agreement = get_visible(db.session, Agreement, agreement_id, acting_scope())
-    return render_template("agreements/detail.html", a=agreement, errors=errors or {}, today=local_today(),
+    today = local_today()
+    # 送水计划: the next planned days, and the last ones with what became of them.
+    upcoming = db.session.scalars(select(Delivery).where(
+        Delivery.agreement_id == agreement.id, Delivery.scheduled_for >= today, Delivery.status != "cancelled")
+        .order_by(Delivery.scheduled_for).limit(PLAN_SHOWN)).all()
+    recent = db.session.scalars(select(Delivery).where(
+        Delivery.agreement_id == agreement.id, Delivery.scheduled_for < today)
+        .order_by(Delivery.scheduled_for.desc()).limit(PLAN_SHOWN)).all()
+    return render_template("agreements/detail.html", a=agreement, errors=errors or {}, today=today,
+                           upcoming=upcoming, recent=recent,
                            standard=current_app.config["WATER_STANDARD_L_PER_PERSON_DAY"])
 
 

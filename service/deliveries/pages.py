@@ -1,14 +1,15 @@
 import uuid
+from datetime import timedelta
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from models import Delivery, Household, db
 
 from ..auth import acting_scope, acting_user
-from ..clock import local_today
+from ..clock import as_aware, local_today
 from ..context import current_rules
 from ..domain import deliveries
 from ..domain.catalogue import say
@@ -20,24 +21,35 @@ blueprint = Blueprint("deliveries_pages", __name__)
 SHOWN_PER_DAY = 300
 
 
-def _todays(village_id: int | None):
-    """Today's deliveries in the user's scope, with their household, village and agreement: one query."""
+def _village_filter() -> int | None:
+    village_id = request.args.get("village_id", type=int)
+    return village_id if village_id and 0 < village_id < 2**31 else None
+
+
+def _deliveries(*where, limit: int = SHOWN_PER_DAY):
+    """Deliveries in the user's scope (and the chosen village) with their household, village and agreement:
+    one query."""
     stmt = (acting_scope().restrict(select(Delivery), Delivery)
             .join(Household, Household.id == Delivery.household_id)
-            .where(Delivery.scheduled_for == local_today(), Delivery.status != "cancelled")
+            .where(*where)
             .options(joinedload(Delivery.household).joinedload(Household.village), joinedload(Delivery.agreement))
-            .order_by(Household.village_id, Delivery.status.desc(), Household.head_name)
-            .limit(SHOWN_PER_DAY))
-    if village_id:
-        stmt = stmt.where(Household.village_id == village_id)
+            .order_by(Delivery.scheduled_for, Household.village_id, Delivery.status.desc(), Household.head_name)
+            .limit(limit))
+    if _village_filter():
+        stmt = stmt.where(Household.village_id == _village_filter())
     return db.session.scalars(stmt).unique().all()
 
 
 def _today_page(errors: dict | None = None) -> str:
-    village_id = request.args.get("village_id", type=int)
-    items = _todays(village_id if village_id and 0 < village_id < 2**31 else None)
+    today = local_today()
+    # Today's, and the missed days still inside the backdating window (logged late, with a reason): one query.
+    shown = _deliveries(or_((Delivery.scheduled_for == today) & (Delivery.status != "cancelled"),
+                            (Delivery.status == "missed") & (Delivery.scheduled_for < today)
+                            & (Delivery.scheduled_for >= today - timedelta(days=current_rules().backdate_days))))
+    items = [d for d in shown if d.scheduled_for == today]
+    late = [d for d in shown if d.scheduled_for < today]
     done = sum(1 for d in items if d.status == "delivered")
-    return render_template("deliveries/today.html", items=items, done=done, today=local_today(),
+    return render_template("deliveries/today.html", items=items, late=late, done=done, today=today,
                            errors=errors or {}, new_key=lambda: uuid.uuid4().hex)
 
 
@@ -47,12 +59,27 @@ def today():
     return _today_page()
 
 
+@blueprint.route("/deliveries/week")
+@login_required
+def week():
+    """The coming seven days: what is planned each day, village by village."""
+    today = local_today()
+    days = [today + timedelta(days=n) for n in range(7)]
+    items = _deliveries(Delivery.scheduled_for >= days[0], Delivery.scheduled_for <= days[-1],
+                        Delivery.status != "cancelled", limit=7 * SHOWN_PER_DAY)
+    by_day = {day: [d for d in items if d.scheduled_for == day] for day in days}
+    return render_template("deliveries/week.html", by_day=by_day, today=today)
+
+
 @blueprint.route("/deliveries/<int:delivery_id>/complete", methods=["POST"])
 @login_required
 @form_page(lambda errors, delivery_id: _today_page({delivery_id: errors}))
 def complete(delivery_id):
     """The one-tap log: liters as planned, time now; a double tap carries the same key and logs once."""
-    data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str})
+    data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str, "delivered_at": str})
+    data["delivered_at"] = as_aware(data.get("delivered_at"))
+    if data["delivered_at"] is None:
+        data.pop("delivered_at")
     delivery, created = deliveries.complete_delivery(
         db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None)
     photo = request.files.get("photo")
@@ -60,4 +87,4 @@ def complete(delivery_id):
         deliveries.attach_photo(db.session, acting_user(), delivery_id,
                                 lambda: store_upload(photo, IMAGES, "photos")[0])
     flash_when_saved(say("delivery.logged", name=delivery.household.head_name, liters=delivery.liters))
-    return redirect(url_for("deliveries_pages.today", village_id=request.args.get("village_id")) + f"#d{delivery_id}")
+    return redirect(url_for("deliveries_pages.today", village_id=_village_filter()) + f"#d{delivery_id}")

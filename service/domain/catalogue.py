@@ -205,7 +205,7 @@ API_MESSAGES = {
     "this role may not answer SMS": "您的角色不能回复短信",
     "this role may not report a broken facility": "您的角色不能报修", "this role may not report a problem": "您的角色不能报告问题",
     "must be broken, low_yield or working": "请选择损坏、出水不足或恢复正常",
-    "choose what kind of problem it is": "请选择问题类型", "say what the problem is": "请说明是什么问题",
+    "say why the delivery is logged late": "补登漏送请说明原因", "choose what kind of problem it is": "请选择问题类型", "say what the problem is": "请说明是什么问题",
     "only a county administrator registers or changes townships": "只有县级管理员可以登记或修改镇街",
     "only a township lead or the county registers villages": "只有镇街负责人或县级可以登记村",
     "only a county administrator registers county staff": "只有县级管理员可以登记县级责任人",

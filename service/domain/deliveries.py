@@ -80,6 +80,9 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
         return delivery, False  # a retry that raced the first request and waited for its lock
     if delivery.status not in ("planned", "missed"):
         raise Conflict(f"this delivery is already {delivery.status}; post a correction instead")
+    if delivery.status == "missed" and not (data.get("note") or "").strip():
+        # Logged after it was counted missed: the record says why, for whoever checks the missed-delivery case.
+        raise FieldErrors.one("note", "say why the delivery is logged late")
     now = rules.now
     data = {"delivered_at": now, **data}
     _check_log(session, data, delivery.household, delivery.scheduled_for, rules)
