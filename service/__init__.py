@@ -119,7 +119,7 @@ def register_template_globals(app: Flask) -> None:
     from .context import current_thresholds
     from .domain.catalogue import FIELD_NAMES, LABELS, label, page_message
     from .domain.identity import display_phone
-    from .domain.permissions import can
+    from .domain.permissions import COUNTY, REACH, can
     from .home.navigation import tabs
 
     # Needs-delivery reasons are labelled with the thresholds in force ("距集中供水点超800米").
@@ -127,7 +127,10 @@ def register_template_globals(app: Flask) -> None:
                                  message=page_message, field_name=lambda name: FIELD_NAMES.get(name, name),
                                  can=lambda capability: current_user.is_authenticated and can(current_user.user,
                                                                                               capability),
-                                 tabs=lambda: tabs(current_user.user) if current_user.is_authenticated else [])
+                                 tabs=lambda: tabs(current_user.user) if current_user.is_authenticated else [],
+                                 # County users see every township: a village is named with its township.
+                                 county_view=lambda: current_user.is_authenticated and
+                                 REACH[current_user.user.role] == COUNTY)
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(local_zone()).strftime("%m-%d %H:%M") \
         if moment else "—"

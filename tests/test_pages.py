@@ -276,3 +276,33 @@ def test_report_a_problem_from_a_household_and_see_its_agreement(client, world):
     assert (case.kind, case.description, case.status) == ("water_quality", "水发黄有异味", "open")
     assert db.session.scalar(select(func.count()).select_from(CaseEvidence).where(CaseEvidence.case_id == case.id)) == 1
     assert "已报告问题，已立案" in client.get(r.location).get_data(as_text=True)
+
+
+def test_search_households_by_name_phone_or_id_and_county_lists_name_the_township(client, world):
+    from models import Village
+
+    from .conftest import make_household
+
+    other_zhangjia = Village(township_id=world.t_b.id, name="张家村", code="370102009")
+    db.session.add(other_zhangjia)
+    db.session.flush()
+    make_household(world, 1, phone="+8613800000011")
+    make_household(world, 2, phone="+8613900000022")
+    make_household(world, 3, village=other_zhangjia)
+    db.session.commit()
+    login(client, "worker_a")
+
+    def found(q: str) -> list[str]:
+        page = client.get("/households", query_string={"q": q}).get_data(as_text=True)
+        return re.findall(r"<strong>(户主\d)</strong>", page)
+
+    assert found("户主2") == ["户主2"]
+    assert found(valid_id(1)) == ["户主1"] and found(valid_id(1).lower()) == ["户主1"]
+    assert found("138 0000 0011") == ["户主1"] and found("0022") == ["户主2"]
+    assert found(valid_id(3)) == []  # another township's household is not found, not even by its ID
+    api = client.get(f"/api/v1/households?q={valid_id(2)}", headers=world.headers(world.worker_a)).json
+    assert [h["head_name"] for h in api["items"]] == ["户主2"]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/more")})
+    login(client, "admin")
+    page = client.get("/households").get_data(as_text=True)
+    assert "城关镇 张家村" in page and "河口镇 张家村" in page

@@ -3,7 +3,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Agreement, Delivery, Household, Staff, db, utcnow
+from models import Agreement, Delivery, Household, Staff, Village, db, utcnow
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
@@ -27,7 +27,7 @@ FORM_TYPES = {"household_id": int, "provider_id": int, "reason": str, "interval_
 def index():
     args = load_query(AgreementArgs, request.args, per_page=30)
     page = collection.page(db.session, acting_scope(), args,
-                           (selectinload(Agreement.household).selectinload(Household.village),
+                           (selectinload(Agreement.household).selectinload(Household.village).selectinload(Village.township),
                             selectinload(Agreement.provider)))
     return render_template("agreements/index.html", page=page, args=args, today=local_today())
 

@@ -2,7 +2,7 @@ from flask import Blueprint, redirect, render_template, request, send_from_direc
 from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
-from models import Case, db, utcnow
+from models import Case, Village, db, utcnow
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
@@ -25,7 +25,7 @@ NEXT = {"open": ("in_progress",), "in_progress": ("resolved",), "resolved": ("ve
 @login_required
 def index():
     args = load_query(CaseArgs, request.args, per_page=30)
-    page = collection.page(db.session, acting_scope(), args, (selectinload(Case.village), selectinload(Case.household),
+    page = collection.page(db.session, acting_scope(), args, (selectinload(Case.village).selectinload(Village.township), selectinload(Case.household),
                                                               selectinload(Case.facility)))
     return render_template("cases/index.html", page=page, args=args, today=local_today())
 

@@ -16,7 +16,8 @@ from .routes import collection
 from .schemas import FacilityArgs
 
 blueprint = Blueprint("facilities_pages", __name__)
-SHOWN = (selectinload(Facility.village), selectinload(Facility.manager), selectinload(Facility.household))
+SHOWN = (selectinload(Facility.village), selectinload(Facility.township), selectinload(Facility.manager),
+         selectinload(Facility.household))
 
 
 @blueprint.route("/facilities")

@@ -5,7 +5,9 @@ from models import Household
 from ..registry_api import Collection, collection_blueprint
 from ..context import current_rules, current_thresholds
 from ..domain import registry
+from ..clock import local_today
 from ..domain.gaps import gap_clause
+from ..domain.search import household_search
 from ..domain.needs_delivery import needs_delivery_clause
 from .schemas import HouseholdArgs, HouseholdPageSchema, HouseholdSchema
 from ..context import current_vault
@@ -25,13 +27,17 @@ def _name_contains(stmt, text: str):
     return stmt.where(Household.head_name.contains(text, autoescape=True))
 
 
+def _search(stmt, text: str):
+    return stmt.where(household_search(text, current_vault(), local_today()))
+
+
 collection = Collection(
     "households", Household, HouseholdSchema, HouseholdPageSchema, HouseholdArgs,
     lambda session, actor, data: registry.create_household(session, actor, data, current_vault(), current_rules()),
     lambda session, actor, record_id, data: registry.update_household(
         session, actor, record_id, data, current_vault(), current_rules()),
     "监测户 Monitored households, with derived needs_delivery and its reasons",
-    special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains},
-    list_options=(selectinload(Household.water_source_facility),),
+    special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search},
+    list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
 )
 blueprint = collection_blueprint(collection)

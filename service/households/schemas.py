@@ -50,6 +50,8 @@ class HouseholdArgs(PageArgs):
     monitoring_type = fields.String(validate=validate.OneOf(MONITORING_TYPES))
     water_source_id = filter_id()
     head_name = Text(validate=validate.Length(max=50), metadata={"description": "part of the name"})
+    q = Text(validate=validate.Length(min=1, max=50),
+             metadata={"description": "search: a whole resident ID, a phone number (whole or part), or part of a name"})
 
 
 HouseholdPageSchema = page_schema(HouseholdSchema)
