@@ -1,4 +1,6 @@
 """The Flask application: `create_app` reads like a table of contents."""
+from pathlib import Path
+
 from flask import Flask
 
 from .config import INSTANCE, ROOT, load_config
@@ -94,6 +96,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src
                            "form-action 'self'; frame-ancestors 'none'")
 
 
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
 def register_security_headers(app: Flask) -> None:
     from flask import request
 
@@ -104,7 +109,10 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         # Pages, API answers, PDFs and exports carry personal data: no browser or proxy keeps a copy.
-        if request.endpoint not in ("static", "docs.swagger_asset"):
+        if request.endpoint == "static" and request.args.get("v"):
+            # The URL names the file's content (static_url): a changed file has a new URL, so keep it a year.
+            response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+        elif request.endpoint not in ("static", "docs.swagger_asset", "home.favicon"):
             response.headers["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         if app.config["SESSION_COOKIE_SECURE"]:
@@ -113,6 +121,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_globals(app: Flask) -> None:
+    import hashlib
+    from functools import cache
+
+    from flask import url_for
     from flask_login import current_user
 
     from .clock import local_zone
@@ -131,6 +143,12 @@ def register_template_globals(app: Flask) -> None:
                                  # County users see every township: a village is named with its township.
                                  county_view=lambda: current_user.is_authenticated and
                                  REACH[current_user.user.role] == COUNTY)
+    @cache
+    def static_version(filename: str) -> str:
+        return hashlib.sha256((Path(app.static_folder) / filename).read_bytes()).hexdigest()[:10]
+
+    app.jinja_env.globals["static_url"] = lambda filename: url_for("static", filename=filename,
+                                                                   v=static_version(filename))
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(local_zone()).strftime("%m-%d %H:%M") \
         if moment else "—"

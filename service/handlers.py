@@ -23,6 +23,9 @@ JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/")
 
 
 def _wants_json() -> bool:
+    # /reports/… answers a page session (a print button) with a page, an API client with JSON.
+    if request.path.startswith("/reports/") and not request.headers.get("Authorization"):
+        return request.accept_mimetypes.best != "text/html"
     return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
 
 

@@ -198,7 +198,11 @@ def test_missed_and_deliveries_scope(client, world, app):
     assert len(missed) == 2
     h = world.headers(world.worker_a)
     assert client.get(f"/api/v1/deliveries?status=missed&agreement_id={agreement['id']}", headers=h).json["total"] == 2
-    late = client.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 120}, headers=h)
+    # A missed day logged late says why (for whoever checks its missed-delivery case).
+    no_reason = client.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 120}, headers=h)
+    assert no_reason.status_code == 422 and "note" in no_reason.json["errors"]["json"]
+    late = client.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 120, "note": "当天没信号"},
+                       headers=h)
     assert late.status_code == 200 and late.json["status"] == "delivered"
     other = world.headers(world.worker_b)
     assert client.get(f"/api/v1/deliveries/{items[1]['id']}", headers=other).status_code == 404

@@ -306,3 +306,21 @@ def test_search_households_by_name_phone_or_id_and_county_lists_name_the_townshi
     login(client, "admin")
     page = client.get("/households").get_data(as_text=True)
     assert "城关镇 张家村" in page and "河口镇 张家村" in page
+
+
+def test_static_files_are_versioned_and_kept_a_year_and_there_is_a_favicon(client, world):
+    login(client, "worker_a")
+    page = client.get("/households").get_data(as_text=True)
+    css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]{10})"', page).group(1)
+    r = client.get(css)
+    assert r.status_code == 200 and "max-age=31536000" in r.headers["Cache-Control"]
+    assert "no-store" in client.get("/households").headers["Cache-Control"]
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/png" and icon.data.startswith(b"\x89PNG")
+
+
+def test_village_staff_are_not_offered_the_township_archive(client, world):
+    login(client, "cun_a1")
+    assert "迎检档案" not in client.get("/dashboard").get_data(as_text=True)
+    r = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and r.mimetype == "text/html" and "找不到该记录" in r.get_data(as_text=True)

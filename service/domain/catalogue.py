@@ -203,6 +203,7 @@ API_MESSAGES = {
     "this role may not change the registry": "您的角色不能修改台账", "this role may not change agreements": "您的角色不能修改送水协议",
     "this role may not log deliveries": "您的角色不能登记送水", "this role may not work on cases": "您的角色不能处理问题",
     "this role may not answer SMS": "您的角色不能回复短信",
+    "this role may not print a township's archive": "您的角色不能下载镇街的迎检档案",
     "this role may not report a broken facility": "您的角色不能报修", "this role may not report a problem": "您的角色不能报告问题",
     "must be broken, low_yield or working": "请选择损坏、出水不足或恢复正常",
     "say why the delivery is logged late": "补登漏送请说明原因", "choose what kind of problem it is": "请选择问题类型", "say what the problem is": "请说明是什么问题",

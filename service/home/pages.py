@@ -1,4 +1,4 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import login_required
 
 from models import db
@@ -16,6 +16,12 @@ blueprint = Blueprint("home", __name__)
 @login_required
 def start():
     return redirect(url_for(navigation.start(acting_user())))
+
+
+@blueprint.route("/favicon.ico")
+def favicon():
+    """Browsers ask for it whatever the page says: the same icon, kept a week."""
+    return send_from_directory(current_app.static_folder, "favicon.png", mimetype="image/png", max_age=7 * 24 * 3600)
 
 
 @blueprint.route("/todo")
