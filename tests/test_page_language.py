@@ -11,7 +11,7 @@ from .conftest import household_payload, make_agreement, make_household
 from .test_pages import csrf_token, login
 
 # Latin a page may show: file kinds, units, and the keywords a villager texts back.
-ALLOWED = {"PDF", "JPEG", "JPG", "PNG", "CSV", "XLSX", "xlsx", "csv", "MB", "KiB", "ID", "TD", "STOP", "START", "SMS"}
+ALLOWED = {"PDF", "JPEG", "JPG", "PNG", "CSV", "XLSX", "xlsx", "csv", "pdf", "jpg", "png", "MB", "KiB", "ID", "TD", "STOP", "START", "SMS"}
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 

@@ -1,0 +1,191 @@
+"""Each role's whole day through the pages alone, in a real headless Chromium at 360 × 740.
+
+Every page visited is checked: nothing scrolls sideways, the tab bar is on screen, every tap target outside a
+table is at least 44 px high, and no English word is shown. Screenshots are kept in TEST_ARTIFACTS (default
+`test-artifacts/` in the repository) for a person to look at.
+"""
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from models import Case, Facility, db
+from service.clock import local_today
+from service.context import current_rules
+from service.domain.planning import mark_missed, plan_deliveries
+
+from .conftest import PASSWORD, make_agreement, make_household, valid_id
+from .test_browser import live_server, phone  # noqa: F401 - the fixtures
+from .test_page_language import ALLOWED, USERNAMES
+
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parent.parent / "test-artifacts")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+# Every visible control outside a table that is shorter than 44 px (a checkbox counts by its label).
+SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
+  .filter(e => e.type !== 'hidden' && e.offsetParent !== null && !e.closest('table'))
+  .map(e => (e.type === 'checkbox' || e.type === 'radio') && e.closest('label') ? e.closest('label') : e)
+  .filter(e => e.getBoundingClientRect().height < 44)
+  .map(e => e.outerHTML.slice(0, 80))"""
+
+
+class Day:
+    """One person's day on a phone: each page is checked, and photographed, as it is reached."""
+
+    def __init__(self, phone, server: str, who: str):
+        self.phone, self.server, self.who, self.step = phone, server, who, 0
+        ARTIFACTS.mkdir(exist_ok=True)
+
+    def login(self, username: str) -> None:
+        self.phone.goto(f"{self.server}/login")
+        self.phone.fill("input[name=username]", username)
+        self.phone.fill("input[name=password]", PASSWORD)
+        self.phone.click("button[type=submit]")
+        self.phone.wait_for_load_state()
+        self.check("start")
+
+    def check(self, name: str) -> None:
+        page = self.phone
+        page.wait_for_load_state()
+        self.step += 1
+        page.screenshot(path=str(ARTIFACTS / f"{self.who}-{self.step:02d}-{name}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, (name, "scrolls sideways")
+        for tab in page.locator("#tabs a").all():
+            box = tab.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["y"] + box["height"] <= 740, \
+                (name, "a tab is off screen", tab.inner_text())
+        assert page.evaluate(SMALL_TARGETS) == [], (name, "tap targets under 44 px")
+        text = USERNAMES.sub("", page.locator("body").inner_text())
+        english = set(re.findall(r"[A-Za-z]{2,}", text)) - ALLOWED
+        assert not english, (name, english)
+
+    def tab(self, text: str) -> None:
+        self.phone.locator("#tabs a", has_text=text).click()
+        self.check(text)
+
+
+def test_village_staff_log_log_late_and_report_a_problem(world, live_server, phone):  # noqa: F811
+    household = make_household(world, 1, distance_m=1500.0, phone="+8613800000001")
+    yesterday = local_today() - timedelta(days=1)
+    make_agreement(world, household, interval_days=1, start_on=yesterday, signed_on=yesterday,
+                   liters_per_delivery=120)
+    db.session.commit()
+    plan_deliveries(db.session, yesterday, 2)
+    mark_missed(db.session, current_rules())
+    db.session.commit()
+
+    day = Day(phone, live_server, "village-staff")
+    day.login("cun_a1")
+    assert phone.url.endswith("/deliveries/today")
+    phone.locator("#deliveries .log-button").first.click()
+    assert "已登记" in phone.locator(".flash").inner_text()
+    day.check("logged")
+    late = phone.locator("#late").locator("xpath=following-sibling::ul[1]")
+    late.locator("input[name=note]").fill("当天没信号，忘记登记")
+    late.locator("button[type=submit]").click()
+    assert "已登记" in phone.locator(".flash").inner_text() and phone.locator("#late").count() == 0
+    day.check("logged-late")
+    day.tab("监测户")
+    phone.locator("#households a").first.click()
+    day.check("household")
+    phone.locator("#report-problem summary").click()
+    phone.fill("#report-problem textarea[name=note]", "水龙头出水发黄")
+    phone.locator("#report-problem button[type=submit]").click()
+    assert "已报告问题" in phone.locator(".flash").inner_text() and phone.locator("#status").inner_text() == "待整改"
+    day.check("problem-reported")
+    day.tab("更多")
+
+
+def test_township_worker_signs_a_gap_reports_a_purifier_and_follows_its_case(world, live_server, phone,  # noqa: F811
+                                                                              tmp_path):
+    make_household(world, 2, distance_m=1500.0)
+    purifier = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="purifier", name="张家村净水机",
+                        ownership="collective", status="working")
+    db.session.add(purifier)
+    db.session.commit()
+    photo = tmp_path / "整改照片.png"
+    photo.write_bytes(PNG)
+
+    day = Day(phone, live_server, "township-worker")
+    day.login("worker_a")
+    assert phone.url.endswith("/todo")
+    phone.locator("#gaps + ul a").first.click()
+    day.check("agreement-form")
+    phone.fill("input[name=signed_on]", local_today().isoformat())
+    phone.locator("main form button[type=submit]").click()
+    assert "已签订生效" in phone.locator(".flash").inner_text()
+    day.check("agreement-signed")
+    day.tab("更多")
+    phone.locator("#more a", has_text="设施").click()
+    day.check("facilities")
+    phone.locator("a.row-link", has_text="张家村净水机").click()
+    phone.select_option("#report select[name=status]", "broken")
+    phone.fill("#report textarea[name=note]", "净水机不出水")
+    phone.locator("#report button[type=submit]").click()
+    assert phone.locator("#status").inner_text() == "损坏"
+    day.check("purifier-reported")
+    phone.locator("#repair-case").click()
+    phone.click("button[value=in_progress]")
+    phone.set_input_files("input[name=file]", str(photo))
+    phone.click("form[enctype] button[type=submit]")
+    phone.fill("textarea[name=note]", "更换了水泵")
+    phone.click("button[value=resolved]")
+    assert phone.locator("#status").inner_text() == "已整改"
+    day.check("case-resolved")
+
+
+def test_township_lead_verifies_and_rechecks_when_due(world, client, live_server, phone):  # noqa: F811
+    h = world.headers(world.worker_a)
+    cases = [client.post("/api/v1/cases", json={"kind": "sanitation", "village_id": world.v_a1.id,
+                                                "description": "水源周边有垃圾"}, headers=h).json for _ in range(2)]
+    for case in cases:
+        client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "in_progress"}, headers=h)
+        client.post(f"/api/v1/cases/{case['id']}/evidence", headers=h, content_type="multipart/form-data",
+                    data={"file": (__import__("io").BytesIO(PNG), "p.png")})
+        client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "resolved", "note": "已清理"}, headers=h)
+    client.post(f"/api/v1/cases/{cases[1]['id']}/transitions", json={"to": "verified"},
+                headers=world.headers(world.admin))
+    db.session.execute(Case.__table__.update().where(Case.id == cases[1]["id"])
+                       .values(recheck_due_on=local_today()))
+    db.session.commit()
+
+    day = Day(phone, live_server, "township-lead")
+    day.login("lead_a")
+    assert phone.url.endswith("/todo")
+    phone.locator("#to-verify + ul a").first.click()
+    phone.click("button[value=verified]")
+    assert phone.locator("#status").inner_text() == "已销号"
+    day.check("verified")
+    day.tab("待办")
+    phone.locator("#rechecks + ul a").first.click()
+    phone.fill("textarea[name=note]", "回头看：已保持清洁")
+    phone.click("button[value=closed]")
+    assert phone.locator("#status").inner_text() == "已复核"
+    day.check("rechecked")
+
+
+def test_county_dashboard_import_and_archive(world, live_server, phone, tmp_path):  # noqa: F811
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"镇街,村,户主姓名,身份证号,家庭人口\n城关镇,张家村,王桂英,{valid_id(7)},2\n", encoding="utf-8")
+    household = make_household(world, 1, distance_m=1500.0)
+    make_agreement(world, household)
+    db.session.commit()
+
+    day = Day(phone, live_server, "county")
+    day.login("admin")
+    assert phone.url.endswith("/dashboard")
+    assert "已清零" in phone.locator("#townships").inner_text()
+    day.tab("更多")
+    phone.locator("#more a", has_text="导入").click()
+    day.check("imports")
+    phone.set_input_files("input[name=file]", str(roster))
+    phone.click("#import-form button[type=submit]")
+    assert "新增 1" in phone.locator("#report").inner_text()
+    day.check("imported")
+    day.tab("清零")
+    with phone.expect_download() as download:
+        phone.locator("#townships a", has_text="迎检档案").first.click()
+    archive = tmp_path / "archive.zip"
+    download.value.save_as(archive)
+    assert archive.read_bytes()[:2] == b"PK"
+
