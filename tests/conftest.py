@@ -1,5 +1,8 @@
-"""Fixtures: one migrated database per run (SQLite, or TEST_DATABASE_URL), emptied after every test."""
+"""Fixtures: one migrated database per run (SQLite, or TEST_DATABASE_URL), emptied after every test; a live server
+and a phone-sized headless Chromium for the browser tests."""
 import os
+import shutil
+import threading
 
 import pytest
 from flask.cli import FlaskGroup
@@ -7,6 +10,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
 
 from models import Facility, Staff, Township, User, Village, db
 from models.base import EXTERNAL_TABLES
@@ -180,3 +184,38 @@ def make_agreement(world, household, **values):
     db.session.add(agreement)
     db.session.flush()
     return agreement
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def phone():
+    """Debian's Chromium at 360 × 740, driven by Playwright. CI installs it and must run these tests; a developer
+    machine without it skips them, saying why."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER"):
+            raise RuntimeError("Chromium is required (apt-get install chromium) but was not found")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
+                                      has_touch=True, device_scale_factor=2)
+        yield context.new_page()
+        browser.close()

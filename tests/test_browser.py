@@ -1,45 +1,5 @@
 """A real headless Chromium (Debian's package, driven by Playwright) on a 360-px-wide phone screen."""
-import os
-import shutil
-import threading
-
-import pytest
-from werkzeug.serving import make_server
-
 from .conftest import PASSWORD, household_payload
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    # CI installs Chromium and must run these; a developer machine without it skips them, saying why.
-    if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError("Chromium is required (apt-get install chromium) but was not found")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def phone():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
-                                      has_touch=True, device_scale_factor=2)
-        yield context.new_page()
-        browser.close()
 
 
 def test_log_in_and_filter_households_on_a_phone(world, client, live_server, phone, tmp_path):

@@ -15,7 +15,6 @@ from service.context import current_rules
 from service.domain.planning import mark_missed, plan_deliveries
 
 from .conftest import PASSWORD, make_agreement, make_household, valid_id
-from .test_browser import live_server, phone  # noqa: F401 - the fixtures
 from .test_page_language import ALLOWED, USERNAMES
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parent.parent / "test-artifacts")
@@ -64,7 +63,7 @@ class Day:
         self.check(text)
 
 
-def test_village_staff_log_log_late_and_report_a_problem(world, live_server, phone):  # noqa: F811
+def test_village_staff_log_log_late_and_report_a_problem(world, live_server, phone):
     household = make_household(world, 1, distance_m=1500.0, phone="+8613800000001")
     yesterday = local_today() - timedelta(days=1)
     make_agreement(world, household, interval_days=1, start_on=yesterday, signed_on=yesterday,
@@ -96,7 +95,7 @@ def test_village_staff_log_log_late_and_report_a_problem(world, live_server, pho
     day.tab("更多")
 
 
-def test_township_worker_signs_a_gap_reports_a_purifier_and_follows_its_case(world, live_server, phone,  # noqa: F811
+def test_township_worker_signs_a_gap_reports_a_purifier_and_follows_its_case(world, live_server, phone,
                                                                               tmp_path):
     make_household(world, 2, distance_m=1500.0)
     purifier = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="purifier", name="张家村净水机",
@@ -134,7 +133,7 @@ def test_township_worker_signs_a_gap_reports_a_purifier_and_follows_its_case(wor
     day.check("case-resolved")
 
 
-def test_township_lead_verifies_and_rechecks_when_due(world, client, live_server, phone):  # noqa: F811
+def test_township_lead_verifies_and_rechecks_when_due(world, client, live_server, phone):
     h = world.headers(world.worker_a)
     cases = [client.post("/api/v1/cases", json={"kind": "sanitation", "village_id": world.v_a1.id,
                                                 "description": "水源周边有垃圾"}, headers=h).json for _ in range(2)]
@@ -164,7 +163,7 @@ def test_township_lead_verifies_and_rechecks_when_due(world, client, live_server
     day.check("rechecked")
 
 
-def test_county_dashboard_import_and_archive(world, live_server, phone, tmp_path):  # noqa: F811
+def test_county_dashboard_import_and_archive(world, live_server, phone, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(f"镇街,村,户主姓名,身份证号,家庭人口\n城关镇,张家村,王桂英,{valid_id(7)},2\n", encoding="utf-8")
     household = make_household(world, 1, distance_m=1500.0)

@@ -324,3 +324,21 @@ def test_village_staff_are_not_offered_the_township_archive(client, world):
     assert "迎检档案" not in client.get("/dashboard").get_data(as_text=True)
     r = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip", headers={"Accept": "text/html"})
     assert r.status_code == 404 and r.mimetype == "text/html" and "找不到该记录" in r.get_data(as_text=True)
+
+
+def test_a_case_page_offers_only_the_moves_its_reader_may_make(client, world):
+    import io
+
+    from .test_cases import PNG
+
+    h = world.headers(world.worker_a)
+    case = client.post("/api/v1/cases", json={"kind": "sanitation", "village_id": world.v_a1.id}, headers=h).json
+    client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "in_progress"}, headers=h)
+    client.post(f"/api/v1/cases/{case['id']}/evidence", headers=h, content_type="multipart/form-data",
+                data={"file": (io.BytesIO(PNG), "p.png")})
+    client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "resolved", "note": "已清理"}, headers=h)
+    for username, offered in (("worker_a", False), ("cun_a1", False), ("lead_a", True)):
+        login(client, username)
+        page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+        assert ('value="verified"' in page) is offered, username
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/more")})

@@ -10,6 +10,7 @@ from ..context import current_rules
 from ..domain import cases
 from ..domain.scope import get_visible
 from ..domain.errors import NotFound
+from ..domain.permissions import can
 from ..forms import clean_text, form_page, load_query
 from ..uploads import IMAGES, store_upload, upload_root
 from .routes import collection
@@ -30,10 +31,19 @@ def index():
     return render_template("cases/index.html", page=page, args=args, today=local_today())
 
 
+def _next_steps(case: Case, actor) -> tuple[str, ...]:
+    """The moves this user may make now: 销号 and 回头看 only for a lead or the county, never by the resolver."""
+    if case.status in ("resolved", "verified") and not can(actor, "verify_case"):
+        return ()
+    if case.status == "resolved" and case.resolved_by_id == actor.id:
+        return ()
+    return NEXT.get(case.status, ())
+
+
 def _detail(case_id: int, errors: dict | None = None) -> str:
     case = get_visible(db.session, Case, case_id, acting_scope())
-    return render_template("cases/detail.html", c=case, next_steps=NEXT.get(case.status, ()), errors=errors or {},
-                           today=local_today())
+    return render_template("cases/detail.html", c=case, next_steps=_next_steps(case, acting_user()),
+                           errors=errors or {}, today=local_today())
 
 
 @blueprint.route("/cases/<int:case_id>")
