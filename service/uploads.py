@@ -1,16 +1,29 @@
 """Uploaded files (signed scans, photos): type checked by content, size-limited, kept outside the web root."""
 import secrets
 from pathlib import Path
+from typing import Callable
 
-from flask import current_app
+from flask import current_app, request
 from werkzeug.datastructures import FileStorage
 
+from models import db
+
+from .domain.cases import add_evidence
 from .domain.errors import FieldErrors, PayloadTooLarge
 
 # The first bytes of each accepted type; the name and the declared type are not trusted.
 SIGNATURES = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
               b"%PDF-": ("application/pdf", ".pdf")}
 IMAGES = ("image/jpeg", "image/png")
+
+
+def photo_evidence(actor, now) -> Callable[[int], None] | None:
+    """The form's `photo`, as a step that attaches it to a case as evidence (None when no photo was chosen)."""
+    photo = request.files.get("photo")
+    if not photo or not photo.filename:
+        return None
+    return lambda case_id: add_evidence(db.session, actor, case_id, lambda: store_upload(photo, IMAGES, "evidence"),
+                                        photo.filename, now)
 
 
 def upload_root() -> Path:

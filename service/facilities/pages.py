@@ -7,11 +7,11 @@ from models import ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, Case
 
 from ..auth import acting_scope, acting_user
 from ..context import current_rules
-from ..domain import cases, registry
+from ..domain import registry
 from ..domain.catalogue import label, say
 from ..domain.scope import get_visible
 from ..forms import clean_text, flash_when_saved, form_page, load_query
-from ..uploads import IMAGES, store_upload
+from ..uploads import photo_evidence
 from .routes import collection
 from .schemas import FacilityArgs
 
@@ -49,15 +49,9 @@ def detail(facility_id):
 @form_page(_detail)
 def change_status(facility_id):
     """报修 (with a note and a photo, opening the repair case at once) or 恢复正常 (resolving it)."""
-    rules, actor, photo = current_rules(), acting_user(), request.files.get("photo")
-
-    def evidence(case_id: int) -> None:
-        cases.add_evidence(db.session, actor, case_id, lambda: store_upload(photo, IMAGES, "evidence"), photo.filename,
-                           rules.now)
-
-    status = request.form.get("status", "")
-    facility = registry.set_facility_status(db.session, actor, facility_id, status,
+    rules, actor = current_rules(), acting_user()
+    facility = registry.set_facility_status(db.session, actor, facility_id, request.form.get("status", ""),
                                             clean_text(request.form.get("note"), 500), rules,
-                                            evidence if photo and photo.filename else None)
+                                            photo_evidence(actor, rules.now))
     flash_when_saved(say("facility.status", name=facility.name, status=label("facility_status", facility.status)))
     return redirect(url_for("facilities_pages.detail", facility_id=facility_id))

@@ -15,7 +15,7 @@ from ..domain.permissions import can
 from ..domain.scope import get_visible
 from ..domain.catalogue import say
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
-from ..uploads import IMAGES, store_upload
+from ..uploads import photo_evidence
 from .routes import collection
 from .schemas import HouseholdArgs, HouseholdSchema
 
@@ -69,16 +69,10 @@ def detail(household_id):
 @form_page(_detail)
 def report_problem(household_id):
     """报告问题: a case about the household, with a note and a photo."""
-    rules, actor, photo = current_rules(), acting_user(), request.files.get("photo")
+    rules, actor = current_rules(), acting_user()
     household = get_visible(db.session, Household, household_id, acting_scope())
-
-    def evidence(case_id: int) -> None:
-        cases.add_evidence(db.session, actor, case_id, lambda: store_upload(photo, IMAGES, "evidence"), photo.filename,
-                           rules.now)
-
     case = cases.report_problem(db.session, actor, household.id, request.form.get("kind", ""),
-                                clean_text(request.form.get("note"), 2000), rules,
-                                evidence if photo and photo.filename else None)
+                                clean_text(request.form.get("note"), 2000), rules, photo_evidence(actor, rules.now))
     flash_when_saved(say("case.reported"))
     return redirect(url_for("cases_pages.detail", case_id=case.id))
 
