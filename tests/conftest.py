@@ -186,6 +186,24 @@ def make_agreement(world, household, **values):
     return agreement
 
 
+def missed_yesterday(world, serial=1, days_planned=2, **household):
+    """A household served every day since yesterday, whose yesterday's delivery was never logged (missed)."""
+    from datetime import timedelta
+
+    from service.clock import local_today
+    from service.context import current_rules
+    from service.domain.planning import mark_missed, plan_deliveries
+
+    served = make_household(world, serial, distance_m=1500.0, **household)
+    yesterday = local_today() - timedelta(days=1)
+    make_agreement(world, served, interval_days=1, start_on=yesterday, signed_on=yesterday, liters_per_delivery=120)
+    db.session.commit()
+    plan_deliveries(db.session, yesterday, days_planned)
+    mark_missed(db.session, current_rules())
+    db.session.commit()
+    return served, yesterday
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

@@ -6,15 +6,12 @@ table is at least 44 px high, and no English word is shown. Screenshots are kept
 """
 import os
 import re
-from datetime import timedelta
 from pathlib import Path
 
 from models import Case, Facility, db
 from service.clock import local_today
-from service.context import current_rules
-from service.domain.planning import mark_missed, plan_deliveries
 
-from .conftest import PASSWORD, make_agreement, make_household, valid_id
+from .conftest import PASSWORD, make_agreement, make_household, missed_yesterday, valid_id
 from .test_page_language import ALLOWED, USERNAMES
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parent.parent / "test-artifacts")
@@ -64,14 +61,7 @@ class Day:
 
 
 def test_village_staff_log_log_late_and_report_a_problem(world, live_server, phone):
-    household = make_household(world, 1, distance_m=1500.0, phone="+8613800000001")
-    yesterday = local_today() - timedelta(days=1)
-    make_agreement(world, household, interval_days=1, start_on=yesterday, signed_on=yesterday,
-                   liters_per_delivery=120)
-    db.session.commit()
-    plan_deliveries(db.session, yesterday, 2)
-    mark_missed(db.session, current_rules())
-    db.session.commit()
+    missed_yesterday(world, phone="+8613800000001")
 
     day = Day(phone, live_server, "village-staff")
     day.login("cun_a1")

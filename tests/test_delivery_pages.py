@@ -8,7 +8,7 @@ from models import Agreement, Delivery, db
 from service.clock import local_today
 from service.domain.planning import plan_deliveries
 
-from .conftest import make_agreement, make_household
+from .conftest import make_agreement, make_household, missed_yesterday
 from .test_pages import csrf_token, login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -100,19 +100,7 @@ def test_dashboard_page(client, world):
 
 
 def test_log_a_missed_delivery_late_with_a_reason_and_see_the_week(client, world):
-    from datetime import timedelta
-
-    from service.context import current_rules
-    from service.domain.planning import mark_missed, plan_deliveries
-
-    household = make_household(world, 1, distance_m=1500.0)
-    yesterday = local_today() - timedelta(days=1)
-    make_agreement(world, household, interval_days=1, start_on=yesterday, signed_on=yesterday,
-                   liters_per_delivery=120)
-    db.session.commit()
-    plan_deliveries(db.session, yesterday, 8)
-    mark_missed(db.session, current_rules())
-    db.session.commit()
+    _, yesterday = missed_yesterday(world, days_planned=8)
     login(client, "cun_a1")
     page = client.get("/deliveries/today").get_data(as_text=True)
     assert "漏送补登" in page and f"{yesterday} 漏送" in page

@@ -164,23 +164,10 @@ def test_each_role_lands_where_its_day_starts_with_only_what_it_may_do(client, w
 
 
 def test_the_township_to_do_list(client, world):
-    from datetime import timedelta
-
-    from service.clock import local_today
-    from service.domain.planning import mark_missed, plan_deliveries
-
-    from .conftest import make_agreement, make_household
+    from .conftest import make_household, missed_yesterday
 
     make_household(world, 1, distance_m=1500.0)  # a gap: needs delivery, no agreement
-    served = make_household(world, 2, distance_m=1500.0)
-    yesterday = local_today() - timedelta(days=1)
-    make_agreement(world, served, interval_days=1, start_on=yesterday, signed_on=yesterday)
-    db.session.commit()
-    plan_deliveries(db.session, yesterday, 1)
-    from service.context import current_rules
-
-    mark_missed(db.session, current_rules())
-    db.session.commit()
+    _, yesterday = missed_yesterday(world, 2, days_planned=1)
     login(client, "worker_a")
     page = client.get("/todo").get_data(as_text=True)
     assert "未签协议" in page and "户主1" in page and "签订送水服务协议" in page
