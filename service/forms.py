@@ -78,8 +78,8 @@ def flash_when_saved(message: str) -> None:
 
 def form_page(redraw: Callable[..., str]):
     """A page that takes a form, as one unit of work: FieldErrors roll it back, and `redraw(errors=…, **view_args)`
-    draws the page again with each message beside its field (422). A resident ID registered outside the user's
-    scope is also recorded for the county first."""
+    draws the page again with each message beside its field (422, or 409 for a conflict). A resident ID registered
+    outside the user's scope is also recorded for the county first."""
 
     def decorate(view):
         @wraps(view)
@@ -94,7 +94,7 @@ def form_page(redraw: Callable[..., str]):
                 record_id_conflict(conflict)
                 return redraw(errors=conflict.errors, **view_args), 422
             except FieldErrors as exc:
-                return redraw(errors=exc.errors, **view_args), 422
+                return redraw(errors=exc.errors, **view_args), exc.status
 
         return submit
 

@@ -23,9 +23,12 @@ JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/")
 
 
 def _wants_json() -> bool:
-    # /reports/… answers a page session (a print button) with a page, an API client with JSON.
+    # /reports/… answers a page session (a print button) with a page, an API client with JSON; /verify/… a
+    # phone with a page, an API client (its bearer token) with JSON.
     if request.path.startswith("/reports/") and not request.headers.get("Authorization"):
         return request.accept_mimetypes.best != "text/html"
+    if request.path.startswith("/verify/") and request.headers.get("Authorization"):
+        return True
     return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
 
 

@@ -273,6 +273,7 @@ def test_a_second_agreement_for_the_same_period_is_refused_when_written(client, 
     first = _agreement(client, world, household, end_on=(today + timedelta(days=30)).isoformat())
     assert first.status_code == 201 and first.json["status"] == "draft"
     second = _agreement(client, world, household, start_on=(today + timedelta(days=10)).isoformat())
-    assert second.status_code == 409 and f"agreement {first.json['id']}" in second.json["message"]
+    assert second.status_code == 409 and \
+        f"agreement {first.json['id']}" in second.json["errors"]["json"]["start_on"][0]
     renewal = _agreement(client, world, household, start_on=(today + timedelta(days=31)).isoformat())
     assert renewal.status_code == 201

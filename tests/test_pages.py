@@ -34,10 +34,12 @@ def test_login_wrong_password_and_csrf(client, world):
 
 
 def test_login_never_redirects_off_site(client, world):
-    token = csrf_token(client)
-    r = client.post("/login?next=//evil.example/x", data={"username": "worker_a", "password": PASSWORD,
-                                                           "csrf_token": token})
-    assert r.location == "/todo"
+    for target in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/"):
+        token = csrf_token(client)
+        r = client.post("/login", query_string={"next": target},
+                        data={"username": "worker_a", "password": PASSWORD, "csrf_token": token})
+        assert r.location == "/todo", target
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/more")})
 
 
 def test_household_list_filters_and_reasons(client, world):
@@ -145,7 +147,7 @@ def _tabs(page: str) -> list[str]:
 
 
 def test_each_role_lands_where_its_day_starts_with_only_what_it_may_do(client, world):
-    expected = {"cun_a1": ("/deliveries/today", ["今日送水", "监测户", "问题", "更多"], ["短信"]),
+    expected = {"cun_a1": ("/deliveries/today", ["今日送水", "监测户", "问题", "更多"], ["设施", "短信"]),
                 "worker_a": ("/todo", ["待办", "今日送水", "监测户", "问题", "更多"], ["清零", "协议", "设施", "短信", "导入"]),
                 "lead_a": ("/todo", ["待办", "今日送水", "监测户", "问题", "更多"], ["清零", "协议", "设施", "短信", "导入"]),
                 "admin": ("/dashboard", ["清零", "问题", "监测户", "协议", "更多"],
@@ -164,7 +166,7 @@ def test_each_role_lands_where_its_day_starts_with_only_what_it_may_do(client, w
 
 
 def test_the_township_to_do_list(client, world):
-    from .conftest import make_household, missed_yesterday
+    from .conftest import make_agreement, make_household, missed_yesterday
 
     make_household(world, 1, distance_m=1500.0)  # a gap: needs delivery, no agreement
     _, yesterday = missed_yesterday(world, 2, days_planned=1)
@@ -173,6 +175,12 @@ def test_the_township_to_do_list(client, world):
     assert "未签协议" in page and "户主1" in page and "签订送水服务协议" in page
     assert "漏送待补登" in page and "户主2" in page and f"{yesterday} 漏送" in page
     assert "待销号" not in page  # nothing resolved yet
+    # A gap whose agreement waits for a signature leads to that draft, not to a second agreement.
+    gap = db.session.scalars(select(Household).where(Household.head_name == "户主1")).one()
+    draft = make_agreement(world, gap, status="draft", signed_on=None)
+    db.session.commit()
+    page = client.get("/todo").get_data(as_text=True)
+    assert f'href="/agreements/{draft.id}"' in page and "协议待签字" in page
     login(client, "worker_b")
     assert "今天没有待办事项" in client.get("/todo").get_data(as_text=True)
 
@@ -310,7 +318,9 @@ def test_village_staff_are_not_offered_the_township_archive(client, world):
     login(client, "cun_a1")
     assert "迎检档案" not in client.get("/dashboard").get_data(as_text=True)
     r = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip", headers={"Accept": "text/html"})
-    assert r.status_code == 404 and r.mimetype == "text/html" and "找不到该记录" in r.get_data(as_text=True)
+    assert r.status_code == 403 and r.mimetype == "text/html" and "您的角色不能下载镇街的迎检档案" in r.get_data(as_text=True)
+    staff = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip", headers=world.headers(world.village_a1))
+    assert staff.status_code == 403 and staff.is_json
 
 
 def test_a_case_page_offers_only_the_moves_its_reader_may_make(client, world):

@@ -204,6 +204,10 @@ def test_verify_is_a_public_chinese_page_without_names(client, world, app, monke
     assert "核验不一致" in client.get(f"/verify/{code}").get_data(as_text=True)
     unknown = client.get("/verify/0000000000000000")
     assert unknown.status_code == 404 and "找不到" in unknown.get_data(as_text=True)
+    api = client.get("/verify/0000000000000000", headers=world.headers(world.worker_a))
+    assert api.status_code == 404 and api.is_json
+    # A record of a finished period does not depend on the day it is printed: reprints verify alike.
+    assert db.session.get(ReportVerification, code).params == {"from": "2025-01-01", "to": "2025-01-31"}
     monkeypatch.setitem(app.config, "VERIFY_LIMIT_PER_ADDRESS", "3 per minute")
     limiter.reset()
     assert [client.get(f"/verify/{code}").status_code for _ in range(4)] == [200, 200, 200, 429]

@@ -44,7 +44,9 @@ def load_user(session_id: str):
 
 def _safe_next(target: str | None, user: User) -> str:
     # Only a path on this site: never an open redirect. Without one, the page where the user's day starts.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Browsers read a backslash as a slash: "/\\evil.example" would leave the site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and not urlsplit(target).netloc:
         return target
     return url_for(navigation.start(user))
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from models import Delivery, Household, db
@@ -42,12 +42,10 @@ def _deliveries(*where, limit: int = SHOWN_PER_DAY):
 
 def _today_page(errors: dict | None = None) -> str:
     today = local_today()
-    # Today's, and the missed days still inside the backdating window (logged late, with a reason): one query.
-    shown = _deliveries(or_((Delivery.scheduled_for == today) & (Delivery.status != "cancelled"),
-                            (Delivery.status == "missed") & (Delivery.scheduled_for < today)
-                            & (Delivery.scheduled_for >= today - timedelta(days=current_rules().backdate_days))))
-    items = [d for d in shown if d.scheduled_for == today]
-    late = [d for d in shown if d.scheduled_for < today]
+    items = _deliveries(Delivery.scheduled_for == today, Delivery.status != "cancelled")
+    # Missed days still inside the backdating window, to log late with a reason.
+    late = _deliveries(Delivery.status == "missed", Delivery.scheduled_for < today,
+                       Delivery.scheduled_for >= today - timedelta(days=current_rules().backdate_days))
     done = sum(1 for d in items if d.status == "delivered")
     return render_template("deliveries/today.html", items=items, late=late, done=done, today=today,
                            errors=errors or {}, new_key=lambda: uuid.uuid4().hex)

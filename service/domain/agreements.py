@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 
 from models import Agreement, Delivery, Household, Staff, User
 
-from .errors import Conflict, FieldErrors, NotFound
+from .errors import Conflict, FieldConflict, FieldErrors, NotFound
 from .audit import record_write, snapshot
 from .cases import sync_gap_cases
 from .planning import cancel_planned, plan_deliveries
@@ -86,7 +86,7 @@ def _refuse_a_second(session, agreement: Agreement) -> None:
         Agreement.start_on <= last_day, or_(Agreement.end_on.is_(None), Agreement.end_on >= agreement.start_on))
         .order_by(Agreement.id).limit(1))
     if other is not None:
-        raise Conflict(f"the household already has agreement {other} for this period")
+        raise FieldConflict.one("start_on", f"the household already has agreement {other} for this period")
 
 
 def _enter(session, agreement: Agreement, status: str, today: date) -> None:

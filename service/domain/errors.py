@@ -51,3 +51,10 @@ class FieldErrors(DomainError):
     @classmethod
     def one(cls, field: str, message: str) -> "FieldErrors":
         return cls({field: [message]})
+
+
+class FieldConflict(FieldErrors):
+    """A field whose value conflicts with a record already there (409), named like any field error so that a
+    form shows it beside the field and keeps what was typed."""
+
+    status = 409

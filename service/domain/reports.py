@@ -113,7 +113,7 @@ def household_records(session, households: list[Household], date_from: date, dat
         village, township = places[household.village_id]
         records.append({
             "kind": "household_deliveries", "subject_id": household.id, "township_id": household.township_id,
-            "params": {"from": date_from.isoformat(), "to": date_to.isoformat(), "as_of": as_of.isoformat()},
+            "params": _period_params({"from": date_from.isoformat(), "to": date_to.isoformat()}, as_of, date_to),
             "household": {"id": household.id, "head_name": household.head_name,
                           "id_number_masked": household.id_number_masked, "phone": household.phone,
                           "members": household.members, "village": village, "township": township},
@@ -140,7 +140,7 @@ def village_month(session, scope: Scope, village_id: int, month: str, zone, as_o
     rows = [{**_delivery_row(d, names, zone), "household": d.household.head_name,
              "id_number_masked": d.household.id_number_masked} for d in deliveries]
     return {"kind": "village_month", "subject_id": village.id, "township_id": village.township_id,
-            "params": {"month": month, "as_of": as_of.isoformat()}, "village": {"id": village.id, "name": village.name, "township": township.name,
+            "params": _period_params({"month": month}, as_of, date_to), "village": {"id": village.id, "name": village.name, "township": township.name,
                                                      "is_key": village.is_key},
             "rows": rows, "totals": _totals(rows, as_of), "households": len({d.household_id for d in deliveries})}
 
@@ -254,6 +254,12 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
 
 
 # Rebuilding a printed record from its verification code --------------------------------------------
+
+def _period_params(params: dict, as_of: date, period_end: date) -> dict:
+    """A record's params, with the printing date when it cuts the period short (only then do the totals depend
+    on it: a record of a finished period prints, and verifies, the same whenever it is printed)."""
+    return {**params, "as_of": as_of.isoformat()} if as_of < period_end else params
+
 
 def _printed_on(params: dict, period_end: date) -> date:
     """The day a record was printed (records printed before it was kept were counted to the period's end)."""

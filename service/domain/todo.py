@@ -1,10 +1,10 @@
 """A township's to-do list (待办): what its workers and leads have to do today, in a fixed handful of queries."""
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import Case, Delivery, Household
+from models import Agreement, Case, Delivery, Household, User
 
 from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
@@ -13,7 +13,6 @@ from .scope import Scope
 
 SHOWN = 20
 DUE_WITHIN_DAYS = 3  # a case due this soon is on the list
-MISSED_WITHIN_DAYS = 7  # a missed delivery this recent can still be logged late
 
 
 def _listed(session, stmt, order, options=()) -> dict:
@@ -22,23 +21,29 @@ def _listed(session, stmt, order, options=()) -> dict:
     return {"total": total, "items": session.scalars(stmt.options(*options).order_by(*order).limit(SHOWN)).all()}
 
 
-def township_todo(session, scope: Scope, today: date, thresholds: Thresholds) -> dict:
-    """Gaps to sign, cases due (or overdue), cases waiting for 销号, re-checks due, and recent missed deliveries
-    to explain: each the first few, oldest or most urgent first, with how many in all."""
+def township_todo(session, actor: User, today: date, thresholds: Thresholds, backdate_days: int) -> dict:
+    """Gaps to sign (with the draft agreement waiting for a signature, if any), cases due (or overdue), cases
+    waiting for 销号 by someone other than who resolved them, re-checks due, and missed deliveries still inside
+    the backdating window: each the first few, oldest or most urgent first, with how many in all."""
+    scope = Scope.of(actor)
     active = Case.status.in_(("open", "in_progress"))
     cases = scope.restrict(select(Case), Case)
+    gaps = _listed(session, scope.restrict(select(Household), Household).where(gap_clause(thresholds)),
+                   (Household.village_id, Household.id), (selectinload(Household.village),))
+    gaps["drafts"] = dict(session.execute(select(Agreement.household_id, Agreement.id).where(
+        Agreement.household_id.in_([h.id for h in gaps["items"]]), Agreement.status == "draft")).all())
     return {
-        "gaps": _listed(session, scope.restrict(select(Household), Household).where(gap_clause(thresholds)),
-                        (Household.village_id, Household.id), (selectinload(Household.village),)),
+        "gaps": gaps,
         "cases_due": _listed(session, cases.where(active, Case.deadline <= today + timedelta(days=DUE_WITHIN_DAYS)),
                              (Case.deadline, Case.id), (selectinload(Case.village),)),
         "overdue": session.scalar(select(func.count()).select_from(
             cases.where(overdue_clause(today)).order_by(None).subquery())),
-        "to_verify": _listed(session, cases.where(Case.status == "resolved"), (Case.resolved_at, Case.id),
-                             (selectinload(Case.village),)),
+        "to_verify": _listed(session, cases.where(Case.status == "resolved", or_(
+            Case.resolved_by_id.is_(None), Case.resolved_by_id != actor.id)), (Case.resolved_at, Case.id),
+            (selectinload(Case.village),)),
         "rechecks": _listed(session, cases.where(recheck_due_clause(today)), (Case.recheck_due_on, Case.id),
                             (selectinload(Case.village),)),
         "missed": _listed(session, scope.restrict(select(Delivery), Delivery).where(
-            Delivery.status == "missed", Delivery.scheduled_for >= today - timedelta(days=MISSED_WITHIN_DAYS)),
+            Delivery.status == "missed", Delivery.scheduled_for >= today - timedelta(days=backdate_days)),
             (Delivery.scheduled_for, Delivery.id), (selectinload(Delivery.household).selectinload(Household.village),)),
     }

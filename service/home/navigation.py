@@ -38,7 +38,7 @@ def more(user: User) -> list[tuple[str, str]]:
     shown = {endpoint for endpoint, _ in tabs(user)}
     items = [item for item in EVERYTHING if item[0] not in shown]
     if REACH[user.role] == VILLAGE:  # a village's staff work one village: no to-do list of the township
-        items = [item for item in items if item not in (TODO, DASHBOARD, AGREEMENTS, FACILITIES)]
+        items = [item for item in items if item not in (TODO, DASHBOARD, AGREEMENTS)]
     return _allowed(user, items)
 
 

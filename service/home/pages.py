@@ -3,9 +3,9 @@ from flask_login import login_required
 
 from models import db
 
-from ..auth import acting_scope, acting_user
+from ..auth import acting_user
 from ..clock import local_today
-from ..context import current_thresholds
+from ..context import current_rules
 from ..domain.todo import township_todo
 from . import navigation
 
@@ -28,7 +28,8 @@ def favicon():
 @login_required
 def todo():
     """待办: the township's gaps to sign, cases due, cases to verify, re-checks due and missed deliveries."""
-    items = township_todo(db.session, acting_scope(), local_today(), current_thresholds())
+    rules = current_rules()
+    items = township_todo(db.session, acting_user(), rules.today, rules.thresholds, rules.backdate_days)
     return render_template("home/todo.html", t=items, today=local_today())
 
 

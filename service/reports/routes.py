@@ -10,10 +10,11 @@ from flask_login import current_user
 
 from models import Township, db
 
-from ..auth import acting_scope, require_bearer_user
+from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import local_today, local_zone
 from ..context import current_thresholds
 from ..domain import reports
+from ..domain.permissions import require_capability
 from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, Unauthorized
 from ..unit_of_work import UnitOfWork, atomic
@@ -89,6 +90,7 @@ def township_summary(township_id):
 def inspection_archive(township_id):
     """The archive: at once for a small township; a large one builds in the background (202 with progress)."""
     scope = acting_scope()
+    require_capability(acting_user(), "print_archive")
     get_visible(db.session, Township, township_id, scope)
     date_from, date_to = _period()
     reports.check_period(date_from, date_to)
