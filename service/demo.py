@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
-from models import Agreement, Case, Delivery, Facility, Household, Staff, Township, User, Village
+from models import Agreement, Case, CaseEvent, Delivery, Facility, Household, Staff, Township, User, Village
 
 from .domain.cases import CasePolicy, open_facility_case, open_missed_delivery_cases, sync_gap_cases
 from .domain.geo import recompute_distances
@@ -26,6 +26,9 @@ class Scale:
     agreements: int
     history_days: int
     intervals: tuple[int, ...]  # days between deliveries, drawn per agreement
+    # The small set shows every role a day's work: some gaps left unsigned, yesterday's delivery missed in the
+    # demo village, a case to verify (销号) and a re-check (回头看) due. The county set stays as measured.
+    days_work: bool = False
 
     @property
     def villages(self) -> int:
@@ -33,7 +36,8 @@ class Scale:
 
 
 # The county matches docs/operations.md, "Benchmarks": 3,000 agreements with a year of weekly deliveries (~150,000).
-SCALES = {"small": Scale(2, 3, 60, 10, 35, (2, 3, 7)), "county": Scale(15, 20, 20_000, 3_000, 365, (7,))}
+SCALES = {"small": Scale(2, 3, 60, 10, 35, (2, 3, 7), days_work=True),
+          "county": Scale(15, 20, 20_000, 3_000, 365, (7,))}
 
 TOWNSHIP_NAMES = ["城关镇", "河口镇", "石门镇", "青山乡", "柳林镇", "白马乡", "龙泉镇", "杨庄乡", "新集镇",
                   "东坪乡", "西河镇", "南山乡", "北岭镇", "双桥乡", "高家镇"]
@@ -144,8 +148,12 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     recompute_distances(session, village_ids)
     busiest = _seed_agreements(session, rng, scale, providers, today)
     plan_deliveries(session, today, 14)
-    _seed_cases(session, rng, today)
     first_village = session.get(Village, busiest or village_ids[0])
+    if scale.days_work:
+        _miss_yesterday(session, first_village.id, today)
+    _seed_cases(session, rng, today)
+    if scale.days_work:
+        _cases_for_the_lead(session, first_village, today)
     logins = [("admin", DEMO_PASSWORD, "county_admin"),
               ("zhen01", DEMO_PASSWORD, "township_lead"),
               ("zhen01-worker", DEMO_PASSWORD, "township_worker"),
@@ -153,8 +161,10 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     password_hash = generate_password_hash(DEMO_PASSWORD)
     session.add_all([
         User(username="admin", role="county_admin", password_hash=password_hash),
-        User(username="zhen01", role="township_lead", township_id=township_ids[0], password_hash=password_hash),
-        User(username="zhen01-worker", role="township_worker", township_id=township_ids[0],
+        # The township logins work where the demo village is, so that their 待办 has its day's work.
+        User(username="zhen01", role="township_lead", township_id=first_village.township_id,
+             password_hash=password_hash),
+        User(username="zhen01-worker", role="township_worker", township_id=first_village.township_id,
              password_hash=password_hash),
         User(username="cun01", role="village_staff", township_id=first_village.township_id,
              village_id=first_village.id, password_hash=password_hash),
@@ -174,6 +184,8 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
         .outerjoin(source, source.id == Household.water_source_id)
         .where(needs_delivery_clause(thresholds)).order_by(Household.id).limit(scale.agreements)
     ).all()
+    if scale.days_work:
+        candidates = [h for n, h in enumerate(candidates) if n % 4 != 3]  # a quarter left as gaps to sign
     start = today - timedelta(days=scale.history_days)
     agreement_rows = []
     for h in candidates:
@@ -225,3 +237,39 @@ def _seed_cases(session, rng: random.Random, today: date) -> None:
         .values(status="closed", resolution_note="补送完成", resolved_at=now, verified_at=now,
                 relapse_count=case((Case.id % 17 == 0, 1), else_=0), deadline=today - timedelta(days=10))
         .execution_options(synchronize_session=False))
+
+
+def _miss_yesterday(session, village_id: int, today: date) -> None:
+    """One household of the demo village was not served yesterday: 今日送水 offers to log it late."""
+    yesterday = today - timedelta(days=1)
+    agreement = session.scalar(select(Agreement).join(Household, Household.id == Agreement.household_id)
+                               .where(Household.village_id == village_id, Agreement.status == "active")
+                               .order_by(Agreement.id).limit(1))
+    if agreement is None:
+        return
+    session.execute(delete(Delivery).where(Delivery.agreement_id == agreement.id, Delivery.scheduled_for == yesterday))
+    session.add(Delivery(agreement_id=agreement.id, household_id=agreement.household_id, scheduled_for=yesterday,
+                         unplanned=False, status="missed", deliverer_id=agreement.provider_id))
+    session.flush()
+
+
+def _cases_for_the_lead(session, village: Village, today: date) -> None:
+    """A case fixed and waiting for 销号, and one verified weeks ago whose 回头看 is due today."""
+    now = datetime.now(timezone.utc)
+    township = session.get(Township, village.township_id)
+    common = {"township_id": village.township_id, "village_id": village.id, "kind": "sanitation", "severity": "low",
+              "lead_unit": township.name, "relapse_count": 0}
+    resolved = Case(**common, description="水源地周边有垃圾", status="resolved", deadline=today + timedelta(days=4),
+                    resolution_note="已清理并设立警示牌", resolved_at=now)
+    rechecked = Case(**common, description="集中供水点蓄水池未加盖", status="verified", deadline=today - timedelta(days=20),
+                     resolution_note="已加装盖板", resolved_at=now - timedelta(days=29),
+                     verified_at=now - timedelta(days=28), recheck_due_on=today)
+    session.add_all([resolved, rechecked])
+    session.flush()
+    session.add_all([CaseEvent(case_id=case.id, action=action, to_status=status, note=note, at=at)
+                     for case, steps in ((resolved, [("opened", "open", None, now - timedelta(days=3)),
+                                                     ("transition", "resolved", "已清理并设立警示牌", now)]),
+                                         (rechecked, [("opened", "open", None, now - timedelta(days=35)),
+                                                      ("transition", "resolved", "已加装盖板", now - timedelta(days=29)),
+                                                      ("transition", "verified", None, now - timedelta(days=28))]))
+                     for action, status, note, at in steps])
