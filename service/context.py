@@ -74,13 +74,18 @@ def build_context(config, now: datetime | None = None, id_vault: IdNumberVault |
         config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"])
 
 
+def _built_once() -> dict:
+    """The running app's vault and gateway, built on first use."""
+    built = current_app.extensions.setdefault("water_context", {})
+    if "vault" not in built:
+        built["vault"], built["gateway"] = vault(current_app.config), build_gateway(current_app.config)
+    return built
+
+
 def current_context(now: datetime | None = None) -> Context:
     """The context of the running app at this moment (its vault and gateway built once per app)."""
-    app = current_app._get_current_object()
-    built = app.extensions.setdefault("water_context", {})
-    if "vault" not in built:
-        built["vault"], built["gateway"] = vault(app.config), build_gateway(app.config)
-    return build_context(app.config, now, built["vault"], built["gateway"])
+    built = _built_once()
+    return build_context(current_app.config, now, built["vault"], built["gateway"])
 
 
 def current_rules() -> Rules:
@@ -95,4 +100,4 @@ def current_thresholds() -> Thresholds:
 
 def current_vault() -> IdNumberVault:
     """The running app's resident-ID vault."""
-    return current_context().vault
+    return _built_once()["vault"]

@@ -35,8 +35,9 @@ def _deliveries(*where, limit: int = SHOWN_PER_DAY):
             .options(joinedload(Delivery.household).joinedload(Household.village), joinedload(Delivery.agreement))
             .order_by(Delivery.scheduled_for, Household.village_id, Delivery.status.desc(), Household.head_name)
             .limit(limit))
-    if _village_filter():
-        stmt = stmt.where(Household.village_id == _village_filter())
+    village_id = _village_filter()
+    if village_id:
+        stmt = stmt.where(Household.village_id == village_id)
     return db.session.scalars(stmt).unique().all()
 
 

@@ -292,8 +292,9 @@ COMPARED = ("head_name", "phone", "members", "self_care", "lat", "lon", "distanc
             "round_trip_min", "water_source", "monitoring_type")
 
 
-def _household_rows(session, parsed, places: "Places", report: Report) -> list[tuple[int, dict, int | None]]:
-    """Each good row's household values with its village found, and the 编号 it names when its ID is masked."""
+def _household_rows(parsed, places: "Places", report: Report, vault: IdNumberVault) -> list[tuple]:
+    """Each good row's household values with its village found, and what it is matched on: the 编号 it names
+    when its ID is masked, else its ID's keyed hash."""
     rows, seen_ids, seen_hashes = [], {}, {}
     for number, values in parsed:
         record_id, township = values.pop("id", None), values.pop("township", None)
@@ -315,7 +316,8 @@ def _household_rows(session, parsed, places: "Places", report: Report) -> list[t
         except RowError as problem:
             report.reject(number, problem, {})
             continue
-        rows.append((number, {k: v for k, v in values.items() if v is not None}, record_id))
+        data = {k: v for k, v in values.items() if v is not None}
+        rows.append((number, data, record_id, None if record_id is not None else vault.lookup_hash(data["id_number"])))
     return rows
 
 
@@ -326,26 +328,26 @@ def import_households(session, actor: User, rows: list[list], vault: IdNumberVau
     require_capability(actor, "import_rosters")
     report = Report(dry_run)
     places = Places(session, actor)
-    good = _household_rows(session, parse_rows(rows, HOUSEHOLD_COLUMNS, report, rules.today), places, report)
+    good = _household_rows(parse_rows(rows, HOUSEHOLD_COLUMNS, report, rules.today), places, report, vault)
     progress(len(good))
     # Stage 2: match each row to the household it names, in a fixed number of queries.
-    hashes = [vault.lookup_hash(data["id_number"]) for _, data, record_id in good if record_id is None]
+    hashes = [key for _, _, _, key in good if key is not None]
     by_hash = {}
     for start in range(0, len(hashes), 5000):
         by_hash.update((h.id_number_hash, h) for h in session.scalars(
             select(Household).where(Household.id_number_hash.in_(hashes[start:start + 5000]))))
     by_id = {h.id: h for h in session.scalars(select(Household).where(
-        Household.id.in_([record_id for _, _, record_id in good if record_id is not None])))}
+        Household.id.in_([record_id for _, _, record_id, _ in good if record_id is not None])))}
     scope = Scope.of(actor)
     creates, updates = [], []
-    for number, data, record_id in good:
+    for number, data, record_id, key in good:
         try:
             if record_id is not None:
                 current = by_id.get(record_id)
                 if current is None or current.id_number_masked != data.pop("id_number"):
                     raise RowError("编号", catalogue.say("row.record_mismatch"))
             else:
-                current = by_hash.get(vault.lookup_hash(data["id_number"]))
+                current = by_hash.get(key)
             if current is not None and not scope.covers(current.township_id, current.village_id):
                 report.conflicts.append(current.id)
                 raise RowError("身份证号", catalogue.say("id_conflict"))
