@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 
-.PHONY: run test seed-county bench clean
+.PHONY: run test seed-county bench clean vendor-workbox
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,20 @@ test: $(BIN)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# Workbox, the service worker's caching and request queue, vendored from the npm registry into service/static/
+# (the phone may never have reached a CDN). `make vendor-workbox WORKBOX_VERSION=x.y.z` refreshes it; needs npm.
+WORKBOX_VERSION ?= 7.4.1
+WORKBOX_MODULES := core routing strategies expiration background-sync
+WORKBOX_DIR := service/static/vendor/workbox
+vendor-workbox:
+	rm -rf $(WORKBOX_DIR) && mkdir -p $(WORKBOX_DIR)
+	tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	for module in $(WORKBOX_MODULES); do \
+	  (cd $$tmp && npm pack -q workbox-$$module@$(WORKBOX_VERSION) >/dev/null) && \
+	  tar xzf $$tmp/workbox-$$module-$(WORKBOX_VERSION).tgz -C $$tmp && \
+	  cp $$tmp/package/build/workbox-$$module.prod.js $(WORKBOX_DIR)/ && \
+	  cp $$tmp/package/LICENSE $(WORKBOX_DIR)/LICENSE && rm -rf $$tmp/package; \
+	done
+	printf 'Workbox %s (npm: %s), MIT licence (LICENSE). Refreshed by `make vendor-workbox`.\n' \
+	  "$(WORKBOX_VERSION)" "$(addprefix workbox-,$(WORKBOX_MODULES))" > $(WORKBOX_DIR)/VERSION

@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from .sms import routes as sms_routes
     from .sms import webhooks as sms_webhooks
     from .staff import routes as staff_routes
+    from .webapp import pages as webapp_pages
 
     for bp in (auth_routes.blueprint, place_routes.townships, place_routes.villages,
                household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint,
@@ -85,7 +86,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(bp)
     for bp in (home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
-               import_pages.blueprint,
+               import_pages.blueprint, webapp_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, verify.blueprint, docs, health):
         app.register_blueprint(bp)
     # Twilio signs its webhooks; it cannot send our CSRF token.
@@ -122,17 +123,19 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_globals(app: Flask) -> None:
     import hashlib
+    from datetime import datetime, timezone
     from functools import cache
 
     from flask import url_for
     from flask_login import current_user
 
-    from .clock import local_zone
+    from .clock import local_time
     from .context import current_thresholds
     from .domain.catalogue import FIELD_NAMES, LABELS, label, page_message
     from .domain.identity import display_phone
     from .domain.permissions import COUNTY, REACH, can
     from .home.navigation import tabs
+    from .webapp.pages import phone_texts
 
     # Needs-delivery reasons are labelled with the thresholds in force ("距集中供水点超800米").
     app.jinja_env.globals.update(label=lambda group, code: label(group, code, current_thresholds()), labels=LABELS,
@@ -149,9 +152,10 @@ def register_template_globals(app: Flask) -> None:
 
     app.jinja_env.globals["static_url"] = lambda filename: url_for("static", filename=filename,
                                                                    v=static_version(filename))
+    app.jinja_env.globals.update(phone_texts=lambda: phone_texts(current_user.user),
+                                 rendered_at=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     app.jinja_env.filters["phone"] = display_phone
-    app.jinja_env.filters["local_time"] = lambda moment: moment.astimezone(local_zone()).strftime("%m-%d %H:%M") \
-        if moment else "—"
+    app.jinja_env.filters["local_time"] = local_time
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -19,3 +19,8 @@ def as_aware(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=local_zone())
+
+
+def local_time(moment: datetime | None) -> str:
+    """A moment as a page shows it: month, day and minute in local time."""
+    return moment.astimezone(local_zone()).strftime("%m-%d %H:%M") if moment else "—"

@@ -8,7 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError
 
 from .domain.conflicts import IdNumberConflict
 from .domain.errors import FieldErrors
-from .handlers import record_id_conflict
+from .handlers import record_id_conflict, wants_json
 from .domain.text import drop_invisible
 from .unit_of_work import UnitOfWork
 
@@ -78,8 +78,9 @@ def flash_when_saved(message: str) -> None:
 
 def form_page(redraw: Callable[..., str]):
     """A page that takes a form, as one unit of work: FieldErrors roll it back, and `redraw(errors=…, **view_args)`
-    draws the page again with each message beside its field (422, or 409 for a conflict). A resident ID registered
-    outside the user's scope is also recorded for the county first."""
+    draws the page again with each message beside its field (422, or 409 for a conflict); a script that asks for
+    JSON gets the errors as JSON instead. A resident ID registered outside the user's scope is also recorded for the
+    county first."""
 
     def decorate(view):
         @wraps(view)
@@ -94,6 +95,8 @@ def form_page(redraw: Callable[..., str]):
                 record_id_conflict(conflict)
                 return redraw(errors=conflict.errors, **view_args), 422
             except FieldErrors as exc:
+                if wants_json():  # the phone's script: the error handler answers it field by field, in JSON
+                    raise
                 return redraw(errors=exc.errors, **view_args), exc.status
 
         return submit

@@ -11,7 +11,7 @@ from models import db
 
 from .auth import acting_user
 from .context import current_context
-from .domain.catalogue import FIELD_NAMES, page_message, say
+from .domain.catalogue import ERROR_HEADINGS, FIELD_NAMES, page_message, say
 from .domain.conflicts import IdNumberConflict, record_id_conflicts
 from .domain.errors import DomainError, FieldErrors, TooManyRequests
 from .unit_of_work import UnitOfWork
@@ -22,7 +22,8 @@ LATIN_WORD = re.compile(r"\b(?!(?:PDF|JPEG|PNG|CSV|XLSX|MB|KiB|ID)\b)[A-Za-z]{2,
 JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/")
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether the answer is JSON: the API, and a page's script that asks for it (the phone's queue)."""
     # /reports/… answers a page session (a print button) with a page, an API client with JSON; /verify/… a
     # phone with a page, an API client (its bearer token) with JSON.
     if request.path.startswith("/reports/") and not request.headers.get("Authorization"):
@@ -49,6 +50,13 @@ def _field_lines(errors, field: str = "") -> list[str]:
             for text in (errors if isinstance(errors, list) else [errors])]
 
 
+def _page_errors(errors: dict) -> dict:
+    """Field errors as a page shows them: each field's messages in Chinese (the API's location keys unwrapped)."""
+    fields = errors.get("json") or errors.get("form") or errors
+    return {field: [page_message(str(text)) for text in (texts if isinstance(texts, list) else [texts])]
+            for field, texts in fields.items()}
+
+
 def _in_chinese(message: str, errors) -> str:
     """What a person reads under the error's heading: the messages in Chinese, or nothing (the heading says what
     happened) when one has no Chinese yet."""
@@ -58,14 +66,20 @@ def _in_chinese(message: str, errors) -> str:
 
 def _answer(status: int, name: str, message: str, errors: dict | None = None, headers=None):
     _discard_unfinished_work()
-    if _wants_json():
+    if wants_json():
         body = {"code": status, "status": name, "message": message}
         if errors is not None:
             body["errors"] = errors
+        if not request.path.startswith(JSON_PREFIXES):
+            # A page's script asked: it shows the answer to a person, so in Chinese, field by field.
+            body["message"] = _in_chinese(message, errors) or ERROR_HEADINGS.get(status, ERROR_HEADINGS[500])
+            if errors is not None:
+                body["errors"] = _page_errors(errors)
         response = jsonify(body)
     else:
         # No navigation when the database is down: drawing it would ask the database who is logged in.
         response = make_response(render_template("error.html", status=status, message=_in_chinese(message, errors),
+                                                 heading=ERROR_HEADINGS.get(status, ERROR_HEADINGS[500]),
                                                  bare=status == 503))
     response.status_code = status
     for key, value in (headers or {}).items():

@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import UserMixin, current_user, login_required, login_url, login_user, logout_user
 from marshmallow import ValidationError
 
 from models import User, db
@@ -9,7 +9,9 @@ from models import User, db
 from ..auth import password_stamp
 from ..domain.users import authenticate, end_sessions
 from ..domain.catalogue import say
+from ..domain.errors import Unauthorized
 from ..extensions import login_manager
+from ..handlers import wants_json
 from ..home import navigation
 from ..unit_of_work import atomic
 from .schemas import TokenRequestSchema
@@ -40,6 +42,16 @@ def load_user(session_id: str):
     if user is None or version != str(user.session_version) or stamp != password_stamp(user):
         return None
     return SessionUser(user)
+
+
+@login_manager.unauthorized_handler
+def login_required_answer():
+    """Not logged in (or the login expired): a person is sent to the login form and back; the phone's script, which
+    keeps what it queued until the worker logs in again, gets 401 in JSON."""
+    if wants_json():
+        raise Unauthorized(say("login.expired"))
+    flash(say("login.required"))
+    return redirect(login_url(login_manager.login_view, request.url))
 
 
 def _safe_next(target: str | None, user: User) -> str:

@@ -1,7 +1,7 @@
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -9,11 +9,12 @@ from sqlalchemy.orm import joinedload
 from models import Delivery, Household, db
 
 from ..auth import acting_scope, acting_user
-from ..clock import as_aware, local_today
+from ..clock import as_aware, local_time, local_today
 from ..context import current_rules
 from ..domain import deliveries
 from ..domain.catalogue import say
 from ..forms import flash_when_saved, form_page, load_form
+from ..handlers import wants_json
 from ..uploads import IMAGES, store_upload
 from .schemas import CompleteSchema
 
@@ -74,16 +75,24 @@ def week():
 @login_required
 @form_page(lambda errors, delivery_id: _today_page({delivery_id: errors}))
 def complete(delivery_id):
-    """The one-tap log: liters as planned, time now; a double tap carries the same key and logs once."""
+    """The one-tap log: liters as planned, time now (or the time of a tap the phone queued); a double tap or a
+    queued retry carries the same key and logs once. The phone's script gets JSON, a plain form a redirect."""
     data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str, "delivered_at": str})
     data["delivered_at"] = as_aware(data.get("delivered_at"))
     if data["delivered_at"] is None:
         data.pop("delivered_at")
+    # The phone's service worker marks a tap it queued without signal and sends now.
     delivery, created = deliveries.complete_delivery(
-        db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None)
+        db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None,
+        sent_later=request.headers.get("X-Sent-Later") == "1")
     photo = request.files.get("photo")
     if created and photo and photo.filename:
         deliveries.attach_photo(db.session, acting_user(), delivery_id,
                                 lambda: store_upload(photo, IMAGES, "photos")[0])
-    flash_when_saved(say("delivery.logged", name=delivery.household.head_name, liters=delivery.liters))
+    message = say("delivery.logged", name=delivery.household.head_name, liters=delivery.liters)
+    if wants_json():
+        return jsonify(id=delivery.id, status=delivery.status, liters=delivery.liters,
+                       delivered_at=delivery.delivered_at.astimezone(timezone.utc).isoformat(),
+                       delivered_at_local=local_time(delivery.delivered_at), message=message), 201 if created else 200
+    flash_when_saved(message)
     return redirect(url_for("deliveries_pages.today", village_id=_village_filter()) + f"#d{delivery_id}")

@@ -72,6 +72,10 @@ FIELD_NAMES = {
 }
 
 # Messages the service itself writes for people, by key; `say` fills in their values.
+# What a page says first about an HTTP error (the heading of the error page, a script's message of last resort).
+ERROR_HEADINGS = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "找不到该记录", 409: "数据冲突", 413: "文件太大",
+                  422: "输入有误", 429: "操作太频繁", 500: "出错了", 503: "服务暂时不可用"}
+
 MESSAGES = {
     # logins
     "login.failed": "用户名或密码错误",
@@ -101,6 +105,21 @@ MESSAGES = {
     "delivery.in_future": "送达时间不能晚于现在",
     "delivery.too_early": "送达时间不能早于 {earliest}（计划日前 {days} 天）",
     "delivery.logged": "已登记：{name} {liters} 升",
+    "delivery.sent_later": "离线时于 {tapped} 点了已送达，联网后上传",
+    # the installable web app: what the page says about the log queued on the phone
+    "offline.banner": "离线，显示的是 {time} 的数据",
+    "offline.pending": "待上传",
+    "offline.pending_count": "待上传 {count}",
+    "offline.waiting": "没有网络，联网后自动上传",
+    "offline.sending": "正在上传…",
+    "offline.login_expired": "登录已过期，请重新登录，登录后自动上传",
+    "offline.other_user": "这些记录要用 {user} 的账号登录后才能上传",
+    "offline.refused": "未能上传",
+    "offline.tapped": "点击时间 {time}",
+    "offline.dismiss": "知道了",
+    "offline.logged": "{liters} 升 · {time}",
+    "offline.photo_too_large": "照片太大，请重拍或不附照片",
+    "login.expired": "登录已过期，请重新登录",
     # SMS written by people
     "reply.not_found": "没有这条短信",
     "reply.opted_out": "该号码已退订短信，不能发送",

@@ -63,10 +63,12 @@ def _check_log(session, data: dict, household: Household, planned_day: date, rul
 
 
 def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
-                      idempotency_key: str | None = None) -> tuple[Delivery, bool]:
+                      idempotency_key: str | None = None, sent_later: bool = False) -> tuple[Delivery, bool]:
     """Log a planned (or missed) delivery as delivered; returns it and whether this call logged it.
 
     The same idempotency key again returns the delivery as first logged, so a double tap logs once.
+    `sent_later`: the tap was queued on a phone without signal and arrives now; if the delivery was counted
+    missed meanwhile, its record says so instead of asking the worker why it is logged late.
     """
     idempotency_key = _scoped_key(actor, idempotency_key)
     replay = _by_key(session, idempotency_key)
@@ -82,7 +84,10 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
         raise Conflict(f"this delivery is already {delivery.status}; post a correction instead")
     if delivery.status == "missed" and not (data.get("note") or "").strip():
         # Logged after it was counted missed: the record says why, for whoever checks the missed-delivery case.
-        raise FieldErrors.one("note", "say why the delivery is logged late")
+        if not (sent_later and data.get("delivered_at")):
+            raise FieldErrors.one("note", "say why the delivery is logged late")
+        tapped = data["delivered_at"].astimezone(rules.zone).strftime("%m-%d %H:%M")
+        data = {**data, "note": catalogue.say("delivery.sent_later", tapped=tapped)}
     now = rules.now
     data = {"delivered_at": now, **data}
     _check_log(session, data, delivery.household, delivery.scheduled_for, rules)

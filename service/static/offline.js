@@ -1,0 +1,313 @@
+/* 今日送水 without signal: installs the service worker (/sw.js), sends a tap through it (queued on the phone when the
+   network fails), shows what waits to be sent and what the server refused, and asks the worker to send the queue on
+   load, on focus, when the browser says it is online, and on a timer with backoff (a weak signal never says so).
+   Without this script, or without a service worker, the forms post as plain forms. */
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) {
+    return;
+  }
+  navigator.serviceWorker.register("/sw.js", {scope: "/"});
+
+  // A worker's reply to one message (or null after a while: a worker stopped mid-answer is asked again later).
+  function ask(message) {
+    return navigator.serviceWorker.ready.then((registration) => new Promise((resolve) => {
+      const channel = new MessageChannel();
+      const timer = setTimeout(() => resolve(null), 60000);
+      channel.port1.onmessage = (event) => { clearTimeout(timer); resolve(event.data); };
+      registration.active.postMessage(message, [channel.port2]);
+    }));
+  }
+
+  if (document.body.dataset.forgetPages) {
+    ask({type: "forget"}); // logged out: pages kept for the last user hold their households' names
+  }
+  const textNode = document.getElementById("offline-texts");
+  if (!textNode) {
+    return;
+  }
+  const T = JSON.parse(textNode.textContent);
+  const PHOTO_BYTES = 1024 * 1024;
+  const PHOTO_SIDE = 1600;
+  const SHORTEST_WAIT = 5000;
+  const LONGEST_WAIT = 30000;
+
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
+  const two = (n) => String(n).padStart(2, "0");
+  const clock = (date) => two(date.getHours()) + ":" + two(date.getMinutes());
+  // Today's time alone; another day's with its date.
+  const when = (date) => (date.toDateString() === new Date().toDateString() ? "" :
+    two(date.getMonth() + 1) + "-" + two(date.getDate()) + " ") + clock(date);
+
+  // The time of the tap, with the phone's offset, as the log's delivered_at.
+  function tapTime(date) {
+    const offset = -date.getTimezoneOffset();
+    const sign = offset >= 0 ? "+" : "-";
+    return date.getFullYear() + "-" + two(date.getMonth() + 1) + "-" + two(date.getDate()) + "T" + clock(date) +
+      ":" + two(date.getSeconds()) + sign + two(Math.floor(Math.abs(offset) / 60)) + ":" + two(Math.abs(offset) % 60);
+  }
+
+  const banner = document.querySelector("[data-offline-banner]");
+  if (banner && document.documentElement.dataset.source === "phone") {
+    banner.textContent = fill(T.banner, {time: when(new Date(document.documentElement.dataset.renderedAt))});
+    banner.hidden = false;
+  }
+
+  // A photo larger than the cap is made smaller on the phone (it waits in the queue and goes up on a weak signal).
+  async function smaller(photo) {
+    if (photo.size <= PHOTO_BYTES && /^image\/(jpeg|png)$/.test(photo.type)) {
+      return photo;
+    }
+    const image = await createImageBitmap(photo);
+    const scale = Math.min(1, PHOTO_SIDE / Math.max(image.width, image.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(image.width * scale);
+    canvas.height = Math.round(image.height * scale);
+    canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
+    if (!blob || blob.size > PHOTO_BYTES) {
+      throw new Error("photo too large");
+    }
+    return blob;
+  }
+
+  function note(card, className, text) {
+    let line = card.querySelector("." + className);
+    if (!line) {
+      line = document.createElement("span");
+      line.className = className;
+      card.appendChild(line);
+    }
+    line.textContent = text;
+    return line;
+  }
+
+  function clearMarks(card) {
+    card.classList.remove("queued");
+    card.querySelectorAll(".queued-note, .refusal").forEach((node) => node.remove());
+    const form = card.querySelector("form[data-queue]");
+    if (form) {
+      form.hidden = false;
+      delete form.dataset.busy;
+    }
+    const badge = card.querySelector(".badge");
+    if (badge && badge.dataset.was) {
+      badge.textContent = badge.dataset.was;
+      delete badge.dataset.was;
+    }
+  }
+
+  function showErrors(form, answer) {
+    form.querySelectorAll(".error").forEach((node) => node.remove());
+    const lines = Object.values(answer.errors || {}).flat();
+    for (const text of lines.length ? lines : [answer.message || ""]) {
+      const line = document.createElement("span");
+      line.className = "error";
+      line.setAttribute("role", "alert");
+      line.textContent = text;
+      form.appendChild(line);
+    }
+  }
+
+  function said(message) {
+    let line = document.querySelector("main > .flash");
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "card flash";
+      line.setAttribute("role", "status");
+      document.querySelector("main").prepend(line);
+    }
+    line.textContent = message;
+  }
+
+  function markDelivered(deliveryId, answer) {
+    const card = document.getElementById("d" + deliveryId);
+    if (!card || card.dataset.delivered) {
+      return;
+    }
+    said(answer.message);
+    const late = card.closest("#late-list");
+    if (late) { // logged late: off the list of days to log late
+      card.remove();
+      if (!late.children.length) {
+        document.getElementById("late").remove();
+        late.remove();
+      }
+      return;
+    }
+    clearMarks(card);
+    card.dataset.delivered = "1";
+    const badge = card.querySelector(".badge");
+    if (badge) {
+      badge.textContent = T.delivered;
+      badge.className = "badge done";
+    }
+    card.querySelectorAll("form").forEach((form) => form.remove());
+    note(card, "logged", fill(T.logged, {liters: answer.liters, time: answer.delivered_at_local}));
+    const done = document.querySelector("[data-done]");
+    if (done && card.closest("#deliveries")) {
+      done.textContent = String(Number(done.textContent) + 1);
+    }
+  }
+
+  function refusalCard(item) {
+    const card = document.getElementById("d" + item.delivery_id);
+    if (card && !card.dataset.delivered) {
+      return card;
+    }
+    const list = document.querySelector("[data-refusals]");
+    if (!list) {
+      return null;
+    }
+    const row = document.createElement("li");
+    row.className = "card refusal-row";
+    const name = document.createElement("strong");
+    name.textContent = item.name;
+    row.appendChild(name);
+    list.appendChild(row);
+    return row;
+  }
+
+  function render(state) {
+    if (!state || state.type !== "status") {
+      return;
+    }
+    document.querySelectorAll("li.card[id^=d]").forEach(clearMarks);
+    document.querySelectorAll(".refusal-row").forEach((row) => row.remove());
+    for (const item of state.pending) {
+      const card = document.getElementById("d" + item.delivery_id);
+      if (!card || card.dataset.delivered) {
+        continue;
+      }
+      card.classList.add("queued");
+      card.querySelectorAll("form[data-queue]").forEach((form) => { form.hidden = true; });
+      const badge = card.querySelector(".badge");
+      if (badge) {
+        badge.dataset.was = badge.dataset.was || badge.textContent;
+        badge.textContent = T.pending;
+      }
+      note(card, "queued-note muted", fill(T.tapped, {time: when(new Date(item.tapped_at))}));
+    }
+    for (const item of state.refused) {
+      const card = refusalCard(item);
+      if (!card) {
+        continue;
+      }
+      const box = document.createElement("div");
+      box.className = "refusal";
+      const message = document.createElement("span");
+      message.className = "error";
+      message.setAttribute("role", "alert");
+      const errors = Object.values(item.errors || {}).flat();
+      message.textContent = T.refused + "（" + fill(T.tapped, {time: when(new Date(item.tapped_at))}) + "）：" +
+        (errors.length ? errors.join("；") : item.message);
+      const dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "secondary";
+      dismiss.textContent = T.dismiss;
+      dismiss.addEventListener("click", () => ask({type: "dismiss", key: item.key}).then(render));
+      box.append(message, dismiss);
+      card.appendChild(box);
+    }
+    const bar = document.querySelector("[data-queue-bar]");
+    if (bar) {
+      const others = state.pending.filter((item) => item.user && item.user !== T.user);
+      const why = state.blocked === "login" ? T.login_expired :
+        state.blocked === "user" && others.length ? fill(T.other_user, {user: others[0].user}) :
+          state.blocked ? T.waiting : T.sending;
+      bar.querySelector("[data-count]").textContent = fill(T.pending_count, {count: state.pending.length});
+      bar.querySelector("[data-why]").textContent = why;
+      bar.querySelector("[data-login]").hidden = state.blocked !== "login";
+      bar.hidden = !state.pending.length;
+    }
+  }
+
+  let wait = SHORTEST_WAIT;
+  let timer = null;
+  async function sendQueue() {
+    clearTimeout(timer);
+    const state = await ask({type: "send"});
+    render(state);
+    if (!state || state.pending.length) {
+      // Nothing got through: wait longer each time, but never so long that a restored signal goes unused.
+      wait = state && !state.blocked ? SHORTEST_WAIT : Math.min(wait * 2, LONGEST_WAIT);
+      timer = setTimeout(sendQueue, wait);
+    } else {
+      wait = SHORTEST_WAIT;
+    }
+  }
+
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data.type === "delivered") {
+      markDelivered(event.data.delivery_id, event.data.answer);
+    } else {
+      render(event.data);
+    }
+  });
+  window.addEventListener("online", sendQueue);
+  window.addEventListener("focus", sendQueue);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) sendQueue(); });
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-queue]");
+    if (!form || !navigator.serviceWorker.controller) {
+      return; // not yet controlled by the worker: the plain form post
+    }
+    event.preventDefault();
+    if (form.dataset.busy) {
+      return; // a double tap
+    }
+    form.dataset.busy = "1";
+    const tapped = new Date();
+    const data = new FormData(form);
+    if (!data.get("delivered_at")) {
+      data.set("delivered_at", tapTime(tapped));
+    }
+    // The CSRF token goes in a header, which the worker renews when it sends after a new login (a token in the form
+    // would be read first, and a queued form's token dies with the login it came from).
+    data.delete("csrf_token");
+    data.set("tapped_at", String(tapped.getTime()));
+    data.set("household_name", form.dataset.name || "");
+    data.set("user", T.user);
+    const photo = data.get("photo");
+    if (photo && photo.size) {
+      try {
+        data.set("photo", await smaller(photo), "photo.jpg");
+      } catch (error) {
+        showErrors(form, {message: T.photo_too_large});
+        delete form.dataset.busy;
+        return;
+      }
+    } else {
+      data.delete("photo");
+    }
+    const token = document.querySelector("meta[name=csrf-token]");
+    let response;
+    try {
+      response = await fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+        headers: {Accept: "application/json", "X-CSRFToken": token ? token.content : ""}});
+    } catch (error) {
+      showErrors(form, {message: T.waiting});
+      delete form.dataset.busy;
+      return;
+    }
+    const answer = await response.json().catch(() => ({}));
+    if (response.status === 202) {
+      render(answer);
+      clearTimeout(timer);
+      timer = setTimeout(sendQueue, wait);
+    } else if (response.ok) {
+      markDelivered(form.dataset.delivery, answer);
+    } else {
+      showErrors(form, answer);
+      delete form.dataset.busy;
+    }
+  });
+
+  // This page is seen online: keep it (and the next days' list) on the phone for the hills.
+  const keep = document.body.dataset.keep;
+  if (keep !== undefined && document.documentElement.dataset.source === "server") {
+    ask({type: "keep", urls: [location.pathname + location.search].concat(keep.split(" ").filter(Boolean))});
+  }
+  sendQueue();
+}());
