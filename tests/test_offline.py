@@ -17,7 +17,7 @@ from service.context import current_rules
 from service.domain.deliveries import change_planned_delivery
 from service.domain.planning import plan_deliveries
 
-from .conftest import PASSWORD, make_agreement, make_household
+from .conftest import PASSWORD, make_agreement, make_household, missed_yesterday
 from .test_browser_days import PNG
 from .test_delivery_pages import SHANGHAI
 from .test_pages import csrf_token, login
@@ -284,6 +284,22 @@ def test_the_phone_script_gets_json_and_a_repeat_is_a_replay(world, client):
     assert "已登记" not in client.get("/deliveries/today").get_data(as_text=True)
 
 
+def test_a_phone_with_a_wrong_clock_logs_the_time_of_its_tap(world, client):
+    """The phone says when it was tapped and what its clock read when it sent, both by its own clock (10 minutes
+    fast here, which a server check against `now` would refuse): the log is timed by the server's clock."""
+    delivery_id, = _served_today(world, 1)
+    login(client, "cun_a1")
+    fast = datetime.now(timezone.utc) + timedelta(minutes=10)
+    form = {"csrf_token": csrf_token(client), "idempotency_key": "k-fast-clock", "liters": "80",
+            "tapped_at": str(int((fast - timedelta(hours=3)).timestamp() * 1000))}
+    sent = datetime.now(timezone.utc)
+    answer = client.post(f"/deliveries/{delivery_id}/complete", data=form,
+                         headers={"Accept": "application/json", "X-Phone-Now": str(int(fast.timestamp() * 1000))})
+    assert answer.status_code == 201
+    logged_at = _delivery(delivery_id).delivered_at
+    assert sent - timedelta(hours=3) - SLACK <= logged_at <= datetime.now(timezone.utc) - timedelta(hours=3)
+
+
 def test_a_tap_sent_after_the_delivery_was_counted_missed_says_so(world, client):
     """The night's job counted it missed before the phone found a signal: the log keeps the tap's time and says it
     was sent later, instead of being refused for want of a reason; a late log typed on the page still needs one."""
@@ -299,6 +315,17 @@ def test_a_tap_sent_after_the_delivery_was_counted_missed_says_so(world, client)
     delivery = _delivery(delivery_id)
     assert delivery.status == "delivered" and delivery.delivered_at == tapped
     assert delivery.note == f"离线时于 {tapped.astimezone(SHANGHAI):%m-%d %H:%M} 点了已送达，联网后上传"
+
+
+def test_a_queued_tap_after_its_day_still_needs_a_reason(world, client):
+    served, yesterday = missed_yesterday(world)
+    login(client, "cun_a1")
+    delivery_id = db.session.scalar(select(Delivery.id).where(Delivery.scheduled_for == yesterday))
+    db.session.rollback()
+    next_morning = datetime.combine(yesterday + timedelta(days=1), datetime.min.time(), SHANGHAI)
+    tapped = min(next_morning + timedelta(minutes=30), datetime.now(timezone.utc))
+    late = _tap_by_script(client, delivery_id, tapped, "k-next-day", **{"X-Sent-Later": "1"})
+    assert late.status_code == 422 and late.json["errors"] == {"note": ["补登漏送请说明原因"]}
 
 
 def test_answers_the_queue_cannot_get_past_are_json_in_chinese(world, client):

@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -20,6 +20,8 @@ from .schemas import CompleteSchema
 
 blueprint = Blueprint("deliveries_pages", __name__)
 SHOWN_PER_DAY = 300
+# Longer than any backdating window: a tap older than this is refused by the window's rule, not lost to overflow.
+MAX_QUEUED_MS = 400 * 24 * 3600 * 1000
 
 
 def _village_filter() -> int | None:
@@ -71,6 +73,17 @@ def week():
     return render_template("deliveries/week.html", by_day=by_day, today=today)
 
 
+def _tapped_at(now: datetime) -> datetime | None:
+    """When 已送达 was tapped, on the server's clock: the phone's script sends the tap's time and the phone's time at
+    sending (`X-Phone-Now`), both by the phone's clock, so that a phone whose clock is wrong still logs the right
+    time, and a tap queued without signal keeps its own."""
+    try:
+        elapsed = int(request.headers["X-Phone-Now"]) - int(request.form["tapped_at"])
+    except (KeyError, ValueError):
+        return None
+    return now - timedelta(milliseconds=min(max(elapsed, 0), MAX_QUEUED_MS))
+
+
 @blueprint.route("/deliveries/<int:delivery_id>/complete", methods=["POST"])
 @login_required
 @form_page(lambda errors, delivery_id: _today_page({delivery_id: errors}))
@@ -78,7 +91,7 @@ def complete(delivery_id):
     """The one-tap log: liters as planned, time now (or the time of a tap the phone queued); a double tap or a
     queued retry carries the same key and logs once. The phone's script gets JSON, a plain form a redirect."""
     data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str, "delivered_at": str})
-    data["delivered_at"] = as_aware(data.get("delivered_at"))
+    data["delivered_at"] = as_aware(data.get("delivered_at")) or _tapped_at(current_rules().now)
     if data["delivered_at"] is None:
         data.pop("delivered_at")
     # The phone's service worker marks a tap it queued without signal and sends now.

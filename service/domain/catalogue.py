@@ -119,6 +119,7 @@ MESSAGES = {
     "offline.dismiss": "知道了",
     "offline.logged": "{liters} 升 · {time}",
     "offline.photo_too_large": "照片太大，请重拍或不附照片",
+    "offline.not_saved": "没有登记上，也没能存在手机上，请再点一次",
     "login.expired": "登录已过期，请重新登录",
     # SMS written by people
     "reply.not_found": "没有这条短信",

@@ -68,7 +68,7 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
 
     The same idempotency key again returns the delivery as first logged, so a double tap logs once.
     `sent_later`: the tap was queued on a phone without signal and arrives now; if the delivery was counted
-    missed meanwhile, its record says so instead of asking the worker why it is logged late.
+    missed meanwhile although the tap was on its day, its record says so instead of asking the worker why.
     """
     idempotency_key = _scoped_key(actor, idempotency_key)
     replay = _by_key(session, idempotency_key)
@@ -84,7 +84,9 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
         raise Conflict(f"this delivery is already {delivery.status}; post a correction instead")
     if delivery.status == "missed" and not (data.get("note") or "").strip():
         # Logged after it was counted missed: the record says why, for whoever checks the missed-delivery case.
-        if not (sent_later and data.get("delivered_at")):
+        tapped_on_its_day = data.get("delivered_at") is not None and \
+            data["delivered_at"].astimezone(rules.zone).date() == delivery.scheduled_for
+        if not (sent_later and tapped_on_its_day):
             raise FieldErrors.one("note", "say why the delivery is logged late")
         tapped = data["delivered_at"].astimezone(rules.zone).strftime("%m-%d %H:%M")
         data = {**data, "note": catalogue.say("delivery.sent_later", tapped=tapped)}

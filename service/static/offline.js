@@ -39,14 +39,6 @@
   const when = (date) => (date.toDateString() === new Date().toDateString() ? "" :
     two(date.getMonth() + 1) + "-" + two(date.getDate()) + " ") + clock(date);
 
-  // The time of the tap, with the phone's offset, as the log's delivered_at.
-  function tapTime(date) {
-    const offset = -date.getTimezoneOffset();
-    const sign = offset >= 0 ? "+" : "-";
-    return date.getFullYear() + "-" + two(date.getMonth() + 1) + "-" + two(date.getDate()) + "T" + clock(date) +
-      ":" + two(date.getSeconds()) + sign + two(Math.floor(Math.abs(offset) / 60)) + ":" + two(Math.abs(offset) % 60);
-  }
-
   const banner = document.querySelector("[data-offline-banner]");
   if (banner && document.documentElement.dataset.source === "phone") {
     banner.textContent = fill(T.banner, {time: when(new Date(document.documentElement.dataset.renderedAt))});
@@ -188,7 +180,7 @@
       }
       note(card, "queued-note muted", fill(T.tapped, {time: when(new Date(item.tapped_at))}));
     }
-    for (const item of state.refused) {
+    for (const item of state.refused.filter((refused) => !refused.user || refused.user === T.user)) {
       const card = refusalCard(item);
       if (!card) {
         continue;
@@ -260,13 +252,10 @@
     form.dataset.busy = "1";
     const tapped = new Date();
     const data = new FormData(form);
-    if (!data.get("delivered_at")) {
-      data.set("delivered_at", tapTime(tapped));
-    }
     // The CSRF token goes in a header, which the worker renews when it sends after a new login (a token in the form
     // would be read first, and a queued form's token dies with the login it came from).
     data.delete("csrf_token");
-    data.set("tapped_at", String(tapped.getTime()));
+    data.set("tapped_at", String(tapped.getTime())); // the worker's sending adds the phone's time then (X-Phone-Now)
     data.set("household_name", form.dataset.name || "");
     data.set("user", T.user);
     const photo = data.get("photo");
@@ -287,19 +276,18 @@
       response = await fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
         headers: {Accept: "application/json", "X-CSRFToken": token ? token.content : ""}});
     } catch (error) {
-      showErrors(form, {message: T.waiting});
-      delete form.dataset.busy;
-      return;
+      response = null;
     }
-    const answer = await response.json().catch(() => ({}));
-    if (response.status === 202) {
+    const answer = response ? await response.json().catch(() => ({})) : {};
+    if (response && response.status === 202) {
       render(answer);
       clearTimeout(timer);
       timer = setTimeout(sendQueue, wait);
-    } else if (response.ok) {
+    } else if (response && response.ok && String(answer.id) === form.dataset.delivery) {
       markDelivered(form.dataset.delivery, answer);
     } else {
-      showErrors(form, answer);
+      // Neither logged nor kept on the phone (it could not store it): the worker is told to tap again.
+      showErrors(form, response && !response.ok && response.status !== 507 ? answer : {message: T.not_saved});
       delete form.dataset.busy;
     }
   });
@@ -309,5 +297,6 @@
   if (keep !== undefined && document.documentElement.dataset.source === "server") {
     ask({type: "keep", urls: [location.pathname + location.search].concat(keep.split(" ").filter(Boolean))});
   }
-  sendQueue();
+  // What waits is shown at once; sending it may take a while on a weak signal.
+  ask({type: "status"}).then(render).then(sendQueue);
 }());

@@ -57,7 +57,7 @@ def session_state():
 def phone_texts(user) -> dict:
     """What the page's script says about the phone's queue, from the catalogue, and whose queue it is."""
     keys = ("banner", "pending", "pending_count", "waiting", "sending", "login_expired", "other_user", "refused",
-            "tapped", "dismiss", "logged", "photo_too_large")
+            "tapped", "dismiss", "logged", "photo_too_large", "not_saved")
     texts = {key: MESSAGES[f"offline.{key}"] for key in keys}
     return {**texts, "delivered": LABELS["delivery_status"]["delivered"], "user": user.username,
             "login_url": url_for("accounts.login")}
