@@ -3,7 +3,8 @@ from .agreement import AGREEMENT_REASONS, AGREEMENT_STATUSES, Agreement
 from .base import db, utcnow
 from .case import ACTIVE_CASE_STATUSES, CASE_KINDS, CASE_STATUSES, SEVERITIES, Case, CaseEvent, CaseEvidence
 from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrection
-from .facility import FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, Facility, FacilityStatusChange
+from .facility import (FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, SUPPLY_CLASSES, Facility,
+                       FacilityStatusChange)
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
 from .job import JobRun, SchedulerHeartbeat
 from .report import ReportVerification
@@ -11,6 +12,7 @@ from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
 from .staff import STAFF_ROLES, Staff
 from .user import USER_ROLES, AuditEvent, User
+from .water_test import SAMPLE_POINTS, WaterTest
 
 __all__ = [
     "db", "utcnow", "Township", "Village", "Household", "Facility", "Staff", "User", "AuditEvent",
@@ -18,4 +20,5 @@ __all__ = [
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
     "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES",
+    "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest",
 ]

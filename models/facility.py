@@ -1,7 +1,8 @@
 """Water facilities: central water points (集中供水点), purifiers (净水机) and wells (水井)."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, String,
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Timestamps, UTCDateTime, db, utcnow
@@ -13,6 +14,8 @@ FACILITY_KINDS = ("central_point", "purifier", "well")
 OWNERSHIPS = ("private", "collective", "public")
 FACILITY_STATUSES = ("working", "broken", "low_yield", "retired")
 FAILED_STATUSES = ("broken", "low_yield")
+# GB 5749-2022 relaxes a few limits for small central (< 1,000 m³/day or < 10,000 people) and dispersed supplies.
+SUPPLY_CLASSES = ("large_central", "small_central", "dispersed")
 
 
 class Facility(Timestamps, db.Model):
@@ -28,6 +31,7 @@ class Facility(Timestamps, db.Model):
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
         CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        CheckConstraint(f"supply_class IS NULL OR supply_class IN {SUPPLY_CLASSES}", name="supply_class_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +50,10 @@ class Facility(Timestamps, db.Model):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     last_cleaned_on: Mapped[date | None] = mapped_column(Date)
+    supply_class: Mapped[str | None] = mapped_column(String(20))
+    chlorinated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # 水质超标: the latest test of some sample point exceeded a limit (until a later test of that point passes).
+    quality_exceeded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     township: Mapped[Township] = relationship(foreign_keys=[township_id])
     village: Mapped[Village] = relationship(

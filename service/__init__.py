@@ -75,18 +75,20 @@ def register_blueprints(app: Flask) -> None:
     from .sms import routes as sms_routes
     from .sms import webhooks as sms_webhooks
     from .staff import routes as staff_routes
+    from .water import pages as water_pages
+    from .water import routes as water_routes
     from .webapp import pages as webapp_pages
 
     for bp in (auth_routes.blueprint, place_routes.townships, place_routes.villages,
                household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint,
                agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint,
-               case_routes.blueprint, sms_routes.blueprint, import_routes.blueprint):
+               case_routes.blueprint, sms_routes.blueprint, import_routes.blueprint, water_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
     for bp in (home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
-               import_pages.blueprint, webapp_pages.blueprint,
+               import_pages.blueprint, water_pages.blueprint, webapp_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, verify.blueprint, docs, health):
         app.register_blueprint(bp)
     # Twilio signs its webhooks; it cannot send our CSRF token.

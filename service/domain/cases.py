@@ -11,7 +11,7 @@ from typing import Callable
 
 from sqlalchemy import String, cast, func, insert, literal, select, update
 
-from models import FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
+from models import ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
 
 from . import catalogue
 from .errors import Conflict, FieldErrors, Forbidden
@@ -400,3 +400,31 @@ def open_dispute_case(session, delivery: Delivery, today: date, now: datetime, p
     ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
     _opened_events(session, ids, now)
     return ids[0] if ids else None
+
+
+def open_water_quality_case(session, place: dict, dedupe_key: str, note: str, today: date, now: datetime,
+                            policy: CasePolicy) -> int:
+    """A water test found an exceedance: the subject's water_quality case, opened once, reopened if it was marked
+    fixed (the fix did not hold), or, while it is being worked, told of the new result. Returns its id."""
+    severity = DEFAULT_SEVERITY["water_quality"]
+    township = session.get(Township, place["township_id"])
+    row = {"kind": "water_quality", **place, "severity": severity, "lead_unit": township.name,
+           "deadline": policy.deadline(severity, today), "status": "open", "relapse_count": 0,
+           "dedupe_key": dedupe_key, "description": note, "created_at": now, "updated_at": now}
+    ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
+    _opened_events(session, ids, now)
+    if ids:
+        return ids[0]
+    case_id = session.scalar(select(Case.id).where(Case.dedupe_key == dedupe_key,
+                                                   Case.status.in_(ACTIVE_CASE_STATUSES)))
+    if not _reopen_resolved(session, Case.id == case_id, now, note=note):
+        session.add(_event(case_id, "retested", None, note=note, at=now))
+    return case_id
+
+
+def note_passing_retest(session, dedupe_key: str, note: str, now: datetime) -> None:
+    """A later test passed: the subject's active water_quality case (if any) is told, for whoever resolves it."""
+    case_id = session.scalar(select(Case.id).where(Case.dedupe_key == dedupe_key,
+                                                   Case.status.in_(ACTIVE_CASE_STATUSES)))
+    if case_id is not None:
+        session.add(_event(case_id, "retested", None, note=note, at=now))

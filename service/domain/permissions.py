@@ -25,6 +25,7 @@ CAPABILITIES = {
     "report_facility": (_EVERYONE, "this role may not report a broken facility"),
     "report_problem": (_EVERYONE, "this role may not report a problem"),
     "manage_agreements": (_TOWNSHIP_STAFF, "this role may not change agreements"),
+    "record_water_test": (_TOWNSHIP_STAFF, "this role may not record water tests"),
     "print_archive": (_TOWNSHIP_STAFF, "this role may not print a township's archive"),
     "import_rosters": (_TOWNSHIP_STAFF, "this role may not change the registry"),
     "log_delivery": (_EVERYONE, "this role may not log deliveries"),

@@ -7,7 +7,8 @@ from models import ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, Case
 
 from ..auth import acting_scope, acting_user
 from ..context import current_rules
-from ..domain import registry
+from ..clock import local_today
+from ..domain import registry, water_quality
 from ..domain.catalogue import label, say
 from ..domain.scope import get_visible
 from ..forms import clean_text, flash_when_saved, form_page, load_query
@@ -29,24 +30,29 @@ def index():
                            statuses=FACILITY_STATUSES)
 
 
-def _detail(facility_id: int, errors: dict | None = None) -> str:
+def facility_page(facility_id: int, errors: dict | None = None) -> str:
+    """The facility with its repair and water-quality cases, status history and water tests (and its forms)."""
     facility = get_visible(db.session, Facility, facility_id, acting_scope())
-    repair = db.session.scalar(select(Case).where(Case.dedupe_key == f"facility:{facility.id}",
-                                                  Case.status.in_(ACTIVE_CASE_STATUSES)))
+    cases = {case.dedupe_key: case for case in db.session.scalars(select(Case).where(
+        Case.dedupe_key.in_((f"facility:{facility.id}", f"water:facility:{facility.id}")),
+        Case.status.in_(ACTIVE_CASE_STATUSES)))}
     changes = db.session.scalars(select(FacilityStatusChange).where(FacilityStatusChange.facility_id == facility.id)
                                  .order_by(FacilityStatusChange.id.desc()).limit(10)).all()
-    return render_template("facilities/detail.html", f=facility, repair=repair, changes=changes, errors=errors or {})
+    return render_template("facilities/detail.html", f=facility, repair=cases.get(f"facility:{facility.id}"),
+                           quality_case=cases.get(f"water:facility:{facility.id}"), changes=changes,
+                           tests=water_quality.recent_tests(db.session, facility.id), standard=water_quality.standard(),
+                           errors=errors or {}, today=local_today())
 
 
 @blueprint.route("/facilities/<int:facility_id>")
 @login_required
 def detail(facility_id):
-    return _detail(facility_id)
+    return facility_page(facility_id)
 
 
 @blueprint.route("/facilities/<int:facility_id>/status", methods=["POST"])
 @login_required
-@form_page(_detail)
+@form_page(facility_page)
 def change_status(facility_id):
     """报修 (with a note and a photo, opening the repair case at once) or 恢复正常 (resolving it)."""
     rules, actor = current_rules(), acting_user()

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from models import FACILITY_KINDS, FACILITY_STATUSES, OWNERSHIPS
+from models import FACILITY_KINDS, FACILITY_STATUSES, OWNERSHIPS, SUPPLY_CLASSES
 
 from ..api_common import PageArgs, StrictFloat, Text, filter_id, page_schema, ref
 from ..domain import limits
@@ -23,6 +23,12 @@ class FacilitySchema(Schema):
     lat = StrictFloat(allow_none=True, validate=validate.Range(*limits.LATITUDE))
     lon = StrictFloat(allow_none=True, validate=validate.Range(*limits.LONGITUDE))
     last_cleaned_on = fields.Date(allow_none=True)
+    supply_class = fields.String(allow_none=True, validate=validate.OneOf(SUPPLY_CLASSES),
+                                 metadata={"description": "large_central, small_central (< 1,000 m³/day or < 10,000 "
+                                                          "people) or dispersed: small ones take GB 5749's relaxed limits"})
+    chlorinated = fields.Boolean(metadata={"description": "disinfected with chlorine: free chlorine is judged at the tap"})
+    quality_exceeded = fields.Boolean(dump_only=True, metadata={"description": "水质超标: the latest test of some "
+                                                                               "sample point exceeded a limit"})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 

@@ -1,0 +1,200 @@
+"""Water-quality tests (水质检测): judged against GB 5749-2022 at each limit's edge, the case and the facility's
+水质超标 after an exceedance and after a passing retest, the API's contract and the facility page's form."""
+import math
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from models import Case, CaseEvent, Facility, WaterTest, db
+from service.clock import local_today
+from service.domain.water_quality import judge, standard
+
+from .conftest import make_household
+from .test_pages import csrf_token, login
+
+LIMITS = standard().limits
+
+
+def _just_above(value: float) -> float:
+    return math.nextafter(value, math.inf) if value else 0.001
+
+
+@pytest.mark.parametrize("code", [code for code, limit in LIMITS.items() if limit.max is not None])
+def test_a_value_at_its_maximum_passes_and_just_above_exceeds(code):
+    limit = LIMITS[code]
+    point = "tap"
+    assert judge({code: limit.max}, relaxed=False, chlorinated=True, sample_point=point) == []
+    [found] = judge({code: _just_above(limit.max)}, relaxed=False, chlorinated=True, sample_point=point)
+    assert (found["parameter"], found["limit"], found["bound"]) == (code, limit.max, "max")
+
+
+@pytest.mark.parametrize("code", [code for code, limit in LIMITS.items() if limit.min is not None])
+def test_a_value_at_its_minimum_passes_and_just_below_exceeds(code):
+    limit = LIMITS[code]
+    assert judge({code: limit.min}, relaxed=False, chlorinated=True, sample_point="tap") == []
+    [found] = judge({code: math.nextafter(limit.min, 0)}, relaxed=False, chlorinated=True, sample_point="tap")
+    assert (found["limit"], found["bound"]) == (limit.min, "min")
+
+
+@pytest.mark.parametrize("code", [code for code, limit in LIMITS.items() if limit.relaxed_max is not None])
+def test_small_and_dispersed_supplies_take_the_relaxed_limit(code):
+    limit = LIMITS[code]
+    between = (limit.max + limit.relaxed_max) / 2
+    assert judge({code: between}, relaxed=False, chlorinated=False, sample_point="tap")
+    assert judge({code: between}, relaxed=True, chlorinated=False, sample_point="tap") == []
+    assert judge({code: limit.relaxed_max}, relaxed=True, chlorinated=False, sample_point="tap") == []
+    [found] = judge({code: _just_above(limit.relaxed_max)}, relaxed=True, chlorinated=False, sample_point="tap")
+    assert found["limit"] == limit.relaxed_max
+
+
+def test_the_relaxations_are_the_standards_notes():
+    relaxed = {code: limit.relaxed_max for code, limit in LIMITS.items() if limit.relaxed_max is not None}
+    assert relaxed == {"colony_count": 500, "fluoride": 1.2, "nitrate_n": 20, "turbidity": 3}
+    assert (LIMITS["ph"].min, LIMITS["ph"].max) == (6.5, 8.5) and LIMITS["e_coli"].max == 0
+
+
+def test_free_chlorine_is_judged_at_the_tap_of_a_chlorinated_supply_only():
+    low = {"free_chlorine": 0.01}
+    assert judge(low, relaxed=False, chlorinated=False, sample_point="tap") == []
+    assert judge(low, relaxed=False, chlorinated=True, sample_point="source") == []
+    assert judge(low, relaxed=False, chlorinated=True, sample_point="household")
+    assert judge(low, relaxed=False, chlorinated=True, sample_point="tap")
+
+
+def _post(client, world, user=None, **payload):
+    body = {"facility_id": world.point_a1.id, "sampled_on": local_today().isoformat(), "sample_point": "tap",
+            "lab": "县疾控中心", "results": {"turbidity": 0.5, "ph": 7.2}, **payload}
+    return client.post("/api/v1/water-tests", json=body, headers=world.headers(user or world.worker_a))
+
+
+def _facility(world) -> Facility:
+    db.session.expire_all()
+    return db.session.get(Facility, world.point_a1.id)
+
+
+def _case(world) -> Case | None:
+    return db.session.scalar(select(Case).where(Case.facility_id == world.point_a1.id,
+                                                Case.kind == "water_quality"))
+
+
+def test_an_exceedance_opens_a_case_naming_it_and_marks_the_facility_until_that_point_passes(client, world):
+    r = _post(client, world, results={"turbidity": 1.8, "ph": 7.0, "e_coli": 0})
+    assert r.status_code == 201, r.json
+    assert r.json["passed"] is False and r.json["relaxed"] is False and r.json["standard"] == "GB 5749-2022"
+    assert r.json["exceedances"] == [{"parameter": "turbidity", "value": 1.8, "limit": 1.0, "bound": "max",
+                                      "unit": "NTU"}]
+    case = _case(world)
+    assert case.status == "open" and r.json["case_id"] == case.id
+    assert "浑浊度 1.8 NTU（限值 ≤1 NTU）" in case.description and "末梢水" in case.description
+    assert _facility(world).quality_exceeded is True
+
+    # The source passing says nothing of the tap: still 水质超标.
+    assert _post(client, world, sample_point="source").json["passed"] is True
+    assert _facility(world).quality_exceeded is True
+    # An older sample of the tap entered late does not clear it either.
+    older = _post(client, world, sampled_on="2026-01-05")
+    assert older.status_code == 201 and _facility(world).quality_exceeded is True
+    # A later passing test of the tap clears it; the case is told, and stays for a person to resolve.
+    assert _post(client, world).json["passed"] is True
+    assert _facility(world).quality_exceeded is False
+    case = _case(world)
+    assert case.status == "open"
+    notes = [e.note for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))]
+    assert any("末梢水" in (n or "") and "复检合格" in n for n in notes)
+    page = client.get(f"/api/v1/facilities/{world.point_a1.id}", headers=world.headers(world.worker_a)).json
+    assert page["quality_exceeded"] is False
+
+
+def test_a_new_exceedance_reopens_a_case_marked_fixed(client, world):
+    _post(client, world, results={"nitrate_n": 12})
+    case = _case(world)
+    db.session.execute(Case.__table__.update().where(Case.id == case.id)
+                       .values(status="resolved", resolution_note="换了滤芯"))
+    db.session.commit()
+    again = _post(client, world, results={"nitrate_n": 11.5})
+    assert again.json["case_id"] == case.id
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == "open"
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.kind == "water_quality")) == 1
+
+
+def test_a_small_supply_is_judged_by_the_relaxed_limits(client, world):
+    db.session.execute(Facility.__table__.update().where(Facility.id == world.point_a1.id)
+                       .values(supply_class="small_central"))
+    db.session.commit()
+    r = _post(client, world, results={"turbidity": 2.5, "nitrate_n": 18})
+    assert r.json["passed"] is True and r.json["relaxed"] is True
+    assert _post(client, world, results={"turbidity": 3.2}).json["exceedances"][0]["limit"] == 3
+
+
+def test_a_household_sample_is_judged_by_its_water_source_and_opens_the_households_case(client, world):
+    db.session.execute(Facility.__table__.update().where(Facility.id == world.point_a1.id)
+                       .values(supply_class="dispersed"))
+    household = make_household(world, 5, water_source_id=world.point_a1.id, water_source="central_point")
+    db.session.commit()
+    r = _post(client, world, facility_id=None, household_id=household.id, sample_point="household",
+              results={"fluoride": 1.1, "colony_count": 600})
+    assert r.status_code == 201 and r.json["relaxed"] is True
+    assert [e["parameter"] for e in r.json["exceedances"]] == ["colony_count"]
+    case = db.session.scalar(select(Case).where(Case.kind == "water_quality"))
+    assert case.household_id == household.id and case.facility_id is None
+    assert _facility(world).quality_exceeded is False  # the home's sample says nothing of the supply's own
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"results": {"radium": 1}}, ("results", "radium")),
+    ({"results": {"lead": -0.001}}, ("results", "lead")),
+    ({"results": {"ph": 14.5}}, ("results", "ph")),
+    ({"results": {"ph": "7"}}, ("results", "ph")),
+    ({"results": {}}, ("results",)),
+    ({"sample_point": "river"}, ("sample_point",)),
+    ({"sampled_on": "2999-01-01"}, ("sampled_on",)),
+    ({"facility_id": None}, ("facility_id",)),
+])
+def test_impossible_input_is_422_naming_the_field_and_writes_nothing(client, world, payload, field):
+    r = _post(client, world, **payload)
+    assert r.status_code == 422, r.json
+    errors = r.json["errors"]["json"]
+    for key in field:
+        errors = errors[key]
+    assert errors
+    assert db.session.scalar(select(func.count()).select_from(WaterTest)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_who_may_record_and_who_sees(client, world):
+    assert _post(client, world, user=world.village_a1).status_code == 403
+    assert _post(client, world, user=world.worker_b).status_code in (403, 404)
+    assert _post(client, world, results={"arsenic": 0.02}).status_code == 201
+    assert _post(client, world, sampled_on="2026-03-01").status_code == 201
+    mine = client.get("/api/v1/water-tests?passed=false", headers=world.headers(world.lead_a)).json
+    assert mine["total"] == 1 and mine["items"][0]["exceedances"][0]["parameter"] == "arsenic"
+    spring = client.get("/api/v1/water-tests?from=2026-02-01&to=2026-03-31", headers=world.headers(world.admin)).json
+    assert [t["sampled_on"] for t in spring["items"]] == ["2026-03-01"]
+    assert client.get("/api/v1/water-tests", headers=world.headers(world.worker_b)).json["total"] == 0
+    one = mine["items"][0]["id"]
+    assert client.get(f"/api/v1/water-tests/{one}", headers=world.headers(world.worker_b)).status_code == 404
+    table = client.get("/api/v1/water-tests/limits", headers=world.headers(world.worker_b)).json
+    assert table["standard"] == "GB 5749-2022" and len(table["parameters"]) == len(LIMITS)
+    turbidity = next(p for p in table["parameters"] if p["parameter"] == "turbidity")
+    assert (turbidity["max"], turbidity["relaxed_max"], turbidity["unit"]) == (1, 3, "NTU")
+
+
+def test_a_test_is_recorded_from_the_facility_page(client, world):
+    login(client, "worker_a")
+    page = client.get(f"/facilities/{world.point_a1.id}").get_data(as_text=True)
+    assert "记录水质检测" in page and "还没有检测记录" in page
+    form = {"csrf_token": csrf_token(client, f"/facilities/{world.point_a1.id}"), "sampled_on": "2026-11-20",
+            "sample_point": "tap", "lab": "县疾控中心", "r_turbidity": "abc", "r_ph": "7.1"}
+    refused = client.post(f"/facilities/{world.point_a1.id}/water-tests", data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-field="r_turbidity"' in text and "应为数字" in text
+    assert 'value="7.1"' in text  # what was typed stays
+    form["r_turbidity"] = "2，5"
+    saved = client.post(f"/facilities/{world.point_a1.id}/water-tests", data=form, follow_redirects=True)
+    text = saved.get_data(as_text=True)
+    assert "已记录水质检测：超标，已立案" in text and 'id="quality">水质超标' in text
+    assert re.search(r"浑浊度 2.5 NTU（限值 ≤1 NTU）", text) and 'id="quality-case"' in text
+    login(client, "cun_a1")
+    assert "记录水质检测" not in client.get(f"/facilities/{world.point_a1.id}").get_data(as_text=True)
