@@ -12,6 +12,7 @@ from service.domain.cases import daily_case_pass
 from service.domain.geo import recompute_distances
 from service.domain.planning import mark_missed, plan_deliveries
 from service.domain.sms import drain_outbox, expire_confirmations, send_daily_reminders
+from service.domain.supply import sync_supply_cases
 from service.unit_of_work import transaction
 
 
@@ -52,6 +53,9 @@ JOBS: dict[str, Job] = {
     "case_deadlines": Job(
         "问题台账日检：未签协议立案、到期提醒、超期上报 Gap cases, deadline reminders and escalations",
         lambda session, context: daily_case_pass(session, context.rules), ("CASE_DEADLINES_AT",)),
+    "supply_cases": Job(
+        "供水不达标立案：近30天保障率或人均水量连续多天低于标准 Cases for households under the supply standard for days",
+        lambda session, context: sync_supply_cases(session, context.rules), ("04:00",)),
     "send_reminders": Job(
         "给村级专人发送送水提醒（前一晚、当天早上各一条）Remind each deliverer, the evening before and the morning of",
         lambda session, context: send_daily_reminders(session, context.rules),

@@ -72,6 +72,8 @@ def load_config() -> dict:
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(INSTANCE / "uploads"),
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)),
         "WATER_STANDARD_L_PER_PERSON_DAY": _float("WATER_STANDARD_L_PER_PERSON_DAY", 35),
+        "SUPPLY_ASSURANCE_MIN": _float("SUPPLY_ASSURANCE_MIN", 90),
+        "SUPPLY_CASE_AFTER_DAYS": int(os.environ.get("SUPPLY_CASE_AFTER_DAYS", 7)),
         "PLANNING_HORIZON_DAYS": int(os.environ.get("PLANNING_HORIZON_DAYS", 14)),
         "PLAN_DELIVERIES_AT": os.environ.get("PLAN_DELIVERIES_AT", "02:00"),
         "MARK_MISSED_AT": os.environ.get("MARK_MISSED_AT", "00:15"),

@@ -15,7 +15,7 @@ from .domain.cases import CasePolicy
 from .domain.gateway import SmsGateway
 from .domain.identity import IdNumberVault
 from .domain.needs_delivery import Thresholds
-from .domain.rules import Rules
+from .domain.rules import Rules, SupplyStandard
 from .domain.sms import SmsSettings
 from .domain.tables import UnpackLimits
 from .sms.gateway import build_gateway
@@ -42,8 +42,10 @@ def rules(config, now: datetime) -> Rules:
     zone = ZoneInfo(config["APP_TIMEZONE"])
     policy = CasePolicy({"high": config["CASE_DEADLINE_DAYS_HIGH"], "medium": config["CASE_DEADLINE_DAYS_MEDIUM"],
                          "low": config["CASE_DEADLINE_DAYS_LOW"]}, config["CASE_RECHECK_AFTER_DAYS"])
+    supply = SupplyStandard(config["SUPPLY_ASSURANCE_MIN"], config["WATER_STANDARD_L_PER_PERSON_DAY"],
+                            config["SUPPLY_CASE_AFTER_DAYS"])
     return Rules(thresholds(config), policy, now.astimezone(zone).date(), now, zone, config["PLANNING_HORIZON_DAYS"],
-                 config["DELIVERY_BACKDATE_DAYS"])
+                 config["DELIVERY_BACKDATE_DAYS"], supply)
 
 
 def _hhmm(value: str) -> time:

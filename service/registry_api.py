@@ -31,11 +31,16 @@ class Collection:
     # Filters that are not plain equality on a column: (stmt, value) -> stmt, by argument name.
     special_filters: dict = field(default_factory=dict)
     list_options: tuple = ()
+    # Figures a page of records shows that are computed for the whole page at once: (session, records) -> None.
+    annotate: Callable | None = None
 
     def page(self, session, scope: Scope, args: dict, options: tuple = ()) -> dict:
         """One page of the records inside `scope` that match the filters in `args` (API and pages alike);
         `options` load what a page shows besides."""
-        return paginate(session, self.query(scope, args), args, self.list_options + options)
+        page = paginate(session, self.query(scope, args), args, self.list_options + options)
+        if self.annotate is not None:
+            self.annotate(session, page["items"])
+        return page
 
     def query(self, scope: Scope, args: dict):
         """The records inside `scope` that match the filters in `args` (paging arguments ignored)."""

@@ -7,22 +7,24 @@ from ..api_common import filter_id
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today
 from ..context import current_thresholds
-from ..domain.dashboard import FIGURES, dashboard as dashboard_figures
+from ..domain.dashboard import FIGURES, RATES, dashboard as dashboard_figures
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="动态清零 Dashboard")
 blueprint.before_request(require_bearer_user)
 
-Figures = Schema.from_dict({name: fields.Integer(required=True) for name in FIGURES}, name="DashboardFigures")
+NUMBERS = {**{name: fields.Integer(required=True) for name in FIGURES},
+           **{name: fields.Float(required=True, allow_none=True) for name in RATES}}
+Figures = Schema.from_dict(NUMBERS, name="DashboardFigures")
 VillageFigures = Schema.from_dict(
     {"village_id": fields.Integer(), "village_name": fields.String(), "township_id": fields.Integer(),
      "township_name": fields.String(),
-     "is_key": fields.Boolean(), **{name: fields.Integer(required=True) for name in FIGURES}},
+     "is_key": fields.Boolean(), **NUMBERS},
     name="VillageDashboardFigures")
 
 
 TownshipFigures = Schema.from_dict(
     {"township_id": fields.Integer(), "township_name": fields.String(), "clear": fields.Boolean(metadata={"description": "清零: no open case"}),
-     **{name: fields.Integer(required=True) for name in FIGURES}}, name="TownshipDashboardFigures")
+     **NUMBERS}, name="TownshipDashboardFigures")
 OldCase = Schema.from_dict(
     {"id": fields.Integer(), "kind": fields.String(), "village_id": fields.Integer(), "township_id": fields.Integer(),
      "status": fields.String(), "deadline": fields.Date(), "created_at": fields.DateTime()}, name="OldestOpenCase")

@@ -428,3 +428,29 @@ def note_passing_retest(session, dedupe_key: str, note: str, now: datetime) -> N
                                                    Case.status.in_(ACTIVE_CASE_STATUSES)))
     if case_id is not None:
         session.add(_event(case_id, "retested", None, note=note, at=now))
+
+
+def open_supply_cases(session, under: dict, standard, today: date, now: datetime, policy: CasePolicy) -> int:
+    """Each household under the supply standard for days on end (`under`: household id → its last 30 days'
+    figures) gets a case saying which figure and by how much, opened once (reopened if marked fixed)."""
+    if not under:
+        return 0
+    households = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(list(under))))}
+    townships = dict(session.execute(select(Township.id, Township.name)).all())
+    rows = []
+    for household_id, supply in under.items():
+        household = households[household_id]
+        rows.append({"kind": "other", "township_id": household.township_id, "village_id": household.village_id,
+                     "household_id": household_id, "severity": "medium", "lead_unit": townships[household.township_id],
+                     "deadline": policy.deadline("medium", today), "status": "open", "relapse_count": 0,
+                     "title": catalogue.say("supply.case_title"),
+                     "description": catalogue.say("supply.case", assurance=f"{supply.assurance:g}",
+                                                  covered=supply.covered_days, counted=supply.counted_days,
+                                                  liters=f"{supply.liters_per_person_day or 0:g}",
+                                                  assurance_min=f"{standard.assurance_min:g}",
+                                                  liters_min=f"{standard.liters_per_person_day:g}"),
+                     "dedupe_key": f"supply:household:{household_id}", "created_at": now, "updated_at": now})
+    opened = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), rows).all()
+    _opened_events(session, opened, now)
+    _reopen_resolved(session, (Case.kind == "other") & Case.dedupe_key.in_([row["dedupe_key"] for row in rows]), now)
+    return len(opened)

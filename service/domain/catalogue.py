@@ -37,7 +37,7 @@ LABELS = {
                    "auto_resolved": "系统确认已整改", "auto_reopened": "问题再次出现，重新整改", "reminded": "到期提醒", "reported": "报修", "escalated": "超期上报",
                    "recheck_passed": "回头看合格", "recheck_failed": "回头看发现反弹", "retested": "复检"},
     "auto_note": {"system": "系统发现", "facility_working": "设施已恢复正常", "agreement_active": "已签订有效送水协议",
-                  "broken": "设施损坏", "low_yield": "出水不足"},
+                  "broken": "设施损坏", "low_yield": "出水不足", "supply_met": "近30天供水已达标"},
     "sms_status": {"queued": "待发", "sending": "发送中", "unknown": "待确认", "sent": "已发", "delivered": "已送达",
                    "undelivered": "未送达", "failed": "失败", "cancelled": "已取消", "opted_out": "已退订", "received": "已收到",
                    "matched": "已确认", "opt_out": "退订", "opt_in": "恢复", "unmatched": "待处理"},
@@ -123,6 +123,10 @@ MESSAGES = {
     "offline.photo_too_large": "照片太大，请重拍或不附照片",
     "offline.not_saved": "没有登记上，也没能存在手机上，请再点一次",
     "login.expired": "登录已过期，请重新登录",
+    # supply assurance
+    "supply.case_title": "近30天供水不达标",
+    "supply.case": "近30天供水保障率 {assurance}%（{covered}/{counted} 天），人均每天 {liters} 升；标准为保障率不低于 {assurance_min}%、"
+                   "人均每天不少于 {liters_min} 升",
     # water quality
     "water.exceedance": "{name} {value}{unit}（限值 {bound}{limit}{unit}）",
     "water.case": "{point}（{day} 采样）超标：{found}",

@@ -3,17 +3,34 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
-from models import ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Household, Township, Village
+from models import ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Household, Township, Village, WaterTest
 
 from .agreements import renewal_due_clause
 from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
+from .supply import COUNTED_STATUSES, last_30_days, supply_of
 
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
-           "resolved_unverified", "rechecks_due", "relapses")
+           "resolved_unverified", "rechecks_due", "relapses", "supply_counted_days_30d", "supply_covered_days_30d",
+           "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d")
+# Figures worked out from the sums above, at every level: percent of days covered, liters per person per covered
+# day (last 30 days), percent of water tests passed (last 365 days); None when there is nothing to divide.
+RATES = ("supply_assurance", "liters_per_person_day_30d", "water_quality_pass_rate")
+
+
+def _ratio(part: float, whole: float, scale: int = 100) -> float | None:
+    return round(scale * part / whole, 1) if whole else None
+
+
+def with_rates(figures: dict) -> dict:
+    """`figures` with its RATES."""
+    return {**figures,
+            "supply_assurance": _ratio(figures["supply_covered_days_30d"], figures["supply_counted_days_30d"]),
+            "liters_per_person_day_30d": _ratio(figures["supply_liters_30d"], figures["supply_person_days_30d"], 1),
+            "water_quality_pass_rate": _ratio(figures["water_tests_passed_365d"], figures["water_tests_365d"])}
 OLDEST_SHOWN = 10
 
 
@@ -80,6 +97,27 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds,
     ):
         figures[row[0]].update(open_cases=row[1], overdue_cases=row[2], resolved_unverified=row[3],
                                rechecks_due=row[4], relapses=row[5])
+    year_ago = today - timedelta(days=365)
+    for row in session.execute(
+        select(WaterTest.village_id, func.count(), _count_if(WaterTest.passed))
+        .where(WaterTest.village_id.in_(ids), WaterTest.sampled_on > year_ago, WaterTest.sampled_on <= today)
+        .group_by(WaterTest.village_id)
+    ):
+        figures[row[0]].update(water_tests_365d=row[1], water_tests_passed_365d=row[2])
+
+    first, last = last_30_days(today)
+    served = session.execute(
+        select(Household.id, Household.village_id).join(Agreement, Agreement.household_id == Household.id)
+        .where(Household.village_id.in_(ids), Agreement.status.in_(COUNTED_STATUSES), Agreement.start_on <= last,
+               Agreement.end_on.is_(None) | (Agreement.end_on >= first)).distinct()).all()
+    village_of = dict(served)
+    for household_id, supply in supply_of(session, village_of, first, last).items():
+        totals = figures[village_of[household_id]]
+        totals["supply_counted_days_30d"] += supply.counted_days
+        totals["supply_covered_days_30d"] += supply.covered_days
+        totals["supply_liters_30d"] += round(supply.liters)
+        totals["supply_person_days_30d"] += supply.person_days
+
     oldest = session.execute(
         select(Case.id, Case.kind, Case.village_id, Case.township_id, Case.status, Case.deadline, Case.created_at)
         .where(Case.village_id.in_(ids), Case.status.in_(("open", "in_progress")))
@@ -99,5 +137,5 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds,
             totals[key] += village[key]
     for totals in townships.values():
         totals["clear"] = totals["open_cases"] == 0  # 清零: no open problem left in the township
-    return {"date": today, "overall": overall, "townships": list(townships.values()), "villages": per_village,
-            "oldest_open_cases": [dict(row) for row in oldest]}
+    return {"date": today, "overall": with_rates(overall), "townships": [with_rates(t) for t in townships.values()],
+            "villages": [with_rates(v) for v in per_village], "oldest_open_cases": [dict(row) for row in oldest]}

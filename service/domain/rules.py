@@ -8,6 +8,15 @@ from .needs_delivery import Thresholds
 
 
 @dataclass(frozen=True)
+class SupplyStandard:
+    """What a delivery household must get (SPEC §2): covered days and liters per person per day."""
+
+    assurance_min: float = 90.0  # percent of days
+    liters_per_person_day: float = 35.0
+    case_after_days: int = 7  # under either for this many days in a row: a case
+
+
+@dataclass(frozen=True)
 class Rules:
     thresholds: Thresholds
     cases: CasePolicy
@@ -16,3 +25,4 @@ class Rules:
     zone: ZoneInfo = ZoneInfo("Asia/Shanghai")
     horizon_days: int = 14  # how far ahead deliveries are planned
     backdate_days: int = 3  # how many days before its planned day a delivery may be logged as made
+    supply: SupplyStandard = SupplyStandard()

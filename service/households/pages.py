@@ -13,6 +13,7 @@ from ..domain.cases import REPORTED_KINDS
 from ..domain.needs_delivery import household_reasons
 from ..domain.permissions import can
 from ..domain.scope import get_visible
+from ..domain.supply import annotate_30d
 from ..domain.catalogue import say
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import photo_evidence
@@ -53,7 +54,11 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
     next_delivery = db.session.scalar(select(Delivery.scheduled_for).where(
         Delivery.household_id == household.id, Delivery.status == "planned", Delivery.scheduled_for >= local_today())
         .order_by(Delivery.scheduled_for).limit(1))
+    rules = current_rules()
+    annotate_30d(db.session, [household], rules.today)
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
+                           supply=household.supply_30d, short=household.supply_30d.short_of(rules.supply),
+                           standard=rules.supply,
                            facilities=facilities, messages=messages, agreements=agreements, next_delivery=next_delivery,
                            can_edit=can(acting_user(), "edit_registry"), kinds=REPORTED_KINDS, errors=errors or {})
 

@@ -8,6 +8,7 @@ from ..domain import registry
 from ..clock import local_today
 from ..domain.gaps import gap_clause
 from ..domain.search import household_search
+from ..domain.supply import annotate_30d
 from ..domain.needs_delivery import needs_delivery_clause
 from .schemas import HouseholdArgs, HouseholdPageSchema, HouseholdSchema
 from ..context import current_vault
@@ -39,5 +40,6 @@ collection = Collection(
     "监测户 Monitored households, with derived needs_delivery and its reasons",
     special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search},
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
+    annotate=lambda session, households: annotate_30d(session, households, current_rules().today),
 )
 blueprint = collection_blueprint(collection)

@@ -1,15 +1,23 @@
 from marshmallow import Schema, fields, validate
 
-from models import MONITORING_TYPES, WATER_SOURCES
+from models import MONITORING_TYPES, WATER_SOURCES, db
 
 from ..api_common import IdNumber, PageArgs, Phone, StrictFloat, StrictInt, Text, filter_id, page_schema, ref
-from ..context import current_thresholds
+from ..context import current_rules, current_thresholds
 from ..domain import limits
 from ..domain.needs_delivery import REASONS, household_reasons
+from ..domain.supply import Supply, annotate_30d
 
 
 def _reasons(household) -> list[str]:
     return household_reasons(household, current_thresholds())
+
+
+def _supply(household) -> Supply:
+    # Lists give their households the figures in one batch (households.routes); a single read computes its own.
+    if not hasattr(household, "supply_30d"):
+        annotate_30d(db.session, [household], current_rules().today)
+    return household.supply_30d
 
 
 class HouseholdSchema(Schema):
@@ -37,6 +45,18 @@ class HouseholdSchema(Schema):
         _reasons, dump_only=True,
         metadata={"type": "array", "items": {"type": "string", "enum": list(REASONS)}},
     )
+    supply_assurance_30d = fields.Function(
+        lambda h: _supply(h).assurance, dump_only=True,
+        metadata={"type": "number", "nullable": True,
+                  "description": "percent of the last 30 days covered by deliveries; null without a delivery agreement"})
+    liters_per_person_day_30d = fields.Function(
+        lambda h: _supply(h).liters_per_person_day, dump_only=True,
+        metadata={"type": "number", "nullable": True, "description": "liters delivered per person per covered day"})
+    supply_short_30d = fields.Function(
+        lambda h: _supply(h).short_of(current_rules().supply), dump_only=True,
+        metadata={"type": "array", "items": {"type": "string", "enum": ["assurance", "quantity"]},
+                  "description": "the standards the last 30 days fell under (SUPPLY_ASSURANCE_MIN, "
+                                 "WATER_STANDARD_L_PER_PERSON_DAY)"})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
