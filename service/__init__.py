@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from .imports import pages as import_pages
     from .imports import routes as import_routes
     from .households import routes as household_routes
+    from .places import pages as place_pages
     from .places import routes as place_routes
     from .reports import routes as report_routes
     from .reports import verify
@@ -88,7 +89,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(bp)
     for bp in (home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
-               import_pages.blueprint, water_pages.blueprint, webapp_pages.blueprint,
+               import_pages.blueprint, place_pages.blueprint, water_pages.blueprint, webapp_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, verify.blueprint, docs, health):
         app.register_blueprint(bp)
     # Twilio signs its webhooks; it cannot send our CSRF token.

@@ -17,8 +17,8 @@ from .domain.errors import DomainError, FieldErrors, TooManyRequests
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-# A word of the API's English; units and file kinds (PDF, MB) are the only Latin a page shows.
-LATIN_WORD = re.compile(r"\b(?!(?:PDF|JPEG|PNG|CSV|XLSX|MB|KiB|ID)\b)[A-Za-z]{2,}")
+# A word of the API's English; units, file kinds (PDF, MB) and a standard's code (GB) are the only Latin a page shows.
+LATIN_WORD = re.compile(r"\b(?!(?:PDF|JPEG|PNG|CSV|XLSX|MB|KiB|ID|GB|NTU|CFU|MPN|mL|mg|pH)\b)[A-Za-z]{2,}")
 JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/")
 
 

@@ -11,7 +11,9 @@ from .conftest import household_payload, make_agreement, make_household
 from .test_pages import csrf_token, login
 
 # Latin a page may show: file kinds, units, and the keywords a villager texts back.
-ALLOWED = {"PDF", "JPEG", "JPG", "PNG", "CSV", "XLSX", "xlsx", "csv", "pdf", "jpg", "png", "MB", "KiB", "ID", "TD", "STOP", "START", "SMS"}
+ALLOWED = {"PDF", "JPEG", "JPG", "PNG", "CSV", "XLSX", "xlsx", "csv", "pdf", "jpg", "png", "MB", "KiB", "ID", "TD", "STOP", "START", "SMS",
+           # a national standard's code and the units of its limits
+           "GB", "NTU", "CFU", "MPN", "mL", "mg", "pH"}
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 

@@ -4,9 +4,9 @@ from flask_login import login_required
 from models import db
 
 from ..auth import acting_scope
-from ..clock import local_today
-from ..context import current_thresholds
+from ..context import current_rules
 from ..domain.dashboard import dashboard as dashboard_figures
+from ..pictures import dashboard_pictures
 
 blueprint = Blueprint("dashboard_pages", __name__)
 
@@ -15,6 +15,8 @@ blueprint = Blueprint("dashboard_pages", __name__)
 @login_required
 def index():
     township_id = request.args.get("township_id", type=int)
-    figures = dashboard_figures(db.session, acting_scope(), local_today(), current_thresholds(),
+    rules, scope = current_rules(), acting_scope()
+    figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds,
                                  township_id if township_id and 0 < township_id < 2**31 else None)
-    return render_template("dashboard/index.html", d=figures)
+    return render_template("dashboard/index.html", d=figures, pictures=dashboard_pictures(
+        db.session, scope, rules.today, rules.zone, figures, rules.supply.assurance_min))

@@ -73,3 +73,10 @@ def recompute_distances(session, village_ids) -> int:
             if isinstance(obj, Household) and obj.id in changed:
                 session.expire(obj, ["distance_m", "distance_computed"])
     return len(changes)
+
+
+def local_m(lat: float, lon: float, origin_lat: float, origin_lon: float) -> tuple[float, float]:
+    """Meters east and north of the origin (equirectangular: exact enough across a village)."""
+    east = math.radians(lon - origin_lon) * EARTH_RADIUS_M * math.cos(math.radians(origin_lat))
+    north = math.radians(lat - origin_lat) * EARTH_RADIUS_M
+    return round(east, 1), round(north, 1)

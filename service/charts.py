@@ -1,0 +1,96 @@
+"""Pictures drawn on the server as SVG (pygal), so that a page and its printout show the same one and the phone needs
+no JavaScript. Each chart is handed to templates as a `data:` URI for an <img>: the picture keeps its own styles
+under the pages' Content-Security-Policy, runs no script, and WeasyPrint draws it in the PDF alike."""
+import base64
+import math
+import re
+from dataclasses import dataclass
+
+import pygal
+from pygal.style import Style
+
+FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif'
+STYLE = Style(font_family=FONT, background="white", plot_background="white", foreground="#1b1f23",
+              foreground_strong="#1b1f23", foreground_subtle="#c3ccd4", opacity=".9", opacity_hover="1",
+              colors=("#0b6e4f", "#c0392b", "#b7791f", "#2b6cb0", "#6b7280", "#805ad5"),
+              title_font_size=16, label_font_size=12, major_label_font_size=12, legend_font_size=12,
+              value_font_size=11, tooltip_font_size=12)
+# pygal writes a configuration script into every chart for its tooltips; a picture shown as an image runs none.
+SCRIPT = re.compile(r"<script[^>]*>.*?</script>|<script[^>]*/>", re.S)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One picture: its SVG text, and what it shows in words (the <img>'s alt, and the printout's caption)."""
+
+    svg: str
+    title: str
+
+    @property
+    def uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+def _render(chart, title: str) -> Chart:
+    chart.title = title
+    return Chart(SCRIPT.sub("", chart.render(is_unicode=True)), title)
+
+
+def _config(**options) -> dict:
+    return {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 720, "height": 360,
+            "print_values": False, "legend_at_bottom": True, "legend_at_bottom_columns": 3,
+            "show_minor_x_labels": False, "truncate_label": -1, "no_data_text": "暂无数据", **options}
+
+
+def line(title: str, labels: list[str], series: dict[str, list[float | None]], y_title: str = "",
+         every: int = 1) -> Chart:
+    """Values over time (a label every `every` points)."""
+    chart = pygal.Line(**_config(y_title=y_title, x_label_rotation=0, show_dots=len(labels) <= 24,
+                                 x_labels_major_every=every, show_legend=len(series) > 1))
+    chart.x_labels = labels
+    for name, values in series.items():
+        chart.add(name, values)
+    return _render(chart, title)
+
+
+def bars(title: str, labels: list[str], series: dict[str, list[float | None]], y_title: str = "",
+         stacked: bool = False, percent: bool = False) -> Chart:
+    """Values side by side (or stacked), one group per label."""
+    kind = pygal.StackedBar if stacked else pygal.Bar
+    options = {"range": (0, 100)} if percent else {}
+    chart = kind(**_config(y_title=y_title, show_legend=len(series) > 1, x_label_rotation=0, **options))
+    chart.x_labels = labels
+    for name, values in series.items():
+        chart.add(name, values)
+    return _render(chart, title)
+
+
+def ranking(title: str, values: dict[str, float | None], target: float | None = None, unit: str = "%") -> Chart:
+    """One horizontal bar per place (a township), with the standard's line when there is one; a place without a
+    figure shows none."""
+    chart = pygal.HorizontalBar(**_config(height=max(200, 60 + 34 * len(values)), show_legend=target is not None,
+                                          range=(0, 100), print_values=True,
+                                          formatter=lambda v: f"{v:g}{unit}" if v is not None else ""))
+    chart.x_labels = list(values)
+    chart.add(title, list(values.values()))
+    if target is not None:
+        chart.add(f"标准 {target:g}{unit}", [target] * len(values), stroke=True, show_dots=False)
+    return _render(chart, title)
+
+
+def distance_map(title: str, points: list[tuple[str, float, float]], rings_m: tuple[float, ...],
+                 groups: dict[str, list[tuple[str, float, float]]]) -> Chart:
+    """A map without tiles: the water points (`points`: name, east m, north m) with rings at `rings_m` around each,
+    and the households in `groups` (group name → name, east m, north m), on axes in meters."""
+    chart = pygal.XY(**_config(width=720, height=720, stroke=False, dots_size=4, allow_interruptions=True, x_title="东（米）", y_title="北（米）",
+                               legend_at_bottom_columns=2, show_x_guides=True, show_y_guides=True))
+    for radius in rings_m:
+        ring = []
+        for _, east, north in points:
+            ring += [(east + radius * math.cos(t / 36 * math.pi), north + radius * math.sin(t / 36 * math.pi))
+                     for t in range(73)] + [None]
+        chart.add(f"{radius:g} 米", ring, stroke=True, show_dots=False, stroke_style={"width": 1.5, "dasharray": "6,4"})
+    chart.add("集中供水点", [{"value": (east, north), "label": name} for name, east, north in points], dots_size=8)
+    for group, members in groups.items():
+        chart.add(group, [{"value": (east, north), "label": name} for name, east, north in members])
+    return _render(chart, title)

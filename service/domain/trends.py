@@ -1,0 +1,85 @@
+"""The last year, week by week and month by month: what the dashboard's and the township summary's pictures show."""
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from models import ACTIVE_CASE_STATUSES, Case, Delivery, Facility, Household
+
+from .gaps import has_active_agreement
+from .geo import local_m
+from .needs_delivery import Thresholds, needs_delivery_clause
+from .scope import Scope
+
+
+def week_ends(today: date, weeks: int) -> list[date]:
+    """The last `weeks` Sundays up to today (today counts as the end of the week it is in)."""
+    this_sunday = today + timedelta(days=7 - today.isoweekday())
+    return [min(this_sunday - timedelta(weeks=n), today) for n in reversed(range(weeks))]
+
+
+def case_backlog(session, scope: Scope, today: date, zone, weeks: int = 52) -> list[tuple[date, int]]:
+    """How many cases were still open (opened, not yet verified 销号) at the end of each of the last `weeks`
+    weeks: (last day of the week, count)."""
+    ends = week_ends(today, weeks)
+    end_of = {end: datetime.combine(end + timedelta(days=1), time(), zone) for end in ends}
+    rows = session.execute(scope.restrict(select(Case.created_at, Case.status, Case.verified_at), Case)
+                           .where(Case.created_at < end_of[ends[-1]])).all()
+    backlog = []
+    for end in ends:
+        moment = end_of[end]
+        backlog.append((end, sum(1 for created, status, verified in rows if created < moment and (
+            status in ACTIVE_CASE_STATUSES or verified is None or verified >= moment))))
+    return backlog
+
+
+def month_starts(today: date, months: int) -> list[date]:
+    """The first days of the last `months` months, oldest first, this month last."""
+    starts, first = [], today.replace(day=1)
+    for _ in range(months):
+        starts.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return list(reversed(starts))
+
+
+def deliveries_on_time(session, scope: Scope, today: date, zone, months: int = 12) -> list[dict]:
+    """Per month (up to yesterday): planned deliveries delivered on their day, delivered on a later day (logged
+    late, 补登), and missed; and the percent on time of those due."""
+    starts = month_starts(today, months)
+    rows = session.execute(
+        scope.restrict(select(Delivery.scheduled_for, Delivery.status, Delivery.delivered_at), Delivery)
+        .where(Delivery.scheduled_for >= starts[0], Delivery.scheduled_for < today, ~Delivery.unplanned,
+               Delivery.status.in_(("delivered", "missed")))).all()
+    figures = {start: {"month": start, "on_time": 0, "late": 0, "missed": 0} for start in starts}
+    for scheduled, status, delivered_at in rows:
+        month = figures[scheduled.replace(day=1)]
+        if status == "missed":
+            month["missed"] += 1
+        elif delivered_at.astimezone(zone).date() <= scheduled:
+            month["on_time"] += 1
+        else:
+            month["late"] += 1
+    for month in figures.values():
+        due = month["on_time"] + month["late"] + month["missed"]
+        month["percent_on_time"] = round(100 * month["on_time"] / due, 1) if due else None
+    return list(figures.values())
+
+
+def village_map(session, village_id: int, thresholds: Thresholds) -> dict:
+    """The village's working central water points and its households with coordinates, in meters east and north of
+    the points' middle (of the households' when it has none): households grouped into `gap` (needs delivery, no
+    active agreement), `served` (needs delivery, agreement active) and `fine` (needs none)."""
+    points = session.execute(select(Facility.name, Facility.lat, Facility.lon).where(
+        Facility.village_id == village_id, Facility.kind == "central_point", Facility.status == "working",
+        Facility.lat.is_not(None), Facility.lon.is_not(None)).order_by(Facility.id)).all()
+    homes = session.execute(select(Household.head_name, Household.lat, Household.lon,
+                                   needs_delivery_clause(thresholds), has_active_agreement())
+                            .where(Household.village_id == village_id, Household.lat.is_not(None),
+                                   Household.lon.is_not(None)).order_by(Household.id)).all()
+    anchors = points or homes
+    if not anchors:
+        return {"points": [], "groups": {"gap": [], "served": [], "fine": []}}
+    origin = (sum(row.lat for row in anchors) / len(anchors), sum(row.lon for row in anchors) / len(anchors))
+    groups: dict[str, list] = {"gap": [], "served": [], "fine": []}
+    for name, lat, lon, needs, served in homes:
+        groups["fine" if not needs else "served" if served else "gap"].append((name, *local_m(lat, lon, *origin)))
+    return {"points": [(name, *local_m(lat, lon, *origin)) for name, lat, lon in points], "groups": groups}
