@@ -39,14 +39,14 @@ def _render(chart, title: str) -> Chart:
 def _config(**options) -> dict:
     return {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 720, "height": 360,
             "print_values": False, "legend_at_bottom": True, "legend_at_bottom_columns": 3,
-            "show_minor_x_labels": False, "truncate_label": -1, "no_data_text": "暂无数据", **options}
+            "truncate_label": -1, "no_data_text": "暂无数据", **options}
 
 
 def line(title: str, labels: list[str], series: dict[str, list[float | None]], y_title: str = "",
          every: int = 1) -> Chart:
     """Values over time (a label every `every` points)."""
     chart = pygal.Line(**_config(y_title=y_title, x_label_rotation=0, show_dots=len(labels) <= 24,
-                                 x_labels_major_every=every, show_legend=len(series) > 1))
+                                 show_minor_x_labels=False, x_labels_major_every=every, show_legend=len(series) > 1))
     chart.x_labels = labels
     for name, values in series.items():
         chart.add(name, values)

@@ -45,3 +45,17 @@ def distance_picture(session, village, thresholds) -> charts.Chart | None:
         return None
     return charts.distance_map(f"{village.name}：集中供水点 400 米、800 米范围与各户", placed["points"], RINGS_M,
                                {GROUPS[key]: members for key, members in placed["groups"].items()})
+
+
+def record_pictures(record: dict) -> list[charts.Chart]:
+    """The pictures a printed record shows, drawn from the record's own figures (so that its verification code
+    covers them too): the township summary's villages compared."""
+    if record["kind"] != "township_summary":
+        return []
+    villages = [v for v in record["villages"] if v["households"]]
+    names = [v["name"] for v in villages]
+    return [
+        charts.ranking("各村供水保障率", {v["name"]: v["supply_assurance"] for v in villages}),
+        charts.bars("各村送水：已送、漏送", names, {"已送": [v["delivered"] for v in villages],
+                                              "漏送": [v["missed"] for v in villages]}, y_title="次", stacked=True),
+    ]

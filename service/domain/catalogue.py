@@ -45,7 +45,7 @@ LABELS = {
                     "missed_alert": "漏送提醒", "case_reminder": "整改提醒", "case_escalation": "超期上报",
                     "auto_reply": "自动回复", "manual_reply": "人工回复", "reply": "村民回复"},
     "report_kind": {"household_deliveries": "送水记录表", "village_month": "村月度送水记录", "agreement": "送水服务协议书",
-                    "township_summary": "镇街汇总"},
+                    "township_summary": "镇街汇总", "water_tests": "水质检测报告"},
     "import_kind": {"households": "监测户", "facilities": "设施", "staff": "责任人"},
     "role": {"county_admin": "县级管理员", "township_lead": "镇街负责人", "township_worker": "镇街工作人员",
              "village_staff": "村级专人"},

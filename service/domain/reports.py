@@ -6,19 +6,21 @@ the same record from today's data and tell whether the paper still matches.
 """
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import (Agreement, Case, Delivery, DeliveryCorrection, Household, ReportVerification, Staff, Township,
-                    Village)
+from models import (Agreement, Case, CaseEvent, Delivery, DeliveryCorrection, Facility, Household, ReportVerification,
+                    Staff, Township, Village, WaterTest)
 
 from .errors import FieldErrors, NotFound
 from .deliveries import effective_values
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope, get_visible
+from .supply import supply_of
+from .water_quality import describe
 
 MAX_PERIOD_DAYS = 2 * 366
 
@@ -163,36 +165,104 @@ def agreement_sheet(session, scope: Scope, agreement_id: int) -> dict:
             "provider": {"name": provider.name, "phone": provider.phone}}
 
 
+SUMMARY_FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "planned", "delivered", "missed",
+                   "supply_counted_days", "supply_covered_days", "supply_liters", "supply_person_days", "water_tests",
+                   "water_tests_failed", "exceedances", "cases_opened", "cases_verified", "cases_rechecked")
+
+
+def _summary_rates(figures: dict) -> dict:
+    covered, counted = figures["supply_covered_days"], figures["supply_counted_days"]
+    return {**figures,
+            "supply_assurance": round(100 * covered / counted, 1) if counted else None,
+            "liters_per_person_day": round(figures["supply_liters"] / figures["supply_person_days"], 1)
+            if figures["supply_person_days"] else None}
+
+
 def township_summary(session, scope: Scope, township_id: int, date_from: date, date_to: date,
-                     thresholds: Thresholds) -> dict:
-    """The township's figures for the period: households, needs, gaps, agreements, deliveries, cases."""
+                     thresholds: Thresholds, zone) -> dict:
+    """The document a township hands over for the period, village by village and in total: households, needs and
+    gaps, agreements, deliveries planned, done and missed, supply assurance and liters per person per day, water
+    tests and their exceedances, cases opened, verified (销号) and re-checked (回头看). A fixed number of queries."""
     check_period(date_from, date_to)
     township = get_visible(session, Township, township_id, scope)
+    villages = session.execute(select(Village.id, Village.name).where(Village.township_id == township.id)
+                               .order_by(Village.code, Village.id)).all()
+    rows = {v.id: dict.fromkeys(SUMMARY_FIGURES, 0) for v in villages}
     in_township = Household.township_id == township.id
-    households, needs, gaps = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((needs_delivery_clause(thresholds), 1), else_=0)), 0),
-               func.coalesce(func.sum(case((gap_clause(thresholds), 1), else_=0)), 0)).where(in_township)).one()
-    agreements = session.scalar(select(func.count()).select_from(Agreement).join(Household).where(
-        in_township, Agreement.status == "active"))
-    by_status = dict(session.execute(
-        select(Delivery.status, func.count()).join(Household, Household.id == Delivery.household_id)
-        .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)
-        .group_by(Delivery.status)).all())
-    confirmations = dict(session.execute(
-        select(Delivery.confirmation, func.count()).join(Household, Household.id == Delivery.household_id)
-        .where(in_township, Delivery.status == "delivered", Delivery.scheduled_for >= date_from,
-               Delivery.scheduled_for <= date_to).group_by(Delivery.confirmation)).all())
-    asked = sum(n for key, n in confirmations.items() if key in ("pending", "confirmed", "disputed", "expired"))
+    starts, ends = datetime.combine(date_from, time(), zone), datetime.combine(date_to + timedelta(days=1), time(), zone)
+
+    def add(village_id, **values):
+        for key, value in values.items():
+            rows[village_id][key] += int(value or 0)
+
+    for village_id, count, needs, gaps in session.execute(
+            select(Household.village_id, func.count(), func.sum(case((needs_delivery_clause(thresholds), 1), else_=0)),
+                   func.sum(case((gap_clause(thresholds), 1), else_=0))).where(in_township)
+            .group_by(Household.village_id)):
+        add(village_id, households=count, needs_delivery=needs, gaps=gaps)
+    for village_id, count in session.execute(
+            select(Household.village_id, func.count()).join(Agreement, Agreement.household_id == Household.id)
+            .where(in_township, Agreement.status == "active").group_by(Household.village_id)):
+        add(village_id, active_agreements=count)
+    for village_id, status, count in session.execute(
+            select(Household.village_id, Delivery.status, func.count())
+            .join(Household, Household.id == Delivery.household_id)
+            .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)
+            .group_by(Household.village_id, Delivery.status)):
+        if status != "cancelled":
+            add(village_id, planned=count)
+        if status in ("delivered", "missed"):
+            add(village_id, **{status: count})
+    served = dict(session.execute(
+        select(Household.id, Household.village_id).join(Agreement, Agreement.household_id == Household.id)
+        .where(in_township, agreement_overlaps(date_from, date_to)).distinct()).all())
+    for household_id, supply in supply_of(session, served, date_from, date_to).items():
+        add(served[household_id], supply_counted_days=supply.counted_days, supply_covered_days=supply.covered_days,
+            supply_liters=round(supply.liters), supply_person_days=supply.person_days)
+    for village_id, passed, exceedances in session.execute(
+            select(WaterTest.village_id, WaterTest.passed, WaterTest.exceedances).where(
+                WaterTest.township_id == township.id, WaterTest.sampled_on >= date_from,
+                WaterTest.sampled_on <= date_to)):
+        add(village_id, water_tests=1, water_tests_failed=not passed, exceedances=len(exceedances))
+    in_period = lambda column: (column >= starts) & (column < ends)  # noqa: E731
+    for village_id, opened, verified in session.execute(
+            select(Case.village_id, func.sum(case((in_period(Case.created_at), 1), else_=0)),
+                   func.sum(case((in_period(Case.verified_at), 1), else_=0)))
+            .where(Case.township_id == township.id).group_by(Case.village_id)):
+        add(village_id, cases_opened=opened, cases_verified=verified)
+    for village_id, count in session.execute(
+            select(Case.village_id, func.count()).join(CaseEvent, CaseEvent.case_id == Case.id)
+            .where(Case.township_id == township.id, CaseEvent.action.in_(("recheck_passed", "recheck_failed")),
+                   in_period(CaseEvent.at)).group_by(Case.village_id)):
+        add(village_id, cases_rechecked=count)
     open_cases = session.scalar(select(func.count()).select_from(Case).where(
         Case.township_id == township.id, Case.status.in_(("open", "in_progress"))))
+    totals = {key: sum(row[key] for row in rows.values()) for key in SUMMARY_FIGURES}
     return {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
             "params": {"from": date_from.isoformat(), "to": date_to.isoformat()},
             "township": {"id": township.id, "name": township.name, "code": township.code},
-            "figures": {"households": households, "needs_delivery": int(needs), "gaps": int(gaps),
-                        "active_agreements": agreements, "delivered": by_status.get("delivered", 0),
-                        "missed": by_status.get("missed", 0), "confirmations_asked": asked,
-                        "confirmed": confirmations.get("confirmed", 0), "open_cases": open_cases,
-                        "confirmation_rate": round(100 * confirmations.get("confirmed", 0) / asked, 1) if asked else None}}
+            "figures": {**_summary_rates(totals), "open_cases": open_cases},
+            "villages": [{"id": v.id, "name": v.name, **_summary_rates(rows[v.id])} for v in villages]}
+
+
+def water_test_report(session, scope: Scope, township_id: int, date_from: date, date_to: date) -> dict:
+    """The township's water tests of the period (水质检测报告), oldest first, each with its exceedances in words."""
+    check_period(date_from, date_to)
+    township = get_visible(session, Township, township_id, scope)
+    tests = session.execute(
+        select(WaterTest, Village.name, Facility.name, Household.head_name)
+        .join(Village, Village.id == WaterTest.village_id)
+        .outerjoin(Facility, Facility.id == WaterTest.facility_id)
+        .outerjoin(Household, Household.id == WaterTest.household_id)
+        .where(WaterTest.township_id == township.id, WaterTest.sampled_on >= date_from,
+               WaterTest.sampled_on <= date_to).order_by(WaterTest.sampled_on, WaterTest.id)).all()
+    return {"kind": "water_tests", "subject_id": township.id, "township_id": township.id,
+            "params": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+            "township": {"id": township.id, "name": township.name},
+            "tests": [{"id": t.id, "sampled_on": t.sampled_on.isoformat(), "village": village,
+                       "subject": facility or household, "sample_point": t.sample_point, "lab": t.lab,
+                       "standard": t.standard, "relaxed": t.relaxed, "passed": t.passed,
+                       "exceedances": describe(t.exceedances)} for t, village, facility, household in tests]}
 
 
 def verification_code(record: dict) -> str:
@@ -249,7 +319,9 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
                             .join(Township, Township.id == Village.township_id)
                             .where(Village.township_id == township_id)).one()
     staff = session.execute(select(func.max(Staff.updated_at)).where(Staff.township_id == township_id)).one()
-    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, names, staff))
+    tests = session.execute(select(func.count(), func.max(WaterTest.id)).where(WaterTest.township_id == township_id)
+                            ).one()
+    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, names, staff, tests))
                           .encode()).hexdigest()[:16]
 
 
@@ -267,7 +339,7 @@ def _printed_on(params: dict, period_end: date) -> date:
 
 
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
-            "township_summary": Township}
+            "township_summary": Township, "water_tests": Township}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
     "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
@@ -279,7 +351,9 @@ BUILDERS = {
         session, scope, subject_id),
     "township_summary": lambda session, scope, subject_id, params, zone, thresholds: township_summary(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
-        thresholds),
+        thresholds, zone),
+    "water_tests": lambda session, scope, subject_id, params, zone, thresholds: water_test_report(
+        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"])),
 }
 
 

@@ -21,7 +21,7 @@ from ..context import thresholds
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
 from ..domain.reports import (agreement_sheet, archive_agreements, archive_households, check_period,
-                              household_records, township_summary)
+                              household_records, township_summary, water_test_report)
 from ..domain.scope import Scope
 from ..domain.text import file_name_part
 from ..unit_of_work import UnitOfWork
@@ -59,11 +59,12 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     """Write the archive ZIP to `target` (a path or file object); `progress(done, total)` after each file.
     The verification codes of its pages are added to the session (the caller's unit of work commits them)."""
     check_period(date_from, date_to)
-    summary = township_summary(session, scope, township_id, date_from, date_to, settings.thresholds)
+    summary = township_summary(session, scope, township_id, date_from, date_to, settings.thresholds, settings.zone)
+    tests = water_test_report(session, scope, township_id, date_from, date_to)
     households = archive_households(session, township_id, date_from, date_to)
     agreements = archive_agreements(session, households, date_from, date_to)
     records = household_records(session, households, date_from, date_to, settings.zone, settings.today)
-    documents = [("00-汇总.pdf", summary, "township summary")]
+    documents = [("00-汇总.pdf", summary, "township summary"), ("01-水质检测.pdf", tests, "water tests")]
     documents += [(f"送水记录/{file_name_part(r['household']['village'])}-{file_name_part(r['household']['head_name'])}"
                    f"-{int(r['household']['id'])}.pdf", r, "household delivery record") for r in records]
     documents += [(f"送水协议/协议{a.id}.pdf", agreement_sheet(session, scope, a.id), "agreement sheet")

@@ -82,8 +82,16 @@ def agreement(agreement_id):
 def township_summary(township_id):
     date_from, date_to = _period()
     record = reports.township_summary(db.session, acting_scope(), township_id, date_from, date_to,
-                                      current_thresholds())
+                                      current_thresholds(), local_zone())
     return _pdf(render_record(db.session, record), f"township-{township_id}-summary.pdf")
+
+
+@blueprint.route("/reports/townships/<int:township_id>/water-tests.pdf")
+@atomic  # the verification code printed on it
+def water_tests(township_id):
+    date_from, date_to = _period()
+    record = reports.water_test_report(db.session, acting_scope(), township_id, date_from, date_to)
+    return _pdf(render_record(db.session, record), f"township-{township_id}-water-tests.pdf")
 
 
 @blueprint.route("/reports/townships/<int:township_id>/inspection.zip")
