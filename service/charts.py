@@ -82,7 +82,8 @@ def distance_map(title: str, points: list[tuple[str, float, float]], rings_m: tu
                  groups: dict[str, list[tuple[str, float, float]]]) -> Chart:
     """A map without tiles: the water points (`points`: name, east m, north m) with rings at `rings_m` around each,
     and the households in `groups` (group name → name, east m, north m), on axes in meters."""
-    chart = pygal.XY(**_config(width=720, height=720, stroke=False, dots_size=4, allow_interruptions=True, x_title="东（米）", y_title="北（米）",
+    chart = pygal.XY(**_config(width=720, height=720, stroke=False, dots_size=4, allow_interruptions=True,
+                               x_title="东（米）", y_title="北（米）",
                                legend_at_bottom_columns=2, show_x_guides=True, show_y_guides=True))
     for radius in rings_m:
         ring = []

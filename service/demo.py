@@ -16,6 +16,8 @@ from .domain.geo import recompute_distances
 from .domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
 from .domain.planning import plan_deliveries, scheduled_days
 from .domain.identity import IdNumberVault, id_check_char, mask_id_number
+from .domain.rules import Rules
+from .domain.water_quality import record_water_test
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Scale:
     agreements: int
     history_days: int
     intervals: tuple[int, ...]  # days between deliveries, drawn per agreement
+    tests_per_year: int = 12  # water tests of each central point and well at the tap (and a quarter as many at the source)
     # The small set shows every role a day's work: some gaps left unsigned, yesterday's delivery missed in the
     # demo village, a case to verify (销号) and a re-check (回头看) due. The county set stays as measured.
     days_work: bool = False
@@ -37,7 +40,7 @@ class Scale:
 
 # The county matches docs/operations.md, "Benchmarks": 3,000 agreements with a year of weekly deliveries (~150,000).
 SCALES = {"small": Scale(2, 3, 60, 10, 35, (2, 3, 7), days_work=True),
-          "county": Scale(15, 20, 20_000, 3_000, 365, (7,))}
+          "county": Scale(15, 20, 20_000, 3_000, 365, (7,), tests_per_year=4)}
 
 TOWNSHIP_NAMES = ["城关镇", "河口镇", "石门镇", "青山乡", "柳林镇", "白马乡", "龙泉镇", "杨庄乡", "新集镇",
                   "东坪乡", "西河镇", "南山乡", "北岭镇", "双桥乡", "高家镇"]
@@ -101,13 +104,14 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
                         "name": f"{village.name}集中供水点", "ownership": "public",
                         "status": "working" if rng.random() > 0.03 else "broken",
                         "manager_id": staff_ids[0], "responsible_unit": f"{township.name}水利站",
-                        "lat": base_lat, "lon": base_lon, "last_cleaned_on": date(2026, 10, 1)}]
+                        "lat": base_lat, "lon": base_lon, "last_cleaned_on": date(2026, 10, 1),
+                        "supply_class": "small_central", "chlorinated": True}]
             if rng.random() < 0.35:
                 central.append({"township_id": township.id, "village_id": village.id, "kind": "well",
                                 "name": f"{village.name}深井", "ownership": "collective",
                                 "status": "working" if rng.random() > 0.2 else "low_yield",
                                 "manager_id": staff_ids[1], "responsible_unit": f"{village.name}村委会",
-                                "yield_m3_day": round(rng.uniform(5, 60), 1),
+                                "yield_m3_day": round(rng.uniform(5, 60), 1), "supply_class": "dispersed",
                                 "lat": base_lat + 0.002, "lon": base_lon - 0.002})
             facility_ids = session.scalars(insert(Facility).returning(Facility.id), central).all()
             count = min(per_village, remaining)
@@ -170,7 +174,46 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
              village_id=first_village.id, password_hash=password_hash),
     ])
     session.flush()
+    admin = session.scalar(select(User).where(User.username == "admin"))
+    _seed_water_tests(session, rng, scale, admin, first_village.id if scale.days_work else None, today)
     return logins
+
+
+def _sample(rng: random.Random, point: str, failing: bool) -> dict:
+    """Plausible results of one rural sample; `failing` puts one value past its limit."""
+    results = {"turbidity": round(rng.uniform(0.2, 1.4), 2), "ph": round(rng.uniform(6.8, 8.1), 1),
+               "colony_count": rng.randrange(3, 90), "total_coliforms": 0, "e_coli": 0,
+               "nitrate_n": round(rng.uniform(1.5, 9.0), 1), "fluoride": round(rng.uniform(0.2, 0.9), 2),
+               "iron": round(rng.uniform(0.02, 0.2), 2), "manganese": round(rng.uniform(0.01, 0.06), 3),
+               "hardness": rng.randrange(120, 380), "tds": rng.randrange(180, 650)}
+    if point == "tap":
+        results["free_chlorine"] = round(rng.uniform(0.1, 0.5), 2)
+    if failing:
+        results.update(rng.choice([{"turbidity": round(rng.uniform(3.2, 6.0), 1)}, {"total_coliforms": 2},
+                                   {"fluoride": round(rng.uniform(1.3, 1.8), 2)}, {"nitrate_n": 23.0},
+                                   {"colony_count": 650}]))
+    return results
+
+
+def _seed_water_tests(session, rng: random.Random, scale: Scale, actor: User, demo_village_id: int | None,
+                      today: date) -> None:
+    """A year of water tests of each central point and well, oldest first, through the domain's own judging (a few
+    exceed a limit and open their cases); in the demo village the latest tap test exceeds, so that its facility
+    shows 水质超标 and its case waits in 待办."""
+    now = datetime.now(timezone.utc)
+    rules = Rules(Thresholds(), CasePolicy({"high": 3, "medium": 7, "low": 14}), today, now)
+    facilities = session.execute(select(Facility.id, Facility.village_id).where(
+        Facility.kind.in_(("central_point", "well"))).order_by(Facility.id)).all()
+    step = 365 // scale.tests_per_year
+    for n in reversed(range(scale.tests_per_year)):
+        for facility_id, village_id in facilities:
+            sampled_on = today - timedelta(days=n * step + rng.randrange(1, step))
+            last = n == 0 and village_id == demo_village_id
+            for point in ("tap", "source") if n % 4 == 0 else ("tap",):
+                failing = (last and point == "tap") or rng.random() < 0.03
+                record_water_test(session, actor, {"facility_id": facility_id, "sampled_on": sampled_on,
+                                                   "sample_point": point, "lab": "县疾控中心",
+                                                   "results": _sample(rng, point, failing)}, rules)
 
 
 def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[int, int], today: date) -> int | None:

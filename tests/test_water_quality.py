@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 
 from models import Case, CaseEvent, Facility, WaterTest, db
 from service.clock import local_today
+from service.domain.tables import write_xlsx
 from service.domain.water_quality import judge, standard
 
 from .conftest import make_household
+from .test_imports import upload
 from .test_pages import csrf_token, login
 
 LIMITS = standard().limits
@@ -198,3 +200,33 @@ def test_a_test_is_recorded_from_the_facility_page(client, world):
     assert re.search(r"浑浊度 2.5 NTU（限值 ≤1 NTU）", text) and 'id="quality-case"' in text
     login(client, "cun_a1")
     assert "记录水质检测" not in client.get(f"/facilities/{world.point_a1.id}").get_data(as_text=True)
+
+
+def _lab_sheet(*rows) -> bytes:
+    headers = ["村", "设施名称", "采样日期", "采样点", "检测单位", "浑浊度(NTU)", "pH", "硝酸盐（以N计）（mg/L）",
+               "菌落总数"]
+    return write_xlsx(headers, [list(row) for row in rows])
+
+
+def test_a_labs_results_sheet_is_imported_through_the_roster_importer(client, world):
+    good = _lab_sheet(["张家村", "张家村供水点", "2026-10-08", "末梢水", "县疾控中心", 0.6, 7.4, 4.2, 40],
+                      ["张家村", "张家村供水点", "2026-10-08", "水源水", "县疾控中心", 2.4, 7.1, 12.5, 120])
+    bad = _lab_sheet(["张家村", "张家村供水点", "2026-10-09", "末梢水", "", 0.6, 15, 4, 1],
+                     ["张家村", "没有这个", "2026-10-09", "末梢水", "", 0.6, 7, 4, 1],
+                     ["张家村", "张家村供水点", "2026-10-09", "入户", "", -1, 7, 4, 1])
+    refused = upload(client, world, "water_tests", bad, "lab.xlsx")
+    assert refused.status_code == 422
+    assert [(e["row"], e["column"]) for e in refused.json["errors"]] == [(2, "pH"), (3, "设施名称"),
+                                                                         (4, "浑浊度（NTU）")]
+    assert refused.json["errors"][0]["message"] == "pH 应在 0 到 14 之间"
+    assert db.session.scalar(select(func.count()).select_from(WaterTest)) == 0
+    first = upload(client, world, "water_tests", good, "lab.xlsx")
+    assert first.status_code == 200 and first.json["created"] == 2, first.json
+    source = db.session.scalar(select(WaterTest).where(WaterTest.sample_point == "source"))
+    assert source.results == {"turbidity": 2.4, "ph": 7.1, "nitrate_n": 12.5, "colony_count": 120.0}
+    assert [e["parameter"] for e in source.exceedances] == ["colony_count", "nitrate_n", "turbidity"]
+    assert _case(world).status == "open" and _facility(world).quality_exceeded is True
+    again = upload(client, world, "water_tests", good, "lab.xlsx")
+    assert again.json["unchanged"] == 2 and again.json["created"] == 0
+    template = client.get("/api/v1/imports/water_tests/template.xlsx", headers=world.headers(world.worker_a))
+    assert template.status_code == 200

@@ -46,7 +46,7 @@ LABELS = {
                     "auto_reply": "自动回复", "manual_reply": "人工回复", "reply": "村民回复"},
     "report_kind": {"household_deliveries": "送水记录表", "village_month": "村月度送水记录", "agreement": "送水服务协议书",
                     "township_summary": "镇街汇总", "water_tests": "水质检测报告"},
-    "import_kind": {"households": "监测户", "facilities": "设施", "staff": "责任人"},
+    "import_kind": {"households": "监测户", "facilities": "设施", "staff": "责任人", "water_tests": "水质检测结果"},
     "role": {"county_admin": "县级管理员", "township_lead": "镇街负责人", "township_worker": "镇街工作人员",
              "village_staff": "村级专人"},
 }
@@ -140,6 +140,8 @@ MESSAGES = {
     "reply.daily_limit": "今天已发送 {count} 条人工短信，已达每日上限",
     # files and rosters
     "file.too_large": "文件超过 {megabytes} MB，请分批导入",
+    "row.facility_unknown": "本村没有这个名称或编号的设施",
+    "row.test_recorded": "该设施这一天这个采样点已有检测记录，结果不同；如需更正请联系县级管理员",
     "file.unpacks_too_large": "文件解压后过大（超过 {megabytes} MB）或压缩比异常，已拒绝。请检查文件，或分批导入",
     "file.too_many_rows": "行数超过 {rows} 行，请分批导入",
     "file.csv_encoding": "CSV 文件编码无法识别（请用 UTF-8 或 GB18030）",

@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy import insert, select, update
 
-from models import AuditEvent, Facility, Household, Staff, Township, User, Village
+from models import AuditEvent, Facility, Household, Staff, Township, User, Village, WaterTest
 
 from . import catalogue, limits
 from .audit import audit_row
@@ -26,6 +26,7 @@ from .registry import create_facility, create_staff, protect_id_number, update_f
 from .scope import MAX_ID, Scope
 from .tables import Formula, header_key
 from .text import drop_invisible
+from .water_quality import record_water_test, result_errors, standard
 
 TRUE_WORDS = {"是", "能", "可以", "1", "true", "yes", "y", "√"}
 FALSE_WORDS = {"否", "不能", "不可以", "0", "false", "no", "n", "×"}
@@ -93,7 +94,27 @@ STAFF_COLUMNS = (
     Column("township", "镇街", ("乡镇", "镇")),
     Column("village", "村", ("村名", "行政村")),
 )
-COLUMNS = {"households": HOUSEHOLD_COLUMNS, "facilities": FACILITY_COLUMNS, "staff": STAFF_COLUMNS}
+def _result_columns() -> tuple[Column, ...]:
+    """One column per parameter of the standard: its Chinese name, with or without its unit, or its code."""
+    columns = []
+    for code, limit in standard().limits.items():
+        names = (f"{limit.name}({limit.unit})", f"{limit.name}（{limit.unit}）") if limit.unit else ()
+        columns.append(Column(code, f"{limit.name}（{limit.unit}）" if limit.unit else limit.name,
+                              (limit.name, *names), "float"))
+    return tuple(columns)
+
+
+WATER_TEST_COLUMNS = (
+    Column("township", "镇街", ("乡镇", "镇")),
+    Column("village", "村", ("村名", "行政村"), required=True),
+    Column("facility", "设施名称", ("设施", "采样设施", "供水工程", "设施编号"), required=True,
+           bounds=limits.FACILITY_NAME_LENGTH),
+    Column("sampled_on", "采样日期", ("日期", "检测日期"), "date", required=True),
+    Column("sample_point", "采样点", ("水样类型", "采样位置"), "sample_point", required=True),
+    Column("lab", "检测单位", ("检测机构", "实验室"), bounds=100),
+) + _result_columns()
+COLUMNS = {"households": HOUSEHOLD_COLUMNS, "facilities": FACILITY_COLUMNS, "staff": STAFF_COLUMNS,
+           "water_tests": WATER_TEST_COLUMNS}
 
 
 @dataclass
@@ -490,3 +511,39 @@ def import_staff(session, actor: User, rows, vault: IdNumberVault, rules, dry_ru
                         lambda payload: create_staff(session, actor, payload),
                         lambda record_id, payload: update_staff(session, actor, record_id, payload), progress,
                         lambda p: ("联系电话", p["phone"]))
+
+
+def import_water_tests(session, actor: User, rows, vault: IdNumberVault, rules, dry_run: bool,
+                       progress=lambda n: None) -> dict:
+    """A lab's results sheet: one sample per row, its facility found by name (or code) in its village, each value
+    in the column of its parameter; each judged as one recorded on the facility's page. A row already recorded
+    (same facility, day, point and values) is unchanged; the same sample with other values is refused."""
+    places = Places(session, actor)
+    names = {c.field: c.header for c in WATER_TEST_COLUMNS}
+
+    def to_payload(values):
+        township = values.pop("township", None)
+        village_id = places.village(str(values.pop("village")), str(township) if township else None)
+        facility = str(values.pop("facility"))
+        found = session.scalar(select(Facility.id).where(
+            Facility.village_id == village_id, (Facility.name == facility) | (Facility.code == facility)))
+        if found is None:
+            raise RowError("设施名称", catalogue.say("row.facility_unknown"))
+        results = {code: values.pop(code) for code in standard().limits if code in values}
+        for code, messages in result_errors(results).items():
+            raise RowError(names[code], catalogue.page_message(messages[0]))
+        if not results:
+            raise RowError("", catalogue.page_message("give at least one measured value"))
+        return {**values, "facility_id": found, "results": results}
+
+    def find(payload):
+        return session.scalar(select(WaterTest).where(
+            WaterTest.facility_id == payload["facility_id"], WaterTest.sampled_on == payload["sampled_on"],
+            WaterTest.sample_point == payload["sample_point"]).order_by(WaterTest.id).limit(1))
+
+    def already_recorded(record_id, payload):
+        raise RowError("采样日期", catalogue.say("row.test_recorded"))
+
+    return _import_each(session, actor, rows, WATER_TEST_COLUMNS, rules, dry_run, to_payload, find,
+                        lambda payload: record_water_test(session, actor, payload, rules), already_recorded,
+                        progress, lambda p: ("采样日期", (p["facility_id"], p["sampled_on"], p["sample_point"])))

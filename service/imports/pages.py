@@ -13,7 +13,7 @@ blueprint = Blueprint("imports_pages", __name__)
 KINDS = LABELS["import_kind"]
 
 
-@blueprint.route("/imports/<any(households, facilities, staff):kind>/template.xlsx")
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests):kind>/template.xlsx")
 @login_required
 def template(kind):
     response = Response(template_xlsx(kind),

@@ -24,7 +24,6 @@ from .runner import run_import, template_xlsx
 blueprint = Blueprint("imports", __name__, url_prefix="/api/v1", description="导入导出 Rosters: import, export")
 blueprint.before_request(limit_json_body)
 blueprint.before_request(require_bearer_user)
-KINDS = ("households", "facilities", "staff")
 
 
 class ImportArgs(Schema):
@@ -47,7 +46,7 @@ class ImportReport(Schema):
     errors = fields.List(fields.Nested(ImportError_))
 
 
-@blueprint.route("/imports/<any(households, facilities, staff):kind>", methods=["POST"])
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests):kind>", methods=["POST"])
 @blueprint.arguments(ImportArgs, location="query")
 @blueprint.arguments(UploadSchema, location="files")
 @blueprint.response(200, ImportReport)
@@ -73,7 +72,7 @@ def _file(data: bytes, name: str, fmt: str) -> Response:
     return response
 
 
-@blueprint.route("/imports/<any(households, facilities, staff):kind>/template.xlsx", methods=["GET"])
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests):kind>/template.xlsx", methods=["GET"])
 @blueprint.response(200, description="an empty roster with the canonical headers",
                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 def template(kind):

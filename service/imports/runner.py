@@ -9,7 +9,7 @@ from ..domain.tables import read_table, write_xlsx
 from ..unit_of_work import UnitOfWork
 
 IMPORTERS = {"households": imports.import_households, "facilities": imports.import_facilities,
-             "staff": imports.import_staff}
+             "staff": imports.import_staff, "water_tests": imports.import_water_tests}
 
 
 def template_xlsx(kind: str) -> bytes:
