@@ -4,19 +4,25 @@
 
 Seeds the county data set (docs/operations.md, "Benchmarks": 20,000 households, 3,000 agreements, ~150,000
 deliveries, ~5,000 cases)
-when the database is empty. The baseline is one `SELECT count(*)` over the cases table in the same run.
+when the database is empty. The baseline is one `SELECT count(*)` over the cases table in the same run. Also
+timed: the pictures alone (the last year's trends and the townships compared, drawn as SVG) and the whole
+dashboard page as the county administrator gets it (figures, pictures, template).
 """
 import argparse
 
 from flask import current_app
+from flask_login import login_user
 from sqlalchemy import func, select
 
-from models import Case, db
+from models import Case, User, db
 from bench.common import ensure_county, timed_median
 from service import create_app
 from service.clock import local_today
 from service.domain.dashboard import dashboard
-from service.context import thresholds as configured_thresholds
+from service.accounts.pages import SessionUser
+from service.context import current_rules, thresholds as configured_thresholds
+from service.dashboard.pages import index as dashboard_page
+from service.pictures import dashboard_pictures
 from service.domain.scope import Scope
 
 
@@ -32,10 +38,20 @@ def main() -> None:
         base = timed_median(lambda: db.session.scalar(select(func.count()).select_from(Case)), args.repeat)[0]
         county = timed_median(lambda: dashboard(db.session, Scope(), local_today(), thresholds), args.repeat)[0]
         township = timed_median(lambda: dashboard(db.session, Scope(1), local_today(), thresholds), args.repeat)[0]
+        rules = current_rules()
+        figures = dashboard(db.session, Scope(), rules.today, thresholds)
+        pictures = timed_median(lambda: dashboard_pictures(db.session, Scope(), rules.today, rules.zone, figures,
+                                                           rules.supply.assurance_min), args.repeat)[0]
+        admin = db.session.scalar(select(User).where(User.role == "county_admin").limit(1))
+        with current_app.test_request_context("/dashboard"):
+            login_user(SessionUser(admin))
+            page = timed_median(dashboard_page, args.repeat)[0]
         print(f"database: {db.engine.dialect.name}, cases: {cases}, medians of {args.repeat} runs")
         print(f"baseline  SELECT count(*) cases        {base * 1000:8.1f} ms   1.0x")
         print(f"dashboard, whole county (300 villages) {county * 1000:8.1f} ms   {county / base:.1f}x baseline")
         print(f"dashboard, one township                {township * 1000:8.1f} ms   {township / base:.1f}x baseline")
+        print(f"its pictures, whole county             {pictures * 1000:8.1f} ms   {pictures / base:.1f}x baseline")
+        print(f"dashboard page with pictures, county   {page * 1000:8.1f} ms   {page / base:.1f}x baseline")
 
 
 if __name__ == "__main__":

@@ -166,6 +166,14 @@ def test_county_dashboard_import_and_archive(world, live_server, phone, tmp_path
     day.login("admin")
     assert phone.url.endswith("/dashboard")
     assert "已清零" in phone.locator("#townships").inner_text()
+    # The server-drawn pictures show under the page's Content-Security-Policy, each fitting the screen.
+    pictures = phone.evaluate("""() => [...document.querySelectorAll('#charts img')].map(i => {
+        return [i.alt, i.complete && i.naturalWidth > 0, i.getBoundingClientRect().width];})""")
+    assert len(pictures) == 4 and all(shown and width <= 360 for _, shown, width in pictures), pictures
+    phone.locator("#villages a", has_text="张家村").click()
+    assert phone.evaluate("() => document.querySelector('#distance-map img').naturalWidth > 0")
+    day.check("village")
+    day.tab("清零")
     day.tab("更多")
     phone.locator("#more a", has_text="导入").click()
     day.check("imports")
