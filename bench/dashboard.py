@@ -5,7 +5,8 @@
 Seeds the county data set (docs/operations.md, "Benchmarks": 20,000 households, 3,000 agreements, ~150,000
 deliveries, ~5,000 cases)
 when the database is empty. The baseline is one `SELECT count(*)` over the cases table in the same run. Also
-timed: the pictures alone (the last year's trends and the townships compared, drawn as SVG) and the whole
+timed: the county's figures with the supply figures kept between visits (as the pages and the API do), the
+pictures alone (the last year's trends and the townships compared, drawn as SVG) and the whole
 dashboard page as the county administrator gets it (figures, pictures, template).
 """
 import argparse
@@ -24,6 +25,7 @@ from service.context import current_rules, thresholds as configured_thresholds
 from service.dashboard.pages import index as dashboard_page
 from service.pictures import dashboard_pictures
 from service.domain.scope import Scope
+from service.domain.supply import SupplyCache
 
 
 def main() -> None:
@@ -38,6 +40,9 @@ def main() -> None:
         base = timed_median(lambda: db.session.scalar(select(func.count()).select_from(Case)), args.repeat)[0]
         county = timed_median(lambda: dashboard(db.session, Scope(), local_today(), thresholds), args.repeat)[0]
         township = timed_median(lambda: dashboard(db.session, Scope(1), local_today(), thresholds), args.repeat)[0]
+        cache = SupplyCache()
+        cached = timed_median(lambda: dashboard(db.session, Scope(), local_today(), thresholds, None, cache),
+                              args.repeat)[0]
         rules = current_rules()
         figures = dashboard(db.session, Scope(), rules.today, thresholds)
         pictures = timed_median(lambda: dashboard_pictures(db.session, Scope(), rules.today, rules.zone, figures,
@@ -50,6 +55,7 @@ def main() -> None:
         print(f"baseline  SELECT count(*) cases        {base * 1000:8.1f} ms   1.0x")
         print(f"dashboard, whole county (300 villages) {county * 1000:8.1f} ms   {county / base:.1f}x baseline")
         print(f"dashboard, one township                {township * 1000:8.1f} ms   {township / base:.1f}x baseline")
+        print(f"dashboard, county, supply figures kept {cached * 1000:8.1f} ms   {cached / base:.1f}x baseline")
         print(f"its pictures, whole county             {pictures * 1000:8.1f} ms   {pictures / base:.1f}x baseline")
         print(f"dashboard page with pictures, county   {page * 1000:8.1f} ms   {page / base:.1f}x baseline")
 

@@ -31,6 +31,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp as an aware UTC time (an aggregate such as max() comes back naive on SQLite)."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC that always reads back timezone-aware, also on SQLite."""
 
@@ -46,9 +51,7 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
+        return as_utc(value) if value is not None else None
 
 
 class Timestamps:

@@ -4,11 +4,16 @@ import base64
 import re
 from xml.etree import ElementTree
 
-from models import Case, Facility, db
+from datetime import datetime, time, timedelta
+
+from models import Case, Delivery, Facility, db
 from service.clock import local_today
+from service.domain.scope import Scope
+from service.domain.trends import case_backlog, deliveries_on_time, week_ends
 from service.domain.geo import recompute_distances
 
-from .conftest import make_household
+from .conftest import make_agreement, make_household
+from .test_delivery_pages import SHANGHAI
 from .test_pages import login
 from .test_supply import _recent_history
 
@@ -58,3 +63,42 @@ def test_the_village_page_maps_water_points_rings_and_households(client, world):
     assert page.count("row-link") == 4  # one facility, three households
     assert "需送水 · 未签协议 · 距供水点 1080 米" in page and "无需送水 · 距供水点 222 米" in page
     assert client.get(f"/villages/{world.v_b1.id}").status_code == 404
+
+
+def test_each_months_deliveries_are_on_time_late_or_missed(world):
+    """On its day (local time), on a later day (补登), or missed; cancelled and unplanned ones are not counted."""
+    day = local_today().replace(day=1) - timedelta(days=20)  # in last month
+    local = lambda d, hour: datetime.combine(d, time(hour), SHANGHAI)  # noqa: E731
+    for serial, (delivered_at, status, unplanned) in enumerate((
+            (local(day, 23), "delivered", False),  # 15:00 UTC: still its day
+            (local(day + timedelta(days=1), 0), "delivered", False),  # 补登
+            (None, "missed", False), (None, "cancelled", False), (local(day, 9), "delivered", True)), start=1):
+        household = make_household(world, serial)
+        agreement = make_agreement(world, household)
+        db.session.add(Delivery(household_id=household.id, agreement_id=None if unplanned else agreement.id,
+                                scheduled_for=day, status=status, unplanned=unplanned, delivered_at=delivered_at,
+                                liters=50 if delivered_at else None))
+    db.session.commit()
+    months = deliveries_on_time(db.session, Scope(), local_today(), SHANGHAI)
+    assert len(months) == 12 and months[-1]["month"] == local_today().replace(day=1)
+    month = next(m for m in months if m["month"] == day.replace(day=1))
+    assert (month["on_time"], month["late"], month["missed"], month["percent_on_time"]) == (1, 1, 1, 33.3)
+    assert sum(m["on_time"] + m["late"] + m["missed"] for m in months) == 3
+
+
+def test_the_cases_still_open_at_the_end_of_each_week(world):
+    today = local_today()
+    ends = week_ends(today, 3)
+    # Sundays, the last one cut short at today.
+    assert ends[-1] == today and all(end.isoweekday() == 7 for end in ends[:-1])
+    assert (ends[1] - ends[0]).days == 7 and 0 < (ends[2] - ends[1]).days <= 7
+    noon = lambda d: datetime.combine(d, time(12), SHANGHAI)  # noqa: E731
+    common = {"kind": "other", "township_id": world.t_a.id, "village_id": world.v_a1.id, "severity": "low",
+              "lead_unit": "城关镇", "deadline": today}
+    db.session.add_all([
+        Case(**common, status="open", created_at=noon(ends[0])),  # open all along
+        Case(**common, status="verified", resolution_note="好了", created_at=noon(ends[0]),
+             verified_at=noon(ends[1])),  # open at the first week's end only
+        Case(**common, status="open", created_at=noon(ends[1] + timedelta(days=1)))])  # from the second week on
+    db.session.commit()
+    assert case_backlog(db.session, Scope(), today, SHANGHAI, weeks=3) == [(ends[0], 2), (ends[1], 1), (ends[2], 2)]

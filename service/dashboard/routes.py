@@ -6,7 +6,7 @@ from models import db
 from ..api_common import filter_id
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today
-from ..context import current_thresholds
+from ..context import current_supply_cache, current_thresholds
 from ..domain.dashboard import FIGURES, RATES, dashboard as dashboard_figures
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="动态清零 Dashboard")
@@ -48,4 +48,4 @@ class DashboardArgs(Schema):
 def dashboard(args):
     """Households needing delivery, gaps without an agreement, deliveries due and missed: overall and per village."""
     return dashboard_figures(db.session, acting_scope(), local_today(), current_thresholds(),
-                              args.get("township_id"))
+                              args.get("township_id"), current_supply_cache())

@@ -10,7 +10,7 @@ from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
-from .supply import COUNTED_STATUSES, last_30_days, supply_of
+from .supply import SupplyCache, village_supply
 
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
@@ -38,10 +38,11 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def dashboard(session, scope: Scope, today: date, thresholds: Thresholds,
-                       township_id: int | None = None) -> dict:
-    """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, and the
-    case ledger (open, overdue, unverified, re-checks due, relapses): per village, per township, overall."""
+def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
+              supply_cache: SupplyCache | None = None) -> dict:
+    """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
+    (open, overdue, unverified, re-checks due, relapses), supply (last 30 days, through `supply_cache` when given)
+    and water quality (last 365 days): per village, per township, overall."""
     villages = scope.restrict(select(Village.id, Village.name, Village.township_id, Village.is_key,
                                      Township.name.label("township_name")), Village)
     villages = villages.join(Township, Township.id == Village.township_id)
@@ -105,18 +106,11 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds,
     ):
         figures[row[0]].update(water_tests_365d=row[1], water_tests_passed_365d=row[2])
 
-    first, last = last_30_days(today)
-    served = session.execute(
-        select(Household.id, Household.village_id).join(Agreement, Agreement.household_id == Household.id)
-        .where(Household.village_id.in_(ids), Agreement.status.in_(COUNTED_STATUSES), Agreement.start_on <= last,
-               Agreement.end_on.is_(None) | (Agreement.end_on >= first)).distinct()).all()
-    village_of = dict(served)
-    for household_id, supply in supply_of(session, village_of, first, last).items():
-        totals = figures[village_of[household_id]]
-        totals["supply_counted_days_30d"] += supply.counted_days
-        totals["supply_covered_days_30d"] += supply.covered_days
-        totals["supply_liters_30d"] += round(supply.liters)
-        totals["supply_person_days_30d"] += supply.person_days
+    supply = supply_cache.villages(session, ids, today) if supply_cache else village_supply(session, ids, today)
+    for village_id, totals in supply.items():
+        figures[village_id].update(supply_counted_days_30d=totals.counted_days,
+                                   supply_covered_days_30d=totals.covered_days,
+                                   supply_liters_30d=round(totals.liters), supply_person_days_30d=totals.person_days)
 
     oldest = session.execute(
         select(Case.id, Case.kind, Case.village_id, Case.township_id, Case.status, Case.deadline, Case.created_at)

@@ -10,19 +10,15 @@ meets the standard with 90% and 35 L (20 L in water-short areas) by default.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
-from models import Agreement, Delivery, Household
+from models import Agreement, Delivery, DeliveryCorrection, Household
 
 from .cases import open_supply_cases, resolve_system_cases
-from .deliveries import effective_values
 from .planning import scheduled_days
 from .rules import SupplyStandard
 
 WINDOW_DAYS = 30
-# How far back a delivery may cover into a period (the longest schedule interval, 90 days).
-LOOKBACK_DAYS = 90
 COUNTED_STATUSES = ("active", "expired", "terminated")
 
 
@@ -82,33 +78,33 @@ class DayLedger:
         return Supply(counted, covered, liters, covered * self.members)
 
 
-def day_ledger(agreements: list[Agreement], deliveries: list[Delivery], members: int, first: date,
-               last: date) -> DayLedger:
+def day_ledger(agreements, deliveries, members: int, first: date, last: date) -> DayLedger:
     """The household's covered and short days from `first` to `last` (inclusive), from its agreements and its
-    deliveries (planned or not, as corrected)."""
+    deliveries (rows with `agreement_id`, `scheduled_for`, `status`, `unplanned` and `liters` as corrected)."""
     ledger = DayLedger(max(members, 1))
     planned = {(d.agreement_id, d.scheduled_for): d for d in deliveries if not d.unplanned and d.agreement_id}
     for agreement in agreements:
         if agreement.status not in COUNTED_STATUSES:
             continue
         end = min(last, agreement.end_on) if agreement.end_on else last
+        reach = timedelta(days=_reach(agreement))
         days = scheduled_days(agreement.start_on, agreement.end_on, agreement.interval_days, agreement.weekday_mask,
-                              first - timedelta(days=LOOKBACK_DAYS), end + timedelta(days=LOOKBACK_DAYS))
+                              first - reach, end + reach)
         for scheduled, following in zip(days, days[1:] + [end + timedelta(days=1)]):
             delivery = planned.get((agreement.id, scheduled))
             if delivery is None or delivery.status in ("cancelled", "planned"):
                 continue  # not counted: before the service planned it, called off, or not yet due to be logged
-            status = delivery.status
+            covered = delivery.status == "delivered"
             day = max(scheduled, first)
             while day < following and day <= end:
-                ledger.days[day] = status == "delivered"
+                ledger.days[day] = covered
                 day += timedelta(days=1)
     for delivery in deliveries:
         if delivery.status != "delivered":
             continue
         if first <= delivery.scheduled_for <= last:
             ledger.liters[delivery.scheduled_for] = ledger.liters.get(delivery.scheduled_for, 0.0) + \
-                (effective_values(delivery)["liters"] or 0)
+                (delivery.liters or 0)
         if delivery.unplanned:
             day = delivery.scheduled_for
             while day in ledger.days and not ledger.days[day]:
@@ -117,22 +113,47 @@ def day_ledger(agreements: list[Agreement], deliveries: list[Delivery], members:
     return ledger
 
 
+def _reach(agreement) -> int:
+    """How many days one delivery of the agreement can cover: its interval, or a week."""
+    return agreement.interval_days or 7
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    agreement_id: int | None
+    scheduled_for: date
+    status: str
+    unplanned: bool
+    liters: int | None
+
+
 def ledgers(session, household_ids, first: date, last: date) -> dict[int, DayLedger]:
-    """The day ledgers of these households from `first` to `last`, in three queries whatever their number."""
+    """The day ledgers of these households from `first` to `last`, in four queries whatever their number (plain
+    rows, not records: a county's month is tens of thousands of deliveries)."""
     household_ids = list(household_ids)
     if not household_ids:
         return {}
     members = dict(session.execute(select(Household.id, Household.members).where(Household.id.in_(household_ids))).all())
-    agreements: dict[int, list[Agreement]] = {}
-    for agreement in session.scalars(select(Agreement).where(
+    agreements: dict[int, list] = {}
+    for agreement in session.execute(select(
+            Agreement.id, Agreement.household_id, Agreement.status, Agreement.start_on, Agreement.end_on,
+            Agreement.interval_days, Agreement.weekday_mask).where(
             Agreement.household_id.in_(household_ids), Agreement.status.in_(COUNTED_STATUSES),
             Agreement.start_on <= last, (Agreement.end_on.is_(None)) | (Agreement.end_on >= first))):
         agreements.setdefault(agreement.household_id, []).append(agreement)
-    deliveries: dict[int, list[Delivery]] = {}
-    for delivery in session.scalars(select(Delivery).options(selectinload(Delivery.corrections)).where(
-            Delivery.household_id.in_(list(agreements)),
-            Delivery.scheduled_for >= first - timedelta(days=LOOKBACK_DAYS), Delivery.scheduled_for <= last)):
-        deliveries.setdefault(delivery.household_id, []).append(delivery)
+    reach = max((_reach(a) for rows in agreements.values() for a in rows), default=7)
+    in_range = (Delivery.household_id.in_(list(agreements)),
+                Delivery.scheduled_for >= first - timedelta(days=reach), Delivery.scheduled_for <= last)
+    corrected = dict(session.execute(
+        select(DeliveryCorrection.delivery_id, DeliveryCorrection.liters)
+        .join(Delivery, Delivery.id == DeliveryCorrection.delivery_id)
+        .where(*in_range, DeliveryCorrection.liters.is_not(None)).order_by(DeliveryCorrection.id)).all())
+    deliveries: dict[int, list] = {}
+    for row in session.execute(select(Delivery.id, Delivery.household_id, Delivery.agreement_id,
+                                      Delivery.scheduled_for, Delivery.status, Delivery.unplanned, Delivery.liters)
+                               .where(*in_range)):
+        deliveries.setdefault(row.household_id, []).append(_Delivery(
+            row.agreement_id, row.scheduled_for, row.status, row.unplanned, corrected.get(row.id, row.liters)))
     return {household_id: day_ledger(agreements.get(household_id, []), deliveries.get(household_id, []),
                                      members.get(household_id) or 1, first, last)
             for household_id in household_ids}
@@ -180,3 +201,45 @@ def sync_supply_cases(session, rules) -> tuple[int, int]:
     opened = open_supply_cases(session, under, standard, rules.today, rules.now, rules.cases)
     resolved = resolve_system_cases(session, back, "supply_met", rules.now, kinds=("other",))
     return opened, len(resolved)
+
+
+def village_supply(session, village_ids, today: date) -> dict[int, Supply]:
+    """Each village's last 30 days: its delivery households' figures added up."""
+    first, last = last_30_days(today)
+    served = dict(session.execute(
+        select(Household.id, Household.village_id).join(Agreement, Agreement.household_id == Household.id)
+        .where(Household.village_id.in_(list(village_ids)), Agreement.status.in_(COUNTED_STATUSES),
+               Agreement.start_on <= last, Agreement.end_on.is_(None) | (Agreement.end_on >= first)).distinct()).all())
+    totals: dict[int, Supply] = {}
+    for household_id, supply in supply_of(session, served, first, last).items():
+        totals.setdefault(served[household_id], Supply()).__iadd__(supply)
+    return totals
+
+
+def supply_fingerprint(session, today: date) -> tuple:
+    """What the 30-day figures depend on, in a few indexed aggregates: the day, deliveries of the window by status,
+    corrections, agreements and households as last changed."""
+    first, _ = last_30_days(today)
+    by_status = tuple(session.execute(
+        select(Delivery.status, func.count(), func.max(Delivery.id)).where(Delivery.scheduled_for >= first - timedelta(
+            days=90)).group_by(Delivery.status).order_by(Delivery.status)).all())
+    corrections = session.execute(select(func.count(), func.max(DeliveryCorrection.id))).one()
+    agreements = session.execute(select(func.count(), func.max(Agreement.updated_at))).one()
+    households = session.execute(select(func.count(), func.max(Household.updated_at))).one()
+    return today, by_status, tuple(corrections), tuple(agreements), tuple(households)
+
+
+class SupplyCache:
+    """Every village's 30-day figures, computed once and kept while their fingerprint stays the same (one
+    process's copy: the dashboard asks for them on every visit, and they change a few times a day)."""
+
+    def __init__(self):
+        self._fingerprint = None
+        self._figures: dict[int, Supply] = {}
+
+    def villages(self, session, village_ids, today: date) -> dict[int, Supply]:
+        fingerprint = supply_fingerprint(session, today)
+        if fingerprint != self._fingerprint:
+            every = session.scalars(select(Household.village_id).distinct()).all()
+            self._figures, self._fingerprint = village_supply(session, every, today), fingerprint
+        return {village_id: self._figures[village_id] for village_id in village_ids if village_id in self._figures}

@@ -1,9 +1,11 @@
 """The last year, week by week and month by month: what the dashboard's and the township summary's pictures show."""
+from bisect import bisect_left
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from models import ACTIVE_CASE_STATUSES, Case, Delivery, Facility, Household
+from models.base import as_utc
 
 from .gaps import has_active_agreement
 from .geo import local_m
@@ -24,12 +26,11 @@ def case_backlog(session, scope: Scope, today: date, zone, weeks: int = 52) -> l
     end_of = {end: datetime.combine(end + timedelta(days=1), time(), zone) for end in ends}
     rows = session.execute(scope.restrict(select(Case.created_at, Case.status, Case.verified_at), Case)
                            .where(Case.created_at < end_of[ends[-1]])).all()
-    backlog = []
-    for end in ends:
-        moment = end_of[end]
-        backlog.append((end, sum(1 for created, status, verified in rows if created < moment and (
-            status in ACTIVE_CASE_STATUSES or verified is None or verified >= moment))))
-    return backlog
+    opened = sorted(created for created, _, _ in rows)
+    # A case still active ends after any week; one verified (or closed) ends when it was verified.
+    finished = sorted(verified for _, status, verified in rows
+                      if status not in ACTIVE_CASE_STATUSES and verified is not None)
+    return [(end, bisect_left(opened, end_of[end]) - bisect_left(finished, end_of[end])) for end in ends]
 
 
 def month_starts(today: date, months: int) -> list[date]:
@@ -43,24 +44,39 @@ def month_starts(today: date, months: int) -> list[date]:
 
 def deliveries_on_time(session, scope: Scope, today: date, zone, months: int = 12) -> list[dict]:
     """Per month (up to yesterday): planned deliveries delivered on their day, delivered on a later day (logged
-    late, 补登), and missed; and the percent on time of those due."""
+    late, 补登), and missed; and the percent on time of those due.
+
+    Counted per day in the database; only the days whose latest delivery came after the day ended (late logs are
+    the exception) have their late deliveries read one by one."""
     starts = month_starts(today, months)
-    rows = session.execute(
-        scope.restrict(select(Delivery.scheduled_for, Delivery.status, Delivery.delivered_at), Delivery)
-        .where(Delivery.scheduled_for >= starts[0], Delivery.scheduled_for < today, ~Delivery.unplanned,
-               Delivery.status.in_(("delivered", "missed")))).all()
+    due = (~Delivery.unplanned, Delivery.scheduled_for >= starts[0], Delivery.scheduled_for < today)
     figures = {start: {"month": start, "on_time": 0, "late": 0, "missed": 0} for start in starts}
-    for scheduled, status, delivered_at in rows:
-        month = figures[scheduled.replace(day=1)]
+    day_end = lambda day: datetime.combine(day + timedelta(days=1), time(), zone)  # noqa: E731
+    late_days = {}
+    for day, status, count, latest in session.execute(
+            scope.restrict(select(Delivery.scheduled_for, Delivery.status, func.count(),
+                                  func.max(Delivery.delivered_at)), Delivery)
+            .where(*due, Delivery.status.in_(("delivered", "missed"))).group_by(Delivery.scheduled_for,
+                                                                                Delivery.status)):
+        month = figures[day.replace(day=1)]
         if status == "missed":
-            month["missed"] += 1
-        elif delivered_at.astimezone(zone).date() <= scheduled:
-            month["on_time"] += 1
-        else:
-            month["late"] += 1
+            month["missed"] += count
+            continue
+        month["on_time"] += count
+        if latest is not None and as_utc(latest) >= day_end(day):
+            late_days[day] = day_end(day)
+    if late_days:
+        late = or_(*(and_(Delivery.scheduled_for == day, Delivery.delivered_at >= end)
+                     for day, end in late_days.items()))
+        for day, count in session.execute(
+                scope.restrict(select(Delivery.scheduled_for, func.count()), Delivery)
+                .where(*due, Delivery.status == "delivered", late).group_by(Delivery.scheduled_for)):
+            month = figures[day.replace(day=1)]
+            month["on_time"] -= count
+            month["late"] += count
     for month in figures.values():
-        due = month["on_time"] + month["late"] + month["missed"]
-        month["percent_on_time"] = round(100 * month["on_time"] / due, 1) if due else None
+        counted = month["on_time"] + month["late"] + month["missed"]
+        month["percent_on_time"] = round(100 * month["on_time"] / counted, 1) if counted else None
     return list(figures.values())
 
 
