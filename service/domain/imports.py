@@ -86,6 +86,8 @@ FACILITY_COLUMNS = (
     Column("lat", "纬度", (), "float", bounds=limits.LATITUDE),
     Column("lon", "经度", (), "float", bounds=limits.LONGITUDE),
     Column("last_cleaned_on", "上次清洗日期", ("清洗日期",), "date"),
+    Column("supply_class", "供水规模", ("工程规模", "供水类型"), "supply_class"),
+    Column("chlorinated", "是否加氯消毒", ("加氯消毒", "加氯"), "bool"),
 )
 STAFF_COLUMNS = (
     Column("name", "姓名", ("责任人", "责任人姓名"), required=True, bounds=limits.NAME_LENGTH),

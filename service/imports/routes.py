@@ -99,7 +99,9 @@ def facility_rows(items, thresholds):
     return headers, [[f.township.name, f.village.name, label("kind", f.kind), f.name, f.code,
                       label("ownership", f.ownership), label("facility_status", f.status),
                       f.household.id_number_masked if f.household else None, f.manager.phone if f.manager else None,
-                      f.responsible_unit, f.yield_m3_day, f.lat, f.lon, f.last_cleaned_on] for f in items]
+                      f.responsible_unit, f.yield_m3_day, f.lat, f.lon, f.last_cleaned_on,
+                      label("supply_class", f.supply_class) if f.supply_class else None,
+                      "是" if f.chlorinated else "否"] for f in items]
 
 
 def staff_rows(items, thresholds):
