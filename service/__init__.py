@@ -138,6 +138,7 @@ def register_template_globals(app: Flask) -> None:
     from .domain.identity import display_phone
     from .domain.permissions import COUNTY, REACH, can
     from .home.navigation import tabs
+    from .domain.water_quality import describe as describe_exceedances
     from .webapp.pages import phone_texts
 
     # Needs-delivery reasons are labelled with the thresholds in force ("距集中供水点超800米").
@@ -158,6 +159,7 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals.update(phone_texts=lambda: phone_texts(current_user.user),
                                  rendered_at=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["exceedances"] = describe_exceedances
     app.jinja_env.filters["local_time"] = local_time
 
 

@@ -65,16 +65,13 @@ def bars(title: str, labels: list[str], series: dict[str, list[float | None]], y
     return _render(chart, title)
 
 
-def ranking(title: str, values: dict[str, float | None], target: float | None = None, unit: str = "%") -> Chart:
-    """One horizontal bar per place (a township), with the standard's line when there is one; a place without a
-    figure shows none."""
-    chart = pygal.HorizontalBar(**_config(height=max(200, 60 + 34 * len(values)), show_legend=target is not None,
+def ranking(title: str, values: dict[str, float | None], unit: str = "%") -> Chart:
+    """One horizontal bar per place (a township), its figure printed on it; a place without a figure shows none."""
+    chart = pygal.HorizontalBar(**_config(height=max(200, 60 + 34 * len(values)), show_legend=False,
                                           range=(0, 100), print_values=True,
                                           formatter=lambda v: f"{v:g}{unit}" if v is not None else ""))
     chart.x_labels = list(values)
     chart.add(title, list(values.values()))
-    if target is not None:
-        chart.add(f"标准 {target:g}{unit}", [target] * len(values), stroke=True, show_dots=False)
     return _render(chart, title)
 
 

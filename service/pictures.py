@@ -25,15 +25,20 @@ def trend_pictures(session, scope: Scope, today: date, zone) -> list[charts.Char
 def place_pictures(places: list[dict], name_key: str, supply_min: float) -> list[charts.Chart]:
     """Supply assurance (last 30 days) and water-quality pass rate (last year) per township or village."""
     return [
-        charts.ranking("供水保障率（近30天）", {p[name_key]: p["supply_assurance"] for p in places}, target=supply_min),
+        charts.ranking(f"供水保障率（近30天，标准 ≥{supply_min:g}%）",
+                       {p[name_key]: p["supply_assurance"] for p in places}),
         charts.ranking("水质达标率（近一年）", {p[name_key]: p["water_quality_pass_rate"] for p in places}),
     ]
 
 
-def dashboard_pictures(session, scope: Scope, today: date, zone, figures: dict, supply_min: float) -> list:
-    """The dashboard's pictures: trends, then the townships compared (the villages, within one township)."""
+def dashboard_pictures(session, scope: Scope, today: date, zone, figures: dict, supply_min: float,
+                       township_id: int | None = None) -> list:
+    """The dashboard's pictures: trends, then the townships compared (the villages, within one township); a county
+    user's view of one township (`township_id`) has that township's trends."""
     by_township = len(figures["townships"]) > 1
     places = figures["townships"] if by_township else [v for v in figures["villages"] if v["households"]]
+    if township_id is not None and scope.is_county:
+        scope = Scope(township_id)
     return trend_pictures(session, scope, today, zone) + \
         place_pictures(places, "township_name" if by_township else "village_name", supply_min)
 

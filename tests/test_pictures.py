@@ -39,12 +39,15 @@ def test_the_dashboard_draws_its_trends_and_each_townships_figures(client, world
     login(client, "admin")
     page = client.get("/dashboard").get_data(as_text=True)
     pictures = _pictures(page)
-    assert list(pictures) == ["每周末未销号的问题", "每月送水：按时、补登、漏送", "供水保障率（近30天）", "水质达标率（近一年）"]
-    assert "80%" in pictures["供水保障率（近30天）"] and "城关镇" in pictures["供水保障率（近30天）"]
-    assert "标准 90%" in pictures["供水保障率（近30天）"]
+    supply = "供水保障率（近30天，标准 ≥90%）"
+    assert list(pictures) == ["每周末未销号的问题", "每月送水：按时、补登、漏送", supply, "水质达标率（近一年）"]
+    assert "80%" in pictures[supply] and "城关镇" in pictures[supply]
     assert {"按时", "补登", "漏送"} <= set(pictures["每月送水：按时、补登、漏送"].split())
     assert "暂无数据" in pictures["水质达标率（近一年）"]
     assert 'id="supply-tile"><b>80%' in page
+    # One township of the county: its villages compared.
+    one = _pictures(client.get(f"/dashboard?township_id={world.t_a.id}").get_data(as_text=True))
+    assert "张家村" in one[supply] and "城关镇" not in one[supply]
 
 
 def test_the_village_page_maps_water_points_rings_and_households(client, world):
@@ -102,3 +105,15 @@ def test_the_cases_still_open_at_the_end_of_each_week(world):
         Case(**common, status="open", created_at=noon(ends[1] + timedelta(days=1)))])  # from the second week on
     db.session.commit()
     assert case_backlog(db.session, Scope(), today, SHANGHAI, weeks=3) == [(ends[0], 2), (ends[1], 1), (ends[2], 2)]
+
+
+def test_a_county_users_view_of_one_township_draws_that_townships_trends(world, monkeypatch):
+    from service import pictures
+
+    seen = []
+    monkeypatch.setattr(pictures, "case_backlog", lambda session, scope, *args: seen.append(scope) or [])
+    monkeypatch.setattr(pictures, "deliveries_on_time", lambda session, scope, *args: seen.append(scope) or [])
+    figures = {"townships": [], "villages": []}
+    pictures.dashboard_pictures(db.session, Scope(), local_today(), SHANGHAI, figures, 90, world.t_a.id)
+    pictures.dashboard_pictures(db.session, Scope(world.t_b.id), local_today(), SHANGHAI, figures, 90, world.t_a.id)
+    assert seen == [Scope(world.t_a.id)] * 2 + [Scope(world.t_b.id)] * 2  # a township user stays in its own

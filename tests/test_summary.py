@@ -4,7 +4,10 @@ import io
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 
-from models import Case, CaseEvent, db
+from models import Case, CaseEvent, ReportVerification, db
+from service.context import current_rules
+from service.domain.reports import register_verification, still_matches, township_summary, township_summary_v1
+from service.domain.scope import Scope
 
 from .conftest import make_household
 from .test_reports import text_of
@@ -62,3 +65,16 @@ def test_the_archive_adds_the_water_test_report(client, world):
     assert "城关镇水质检测报告" in flat and "共 2 次，超标 1 次" in flat
     assert "2026-10-02 张家村 张家村供水点 末梢水" in flat and "超标：浑浊度 1.6 NTU（限值 ≤1 NTU）" in flat
     assert "2026-10-05" in flat and "合格" in flat
+
+
+def test_a_summary_printed_before_it_went_village_by_village_still_verifies(client, world):
+    _a_period(client, world)
+    rules = current_rules()
+    old = township_summary_v1(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds)
+    new = township_summary(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds, rules.zone)
+    assert "version" not in old["params"] and new["params"]["version"] == 2
+    for record in (old, new):
+        code = register_verification(db.session, record)
+        db.session.commit()
+        stored = db.session.get(ReportVerification, code)
+        assert still_matches(db.session, Scope(), stored, rules.zone, rules.thresholds)

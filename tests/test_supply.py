@@ -93,7 +93,8 @@ def test_an_unplanned_delivery_covers_the_short_days_after_it_and_cancelled_days
     db.session.commit()
     supply = _figures(household)
     assert (supply.counted_days, supply.covered_days) == (7, 6)
-    assert supply.liters == 100 + 50  # 5 Oct and the unplanned 3 Oct; 29 Sept covers 1 Oct but counts in September
+    # Each delivery's liters over the days it covers: 29 Sept's third (1 Oct), 5 Oct's and the unplanned 3 Oct's.
+    assert round(supply.liters, 1) == round(100 / 3 + 100 + 50, 1)
 
 
 def test_a_household_without_a_delivery_agreement_has_no_figure(world):
@@ -178,3 +179,60 @@ def test_the_dashboards_kept_figures_follow_every_change_they_depend_on(world):
     db.session.commit()
     assert cache.villages(db.session, [village], today)[village].liters_per_person_day == 25.0
     assert cache.villages(db.session, [world.v_b1.id], today) == {}
+
+
+def test_a_schedule_changed_later_does_not_rewrite_the_past(world):
+    # Weekly from 10 Sept, delivered; from 1 Oct the agreement says every 3 days (as if changed then), delivered.
+    statuses = {day: "delivered" for day in _days(date(2026, 9, 10), date(2026, 9, 24), 7)}
+    statuses.update({day: "delivered" for day in _days(date(2026, 10, 1), LAST, 3)})
+    household = _history(world, 1, statuses, interval_days=3, start_on=date(2026, 9, 10))
+    supply = supply_of(db.session, [household.id], date(2026, 9, 10), LAST)[household.id]
+    assert (supply.counted_days, supply.covered_days) == (31, 31)
+    # 10, 17 and 24 Sept cover a week each (24 Sept's until 1 Oct, though the schedule now says 3 days); 1, 4 and
+    # 7 Oct three days each; 10 Oct three days, a third of them in the period.
+    assert round(supply.liters, 1) == round(3 * 100 + 3 * 100 + 100 / 3, 1)
+
+
+def test_an_unplanned_delivery_covers_only_until_the_next_planned_one(world):
+    statuses = {date(2026, 10, 1): "missed", date(2026, 10, 4): "missed", date(2026, 10, 7): "delivered",
+                date(2026, 10, 10): "delivered", date(2026, 9, 28): "delivered"}
+    household = _history(world, 1, statuses, interval_days=3, start_on=date(2026, 9, 28))
+    db.session.add(Delivery(household_id=household.id, scheduled_for=date(2026, 10, 2), unplanned=True,
+                            status="delivered", liters=50, delivered_at=_noon(date(2026, 10, 2))))
+    db.session.commit()
+    supply = _figures(household)
+    # 1 Oct short, 2–3 Oct covered by the unplanned one, 4–6 Oct short again, 7–10 Oct covered.
+    assert (supply.counted_days, supply.covered_days) == (10, 6)
+
+
+def test_liters_per_person_stay_the_same_whichever_days_the_window_cuts(world):
+    statuses = {day: "delivered" for day in _days(date(2026, 9, 3), date(2026, 10, 29), 7)}
+    household = _history(world, 1, statuses, interval_days=7, start_on=date(2026, 9, 3))
+    for shift in range(7):
+        first = FIRST + timedelta(days=shift)
+        supply = supply_of(db.session, [household.id], first, first + timedelta(days=20))[household.id]
+        assert supply.liters_per_person_day == round(100 / 7 / 2, 1), shift
+
+
+def test_a_case_marked_fixed_opens_again_only_when_the_days_since_fall_short(world):
+    under = _recent_history(world, 1, missed_every=5)
+    rules = current_rules()
+    assert sync_supply_cases(db.session, rules)[0] == 1
+    key = f"supply:household:{under.id}"
+    fixed_on = datetime.now(timezone.utc) - timedelta(days=10)
+    db.session.execute(Case.__table__.update().where(Case.dedupe_key == key).values(
+        status="resolved", resolution_note="换了送水人", resolved_at=fixed_on))
+    # Every delivery since the fix was made: the 30-day figures still show the misses before it.
+    db.session.execute(Delivery.__table__.update().where(
+        Delivery.household_id == under.id, Delivery.scheduled_for > fixed_on.date(), Delivery.status == "missed")
+        .values(status="delivered", liters=100, delivered_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    assert sync_supply_cases(db.session, rules) == (0, 0)
+    assert db.session.scalar(select(Case.status).where(Case.dedupe_key == key)) == "resolved"
+    # Misses again after the fix: it did not hold.
+    db.session.execute(Delivery.__table__.update().where(
+        Delivery.household_id == under.id, Delivery.scheduled_for > fixed_on.date() + timedelta(days=2),
+        Delivery.id % 2 == 0).values(status="missed", liters=None, delivered_at=None))
+    db.session.commit()
+    assert sync_supply_cases(db.session, rules)[0] == 1
+    assert db.session.scalar(select(Case.status).where(Case.dedupe_key == key)) == "open"

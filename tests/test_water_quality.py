@@ -56,12 +56,18 @@ def test_the_relaxations_are_the_standards_notes():
     assert (LIMITS["ph"].min, LIMITS["ph"].max) == (6.5, 8.5) and LIMITS["e_coli"].max == 0
 
 
-def test_free_chlorine_is_judged_at_the_tap_of_a_chlorinated_supply_only():
-    low = {"free_chlorine": 0.01}
-    assert judge(low, relaxed=False, chlorinated=False, sample_point="tap") == []
-    assert judge(low, relaxed=False, chlorinated=True, sample_point="source") == []
-    assert judge(low, relaxed=False, chlorinated=True, sample_point="household")
-    assert judge(low, relaxed=False, chlorinated=True, sample_point="tap")
+def test_free_chlorine_is_judged_where_the_supply_is_chlorinated_by_its_points_limits():
+    def found(value, point, chlorinated=True):
+        return [(e["limit"], e["bound"]) for e in judge({"free_chlorine": value}, relaxed=False,
+                                                        chlorinated=chlorinated, sample_point=point)]
+
+    assert found(0.01, "tap", chlorinated=False) == [] and found(0.01, "source") == []
+    for point in ("tap", "household"):  # 末梢水 and in the home: at least 0.05 left
+        assert found(0.05, point) == [] and found(0.049, point) == [(0.05, "min")]
+        assert found(5.0, point) == []
+    # Leaving the works (出厂水): at least 0.3, at most 2.
+    assert found(0.3, "treated") == [] and found(0.29, "treated") == [(0.3, "min")]
+    assert found(2.0, "treated") == [] and found(2.01, "treated") == [(2, "max")]
 
 
 def _post(client, world, user=None, **payload):
@@ -209,24 +215,88 @@ def _lab_sheet(*rows) -> bytes:
 
 
 def test_a_labs_results_sheet_is_imported_through_the_roster_importer(client, world):
-    good = _lab_sheet(["张家村", "张家村供水点", "2026-10-08", "末梢水", "县疾控中心", 0.6, 7.4, 4.2, 40],
+    good = _lab_sheet(["张家村", "张家村供水点", "2026-10-08", "末梢水", "县疾控中心", 1.8, 7.4, 4.2, 40],
                       ["张家村", "张家村供水点", "2026-10-08", "水源水", "县疾控中心", 2.4, 7.1, 12.5, 120])
-    bad = _lab_sheet(["张家村", "张家村供水点", "2026-10-09", "末梢水", "", 0.6, 15, 4, 1],
+    bad = _lab_sheet(["张家村", "张家村供水点", "2026-10-09", "末梢水", "", 0.6, 15, -4, 1],
                      ["张家村", "没有这个", "2026-10-09", "末梢水", "", 0.6, 7, 4, 1],
-                     ["张家村", "张家村供水点", "2026-10-09", "入户", "", -1, 7, 4, 1])
+                     ["张家村", "张家村供水点", "2026-10-09", "入户", "", -1, 7, "四", 1])
     refused = upload(client, world, "water_tests", bad, "lab.xlsx")
     assert refused.status_code == 422
-    assert [(e["row"], e["column"]) for e in refused.json["errors"]] == [(2, "pH"), (3, "设施名称"),
-                                                                         (4, "浑浊度（NTU）")]
-    assert refused.json["errors"][0]["message"] == "pH 应在 0 到 14 之间"
+    assert sorted((e["row"], e["column"], e["message"]) for e in refused.json["errors"]) == [
+        (2, "pH", "pH 应在 0 到 14 之间"), (2, "硝酸盐（以N计）（mg/L）", "不能为负数"),
+        (3, "设施名称", "本村没有这个名称或编号的设施"), (4, "硝酸盐（以N计）（mg/L）", "应为数字")]
     assert db.session.scalar(select(func.count()).select_from(WaterTest)) == 0
     first = upload(client, world, "water_tests", good, "lab.xlsx")
     assert first.status_code == 200 and first.json["created"] == 2, first.json
     source = db.session.scalar(select(WaterTest).where(WaterTest.sample_point == "source"))
     assert source.results == {"turbidity": 2.4, "ph": 7.1, "nitrate_n": 12.5, "colony_count": 120.0}
     assert [e["parameter"] for e in source.exceedances] == ["colony_count", "nitrate_n", "turbidity"]
-    assert _case(world).status == "open" and _facility(world).quality_exceeded is True
+    assert source.case_id is None  # raw water of a treated supply: for reference
+    assert _case(world).description == "末梢水（2026-10-08 采样）超标：浑浊度 1.8 NTU（限值 ≤1 NTU）"
+    assert _facility(world).quality_exceeded is True
     again = upload(client, world, "water_tests", good, "lab.xlsx")
     assert again.json["unchanged"] == 2 and again.json["created"] == 0
     template = client.get("/api/v1/imports/water_tests/template.xlsx", headers=world.headers(world.worker_a))
     assert template.status_code == 200
+
+
+def test_a_treated_supplys_raw_water_is_for_reference_and_a_wells_is_drunk(client, world):
+    raw = _post(client, world, sample_point="source", results={"turbidity": 6.0})
+    assert raw.json["passed"] is False and raw.json["case_id"] is None
+    assert _facility(world).quality_exceeded is False and _case(world) is None
+    login(client, "worker_a")
+    page = client.get(f"/facilities/{world.point_a1.id}").get_data(as_text=True)
+    assert "超标（供参考）" in page and 'id="quality"' not in page
+    well = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="well", name="张家村深井",
+                    ownership="collective", status="working")
+    db.session.add(well)
+    db.session.commit()
+    drunk = _post(client, world, facility_id=well.id, sample_point="source", results={"turbidity": 6.0})
+    assert drunk.json["case_id"] is not None and drunk.json["relaxed"] is True  # a well is a dispersed supply
+    db.session.expire_all()
+    assert db.session.get(Facility, well.id).quality_exceeded is True
+
+
+def test_an_older_failing_sample_entered_late_opens_no_case(client, world):
+    assert _post(client, world, sampled_on="2026-11-01").json["passed"] is True
+    late = _post(client, world, sampled_on="2026-10-01", results={"turbidity": 5})
+    assert late.json["passed"] is False and late.json["case_id"] is None
+    assert _case(world) is None and _facility(world).quality_exceeded is False
+
+
+def test_an_exceedance_after_verification_is_a_relapse_of_the_same_case(client, world):
+    first = _post(client, world, results={"lead": 0.02}).json["case_id"]
+    db.session.execute(Case.__table__.update().where(Case.id == first).values(
+        status="verified", resolution_note="更换管道", recheck_due_on=local_today()))
+    db.session.commit()
+    again = _post(client, world, results={"lead": 0.03}).json
+    assert again["case_id"] == first
+    db.session.expire_all()
+    case = db.session.get(Case, first)
+    assert (case.status, case.relapse_count, case.recheck_due_on) == ("open", 1, None)
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_a_household_with_its_own_source_is_judged_as_a_dispersed_supply(client, world):
+    household = make_household(world, 6, water_source="cistern")
+    db.session.commit()
+    r = _post(client, world, facility_id=None, household_id=household.id, sample_point="household",
+              results={"turbidity": 2.5, "nitrate_n": 15})
+    assert r.json["relaxed"] is True and r.json["passed"] is True
+
+
+def test_a_lab_sheet_may_say_a_value_was_not_detected(client, world):
+    sheet = _lab_sheet(["张家村", "张家村供水点", "2026-10-08", "末梢水", "县疾控中心", "<0.5", 7.2, "未检出", "ND"])
+    assert upload(client, world, "water_tests", sheet, "lab.xlsx").json["created"] == 1
+    test = db.session.scalar(select(WaterTest))
+    assert test.results == {"turbidity": 0.0, "ph": 7.2, "nitrate_n": 0.0, "colony_count": 0.0} and test.passed
+
+
+def test_a_households_own_samples_show_on_its_page(client, world):
+    household = make_household(world, 6)
+    db.session.commit()
+    _post(client, world, facility_id=None, household_id=household.id, sample_point="household",
+          results={"e_coli": 3})
+    login(client, "cun_a1")
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "入户水质检测" in page and "超标 大肠埃希氏菌 3 MPN/100mL（限值 ≤0 MPN/100mL）" in page

@@ -15,9 +15,9 @@ blueprint = Blueprint("dashboard_pages", __name__)
 @login_required
 def index():
     township_id = request.args.get("township_id", type=int)
+    township_id = township_id if township_id and 0 < township_id < 2**31 else None
     rules, scope = current_rules(), acting_scope()
-    figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds,
-                                 township_id if township_id and 0 < township_id < 2**31 else None,
+    figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id,
                                  current_supply_cache())
     return render_template("dashboard/index.html", d=figures, pictures=dashboard_pictures(
-        db.session, scope, rules.today, rules.zone, figures, rules.supply.assurance_min))
+        db.session, scope, rules.today, rules.zone, figures, rules.supply.assurance_min, township_id))

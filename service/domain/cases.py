@@ -246,6 +246,18 @@ def _reopen_resolved(session, condition, now: datetime, note: str | None = None)
     return reopened
 
 
+def _relapse_verified(session, condition, now: datetime, note: str | None = None) -> list[int]:
+    """Verified system cases (销号, waiting for 回头看) whose problem the system sees again: a relapse, open again."""
+    relapsed = session.scalars(
+        update(Case).where(Case.status == "verified", condition)
+        .values(status="open", relapse_count=Case.relapse_count + 1, recheck_due_on=None, updated_at=now)
+        .returning(Case.id).execution_options(synchronize_session=False)).all()
+    if relapsed:
+        session.execute(insert(CaseEvent), [{"case_id": i, "action": "auto_reopened", "from_status": "verified",
+                                             "to_status": "open", "note": note, "at": now} for i in relapsed])
+    return relapsed
+
+
 def _opened_events(session, case_ids, now: datetime) -> None:
     if case_ids:
         session.execute(insert(CaseEvent), [{"case_id": i, "action": "opened", "to_status": "open", "at": now,
@@ -405,8 +417,12 @@ def open_dispute_case(session, delivery: Delivery, today: date, now: datetime, p
 def open_water_quality_case(session, place: dict, dedupe_key: str, note: str, today: date, now: datetime,
                             policy: CasePolicy) -> int:
     """A water test found an exceedance: the subject's water_quality case, opened once, reopened if it was marked
-    fixed (the fix did not hold), or, while it is being worked, told of the new result. Returns its id."""
+    fixed or verified (the fix did not hold: a relapse), or, while it is being worked, told of the new result.
+    Returns its id."""
     severity = DEFAULT_SEVERITY["water_quality"]
+    relapsed = _relapse_verified(session, Case.dedupe_key == dedupe_key, now, note)
+    if relapsed:
+        return relapsed[0]
     township = session.get(Township, place["township_id"])
     row = {"kind": "water_quality", **place, "severity": severity, "lead_unit": township.name,
            "deadline": policy.deadline(severity, today), "status": "open", "relapse_count": 0,
@@ -450,7 +466,9 @@ def open_supply_cases(session, under: dict, standard, today: date, now: datetime
                                                   assurance_min=f"{standard.assurance_min:g}",
                                                   liters_min=f"{standard.liters_per_person_day:g}"),
                      "dedupe_key": f"supply:household:{household_id}", "created_at": now, "updated_at": now})
+    keys = [row["dedupe_key"] for row in rows]
+    relapsed = _relapse_verified(session, Case.dedupe_key.in_(keys), now)
     opened = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), rows).all()
     _opened_events(session, opened, now)
-    _reopen_resolved(session, (Case.kind == "other") & Case.dedupe_key.in_([row["dedupe_key"] for row in rows]), now)
-    return len(opened)
+    reopened = _reopen_resolved(session, (Case.kind == "other") & Case.dedupe_key.in_(keys), now)
+    return len(opened) + len(reopened) + len(relapsed)

@@ -29,6 +29,7 @@ from .text import drop_invisible
 from .water_quality import record_water_test, result_errors, standard
 
 TRUE_WORDS = {"是", "能", "可以", "1", "true", "yes", "y", "√"}
+NOT_DETECTED = {"未检出", "未检测到", "阴性", "ND", "N.D", "-"}
 FALSE_WORDS = {"否", "不能", "不可以", "0", "false", "no", "n", "×"}
 
 
@@ -102,7 +103,7 @@ def _result_columns() -> tuple[Column, ...]:
     for code, limit in standard().limits.items():
         names = (f"{limit.name}({limit.unit})", f"{limit.name}（{limit.unit}）") if limit.unit else ()
         columns.append(Column(code, f"{limit.name}（{limit.unit}）" if limit.unit else limit.name,
-                              (limit.name, *names), "float"))
+                              (limit.name, *names), "measurement"))
     return tuple(columns)
 
 
@@ -177,6 +178,12 @@ def _typed(column: Column, value, today: date):
         if not math.isfinite(number):
             raise ValueError(catalogue.say("cell.number"))
         return number
+    if column.kind == "measurement":
+        text = str(value).strip().replace(" ", "")
+        # Lab reports write a value under the detection limit as 未检出, ND or <0.001: nothing detected.
+        if text.upper().rstrip(".") in NOT_DETECTED or text[:1] in ("<", "＜"):
+            return 0.0
+        return _typed(Column(column.field, column.header, kind="float"), text, today)
     if column.kind == "bool":
         word = str(value).strip().lower()
         if word in TRUE_WORDS:
@@ -521,7 +528,6 @@ def import_water_tests(session, actor: User, rows, vault: IdNumberVault, rules, 
     in the column of its parameter; each judged as one recorded on the facility's page. A row already recorded
     (same facility, day, point and values) is unchanged; the same sample with other values is refused."""
     places = Places(session, actor)
-    names = {c.field: c.header for c in WATER_TEST_COLUMNS}
 
     def to_payload(values):
         township = values.pop("township", None)
@@ -532,8 +538,8 @@ def import_water_tests(session, actor: User, rows, vault: IdNumberVault, rules, 
         if found is None:
             raise RowError("设施名称", catalogue.say("row.facility_unknown"))
         results = {code: values.pop(code) for code in standard().limits if code in values}
-        for code, messages in result_errors(results).items():
-            raise RowError(names[code], catalogue.page_message(messages[0]))
+        if bad := result_errors(results):
+            raise FieldErrors(bad)  # each bad value named by its column
         if not results:
             raise RowError("", catalogue.page_message("give at least one measured value"))
         return {**values, "facility_id": found, "results": results}

@@ -207,7 +207,8 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
     for village_id, status, count in session.execute(
             select(Household.village_id, Delivery.status, func.count())
             .join(Household, Household.id == Delivery.household_id)
-            .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)
+            .where(in_township, ~Delivery.unplanned, Delivery.scheduled_for >= date_from,
+                   Delivery.scheduled_for <= date_to)
             .group_by(Household.village_id, Delivery.status)):
         if status != "cancelled":
             add(village_id, planned=count)
@@ -239,10 +240,43 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
         Case.township_id == township.id, Case.status.in_(("open", "in_progress"))))
     totals = {key: sum(row[key] for row in rows.values()) for key in SUMMARY_FIGURES}
     return {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
-            "params": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+            "params": {"from": date_from.isoformat(), "to": date_to.isoformat(), "version": 2},
             "township": {"id": township.id, "name": township.name, "code": township.code},
             "figures": {**_summary_rates(totals), "open_cases": open_cases},
             "villages": [{"id": v.id, "name": v.name, **_summary_rates(rows[v.id])} for v in villages]}
+
+
+def township_summary_v1(session, scope: Scope, township_id: int, date_from: date, date_to: date,
+                        thresholds: Thresholds) -> dict:
+    """The summary as printed before it went village by village (its papers carry no `version`): kept so that
+    /verify still rebuilds them exactly and says whether they match."""
+    check_period(date_from, date_to)
+    township = get_visible(session, Township, township_id, scope)
+    in_township = Household.township_id == township.id
+    households, needs, gaps = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((needs_delivery_clause(thresholds), 1), else_=0)), 0),
+               func.coalesce(func.sum(case((gap_clause(thresholds), 1), else_=0)), 0)).where(in_township)).one()
+    agreements = session.scalar(select(func.count()).select_from(Agreement).join(Household).where(
+        in_township, Agreement.status == "active"))
+    by_status = dict(session.execute(
+        select(Delivery.status, func.count()).join(Household, Household.id == Delivery.household_id)
+        .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)
+        .group_by(Delivery.status)).all())
+    confirmations = dict(session.execute(
+        select(Delivery.confirmation, func.count()).join(Household, Household.id == Delivery.household_id)
+        .where(in_township, Delivery.status == "delivered", Delivery.scheduled_for >= date_from,
+               Delivery.scheduled_for <= date_to).group_by(Delivery.confirmation)).all())
+    asked = sum(n for key, n in confirmations.items() if key in ("pending", "confirmed", "disputed", "expired"))
+    open_cases = session.scalar(select(func.count()).select_from(Case).where(
+        Case.township_id == township.id, Case.status.in_(("open", "in_progress"))))
+    return {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
+            "params": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+            "township": {"id": township.id, "name": township.name, "code": township.code},
+            "figures": {"households": households, "needs_delivery": int(needs), "gaps": int(gaps),
+                        "active_agreements": agreements, "delivered": by_status.get("delivered", 0),
+                        "missed": by_status.get("missed", 0), "confirmations_asked": asked,
+                        "confirmed": confirmations.get("confirmed", 0), "open_cases": open_cases,
+                        "confirmation_rate": round(100 * confirmations.get("confirmed", 0) / asked, 1) if asked else None}}
 
 
 def water_test_report(session, scope: Scope, township_id: int, date_from: date, date_to: date) -> dict:
@@ -351,7 +385,9 @@ BUILDERS = {
         session, scope, subject_id),
     "township_summary": lambda session, scope, subject_id, params, zone, thresholds: township_summary(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
-        thresholds, zone),
+        thresholds, zone) if params.get("version") == 2 else township_summary_v1(
+        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
+        thresholds),
     "water_tests": lambda session, scope, subject_id, params, zone, thresholds: water_test_report(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"])),
 }

@@ -1,24 +1,27 @@
 """Supply assurance (供水保障率) and quantity (人均日供水量) of delivery households (SPEC §2).
 
-Over a period, a household's counted days are those on which one of its agreements was in force and its schedule
-had begun. A delivery covers its day and the days until the next one its agreement plans; the days of a missed
-delivery are short; the days of a cancelled delivery, of one not yet due to be logged, or of a day the service
-never planned (before its records began), are not counted. An unplanned delivery covers the days from its own to the next planned
-one. Supply assurance is covered days / counted days; quantity is liters / covered days / members. A household
-meets the standard with 90% and 35 L (20 L in water-short areas) by default.
+Over a period, a household's counted days are those its deliveries account for. A delivery covers its day and the
+days until the next one its agreement planned (the last one known, its schedule's interval; never past the
+agreement's end);
+the days of a missed delivery are short; the days of a cancelled delivery, of one not yet due to be logged, or of
+a day the service never planned (before its records began), are not counted. An unplanned delivery covers the
+short days from its own to the next planned one. Supply assurance is covered days / counted days; quantity is the
+liters delivered (each delivery's spread over the days it covers) / covered days / members. A household meets the
+standard with 90% and 35 L (20 L in water-short areas) by default.
 """
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from models import Agreement, Delivery, DeliveryCorrection, Household
+from models import Agreement, Case, Delivery, DeliveryCorrection, Household
 
 from .cases import open_supply_cases, resolve_system_cases
-from .planning import scheduled_days
 from .rules import SupplyStandard
 
 WINDOW_DAYS = 30
+LOOKBACK_DAYS = 31
 COUNTED_STATUSES = ("active", "expired", "terminated")
 
 
@@ -79,38 +82,54 @@ class DayLedger:
 
 
 def day_ledger(agreements, deliveries, members: int, first: date, last: date) -> DayLedger:
-    """The household's covered and short days from `first` to `last` (inclusive), from its agreements and its
-    deliveries (rows with `agreement_id`, `scheduled_for`, `status`, `unplanned` and `liters` as corrected)."""
+    """The household's covered and short days from `first` to `last` (inclusive), from its deliveries (rows with
+    `agreement_id`, `scheduled_for`, `status`, `unplanned` and `liters` as corrected) and its agreements.
+
+    A planned delivery covers its day and the days until the next delivery its agreement planned (whatever that
+    one became; the last one known, its schedule's interval), never past the agreement's end: covered if delivered, short if
+    missed, not counted if cancelled or not yet due. So a schedule changed later does not rewrite the past. An
+    unplanned delivery covers the short days from its own to the next planned delivery. A delivery's liters are
+    spread over the days it covers, so that a window cutting through them counts their share."""
     ledger = DayLedger(max(members, 1))
-    planned = {(d.agreement_id, d.scheduled_for): d for d in deliveries if not d.unplanned and d.agreement_id}
-    for agreement in agreements:
-        if agreement.status not in COUNTED_STATUSES:
-            continue
-        end = min(last, agreement.end_on) if agreement.end_on else last
-        reach = timedelta(days=_reach(agreement))
-        days = scheduled_days(agreement.start_on, agreement.end_on, agreement.interval_days, agreement.weekday_mask,
-                              first - reach, end + reach)
-        for scheduled, following in zip(days, days[1:] + [end + timedelta(days=1)]):
-            delivery = planned.get((agreement.id, scheduled))
-            if delivery is None or delivery.status in ("cancelled", "planned"):
-                continue  # not counted: before the service planned it, called off, or not yet due to be logged
-            covered = delivery.status == "delivered"
-            day = max(scheduled, first)
-            while day < following and day <= end:
-                ledger.days[day] = covered
-                day += timedelta(days=1)
+    counted = {a.id: a for a in agreements if a.status in COUNTED_STATUSES}
+    planned: dict[int, list] = {}
     for delivery in deliveries:
-        if delivery.status != "delivered":
-            continue
-        if first <= delivery.scheduled_for <= last:
-            ledger.liters[delivery.scheduled_for] = ledger.liters.get(delivery.scheduled_for, 0.0) + \
-                (delivery.liters or 0)
-        if delivery.unplanned:
-            day = delivery.scheduled_for
-            while day in ledger.days and not ledger.days[day]:
-                ledger.days[day] = True  # it covers the short days from its own to the next planned delivery
+        if not delivery.unplanned and delivery.agreement_id in counted:
+            planned.setdefault(delivery.agreement_id, []).append(delivery)
+    for agreement_id, rows in planned.items():
+        agreement = counted[agreement_id]
+        rows.sort(key=lambda d: d.scheduled_for)
+        for delivery, following in zip(rows, rows[1:] + [None]):
+            if delivery.status in ("cancelled", "planned"):
+                continue  # not counted: called off, or not yet due to be logged
+            # Until the next one; the last one known, for as long as its schedule says (no further).
+            end = following.scheduled_for if following is not None else \
+                delivery.scheduled_for + timedelta(days=_reach(agreement))
+            if agreement.end_on is not None:
+                end = min(end, agreement.end_on + timedelta(days=1))
+            span = [delivery.scheduled_for + timedelta(days=n) for n in range((end - delivery.scheduled_for).days)]
+            _cover(ledger, span, delivery.status == "delivered", delivery.liters, first, last)
+    starts = sorted(d.scheduled_for for rows in planned.values() for d in rows)
+    for delivery in deliveries:
+        if delivery.unplanned and delivery.status == "delivered":
+            following = starts[bisect_right(starts, delivery.scheduled_for):][:1]
+            span, day = [], delivery.scheduled_for
+            while (not following or day < following[0]) and ledger.days.get(day) is False:
+                span.append(day)
                 day += timedelta(days=1)
+            _cover(ledger, span or [delivery.scheduled_for], True, delivery.liters, first, last, only_counted=True)
     return ledger
+
+
+def _cover(ledger: DayLedger, span: list[date], covered: bool, liters: int | None, first: date, last: date,
+           only_counted: bool = False) -> None:
+    """Mark the days of `span` inside the window covered or short, and give each its share of the liters."""
+    share = (liters or 0) / len(span) if covered and span else 0.0
+    for day in span:
+        if first <= day <= last:
+            if not only_counted or day in ledger.days:
+                ledger.days[day] = covered
+            ledger.liters[day] = ledger.liters.get(day, 0.0) + share
 
 
 def _reach(agreement) -> int:
@@ -141,9 +160,12 @@ def ledgers(session, household_ids, first: date, last: date) -> dict[int, DayLed
             Agreement.household_id.in_(household_ids), Agreement.status.in_(COUNTED_STATUSES),
             Agreement.start_on <= last, (Agreement.end_on.is_(None)) | (Agreement.end_on >= first))):
         agreements.setdefault(agreement.household_id, []).append(agreement)
-    reach = max((_reach(a) for rows in agreements.values() for a in rows), default=7)
+    # Deliveries far enough back to cover the window's first day even under a schedule changed since.
+    reach = max([LOOKBACK_DAYS] + [_reach(a) for rows in agreements.values() for a in rows])
+    # From the deliveries that may cover the window's first day to those that end the coverage of its last.
     in_range = (Delivery.household_id.in_(list(agreements)),
-                Delivery.scheduled_for >= first - timedelta(days=reach), Delivery.scheduled_for <= last)
+                Delivery.scheduled_for >= first - timedelta(days=reach), Delivery.scheduled_for <= last + timedelta(
+                    days=reach))
     corrected = dict(session.execute(
         select(DeliveryCorrection.delivery_id, DeliveryCorrection.liters)
         .join(Delivery, Delivery.id == DeliveryCorrection.delivery_id)
@@ -182,7 +204,9 @@ def sync_supply_cases(session, rules) -> tuple[int, int]:
     """A delivery household under either standard on each of the last `case_after_days` days (its 30-day figures
     as each of those days ended) gets a case; one back over both has it resolved. Returns (opened, resolved).
 
-    Three queries to read, whatever the number of households, and one write per case opened or resolved.
+    A case a person marked fixed (or verified) opens again only when the days since the fix (`case_after_days` of them at
+    least) fall short themselves: the 30-day figures lag a fix by up to a month. Four queries to read, whatever
+    the number of households, and one write per case opened, reopened or resolved.
     """
     standard = rules.supply
     last = rules.today - timedelta(days=1)
@@ -190,14 +214,22 @@ def sync_supply_cases(session, rules) -> tuple[int, int]:
     served = session.scalars(select(Agreement.household_id).where(
         Agreement.status.in_(COUNTED_STATUSES), Agreement.start_on <= last,
         Agreement.end_on.is_(None) | (Agreement.end_on >= first)).distinct()).all()
+    fixed = {household_id: resolved_at.astimezone(rules.zone).date() for household_id, resolved_at in session.execute(
+        select(Case.household_id, Case.resolved_at).where(
+            Case.dedupe_key.like("supply:household:%"), Case.status.in_(("resolved", "verified")))).all()}
     under, back = {}, []
     for household_id, ledger in ledgers(session, served, first, last).items():
         windows = [ledger.supply(end - timedelta(days=WINDOW_DAYS - 1), end)
                    for end in (last - timedelta(days=k) for k in range(standard.case_after_days))]
-        if all(window.short_of(standard) for window in windows):
-            under[household_id] = windows[0]
-        elif not windows[0].short_of(standard):
-            back.append(f"supply:household:{household_id}")
+        if not all(window.short_of(standard) for window in windows):
+            if not windows[0].short_of(standard):
+                back.append(f"supply:household:{household_id}")
+            continue
+        since = fixed[household_id] + timedelta(days=1) if household_id in fixed else None
+        if since is not None and ((last - since).days + 1 < standard.case_after_days or
+                                  not ledger.supply(since, last).short_of(standard)):
+            continue  # marked fixed, and nothing since says otherwise (yet)
+        under[household_id] = windows[0]
     opened = open_supply_cases(session, under, standard, rules.today, rules.now, rules.cases)
     resolved = resolve_system_cases(session, back, "supply_met", rules.now, kinds=("other",))
     return opened, len(resolved)

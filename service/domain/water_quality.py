@@ -1,10 +1,12 @@
 """Water-quality tests (水质检测), judged against GB 5749-2022 (生活饮用水卫生标准), which the repository holds as data
 (`service/data/gb5749-2022.json`, with the standard named beside its table).
 
-A value past its limit is an exceedance (超标). A test with one opens (or reopens) its subject's `water_quality`
-case naming each parameter, value and limit; a facility shows 水质超标 until a later test of the same sample point
-passes. Small central and dispersed supplies take the relaxed limits the standard's notes give (their facility's
-`supply_class` says so); free chlorine is judged at the tap and in the home, where the supply is chlorinated.
+A value past its limit is an exceedance (超标). The latest test of a sample point with one opens (or reopens) its
+subject's `water_quality` case naming each parameter, value and limit; a facility shows 水质超标 until a later test
+of the same sample point passes. Small central and dispersed supplies take the relaxed limits the standard's notes
+give (their facility's `supply_class` says so); free chlorine (Table 2) is judged leaving the works, at the tap
+and in the home, where the supply is chlorinated; a treated supply's raw source water is judged for reference
+only.
 """
 import json
 import math
@@ -13,7 +15,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import SAMPLE_POINTS, Facility, Household, User, WaterTest
 
@@ -39,15 +41,17 @@ class Limit:
     max: float | None = None
     relaxed_max: float | None = None
     only_where: str | None = None
-    only_at: tuple[str, ...] = ()
+    # Limits that differ by sample point (free chlorine: ≤2 and ≥0.3 leaving the works, ≥0.05 at the tap); a
+    # point not named is not judged.
+    at: tuple[tuple[str, float | None, float | None], ...] = ()
 
-    def applies(self, chlorinated: bool, sample_point: str) -> bool:
+    def bounds(self, relaxed: bool, chlorinated: bool, sample_point: str) -> tuple[float | None, float | None] | None:
+        """(minimum, maximum) for a sample of this point and supply, or None when this parameter is not judged."""
         if self.only_where == "chlorinated" and not chlorinated:
-            return False
-        return not self.only_at or sample_point in self.only_at
-
-    def maximum(self, relaxed: bool) -> float | None:
-        return self.relaxed_max if relaxed and self.relaxed_max is not None else self.max
+            return None
+        if self.at:
+            return next(((low, high) for point, low, high in self.at if point == sample_point), None)
+        return self.min, (self.relaxed_max if relaxed and self.relaxed_max is not None else self.max)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ class Standard:
         """The table in force, as the API gives it."""
         return {"standard": self.name, "title": self.title, "parameters": [
             {"parameter": limit.code, "name": limit.name, "unit": limit.unit, "min": limit.min, "max": limit.max,
-             "relaxed_max": limit.relaxed_max, "only_where": limit.only_where, "only_at": list(limit.only_at)}
+             "relaxed_max": limit.relaxed_max, "only_where": limit.only_where,
+             "at": {point: {"min": low, "max": high} for point, low, high in limit.at}}
             for limit in self.limits.values()]}
 
 
@@ -70,7 +75,9 @@ def standard() -> Standard:
     data = json.loads(STANDARD_FILE.read_text(encoding="utf-8"))
     limits = {row["code"]: Limit(code=row["code"], name=row["name"], unit=row["unit"], min=row.get("min"),
                                  max=row.get("max"), relaxed_max=row.get("relaxed_max"),
-                                 only_where=row.get("only_where"), only_at=tuple(row.get("only_at", ())))
+                                 only_where=row.get("only_where"),
+                                 at=tuple((point, bounds.get("min"), bounds.get("max"))
+                                          for point, bounds in row.get("at", {}).items()))
               for row in data["parameters"]}
     return Standard(name=data["standard"], title=data["title"], limits=limits)
 
@@ -96,13 +103,14 @@ def judge(results: dict[str, float], relaxed: bool, chlorinated: bool, sample_po
     whether that limit is a maximum or a minimum."""
     found = []
     for code, limit in standard().limits.items():
-        if code not in results or not limit.applies(chlorinated, sample_point):
+        bounds = limit.bounds(relaxed, chlorinated, sample_point) if code in results else None
+        if bounds is None:
             continue
-        value, maximum = results[code], limit.maximum(relaxed)
+        value, (minimum, maximum) = results[code], bounds
         if maximum is not None and value > maximum:
             found.append({"parameter": code, "value": value, "limit": maximum, "bound": "max", "unit": limit.unit})
-        elif limit.min is not None and value < limit.min:
-            found.append({"parameter": code, "value": value, "limit": limit.min, "bound": "min", "unit": limit.unit})
+        elif minimum is not None and value < minimum:
+            found.append({"parameter": code, "value": value, "limit": minimum, "bound": "min", "unit": limit.unit})
     return found
 
 
@@ -118,7 +126,8 @@ def _subject(session, actor: User, data: dict) -> tuple[Facility | None, Househo
     if (data.get("facility_id") is None) == (data.get("household_id") is None):
         raise FieldErrors.one("facility_id", "give facility_id or household_id (one of them)")
     if data.get("facility_id") is not None:
-        return get_for_write(session, Facility, data["facility_id"], actor, "record_water_test"), None
+        # Locked: two tests recorded at once each see the other before deciding 水质超标.
+        return get_for_write(session, Facility, data["facility_id"], actor, "record_water_test", lock=True), None
     household = get_for_write(session, Household, data["household_id"], actor, "record_water_test")
     source = session.get(Facility, household.water_source_id) if household.water_source_id else None
     return source, household
@@ -145,7 +154,7 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
     exceedance, and a passing retest, do."""
     facility, household = _subject(session, actor, data)
     _check(data, rules.today)
-    relaxed = facility is not None and facility.supply_class in RELAXED_CLASSES
+    relaxed = judged_relaxed(facility, household)
     chlorinated = facility is not None and facility.chlorinated
     exceedances = judge(data["results"], relaxed, chlorinated, data["sample_point"])
     place = household or facility
@@ -160,29 +169,74 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
                "facility_id": test.facility_id, "household_id": test.household_id}
     dedupe_key = f"water:household:{household.id}" if household else f"water:facility:{facility.id}"
     point = catalogue.LABELS["sample_point"][test.sample_point]
-    if exceedances:
-        note = catalogue.say("water.case", point=point, day=test.sampled_on.isoformat(), found=describe(exceedances))
-        test.case_id = open_water_quality_case(session, subject, dedupe_key, note, rules.today, rules.now, rules.cases)
-    else:
-        note_passing_retest(session, dedupe_key, catalogue.say("water.passed", point=point,
-                                                               day=test.sampled_on.isoformat()), rules.now)
+    # Only the latest sample of its point says how the water is now: an older one entered late is history.
+    if not for_reference(test, facility) and _is_latest(session, test):
+        if exceedances:
+            note = catalogue.say("water.case", point=point, day=test.sampled_on.isoformat(),
+                                 found=describe(exceedances))
+            test.case_id = open_water_quality_case(session, subject, dedupe_key, note, rules.today, rules.now,
+                                                   rules.cases)
+        else:
+            note_passing_retest(session, dedupe_key, catalogue.say("water.passed", point=point,
+                                                                   day=test.sampled_on.isoformat()), rules.now)
     if household is None:
-        facility.quality_exceeded = _latest_failed(session, facility.id)
+        facility.quality_exceeded = _latest_failed(session, facility)
     record_write(session, actor, "create", test, None)
     return test
 
 
-def _latest_failed(session, facility_id: int) -> bool:
-    """Whether the latest test of some sample point of the facility failed (a later pass of that point clears it)."""
+def judged_relaxed(facility: Facility | None, household: Household | None) -> bool:
+    """Small and dispersed supplies take the relaxed limits: as the facility's class says; a well or a purifier
+    whose class is not given is a dispersed supply, and so is a household's own source (no facility)."""
+    if facility is None:
+        return household is not None
+    if facility.supply_class is not None:
+        return facility.supply_class in RELAXED_CLASSES
+    return facility.kind in ("well", "purifier")
+
+
+def for_reference(test: WaterTest, facility: Facility | None) -> bool:
+    """Raw water at the source of a supply that treats it (a central point, a purifier) is judged for reference
+    only: the drinking-water standard applies to what comes out of it, so it opens no case and does not mark the
+    facility 水质超标. A well's source is what people drink."""
+    return test.sample_point == "source" and test.household_id is None and facility is not None and \
+        facility.kind != "well"
+
+
+def _is_latest(session, test: WaterTest) -> bool:
+    subject = WaterTest.household_id == test.household_id if test.household_id else \
+        WaterTest.facility_id == test.facility_id
+    later = session.scalar(select(WaterTest.id).where(
+        subject, WaterTest.sample_point == test.sample_point, WaterTest.id != test.id,
+        (WaterTest.sampled_on > test.sampled_on) | ((WaterTest.sampled_on == test.sampled_on) &
+                                                     (WaterTest.id > test.id))).limit(1))
+    return later is None
+
+
+def _latest_failed(session, facility: Facility) -> bool:
+    """Whether the latest test of some sample point of the facility failed (a later pass of that point clears it);
+    a treated supply's raw source water does not count."""
     latest: dict[str, bool] = {}
     for point, passed in session.execute(
-            select(WaterTest.sample_point, WaterTest.passed).where(WaterTest.facility_id == facility_id)
+            select(WaterTest.sample_point, WaterTest.passed).where(WaterTest.facility_id == facility.id)
             .order_by(WaterTest.sampled_on.desc(), WaterTest.id.desc())):
         latest.setdefault(point, passed)
+    if facility.kind != "well":
+        latest.pop("source", None)
     return not all(latest.values())
 
 
-def recent_tests(session, facility_id: int, count: int = 10) -> list[WaterTest]:
-    """The facility's latest tests, newest sample first."""
+def recent_tests(session, facility_id: int, count: int | None = 10) -> list[WaterTest]:
+    """The facility's latest tests (all of them when `count` is None), newest sample first."""
     return session.scalars(select(WaterTest).where(WaterTest.facility_id == facility_id)
+                           .order_by(WaterTest.sampled_on.desc(), WaterTest.id.desc()).limit(count)).all()
+
+
+def test_count(session, facility_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(WaterTest).where(WaterTest.facility_id == facility_id))
+
+
+def household_tests(session, household_id: int, count: int = 10) -> list[WaterTest]:
+    """The household's own samples (入户), newest first."""
+    return session.scalars(select(WaterTest).where(WaterTest.household_id == household_id)
                            .order_by(WaterTest.sampled_on.desc(), WaterTest.id.desc()).limit(count)).all()

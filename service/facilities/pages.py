@@ -40,7 +40,10 @@ def facility_page(facility_id: int, errors: dict | None = None) -> str:
                                  .order_by(FacilityStatusChange.id.desc()).limit(10)).all()
     return render_template("facilities/detail.html", f=facility, repair=cases.get(f"facility:{facility.id}"),
                            quality_case=cases.get(f"water:facility:{facility.id}"), changes=changes,
-                           tests=water_quality.recent_tests(db.session, facility.id), standard=water_quality.standard(),
+                           tests=water_quality.recent_tests(db.session, facility.id,
+                                                            None if request.args.get("tests") == "all" else 10),
+                           test_count=water_quality.test_count(db.session, facility.id),
+                           standard=water_quality.standard(),
                            errors=errors or {}, today=local_today())
 
 

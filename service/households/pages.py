@@ -14,6 +14,7 @@ from ..domain.needs_delivery import household_reasons
 from ..domain.permissions import can
 from ..domain.scope import get_visible
 from ..domain.supply import annotate_30d
+from ..domain.water_quality import household_tests
 from ..domain.catalogue import say
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import photo_evidence
@@ -58,7 +59,8 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
     annotate_30d(db.session, [household], rules.today)
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
                            supply=household.supply_30d, short=household.supply_30d.short_of(rules.supply),
-                           standard=rules.supply,
+                           tests=household_tests(db.session, household.id),
+                           supply_standard=rules.supply,
                            facilities=facilities, messages=messages, agreements=agreements, next_delivery=next_delivery,
                            can_edit=can(acting_user(), "edit_registry"), kinds=REPORTED_KINDS, errors=errors or {})
 

@@ -52,8 +52,11 @@ class LimitSchema(Schema):
     min = fields.Float(allow_none=True)
     max = fields.Float(allow_none=True)
     relaxed_max = fields.Float(allow_none=True, metadata={"description": "small central and dispersed supplies"})
-    only_where = fields.String(allow_none=True)
-    only_at = fields.List(fields.String())
+    only_where = fields.String(allow_none=True, metadata={"description": "chlorinated: judged only where the "
+                                                                       "supply is chlorinated"})
+    at = fields.Dict(keys=fields.String(), values=fields.Dict(),
+                     metadata={"description": "limits by sample point, where they differ (free chlorine); a point "
+                                              "not named is not judged"})
 
 
 class StandardSchema(Schema):
