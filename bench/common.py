@@ -2,6 +2,7 @@
 import statistics
 import time
 
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from models import Township, db
@@ -23,7 +24,9 @@ def timed_median(work, repeat: int) -> tuple[float, object]:
 
 
 def ensure_county() -> None:
-    """Seed the county data set (docs/operations.md, "Benchmarks") when the database (DATABASE_URL) is empty."""
+    """Bring the database (DATABASE_URL) to the latest schema, and seed the county data set (docs/operations.md,
+    "Benchmarks") when it is empty: a new database file works as it is."""
+    upgrade()
     if not db.session.scalar(select(func.count()).select_from(Township)):
         print("seeding the county data set ...", flush=True)
         seed(db.session, SCALES["county"], current_vault(), local_today())

@@ -103,6 +103,9 @@ def load_config() -> dict:
         "CONFIRMATION_EXPIRY_EVERY_SECONDS": int(os.environ.get("CONFIRMATION_EXPIRY_EVERY_SECONDS", 3600)),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", 8 * 1024 * 1024)),
         "ARCHIVE_DIR": os.environ.get("ARCHIVE_DIR") or str(INSTANCE / "archives"),
+        # Records rendered for archives, kept by the fingerprint of what they print (the least used go first).
+        "ARCHIVE_PDF_CACHE_DIR": os.environ.get("ARCHIVE_PDF_CACHE_DIR") or str(INSTANCE / "pdf-cache"),
+        "ARCHIVE_PDF_CACHE_MB": int(os.environ.get("ARCHIVE_PDF_CACHE_MB", 2048)),
         "PDF_WORKERS": int(os.environ.get("PDF_WORKERS", 0)),  # processes rendering an archive (0: one per core)
         "ARCHIVE_SYNC_HOUSEHOLDS": int(os.environ.get("ARCHIVE_SYNC_HOUSEHOLDS", 20)),
         "ARCHIVE_MAX_AGE_SECONDS": int(os.environ.get("ARCHIVE_MAX_AGE_SECONDS", 600)),

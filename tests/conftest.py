@@ -60,6 +60,7 @@ def app(tmp_path_factory):
         "ID_NUMBER_KEY": "test-id-number-key",
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "ARCHIVE_DIR": str(tmp_path_factory.mktemp("archives")),
+        "ARCHIVE_PDF_CACHE_DIR": str(tmp_path_factory.mktemp("pdf-cache")),
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

@@ -5,6 +5,7 @@ import io
 import re
 import subprocess
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,9 @@ from service.clock import local_today
 from service.context import current_rules
 from service.domain.deliveries import complete_delivery, correct_delivery
 from service.domain.planning import mark_missed, plan_deliveries
-from service.reports.pdf import StaticOnlyFetcher
+from service.reports.archive import ArchiveSettings, build_archive
+from service.reports.pdf import KeptPdfs, StaticOnlyFetcher
+from service.domain.scope import Scope
 
 from .conftest import make_agreement, make_household, valid_id
 
@@ -230,3 +233,43 @@ def test_odd_months_and_village_staff_verification(client, world):
     code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
     assert client.get(f"/verify/{code}", headers=staff).json["matches"] is True
     assert client.get(f"/verify/{code}", headers=world.headers(world.worker_b)).status_code == 404
+
+
+class CountingRenderer:
+    """The app's renderer, counting the documents it renders."""
+
+    def __init__(self, renderer):
+        self.renderer, self.rendered = renderer, 0
+
+    def render(self, html: str) -> bytes:
+        self.rendered += 1
+        return self.renderer.render(html)
+
+
+def test_an_archive_asked_again_renders_only_the_records_whose_data_changed(app, world, tmp_path):
+    first, _, days = _year_of_deliveries(world, weeks=4, name_serial=1)
+    _year_of_deliveries(world, weeks=4, name_serial=2)
+    settings = ArchiveSettings.of(app, "https://water.example.gov.cn")
+    counting = CountingRenderer(settings.renderer)
+    settings = replace(settings, renderer=counting, workers=1,
+                       kept=KeptPdfs(tmp_path / "kept", settings.kept.release, 10 * 1024 * 1024))
+
+    def build() -> dict[str, bytes]:
+        counting.rendered = 0
+        target = tmp_path / "a.zip"
+        build_archive(db.session, Scope(), world.t_a.id, date(2025, 1, 1), date(2025, 2, 28), target, settings)
+        db.session.commit()
+        with zipfile.ZipFile(target) as archive:
+            return {name: archive.read(name) for name in archive.namelist() if name.endswith(".pdf")}
+
+    once = build()
+    assert counting.rendered == len(once) == 6  # summary, water tests, two records, two agreement sheets
+    again = build()
+    assert counting.rendered == 0 and again == once
+    correct_delivery(db.session, world.worker_a, days[0].id, {"liters": 250, "reason": "称重更正"}, current_rules())
+    db.session.commit()
+    changed = build()
+    # The corrected household's record and the summary (its litres) are new; everything else is as it was.
+    assert counting.rendered == 2
+    assert {name for name in once if changed[name] != once[name]} == {
+        "00-汇总.pdf", next(name for name in once if name.startswith("送水记录/") and f"-{first.id}.pdf" in name)}

@@ -108,10 +108,17 @@ def household_records(session, households: list[Household], date_from: date, dat
     places = {v.id: (v.name, t) for v, t in session.execute(
         select(Village, Township.name).join(Township, Township.id == Village.township_id)
         .where(Village.id.in_({h.village_id for h in households})))}
+    # Grouped once: a township's archive prints hundreds of households, and tens of thousands of deliveries.
+    deliveries_of: dict[int, list[Delivery]] = {}
+    for delivery in deliveries:
+        deliveries_of.setdefault(delivery.household_id, []).append(delivery)
+    agreements_of: dict[int, list[Agreement]] = {}
+    for agreement in agreements:
+        agreements_of.setdefault(agreement.household_id, []).append(agreement)
     records = []
     for household in households:
-        rows = [_delivery_row(d, names, zone) for d in deliveries if d.household_id == household.id]
-        mine = [a for a in agreements if a.household_id == household.id]
+        rows = [_delivery_row(d, names, zone) for d in deliveries_of.get(household.id, [])]
+        mine = agreements_of.get(household.id, [])
         village, township = places[household.village_id]
         records.append({
             "kind": "household_deliveries", "subject_id": household.id, "township_id": household.township_id,

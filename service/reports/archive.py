@@ -21,12 +21,13 @@ from ..context import thresholds
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
 from ..domain.reports import (agreement_sheet, archive_agreements, archive_households, check_period,
-                              household_records, township_summary, water_test_report)
+                              household_records, register_verification, township_summary, verification_code,
+                              water_test_report)
 from ..domain.scope import Scope
 from ..domain.text import file_name_part
 from ..unit_of_work import UnitOfWork
-from .pdf import PdfRenderer, render_many, renderer_for
-from .render import record_html
+from .pdf import KeptPdfs, PdfRenderer, render_many, renderer_for, templates_release
+from .render import record_html, verify_url
 
 log = logging.getLogger(__name__)
 _building: set[str] = set()
@@ -45,13 +46,16 @@ class ArchiveSettings:
     base_url: str | None  # where the printed QR codes lead
     renderer: PdfRenderer
     today: date  # the printing date (planned days after it are not yet due)
+    kept: KeptPdfs  # records rendered before, by the fingerprint of what they print
 
     @classmethod
     def of(cls, app, base_url: str | None = None) -> "ArchiveSettings":
         """The app's settings; PdfUnavailable at once when no Chinese font is installed."""
+        kept = KeptPdfs(app.config["ARCHIVE_PDF_CACHE_DIR"], templates_release(app),
+                        app.config["ARCHIVE_PDF_CACHE_MB"] * 1024 * 1024)
         return cls(thresholds(app.config), ZoneInfo(app.config["APP_TIMEZONE"]), Path(app.config["UPLOAD_DIR"]),
                    app.config["PDF_WORKERS"] or os.cpu_count() or 1, base_url, renderer_for(app),
-                   datetime.now(timezone.utc).astimezone(ZoneInfo(app.config["APP_TIMEZONE"])).date())
+                   datetime.now(timezone.utc).astimezone(ZoneInfo(app.config["APP_TIMEZONE"])).date(), kept)
 
 
 def build_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date, target,
@@ -71,7 +75,14 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
                   for a in agreements]
     scans = [(f"协议扫描件/协议{a.id}{Path(a.scan_path).suffix}", a.scan_path) for a in agreements if a.scan_path]
     total = len(documents) + len(scans)
-    pages = [record_html(session, record, settings.base_url, settings.zone) for _, record, _ in documents]
+    # A record printed before with the same data is taken as it was; only the others are rendered (in order).
+    qr_base = verify_url("", settings.base_url)
+    keys = [settings.kept.key(verification_code(record), record["kind"], qr_base) for _, record, _ in documents]
+    for _, record, _ in documents:
+        register_verification(session, record)
+    missing = [index for index, key in enumerate(keys) if not settings.kept.has(key)]
+    rendered = render_many(settings.renderer, [record_html(session, documents[index][1], settings.base_url,
+                                                           settings.zone) for index in missing], settings.workers)
     manifest = []
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         def add(name: str, data: bytes, what: str):
@@ -79,8 +90,14 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
             manifest.append((name, hashlib.sha256(data).hexdigest(), len(data), what))
             progress(len(manifest), total)
 
-        for (name, _, what), pdf in zip(documents, render_many(settings.renderer, pages, settings.workers),
-                                        strict=True):
+        wanted = set(missing)
+        for index, (name, record, what) in enumerate(documents):
+            pdf = next(rendered) if index in wanted else settings.kept.get(keys[index])
+            if pdf is None:  # deleted since it was looked for
+                pdf = settings.renderer.render(record_html(session, record, settings.base_url, settings.zone))
+                wanted.add(index)
+            if index in wanted:
+                settings.kept.put(keys[index], pdf)
             add(name, pdf, what)
         for name, path in scans:
             try:
@@ -95,6 +112,7 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
         writer.writerow(["file", "sha256", "bytes", "content"])
         writer.writerows(manifest)
         archive.writestr("manifest.csv", lines.getvalue().encode("utf-8-sig"))
+    settings.kept.prune()
     return manifest
 
 
