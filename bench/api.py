@@ -1,0 +1,111 @@
+"""Benchmark: the API's reads under load at county scale, each one's p95 next to /healthz's under the same load.
+
+    DATABASE_URL=... .venv/bin/python -m bench.api [--clients 8] [--seconds 5] [--workers 2]
+
+Migrates and seeds the county data set when the database is empty, starts gunicorn with `--workers` workers on a
+free local port (as docs/operations.md runs it in production), and drives each read with `--clients` concurrent
+clients (a keep-alive session each) for `--seconds`: requests per second and the 95th-percentile latency, and that
+p95 as a ratio to /healthz's, measured the same way in the same run (the baseline: these machines are shared).
+"""
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from bench.common import ensure_county
+from service import create_app
+from service.demo import DEMO_PASSWORD
+
+READS = ("/healthz", "/api/v1/dashboard", "/api/v1/households?needs_delivery=true", "/api/v1/cases",
+         "/api/v1/households", "/api/v1/deliveries")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(base: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            requests.get(base + "/healthz", timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+def load(url: str, headers: dict, clients: int, seconds: float) -> tuple[float, float, int]:
+    """(requests per second, p95 in seconds, failed requests) of `clients` clients asking for `url`."""
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client():
+        session, mine, failed = requests.Session(), [], 0
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            answer = session.get(url, headers=headers, timeout=60)
+            mine.append(time.perf_counter() - start)
+            failed += answer.status_code >= 500 and not url.endswith("/healthz")
+        with lock:
+            latencies.extend(mine)
+            failures[0] += failed
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, statistics.quantiles(latencies, n=20)[-1], failures[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    app = create_app()
+    with app.app_context():
+        ensure_county()
+        database = app.extensions["sqlalchemy"].engine.dialect.name
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen([str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
+                               "warning", "wsgi:app"])
+    try:
+        _wait_until_up(base)
+        token = requests.post(base + "/api/v1/auth/token",
+                              json={"username": "admin", "password": DEMO_PASSWORD}).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for read in READS:  # once each first: caches and connections warm, as in a working day
+            requests.get(base + read, headers=headers, timeout=60)
+        print(f"database: {database}, gunicorn {args.workers} workers, {args.clients} clients, "
+              f"{args.seconds:g} s per read")
+        print(f"{'read':45} {'req/s':>7} {'p95':>9}  p95 / healthz")
+        baseline = None
+        for read in READS:
+            rate, p95, failed = load(base + read, headers, args.clients, args.seconds)
+            baseline = baseline or p95
+            note = f"  ({failed} answers 5xx)" if failed else ""
+            print(f"{read:45} {rate:7.1f} {p95 * 1000:7.1f} ms  {p95 / baseline:5.1f}x{note}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
