@@ -179,3 +179,9 @@ def attach_scan(session, actor: User, agreement_id: int, save: Callable[[], tupl
     agreement.scan_uploaded_at = now
     record_write(session, actor, "attach_scan", agreement, before)
     return agreement
+
+
+def agreement_overlaps(date_from: date, date_to: date):
+    """SQL: an agreement (signed, not a draft) in force at some time in the period."""
+    return (Agreement.status != "draft") & (Agreement.start_on <= date_to) & \
+        or_(Agreement.end_on.is_(None), Agreement.end_on >= date_from)

@@ -10,7 +10,7 @@ from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
-from .supply import SupplyCache, village_supply
+from .supply import Supply, SupplyCache, village_supply
 
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
@@ -21,16 +21,13 @@ FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for
 RATES = ("supply_assurance", "liters_per_person_day_30d", "water_quality_pass_rate")
 
 
-def _ratio(part: float, whole: float, scale: int = 100) -> float | None:
-    return round(scale * part / whole, 1) if whole else None
-
-
 def with_rates(figures: dict) -> dict:
     """`figures` with its RATES."""
-    return {**figures,
-            "supply_assurance": _ratio(figures["supply_covered_days_30d"], figures["supply_counted_days_30d"]),
-            "liters_per_person_day_30d": _ratio(figures["supply_liters_30d"], figures["supply_person_days_30d"], 1),
-            "water_quality_pass_rate": _ratio(figures["water_tests_passed_365d"], figures["water_tests_365d"])}
+    supply = Supply(figures["supply_counted_days_30d"], figures["supply_covered_days_30d"],
+                    figures["supply_liters_30d"], figures["supply_person_days_30d"])
+    tests, passed = figures["water_tests_365d"], figures["water_tests_passed_365d"]
+    return {**figures, "supply_assurance": supply.assurance, "liters_per_person_day_30d": supply.liters_per_person_day,
+            "water_quality_pass_rate": round(100 * passed / tests, 1) if tests else None}
 OLDEST_SHOWN = 10
 
 

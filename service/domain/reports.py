@@ -14,12 +14,13 @@ from sqlalchemy.orm import selectinload
 from models import (Agreement, Case, CaseEvent, Delivery, DeliveryCorrection, Facility, Household, ReportVerification,
                     Staff, Township, Village, WaterTest)
 
+from .agreements import agreement_overlaps
 from .errors import FieldErrors, NotFound
 from .deliveries import effective_values
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope, get_visible
-from .supply import supply_of
+from .supply import Supply, supply_of
 from .water_quality import describe
 
 MAX_PERIOD_DAYS = 2 * 366
@@ -69,12 +70,6 @@ def _totals(rows: list[dict], as_of: date) -> dict:
             "liters": sum(r["liters"] or 0 for r in done),
             "confirmed": sum(1 for r in done if r["confirmation"] == "confirmed"),
             "disputed": sum(1 for r in done if r["confirmation"] == "disputed")}
-
-
-def agreement_overlaps(date_from: date, date_to: date):
-    """SQL: an agreement (signed, not a draft) in force at some time in the period."""
-    return (Agreement.status != "draft") & (Agreement.start_on <= date_to) & \
-        or_(Agreement.end_on.is_(None), Agreement.end_on >= date_from)
 
 
 def _staff_names(session, ids) -> dict[int, str]:
@@ -178,11 +173,9 @@ SUMMARY_FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", 
 
 
 def _summary_rates(figures: dict) -> dict:
-    covered, counted = figures["supply_covered_days"], figures["supply_counted_days"]
-    return {**figures,
-            "supply_assurance": round(100 * covered / counted, 1) if counted else None,
-            "liters_per_person_day": round(figures["supply_liters"] / figures["supply_person_days"], 1)
-            if figures["supply_person_days"] else None}
+    supply = Supply(figures["supply_counted_days"], figures["supply_covered_days"], figures["supply_liters"],
+                    figures["supply_person_days"])
+    return {**figures, "supply_assurance": supply.assurance, "liters_per_person_day": supply.liters_per_person_day}
 
 
 def township_summary(session, scope: Scope, township_id: int, date_from: date, date_to: date,

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from models import Agreement, Case, Delivery, DeliveryCorrection, Household
 
+from .agreements import agreement_overlaps
 from .cases import open_supply_cases, resolve_system_cases
 from .rules import SupplyStandard
 
@@ -157,8 +158,7 @@ def ledgers(session, household_ids, first: date, last: date) -> dict[int, DayLed
     for agreement in session.execute(select(
             Agreement.id, Agreement.household_id, Agreement.status, Agreement.start_on, Agreement.end_on,
             Agreement.interval_days, Agreement.weekday_mask).where(
-            Agreement.household_id.in_(household_ids), Agreement.status.in_(COUNTED_STATUSES),
-            Agreement.start_on <= last, (Agreement.end_on.is_(None)) | (Agreement.end_on >= first))):
+            Agreement.household_id.in_(household_ids), agreement_overlaps(first, last))):
         agreements.setdefault(agreement.household_id, []).append(agreement)
     # Deliveries far enough back to cover the window's first day even under a schedule changed since.
     reach = max([LOOKBACK_DAYS] + [_reach(a) for rows in agreements.values() for a in rows])
@@ -211,9 +211,7 @@ def sync_supply_cases(session, rules) -> tuple[int, int]:
     standard = rules.supply
     last = rules.today - timedelta(days=1)
     first = last - timedelta(days=WINDOW_DAYS + standard.case_after_days - 2)
-    served = session.scalars(select(Agreement.household_id).where(
-        Agreement.status.in_(COUNTED_STATUSES), Agreement.start_on <= last,
-        Agreement.end_on.is_(None) | (Agreement.end_on >= first)).distinct()).all()
+    served = session.scalars(select(Agreement.household_id).where(agreement_overlaps(first, last)).distinct()).all()
     fixed = {household_id: resolved_at.astimezone(rules.zone).date() for household_id, resolved_at in session.execute(
         select(Case.household_id, Case.resolved_at).where(
             Case.dedupe_key.like("supply:household:%"), Case.status.in_(("resolved", "verified")))).all()}
@@ -240,8 +238,7 @@ def village_supply(session, village_ids, today: date) -> dict[int, Supply]:
     first, last = last_30_days(today)
     served = dict(session.execute(
         select(Household.id, Household.village_id).join(Agreement, Agreement.household_id == Household.id)
-        .where(Household.village_id.in_(list(village_ids)), Agreement.status.in_(COUNTED_STATUSES),
-               Agreement.start_on <= last, Agreement.end_on.is_(None) | (Agreement.end_on >= first)).distinct()).all())
+        .where(Household.village_id.in_(list(village_ids)), agreement_overlaps(first, last)).distinct()).all())
     totals: dict[int, Supply] = {}
     for household_id, supply in supply_of(session, served, first, last).items():
         totals.setdefault(served[household_id], Supply()).__iadd__(supply)

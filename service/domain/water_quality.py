@@ -226,17 +226,12 @@ def _latest_failed(session, facility: Facility) -> bool:
     return not all(latest.values())
 
 
-def recent_tests(session, facility_id: int, count: int | None = 10) -> list[WaterTest]:
-    """The facility's latest tests (all of them when `count` is None), newest sample first."""
-    return session.scalars(select(WaterTest).where(WaterTest.facility_id == facility_id)
+def recent_tests(session, subject, count: int | None = 10) -> list[WaterTest]:
+    """A subject's latest tests (`WaterTest.facility_id == id`, or a household's), all of them when `count` is
+    None, newest sample first."""
+    return session.scalars(select(WaterTest).where(subject)
                            .order_by(WaterTest.sampled_on.desc(), WaterTest.id.desc()).limit(count)).all()
 
 
 def test_count(session, facility_id: int) -> int:
     return session.scalar(select(func.count()).select_from(WaterTest).where(WaterTest.facility_id == facility_id))
-
-
-def household_tests(session, household_id: int, count: int = 10) -> list[WaterTest]:
-    """The household's own samples (入户), newest first."""
-    return session.scalars(select(WaterTest).where(WaterTest.household_id == household_id)
-                           .order_by(WaterTest.sampled_on.desc(), WaterTest.id.desc()).limit(count)).all()

@@ -3,7 +3,8 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, Case, Facility, FacilityStatusChange, db
+from models import (ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, Case, Facility, FacilityStatusChange,
+                    WaterTest, db)
 
 from ..auth import acting_scope, acting_user
 from ..context import current_rules
@@ -40,7 +41,7 @@ def facility_page(facility_id: int, errors: dict | None = None) -> str:
                                  .order_by(FacilityStatusChange.id.desc()).limit(10)).all()
     return render_template("facilities/detail.html", f=facility, repair=cases.get(f"facility:{facility.id}"),
                            quality_case=cases.get(f"water:facility:{facility.id}"), changes=changes,
-                           tests=water_quality.recent_tests(db.session, facility.id,
+                           tests=water_quality.recent_tests(db.session, WaterTest.facility_id == facility.id,
                                                             None if request.args.get("tests") == "all" else 10),
                            test_count=water_quality.test_count(db.session, facility.id),
                            standard=water_quality.standard(),

@@ -3,7 +3,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Agreement, Delivery, Facility, Household, SmsMessage, Village, db
+from models import Agreement, Delivery, Facility, Household, SmsMessage, Village, WaterTest, db
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
@@ -14,7 +14,7 @@ from ..domain.needs_delivery import household_reasons
 from ..domain.permissions import can
 from ..domain.scope import get_visible
 from ..domain.supply import annotate_30d
-from ..domain.water_quality import household_tests
+from ..domain.water_quality import recent_tests
 from ..domain.catalogue import say
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import photo_evidence
@@ -59,7 +59,7 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
     annotate_30d(db.session, [household], rules.today)
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
                            supply=household.supply_30d, short=household.supply_30d.short_of(rules.supply),
-                           tests=household_tests(db.session, household.id),
+                           tests=recent_tests(db.session, WaterTest.household_id == household.id),
                            supply_standard=rules.supply,
                            facilities=facilities, messages=messages, agreements=agreements, next_delivery=next_delivery,
                            can_edit=can(acting_user(), "edit_registry"), kinds=REPORTED_KINDS, errors=errors or {})

@@ -139,10 +139,11 @@ class KeptPdfs:
 
     def prune(self) -> None:
         """Delete the least recently used records until the folder fits `max_bytes`."""
-        files = sorted(((p.stat().st_mtime, p.stat().st_size, p) for p in self.folder.glob("*.pdf")), reverse=True)
+        files = sorted(((path.stat(), path) for path in self.folder.glob("*.pdf")),
+                       key=lambda kept: kept[0].st_mtime, reverse=True)
         total = 0
-        for _, size, path in files:
-            total += size
+        for stat, path in files:
+            total += stat.st_size
             if total > self.max_bytes:
                 path.unlink(missing_ok=True)
 
