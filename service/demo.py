@@ -303,10 +303,10 @@ def _cases_for_the_lead(session, village: Village, today: date) -> None:
     common = {"township_id": village.township_id, "village_id": village.id, "kind": "sanitation", "severity": "low",
               "lead_unit": township.name, "relapse_count": 0}
     resolved = Case(**common, description="水源地周边有垃圾", status="resolved", deadline=today + timedelta(days=4),
-                    resolution_note="已清理并设立警示牌", resolved_at=now)
+                    resolution_note="已清理并设立警示牌", resolved_at=now, created_at=now - timedelta(days=3))
     rechecked = Case(**common, description="集中供水点蓄水池未加盖", status="verified", deadline=today - timedelta(days=20),
                      resolution_note="已加装盖板", resolved_at=now - timedelta(days=29),
-                     verified_at=now - timedelta(days=28), recheck_due_on=today)
+                     verified_at=now - timedelta(days=28), recheck_due_on=today, created_at=now - timedelta(days=35))
     session.add_all([resolved, rechecked])
     session.flush()
     session.add_all([CaseEvent(case_id=case.id, action=action, to_status=status, note=note, at=at)

@@ -102,7 +102,10 @@ def test_the_cases_still_open_at_the_end_of_each_week(world):
         Case(**common, status="open", created_at=noon(ends[0])),  # open all along
         Case(**common, status="verified", resolution_note="好了", created_at=noon(ends[0]),
              verified_at=noon(ends[1])),  # open at the first week's end only
-        Case(**common, status="open", created_at=noon(ends[1] + timedelta(days=1)))])  # from the second week on
+        Case(**common, status="open", created_at=noon(ends[1] + timedelta(days=1))),  # from the second week on
+        # A record verified before it was opened (as bad data has it): it never counts below zero.
+        Case(**common, status="closed", resolution_note="好了", created_at=noon(ends[1] + timedelta(days=1)),
+             verified_at=noon(ends[0]))])
     db.session.commit()
     assert case_backlog(db.session, Scope(), today, SHANGHAI, weeks=3) == [(ends[0], 2), (ends[1], 1), (ends[2], 2)]
 

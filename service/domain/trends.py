@@ -27,8 +27,9 @@ def case_backlog(session, scope: Scope, today: date, zone, weeks: int = 52) -> l
     rows = session.execute(scope.restrict(select(Case.created_at, Case.status, Case.verified_at), Case)
                            .where(Case.created_at < end_of[ends[-1]])).all()
     opened = sorted(created for created, _, _ in rows)
-    # A case still active ends after any week; one verified (or closed) ends when it was verified.
-    finished = sorted(verified for _, status, verified in rows
+    # A case still active ends after any week; one verified (or closed) ends when it was verified, and never
+    # before it was opened (so that no week counts below zero, whatever the records say).
+    finished = sorted(max(created, verified) for created, status, verified in rows
                       if status not in ACTIVE_CASE_STATUSES and verified is not None)
     return [(end, bisect_left(opened, end_of[end]) - bisect_left(finished, end_of[end])) for end in ends]
 
