@@ -13,8 +13,11 @@ FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif'
 STYLE = Style(font_family=FONT, background="white", plot_background="white", foreground="#1b1f23",
               foreground_strong="#1b1f23", foreground_subtle="#c3ccd4", opacity=".9", opacity_hover="1",
               colors=("#0b6e4f", "#c0392b", "#b7791f", "#2b6cb0", "#6b7280", "#805ad5"),
-              title_font_size=16, label_font_size=12, major_label_font_size=12, legend_font_size=12,
-              value_font_size=11, tooltip_font_size=12)
+              title_font_size=17, label_font_size=13, major_label_font_size=13, legend_font_size=13,
+              value_font_size=13, tooltip_font_size=13)
+# Drawn about as wide as a phone shows it (a 360-px screen), so that its text stays readable there; a printed page
+# scales it up.
+WIDTH = 420
 # pygal writes a configuration script into every chart for its tooltips; a picture shown as an image runs none.
 SCRIPT = re.compile(r"<script[^>]*>.*?</script>|<script[^>]*/>", re.S)
 
@@ -37,7 +40,7 @@ def _render(chart, title: str) -> Chart:
 
 
 def _config(**options) -> dict:
-    return {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 720, "height": 360,
+    return {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": WIDTH, "height": 300,
             "print_values": False, "legend_at_bottom": True, "legend_at_bottom_columns": 3,
             "truncate_label": -1, "no_data_text": "暂无数据", **options}
 
@@ -79,7 +82,7 @@ def distance_map(title: str, points: list[tuple[str, float, float]], rings_m: tu
                  groups: dict[str, list[tuple[str, float, float]]]) -> Chart:
     """A map without tiles: the water points (`points`: name, east m, north m) with rings at `rings_m` around each,
     and the households in `groups` (group name → name, east m, north m), on axes in meters."""
-    chart = pygal.XY(**_config(width=720, height=720, stroke=False, dots_size=4, allow_interruptions=True,
+    chart = pygal.XY(**_config(width=WIDTH, height=WIDTH, stroke=False, dots_size=4, allow_interruptions=True,
                                x_title="东（米）", y_title="北（米）",
                                legend_at_bottom_columns=2, show_x_guides=True, show_y_guides=True))
     for radius in rings_m:

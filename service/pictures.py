@@ -15,7 +15,7 @@ def trend_pictures(session, scope: Scope, today: date, zone) -> list[charts.Char
     months = deliveries_on_time(session, scope, today, zone)
     return [
         charts.line("每周末未销号的问题", [f"{end.month}/{end.day}" for end, _ in backlog],
-                    {"未销号问题": [count for _, count in backlog]}, y_title="件", every=4),
+                    {"未销号问题": [count for _, count in backlog]}, y_title="件", every=8),
         charts.bars("每月送水：按时、补登、漏送", [f"{m['month'].month}月" for m in months],
                     {"按时": [m["on_time"] for m in months], "补登": [m["late"] for m in months],
                      "漏送": [m["missed"] for m in months]}, y_title="次", stacked=True),
