@@ -82,9 +82,15 @@ def distance_map(title: str, points: list[tuple[str, float, float]], rings_m: tu
                  groups: dict[str, list[tuple[str, float, float]]]) -> Chart:
     """A map without tiles: the water points (`points`: name, east m, north m) with rings at `rings_m` around each,
     and the households in `groups` (group name → name, east m, north m), on axes in meters."""
+    # Square and centred, with a label every ring's step, whatever the spread: meters read the same both ways.
+    step = min(rings_m)
+    reach = max([max(rings_m)] + [abs(v) for _, east, north in points + sum(groups.values(), []) for v in (east, north)])
+    extent = step * math.ceil(reach / step)
+    ticks = [step * n for n in range(-round(extent / step), round(extent / step) + 1)]
     chart = pygal.XY(**_config(width=WIDTH, height=WIDTH, stroke=False, dots_size=4, allow_interruptions=True,
-                               x_title="东（米）", y_title="北（米）",
-                               legend_at_bottom_columns=2, show_x_guides=True, show_y_guides=True))
+                               x_title="东（米）", y_title="北（米）", xrange=(-extent, extent), range=(-extent, extent),
+                               x_labels=ticks, y_labels=ticks, legend_at_bottom_columns=2, show_x_guides=True,
+                               show_y_guides=True))
     for radius in rings_m:
         ring = []
         for _, east, north in points:
