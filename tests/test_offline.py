@@ -18,7 +18,7 @@ from service.domain.deliveries import change_planned_delivery
 from service.domain.planning import plan_deliveries
 
 from .conftest import PASSWORD, make_agreement, make_household, missed_yesterday
-from .test_browser_days import PNG
+from .test_browser_days import PNG, Day
 from .test_delivery_pages import SHANGHAI
 from .test_pages import csrf_token, login
 
@@ -191,6 +191,8 @@ def test_two_taps_without_network_are_kept_and_sent_once_each_with_their_tap_tim
     tapped[second] = _tap(phone, second, photo=PNG)  # the photo waits in the queue with its tap
     assert phone.locator("[data-queue-bar] [data-count]").inner_text() == "待上传 2"
     assert phone.locator(f"#d{first} .badge").inner_text() == "待上传"
+    day = Day(phone, relay.url, "offline")
+    day.check("queued")
     assert _delivery(first).status == "planned" and _delivery(second).status == "planned"
 
     phone.reload()
@@ -200,6 +202,7 @@ def test_two_taps_without_network_are_kept_and_sent_once_each_with_their_tap_tim
     _until(phone, "() => document.querySelector('[data-queue-bar] [data-count]').textContent === '待上传 2'")
     assert phone.locator("#deliveries li.card").count() == 2
     assert phone.locator("#deliveries li.card.queued").count() == 2
+    day.check("from-the-phone")
 
     relay.restore()
     _wait_until(lambda: _delivery(first).status == "delivered" and _delivery(second).status == "delivered",
@@ -225,7 +228,7 @@ def test_login_expired_and_delivery_cancelled_while_offline(world, relay, phone)
 
     relay.cut()
     tapped_at = _tap(phone, kept)
-    _tap(phone, cancelled)
+    cancelled_at = _tap(phone, cancelled)
     # Meanwhile the township cancels one, and the worker's login expires (the browser drops the cookie).
     change_planned_delivery(db.session, world.lead_a, cancelled, {"status": "cancelled", "note": "户主外出"})
     db.session.commit()
@@ -251,6 +254,10 @@ def test_login_expired_and_delivery_cancelled_while_offline(world, relay, phone)
     refusal = phone.locator(".refusal")
     refusal.wait_for(timeout=15000)
     assert "未能上传" in refusal.inner_text() and "已取消" in refusal.inner_text()
+    # The tap's time as the server tells time (the browser here runs on UTC, the service on Beijing time).
+    shown = {f"点击时间 {(cancelled_at + SLACK * n).astimezone(SHANGHAI):%H:%M}" for n in (0, 1)}
+    assert any(time_shown in refusal.inner_text() for time_shown in shown), refusal.inner_text()
+    Day(phone, relay.url, "offline").check("refused")
     phone.reload()
     refusal.wait_for(timeout=15000)
     assert phone.locator("[data-queue-bar]").is_hidden()

@@ -33,11 +33,17 @@
   const LONGEST_WAIT = 30000;
 
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
-  const two = (n) => String(n).padStart(2, "0");
-  const clock = (date) => two(date.getHours()) + ":" + two(date.getMinutes());
+  // Times as the server shows them: in the service's time zone, whatever zone the phone is set to.
+  const parts = (date) => Object.fromEntries(new Intl.DateTimeFormat("en-GB", {
+    timeZone: T.zone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(date).map((part) => [part.type, part.value]));
   // Today's time alone; another day's with its date.
-  const when = (date) => (date.toDateString() === new Date().toDateString() ? "" :
-    two(date.getMonth() + 1) + "-" + two(date.getDate()) + " ") + clock(date);
+  const when = (date) => {
+    const at = parts(date);
+    const now = parts(new Date());
+    return (at.month === now.month && at.day === now.day ? "" : at.month + "-" + at.day + " ") +
+      at.hour + ":" + at.minute;
+  };
 
   const banner = document.querySelector("[data-offline-banner]");
   if (banner && document.documentElement.dataset.source === "phone") {

@@ -60,7 +60,7 @@ def phone_texts(user) -> dict:
             "tapped", "dismiss", "logged", "photo_too_large", "not_saved")
     texts = {key: MESSAGES[f"offline.{key}"] for key in keys}
     return {**texts, "delivered": LABELS["delivery_status"]["delivered"], "user": user.username,
-            "login_url": url_for("accounts.login")}
+            "login_url": url_for("accounts.login"), "zone": current_app.config["APP_TIMEZONE"]}
 
 
 @cache
