@@ -19,6 +19,13 @@
     }));
   }
 
+  // A page that loaded while the worker was being activated can miss its claim (the login's redirect races it):
+  // ask again, so that this page's taps already go through the worker.
+  navigator.serviceWorker.ready.then(() => {
+    if (!navigator.serviceWorker.controller) {
+      ask({type: "claim"});
+    }
+  });
   if (document.body.dataset.forgetPages) {
     ask({type: "forget"}); // logged out: pages kept for the last user hold their households' names
   }

@@ -312,6 +312,7 @@ self.addEventListener("message", (event) => {
     dismiss: () => refusals.remove(event.data.key).then(() => report(lastBlocked)),
     keep: () => keepPages(event.data.urls || []).then(() => null),
     forget: () => caches.delete(PAGE_CACHE).then(() => null),
+    claim: () => self.clients.claim().then(() => null),
   }[event.data && event.data.type];
   if (work) {
     const port = event.ports[0];
