@@ -91,8 +91,8 @@ def main() -> None:
         token = requests.post(base + "/api/v1/auth/token",
                               json={"username": "admin", "password": DEMO_PASSWORD}).json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
-        for read in READS:  # once each first: caches and connections warm, as in a working day
-            requests.get(base + read, headers=headers, timeout=60)
+        for read in READS:  # a second of each first, so that every worker's caches are warm, as in a working day
+            load(base + read, headers, args.clients, 1.0)
         print(f"database: {database}, gunicorn {args.workers} workers, {args.clients} clients, "
               f"{args.seconds:g} s per read")
         print(f"{'read':45} {'req/s':>7} {'p95':>9}  p95 / healthz")

@@ -10,6 +10,7 @@ from .job import JobRun, SchedulerHeartbeat
 from .report import ReportVerification
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
+from . import revision  # registers the listeners that raise village revisions on commit
 from .staff import STAFF_ROLES, Staff
 from .user import USER_ROLES, AuditEvent, User
 from .water_test import SAMPLE_POINTS, WaterTest

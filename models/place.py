@@ -1,5 +1,5 @@
 """Townships (镇街) and their villages (村)."""
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Timestamps, db
@@ -33,5 +33,7 @@ class Village(Timestamps, db.Model):
     name: Mapped[str] = mapped_column(String(60))
     code: Mapped[str | None] = mapped_column(String(20), unique=True)
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Raised by every committed write that can change the village's figures (models/revision.py).
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     township: Mapped[Township] = relationship(back_populates="villages")

@@ -17,7 +17,7 @@ from .domain.identity import IdNumberVault
 from .domain.needs_delivery import Thresholds
 from .domain.rules import Rules, SupplyStandard
 from .domain.sms import SmsSettings
-from .domain.supply import SupplyCache
+from .domain.dashboard import KeptFigures
 from .domain.tables import UnpackLimits
 from .sms.gateway import build_gateway
 
@@ -82,7 +82,7 @@ def _built_once() -> dict:
     built = current_app.extensions.setdefault("water_context", {})
     if "vault" not in built:
         built["vault"], built["gateway"] = vault(current_app.config), build_gateway(current_app.config)
-        built["supply_cache"] = SupplyCache()
+        built["kept_figures"] = KeptFigures()
     return built
 
 
@@ -107,6 +107,6 @@ def current_vault() -> IdNumberVault:
     return _built_once()["vault"]
 
 
-def current_supply_cache() -> SupplyCache:
-    """The running app's copy of every village's 30-day supply figures (the dashboard's)."""
-    return _built_once()["supply_cache"]
+def current_kept_figures() -> KeptFigures:
+    """This process's copy of each village's dashboard figures, worked out again when the village changes."""
+    return _built_once()["kept_figures"]

@@ -1,6 +1,10 @@
 """Engine settings that make SQLite safe beside a scheduler (see docs/operations.md, "What our libraries do")."""
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 _configured = False
 
@@ -14,9 +18,25 @@ def _on_connect(dbapi_connection, _record):
     cursor.close()
 
 
+def reading_request() -> bool:
+    """A GET, HEAD or OPTIONS request whose view is not marked as writing (unit_of_work.may_write): it only reads."""
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return False
+    return not getattr(current_app.view_functions.get(request.endpoint), "writes", False)
+
+
 def _on_begin(connection):
-    # A read transaction cannot be upgraded to a write under contention: take the write lock first.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read transaction cannot be upgraded to a write under contention: a transaction that may write takes the
+    # write lock first. One that only reads need not wait for it (WAL readers never block), or readers would
+    # queue behind each other across processes.
+    connection.exec_driver_sql("BEGIN" if reading_request() else "BEGIN IMMEDIATE")
+
+
+def _refuse_writes_while_reading(_session) -> None:
+    # Such a write would never be committed (only units of work commit), and on SQLite it would need the write lock
+    # its transaction did not take.
+    if reading_request():
+        raise RuntimeError(f"{request.method} {request.endpoint} writes: mark its view with unit_of_work.may_write")
 
 
 def configure_engines() -> None:
@@ -34,5 +54,14 @@ def configure_engines() -> None:
     def begin(connection):
         if connection.dialect.name == "sqlite":
             _on_begin(connection)
+
+    @event.listens_for(Session, "before_flush")
+    def flushing(session, _context, _instances):
+        _refuse_writes_while_reading(session)
+
+    @event.listens_for(Session, "do_orm_execute")
+    def executing(state):
+        if state.is_insert or state.is_update or state.is_delete:
+            _refuse_writes_while_reading(state.session)
 
     _configured = True

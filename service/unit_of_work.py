@@ -52,4 +52,11 @@ def atomic(function):
         with UnitOfWork():
             return function(*args, **kwargs)
 
-    return run
+    return may_write(run)
+
+
+def may_write(view):
+    """Marks a view that writes even when it answers GET (a printout registers its verification code). Other GET
+    views only read, and on SQLite their transactions do not queue for the write lock (service/database.py)."""
+    view.writes = True
+    return view

@@ -4,7 +4,7 @@ from flask_login import login_required
 from models import db
 
 from ..auth import acting_scope
-from ..context import current_rules, current_supply_cache
+from ..context import current_rules, current_kept_figures
 from ..domain.dashboard import dashboard as dashboard_figures
 from ..pictures import dashboard_pictures
 
@@ -16,8 +16,9 @@ blueprint = Blueprint("dashboard_pages", __name__)
 def index():
     township_id = request.args.get("township_id", type=int)
     township_id = township_id if township_id and 0 < township_id < 2**31 else None
-    rules, scope = current_rules(), acting_scope()
-    figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id,
-                                 current_supply_cache())
-    return render_template("dashboard/index.html", d=figures, pictures=dashboard_pictures(
+    rules, scope, kept = current_rules(), acting_scope(), current_kept_figures()
+    figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id, kept)
+    # The pictures draw the same villages' data, so they are current as long as the figures are.
+    pictures = kept.derived(figures, "pictures", lambda: dashboard_pictures(
         db.session, scope, rules.today, rules.zone, figures, rules.supply.assurance_min, township_id))
+    return render_template("dashboard/index.html", d=figures, pictures=pictures)

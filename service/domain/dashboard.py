@@ -1,5 +1,8 @@
 """The delivery figures of the dashboard, overall and per village, in a fixed handful of queries."""
+import threading
+from collections import OrderedDict
 from datetime import date, timedelta
+from typing import Callable
 
 from sqlalchemy import case, func, select
 
@@ -10,7 +13,7 @@ from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
-from .supply import Supply, SupplyCache, village_supply
+from .supply import Supply, village_supply
 
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
@@ -35,19 +38,9 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
-              supply_cache: SupplyCache | None = None) -> dict:
-    """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
-    (open, overdue, unverified, re-checks due, relapses), supply (last 30 days, through `supply_cache` when given)
-    and water quality (last 365 days): per village, per township, overall."""
-    villages = scope.restrict(select(Village.id, Village.name, Village.township_id, Village.is_key,
-                                     Township.name.label("township_name")), Village)
-    villages = villages.join(Township, Township.id == Village.township_id)
-    if township_id is not None:
-        villages = villages.where(Village.township_id == township_id)
-    village_rows = session.execute(villages.order_by(Village.township_id, Village.id)).all()
-    ids = [row.id for row in village_rows]
-    figures = {row.id: dict.fromkeys(FIGURES, 0) for row in village_rows}
+def village_figures(session, ids: list[int], today: date, thresholds: Thresholds) -> dict[int, dict]:
+    """The FIGURES of each of the villages `ids`, worked out in a fixed handful of set-based queries."""
+    figures = {village_id: dict.fromkeys(FIGURES, 0) for village_id in ids}
 
     for row in session.execute(
         select(Household.village_id, func.count(), _count_if(needs_delivery_clause(thresholds)),
@@ -103,11 +96,91 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     ):
         figures[row[0]].update(water_tests_365d=row[1], water_tests_passed_365d=row[2])
 
-    supply = supply_cache.villages(session, ids, today) if supply_cache else village_supply(session, ids, today)
-    for village_id, totals in supply.items():
+    for village_id, totals in village_supply(session, ids, today).items():
         figures[village_id].update(supply_counted_days_30d=totals.counted_days,
                                    supply_covered_days_30d=totals.covered_days,
                                    supply_liters_30d=round(totals.liters), supply_person_days_30d=totals.person_days)
+
+    return figures
+
+
+class KeptFigures:
+    """Each village's figures as last worked out, with the revision, day and thresholds they hold for: one process's
+    copy, checked on every visit against the villages' revisions, which every write that changes a figure raises
+    (models/revision.py). Only the villages changed since are worked out again."""
+
+    def __init__(self, answers: int = 64):
+        self._kept: dict[int, tuple[tuple, dict]] = {}
+        self._answers: OrderedDict[tuple, dict] = OrderedDict()
+        self._derived: dict[int, dict] = {}  # by id() of a kept answer: what was worked out from it
+        self._answers_kept = answers
+        self._lock = threading.Lock()
+
+    def answer(self, key: tuple, work: Callable[[], dict]) -> dict:
+        """The whole dashboard last worked out for `key` (its villages' revisions, the day, the thresholds), or
+        `work()`'s, kept for the next visit: shared, never to be changed by its readers."""
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return found
+        answer = work()
+        with self._lock:
+            self._answers[key] = answer
+            self._derived[id(answer)] = {}
+            while len(self._answers) > self._answers_kept:
+                self._derived.pop(id(self._answers.popitem(last=False)[1]), None)
+        return answer
+
+    def derived(self, answer: dict, name: str, work: Callable[[], object]):
+        """What `work()` makes of `answer` (its JSON form, its pictures), kept as long as the answer is."""
+        with self._lock:
+            derived = self._derived.get(id(answer))
+            if derived is not None and name in derived:
+                return derived[name]
+        value = work()
+        with self._lock:
+            if derived is not None and self._derived.get(id(answer)) is derived:
+                derived[name] = value
+        return value
+
+    def figures(self, session, revisions: dict[int, tuple], today: date, thresholds: Thresholds) -> dict[int, dict]:
+        """Every village's figures, by id, for the villages asked for (id to its revision and creation time: a
+        database emptied and filled again starts its villages' revisions anew)."""
+        wanted = {village_id: (revision, today, thresholds) for village_id, revision in revisions.items()}
+        with self._lock:
+            kept = {village_id: self._kept.get(village_id) for village_id in wanted}
+        found = {village_id: entry[1] for village_id, entry in kept.items()
+                 if entry is not None and entry[0] == wanted[village_id]}
+        stale = [village_id for village_id in wanted if village_id not in found]
+        if stale:
+            fresh = village_figures(session, stale, today, thresholds)
+            with self._lock:
+                self._kept.update((village_id, (wanted[village_id], fresh[village_id])) for village_id in stale)
+            found.update(fresh)
+        return found
+
+
+def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
+              kept: KeptFigures | None = None) -> dict:
+    """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
+    (open, overdue, unverified, re-checks due, relapses), supply (last 30 days) and water quality (last 365 days):
+    per village, per township, overall; each village's figures from `kept` while they are current."""
+    villages = scope.restrict(select(Village.id, Village.name, Village.township_id, Village.is_key, Village.revision, Village.created_at,
+                                     Township.name.label("township_name")), Village)
+    villages = villages.join(Township, Township.id == Village.township_id)
+    if township_id is not None:
+        villages = villages.where(Village.township_id == township_id)
+    village_rows = session.execute(villages.order_by(Village.township_id, Village.id)).all()
+    revisions = {row.id: (row.revision, row.created_at) for row in village_rows}
+    kept = kept or KeptFigures()
+    return kept.answer((tuple(revisions.items()), today, thresholds),
+                       lambda: _dashboard(session, village_rows, kept.figures(session, revisions, today, thresholds),
+                                          today))
+
+
+def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> dict:
+    ids = [row.id for row in village_rows]
 
     oldest = session.execute(
         select(Case.id, Case.kind, Case.village_id, Case.township_id, Case.status, Case.deadline, Case.created_at)

@@ -243,32 +243,3 @@ def village_supply(session, village_ids, today: date) -> dict[int, Supply]:
     for household_id, supply in supply_of(session, served, first, last).items():
         totals.setdefault(served[household_id], Supply()).__iadd__(supply)
     return totals
-
-
-def supply_fingerprint(session, today: date) -> tuple:
-    """What the 30-day figures depend on, in a few indexed aggregates: the day, deliveries of the window by status,
-    corrections, agreements and households as last changed."""
-    first, _ = last_30_days(today)
-    by_status = tuple(session.execute(
-        select(Delivery.status, func.count(), func.max(Delivery.id)).where(Delivery.scheduled_for >= first - timedelta(
-            days=90)).group_by(Delivery.status).order_by(Delivery.status)).all())
-    corrections = session.execute(select(func.count(), func.max(DeliveryCorrection.id))).one()
-    agreements = session.execute(select(func.count(), func.max(Agreement.updated_at))).one()
-    households = session.execute(select(func.count(), func.max(Household.updated_at))).one()
-    return today, by_status, tuple(corrections), tuple(agreements), tuple(households)
-
-
-class SupplyCache:
-    """Every village's 30-day figures, computed once and kept while their fingerprint stays the same (one
-    process's copy: the dashboard asks for them on every visit, and they change a few times a day)."""
-
-    def __init__(self):
-        self._fingerprint = None
-        self._figures: dict[int, Supply] = {}
-
-    def villages(self, session, village_ids, today: date) -> dict[int, Supply]:
-        fingerprint = supply_fingerprint(session, today)
-        if fingerprint != self._fingerprint:
-            every = session.scalars(select(Household.village_id).distinct()).all()
-            self._figures, self._fingerprint = village_supply(session, every, today), fingerprint
-        return {village_id: self._figures[village_id] for village_id in village_ids if village_id in self._figures}

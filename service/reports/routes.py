@@ -17,7 +17,7 @@ from ..domain import reports
 from ..domain.permissions import require_capability
 from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, Unauthorized
-from ..unit_of_work import UnitOfWork, atomic
+from ..unit_of_work import UnitOfWork, atomic, may_write
 from .archive import ArchiveBuilds, ArchiveSettings, build_archive
 from .render import render_record
 
@@ -95,6 +95,7 @@ def water_tests(township_id):
 
 
 @blueprint.route("/reports/townships/<int:township_id>/inspection.zip")
+@may_write  # a small township's archive is built at once, with its verification codes
 def inspection_archive(township_id):
     """The archive: at once for a small township; a large one builds in the background (202 with progress)."""
     scope = acting_scope()
