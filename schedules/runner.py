@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from models import JobRun, SchedulerHeartbeat, db, utcnow
 from service.context import build_context
+from service.tasks import TaskQueue, task_queue
 from service.unit_of_work import UnitOfWork
 
 from .jobs import JOBS
@@ -55,12 +56,39 @@ def execute(session, name: str, config, now: datetime | None = None):
 
 
 def run_stored_job(name: str):
-    """The entry point the job store keeps for every job."""
+    """The entry point the job store keeps for every job: run here, or sent to the worker hosts when a task
+    queue takes it (BROKER_JOBS)."""
+    queue = task_queue(_app)
+    if queue is not None and name in queue.jobs:
+        job_actor(_app, queue).send(name)
+        return "sent to the worker hosts"
     with _app.app_context():
         try:
             return execute(db.session, name, _app.config)
         finally:
             db.session.remove()
+
+
+# A job holds its lock across worker hosts at most this long (a host that died releases it then).
+JOB_LOCK_SECONDS = 600
+
+
+def job_actor(app, queue: TaskQueue):
+    """The actor that runs a scheduled job on a worker host, one run of a job at a time across all hosts (a second
+    drain beside a running one would break the outbox's rate limit); a run that finds its job running is dropped,
+    the next tick brings another."""
+
+    def run_job(name: str):
+        with queue.one_at_a_time(f"job:{name}", JOB_LOCK_SECONDS).acquire(raise_on_failure=False) as acquired:
+            if not acquired:
+                return None
+            with app.app_context():
+                try:
+                    return str(execute(db.session, name, app.config))
+                finally:
+                    db.session.remove()
+
+    return queue.declare("run_job", run_job, queue_name="jobs", max_retries=0, time_limit=JOB_LOCK_SECONDS * 1000)
 
 
 def build_scheduler(app, scheduler_class=BackgroundScheduler):

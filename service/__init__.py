@@ -23,8 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_request_guards(app: Flask) -> None:
+    from .database import note_reading_request
     from .request_guards import check_json_body
 
+    app.before_request(note_reading_request)
     app.before_request(check_json_body)
 
 

@@ -107,6 +107,11 @@ def load_config() -> dict:
         "ARCHIVE_PDF_CACHE_DIR": os.environ.get("ARCHIVE_PDF_CACHE_DIR") or str(INSTANCE / "pdf-cache"),
         "ARCHIVE_PDF_CACHE_MB": int(os.environ.get("ARCHIVE_PDF_CACHE_MB", 2048)),
         "PDF_WORKERS": int(os.environ.get("PDF_WORKERS", 0)),  # processes rendering an archive (0: one per core)
+        # A task queue on Redis (redis://host:6379/0): worker hosts render archives and run the jobs named here.
+        "BROKER_URL": os.environ.get("BROKER_URL") or None,
+        "BROKER_NAMESPACE": os.environ.get("BROKER_NAMESPACE", "water"),
+        "BROKER_JOBS": os.environ.get("BROKER_JOBS", "drain_outbox"),
+        "BROKER_RESULT_TIMEOUT_SECONDS": _float("BROKER_RESULT_TIMEOUT_SECONDS", 600),
         "ARCHIVE_SYNC_HOUSEHOLDS": int(os.environ.get("ARCHIVE_SYNC_HOUSEHOLDS", 20)),
         "ARCHIVE_MAX_AGE_SECONDS": int(os.environ.get("ARCHIVE_MAX_AGE_SECONDS", 600)),
         "MAX_WEBHOOK_BYTES": int(os.environ.get("MAX_WEBHOOK_BYTES", 16 * 1024)),

@@ -1,5 +1,5 @@
 """Engine settings that make SQLite safe beside a scheduler (see docs/operations.md, "What our libraries do")."""
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -18,11 +18,16 @@ def _on_connect(dbapi_connection, _record):
     cursor.close()
 
 
+def note_reading_request() -> None:
+    """before_request: a GET, HEAD or OPTIONS request whose view is not marked as writing
+    (unit_of_work.may_write) only reads."""
+    g.reads_only = request.method in SAFE_METHODS and \
+        not getattr(current_app.view_functions.get(request.endpoint), "writes", False)
+
+
 def reading_request() -> bool:
-    """A GET, HEAD or OPTIONS request whose view is not marked as writing (unit_of_work.may_write): it only reads."""
-    if not has_request_context() or request.method not in SAFE_METHODS:
-        return False
-    return not getattr(current_app.view_functions.get(request.endpoint), "writes", False)
+    """This request was noted as one that only reads (scripts in a test request context are not)."""
+    return has_request_context() and g.get("reads_only", False)
 
 
 def _on_begin(connection):

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import Agreement, Case, Delivery, DeliveryCorrection, Household
 

@@ -25,6 +25,7 @@ from ..domain.reports import (agreement_sheet, archive_agreements, archive_house
                               water_test_report)
 from ..domain.scope import Scope
 from ..domain.text import file_name_part
+from ..tasks import TaskQueue, task_queue
 from ..unit_of_work import UnitOfWork
 from .pdf import KeptPdfs, PdfRenderer, render_many, renderer_for, templates_release
 from .render import record_html, verify_url
@@ -47,6 +48,7 @@ class ArchiveSettings:
     renderer: PdfRenderer
     today: date  # the printing date (planned days after it are not yet due)
     kept: KeptPdfs  # records rendered before, by the fingerprint of what they print
+    queue: TaskQueue | None = None  # with a broker, the worker hosts render instead of `workers` processes here
 
     @classmethod
     def of(cls, app, base_url: str | None = None) -> "ArchiveSettings":
@@ -55,7 +57,12 @@ class ArchiveSettings:
                         app.config["ARCHIVE_PDF_CACHE_MB"] * 1024 * 1024)
         return cls(thresholds(app.config), ZoneInfo(app.config["APP_TIMEZONE"]), Path(app.config["UPLOAD_DIR"]),
                    app.config["PDF_WORKERS"] or os.cpu_count() or 1, base_url, renderer_for(app),
-                   datetime.now(timezone.utc).astimezone(ZoneInfo(app.config["APP_TIMEZONE"])).date(), kept)
+                   datetime.now(timezone.utc).astimezone(ZoneInfo(app.config["APP_TIMEZONE"])).date(), kept,
+                   task_queue(app))
+
+    def render_many(self, pages: list[str]):
+        """The PDF of each HTML document of `pages`, in order: on the worker hosts, or on this host's cores."""
+        return self.queue.render_many(pages) if self.queue else render_many(self.renderer, pages, self.workers)
 
 
 def build_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date, target,
@@ -81,8 +88,8 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     for _, record, _ in documents:
         register_verification(session, record)
     missing = [index for index, key in enumerate(keys) if not settings.kept.has(key)]
-    rendered = render_many(settings.renderer, [record_html(session, documents[index][1], settings.base_url,
-                                                           settings.zone) for index in missing], settings.workers)
+    rendered = settings.render_many([record_html(session, documents[index][1], settings.base_url, settings.zone)
+                                     for index in missing])
     manifest = []
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         def add(name: str, data: bytes, what: str):

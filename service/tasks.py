@@ -1,0 +1,77 @@
+"""Work spread over machines: with `BROKER_URL` set, archive PDFs are rendered and the scheduled jobs named in
+`BROKER_JOBS` (the outbox drain by default) run as Dramatiq tasks on Redis, on every worker host that runs
+`dramatiq worker` (docs/operations.md, "Worker hosts"). Without it, a pool of processes beside the web process
+renders and the scheduler process runs every job itself, as on one small server.
+"""
+import base64
+import threading
+from collections.abc import Callable, Iterator
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.rate_limits import ConcurrentRateLimiter
+from dramatiq.rate_limits.backends import RedisBackend as RedisLimits
+from dramatiq.results import Results
+from dramatiq.results.backends import RedisBackend as RedisResults
+
+from .reports.pdf import renderer_for
+
+# Records per render task: enough to spread a township over the hosts, few enough that one failure costs little.
+RENDER_BATCH = 8
+
+
+class TaskQueue:
+    """The app's broker, its result store and its actors (declared once per queue, bound to this app)."""
+
+    def __init__(self, app, url: str):
+        namespace = app.config["BROKER_NAMESPACE"]
+        self.app = app
+        self.broker = RedisBroker(url=url, namespace=namespace)
+        self.results = RedisResults(url=url, namespace=f"{namespace}-results")
+        self.broker.add_middleware(Results(backend=self.results))
+        self.limits = RedisLimits(url=url)
+        self.namespace = namespace
+        self.result_timeout_ms = int(app.config["BROKER_RESULT_TIMEOUT_SECONDS"] * 1000)
+        self.jobs = frozenset(name.strip() for name in app.config["BROKER_JOBS"].split(",") if name.strip())
+        self._actors: dict[str, dramatiq.Actor] = {}
+        self._lock = threading.Lock()
+        self.declare("render_pdfs", self._render_pdfs, queue_name="pdf", store_results=True, max_retries=2,
+                     time_limit=self.result_timeout_ms)
+
+    def declare(self, name: str, work: Callable, **options) -> dramatiq.Actor:
+        """The actor `name` running `work` on the worker hosts (declared on first call, the same one after)."""
+        with self._lock:
+            if name not in self._actors:
+                self._actors[name] = dramatiq.actor(work, broker=self.broker, actor_name=name, **options)
+            return self._actors[name]
+
+    def actor(self, name: str) -> dramatiq.Actor:
+        return self._actors[name]
+
+    def one_at_a_time(self, key: str, seconds: float) -> ConcurrentRateLimiter:
+        """A lock across every worker host (held at most `seconds`): the outbox keeps its rate limit only if one
+        drain runs at a time."""
+        return ConcurrentRateLimiter(self.limits, f"{self.namespace}:{key}", limit=1, ttl=int(seconds * 1000))
+
+    def _render_pdfs(self, pages: list[str]) -> list[str]:
+        renderer = renderer_for(self.app)
+        return [base64.b64encode(renderer.render(html)).decode("ascii") for html in pages]
+
+    def render_many(self, pages: list[str]) -> Iterator[bytes]:
+        """Each HTML document of `pages` as PDF, in order, rendered by the worker hosts in batches."""
+        actor = self.actor("render_pdfs")
+        messages = [actor.send(pages[start:start + RENDER_BATCH]) for start in range(0, len(pages), RENDER_BATCH)]
+        for message in messages:
+            for encoded in message.get_result(backend=self.results, block=True, timeout=self.result_timeout_ms):
+                yield base64.b64decode(encoded)
+
+
+def task_queue(app) -> TaskQueue | None:
+    """The app's task queue when a broker is configured (built on first use), else None."""
+    url = app.config.get("BROKER_URL")
+    if not url:
+        return None
+    queue = app.extensions.get("task_queue")
+    if queue is None:
+        queue = app.extensions["task_queue"] = TaskQueue(app, url)
+    return queue

@@ -1,0 +1,112 @@
+"""The task queue (BROKER_URL) on the real Redis at 127.0.0.1:6379: a Dramatiq worker renders an archive's PDFs, and
+runs the outbox drain the scheduler sends it, one drain at a time across hosts."""
+import os
+import time
+import uuid
+import zipfile
+from datetime import date
+
+import dramatiq
+import pytest
+import redis
+from sqlalchemy import select
+
+from models import JobRun, db
+from schedules import runner
+from service.domain.scope import Scope
+from service.reports import archive
+from service.reports.archive import ArchiveSettings, build_archive
+from service.tasks import task_queue
+
+from .test_reports import _year_of_deliveries, text_of
+from .test_sms import outbound, queue_one, twilio  # noqa: F401 - the fake Twilio fixture
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def queue(app, monkeypatch):
+    """The app's task queue on a namespace of its own, with a worker (two threads) consuming it."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        message = f"no Redis at {REDIS_URL} ({error}): the task queue is tested against a real one, as CI runs"
+        if os.environ.get("REQUIRE_BROKER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    monkeypatch.setitem(app.config, "BROKER_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "BROKER_NAMESPACE", f"water-test-{uuid.uuid4().hex[:8]}")
+    app.extensions.pop("task_queue", None)
+    queue = task_queue(app)
+    runner.job_actor(app, queue)
+    monkeypatch.setattr(runner, "_app", app)
+    worker = dramatiq.Worker(queue.broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    yield queue
+    worker.stop()
+    queue.broker.flush_all()
+    queue.broker.close()
+    app.extensions.pop("task_queue")
+
+
+def _until(condition, seconds: float = 30):
+    """Wait for `condition()`, ending the test's transaction after each look (on SQLite it would hold the write lock
+    the worker needs)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        db.session.rollback()
+        assert time.monotonic() < deadline, "the worker did not finish in time"
+        time.sleep(0.1)
+    db.session.rollback()
+
+
+def test_a_worker_renders_the_archives_pdfs(app, world, queue, tmp_path, monkeypatch):
+    first, _, _ = _year_of_deliveries(world, weeks=4, name_serial=1)
+    second, _, _ = _year_of_deliveries(world, weeks=4, name_serial=2)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("rendered in the web process although a broker is configured")
+
+    monkeypatch.setattr(archive, "render_many", not_here)
+    settings = ArchiveSettings.of(app, "https://water.example.gov.cn")
+    assert settings.queue is queue
+    target = tmp_path / "a.zip"
+    with app.test_request_context():
+        build_archive(db.session, Scope(), world.t_a.id, date(2025, 1, 1), date(2025, 2, 28), target, settings)
+    db.session.commit()
+    with zipfile.ZipFile(target) as made:
+        records = {name: made.read(name) for name in made.namelist() if name.startswith("送水记录/")}
+    assert len(records) == 2
+    for household in (first, second):
+        name = next(name for name in records if name.endswith(f"-{household.id}.pdf"))
+        text, pages = text_of(records[name])
+        assert household.head_name in text and "送水记录表" in text and pages >= 1
+
+
+def test_the_scheduler_sends_the_outbox_drain_to_a_worker(app, world, queue, twilio):  # noqa: F811
+    queue_one(urgent=True)
+    assert runner.run_stored_job("drain_outbox") == "sent to the worker hosts"
+    _until(lambda: len(twilio.accepted) == 1)
+    _until(lambda: db.session.scalar(select(JobRun).where(JobRun.name == "drain_outbox")) is not None)
+    run = db.session.scalar(select(JobRun).where(JobRun.name == "drain_outbox"))
+    assert run.ok and "'sent': 1" in run.result
+    assert [message.status for message in outbound()] == ["sent"]
+
+
+def test_one_drain_at_a_time_across_hosts(app, world, queue, twilio):  # noqa: F811
+    queue_one(urgent=True)
+    actor = runner.job_actor(app, queue)
+    with queue.one_at_a_time("job:drain_outbox", 60).acquire():  # as if another host were draining
+        message = actor.send("drain_outbox")
+        _until(lambda: queue.broker.client.hlen(f"{queue.broker.namespace}:{message.queue_name}.msgs") == 0)
+        time.sleep(0.5)
+        assert twilio.accepted == []
+    assert [message.status for message in outbound()] == ["queued"]
+    db.session.rollback()
+    actor.send("drain_outbox")
+    _until(lambda: len(twilio.accepted) == 1)
+
+
+def test_without_a_broker_everything_runs_here(app):
+    assert app.config["BROKER_URL"] is None and task_queue(app) is None
+    assert ArchiveSettings.of(app).queue is None
