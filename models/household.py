@@ -26,7 +26,7 @@ class Household(Timestamps, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
-    village_id: Mapped[int] = mapped_column(index=True)
+    village_id: Mapped[int] = mapped_column(index=True, active_history=True)  # a move raises both villages
     head_name: Mapped[str] = mapped_column(String(50))
     # The resident ID is never stored in clear: Fernet ciphertext, a keyed hash for uniqueness and
     # look-ups, and the masked form that every read shows.

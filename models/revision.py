@@ -57,8 +57,10 @@ def _own_id(instance) -> set:
     return set(identity) if identity else set()
 
 
-@event.listens_for(Session, "before_flush")
-def _note_flushed_rows(session, flush_context, instances) -> None:
+@event.listens_for(Session, "after_flush")
+def _note_flushed_rows(session, flush_context) -> None:
+    # After the flush the foreign keys set through relationships are filled in; new, dirty and deleted still
+    # hold what was flushed, with its history.
     touched = _touched(session)
     for instance in (*session.new, *session.dirty, *session.deleted):
         if instance in session.dirty and not session.is_modified(instance):
@@ -87,6 +89,11 @@ def _note_statements(state):
     if table is not None and table.name in UNCOUNTED:
         return None
     result = state.invoke_statement()
+    if getattr(state.statement, "_returning", ()):  # RETURNING: its rows say whether anything changed
+        frozen = result.freeze()
+        if frozen().all():
+            _touched(state.session).everything = True
+        return frozen()
     if getattr(result, "rowcount", -1) != 0:  # a daily job that found nothing to do changes no figure
         _touched(state.session).everything = True
     return result
@@ -98,6 +105,8 @@ def _textual_write(statement) -> bool:
 
 @event.listens_for(Session, "before_commit")
 def _raise_revisions(session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the outer transaction's commit raises them all
+        return
     session.flush()  # the rows still pending are traced too
     touched = session.info.pop(_TOUCHED, None)
     if touched is None:

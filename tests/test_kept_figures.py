@@ -1,17 +1,21 @@
 """The dashboard's figures kept between visits: every write that changes a village's figures raises its revision in
 the same transaction, so kept figures are always the figures worked out afresh (models/revision.py)."""
+import base64
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from models import Delivery, SmsMessage, Village, db
+from models import Case, Delivery, Household, SmsMessage, Village, db
 from service.clock import local_today
 from service.context import current_rules
 from service.domain.dashboard import KeptFigures, dashboard
 from service.domain.deliveries import correct_delivery
 from service.domain.scope import Scope
+from service.domain.sms import expire_confirmations
 
 from .conftest import make_agreement, make_household
+from .test_pages import login
 
 
 def _revisions(world) -> dict:
@@ -100,3 +104,56 @@ def test_the_api_dashboard_follows_a_household_added_through_the_api(client, wor
     then = client.get("/api/v1/dashboard", headers=headers).get_json()
     assert then["overall"]["households"] == first["overall"]["households"] + 1
     assert then["overall"]["needs_delivery"] == first["overall"]["needs_delivery"] + 1
+
+
+def test_rows_traced_through_relationships_savepoints_and_returning(world):
+    household = make_household(world, 1, distance_m=1500.0)
+    agreement = make_agreement(world, household)
+    db.session.commit()
+    before = _revisions(world)
+    household, agreement = db.session.get(Household, household.id), db.session.get(type(agreement), agreement.id)
+    db.session.add(Delivery(household=household, agreement=agreement, scheduled_for=local_today()))
+    db.session.commit()  # its household_id was only filled in by the flush
+    assert _revisions(world)["张家村"] == before["张家村"] + 1
+
+    household = db.session.get(Household, household.id)
+    household.distance_m = 2000.0
+    db.session.flush()
+    outer = db.session.begin_nested()
+    db.session.begin_nested().commit()  # a savepoint released inside another one that is rolled back
+    outer.rollback()
+    db.session.commit()
+    assert _revisions(world)["张家村"] == before["张家村"] + 2
+
+    rules = current_rules()
+    assert expire_confirmations(db.session, rules.now, timedelta(hours=72)) == 0
+    db.session.commit()  # UPDATE … RETURNING no row: nothing changed
+    assert _revisions(world)["张家村"] == before["张家村"] + 2
+    db.session.execute(Delivery.__table__.update().values(confirmation="pending",
+                                                          logged_at=rules.now - timedelta(days=4)))
+    assert expire_confirmations(db.session, rules.now, timedelta(hours=72)) == 1
+    db.session.commit()
+    assert _revisions(world)["张家村"] > before["张家村"] + 2
+
+
+def _pictures(page: str) -> list[str]:
+    """The page's pictures as SVG text, without the random id pygal gives each drawing."""
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    return [uuid.sub("", base64.b64decode(data).decode())
+            for data in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page)]
+
+
+def test_pictures_are_kept_for_the_scope_they_were_drawn_for(world, app):
+    for serial in range(5):  # open cases in 河口镇 only
+        db.session.add(Case(kind="other", village_id=world.v_b1.id, township_id=world.t_b.id, status="open",
+                            title=f"问题{serial}", severity="medium", lead_unit="镇水利站",
+                            deadline=local_today() + timedelta(days=7)))
+    db.session.commit()
+    worker_b, lead_a = app.test_client(), app.test_client()
+    login(worker_b, "worker_b")
+    login(lead_a, "lead_a")
+    worker_b.get(f"/dashboard?township_id={world.t_a.id}")  # no village of its own in view: 河口镇's trends
+    seen = _pictures(lead_a.get(f"/dashboard?township_id={world.t_b.id}").get_data(as_text=True))
+    app.extensions["water_context"]["kept_figures"] = KeptFigures()  # drawn afresh
+    fresh = _pictures(lead_a.get(f"/dashboard?township_id={world.t_b.id}").get_data(as_text=True))
+    assert seen and seen == fresh

@@ -18,7 +18,11 @@ def index():
     township_id = township_id if township_id and 0 < township_id < 2**31 else None
     rules, scope, kept = current_rules(), acting_scope(), current_kept_figures()
     figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id, kept)
-    # The pictures draw the same villages' data, so they are current as long as the figures are.
-    pictures = kept.derived(figures, "pictures", lambda: dashboard_pictures(
-        db.session, scope, rules.today, rules.zone, figures, rules.supply.assurance_min, township_id))
+    # The pictures draw the same villages' data, so they stay current as long as the figures do; they are drawn
+    # for the user's scope, which is part of what they are kept under.
+    def draw():
+        return dashboard_pictures(db.session, scope, rules.today, rules.zone, figures, rules.supply.assurance_min,
+                                  township_id)
+
+    pictures = kept.derived(figures, ("pictures", scope, township_id), draw) if figures["villages"] else draw()
     return render_template("dashboard/index.html", d=figures, pictures=pictures)

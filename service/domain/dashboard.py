@@ -2,7 +2,7 @@
 import threading
 from collections import OrderedDict
 from datetime import date, timedelta
-from typing import Callable
+from typing import Callable, Hashable
 
 from sqlalchemy import case, func, select
 
@@ -132,8 +132,9 @@ class KeptFigures:
                 self._derived.pop(id(self._answers.popitem(last=False)[1]), None)
         return answer
 
-    def derived(self, answer: dict, name: str, work: Callable[[], object]):
-        """What `work()` makes of `answer` (its JSON form, its pictures), kept as long as the answer is."""
+    def derived(self, answer: dict, name: Hashable, work: Callable[[], object]):
+        """What `work()` makes of `answer` (its JSON form, its pictures for a scope), kept as long as the answer
+        is; `name` says what was made, and of everything else it depends on."""
         with self._lock:
             derived = self._derived.get(id(answer))
             if derived is not None and name in derived:
