@@ -14,10 +14,7 @@ from dramatiq.rate_limits.backends import RedisBackend as RedisLimits
 from dramatiq.results import Results
 from dramatiq.results.backends import RedisBackend as RedisResults
 
-from .reports.pdf import renderer_for
-
-# Records per render task: enough to spread a township over the hosts, few enough that one failure costs little.
-RENDER_BATCH = 8
+from .reports.pdf import batches, renderer_for
 
 
 class TaskQueue:
@@ -58,9 +55,9 @@ class TaskQueue:
         return [base64.b64encode(renderer.render(html)).decode("ascii") for html in pages]
 
     def render_many(self, pages: list[str]) -> Iterator[bytes]:
-        """Each HTML document of `pages` as PDF, in order, rendered by the worker hosts in batches."""
+        """Each HTML document of `pages` as PDF, in order, rendered by the worker hosts a batch a task."""
         actor = self.actor("render_pdfs")
-        messages = [actor.send(pages[start:start + RENDER_BATCH]) for start in range(0, len(pages), RENDER_BATCH)]
+        messages = [actor.send(batch) for batch in batches(pages)]
         for message in messages:
             for encoded in message.get_result(backend=self.results, block=True, timeout=self.result_timeout_ms):
                 yield base64.b64decode(encoded)

@@ -151,20 +151,33 @@ def village_month(session, scope: Scope, village_id: int, month: str, zone, as_o
 
 def agreement_sheet(session, scope: Scope, agreement_id: int) -> dict:
     """送水服务协议书: both parties, the schedule and the signature lines, ready to sign."""
-    agreement = get_visible(session, Agreement, agreement_id, scope)
-    household, provider = agreement.household, agreement.provider
-    village = session.get(Village, household.village_id)
-    township = session.get(Township, household.township_id)
-    return {"kind": "agreement", "subject_id": agreement.id, "township_id": household.township_id, "params": {},
+    return agreement_sheets(session, [get_visible(session, Agreement, agreement_id, scope)])[0]
+
+
+def agreement_sheets(session, agreements: list[Agreement]) -> list[dict]:
+    """agreement_sheet for many agreements (an archive prints hundreds) in a fixed number of queries."""
+    households = {h.id: h for h in session.scalars(select(Household).where(
+        Household.id.in_({a.household_id for a in agreements})))}
+    providers = {s.id: s for s in session.scalars(select(Staff).where(Staff.id.in_({a.provider_id for a in agreements})))}
+    places = {v.id: (v.name, t) for v, t in session.execute(
+        select(Village, Township.name).join(Township, Township.id == Village.township_id)
+        .where(Village.id.in_({h.village_id for h in households.values()})))}
+    sheets = []
+    for agreement in agreements:
+        household, provider = households[agreement.household_id], providers[agreement.provider_id]
+        village, township = places[household.village_id]
+        sheets.append({
+            "kind": "agreement", "subject_id": agreement.id, "township_id": household.township_id, "params": {},
             "agreement": {"id": agreement.id, "reason": agreement.reason, "status": agreement.status,
                           "start_on": agreement.start_on.isoformat(),
                           "end_on": agreement.end_on.isoformat() if agreement.end_on else None,
                           "signed_on": agreement.signed_on.isoformat() if agreement.signed_on else None,
                           **_schedule(agreement)},
             "household": {"head_name": household.head_name, "id_number_masked": household.id_number_masked,
-                          "phone": household.phone, "members": household.members, "village": village.name,
-                          "township": township.name},
-            "provider": {"name": provider.name, "phone": provider.phone}}
+                          "phone": household.phone, "members": household.members, "village": village,
+                          "township": township},
+            "provider": {"name": provider.name, "phone": provider.phone}})
+    return sheets
 
 
 SUMMARY_FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "planned", "delivered", "missed",

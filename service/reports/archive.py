@@ -20,7 +20,7 @@ from models import db
 from ..context import thresholds
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
-from ..domain.reports import (agreement_sheet, archive_agreements, archive_households, check_period,
+from ..domain.reports import (agreement_sheets, archive_agreements, archive_households, check_period,
                               household_records, register_verification, township_summary, verification_code,
                               water_test_report)
 from ..domain.scope import Scope
@@ -78,8 +78,8 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     documents = [("00-汇总.pdf", summary, "township summary"), ("01-水质检测.pdf", tests, "water tests")]
     documents += [(f"送水记录/{file_name_part(r['household']['village'])}-{file_name_part(r['household']['head_name'])}"
                    f"-{int(r['household']['id'])}.pdf", r, "household delivery record") for r in records]
-    documents += [(f"送水协议/协议{a.id}.pdf", agreement_sheet(session, scope, a.id), "agreement sheet")
-                  for a in agreements]
+    documents += [(f"送水协议/协议{sheet['subject_id']}.pdf", sheet, "agreement sheet")
+                  for sheet in agreement_sheets(session, agreements)]
     scans = [(f"协议扫描件/协议{a.id}{Path(a.scan_path).suffix}", a.scan_path) for a in agreements if a.scan_path]
     total = len(documents) + len(scans)
     # A record printed before with the same data is taken as it was; only the others are rendered (in order).
