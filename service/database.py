@@ -1,10 +1,11 @@
 """Engine settings that make SQLite safe beside a scheduler (see docs/operations.md, "What our libraries do")."""
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+READS_ONLY = "water.reads_only"
 
 _configured = False
 
@@ -21,13 +22,14 @@ def _on_connect(dbapi_connection, _record):
 def note_reading_request() -> None:
     """before_request: a GET, HEAD or OPTIONS request whose view is not marked as writing
     (unit_of_work.may_write) only reads."""
-    g.reads_only = request.method in SAFE_METHODS and \
+    request.environ[READS_ONLY] = request.method in SAFE_METHODS and \
         not getattr(current_app.view_functions.get(request.endpoint), "writes", False)
 
 
 def reading_request() -> bool:
-    """This request was noted as one that only reads (scripts in a test request context are not)."""
-    return has_request_context() and g.get("reads_only", False)
+    """This request was noted as one that only reads (scripts in a test request context are not). Noted on the
+    request itself: `g` belongs to the app context, which a request inside another one shares."""
+    return has_request_context() and request.environ.get(READS_ONLY, False)
 
 
 def _on_begin(connection):
