@@ -17,8 +17,10 @@ import time
 from pathlib import Path
 
 import requests
+from sqlalchemy import func, select
 
 from bench.common import ensure_county
+from models import Household, db
 from service import create_app
 from service.demo import DEMO_PASSWORD
 
@@ -81,6 +83,7 @@ def main() -> None:
     with app.app_context():
         ensure_county()
         database = app.extensions["sqlalchemy"].engine.dialect.name
+        households = db.session.scalar(select(func.count()).select_from(Household))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -93,8 +96,8 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         for read in READS:  # a second of each first, so that every worker's caches are warm, as in a working day
             load(base + read, headers, args.clients, 1.0)
-        print(f"database: {database}, gunicorn {args.workers} workers, {args.clients} clients, "
-              f"{args.seconds:g} s per read")
+        print(f"database: {database}, {households} households, gunicorn {args.workers} workers, "
+              f"{args.clients} clients, {args.seconds:g} s per read")
         print(f"{'read':45} {'req/s':>7} {'p95':>9}  p95 / healthz")
         baseline = None
         for read in READS:

@@ -39,8 +39,11 @@ class Scale:
 
 
 # The county matches docs/operations.md, "Benchmarks": 3,000 agreements with a year of weekly deliveries (~150,000).
+# A province is ten counties' worth on one database (PostgreSQL): 200,000 households, 30,000 agreements, ~1.5 million
+# deliveries a year; it is written in bounded memory (a township, or a few thousand rows, at a time).
 SCALES = {"small": Scale(2, 3, 60, 10, 35, (2, 3, 7), days_work=True),
-          "county": Scale(15, 20, 20_000, 3_000, 365, (7,), tests_per_year=4)}
+          "county": Scale(15, 20, 20_000, 3_000, 365, (7,), tests_per_year=4),
+          "province": Scale(150, 20, 200_000, 30_000, 365, (7,), tests_per_year=4)}
 
 TOWNSHIP_NAMES = ["城关镇", "河口镇", "石门镇", "青山乡", "柳林镇", "白马乡", "龙泉镇", "杨庄乡", "新集镇",
                   "东坪乡", "西河镇", "南山乡", "北岭镇", "双桥乡", "高家镇"]
@@ -78,7 +81,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     phone_serial = 0
     used_ids: set = set()
     for t in range(scale.townships):
-        code = f"3701{t + 1:02d}"
+        code = f"37{t // 15 + 1:02d}{t % 15 + 1:02d}"  # six digits, as a region code: 15 townships a county
         township = Township(name=TOWNSHIP_NAMES[t % len(TOWNSHIP_NAMES)] + ("" if t < 15 else str(t)), code=code)
         session.add(township)
         session.flush()
@@ -149,7 +152,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
             if purifiers:
                 session.execute(insert(Facility), purifiers)
             progress(1)
-    recompute_distances(session, village_ids)
+        recompute_distances(session, village_ids[-scale.villages_per_township:])  # a township at a time
     busiest = _seed_agreements(session, rng, scale, providers, today)
     plan_deliveries(session, today, 14)
     first_village = session.get(Village, busiest or village_ids[0])
@@ -258,8 +261,11 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
                 "confirmation": confirmation, "logged_at": None if missed else delivered_at,
                 "confirmed_at": delivered_at + timedelta(minutes=rng.randrange(5, 600))
                 if confirmation in ("confirmed", "disputed") else None})
-    for chunk in range(0, len(deliveries), 5_000):
-        session.execute(insert(Delivery), deliveries[chunk:chunk + 5_000])
+        if len(deliveries) >= 5_000:  # written as they are made: a province's year would not fit in memory
+            session.execute(insert(Delivery), deliveries)
+            deliveries = []
+    if deliveries:
+        session.execute(insert(Delivery), deliveries)
     villages = [h.village_id for h in candidates]
     return max(set(villages), key=villages.count) if villages else None
 
