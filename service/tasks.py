@@ -5,7 +5,7 @@ renders and the scheduler process runs every job itself, as on one small server.
 """
 import base64
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
@@ -54,8 +54,9 @@ class TaskQueue:
         renderer = renderer_for(self.app)
         return [base64.b64encode(renderer.render(html)).decode("ascii") for html in pages]
 
-    def render_many(self, pages: list[str]) -> Iterator[bytes]:
-        """Each HTML document of `pages` as PDF, in order, rendered by the worker hosts a batch a task."""
+    def render_many(self, pages: Iterable[str]) -> Iterator[bytes]:
+        """Each HTML document of `pages` as PDF, in order, rendered by the worker hosts a batch a task (each batch
+        sent as soon as it is made)."""
         actor = self.actor("render_pdfs")
         messages = [actor.send(batch) for batch in batches(pages)]
         for message in messages:

@@ -145,6 +145,23 @@ class World:
         return {"Authorization": f"Bearer {token}"}
 
 
+TWILIO_TOKEN = "test-auth-token"
+
+
+@pytest.fixture
+def twilio(app, monkeypatch):
+    """The app sending through the real twilio client to a fake Twilio server on 127.0.0.1."""
+    from .fake_twilio import FakeTwilio
+
+    monkeypatch.delenv("TWILIO_REGION", raising=False)
+    with FakeTwilio() as fake:
+        for key, value in {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+                           "TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_API_BASE_URL": fake.url,
+                           "SMS_SEND_TIMEOUT_SECONDS": 1, "SMS_RETRY_BASE_SECONDS": 0}.items():
+            monkeypatch.setitem(app.config, key, value)
+        yield fake
+
+
 @pytest.fixture
 def world(app):
     return World()

@@ -16,23 +16,10 @@ from service.domain.sms import drain_outbox, expire_confirmations, normalize_rep
 from service.sms.gateway import build_gateway
 from service.unit_of_work import transaction
 
-from .conftest import make_agreement, make_household
-from .fake_twilio import FakeTwilio
+from .conftest import TWILIO_TOKEN, make_agreement, make_household
 
-TOKEN = "test-auth-token"
 SHANGHAI = timezone(timedelta(hours=8))
 MIDDAY = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def twilio(app, monkeypatch):
-    monkeypatch.delenv("TWILIO_REGION", raising=False)
-    with FakeTwilio() as fake:
-        for key, value in {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TOKEN,
-                           "TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_API_BASE_URL": fake.url,
-                           "SMS_SEND_TIMEOUT_SECONDS": 1, "SMS_RETRY_BASE_SECONDS": 0}.items():
-            monkeypatch.setitem(app.config, key, value)
-        yield fake
 
 
 def drain(app, at=MIDDAY):
@@ -133,7 +120,7 @@ def test_quiet_hours_hold_non_urgent_messages(app, world, twilio):
 
 
 def post_signed(app, path, form, base="http://localhost"):
-    signature = RequestValidator(TOKEN).compute_signature(base + path, form)
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(base + path, form)
     return app.test_client().post(path, data=form, headers={"X-Twilio-Signature": signature})
 
 

@@ -19,7 +19,7 @@ from service.reports.archive import ArchiveSettings, build_archive
 from service.tasks import task_queue
 
 from .test_reports import _year_of_deliveries, text_of
-from .test_sms import outbound, queue_one, twilio  # noqa: F401 - the fake Twilio fixture
+from .test_sms import outbound, queue_one
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -83,7 +83,7 @@ def test_a_worker_renders_the_archives_pdfs(app, world, queue, tmp_path, monkeyp
         assert household.head_name in text and "送水记录表" in text and pages >= 1
 
 
-def test_the_scheduler_sends_the_outbox_drain_to_a_worker(app, world, queue, twilio):  # noqa: F811
+def test_the_scheduler_sends_the_outbox_drain_to_a_worker(app, world, queue, twilio):
     queue_one(urgent=True)
     assert runner.run_stored_job("drain_outbox") == "sent to the worker hosts"
     _until(lambda: len(twilio.accepted) == 1)
@@ -93,7 +93,7 @@ def test_the_scheduler_sends_the_outbox_drain_to_a_worker(app, world, queue, twi
     assert [message.status for message in outbound()] == ["sent"]
 
 
-def test_one_drain_at_a_time_across_hosts(app, world, queue, twilio):  # noqa: F811
+def test_one_drain_at_a_time_across_hosts(app, world, queue, twilio):
     queue_one(urgent=True)
     actor = runner.job_actor(app, queue)
     with queue.one_at_a_time("job:drain_outbox", 60).acquire():  # as if another host were draining

@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from models import db
@@ -60,7 +60,7 @@ class ArchiveSettings:
                    datetime.now(timezone.utc).astimezone(ZoneInfo(app.config["APP_TIMEZONE"])).date(), kept,
                    task_queue(app))
 
-    def render_many(self, pages: list[str]):
+    def render_many(self, pages: Iterable[str]) -> Iterator[bytes]:
         """The PDF of each HTML document of `pages`, in order: on the worker hosts, or on this host's cores."""
         return self.queue.render_many(pages) if self.queue else render_many(self.renderer, pages, self.workers)
 
@@ -88,8 +88,9 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     for _, record, _ in documents:
         register_verification(session, record)
     missing = [index for index, key in enumerate(keys) if not settings.kept.has(key)]
-    rendered = settings.render_many([record_html(session, documents[index][1], settings.base_url, settings.zone)
-                                     for index in missing])
+    # Made as the renderers ask for them: the first records are rendered while the last are still being written.
+    rendered = settings.render_many(record_html(session, documents[index][1], settings.base_url, settings.zone)
+                                    for index in missing)
     manifest = []
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         def add(name: str, data: bytes, what: str):

@@ -9,7 +9,9 @@ import hashlib
 import multiprocessing
 import os
 import subprocess
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain, islice
 from pathlib import Path
 
 from weasyprint import CSS, HTML
@@ -92,20 +94,26 @@ def _render_batch_in_worker(pages: list[str]) -> list[bytes]:
     return [_worker_renderer.render(html) for html in pages]
 
 
-def batches(pages: list[str], size: int = BATCH) -> list[list[str]]:
-    return [pages[start:start + size] for start in range(0, len(pages), size)]
+def batches(pages: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
+    """`pages` a batch at a time, taken from it only as each batch is asked for."""
+    pages = iter(pages)
+    while batch := list(islice(pages, size)):
+        yield batch
 
 
-def render_many(renderer: PdfRenderer, pages: list[str], workers: int):
-    """Render many HTML documents to PDF on all cores (WeasyPrint is CPU-bound), in batches; yields them in order."""
-    if workers <= 1 or len(pages) <= BATCH:
-        yield from (renderer.render(html) for html in pages)
+def render_many(renderer: PdfRenderer, pages: Iterable[str], workers: int) -> Iterator[bytes]:
+    """Render many HTML documents to PDF on all cores (WeasyPrint is CPU-bound), in batches; yields them in order.
+    `pages` may be a generator: each batch goes to the pool as soon as it is made, while the next is being made."""
+    pages = iter(pages)
+    first = list(islice(pages, BATCH + 1))
+    if workers <= 1 or len(first) <= BATCH:  # a few records: not worth starting processes for
+        yield from (renderer.render(html) for html in chain(first, pages))
         return
     # "spawn": the archive may be built from a thread, and forking a threaded process is unsafe.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(renderer.static_dir, renderer.family)) as pool:
-        for rendered in pool.map(_render_batch_in_worker, batches(pages)):
+        for rendered in pool.map(_render_batch_in_worker, batches(chain(first, pages))):
             yield from rendered
 
 
