@@ -113,6 +113,14 @@ def test_the_login_page_is_throttled_in_chinese(client, world):
     assert 'name="password"' in r.get_data(as_text=True)  # the form is still there
 
 
+def test_the_login_page_asked_for_while_throttled_answers_429_not_an_error(client, world):
+    token = csrf_token(client)
+    for _ in range(5):  # no username: the same throttle key as a page merely asked for
+        assert client.post("/login", data={"username": "", "password": "x", "csrf_token": token}).status_code == 401
+    r = client.get("/login")  # the breach is recorded although the page only reads
+    assert r.status_code == 429 and "尝试次数过多" in r.get_data(as_text=True)
+
+
 def test_spraying_many_accounts_from_one_address_is_throttled(client, world, app, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "3 per minute")
     answers = [token_for(client, name, "wrong-password-1").status_code

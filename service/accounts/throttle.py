@@ -10,7 +10,7 @@ from models import db, utcnow
 
 from ..domain.users import record_login_throttled
 from ..extensions import limiter
-from ..unit_of_work import UnitOfWork
+from ..unit_of_work import UnitOfWork, may_write
 
 
 def _username() -> str:
@@ -44,4 +44,5 @@ def throttled(view):
                                 deduct_when=_failed, on_breach=_breached)
     per_address = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
                                 deduct_when=_failed, on_breach=_breached)
-    return per_address(per_account(view))
+    # A breach is recorded even when the page is only asked for (GET): the view may write.
+    return may_write(per_address(per_account(view)))
