@@ -10,4 +10,5 @@ queue = task_queue(app)
 if queue is None:
     raise SystemExit("BROKER_URL is not set: worker hosts take their work from a Redis broker (redis://host:6379/0)")
 job_actor(app, queue)
+queue.renderer()  # a host without a Chinese font refuses to start (it would print boxes)
 broker = queue.broker

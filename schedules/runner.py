@@ -69,8 +69,12 @@ def run_stored_job(name: str):
             db.session.remove()
 
 
-# A job holds its lock across worker hosts at most this long (a host that died releases it then).
-JOB_LOCK_SECONDS = 600
+# A run is stopped after JOB_SECONDS; its lock across hosts lasts longer, so that it is always released by the run
+# that holds it (a host that died releases it when it expires). A tick not taken up within a few minutes is dropped
+# (no worker host running): the next one will do.
+JOB_SECONDS = 600
+JOB_LOCK_SECONDS = JOB_SECONDS + 60
+JOB_MESSAGE_MAX_AGE_SECONDS = 300
 
 
 def job_actor(app, queue: TaskQueue):
@@ -88,7 +92,8 @@ def job_actor(app, queue: TaskQueue):
                 finally:
                     db.session.remove()
 
-    return queue.declare("run_job", run_job, queue_name="jobs", max_retries=0, time_limit=JOB_LOCK_SECONDS * 1000)
+    return queue.declare("run_job", run_job, queue_name="jobs", max_retries=0, time_limit=JOB_SECONDS * 1000,
+                         max_age=JOB_MESSAGE_MAX_AGE_SECONDS * 1000)
 
 
 def build_scheduler(app, scheduler_class=BackgroundScheduler):

@@ -14,7 +14,7 @@ from dramatiq.rate_limits.backends import RedisBackend as RedisLimits
 from dramatiq.results import Results
 from dramatiq.results.backends import RedisBackend as RedisResults
 
-from .reports.pdf import batches, renderer_for
+from .reports.pdf import PdfRenderer, PdfUnavailable, batches, renderer_for
 
 
 class TaskQueue:
@@ -32,8 +32,12 @@ class TaskQueue:
         self.jobs = frozenset(name.strip() for name in app.config["BROKER_JOBS"].split(",") if name.strip())
         self._actors: dict[str, dramatiq.Actor] = {}
         self._lock = threading.Lock()
+        self._renderers = threading.local()  # one per worker thread: nothing says WeasyPrint's may be shared
+        # A batch nobody waits for any more (its archive timed out and will be asked again) is dropped, not
+        # rendered; a host without a Chinese font fails at once, without retries.
         self.declare("render_pdfs", self._render_pdfs, queue_name="pdf", store_results=True, max_retries=2,
-                     time_limit=self.result_timeout_ms)
+                     time_limit=self.result_timeout_ms, max_age=self.result_timeout_ms,
+                     result_ttl=self.result_timeout_ms, throws=(PdfUnavailable,))
 
     def declare(self, name: str, work: Callable, **options) -> dramatiq.Actor:
         """The actor `name` running `work` on the worker hosts (declared on first call, the same one after)."""
@@ -50,8 +54,15 @@ class TaskQueue:
         drain runs at a time."""
         return ConcurrentRateLimiter(self.limits, f"{self.namespace}:{key}", limit=1, ttl=int(seconds * 1000))
 
+    def renderer(self) -> PdfRenderer:
+        """This thread's renderer (PdfUnavailable without a Chinese font)."""
+        if not hasattr(self._renderers, "renderer"):
+            shared = renderer_for(self.app)
+            self._renderers.renderer = PdfRenderer(shared.static_dir, shared.family)
+        return self._renderers.renderer
+
     def _render_pdfs(self, pages: list[str]) -> list[str]:
-        renderer = renderer_for(self.app)
+        renderer = self.renderer()
         return [base64.b64encode(renderer.render(html)).decode("ascii") for html in pages]
 
     def render_many(self, pages: Iterable[str]) -> Iterator[bytes]:

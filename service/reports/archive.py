@@ -140,8 +140,11 @@ class ArchiveBuilds:
     wait), never on every poll; its partial file is removed.
     """
 
-    def __init__(self, folder: Path, max_age_seconds: int, retry_base_seconds: int = 30):
+    def __init__(self, folder: Path, max_age_seconds: int, retry_base_seconds: int = 30, quiet_seconds: float = 60):
+        """`quiet_seconds`: how long a build may go without progress before another process takes it for dead
+        (longer with a task queue, where a batch may wait its turn behind other archives')."""
         self.folder, self.max_age, self.retry_base = folder, max_age_seconds, retry_base_seconds
+        self.quiet = quiet_seconds
         folder.mkdir(parents=True, exist_ok=True)
 
     def paths(self, key: str) -> tuple[Path, Path]:
@@ -164,7 +167,7 @@ class ArchiveBuilds:
         """Run `work(target, progress)` in a thread unless a build of `key` is running somewhere or failed
         too recently to be tried again."""
         state = self.progress(key) or {}
-        if state and not state.get("finished") and time.time() - state.get("updated", 0) < 60:
+        if state and not state.get("finished") and time.time() - state.get("updated", 0) < self.quiet:
             return  # another worker is building it
         if state.get("error") and time.time() < state.get("retry_at", 0):
             return

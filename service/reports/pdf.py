@@ -111,10 +111,13 @@ def render_many(renderer: PdfRenderer, pages: Iterable[str], workers: int) -> It
         return
     # "spawn": the archive may be built from a thread, and forking a threaded process is unsafe.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(renderer.static_dir, renderer.family)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                               initargs=(renderer.static_dir, renderer.family))
+    try:
         for rendered in pool.map(_render_batch_in_worker, batches(chain(first, pages))):
             yield from rendered
+    finally:  # a failed or abandoned archive does not wait for the batches still queued
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def renderer_for(app) -> PdfRenderer:

@@ -2,6 +2,7 @@
 import hashlib
 import time
 import uuid
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -107,9 +108,10 @@ def inspection_archive(township_id):
     # The QR codes inside lead to base_url: an archive built for one address is never served for another.
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}:{version}:{base_url}".encode()).hexdigest()[:24]
-    builds = ArchiveBuilds(Path(current_app.config["ARCHIVE_DIR"]), current_app.config["ARCHIVE_MAX_AGE_SECONDS"],
-                           current_app.config["ARCHIVE_RETRY_BASE_SECONDS"])
     settings = ArchiveSettings.of(current_app, base_url)
+    builds = ArchiveBuilds(Path(current_app.config["ARCHIVE_DIR"]), current_app.config["ARCHIVE_MAX_AGE_SECONDS"],
+                           current_app.config["ARCHIVE_RETRY_BASE_SECONDS"],
+                           current_app.config["BROKER_RESULT_TIMEOUT_SECONDS"] + 60 if settings.queue else 60)
     name = f"inspection-{township_id}-{date_from}-{date_to}.zip"
     ready = builds.ready(key)
     if ready:
@@ -120,8 +122,9 @@ def inspection_archive(township_id):
         # Written aside and renamed once whole: a failed or concurrent build never serves half an archive.
         partial = zip_path.with_suffix(f".{uuid.uuid4().hex}.part")
         try:
-            with UnitOfWork():
-                build_archive(db.session, scope, township_id, date_from, date_to, partial, settings)
+            with UnitOfWork():  # rendered here: a request does not wait on the worker hosts' queue
+                build_archive(db.session, scope, township_id, date_from, date_to, partial,
+                              replace(settings, queue=None))
             partial.replace(zip_path)
         finally:
             partial.unlink(missing_ok=True)
