@@ -1,5 +1,6 @@
 """The task queue (BROKER_URL) on the real Redis at 127.0.0.1:6379: a Dramatiq worker renders an archive's PDFs, and
 runs the outbox drain the scheduler sends it, one drain at a time across hosts."""
+import json
 import os
 import time
 import uuid
@@ -110,3 +111,24 @@ def test_one_drain_at_a_time_across_hosts(app, world, queue, twilio):
 def test_without_a_broker_everything_runs_here(app):
     assert app.config["BROKER_URL"] is None and task_queue(app) is None
     assert ArchiveSettings.of(app).queue is None
+
+
+def test_a_small_archive_asked_for_is_rendered_in_the_request_not_queued(app, client, world, queue, monkeypatch):
+    _year_of_deliveries(world, weeks=4, name_serial=1)
+
+    def not_on_the_queue(*args, **kwargs):
+        raise AssertionError("a request waited on the worker hosts' queue")
+
+    monkeypatch.setattr(type(queue), "render_many", not_on_the_queue)
+    answer = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to=2025-02-28",
+                        headers=world.headers(world.worker_a))
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+
+
+def test_a_build_waiting_on_the_queue_is_not_taken_for_dead(tmp_path):
+    builds = archive.ArchiveBuilds(tmp_path, 600, quiet_seconds=660)
+    _, state = builds.paths("k")
+    state.write_text(json.dumps({"done": 0, "total": 0, "finished": False, "updated": time.time() - 120}))
+    started = []
+    builds.start(None, "k", lambda target, progress: started.append(target))
+    assert started == [] and builds.progress("k")["updated"] < time.time() - 100
