@@ -18,6 +18,7 @@ from .domain.needs_delivery import Thresholds
 from .domain.rules import Rules, SupplyStandard
 from .domain.sms import SmsSettings
 from .domain.dashboard import KeptFigures
+from .domain.supply import KeptSupply
 from .domain.tables import UnpackLimits
 from .sms.gateway import build_gateway
 
@@ -82,7 +83,7 @@ def _built_once() -> dict:
     built = current_app.extensions.setdefault("water_context", {})
     if "vault" not in built:
         built["vault"], built["gateway"] = vault(current_app.config), build_gateway(current_app.config)
-        built["kept_figures"] = KeptFigures()
+        built["kept_figures"], built["kept_supply"] = KeptFigures(), KeptSupply()
     return built
 
 
@@ -105,6 +106,11 @@ def current_thresholds() -> Thresholds:
 def current_vault() -> IdNumberVault:
     """The running app's resident-ID vault."""
     return _built_once()["vault"]
+
+
+def current_kept_supply() -> KeptSupply:
+    """This process's copy of each household's 30-day supply figures, worked out again when its village changes."""
+    return _built_once()["kept_supply"]
 
 
 def current_kept_figures() -> KeptFigures:

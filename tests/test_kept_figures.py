@@ -157,3 +157,25 @@ def test_pictures_are_kept_for_the_scope_they_were_drawn_for(world, app):
     app.extensions["water_context"]["kept_figures"] = KeptFigures()  # drawn afresh
     fresh = _pictures(lead_a.get(f"/dashboard?township_id={world.t_b.id}").get_data(as_text=True))
     assert seen and seen == fresh
+
+
+def test_the_lists_kept_supply_figures_follow_a_missed_delivery(client, world):
+    household = make_household(world, 1, distance_m=1500.0, members=2)
+    today = local_today()
+    agreement = make_agreement(world, household, interval_days=1, start_on=today - timedelta(days=40))
+    for days_ago in range(1, 31):
+        db.session.add(Delivery(household_id=household.id, agreement_id=agreement.id,
+                                scheduled_for=today - timedelta(days=days_ago), status="delivered", liters=100,
+                                delivered_at=current_rules().now - timedelta(days=days_ago)))
+    db.session.commit()
+    headers = world.headers(world.admin)
+
+    def assurance():
+        page = client.get("/api/v1/households?needs_delivery=true", headers=headers).get_json()
+        return next(item["supply_assurance_30d"] for item in page["items"] if item["id"] == household.id)
+
+    assert assurance() == assurance() == 100.0  # the second time from the kept figures
+    db.session.execute(Delivery.__table__.update().where(Delivery.scheduled_for == today - timedelta(days=1))
+                       .values(status="missed", liters=None, delivered_at=None))
+    db.session.commit()
+    assert assurance() == round(100 * 29 / 30, 1)

@@ -9,13 +9,14 @@ short days from its own to the next planned one. Supply assurance is covered day
 liters delivered (each delivery's spread over the days it covers) / covered days / members. A household meets the
 standard with 90% and 35 L (20 L in water-short areas) by default.
 """
+import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from models import Agreement, Case, Delivery, DeliveryCorrection, Household
+from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Village
 
 from .agreements import agreement_overlaps
 from .cases import open_supply_cases, resolve_system_cases
@@ -192,10 +193,42 @@ def supply_of(session, household_ids, first: date, last: date) -> dict[int, Supp
             for household_id, ledger in ledgers(session, household_ids, first, last).items()}
 
 
-def annotate_30d(session, households: list[Household], today: date) -> None:
-    """Give each household its `supply_30d` (what its API reads and its page show), in one batch."""
-    first, last = last_30_days(today)
-    figures = supply_of(session, [h.id for h in households], first, last)
+class KeptSupply:
+    """Each household's last 30 days as last worked out, with its village's revision (and creation time) and the
+    day they hold for: one process's copy for the lists, which show them on every page. A village's revision rises
+    with every committed write that can change its households' figures (models/revision.py)."""
+
+    def __init__(self, most: int = 250_000):
+        self._kept: dict[int, tuple[tuple, Supply]] = {}
+        self._most = most
+        self._lock = threading.Lock()
+
+    def of(self, session, households: list[Household], today: date) -> dict[int, Supply]:
+        """The figures of these households, by id: kept ones while current, the others worked out in one batch."""
+        revisions = {row.id: (row.revision, row.created_at) for row in session.execute(
+            select(Village.id, Village.revision, Village.created_at)
+            .where(Village.id.in_({h.village_id for h in households})))}
+        wanted = {h.id: (revisions.get(h.village_id), today) for h in households}
+        with self._lock:
+            kept = {household_id: self._kept.get(household_id) for household_id in wanted}
+        found = {household_id: entry[1] for household_id, entry in kept.items()
+                 if entry is not None and entry[0] == wanted[household_id]}
+        stale = [household_id for household_id in wanted if household_id not in found]
+        if stale:
+            fresh = supply_of(session, stale, *last_30_days(today))
+            with self._lock:
+                if len(self._kept) + len(stale) > self._most:  # a bound on memory; what is asked again comes back
+                    self._kept.clear()
+                self._kept.update((household_id, (wanted[household_id], fresh[household_id])) for household_id in stale)
+            found.update(fresh)
+        return found
+
+
+def annotate_30d(session, households: list[Household], today: date, kept: KeptSupply | None = None) -> None:
+    """Give each household its `supply_30d` (what its API reads and its page show), in one batch; through `kept`
+    when given."""
+    figures = kept.of(session, households, today) if kept else supply_of(
+        session, [h.id for h in households], *last_30_days(today))
     for household in households:
         household.supply_30d = figures.get(household.id, Supply())
 

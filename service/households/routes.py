@@ -3,7 +3,7 @@ from sqlalchemy.orm import selectinload
 from models import Household
 
 from ..registry_api import Collection, collection_blueprint
-from ..context import current_rules, current_thresholds
+from ..context import current_kept_supply, current_rules, current_thresholds
 from ..domain import registry
 from ..clock import local_today
 from ..domain.gaps import gap_clause
@@ -40,6 +40,7 @@ collection = Collection(
     "监测户 Monitored households, with derived needs_delivery and its reasons",
     special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search},
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
-    annotate=lambda session, households: annotate_30d(session, households, current_rules().today),
+    annotate=lambda session, households: annotate_30d(session, households, current_rules().today,
+                                                      current_kept_supply()),
 )
 blueprint = collection_blueprint(collection)
