@@ -11,6 +11,13 @@ from service.demo import SCALES, seed
 from service.context import current_vault
 
 
+def timed(work) -> tuple[float, object]:
+    """Seconds of one `work()`, and its result."""
+    start = time.perf_counter()
+    result = work()
+    return time.perf_counter() - start, result
+
+
 def timed_median(work, repeat: int) -> tuple[float, object]:
     """Median seconds of `work()` over `repeat` runs, each rolled back so every run does the same work,
     and the last run's result."""

@@ -9,13 +9,13 @@ next to openpyxl reading that export.
 """
 import io
 import tempfile
-import time
 
 from flask_migrate import upgrade
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models import Township, User, Village, db
+from bench.common import timed
 from service import create_app
 from service.clock import local_today
 from service.context import current_context, current_vault
@@ -23,12 +23,6 @@ from service.demo import SCALES, seed
 from service.domain.tables import write_xlsx
 from service.domain.identity import id_check_char
 from service.imports.runner import run_import
-
-
-def timed(work):
-    start = time.perf_counter()
-    result = work()
-    return time.perf_counter() - start, result
 
 
 def main() -> None:

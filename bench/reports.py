@@ -9,7 +9,6 @@ Our overhead is the difference between the two columns.
 import argparse
 import resource
 import tempfile
-import time
 from datetime import date, datetime, timedelta, timezone
 from io import BytesIO
 
@@ -18,7 +17,7 @@ from flask_migrate import upgrade
 from weasyprint import HTML
 
 from models import Agreement, Delivery, Household, Staff, Township, User, Village, db
-from bench.common import timed_median
+from bench.common import timed, timed_median
 from service import create_app
 from service.clock import local_today, local_zone
 from service.domain import reports
@@ -29,12 +28,6 @@ from service.reports.pdf import renderer_for
 from service.reports.render import render_record
 
 YEAR_START = date(2025, 1, 6)
-
-
-def timed(work):
-    start = time.perf_counter()
-    result = work()
-    return time.perf_counter() - start, result
 
 
 def build_data(households: int) -> tuple[int, int]:

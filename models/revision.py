@@ -3,9 +3,10 @@ the same transaction, so that figures kept between requests (and in other proces
 reading one column (docs/operations.md, "Figures kept between requests").
 
 A write is traced to its villages from the rows it flushes: a household, case, water test or village by its own
-village, a delivery or agreement through its household, a delivery's correction through the delivery, a facility through the households it is the water source
-of. A write the session cannot trace (a bulk UPDATE or INSERT, raw SQL, a township renamed) raises every village's:
-such writes are the daily jobs and imports, rare next to the reads. Tables that no figure reads never count.
+village, a delivery or agreement through its household, a delivery's correction through the delivery, a facility
+through the households it is the water source of. A write the session cannot trace (a bulk UPDATE or INSERT, raw
+SQL, a township renamed) raises every village's: such writes are the daily jobs and imports, rare next to the
+reads. Tables that no figure reads never count.
 """
 from dataclasses import dataclass, field
 
@@ -133,7 +134,7 @@ def _raise_revisions(session) -> None:
             session.execute(raised.where(Village.id.in_(sorted(villages))))
     finally:
         session.info.pop(_RAISING, None)
-        session.info.pop(_TOUCHED, None)
+        session.info.pop(_TOUCHED, None)  # what the lookups' own autoflush noted is raised already
 
 
 @event.listens_for(Session, "after_transaction_end")

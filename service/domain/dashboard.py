@@ -11,6 +11,7 @@ from models import ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Household, T
 from .agreements import renewal_due_clause
 from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
+from .kept import KeptByKey
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
 from .supply import Supply, village_supply
@@ -110,7 +111,7 @@ class KeptFigures:
     (models/revision.py). Only the villages changed since are worked out again."""
 
     def __init__(self, answers: int = 64):
-        self._kept: dict[int, tuple[tuple, dict]] = {}
+        self._villages = KeptByKey()
         self._answers: OrderedDict[tuple, dict] = OrderedDict()
         self._derived: dict[int, dict] = {}  # by id() of a kept answer: what was worked out from it
         self._answers_kept = answers
@@ -149,17 +150,7 @@ class KeptFigures:
         """Every village's figures, by id, for the villages asked for (id to its revision and creation time: a
         database emptied and filled again starts its villages' revisions anew)."""
         wanted = {village_id: (revision, today, thresholds) for village_id, revision in revisions.items()}
-        with self._lock:
-            kept = {village_id: self._kept.get(village_id) for village_id in wanted}
-        found = {village_id: entry[1] for village_id, entry in kept.items()
-                 if entry is not None and entry[0] == wanted[village_id]}
-        stale = [village_id for village_id in wanted if village_id not in found]
-        if stale:
-            fresh = village_figures(session, stale, today, thresholds)
-            with self._lock:
-                self._kept.update((village_id, (wanted[village_id], fresh[village_id])) for village_id in stale)
-            found.update(fresh)
-        return found
+        return self._villages.get(wanted, lambda stale: village_figures(session, stale, today, thresholds))
 
 
 def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
@@ -167,8 +158,8 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
     (open, overdue, unverified, re-checks due, relapses), supply (last 30 days) and water quality (last 365 days):
     per village, per township, overall; each village's figures from `kept` while they are current."""
-    villages = scope.restrict(select(Village.id, Village.name, Village.township_id, Village.is_key, Village.revision, Village.created_at,
-                                     Township.name.label("township_name")), Village)
+    villages = scope.restrict(select(Village.id, Village.name, Village.township_id, Village.is_key, Village.revision,
+                                     Village.created_at, Township.name.label("township_name")), Village)
     villages = villages.join(Township, Township.id == Village.township_id)
     if township_id is not None:
         villages = villages.where(Village.township_id == township_id)

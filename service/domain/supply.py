@@ -9,7 +9,6 @@ short days from its own to the next planned one. Supply assurance is covered day
 liters delivered (each delivery's spread over the days it covers) / covered days / members. A household meets the
 standard with 90% and 35 L (20 L in water-short areas) by default.
 """
-import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Vil
 
 from .agreements import agreement_overlaps
 from .cases import open_supply_cases, resolve_system_cases
+from .kept import KeptByKey
 from .rules import SupplyStandard
 
 WINDOW_DAYS = 30
@@ -199,29 +199,15 @@ class KeptSupply:
     with every committed write that can change its households' figures (models/revision.py)."""
 
     def __init__(self, most: int = 250_000):
-        self._kept: dict[int, tuple[tuple, Supply]] = {}
-        self._most = most
-        self._lock = threading.Lock()
+        self._households = KeptByKey(most)
 
     def of(self, session, households: list[Household], today: date) -> dict[int, Supply]:
         """The figures of these households, by id: kept ones while current, the others worked out in one batch."""
         revisions = {row.id: (row.revision, row.created_at) for row in session.execute(
             select(Village.id, Village.revision, Village.created_at)
             .where(Village.id.in_({h.village_id for h in households})))}
-        wanted = {h.id: (revisions.get(h.village_id), today) for h in households}
-        with self._lock:
-            kept = {household_id: self._kept.get(household_id) for household_id in wanted}
-        found = {household_id: entry[1] for household_id, entry in kept.items()
-                 if entry is not None and entry[0] == wanted[household_id]}
-        stale = [household_id for household_id in wanted if household_id not in found]
-        if stale:
-            fresh = supply_of(session, stale, *last_30_days(today))
-            with self._lock:
-                if len(self._kept) + len(stale) > self._most:  # a bound on memory; what is asked again comes back
-                    self._kept.clear()
-                self._kept.update((household_id, (wanted[household_id], fresh[household_id])) for household_id in stale)
-            found.update(fresh)
-        return found
+        return self._households.get({h.id: (revisions.get(h.village_id), today) for h in households},
+                                    lambda stale: supply_of(session, stale, *last_30_days(today)))
 
 
 def annotate_30d(session, households: list[Household], today: date, kept: KeptSupply | None = None) -> None:
