@@ -12,14 +12,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
+from weasyprint import HTML
 
 from models import Delivery, ReportVerification, db
 from service.clock import local_today
 from service.context import current_rules
+from service.domain import reports
 from service.domain.deliveries import complete_delivery, correct_delivery
 from service.domain.planning import mark_missed, plan_deliveries
 from service.reports.archive import ArchiveSettings, build_archive
-from service.reports.pdf import KeptPdfs, StaticOnlyFetcher
+from service.reports.pdf import KeptPdfs, PrintedHTML, StaticOnlyFetcher, renderer_for
+from service.reports.render import record_html
 from service.domain.scope import Scope
 
 from .conftest import make_agreement, make_household, valid_id
@@ -64,6 +67,26 @@ def test_household_record_for_a_year(client, world):
     assert household.id_number_masked in text and valid_id(1) not in text
     assert "漏送" in text and f"已送 {len(days) - 2} 次" in text and f"共 {(len(days) - 2) * 300} 升" in text
     assert "漏送 2 次" in text and "送水人签字" in text and "核验码" in text
+
+
+def test_a_record_prints_the_same_with_our_trimmed_user_agent_sheet(app, world, monkeypatch):
+    """The sheet without ::marker and note styles for every element (service/reports/pdf.py) changes how fast a
+    record prints, never what it shows; and WeasyPrint still asks our HTML class for it."""
+    household, _, _ = _year_of_deliveries(world, weeks=30)
+    record = reports.household_record(db.session, Scope(), household.id, date(2025, 1, 1), date(2025, 12, 31),
+                                      ZoneInfo("Asia/Shanghai"), local_today())
+    html = record_html(db.session, record, "https://water.example.gov.cn")
+    renderer = renderer_for(app)
+    asked = []
+    trimmed_sheets = PrintedHTML._ua_stylesheets
+    monkeypatch.setattr(PrintedHTML, "_ua_stylesheets", lambda self, forms=False: asked.append(1) or
+                        trimmed_sheets(self, forms))
+    ours = renderer.render(html)
+    weasyprints_own = HTML(string=html, base_url=renderer.static_dir + "/", url_fetcher=renderer.fetcher).write_pdf(
+        stylesheets=[renderer.css], font_config=renderer.fonts)
+    assert asked
+    assert text_of(ours) == text_of(weasyprints_own)
+    assert "已送 28 次" in text_of(ours)[0]
 
 
 def test_a_household_without_deliveries_gets_a_valid_record(client, world):

@@ -8,13 +8,17 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from importlib.resources import files
 from itertools import chain, islice
 from pathlib import Path
 
+import weasyprint.css
 from weasyprint import CSS, HTML
+from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -58,6 +62,27 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+def printing_user_agent_sheet() -> CSS:
+    """WeasyPrint's HTML stylesheet without the rules that give every element a ::marker and five note
+    pseudo-elements. We print no footnotes and lists only in <li>; those six computed styles per table cell were
+    most of the styling work of a year's delivery record (a 52-row record: 230 -> 200 ms, the same PDF)."""
+    sheet = (files(weasyprint.css) / "html5_ua.css").read_text("utf-8").replace("\n::marker {", "\nli::marker {")
+    sheet = re.sub(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}$", "", sheet, flags=re.MULTILINE)
+    return CSS(string=sheet, counter_style=CounterStyle())
+
+
+class PrintedHTML(HTML):
+    """An HTML document styled by `printing_user_agent_sheet` instead of WeasyPrint's own (a hook of WeasyPrint
+    70, pinned in requirements.txt; tests/test_reports.py checks that it is still called)."""
+
+    user_agent_sheet: CSS | None = None
+
+    def _ua_stylesheets(self, forms=False):
+        if PrintedHTML.user_agent_sheet is None:
+            PrintedHTML.user_agent_sheet = printing_user_agent_sheet()
+        return [PrintedHTML.user_agent_sheet]
+
+
 class PdfRenderer:
     """One per process: the font configuration and the stylesheet are built once."""
 
@@ -70,7 +95,7 @@ class PdfRenderer:
         self.css = CSS(string=css, font_config=self.fonts, url_fetcher=self.fetcher)
 
     def render(self, html: str) -> bytes:
-        document = HTML(string=html, base_url=self.static_dir + "/", url_fetcher=self.fetcher)
+        document = PrintedHTML(string=html, base_url=self.static_dir + "/", url_fetcher=self.fetcher)
         return document.write_pdf(stylesheets=[self.css], font_config=self.fonts)
 
 
