@@ -12,6 +12,7 @@ import re
 import subprocess
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from importlib.resources import files
 from itertools import chain, islice
 from pathlib import Path
@@ -62,6 +63,7 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+@cache
 def printing_user_agent_sheet() -> CSS:
     """WeasyPrint's HTML stylesheet without the rules that give every element a ::marker and five note
     pseudo-elements. We print no footnotes and lists only in <li>; those six computed styles per table cell were
@@ -75,12 +77,8 @@ class PrintedHTML(HTML):
     """An HTML document styled by `printing_user_agent_sheet` instead of WeasyPrint's own (a hook of WeasyPrint
     70, pinned in requirements.txt; tests/test_reports.py checks that it is still called)."""
 
-    user_agent_sheet: CSS | None = None
-
     def _ua_stylesheets(self, forms=False):
-        if PrintedHTML.user_agent_sheet is None:
-            PrintedHTML.user_agent_sheet = printing_user_agent_sheet()
-        return [PrintedHTML.user_agent_sheet]
+        return [printing_user_agent_sheet()]
 
 
 class PdfRenderer:
