@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
+export PORT  # the trusted hosts default to this machine's names on it
 
 .PHONY: run test seed-county bench clean vendor-workbox
 

@@ -8,6 +8,7 @@ clients (a keep-alive session each) for `--seconds`: requests per second and the
 p95 as a ratio to /healthz's, measured the same way in the same run (the baseline: these machines are shared).
 """
 import argparse
+import os
 import socket
 import statistics
 import subprocess
@@ -88,7 +89,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
-                               "warning", "wsgi:app"])
+                               "warning", "wsgi:app"], env={**os.environ, "PORT": str(port)})
     try:
         _wait_until_up(base)
         token = requests.post(base + "/api/v1/auth/token",

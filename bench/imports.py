@@ -27,7 +27,7 @@ from service.imports.runner import run_import
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db"})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "ALLOWED_HOSTS": ["localhost"]})
         with app.app_context(), app.test_request_context():
             upgrade()
             seed(db.session, SCALES["county"], current_vault(), local_today())

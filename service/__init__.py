@@ -23,9 +23,18 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_request_guards(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from .config import check_production
     from .database import note_reading_request
+    from .host_guard import HostGuard
     from .request_guards import check_json_body
 
+    check_production(app.config)
+    app.wsgi_app = HostGuard(app.wsgi_app, lambda: app.config["ALLOWED_HOSTS"])
+    if app.config["PROXY_COUNT"]:  # the client's address and scheme as the proxies in front saw them
+        proxies = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.before_request(note_reading_request)
     app.before_request(check_json_body)
 
@@ -98,22 +107,18 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(sms_webhooks.blueprint)
 
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-                           "form-action 'self'; frame-ancestors 'none'")
-
-
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 
 def register_security_headers(app: Flask) -> None:
     from flask import request
 
+    from .security_headers import BASE_HEADERS
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        for name, value in BASE_HEADERS.items():
+            response.headers.setdefault(name, value)
         # Pages, API answers, PDFs and exports carry personal data: no browser or proxy keeps a copy.
         if request.endpoint == "static" and request.args.get("v"):
             # The URL names the file's content (static_url): a changed file has a new URL, so keep it a year.

@@ -29,12 +29,31 @@ def _list(name: str, default: str) -> list[str]:
 
 
 def _trusted_hosts(public_base_url: str | None) -> list[str]:
-    """Hosts the service answers to: the setting, plus the host of PUBLIC_BASE_URL (links are built from it)."""
-    hosts = _list("TRUSTED_HOSTS", "localhost,127.0.0.1,[::1]")
-    public_host = urlsplit(public_base_url).hostname if public_base_url else None
+    """Hosts the service answers to, each `name` (its scheme's default port) or `name:port`, compared host and port:
+    the setting (by default this machine's names on `PORT`), plus the host and port of PUBLIC_BASE_URL (links
+    are built from it)."""
+    port = os.environ.get("PORT", "5000")
+    hosts = _list("TRUSTED_HOSTS", f"localhost:{port},127.0.0.1:{port},[::1]:{port}")
+    public_host = urlsplit(public_base_url).netloc.rpartition("@")[2].lower() if public_base_url else None
     if public_host and public_host not in hosts:
         hosts.append(public_host)
     return hosts
+
+
+class UnsafeSettings(RuntimeError):
+    """Settings a production service must not start with."""
+
+
+def check_production(config) -> None:
+    """In production (`DEPLOYMENT=production`, or `SESSION_COOKIE_SECURE=1`) refuse to start without the settings
+    that links, signatures and shared throttling depend on."""
+    if config.get("DEPLOYMENT") != "production" and not config.get("SESSION_COOKIE_SECURE"):
+        return
+    missing = [name for name in ("PUBLIC_BASE_URL", "SECRET_KEY_FROM_ENVIRONMENT") if not config.get(name)]
+    if missing:
+        raise UnsafeSettings("production needs " + ", ".join(name.removesuffix("_FROM_ENVIRONMENT")
+                                                               for name in missing) + " set in the environment "
+                             "(docs/operations.md, \"Running in production\")")
 
 
 def load_config() -> dict:
@@ -42,6 +61,11 @@ def load_config() -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _development_secret_key(),
+        "SECRET_KEY_FROM_ENVIRONMENT": bool(os.environ.get("SECRET_KEY")),
+        # `production` refuses to start without PUBLIC_BASE_URL and SECRET_KEY (check_production).
+        "DEPLOYMENT": os.environ.get("DEPLOYMENT", "development"),
+        # How many reverse proxies stand in front (each adds X-Forwarded-For/-Proto): 0 trusts no such header.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
         # A separate key for resident ID numbers, so that rotating SECRET_KEY does not lose them.
         "ID_NUMBER_KEY": os.environ.get("ID_NUMBER_KEY"),
         "APP_TIMEZONE": os.environ.get("APP_TIMEZONE", "Asia/Shanghai"),
@@ -51,8 +75,9 @@ def load_config() -> dict:
         "NEEDS_DELIVERY_ROUND_TRIP_MIN": _float("NEEDS_DELIVERY_ROUND_TRIP_MIN", 20),
         "TOKEN_TTL_HOURS": _float("TOKEN_TTL_HOURS", 12),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_float("SESSION_LIFETIME_HOURS", 12)),
-        # Flask answers 400 to any other Host, so no link (QR code, SMS, callback) is built from a forged one.
-        "TRUSTED_HOSTS": _trusted_hosts(os.environ.get("PUBLIC_BASE_URL")),
+        # Any other Host is refused (400) before the app runs, so no link (QR code, SMS, callback) is built from it.
+        # (Not Flask's own TRUSTED_HOSTS: Werkzeug compares the name alone and never matches `[::1]`.)
+        "ALLOWED_HOSTS": _trusted_hosts(os.environ.get("PUBLIC_BASE_URL")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour"),
@@ -119,7 +144,6 @@ def load_config() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
-        "JSON_SORT_KEYS": False,
         # flask-smorest / OpenAPI
         "API_TITLE": "农村饮水安全 Rural drinking-water safety",
         "API_VERSION": "v1",

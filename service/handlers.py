@@ -2,7 +2,7 @@
 import logging
 import re
 
-from flask import jsonify, make_response, render_template, request
+from flask import g, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -14,6 +14,7 @@ from .context import current_context
 from .domain.catalogue import ERROR_HEADINGS, FIELD_NAMES, page_message, say
 from .domain.conflicts import IdNumberConflict, record_id_conflicts
 from .domain.errors import DomainError, FieldErrors, TooManyRequests
+from .extensions import login_manager
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,8 @@ def handle_rate_limited(error: RateLimitExceeded):
 def handle_database_unreachable(error: Exception):
     """The database cannot be reached (or stays locked): 503 with Retry-After, never a bare 500."""
     log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    # Drawing the page must not ask the database who is logged in again (Flask-Login keeps the user on g).
+    g._login_user = login_manager.anonymous_user()
     return _answer(503, "Service Unavailable", say("database.unavailable"), headers={"Retry-After": "30"})
 
 

@@ -33,9 +33,14 @@ def check_json_body() -> None:
     if not data:
         return
     try:
-        json.loads(data, parse_int=_number(int), parse_float=_number(float),
-                   parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+        parsed = json.loads(data, parse_int=_number(int), parse_float=_number(float),
+                            parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
     except RecursionError:
         raise MalformedJson({"body": [say("json.too_deep")]}) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedJson({"body": [say("json.invalid", reason=str(exc)[:120])]}) from None
+    try:
+        # json accepts "\ud800" and gives a str that cannot be written as UTF-8: it would fail later, as a 500.
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedJson({"body": [say("json.bad_text")]}) from None

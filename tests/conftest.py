@@ -61,6 +61,8 @@ def app(tmp_path_factory):
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "ARCHIVE_DIR": str(tmp_path_factory.mktemp("archives")),
         "ARCHIVE_PDF_CACHE_DIR": str(tmp_path_factory.mktemp("pdf-cache")),
+        # The test client's own name, and the development server's; live servers add theirs.
+        "ALLOWED_HOSTS": ["localhost", "127.0.0.1:5000"],
     })
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -230,6 +232,7 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    app.config["ALLOWED_HOSTS"].append(f"127.0.0.1:{server.server_port}")
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)

@@ -234,8 +234,12 @@ def test_a_forged_host_is_refused(client, world):
 
 def test_trusted_hosts_come_from_the_setting_and_public_base_url(monkeypatch):
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
-    assert _trusted_hosts(None) == ["localhost", "127.0.0.1", "[::1]"]
+    monkeypatch.delenv("PORT", raising=False)
+    assert _trusted_hosts(None) == ["localhost:5000", "127.0.0.1:5000", "[::1]:5000"]
+    monkeypatch.setenv("PORT", "8000")
+    assert _trusted_hosts(None) == ["localhost:8000", "127.0.0.1:8000", "[::1]:8000"]
     assert "water.example.gov.cn" in _trusted_hosts("https://water.example.gov.cn/")
+    assert "water.example.gov.cn:8443" in _trusted_hosts("https://water.example.gov.cn:8443/")
     monkeypatch.setenv("TRUSTED_HOSTS", "water.lan")
     assert _trusted_hosts(None) == ["water.lan"]
 
@@ -458,7 +462,7 @@ def test_personal_data_is_never_cached_and_pages_carry_a_policy(app, client, wor
 
 
 def test_an_unreachable_database_is_a_503_with_retry_after(tmp_path):
-    down = create_app({"TESTING": True, "SECRET_KEY": "k", "ID_NUMBER_KEY": "k",
+    down = create_app({"TESTING": True, "SECRET_KEY": "k", "ID_NUMBER_KEY": "k", "ALLOWED_HOSTS": ["localhost"],
                        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nothing",
                        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
     client = down.test_client()

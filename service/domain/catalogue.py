@@ -178,6 +178,8 @@ MESSAGES = {
     # the edge
     "json.too_deep": "JSON 嵌套层数过多",
     "json.invalid": "不是有效的 JSON：{reason}",
+    "json.bad_text": "JSON 中有无效的字符（单独的代理项 \\ud800–\\udfff）",
+    "host.untrusted": "请求的网址（Host）不属于本服务，请使用管理员给出的网址",
     "database.unavailable": "数据库暂时无法访问，请稍后再试",
     # the inspection archive
     "archive.scan_missing": "扫描件缺失，请重新上传",
