@@ -89,7 +89,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
-                               "warning", "wsgi:app"], env={**os.environ, "PORT": str(port)})
+                               "warning", "wsgi:app"], env={"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", **os.environ, "PORT": str(port)})
     try:
         _wait_until_up(base)
         token = requests.post(base + "/api/v1/auth/token",

@@ -45,7 +45,7 @@ class Delivery(db.Model):
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A retried or double-tapped log carries the same key and acts once.
-    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)  # "u<user id>:" + ≤ 100
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agreement: Mapped[Agreement | None] = relationship()

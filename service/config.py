@@ -82,6 +82,8 @@ def load_config() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per minute;300 per hour"),
+        # A failure from an address past its limit is answered this much later (a right password is not slowed).
+        "LOGIN_SLOW_SECONDS": _float("LOGIN_SLOW_SECONDS", 1),
         # /verify is public (a QR code on paper): enough for an inspector, too few to walk the code space.
         "VERIFY_LIMIT_PER_ADDRESS": os.environ.get("VERIFY_LIMIT_PER_ADDRESS", "30 per minute;300 per hour"),
         "ID_CONFLICTS_PER_HOUR": int(os.environ.get("ID_CONFLICTS_PER_HOUR", 10)),

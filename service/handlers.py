@@ -126,12 +126,8 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_rate_limited(error: RateLimitExceeded):
-    """429: a person is told in Chinese to wait (Retry-After is added by the limiter); the login form stays."""
-    message = say("login.throttled")
-    if request.endpoint == "accounts.login":
-        _discard_unfinished_work()
-        return make_response(render_template("login.html", error=message), 429)
-    return _answer(429, "Too Many Requests", message)
+    """429: a person is told in Chinese to wait (Retry-After is added by the limiter)."""
+    return _answer(429, "Too Many Requests", say("login.throttled"))
 
 
 def handle_database_unreachable(error: Exception):

@@ -5,6 +5,8 @@ from sqlalchemy import func, select, text
 
 from models import JobRun, SchedulerHeartbeat, db, utcnow
 
+from .accounts.throttle import memory_storage_warning
+
 blueprint = Blueprint("health", __name__)
 
 
@@ -31,5 +33,8 @@ def healthz():
         scheduler = {"ok": False}
     ok = database["ok"] and scheduler["ok"]
     headers = {} if ok else {"Retry-After": "30"}
-    return {"status": "ok" if ok else "unavailable", "database": database, "scheduler": scheduler}, \
-        (200 if ok else 503), headers
+    warning = memory_storage_warning(current_app.config)
+    throttle = {"storage": current_app.config["RATELIMIT_STORAGE_URI"].split(":", 1)[0],
+                **({"warning": warning} if warning else {})}
+    return {"status": "ok" if ok else "unavailable", "database": database, "scheduler": scheduler,
+            "login_throttle": throttle}, (200 if ok else 503), headers

@@ -92,3 +92,251 @@ def test_behind_the_configured_proxies_the_client_address_is_the_forwarded_one(a
     # Only the last proxy's word is taken: a client cannot pretend to be several addresses.
     client.get("/healthz", headers={"X-Forwarded-For": "1.1.1.1, 10.9.9.9"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert seen == [("10.1.2.3", "https"), ("10.9.9.9", "http")]
+
+
+# 3. Password guessing past the throttle, and a lockout of everyone -------------------------------
+
+
+def test_parallel_wrong_guesses_are_counted_before_the_password_is_checked(app, world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(_):
+        with app.app_context():
+            return app.test_client().post("/api/v1/auth/token", json={"username": "lead_a", "password": "wrong-password-1"}).status_code
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(guess, range(30)))
+    # "5 per minute": exactly five guesses are checked, however many arrive at once.
+    assert answers.count(401) == 5 and answers.count(429) == 25
+
+
+def test_made_up_usernames_from_one_address_never_stop_a_right_password(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "10 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_SLOW_SECONDS", 0)
+    answers = [client.post("/api/v1/auth/token", json={"username": f"nobody{i}", "password": "wrong-password-1"})
+               .status_code for i in range(15)]
+    assert answers[:10] == [401] * 10 and set(answers[10:]) == {429}
+    # The address is past its limit, yet an account that is not itself throttled logs in with its right password.
+    assert client.post("/api/v1/auth/token", json={"username": "admin", "password": PASSWORD}).status_code == 200
+    assert _login(client, "worker_a").status_code == 302
+    # A wrong one from that address is still refused, slowed, and says when to try again.
+    r = client.post("/api/v1/auth/token", json={"username": "admin", "password": "wrong-password-2"})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+def test_a_right_password_gives_its_attempt_back(client, world):
+    for _ in range(3):
+        assert client.post("/api/v1/auth/token", json={"username": "lead_a", "password": "nope-nope-1"}).status_code == 401
+        assert client.post("/api/v1/auth/token", json={"username": "lead_a", "password": PASSWORD}).status_code == 200
+    assert client.post("/api/v1/auth/token", json={"username": "lead_a", "password": "nope-nope-1"}).status_code == 401
+
+
+def test_several_gunicorn_workers_counting_in_memory_refuse_to_start(monkeypatch):
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", Path(__file__).parents[1] / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    warnings = []
+    server = SimpleNamespace(cfg=SimpleNamespace(workers=2), log=SimpleNamespace(warning=warnings.append))
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(SystemExit, match="RATELIMIT_STORAGE_URI"):
+        conf.on_starting(server)
+    server.cfg.workers = 1
+    conf.on_starting(server)
+    assert warnings and "memory" in warnings[0]
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
+    server.cfg.workers = 4
+    conf.on_starting(server)
+
+
+def test_healthz_says_when_the_throttle_counts_in_memory(client):
+    body = client.get("/healthz").json
+    assert body["login_throttle"]["storage"] == "memory" and "redis" in body["login_throttle"]["warning"]
+
+
+# 13. A CSRF token from before login ---------------------------------------------------------------
+
+
+def test_a_csrf_token_from_before_login_is_refused_after_it(client, world):
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    before = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    r = client.post("/login", data={"username": "worker_a", "password": PASSWORD, "csrf_token": before})
+    assert r.status_code == 302
+    r = client.post("/logout", data={"csrf_token": before})
+    assert r.status_code == 400  # the token issued before the login no longer works
+    after = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/households").get_data(as_text=True))
+    assert after and after.group(1) != before
+    assert client.post("/logout", data={"csrf_token": after.group(1)}).status_code == 302
+
+
+# 5, 10, 12. Deliveries: the backdating window, idempotency keys, a queued log under another login ----
+
+
+def _planned_days_ago(world, days: int, serial: int = 1):
+    """A village-staff household whose delivery `days` ago was never logged (missed); its id."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from models import Delivery
+    from service.clock import local_today
+    from service.context import current_rules
+    from service.domain.planning import mark_missed, plan_deliveries
+
+    from .conftest import make_agreement, make_household
+
+    household = make_household(world, serial, distance_m=1500.0)
+    start = local_today() - timedelta(days=days)
+    make_agreement(world, household, interval_days=1, start_on=start, signed_on=start, liters_per_delivery=80)
+    db.session.commit()
+    plan_deliveries(db.session, start, 1)
+    mark_missed(db.session, current_rules())
+    db.session.commit()
+    delivery_id = db.session.scalar(select(Delivery.id).where(Delivery.household_id == household.id,
+                                                            Delivery.scheduled_for == start))
+    db.session.rollback()
+    return delivery_id, start
+
+
+def _queued_tap(client, delivery_id, tapped, key="k-queued", user="cun_a1", **form):
+    from .test_pages import csrf_token
+
+    data = {"csrf_token": csrf_token(client, "/deliveries/today"), "idempotency_key": key, "liters": "80",
+            "delivered_at": tapped.isoformat(timespec="seconds"), "user": user, **form}
+    return client.post(f"/deliveries/{delivery_id}/complete", data=data,
+                       headers={"Accept": "application/json", "X-Sent-Later": "1"})
+
+
+def test_a_tap_queued_a_month_ago_is_refused_with_a_chinese_reason(client, world):
+    from datetime import datetime, time, timedelta
+
+    from models import Delivery
+    from service.clock import local_today
+    from service.context import current_rules
+
+    from .test_pages import login
+
+    delivery_id, day = _planned_days_ago(world, 30)
+    login(client, "cun_a1")
+    tapped = datetime.combine(day, time(10), current_rules().zone)
+    r = _queued_tap(client, delivery_id, tapped)
+    assert r.status_code == 422 and "只能登记 3 天内的送水" in r.json["errors"]["delivered_at"][0]
+    assert db.session.get(Delivery, delivery_id).status == "missed"
+    # The API and a typed note hold to the same window.
+    r = client.post(f"/api/v1/deliveries/{delivery_id}/complete", headers=world.headers(world.lead_a),
+                    json={"liters": 80, "delivered_at": tapped.isoformat(), "note": "补登"})
+    assert r.status_code == 422 and "delivered_at" in r.json["errors"]["json"]
+    # Within the window a late log still goes in.
+    recent_id, recent_day = _planned_days_ago(world, 2, serial=2)
+    r = client.post(f"/api/v1/deliveries/{recent_id}/complete", headers=world.headers(world.lead_a),
+                    json={"liters": 80, "delivered_at": datetime.combine(recent_day, time(10), current_rules().zone)
+                          .isoformat(), "note": "补登"})
+    assert r.status_code == 200, r.json
+    assert recent_day == local_today() - timedelta(days=2)
+
+
+def test_a_tap_queued_by_one_login_is_not_logged_under_another(client, world):
+    from datetime import datetime, timezone
+
+    from models import Delivery, User
+
+    from .test_pages import login
+
+    delivery_id, _ = _planned_days_ago(world, 0)
+    db.session.add(User(username="cun_a1b", role="village_staff", township_id=world.t_a.id, village_id=world.v_a1.id,
+                        password_hash=world.village_a1.password_hash))
+    db.session.commit()
+    login(client, "cun_a1b")
+    r = _queued_tap(client, delivery_id, datetime.now(timezone.utc), user="cun_a1")
+    assert r.status_code == 403 and "另一个账号" in r.json["message"]
+    assert db.session.get(Delivery, delivery_id).status != "delivered"
+    assert _queued_tap(client, delivery_id, datetime.now(timezone.utc), user="cun_a1b").status_code == 201
+
+
+@pytest.mark.parametrize("length, status", [(100, 200), (101, 422), (5000, 422)])
+def test_one_idempotency_key_limit_on_every_path_and_database(client, world, length, status):
+    from datetime import datetime, timezone
+
+    from .test_pages import login
+
+    delivery_id, _ = _planned_days_ago(world, 0)
+    key = "k" * length
+    r = client.post(f"/api/v1/deliveries/{delivery_id}/complete", json={"liters": 80},
+                    headers={**world.headers(world.lead_a), "Idempotency-Key": key})
+    assert r.status_code == status, r.json
+    if status == 422:
+        assert "Idempotency-Key" in str(r.json["errors"])
+        login(client, "cun_a1")
+        r = _queued_tap(client, delivery_id, datetime.now(timezone.utc), key=key)
+        assert r.status_code == 422 and "最多 100 个字符" in str(r.json["errors"])
+    else:
+        again = client.post(f"/api/v1/deliveries/{delivery_id}/complete", json={"liters": 80},
+                            headers={**world.headers(world.lead_a), "Idempotency-Key": key})
+        assert again.status_code == 200 and again.json["id"] == r.json["id"]
+
+
+# 8. Opted-out numbers get no answers -------------------------------------------------------------
+
+
+def test_an_opted_out_number_gets_only_its_stop_and_start_confirmations(app, world, twilio):
+    from sqlalchemy import select
+
+    from models import SmsMessage
+
+    from .test_sms import post_signed
+
+    phone = "+8613800000077"
+
+    def answer(sid, body):
+        r = post_signed(app, "/sms/inbound", {"MessageSid": sid, "From": phone, "Body": body})
+        assert r.status_code == 200
+        return r.get_data(as_text=True)
+
+    assert "<Message>" in answer("SMo1", "退订")
+    for sid, body in (("SMo2", "1"), ("SMo3", "什么时候送水"), ("SMo4", "0")):
+        assert "<Message>" not in answer(sid, body), body
+    assert "<Message>" not in answer("SMo3", "什么时候送水")  # the same webhook again: still nothing
+    replies = db.session.execute(select(SmsMessage.idempotency_key, SmsMessage.status)
+                                 .where(SmsMessage.purpose == "auto_reply").order_by(SmsMessage.id)).all()
+    assert [status for _, status in replies] == ["sent", "opted_out", "opted_out", "opted_out"]
+    # The messages themselves are kept for the township worker.
+    assert db.session.scalar(select(SmsMessage.body).where(SmsMessage.provider_sid == "SMo3")) == "什么时候送水"
+    assert "<Message>" in answer("SMo5", "START")
+    assert "<Message>" in answer("SMo6", "什么时候送水")
+
+
+# 9. Invisible characters -------------------------------------------------------------------------
+
+
+FORMAT_CHARACTERS = "\u061c\U000e0041\U000e007f\u202e\u200b\u2066\ufeff\u00ad"
+
+
+def test_format_characters_are_dropped_from_typed_names_and_file_names(client, world):
+    from models import CaseEvidence, Household
+
+    from .conftest import household_payload
+
+    payload = household_payload(world, 3, head_name=f"王{FORMAT_CHARACTERS}桂英")
+    r = client.post("/api/v1/households", json=payload, headers=world.headers(world.worker_a))
+    assert r.status_code == 201 and r.json["head_name"] == "王桂英"
+    assert db.session.get(Household, r.json["id"]).head_name == "王桂英"
+    case = client.post("/api/v1/cases", json={"kind": "other", "household_id": r.json["id"], "severity": "low",
+                                              "description": "水管漏水"}, headers=world.headers(world.worker_a))
+    assert case.status_code == 201, case.json
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    import io
+
+    r = client.post(f"/api/v1/cases/{case.json['id']}/evidence", headers=world.headers(world.worker_a),
+                    data={"file": (io.BytesIO(png), f"photo\u202egnp.exe{FORMAT_CHARACTERS}.png")})
+    assert r.status_code in (200, 201), r.json
+    evidence = db.session.query(CaseEvidence).one()
+    assert evidence.filename == "photognp.exe.png"
+    download = client.get(f"/api/v1/cases/{case.json['id']}/evidence/{evidence.id}?download=1",
+                          headers=world.headers(world.worker_a))
+    assert "\u202e" not in download.headers["Content-Disposition"]
+    assert "%E2%80%AE" not in download.headers["Content-Disposition"]

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_required, login_url, login_user, logout_user
 from marshmallow import ValidationError
 
@@ -9,13 +9,13 @@ from models import User, db
 from ..auth import password_stamp
 from ..domain.users import authenticate, end_sessions
 from ..domain.catalogue import say
-from ..domain.errors import Unauthorized
+from ..domain.errors import TooManyRequests, Unauthorized
 from ..extensions import login_manager
 from ..handlers import wants_json
 from ..home import navigation
 from ..unit_of_work import atomic
 from .schemas import TokenRequestSchema
-from .throttle import throttled
+from .throttle import throttled_login
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -63,18 +63,28 @@ def _safe_next(target: str | None, user: User) -> str:
     return url_for(navigation.start(user))
 
 
+def _check_form_credentials() -> User | None:
+    try:
+        credentials = TokenRequestSchema().load(
+            {"username": request.form.get("username", ""), "password": request.form.get("password", "")})
+    except ValidationError:
+        return None
+    return authenticate(db.session, credentials["username"], credentials["password"])
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
-@throttled
 def login():
     error = None
     if request.method == "POST":
         try:
-            credentials = TokenRequestSchema().load(
-                {"username": request.form.get("username", ""), "password": request.form.get("password", "")})
-            user = authenticate(db.session, credentials["username"], credentials["password"])
-        except ValidationError:
-            user = None
+            user = throttled_login(request.form.get("username", ""), _check_form_credentials)
+        except TooManyRequests as refused:
+            response = make_response(render_template("login.html", error=refused.message), 429)
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
         if user is not None:
+            # A new session (and CSRF token): nothing issued before the login, to whoever, works after it.
+            session.clear()
             # Permanent: the cookie then expires after PERMANENT_SESSION_LIFETIME, in the browser and here.
             session.permanent = True
             login_user(SessionUser(user))

@@ -8,7 +8,7 @@ from ..domain.errors import Unauthorized
 from ..domain.users import authenticate, revoke_tokens
 from ..unit_of_work import atomic
 from .schemas import TokenRequestSchema, TokenSchema
-from .throttle import throttled
+from .throttle import throttled_login
 
 blueprint = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens")
 blueprint.before_request(limit_json_body)
@@ -20,10 +20,10 @@ blueprint.before_request(limit_json_body)
 @blueprint.alt_response(401, response="DEFAULT_ERROR", description="wrong username or password")
 @blueprint.alt_response(429, response="DEFAULT_ERROR", description="too many failed attempts: wait (Retry-After)")
 @blueprint.doc(security=[])
-@throttled
 def create_token(credentials):
     """Exchange a username and password for a bearer token that expires."""
-    user = authenticate(db.session, credentials["username"], credentials["password"])
+    user = throttled_login(credentials["username"],
+                           lambda: authenticate(db.session, credentials["username"], credentials["password"]))
     if user is None:
         raise Unauthorized("wrong username or password")
     token, expires_at = issue_token(user)

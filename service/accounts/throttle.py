@@ -1,48 +1,64 @@
-"""Throttled logins (Flask-Limiter): per account, and more loosely per address.
+"""Throttled logins, per account and per client address (docs/operations.md, "Security").
 
-Only failed attempts count, so a township office whose staff share one address is not locked out by one
-account being guessed: the guessed account hits its own limit long before the address does.
+An attempt is counted against its account *before* the password is checked, atomically in the limiter's storage,
+so that parallel guesses cannot all pass the check before the first failure is counted; a correct password gives
+its count back. An address counts only its failures, and an address past its limit never stops a correct password
+of an account that is not itself throttled: its failures are slowed and answered 429 instead, so that a township
+office behind one address (or made-up usernames sprayed from it) cannot lock out everyone else there.
 """
+import time
+from collections.abc import Callable
+
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 
-from models import db, utcnow
+from models import User, db, utcnow
 
+from ..domain.catalogue import say
+from ..domain.errors import TooManyRequests
 from ..domain.users import record_login_throttled
 from ..extensions import limiter
-from ..unit_of_work import UnitOfWork, may_write
+from ..unit_of_work import UnitOfWork
 
 
-def _username() -> str:
-    """The username a login attempt names, from the form or the JSON body ("" when it names none)."""
-    if request.form.get("username"):
-        return request.form["username"].strip()[:50]
-    try:
-        body = request.get_json(silent=True)
-    except Exception:  # a body the JSON guard refuses later; it names no account
-        return ""
-    name = body.get("username") if isinstance(body, dict) else None
-    return name.strip()[:50] if isinstance(name, str) else ""
+def _retry_after(items, *identifiers) -> int:
+    now = time.time()
+    return max([int(limiter.limiter.get_window_stats(item, *identifiers).reset_time - now) + 1 for item in items]
+               + [1])
 
 
-def _account_key() -> str:
-    return "login-account:" + _username().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
-def _breached(_limit) -> None:
+def _refuse(username: str, items, *identifiers) -> TooManyRequests:
     with UnitOfWork():
-        record_login_throttled(db.session, _username(), get_remote_address(), utcnow())
+        record_login_throttled(db.session, username, get_remote_address(), utcnow())
+    return TooManyRequests(say("login.throttled"), retry_after=_retry_after(items, *identifiers))
 
 
-def throttled(view):
-    """The login throttle for `view` (the page's and the API's)."""
-    per_account = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-                                deduct_when=_failed, on_breach=_breached)
-    per_address = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
-                                deduct_when=_failed, on_breach=_breached)
-    # A breach is recorded even when the page is only asked for (GET): the view may write.
-    return may_write(per_address(per_account(view)))
+def throttled_login(username: str, check: Callable[[], User | None]) -> User | None:
+    """`check()` (the password check) behind the login throttle: the user, None for a wrong password, or
+    TooManyRequests with Retry-After."""
+    strategy = limiter.limiter
+    account = ("login-account", username.strip().lower()[:50])
+    per_account = parse_many(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+    # Every limit is hit (no short-circuit), so that each window counts the attempt.
+    if not all([strategy.hit(item, *account) for item in per_account]):
+        raise _refuse(username, per_account, *account)
+    user = check()
+    if user is not None:
+        for item in per_account:  # a correct password gives its attempt back
+            strategy.storage.incr(item.key_for(*account), item.get_expiry(), amount=-1)
+        return user
+    address = ("login-address", get_remote_address() or "")
+    per_address = parse_many(current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+    if not all([strategy.hit(item, *address) for item in per_address]):
+        time.sleep(current_app.config["LOGIN_SLOW_SECONDS"])  # slows a spray from one address, never a right password
+        raise _refuse(username, per_address, *address)
+    return None
+
+
+def memory_storage_warning(config) -> str | None:
+    """What /healthz and the start-up log say when the throttle counts in this process's memory only."""
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return ("login throttle counts in memory (memory://): per process, forgotten on restart; set "
+                "RATELIMIT_STORAGE_URI=redis://… for several workers or hosts")
+    return None

@@ -97,7 +97,7 @@ def complete(delivery_id):
     # The phone's service worker marks a tap it queued without signal and sends now.
     delivery, created = deliveries.complete_delivery(
         db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None,
-        sent_later=request.headers.get("X-Sent-Later") == "1")
+        sent_later=request.headers.get("X-Sent-Later") == "1", queued_by=request.form.get("user") or None)
     photo = request.files.get("photo")
     if created and photo and photo.filename:
         deliveries.attach_photo(db.session, acting_user(), delivery_id,

@@ -24,6 +24,7 @@ from .needs_delivery import Thresholds
 from .permissions import require_capability
 from .scope import get_for_write, require_write
 from .sql import insert_ignoring_duplicates
+from .text import drop_invisible
 
 TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "verified"),
                ("verified", "closed"), ("verified", "open")}
@@ -222,7 +223,7 @@ def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[st
     if case.status == "closed":
         raise Conflict("a closed case takes no more evidence")
     path, content_type = save()
-    name = "".join(c for c in (filename or "") if ord(c) >= 32)[:200] or None  # a name is shown, never trusted
+    name = "".join(c for c in drop_invisible(filename or "") if ord(c) >= 32)[:200] or None  # shown, never trusted
     evidence = CaseEvidence(case_id=case.id, path=path, content_type=content_type, filename=name,
                             uploaded_by_id=actor.id, uploaded_at=now)
     session.add(evidence)

@@ -105,7 +105,9 @@ MESSAGES = {
     "case.reported": "已报告问题，已立案",
     # deliveries
     "delivery.in_future": "送达时间不能晚于现在",
-    "delivery.too_early": "送达时间不能早于 {earliest}（计划日前 {days} 天）",
+    "delivery.too_early": "送达时间不能早于 {earliest}：只能登记 {days} 天内的送水，更早的请联系镇街核实",
+    "delivery.other_user": "这条送水记录是另一个账号在手机上登记的，请用那个账号登录后再上传",
+    "idempotency.too_long": "请求编号（Idempotency-Key）最多 {limit} 个字符",
     "delivery.logged": "已登记：{name} {liters} 升",
     "delivery.sent_later": "离线时于 {tapped} 点了已送达，联网后上传",
     # the installable web app: what the page says about the log queued on the phone

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import Agreement, Delivery, DeliveryCorrection, Household, Staff, User
 
 from . import catalogue
-from .errors import Conflict, FieldErrors
+from .errors import Conflict, FieldErrors, Forbidden
 from .audit import record_write, snapshot
 from .permissions import require_capability
 from .scope import get_for_write, require_write
@@ -31,8 +31,15 @@ def effective_values(delivery: Delivery) -> dict:
     return values
 
 
+# The longest Idempotency-Key a client may send (the API's header and the phone's form alike); the stored key adds
+# the user's prefix, within the column's 120 characters on every database.
+MAX_IDEMPOTENCY_KEY = 100
+
+
 def _scoped_key(actor: User, key: str | None) -> str | None:
     # Keys are the client's: the same key from two users names two different requests.
+    if key and len(key) > MAX_IDEMPOTENCY_KEY:
+        raise FieldErrors.one("Idempotency-Key", catalogue.say("idempotency.too_long", limit=MAX_IDEMPOTENCY_KEY))
     return f"u{actor.id}:{key}" if key else None
 
 
@@ -42,8 +49,9 @@ def _by_key(session, key: str | None) -> Delivery | None:
 
 def earliest_log(planned_day: date, rules) -> datetime:
     """The earliest time a delivery planned for `planned_day` may say it was made: local midnight,
-    `rules.backdate_days` before that day (an unplanned delivery counts from today)."""
-    return datetime.combine(planned_day - timedelta(days=rules.backdate_days), time(), rules.zone)
+    `rules.backdate_days` before that day (an unplanned delivery counts from today), and never more than
+    `rules.backdate_days` before today, however it arrives (a form, the API, a tap queued on a phone)."""
+    return datetime.combine(max(planned_day, rules.today) - timedelta(days=rules.backdate_days), time(), rules.zone)
 
 
 def _check_log(session, data: dict, household: Household, planned_day: date, rules) -> None:
@@ -63,13 +71,17 @@ def _check_log(session, data: dict, household: Household, planned_day: date, rul
 
 
 def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
-                      idempotency_key: str | None = None, sent_later: bool = False) -> tuple[Delivery, bool]:
+                      idempotency_key: str | None = None, sent_later: bool = False,
+                      queued_by: str | None = None) -> tuple[Delivery, bool]:
     """Log a planned (or missed) delivery as delivered; returns it and whether this call logged it.
 
     The same idempotency key again returns the delivery as first logged, so a double tap logs once.
     `sent_later`: the tap was queued on a phone without signal and arrives now; if the delivery was counted
     missed meanwhile although the tap was on its day, its record says so instead of asking the worker why.
+    `queued_by`: the login that tapped it on the phone; sent under another login it is refused, not logged as theirs.
     """
+    if queued_by and queued_by != actor.username:
+        raise Forbidden(catalogue.say("delivery.other_user"))
     idempotency_key = _scoped_key(actor, idempotency_key)
     replay = _by_key(session, idempotency_key)
     if replay is not None:

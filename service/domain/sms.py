@@ -178,12 +178,16 @@ def _pending_request(session, phone: str) -> Delivery | None:
 
 
 def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, policy: CasePolicy,
-                   today: date) -> str:
-    """Store an inbound SMS once (by its MessageSid) and act on it; returns the reply to send back."""
+                   today: date) -> str | None:
+    """Store an inbound SMS once (by its MessageSid) and act on it; returns the reply to send back, or None when
+    nothing may be sent: an opted-out number gets only the confirmation of its STOP or START."""
     if session.scalar(select(SmsMessage.id).where(SmsMessage.provider_sid == sid)) is not None:
         # The same webhook again: act once, answer as the first time.
-        first_reply = session.scalar(select(SmsMessage.body).where(SmsMessage.idempotency_key == f"reply:{sid}"))
-        return first_reply or catalogue.REPLIES["unknown"]
+        first = session.execute(select(SmsMessage.body, SmsMessage.status)
+                                .where(SmsMessage.idempotency_key == f"reply:{sid}")).first()
+        if first is None:
+            return catalogue.REPLIES["unknown"]
+        return None if first.status == "opted_out" else first.body
     household = session.scalar(select(Household).where(Household.phone == phone).order_by(Household.id).limit(1))
     message = SmsMessage(direction="inbound", phone=phone, body=body[:1600], purpose="reply", provider_sid=sid,
                          status="received", township_id=household.township_id if household else None,
@@ -215,12 +219,15 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
     else:
         message.status, reply = "unmatched", "unknown"
     session.add(message)
-    # The reply goes back in the webhook's answer (TwiML); it is recorded like every SMS out.
+    silent = reply not in ("opt_out", "opt_in") and session.get(SmsOptOut, phone) is not None
+    # The reply goes back in the webhook's answer (TwiML); it is recorded like every SMS out, and kept unsent
+    # (已退订) for a number that opted out.
     session.add(SmsMessage(direction="outbound", phone=phone, body=catalogue.REPLIES[reply], purpose="auto_reply",
-                           status="sent", idempotency_key=f"reply:{sid}", related_type=message.related_type,
-                           related_id=message.related_id, household_id=message.household_id,
-                           township_id=message.township_id, sent_at=now, created_at=now, updated_at=now))
-    return catalogue.REPLIES[reply]
+                           status="opted_out" if silent else "sent", idempotency_key=f"reply:{sid}",
+                           related_type=message.related_type, related_id=message.related_id,
+                           household_id=message.household_id, township_id=message.township_id,
+                           sent_at=None if silent else now, created_at=now, updated_at=now))
+    return None if silent else catalogue.REPLIES[reply]
 
 
 def apply_status(session, sid: str | None, outbox_id: int | None, twilio_status: str, error_code: str | None,

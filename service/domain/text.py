@@ -2,16 +2,16 @@
 import re
 import unicodedata
 
-# Bidirectional overrides and isolates make a name display reversed ("txt.exe" shown as "exe.txt");
-# zero-width characters make two equal-looking names differ. Neither is ever typed on purpose.
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                   "\u2060\u2066\u2067\u2068\u2069\ufeff"))
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|]')
 
 
 def drop_invisible(text: str) -> str:
-    """`text` without bidi overrides, isolates and zero-width characters."""
-    return text.translate(INVISIBLE)
+    """`text` without format characters (Unicode category Cf): bidi overrides and isolates make a name display
+    reversed ("txt.exe" shown as "exe.txt"), zero-width and tag characters (U+E0000–E007F), U+061C and the like make
+    two equal-looking names differ. None is ever typed on purpose."""
+    if text.isprintable():  # no Cf character is printable: most text is returned at once
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def file_name_part(text: str, limit: int = 40) -> str:

@@ -1,10 +1,12 @@
 """Logins: creating users, checking passwords, ending sessions and tokens, deactivating."""
 from datetime import datetime, timedelta
+import unicodedata
 from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from models import USER_ROLES, AuditEvent, Township, User, Village
 
@@ -16,6 +18,8 @@ from .permissions import require_capability
 # Checked when the username is unknown, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
 MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3  # zxcvbn's "safely unguessable": at least 10^8 guesses
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a longer password is judged by its start
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
 
 
@@ -26,12 +30,17 @@ def _common_passwords() -> frozenset[str]:
 
 
 def password_problems(password: str, username: str = "") -> list[str]:
-    """Why a password is refused (empty when it is acceptable): too short, common, or the username."""
+    """Why a password is refused (empty when it is acceptable): too short, or guessable — the username, one of
+    our list's local favourites, or what zxcvbn (given those favourites too) (its 30,000 most common passwords, repeats, sequences, keyboard
+    patterns, words with digits) would guess in under 10^8 tries. Checked folded (NFKC, case), so full-width
+    `ｐａｓｓｗｏｒｄ１２` is `password12`."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(catalogue.say("password.too_short", length=MIN_PASSWORD_LENGTH))
-    lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) <= 2 or (username and username.lower() in lowered):
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    name = unicodedata.normalize("NFKC", username).casefold()
+    if folded in _common_passwords() or (name and name in folded) or \
+            zxcvbn(folded[:ZXCVBN_MAX_LENGTH], user_inputs=[name, *_common_passwords()])["score"] < MIN_PASSWORD_SCORE:
         problems.append(catalogue.say("password.guessable"))
     return problems
 

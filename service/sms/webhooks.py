@@ -51,7 +51,8 @@ def inbound():
     reply = handle_inbound(db.session, _phone(sender), request.form.get("Body", ""), sid[:64], rules.now,
                            rules.cases, rules.today)
     twiml = MessagingResponse()
-    twiml.message(reply)
+    if reply is not None:
+        twiml.message(reply)
     return Response(str(twiml), mimetype="text/xml")
 
 
