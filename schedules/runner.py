@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from models import JobRun, SchedulerHeartbeat, db, utcnow
 from service.context import build_context
-from service.tasks import TaskQueue, task_queue
+from service.tasks import ForgedMessage, TaskQueue, task_queue
 from service.unit_of_work import UnitOfWork
 
 from .jobs import JOBS
@@ -60,7 +60,7 @@ def run_stored_job(name: str):
     queue takes it (BROKER_JOBS)."""
     queue = task_queue(_app)
     if queue is not None and name in queue.jobs:
-        job_actor(_app, queue).send(name)
+        job_actor(_app, queue).send(queue.seal.close(name))
         return "sent to the worker hosts"
     with _app.app_context():
         try:
@@ -80,9 +80,13 @@ JOB_MESSAGE_MAX_AGE_SECONDS = 300
 def job_actor(app, queue: TaskQueue):
     """The actor that runs a scheduled job on a worker host, one run of a job at a time across all hosts (a second
     drain beside a running one would break the outbox's rate limit); a run that finds its job running is dropped,
-    the next tick brings another."""
+    the next tick brings another. Its message is sealed (service.tasks.Seal) and names one of the jobs this
+    deployment sends to worker hosts (BROKER_JOBS): anything else is refused, not run."""
 
-    def run_job(name: str):
+    def run_job(sealed: str):
+        name = queue.seal.open(sealed)
+        if name not in JOBS or name not in queue.jobs:
+            raise ForgedMessage(f"not a job the worker hosts run: {str(name)[:40]}")
         with queue.one_at_a_time(f"job:{name}", JOB_LOCK_SECONDS).acquire(raise_on_failure=False) as acquired:
             if not acquired:
                 return None
@@ -93,7 +97,7 @@ def job_actor(app, queue: TaskQueue):
                     db.session.remove()
 
     return queue.declare("run_job", run_job, queue_name="jobs", max_retries=0, time_limit=JOB_SECONDS * 1000,
-                         max_age=JOB_MESSAGE_MAX_AGE_SECONDS * 1000)
+                         max_age=JOB_MESSAGE_MAX_AGE_SECONDS * 1000, throws=(ForgedMessage,))
 
 
 def build_scheduler(app, scheduler_class=BackgroundScheduler):

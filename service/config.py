@@ -60,6 +60,8 @@ def load_config() -> dict:
     """The app's configuration as a dict, from the environment (a `.env` is read by the flask CLI)."""
     return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        # A failed statement's values (names, phone numbers) stay out of exceptions and so out of every log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _development_secret_key(),
         "SECRET_KEY_FROM_ENVIRONMENT": bool(os.environ.get("SECRET_KEY")),
         # `production` refuses to start without PUBLIC_BASE_URL and SECRET_KEY (check_production).
@@ -90,6 +92,9 @@ def load_config() -> dict:
         "MANUAL_SMS_PER_DAY": int(os.environ.get("MANUAL_SMS_PER_DAY", 50)),
         "IMPORT_MAX_UNPACKED_BYTES": int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)),
         "IMPORT_MAX_RATIO": int(os.environ.get("IMPORT_MAX_RATIO", 200)),
+        # Reading an upload happens in a child process with this much memory beyond its own, for at most this long.
+        "IMPORT_PARSE_MEMORY_MB": int(os.environ.get("IMPORT_PARSE_MEMORY_MB", 150)),
+        "IMPORT_PARSE_SECONDS": _float("IMPORT_PARSE_SECONDS", 60),
         "DELIVERY_BACKDATE_DAYS": int(os.environ.get("DELIVERY_BACKDATE_DAYS", 3)),
         "SCHEDULER_STALE_SECONDS": int(os.environ.get("SCHEDULER_STALE_SECONDS", 300)),
         "SCHEDULER_HEARTBEAT_SECONDS": int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", 30)),

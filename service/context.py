@@ -74,7 +74,9 @@ def build_context(config, now: datetime | None = None, id_vault: IdNumberVault |
     passes the vault and gateway it built once (a Twilio client keeps its connections)."""
     return Context(
         rules(config, now or datetime.now(timezone.utc)), id_vault or vault(config), gateway or build_gateway(config),
-        sms_settings(config), UnpackLimits(config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_RATIO"]),
+        sms_settings(config), UnpackLimits(config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_RATIO"],
+                                            config["IMPORT_PARSE_MEMORY_MB"] * 1024 * 1024,
+                                            config["IMPORT_PARSE_SECONDS"]),
         config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"])
 
 

@@ -138,13 +138,20 @@ def handle_database_unreachable(error: Exception):
     return _answer(503, "Service Unavailable", say("database.unavailable"), headers={"Retry-After": "30"})
 
 
+def _constraint(error: IntegrityError) -> str:
+    """The constraint a write broke, by name only: the driver's message quotes the values (names, numbers)."""
+    diag = getattr(error.orig, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
+
+
 def handle_integrity_error(error: IntegrityError):
-    log.warning("integrity error: %s", error.orig)
+    log.warning("integrity error on %s %s: %s %s", request.method, request.path, type(error.orig).__name__,
+                _constraint(error))
     return _answer(409, "Conflict", "the change conflicts with existing data (a duplicate or a dangling reference)")
 
 
 def handle_data_error(error: DataError):
-    log.warning("data error: %s", error.orig)
+    log.warning("data error on %s %s: %s", request.method, request.path, type(error.orig).__name__)
     return _answer(422, "Unprocessable Entity", "a value cannot be stored (out of range or not valid text)")
 
 

@@ -340,3 +340,117 @@ def test_format_characters_are_dropped_from_typed_names_and_file_names(client, w
                           headers=world.headers(world.worker_a))
     assert "\u202e" not in download.headers["Content-Disposition"]
     assert "%E2%80%AE" not in download.headers["Content-Disposition"]
+
+
+# 2. Spreadsheet bombs that stay under the ratio ---------------------------------------------------
+
+
+def _xlsx_around_rows(before_rows: bytes, after_rows: bytes = b"", repeat: int = 1) -> bytes:
+    """A roster whose first sheet holds `before_rows` × `repeat` ahead of its real rows (inside sheetData), and
+    `after_rows` after them: what openpyxl keeps without counting it as rows."""
+    import io
+    import zipfile
+
+    from service.domain.tables import write_xlsx
+
+    good = zipfile.ZipFile(io.BytesIO(write_xlsx(["镇街", "村"], [["城关镇", "张家村"]])))
+    sheet = good.read("xl/worksheets/sheet1.xml")
+    head, tail = sheet.split(b"<sheetData>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in good.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                bomb.writestr(item, good.read(item))
+        with bomb.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            part.write(head + b"<sheetData>")
+            for _ in range(repeat):
+                part.write(before_rows)
+            part.write(tail.replace(b"</sheetData>", after_rows + b"</sheetData>"))
+    return buffer.getvalue()
+
+
+def _non_row_elements(megabytes: int) -> bytes:
+    """Elements that are not rows, varied enough that they compress only about 20 times (as the attack's did)."""
+    import random
+
+    rng = random.Random(7)
+    chunk = b"".join(b'<x a="%d"/>' % rng.getrandbits(2) for _ in range(1 << 16))
+    return _xlsx_around_rows(chunk, repeat=megabytes * (1 << 20) // len(chunk))
+
+
+def _peak_rss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def test_a_spreadsheet_of_non_row_elements_costs_the_server_no_memory(app, client, world):
+    from sqlalchemy import func, select
+
+    from models import Household
+
+    bomb = _non_row_elements(40)
+    assert len(bomb) < 10 * 1024 * 1024
+    before = _peak_rss()
+    import io
+
+    r = client.post("/api/v1/imports/households?dry_run=1", headers=world.headers(world.worker_a),
+                    data={"file": (io.BytesIO(bomb), "roster.xlsx")}, content_type="multipart/form-data")
+    assert r.status_code == 413, r.json
+    assert "内存或时间超出上限" in r.json["message"]
+    assert _peak_rss() - before < 150 * 1024 * 1024
+    assert db.session.scalar(select(func.count()).select_from(Household)) == 0
+
+
+def test_one_endless_row_and_millions_of_empty_rows_are_refused(client, world):
+    import io
+
+    endless = _xlsx_around_rows(b"", after_rows=b'<row r="3">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 400_000
+                                + b"</row>")
+    empty = _xlsx_around_rows(b"", after_rows=b"".join(b'<row r="%d"/>' % n for n in range(3, 400_000)))
+    for bomb in (endless, empty):
+        r = client.post("/api/v1/imports/households?dry_run=1", headers=world.headers(world.worker_a),
+                        data={"file": (io.BytesIO(bomb), "roster.xlsx")}, content_type="multipart/form-data")
+        assert r.status_code in (413, 422), r.json
+        if r.status_code == 422:
+            assert r.json["errors"][0]["column"] == "file"
+
+
+def test_who_may_import_is_checked_before_the_file_is_read(client, world, monkeypatch):
+    import io
+
+    from service.imports import runner
+    from .test_pages import csrf_token, login
+
+    def never(*args, **kwargs):
+        raise AssertionError("the upload was read for a login that may not import")
+
+    monkeypatch.setattr(runner, "read_table_bounded", never)
+    r = client.post("/api/v1/imports/households", headers=world.headers(world.village_a1),
+                    data={"file": (io.BytesIO(b"PK" + b"\0" * 100), "roster.xlsx")}, content_type="multipart/form-data")
+    assert r.status_code == 403
+    login(client, "cun_a1")
+    page = client.post("/imports", data={"kind": "households", "csrf_token": csrf_token(client, "/households"),
+                                         "file": (io.BytesIO(b"x"), "roster.csv")}, content_type="multipart/form-data")
+    assert page.status_code == 403
+
+
+def test_the_file_is_read_outside_any_transaction(app, client, world, monkeypatch):
+    import io
+
+    from service.imports import runner
+
+    seen = []
+    real = runner.read_table_bounded
+
+    def watched(*args, **kwargs):
+        seen.append(db.session().in_transaction())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "read_table_bounded", watched)
+    csv = "镇街,村,户主姓名,身份证号,家庭人口\n城关镇,张家村,王五,{},3\n".format(
+        __import__("tests.conftest", fromlist=["valid_id"]).valid_id(9)).encode()
+    r = client.post("/api/v1/imports/households", headers=world.headers(world.worker_a),
+                    data={"file": (io.BytesIO(csv), "roster.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 200, r.json
+    assert seen == [False] and r.json["created"] == 1

@@ -97,8 +97,9 @@ def _close(connection: socket.socket) -> None:
 
 
 @pytest.fixture
-def relay(live_server):
+def relay(app, live_server):
     relay = Relay(live_server)
+    app.config["ALLOWED_HOSTS"].append(f"127.0.0.1:{relay.port}")  # the phone asks for the relay's address
     yield relay
     relay.cut()
 

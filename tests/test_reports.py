@@ -21,7 +21,7 @@ from service.domain import reports
 from service.domain.deliveries import complete_delivery, correct_delivery
 from service.domain.planning import mark_missed, plan_deliveries
 from service.reports.archive import ArchiveSettings, build_archive
-from service.reports.pdf import KeptPdfs, PrintedHTML, StaticOnlyFetcher, renderer_for
+from service.reports.pdf import InlineOnlyFetcher, KeptPdfs, PrintedHTML, renderer_for
 from service.reports.render import record_html
 from service.domain.scope import Scope
 
@@ -49,7 +49,8 @@ def _year_of_deliveries(world, weeks=52, name_serial=1, **household):
     rules = current_rules()
     for delivery in days[:-2]:
         at = datetime.combine(delivery.scheduled_for, datetime.min.time(), timezone.utc) + timedelta(hours=2)
-        complete_delivery(db.session, world.worker_a, delivery.id, {"liters": 300, "delivered_at": at}, rules)
+        logged_then = replace(rules, now=at + timedelta(minutes=5), today=delivery.scheduled_for)  # as on its day
+        complete_delivery(db.session, world.worker_a, delivery.id, {"liters": 300, "delivered_at": at}, logged_then)
     db.session.commit()
     mark_missed(db.session, rules)  # the last two were never logged
     db.session.commit()
@@ -149,11 +150,13 @@ def test_html_in_data_is_printed_as_text_and_never_fetched(client, world):
     text, _ = text_of(r.data)
     assert "file:///etc/passwd" in text.replace("\n", "")
     assert b"root:x:0" not in r.data
-    fetcher = StaticOnlyFetcher("/work/main/service/static")
-    with pytest.raises(ValueError):
-        fetcher.fetch("file:///etc/passwd")
-    with pytest.raises(ValueError):
-        fetcher.fetch("http://127.0.0.1:1/x.png")
+    fetcher = InlineOnlyFetcher()
+    static = renderer_for(client.application).static_dir
+    for url in ("file:///etc/passwd", "http://127.0.0.1:1/x.png", f"file://{static}/%2E%2E/%2E%2E/instance/secret_key",
+                f"file://{static}/report.css", "FILE:///proc/self/environ", " data:,x"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
 
 
 def _zip(response) -> zipfile.ZipFile:

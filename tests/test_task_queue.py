@@ -98,13 +98,13 @@ def test_one_drain_at_a_time_across_hosts(app, world, queue, twilio):
     queue_one(urgent=True)
     actor = runner.job_actor(app, queue)
     with queue.one_at_a_time("job:drain_outbox", 60).acquire():  # as if another host were draining
-        message = actor.send("drain_outbox")
+        message = actor.send(queue.seal.close("drain_outbox"))
         _until(lambda: queue.broker.client.hlen(f"{queue.broker.namespace}:{message.queue_name}.msgs") == 0)
         time.sleep(0.5)
         assert twilio.accepted == []
     assert [message.status for message in outbound()] == ["queued"]
     db.session.rollback()
-    actor.send("drain_outbox")
+    actor.send(queue.seal.close("drain_outbox"))
     _until(lambda: len(twilio.accepted) == 1)
 
 
@@ -132,3 +132,54 @@ def test_a_build_waiting_on_the_queue_is_not_taken_for_dead(tmp_path):
     started = []
     builds.start(None, "k", lambda target, progress: started.append(target))
     assert started == [] and builds.progress("k")["updated"] < time.time() - 100
+
+
+def test_forged_messages_on_redis_are_refused_and_nothing_personal_is_there(app, world, queue, tmp_path):
+    """Anyone who can write to Redis could call an actor: a render with a link to a file, a job by name. Neither is
+    sealed with the service's key, so neither runs; what the service itself puts on Redis names nobody."""
+    from dramatiq.results import ResultFailure
+
+    from service.domain.planning import mark_missed  # noqa: F401 - the job an attacker would run
+
+    static = queue.renderer().static_dir
+    forged = ['<a rel="attachment" href="file:///etc/passwd">x</a>',
+              f'<img src="file://{static}/%2E%2E/%2E%2E/instance/secret_key">']
+    message = queue.actor("render_pdfs").send(forged)
+    with pytest.raises(ResultFailure, match="ForgedMessage"):
+        message.get_result(backend=queue.results, block=True, timeout=20_000)
+    # A message sealed by another service (another key) is refused too.
+    from service.tasks import Seal
+
+    other = Seal("another-secret", 600).close(forged)
+    with pytest.raises(ResultFailure, match="ForgedMessage"):
+        queue.actor("render_pdfs").send(other).get_result(backend=queue.results, block=True, timeout=20_000)
+    # A job by name, plain or sealed, that the worker hosts are not to run.
+    actor = runner.job_actor(app, queue)
+    for argument in ("mark_missed", queue.seal.close("mark_missed"), queue.seal.close("no_such_job")):
+        actor.send(argument)
+    _until(lambda: queue.broker.client.hlen(f"{queue.broker.namespace}:jobs.msgs") == 0)
+    time.sleep(0.3)
+    db.session.rollback()
+    assert db.session.scalar(select(JobRun).where(JobRun.name == "mark_missed")) is None
+    # The service's own batch renders, and Redis never held the household's name in the clear.
+    household, _, _ = _year_of_deliveries(world, weeks=2, name_serial=7)
+    seen = []
+    original = queue.broker.enqueue
+
+    def watching(message, **kwargs):
+        seen.append(json.dumps(message.asdict(), ensure_ascii=False))
+        return original(message, **kwargs)
+
+    queue.broker.enqueue = watching
+    try:
+        settings = ArchiveSettings.of(app, "https://water.example.gov.cn")
+        with app.test_request_context():
+            build_archive(db.session, Scope(), world.t_a.id, date(2025, 1, 1), date(2025, 1, 31), tmp_path / "a.zip",
+                          settings)
+    finally:
+        queue.broker.enqueue = original
+    db.session.rollback()
+    assert seen and not any(household.head_name in payload for payload in seen)
+    with zipfile.ZipFile(tmp_path / "a.zip") as made:
+        record = next(name for name in made.namelist() if name.endswith(f"-{household.id}.pdf"))
+        assert household.head_name in text_of(made.read(record))[0]

@@ -145,6 +145,7 @@ MESSAGES = {
     "row.facility_unknown": "本村没有这个名称或编号的设施",
     "row.test_recorded": "该设施这一天这个采样点已有检测记录，结果不同；如需更正请联系县级管理员",
     "file.unpacks_too_large": "文件解压后过大（超过 {megabytes} MB）或压缩比异常，已拒绝。请检查文件，或分批导入",
+    "file.too_complex": "文件读取所需的内存或时间超出上限（可能含大量无关内容），已拒绝。请另存为只含名单的新表格，或分批导入",
     "file.too_many_rows": "行数超过 {rows} 行，请分批导入",
     "file.csv_encoding": "CSV 文件编码无法识别（请用 UTF-8 或 GB18030）",
     "file.csv_binary": "不是文本格式的 CSV 文件",

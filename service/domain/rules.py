@@ -24,5 +24,5 @@ class Rules:
     now: datetime  # aware, UTC
     zone: ZoneInfo = ZoneInfo("Asia/Shanghai")
     horizon_days: int = 14  # how far ahead deliveries are planned
-    backdate_days: int = 3  # how many days before its planned day a delivery may be logged as made
+    backdate_days: int = 3  # how many days before its planned day (and before today) a delivery may be logged as made
     supply: SupplyStandard = SupplyStandard()

@@ -22,10 +22,13 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class UnpackLimits:
-    """How far an uploaded zip (an .xlsx) may inflate: per part and in sum, and the inflation ratio."""
+    """How far an uploaded zip (an .xlsx) may inflate: per part and in sum, and the inflation ratio; and what reading
+    an upload may cost (memory beyond the reader's own, seconds), enforced by service/imports/parsing.py."""
 
     max_bytes: int = 50 * 1024 * 1024
     max_ratio: int = 200
+    parse_memory_bytes: int = 150 * 1024 * 1024
+    parse_seconds: float = 60
 
 
 def check_zip_bomb(data: bytes, limits: UnpackLimits) -> None:
@@ -121,7 +124,7 @@ def read_table(filename: str, data: bytes, limits: UnpackLimits = UnpackLimits()
             rows = _read_csv(data)
         else:
             raise FieldErrors.one("file", catalogue.say("file.kind"))
-    except (FieldErrors, PayloadTooLarge):
+    except (FieldErrors, PayloadTooLarge, MemoryError):
         raise
     except Exception:  # a damaged file fails in many ways inside openpyxl or csv; each means "cannot read"
         raise FieldErrors.one("file", catalogue.say("file.damaged")) from None

@@ -7,6 +7,7 @@ from ..auth import acting_user
 from ..context import current_context
 from ..domain.catalogue import LABELS, say
 from ..domain.errors import PayloadTooLarge
+from ..domain.permissions import require_capability
 from .runner import run_import, template_xlsx
 
 blueprint = Blueprint("imports_pages", __name__)
@@ -26,6 +27,8 @@ def template(kind):
 @login_required
 def index():
     """Upload a roster, see the report: every bad row with its column; nothing written unless all are good."""
+    if request.method == "POST":  # before the upload is read
+        require_capability(acting_user(), "import_rosters")
     report, refused, kind = None, None, request.form.get("kind", "households")
     if request.method == "POST" and kind in KINDS:
         upload = request.files.get("file")

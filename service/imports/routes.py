@@ -13,6 +13,7 @@ from ..domain.needs_delivery import household_reasons
 from ..domain.catalogue import label, say
 from ..domain.tables import write_csv, write_xlsx
 from ..domain.errors import FieldErrors, PayloadTooLarge
+from ..domain.permissions import require_capability
 from ..facilities.routes import collection as facilities
 from ..facilities.schemas import FacilityArgs
 from ..households.routes import collection as households
@@ -24,6 +25,14 @@ from .runner import run_import, template_xlsx
 blueprint = Blueprint("imports", __name__, url_prefix="/api/v1", description="导入导出 Rosters: import, export")
 blueprint.before_request(limit_json_body)
 blueprint.before_request(require_bearer_user)
+
+
+@blueprint.before_request
+def may_import_before_reading():
+    """Who may import is checked before a byte of the upload is read: a login that may not import cannot make the
+    server parse a file."""
+    if request.endpoint == "imports.import_roster":
+        require_capability(acting_user(), "import_rosters")
 
 
 class ImportArgs(Schema):

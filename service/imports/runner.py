@@ -5,7 +5,9 @@ from ..domain import imports
 from ..domain.catalogue import say
 from ..domain.conflicts import record_id_conflicts
 from ..domain.errors import FieldErrors, TooManyRequests
-from ..domain.tables import read_table, write_xlsx
+from ..domain.permissions import require_capability
+from ..domain.tables import write_xlsx
+from .parsing import read_table_bounded
 from ..unit_of_work import UnitOfWork
 
 IMPORTERS = {"households": imports.import_households, "facilities": imports.import_facilities,
@@ -21,8 +23,11 @@ def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: b
                progress=lambda n: None) -> dict:
     """The import report; PayloadTooLarge (413) when the file would inflate past the context's limits, and
     TooManyRequests when the actor has named too many IDs registered outside its scope within the hour."""
+    require_capability(actor, "import_rosters")
+    # Nothing of the request's transaction is held while the file is read (on SQLite it would be the write lock).
+    session.rollback()
     try:
-        rows = read_table(filename, data, context.unpack_limits)
+        rows = read_table_bounded(filename, data, context.unpack_limits)
     except FieldErrors as exc:
         return {"dry_run": dry_run, "rows": 0, "created": 0, "updated": 0, "unchanged": 0,
                 "errors": [{"row": 0, "column": "file", "message": text} for text in exc.errors["file"]]}

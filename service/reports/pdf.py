@@ -1,4 +1,4 @@
-"""HTML to PDF with WeasyPrint: a CJK font or nothing, and no file or URL reachable but our own static files.
+"""HTML to PDF with WeasyPrint: a CJK font or nothing, and no file or URL reachable at all (inline data only).
 
 See docs/operations.md, "What our libraries do": without a CJK family named, Chinese comes out in Japanese
 glyphs; the default URL fetcher reads any `file://`; one FontConfiguration and pre-parsed CSS reused across
@@ -46,20 +46,17 @@ def installed_cjk_family() -> str | None:
     return next((family for family in CJK_FAMILIES if family in families), None)
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Fetches `data:` URLs and files under the app's static folder; refuses everything else."""
+class InlineOnlyFetcher(URLFetcher):
+    """Fetches `data:` URLs and nothing else. Our records carry their pictures and QR codes inline and their
+    stylesheet as a string, so no file or address is ever needed; refusing every other URL is the one check that
+    no percent-encoding (`static/%2E%2E/…`), symlink or host name in an injected template can get past."""
 
-    def __init__(self, static_dir: str):
-        super().__init__(allowed_protocols={"data", "file"})
-        self.static_dir = Path(static_dir).resolve()
+    def __init__(self):
+        super().__init__(allowed_protocols={"data"})
 
     def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            path = Path(url.split("?")[0].removeprefix("file://")).resolve()
-            if not path.is_relative_to(self.static_dir):
-                raise ValueError(f"not one of the app's static files: {url}")
-        elif not url.startswith("data:"):
-            raise ValueError(f"reports fetch nothing from outside: {url}")
+        if not url.startswith("data:"):
+            raise ValueError(f"reports fetch nothing but inline data: {url[:80]}")
         return super().fetch(url, headers)
 
 
@@ -88,7 +85,7 @@ class PdfRenderer:
         self.static_dir = static_dir
         self.family = family
         self.fonts = FontConfiguration()
-        self.fetcher = StaticOnlyFetcher(static_dir)
+        self.fetcher = InlineOnlyFetcher()
         css = (Path(static_dir) / "report.css").read_text().replace("CJK_FAMILY", family)
         self.css = CSS(string=css, font_config=self.fonts, url_fetcher=self.fetcher)
 
