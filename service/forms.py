@@ -6,7 +6,7 @@ from typing import Callable
 from flask import flash, g
 from marshmallow import EXCLUDE, Schema, ValidationError
 
-from .domain.conflicts import IdNumberConflict
+from .domain.conflicts import RegisteredElsewhere
 from .domain.errors import FieldErrors
 from .handlers import record_id_conflict, wants_json
 from .domain.text import drop_invisible
@@ -91,7 +91,7 @@ def form_page(redraw: Callable[..., str]):
                 for message in g.pop("saved_messages", []):
                     flash(message)
                 return response
-            except IdNumberConflict as conflict:
+            except RegisteredElsewhere as conflict:
                 record_id_conflict(conflict)
                 return redraw(errors=conflict.errors, **view_args), 422
             except FieldErrors as exc:

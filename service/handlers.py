@@ -12,7 +12,7 @@ from models import db
 from .auth import acting_user
 from .context import current_context
 from .domain.catalogue import ERROR_HEADINGS, FIELD_NAMES, page_message, say
-from .domain.conflicts import IdNumberConflict, record_id_conflicts
+from .domain.conflicts import RegisteredElsewhere, record_id_conflicts, refuse_while_probing
 from .domain.errors import DomainError, FieldErrors, TooManyRequests
 from .extensions import login_manager
 from .unit_of_work import UnitOfWork
@@ -88,19 +88,26 @@ def _answer(status: int, name: str, message: str, errors: dict | None = None, he
     return response
 
 
-def record_id_conflict(error: IdNumberConflict) -> None:
+def record_id_conflict(error: RegisteredElsewhere) -> None:
     """Record the conflict for the county in a transaction of its own (the write that met it was rolled back);
     TooManyRequests past the hourly limit (used by this handler and by the form pages)."""
     _discard_unfinished_work()
     context = current_context()
     with UnitOfWork():
-        throttled = record_id_conflicts(db.session, acting_user(), error.household_ids, request.path[:40],
+        throttled = record_id_conflicts(db.session, acting_user(), error.found, request.path[:40],
                                         context.rules.now, context.conflicts_per_hour)
     if throttled:
         raise TooManyRequests(say("id_conflict.throttled"), retry_after=3600)
 
 
-def handle_id_conflict(error: IdNumberConflict):
+def refuse_while_probing_numbers() -> None:
+    """Before a request looks up a resident ID or phone: 429 while the user is past the hourly limit of answers
+    about numbers outside its scope (used by the registry's API and pages)."""
+    context = current_context()
+    refuse_while_probing(db.session, acting_user(), context.rules.now, context.conflicts_per_hour)
+
+
+def handle_id_conflict(error: RegisteredElsewhere):
     try:
         record_id_conflict(error)
     except TooManyRequests as throttled:
@@ -161,7 +168,7 @@ def handle_unexpected(error: Exception):
 
 
 def register(app) -> None:
-    app.register_error_handler(IdNumberConflict, handle_id_conflict)
+    app.register_error_handler(RegisteredElsewhere, handle_id_conflict)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)

@@ -11,6 +11,7 @@ from models import db
 from .auth import acting_scope, acting_user, require_bearer_user
 from .api_common import limit_json_body, paginate
 from .domain.scope import Scope, get_visible
+from .handlers import refuse_while_probing_numbers
 from .unit_of_work import atomic
 
 PAGING = ("page", "per_page")
@@ -33,6 +34,13 @@ class Collection:
     list_options: tuple = ()
     # Figures a page of records shows that are computed for the whole page at once: (session, records) -> None.
     annotate: Callable | None = None
+    # Fields whose value is looked up across every township (a resident ID, a staff phone): a write that gives one
+    # is refused while the user is past the hourly limit of answers about numbers outside its scope.
+    numbers_looked_up: tuple = ()
+
+    def refuse_while_probing(self, data: dict) -> None:
+        if any(data.get(name) is not None for name in self.numbers_looked_up):
+            refuse_while_probing_numbers()
 
     def page(self, session, scope: Scope, args: dict, options: tuple = ()) -> dict:
         """One page of the records inside `scope` that match the filters in `args` (API and pages alike);
@@ -75,6 +83,7 @@ def collection_blueprint(c: Collection) -> Blueprint:
         @atomic
         def post(self, data):
             """Create one."""
+            c.refuse_while_probing(data)
             return c.create(db.session, acting_user(), data)
 
     @bp.route("/<int:record_id>")
@@ -92,6 +101,7 @@ def collection_blueprint(c: Collection) -> Blueprint:
         @atomic
         def patch(self, data, record_id):
             """Change the given fields of one."""
+            c.refuse_while_probing(data)
             return c.update(db.session, acting_user(), record_id, data)
 
     return bp

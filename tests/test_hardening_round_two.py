@@ -454,3 +454,69 @@ def test_the_file_is_read_outside_any_transaction(app, client, world, monkeypatc
                     data={"file": (io.BytesIO(csv), "roster.csv")}, content_type="multipart/form-data")
     assert r.status_code == 200, r.json
     assert seen == [False] and r.json["created"] == 1
+
+
+# 4. Probing who is registered elsewhere -----------------------------------------------------------
+
+
+def _facility_roster(owner_id: str = "", manager_phone: str = "") -> bytes:
+    return ("镇街,村,名称,类型,归属,状态,户主身份证号,管理员电话\n"
+            f"河口镇,王庄村,王家净水机,净水机,农户自有,正常,{owner_id},{manager_phone}\n").encode()
+
+
+def test_the_facility_import_answers_elsewhere_and_nowhere_alike_and_tells_the_county(client, world):
+    import io
+
+    from sqlalchemy import select
+
+    from models import AuditEvent
+
+    from .conftest import household_payload, valid_id
+
+    theirs = client.post("/api/v1/households", json=household_payload(world, 5), headers=world.headers(world.worker_a))
+    assert theirs.status_code == 201
+    answers = []
+    for roster in (_facility_roster(owner_id=valid_id(5)), _facility_roster(owner_id=valid_id(6)),
+                   _facility_roster(manager_phone="13900000001"), _facility_roster(manager_phone="13900000999")):
+        r = client.post("/api/v1/imports/facilities?dry_run=1", headers=world.headers(world.worker_b),
+                        data={"file": (io.BytesIO(roster), "f.csv")}, content_type="multipart/form-data")
+        assert r.status_code == 422
+        answers.append([(e["column"], e["message"]) for e in r.json["errors"]])
+    assert answers[0] == answers[1] and answers[2] == answers[3], answers
+    events = db.session.execute(select(AuditEvent.entity, AuditEvent.entity_id)
+                                .where(AuditEvent.action == "id_conflict").order_by(AuditEvent.id)).all()
+    assert events == [("households", theirs.json["id"]), ("households", 0), ("staff", world.staff_a.id), ("staff", 0)]
+
+
+def test_past_the_limit_elsewhere_and_nowhere_are_both_refused(app, client, world, monkeypatch):
+    from .conftest import household_payload
+
+    monkeypatch.setitem(app.config, "ID_CONFLICTS_PER_HOUR", 1)
+    theirs = client.post("/api/v1/households", json=household_payload(world, 5), headers=world.headers(world.worker_a))
+    assert theirs.status_code == 201
+    h = world.headers(world.worker_b)
+    elsewhere = household_payload(world, 5, village_id=world.v_b1.id)
+    assert client.post("/api/v1/households", json=elsewhere, headers=h).status_code == 422
+    # Past the limit: a number registered elsewhere and one registered nowhere get the same 429.
+    nowhere = household_payload(world, 8, village_id=world.v_b1.id)
+    assert client.post("/api/v1/households", json=elsewhere, headers=h).status_code == 429
+    assert client.post("/api/v1/households", json=nowhere, headers=h).status_code == 429
+    staff = {"name": "张三", "phone": "13900000777", "role": "village_staff", "village_id": world.v_b1.id}
+    assert client.post("/api/v1/staff", json=staff, headers=h).status_code == 429
+    # A write that names no such number goes on.
+    assert client.post("/api/v1/villages", json={"township_id": world.t_b.id, "name": "新村"},
+                       headers=world.headers(world.admin)).status_code == 201
+
+
+def test_a_staff_phone_registered_elsewhere_is_not_revealed(client, world):
+    from sqlalchemy import select
+
+    from models import AuditEvent
+
+    r = client.post("/api/v1/staff", headers=world.headers(world.worker_b),
+                    json={"name": "冒名", "phone": world.staff_a.phone, "role": "village_staff",
+                          "village_id": world.v_b1.id})
+    assert r.status_code == 422 and "不能在此登记" in str(r.json) and "刘村干" not in str(r.json)
+    assert "already exists" not in str(r.json)
+    assert db.session.scalar(select(AuditEvent.entity_id).where(AuditEvent.action == "id_conflict",
+                                                               AuditEvent.entity == "staff")) == world.staff_a.id

@@ -4,7 +4,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Household, User, db
+from models import Household, Staff, User, db
 
 from ..auth import acting_user
 from ..domain.conflicts import recent_conflicts
@@ -27,11 +27,14 @@ def _page(errors: dict | None = None) -> str:
                                .order_by(User.username)).all()
     conflicts = recent_conflicts(db.session)
     households = {h.id: h for h in db.session.scalars(
-        select(Household).where(Household.id.in_({c.entity_id for c in conflicts}))
+        select(Household).where(Household.id.in_({c.entity_id for c in conflicts if c.entity == "households"}))
         .options(selectinload(Household.township), selectinload(Household.village)))}
+    staff = {s.id: s for s in db.session.scalars(
+        select(Staff).where(Staff.id.in_({c.entity_id for c in conflicts if c.entity == "staff"}))
+        .options(selectinload(Staff.township)))}
     actors = {u.id: u for u in users}
     return render_template("accounts/users.html", users=users, conflicts=conflicts, households=households,
-                           actors=actors, errors=errors or {})
+                           staff=staff, actors=actors, errors=errors or {})
 
 
 @blueprint.route("/users")

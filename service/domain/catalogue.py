@@ -94,6 +94,8 @@ MESSAGES = {
     # resident IDs registered elsewhere
     "id_conflict": "该身份证号不能在此登记，已通知县级管理员",
     "id_conflict.throttled": "查询过于频繁，请一小时后再试",
+    "phone_conflict": "该电话不能在此登记，已通知县级管理员",
+    "row.number_not_here": "本辖区没有这个号码的记录（查询已记录）",
     # the registry and agreements
     "household.created": "已登记监测户：{name}",
     "household.saved": "已保存：{name}",

@@ -1,7 +1,10 @@
-"""Resident IDs already registered outside the caller's scope (existence probing, docs/domain.md, "Resident IDs").
+"""Resident IDs and phone numbers looked up outside the caller's scope (existence probing, docs/domain.md,
+"Resident IDs").
 
-The caller learns only that the ID cannot be registered here; the county administrator is told which
-household and who tried. Answers of this kind are limited per user, so that nobody can test IDs one by one.
+Whether a number is registered in another township ("elsewhere") or nowhere, the caller is answered the same; the
+county administrator is told which record and who tried (a number found nowhere is recorded too, as probing). Each
+such answer counts toward an hourly limit per user, and past it every look-up of a number by that user is refused
+(429) before it is made, so that not even the limit tells "elsewhere" from "nowhere".
 """
 from datetime import datetime, timedelta
 
@@ -10,30 +13,57 @@ from sqlalchemy import func, select
 from models import AuditEvent, User
 
 from . import catalogue
-from .errors import FieldErrors
+from .errors import FieldErrors, TooManyRequests
 
 ACTION = "id_conflict"
+NOWHERE = 0  # the entity id recorded for a number registered nowhere
 
 
-class IdNumberConflict(FieldErrors):
-    """An ID number registered outside the actor's scope; `household_ids` are the households it belongs to."""
+class RegisteredElsewhere(FieldErrors):
+    """A number (resident ID, phone) registered outside the actor's scope: `found` are (entity, id) pairs."""
+
+    def __init__(self, field: str, message_key: str, found: list[tuple[str, int]]):
+        super().__init__({field: [catalogue.say(message_key)]})
+        self.found = found
+
+
+class IdNumberConflict(RegisteredElsewhere):
+    """A resident ID registered outside the actor's scope, in `household_ids`."""
 
     def __init__(self, household_ids: list[int]):
-        super().__init__({"id_number": [catalogue.say("id_conflict")]})
-        self.household_ids = household_ids
+        super().__init__("id_number", "id_conflict", [("households", i) for i in household_ids])
 
 
-def record_id_conflicts(session, actor: User, household_ids: list[int], source: str, now: datetime,
-                        per_hour: int) -> bool:
-    """Record each conflict for the county (an AuditEvent the county's user page lists); True when the actor
-    has had more than `per_hour` such answers in the last hour, so that the caller refuses to answer (the
-    conflicts are recorded all the same: the county sees the probing)."""
-    before = session.scalar(select(func.count()).select_from(AuditEvent).where(
+class PhoneConflict(RegisteredElsewhere):
+    """A staff phone registered outside the actor's scope, by `staff_ids`."""
+
+    def __init__(self, staff_ids: list[int]):
+        super().__init__("phone", "phone_conflict", [("staff", i) for i in staff_ids])
+
+
+def _answers_this_hour(session, actor: User, now: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.actor_id == actor.id, AuditEvent.action == ACTION, AuditEvent.at >= now - timedelta(hours=1)))
-    session.add_all(AuditEvent(actor_id=actor.id, action=ACTION, entity="households", entity_id=household_id,
+
+
+def refuse_while_probing(session, actor: User, now: datetime, per_hour: int) -> None:
+    """TooManyRequests when the actor has had `per_hour` such answers in the last hour: called before any look-up
+    of a number outside the caller's scope, so that a number registered elsewhere and one registered nowhere are
+    refused alike."""
+    if _answers_this_hour(session, actor, now) >= per_hour:
+        raise TooManyRequests(catalogue.say("id_conflict.throttled"), retry_after=3600)
+
+
+def record_id_conflicts(session, actor: User, found: list[tuple[str, int]], source: str, now: datetime,
+                        per_hour: int) -> bool:
+    """Record each look-up that found a number outside the actor's scope, or nowhere (`(entity, NOWHERE)`), for the
+    county (an AuditEvent the county's user page lists); True when the actor has had more than `per_hour` such
+    answers in the last hour, so that the caller refuses to answer (recorded all the same)."""
+    before = _answers_this_hour(session, actor, now)
+    session.add_all(AuditEvent(actor_id=actor.id, action=ACTION, entity=entity, entity_id=record_id,
                                before=None, after={"source": source, "township_id": actor.township_id}, at=now)
-                    for household_id in household_ids)
-    return before + len(household_ids) > per_hour
+                    for entity, record_id in found)
+    return before + len(found) > per_hour
 
 
 def recent_conflicts(session, limit: int = 100) -> list[AuditEvent]:

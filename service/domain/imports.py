@@ -18,6 +18,7 @@ from models import AuditEvent, Facility, Household, Staff, Township, User, Villa
 from . import catalogue, limits
 from .audit import audit_row
 from .cases import sync_gap_cases
+from .conflicts import NOWHERE, PhoneConflict, RegisteredElsewhere
 from .errors import DomainError, FieldErrors
 from .geo import recompute_distances
 from .identity import IdNumberVault, normalize_id_number, normalize_phone
@@ -379,7 +380,7 @@ def import_households(session, actor: User, rows: list[list], vault: IdNumberVau
             else:
                 current = by_hash.get(key)
             if current is not None and not scope.covers(current.township_id, current.village_id):
-                report.conflicts.append(current.id)
+                report.conflicts.append(("households", current.id))
                 raise RowError("身份证号", catalogue.say("id_conflict"))
             if current is not None and data["village_id"] != current.village_id:
                 # A move has consequences (facilities, agreements, cases): it is made on the household's page.
@@ -453,6 +454,8 @@ def _import_each(session, actor: User, rows: list[list], columns, rules, dry_run
                     change(current.id, payload)
                     report.updated += 1
         except (RowError, DomainError) as problem:
+            if isinstance(problem, RegisteredElsewhere):
+                report.conflicts.extend(problem.found)
             report.reject(number, problem, headers)
     if report.errors:
         report.created = report.updated = 0
@@ -461,28 +464,34 @@ def _import_each(session, actor: User, rows: list[list], columns, rules, dry_run
 
 def import_facilities(session, actor: User, rows, vault: IdNumberVault, rules, dry_run: bool,
                       progress=lambda n: None) -> dict:
-    """Facilities, matched on their code, else on name and village."""
+    """Facilities, matched on their code, else on name and village; an owner's ID and a manager's phone are looked
+    up inside the actor's scope only."""
     places = Places(session, actor)
+    scope = Scope.of(actor)
 
     def to_payload(values):
         township = values.pop("township", None)
         values["village_id"] = places.village(str(values.pop("village")), str(township) if township else None)
         owner = values.pop("household_id_number", None)
         if owner and not is_masked(owner):  # a masked ID (as exported) leaves the owner as it is
-            found = session.scalar(select(Household.id).where(Household.id_number_hash == vault.lookup_hash(owner)))
-            if found is None:
-                raise RowError("户主身份证号", catalogue.say("row.owner_unknown"))
-            values["household_id"] = found
+            values["household_id"] = look_up(Household, Household.id_number_hash == vault.lookup_hash(owner),
+                                             "household_id", "row.owner_unknown")
         phone = values.pop("manager_phone", None)
         if phone:
             try:
-                manager = session.scalar(select(Staff.id).where(Staff.phone == normalize_phone(phone)))
+                number = normalize_phone(phone)
             except ValueError:
-                manager = None
-            if manager is None:
-                raise RowError("管理员电话", catalogue.say("row.manager_unknown"))
-            values["manager_id"] = manager
+                raise RowError("管理员电话", catalogue.say("row.manager_unknown")) from None
+            values["manager_id"] = look_up(Staff, Staff.phone == number, "manager_id", "row.manager_unknown")
         return values
+
+    def look_up(model, condition, field: str, message_key: str) -> int:
+        """The record a number names inside the actor's scope; a number registered elsewhere and one registered
+        nowhere are answered alike, and both recorded for the county (conflicts.py)."""
+        found = session.execute(select(model.id, model.township_id, model.village_id).where(condition).limit(1)).first()
+        if found is not None and scope.covers(found.township_id, found.village_id):
+            return found.id
+        raise RegisteredElsewhere(field, message_key, [(model.__tablename__, found.id if found else NOWHERE)])
 
     def find(payload):
         if payload.get("code"):
@@ -515,8 +524,14 @@ def import_staff(session, actor: User, rows, vault: IdNumberVault, rules, dry_ru
             values["township_id"] = townships[str(township)]
         return values
 
-    return _import_each(session, actor, rows, STAFF_COLUMNS, rules, dry_run, to_payload,
-                        lambda payload: session.scalar(select(Staff).where(Staff.phone == payload["phone"])),
+    def find(payload):
+        found = session.scalar(select(Staff).where(Staff.phone == payload["phone"]))
+        if found is not None and not scope.covers(found.township_id, found.village_id):
+            raise PhoneConflict([found.id])  # the same answer as a create would get, recorded for the county
+        return found
+
+    scope = Scope.of(actor)
+    return _import_each(session, actor, rows, STAFF_COLUMNS, rules, dry_run, to_payload, find,
                         lambda payload: create_staff(session, actor, payload),
                         lambda record_id, payload: update_staff(session, actor, record_id, payload), progress,
                         lambda p: ("联系电话", p["phone"]))

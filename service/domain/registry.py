@@ -19,7 +19,7 @@ from .cases import open_facility_case, resolve_system_cases, sync_gap_cases
 from .geo import recompute_distances
 from .repairs import record_status_change
 from .rules import Rules
-from .conflicts import IdNumberConflict
+from .conflicts import IdNumberConflict, PhoneConflict
 from .permissions import require_capability
 from .scope import Scope, get_for_write, require_write
 
@@ -139,10 +139,21 @@ def _place_staff(session, actor: User, merged: dict) -> dict:
     return merged
 
 
+def _refuse_phone_elsewhere(session, actor: User, phone: str | None, exclude_id: int | None = None) -> None:
+    """A phone already a staff member's outside the actor's scope: say nothing of where (the county is told)."""
+    if phone is None:
+        return
+    holder = session.execute(select(Staff.id, Staff.township_id, Staff.village_id)
+                             .where(Staff.phone == phone, Staff.id != (exclude_id or 0)).limit(1)).first()
+    if holder is not None and not Scope.of(actor).covers(holder.township_id, holder.village_id):
+        raise PhoneConflict([holder.id])
+
+
 def create_staff(session, actor: User, data: dict) -> Staff:
     """A new responsible person; the phone is their unique SMS address."""
     merged = _place_staff(session, actor, {"township_id": None, "village_id": None, **data})
     errors: dict = {}
+    _refuse_phone_elsewhere(session, actor, merged["phone"])
     _require_unique(session, errors, "phone", Staff.phone, merged["phone"])
     if errors:
         raise FieldErrors(errors)
@@ -162,6 +173,7 @@ def update_staff(session, actor: User, staff_id: int, data: dict) -> Staff:
             select(Agreement.id).where(Agreement.provider_id == staff.id, Agreement.status.in_(("draft", "active"))),
         ])
     errors: dict = {}
+    _refuse_phone_elsewhere(session, actor, data.get("phone"), staff.id)
     _require_unique(session, errors, "phone", Staff.phone, data.get("phone"), staff.id)
     if errors:
         raise FieldErrors(errors)

@@ -16,6 +16,7 @@ from ..domain.scope import get_visible
 from ..domain.supply import annotate_30d
 from ..domain.water_quality import recent_tests
 from ..domain.catalogue import say
+from ..handlers import refuse_while_probing_numbers
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import photo_evidence
 from .routes import collection
@@ -101,6 +102,7 @@ def new():
     if request.method == "GET":
         return _form(None, {})
     data = load_form(HouseholdSchema(), request.form, FORM_TYPES)
+    refuse_while_probing_numbers()
     context = current_context()
     record = registry.create_household(db.session, acting_user(), data, context.vault, context.rules)
     flash_when_saved(say("household.created", name=record.head_name))
@@ -119,6 +121,8 @@ def edit(household_id):
             values["distance_m"] = None
         return _form(household, values)
     data = load_form(HouseholdSchema(partial=True), request.form, FORM_TYPES, clear_blank=True, keep=("id_number",))
+    if data.get("id_number") is not None:
+        refuse_while_probing_numbers()
     context = current_context()
     registry.update_household(db.session, acting_user(), household.id, data, context.vault, context.rules)
     flash_when_saved(say("household.saved", name=household.head_name))

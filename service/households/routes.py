@@ -42,5 +42,6 @@ collection = Collection(
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
     annotate=lambda session, households: annotate_30d(session, households, current_rules().today,
                                                       current_kept_supply()),
+    numbers_looked_up=("id_number",),
 )
 blueprint = collection_blueprint(collection)

@@ -3,7 +3,7 @@ only a clean, real import, and record for the county any row that named a reside
 from ..context import Context
 from ..domain import imports
 from ..domain.catalogue import say
-from ..domain.conflicts import record_id_conflicts
+from ..domain.conflicts import record_id_conflicts, refuse_while_probing
 from ..domain.errors import FieldErrors, TooManyRequests
 from ..domain.permissions import require_capability
 from ..domain.tables import write_xlsx
@@ -24,6 +24,9 @@ def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: b
     """The import report; PayloadTooLarge (413) when the file would inflate past the context's limits, and
     TooManyRequests when the actor has named too many IDs registered outside its scope within the hour."""
     require_capability(actor, "import_rosters")
+    # Rows name resident IDs and phones: past the hourly limit of answers about numbers outside its scope, a user
+    # imports nothing until the hour has passed (conflicts.py).
+    refuse_while_probing(session, actor, context.rules.now, context.conflicts_per_hour)
     # Nothing of the request's transaction is held while the file is read (on SQLite it would be the write lock).
     session.rollback()
     try:

@@ -6,6 +6,6 @@ from .schemas import StaffArgs, StaffPageSchema, StaffSchema
 
 collection = Collection(
     "staff", Staff, StaffSchema, StaffPageSchema, StaffArgs,
-    registry.create_staff, registry.update_staff, "责任人 Responsible staff",
+    registry.create_staff, registry.update_staff, "责任人 Responsible staff", numbers_looked_up=("phone",),
 )
 blueprint = collection_blueprint(collection)
