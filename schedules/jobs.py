@@ -8,6 +8,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from models import Village, utcnow
+from service.backup import daily_backup
 from service.domain.cases import daily_case_pass
 from service.domain.geo import recompute_distances
 from service.domain.planning import mark_missed, plan_deliveries
@@ -64,6 +65,9 @@ JOBS: dict[str, Job] = {
         "发送待发短信 Send the due SMS of the outbox",
         lambda session, context: drain_outbox(lambda: transaction(session), context.gateway, context.sms, utcnow),
         every_setting="SMS_DRAIN_EVERY_SECONDS"),
+    "backup": Job(
+        "备份数据库和上传的文件，保留最近 BACKUP_KEEP 份 Back up the database and the uploads, keeping the newest",
+        lambda session, context: daily_backup(context.backup), ("BACKUP_AT",)),
     "expire_confirmations": Job(
         "超过72小时未回复的送水确认记为未回复 Expire confirmations unanswered for 72 hours",
         lambda session, context: expire_confirmations(session, context.rules.now, context.sms.confirmation_expire),

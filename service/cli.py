@@ -1,4 +1,5 @@
-"""The service's `flask` commands: users, seed-demo (the scheduler's live in schedules/)."""
+"""The service's `flask` commands: users, seed-demo, report, import, backup, restore (the scheduler's live in
+schedules/)."""
 import os
 import sys
 from pathlib import Path
@@ -10,9 +11,10 @@ from sqlalchemy import func, or_, select
 
 from models import Household, Township, User, Village, db
 
+from .backup import BackupError, make_backup, restore_backup
 from .clock import local_today
 from .config import DEFAULT_DATABASE_URL
-from .context import current_context, current_vault
+from .context import backup_settings, current_context, current_vault
 from .demo import SCALES, seed
 from .domain.errors import DomainError, FieldErrors, PayloadTooLarge
 from .domain.scope import Scope
@@ -177,3 +179,31 @@ def import_command(kind, file, dry_run, username):
                f"unchanged {report['unchanged']}, errors {len(report['errors'])}"
                + (" (dry run: nothing written)" if dry_run else ""))
     sys.exit(1 if report["errors"] else 0)
+
+
+@click.command("backup")
+@click.option("--to", "folder", type=click.Path(file_okay=False, writable=True),
+              help="Folder to write into (default BACKUP_DIR; best on another machine's disk).")
+@with_appcontext
+def backup_command(folder):
+    """Write a consistent copy of the database and the uploaded files, with a SHA-256 manifest."""
+    try:
+        made = make_backup(backup_settings(current_app.config), Path(folder) if folder else None)
+    except BackupError as exc:
+        _fail({"backup": [str(exc)]})
+    click.echo(f"wrote {made} ({made.stat().st_size} bytes)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(file):
+    """Restore a backup FILE into the (empty) database of DATABASE_URL and into UPLOAD_DIR."""
+    db.session.remove()
+    db.engine.dispose()  # nothing of ours holds the database the restore writes
+    try:
+        restored = restore_backup(backup_settings(current_app.config), Path(file))
+    except BackupError as exc:
+        _fail({"restore": [str(exc)]})
+    click.echo(f"restored the backup of {restored['created_at']} (schema {restored['revision']}), "
+               f"{restored['uploads']} uploaded files")

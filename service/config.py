@@ -102,6 +102,10 @@ def load_config() -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)),
         "MAX_JSON_BYTES": int(os.environ.get("MAX_JSON_BYTES", 64 * 1024)),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(INSTANCE / "uploads"),
+        # Where `flask backup` and the daily job write (mount another machine's disk here), and how many are kept.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR") or str(INSTANCE / "backups"),
+        "BACKUP_KEEP": int(os.environ.get("BACKUP_KEEP", 14)),
+        "BACKUP_AT": os.environ.get("BACKUP_AT", "03:15"),
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)),
         "WATER_STANDARD_L_PER_PERSON_DAY": _float("WATER_STANDARD_L_PER_PERSON_DAY", 35),
         "SUPPLY_ASSURANCE_MIN": _float("SUPPLY_ASSURANCE_MIN", 90),

@@ -6,10 +6,13 @@ window), the resident-ID vault, the SMS gateway and settings, and the limits of 
 Views, CLI commands and scheduled jobs all go through it, so that a setting means the same everywhere.
 """
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+from .backup import BackupSettings
 
 from .domain.cases import CasePolicy
 from .domain.gateway import SmsGateway
@@ -32,6 +35,7 @@ class Context:
     unpack_limits: UnpackLimits
     conflicts_per_hour: int  # answers about resident IDs registered elsewhere, per user and hour
     manual_sms_per_day: int  # SMS a person writes by hand, per user and day
+    backup: BackupSettings
 
 
 def thresholds(config) -> Thresholds:
@@ -77,7 +81,12 @@ def build_context(config, now: datetime | None = None, id_vault: IdNumberVault |
         sms_settings(config), UnpackLimits(config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_RATIO"],
                                             config["IMPORT_PARSE_MEMORY_MB"] * 1024 * 1024,
                                             config["IMPORT_PARSE_SECONDS"]),
-        config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"])
+        config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"], backup_settings(config))
+
+
+def backup_settings(config) -> BackupSettings:
+    return BackupSettings(config["SQLALCHEMY_DATABASE_URI"], Path(config["UPLOAD_DIR"]), Path(config["BACKUP_DIR"]),
+                          config["BACKUP_KEEP"])
 
 
 def _built_once() -> dict:
