@@ -520,3 +520,20 @@ def test_a_staff_phone_registered_elsewhere_is_not_revealed(client, world):
     assert "already exists" not in str(r.json)
     assert db.session.scalar(select(AuditEvent.entity_id).where(AuditEvent.action == "id_conflict",
                                                                AuditEvent.entity == "staff")) == world.staff_a.id
+
+
+def test_names_stored_before_keep_no_format_characters_after_the_migration(tmp_path):
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+                      "SECRET_KEY": "k", "ID_NUMBER_KEY": "k", "ALLOWED_HOSTS": ["localhost"]})
+    with app.app_context():
+        upgrade(revision="00805513a578")
+        db.session.execute(text("INSERT INTO townships (id, name, code, created_at, updated_at) "
+                                "VALUES (1, :name, '370101', '2026-01-01', '2026-01-01')"),
+                           {"name": f"城关{FORMAT_CHARACTERS}镇"})
+        db.session.commit()
+        upgrade()
+        assert db.session.scalar(text("SELECT name FROM townships WHERE id = 1")) == "城关镇"
+        db.session.remove()
