@@ -1,0 +1,41 @@
+"""The docs say what the code does: every setting the code reads is documented once, and the SMS words the docs
+list are the ones the service reads."""
+import re
+from pathlib import Path
+
+from service.domain.sms import CONFIRM_WORDS, DISPUTE_WORDS, START_WORDS, STOP_WORDS
+
+ROOT = Path(__file__).resolve().parents[1]
+READ = re.compile(r'(?:os\.environ\.get|_float|_list)\("([A-Z][A-Z0-9_]+)"')
+
+
+def _settings_read() -> set[str]:
+    return {name for path in (ROOT / "service").rglob("*.py") for name in READ.findall(path.read_text())}
+
+
+def _settings_documented() -> dict[str, int]:
+    doc = (ROOT / "docs" / "operations.md").read_text()
+    table = doc[doc.index("## Configuration"):doc.index("## Command line")]
+    counts: dict[str, int] = {}
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", line.split("|")[1]):
+                counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def test_every_setting_the_code_reads_is_documented_once():
+    read, documented = _settings_read(), _settings_documented()
+    assert len(read) > 60
+    assert sorted(read - documented.keys()) == []
+    assert sorted(name for name, count in documented.items() if count > 1) == []
+    assert sorted(documented.keys() - read) == []
+
+
+def test_the_sms_words_in_the_docs_are_the_ones_the_service_reads():
+    for doc in ("docs/domain.md", "docs/api.md", "README.md"):
+        quoted = [set(words.split()) for words in re.findall(r"`([^`]+)`", (ROOT / doc).read_text())]
+        for words in (CONFIRM_WORDS, DISPUTE_WORDS, STOP_WORDS):
+            # Wherever a doc lists a kind of reply, it lists all of its words.
+            partial = [listed for listed in quoted if len(listed & words) >= 2]
+            assert all(listed == words for listed in partial), (doc, partial)
