@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 export PORT  # the trusted hosts default to this machine's names on it
 
-.PHONY: run test seed-county bench clean vendor-workbox
+.PHONY: run test test-quick seed-county bench clean vendor-workbox
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: $(BIN)/.installed
 # TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) runs the suite on PostgreSQL.
 test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite without its slow part (schemathesis, the real browser): for the edit-test loop; `make test` is the check.
+test-quick: $(BIN)/.installed-dev
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -7,40 +7,18 @@ from sqlalchemy import func, select
 from models import AuditEvent, Delivery, db, utcnow
 from service.context import rules
 from service.clock import local_today
-from service.domain.planning import mark_missed, plan_deliveries
+from service.domain.planning import mark_missed
 
-from .conftest import household_payload
+from .helpers import api_agreement, api_household, planned_through_the_api
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def _household(client, world, serial=1, **values):
-    payload = household_payload(world, serial, distance_m=1200, **values)
-    return client.post("/api/v1/households", json=payload, headers=world.headers(world.admin)).json
-
-
-def _agreement(client, world, household, **values):
-    body = {"household_id": household["id"], "provider_id": world.staff_a.id, "reason": "distance",
-            "interval_days": 1, "liters_per_delivery": 120, "start_on": local_today().isoformat(), **values}
-    return client.post("/api/v1/agreements", json=body, headers=world.headers(world.worker_a))
-
-
-def _planned(client, world, **agreement_values):
-    household = _household(client, world)
-    agreement = _agreement(client, world, household, status="active",
-                           signed_on=local_today().isoformat(), **agreement_values).json
-    plan_deliveries(db.session, local_today(), 3)
-    db.session.commit()
-    items = client.get(f"/api/v1/deliveries?agreement_id={agreement['id']}",
-                       headers=world.headers(world.worker_a)).json["items"]
-    return household, agreement, items
-
-
 def test_agreement_lifecycle_and_gaps(client, world):
     h = world.headers(world.worker_a)
-    household = _household(client, world)
+    household = api_household(client, world)
     assert [x["id"] for x in client.get("/api/v1/households?gap=true", headers=h).json["items"]] == [household["id"]]
-    draft = _agreement(client, world, household, weekdays=[1, 4], interval_days=None)
+    draft = api_agreement(client, world, household, weekdays=[1, 4], interval_days=None)
     assert draft.status_code == 201, draft.json
     assert draft.json["status"] == "draft" and draft.json["weekdays"] == [1, 4] and draft.json["interval_days"] is None
     r = client.patch(f"/api/v1/agreements/{draft.json['id']}", json={"status": "active"}, headers=h)
@@ -49,7 +27,7 @@ def test_agreement_lifecycle_and_gaps(client, world):
                      json={"status": "active", "signed_on": local_today().isoformat()}, headers=h)
     assert r.status_code == 200 and r.json["status"] == "active"
     assert client.get("/api/v1/households?gap=true", headers=h).json["total"] == 0
-    second = _agreement(client, world, household, status="active", signed_on=local_today().isoformat())
+    second = api_agreement(client, world, household, status="active", signed_on=local_today().isoformat())
     assert second.status_code == 409
     r = client.patch(f"/api/v1/agreements/{draft.json['id']}", json={"status": "draft"}, headers=h)
     assert r.status_code == 409
@@ -62,7 +40,7 @@ def test_agreement_lifecycle_and_gaps(client, world):
 
 
 def test_agreement_bad_input(client, world):
-    household = _household(client, world)
+    household = api_household(client, world)
     cases = [({"end_on": (local_today() - timedelta(days=1)).isoformat()}, "end_on"),
              ({"interval_days": 0}, "interval_days"),
              ({"interval_days": None}, "interval_days"),
@@ -73,18 +51,18 @@ def test_agreement_bad_input(client, world):
              ({"reason": "vertical"}, "reason"),
              ({"provider_id": 999999}, "provider_id")]
     for values, field in cases:
-        r = _agreement(client, world, household, **values)
+        r = api_agreement(client, world, household, **values)
         assert r.status_code == 422 and field in r.json["errors"]["json"], (values, r.json)
     other = client.post("/api/v1/staff", json={"name": "外镇", "phone": "13900000077", "role": "village_staff",
                                                "village_id": world.v_b1.id}, headers=world.headers(world.admin)).json
-    r = _agreement(client, world, household, provider_id=other["id"])
+    r = api_agreement(client, world, household, provider_id=other["id"])
     assert r.status_code == 422 and "provider_id" in r.json["errors"]["json"]
     assert client.get("/api/v1/agreements", headers=world.headers(world.admin)).json["total"] == 0
 
 
 def test_quantity_below_standard_and_renewal(client, world):
-    household = _household(client, world, members=4)
-    r = _agreement(client, world, household, interval_days=7, liters_per_delivery=700, status="active",
+    household = api_household(client, world, members=4)
+    r = api_agreement(client, world, household, interval_days=7, liters_per_delivery=700, status="active",
                    signed_on=local_today().isoformat(), end_on=(local_today() + timedelta(days=20)).isoformat())
     assert r.json["liters_per_person_day"] == 25.0 and r.json["quantity_below_standard"] is True
     h = world.headers(world.worker_a)
@@ -93,8 +71,8 @@ def test_quantity_below_standard_and_renewal(client, world):
 
 
 def test_signed_scan_upload(client, world):
-    household = _household(client, world)
-    agreement = _agreement(client, world, household).json
+    household = api_household(client, world)
+    agreement = api_agreement(client, world, household).json
     h = world.headers(world.worker_a)
     r = client.post(f"/api/v1/agreements/{agreement['id']}/scan", headers=h,
                     data={"file": (io.BytesIO(PNG), "scan.png")}, content_type="multipart/form-data")
@@ -116,7 +94,7 @@ def test_signed_scan_upload(client, world):
 
 
 def test_complete_a_planned_delivery_once(client, world):
-    household, agreement, items = _planned(client, world)
+    household, agreement, items = planned_through_the_api(client, world)
     # activation plans the horizon at once, without waiting for the nightly job
     assert [d["status"] for d in items] == ["planned"] * 14
     today = items[0]
@@ -135,7 +113,7 @@ def test_complete_a_planned_delivery_once(client, world):
 
 
 def test_complete_bad_input_writes_nothing(client, world):
-    _, _, items = _planned(client, world)
+    _, _, items = planned_through_the_api(client, world)
     h = world.headers(world.worker_a)
     url = f"/api/v1/deliveries/{items[0]['id']}/complete"
     for body, field in [({"liters": 0}, "liters"), ({"liters": 2001}, "liters"), ({}, "liters"),
@@ -152,7 +130,7 @@ def test_complete_bad_input_writes_nothing(client, world):
 
 
 def test_unplanned_delivery_with_retry(client, world):
-    household = _household(client, world)
+    household = api_household(client, world)
     h = {**world.headers(world.worker_a), "Idempotency-Key": "unplanned-7"}
     yesterday = local_today() - timedelta(days=1)
     body = {"household_id": household["id"], "liters": 60, "delivered_at": f"{yesterday}T09:30:00"}
@@ -165,7 +143,7 @@ def test_unplanned_delivery_with_retry(client, world):
 
 
 def test_corrections_keep_the_original(client, world):
-    _, _, items = _planned(client, world)
+    _, _, items = planned_through_the_api(client, world)
     h = world.headers(world.worker_a)
     client.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 120}, headers=h)
     r = client.post(f"/api/v1/deliveries/{items[0]['id']}/corrections", json={"liters": 100, "reason": "桶未装满"},
@@ -192,7 +170,7 @@ def test_corrections_keep_the_original(client, world):
 
 
 def test_missed_and_deliveries_scope(client, world, app):
-    _, agreement, items = _planned(client, world)
+    _, agreement, items = planned_through_the_api(client, world)
     missed = mark_missed(db.session, rules(app.config, utcnow() + timedelta(days=2)))
     db.session.commit()
     assert len(missed) == 2
@@ -212,8 +190,8 @@ def test_missed_and_deliveries_scope(client, world, app):
 
 
 def test_dashboard_figures(client, world):
-    _planned(client, world)
-    _household(client, world, 2)  # a gap
+    planned_through_the_api(client, world)
+    api_household(client, world, 2)  # a gap
     h = world.headers(world.worker_a)
     dash = client.get("/api/v1/dashboard", headers=h).json
     assert dash["overall"]["needs_delivery"] == 2 and dash["overall"]["gaps"] == 1
@@ -226,10 +204,10 @@ def test_dashboard_figures(client, world):
 
 
 def test_idempotency_keys_belong_to_their_user(client, world):
-    mine = _household(client, world, 1)
+    mine = api_household(client, world, 1)
     other_staff = client.post("/api/v1/staff", json={"name": "王村干", "phone": "13900000055", "role": "village_staff",
                                                      "village_id": world.v_b1.id}, headers=world.headers(world.admin))
-    theirs = _household(client, world, 2, village_id=world.v_b1.id)
+    theirs = api_household(client, world, 2, village_id=world.v_b1.id)
     a = {**world.headers(world.worker_a), "Idempotency-Key": "phone-1"}
     b = {**world.headers(world.worker_b), "Idempotency-Key": "phone-1"}
     first = client.post("/api/v1/deliveries", json={"household_id": mine["id"], "liters": 50}, headers=a)
@@ -239,7 +217,7 @@ def test_idempotency_keys_belong_to_their_user(client, world):
 
 
 def test_impossible_times_and_who_may_cancel(client, world):
-    household, agreement, items = _planned(client, world)
+    household, agreement, items = planned_through_the_api(client, world)
     h = world.headers(world.worker_a)
     for moment in ("0001-01-01T00:00:00", "1999-12-31T23:00:00+00:00"):
         r = client.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 50, "delivered_at": moment},
@@ -253,7 +231,7 @@ def test_impossible_times_and_who_may_cancel(client, world):
 
 
 def test_a_new_provider_takes_over_the_planned_deliveries(client, world):
-    household, agreement, items = _planned(client, world)
+    household, agreement, items = planned_through_the_api(client, world)
     lead = client.post("/api/v1/staff", json={"name": "镇干部", "phone": "13900000066", "role": "township_lead",
                                               "township_id": world.t_a.id}, headers=world.headers(world.admin)).json
     r = client.patch(f"/api/v1/agreements/{agreement['id']}", json={"provider_id": lead["id"]},
@@ -268,12 +246,12 @@ def test_a_new_provider_takes_over_the_planned_deliveries(client, world):
 
 
 def test_a_second_agreement_for_the_same_period_is_refused_when_written(client, world):
-    household = _household(client, world)
+    household = api_household(client, world)
     today = local_today()
-    first = _agreement(client, world, household, end_on=(today + timedelta(days=30)).isoformat())
+    first = api_agreement(client, world, household, end_on=(today + timedelta(days=30)).isoformat())
     assert first.status_code == 201 and first.json["status"] == "draft"
-    second = _agreement(client, world, household, start_on=(today + timedelta(days=10)).isoformat())
+    second = api_agreement(client, world, household, start_on=(today + timedelta(days=10)).isoformat())
     assert second.status_code == 409 and \
         f"agreement {first.json['id']}" in second.json["errors"]["json"]["start_on"][0]
-    renewal = _agreement(client, world, household, start_on=(today + timedelta(days=31)).isoformat())
+    renewal = api_agreement(client, world, household, start_on=(today + timedelta(days=31)).isoformat())
     assert renewal.status_code == 201

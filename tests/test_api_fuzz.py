@@ -7,6 +7,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from .conftest import household_payload
 
+pytestmark = pytest.mark.slow  # about half of the suite's time: `make test-quick` leaves it out
+
 
 @pytest.fixture
 def api_schema(app, world):

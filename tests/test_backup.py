@@ -1,6 +1,5 @@
 """Backups: a restore drill on the test's own database (SQLite, or PostgreSQL with pg_dump and pg_restore) — back
 up, restore into an empty database, and compare every table's rows and every uploaded file."""
-import io
 import json
 import uuid
 import zipfile

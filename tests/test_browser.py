@@ -1,5 +1,9 @@
 """A real headless Chromium (Debian's package, driven by Playwright) on a 360-px-wide phone screen."""
+import pytest
+
 from .conftest import PASSWORD, household_payload
+
+pytestmark = pytest.mark.slow  # a real Chromium: `make test-quick` leaves it out
 
 
 def test_log_in_and_filter_households_on_a_phone(world, client, live_server, phone, tmp_path):

@@ -8,11 +8,15 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from models import Case, Facility, db
 from service.clock import local_today
 
 from .conftest import PASSWORD, make_agreement, make_household, missed_yesterday, valid_id
 from .test_page_language import ALLOWED, USERNAMES
+
+pytestmark = pytest.mark.slow  # a real Chromium: `make test-quick` leaves it out
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parent.parent / "test-artifacts")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -206,7 +206,7 @@ def test_dashboard_case_figures(client, world):
     mine = client.get("/api/v1/dashboard", headers=world.headers(world.worker_a)).json
     assert [t["township_id"] for t in mine["townships"]] == [world.t_a.id]
     # The page says 已清零 only beside the township that has no open case.
-    from .test_pages import login
+    from .helpers import login
 
     login(client, "admin")
     page = client.get("/dashboard").get_data(as_text=True)
@@ -240,7 +240,7 @@ def test_a_new_deadline_is_reminded_again(client, world):
 
 
 def test_control_characters_typed_into_the_case_page_are_dropped(client, world):
-    from .test_pages import csrf_token, login
+    from .helpers import csrf_token, login
 
     cid = _case(client, world).json["id"]
     login(client, "worker_a")

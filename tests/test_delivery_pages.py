@@ -9,7 +9,7 @@ from service.clock import local_today
 from service.domain.planning import plan_deliveries
 
 from .conftest import make_agreement, make_household, missed_yesterday
-from .test_pages import csrf_token, login
+from .helpers import csrf_token, login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

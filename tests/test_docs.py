@@ -3,7 +3,7 @@ list are the ones the service reads."""
 import re
 from pathlib import Path
 
-from service.domain.sms import CONFIRM_WORDS, DISPUTE_WORDS, START_WORDS, STOP_WORDS
+from service.domain.sms import CONFIRM_WORDS, DISPUTE_WORDS, STOP_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 READ = re.compile(r'(?:os\.environ\.get|_float|_list)\("([A-Z][A-Z0-9_]+)"')

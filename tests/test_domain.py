@@ -87,7 +87,7 @@ def test_scope_covers_only_its_place():
     assert Scope(1, 5).covers(1, 5) and not Scope(1, 5).covers(1, 6)
 
 
-def _household(world, serial, **values):
+def api_household(world, serial, **values):
     vault = IdNumberVault.from_secret("x")
     h = Household(township_id=world.t_a.id, village_id=world.v_a1.id, head_name=f"户{serial}",
                   id_number_encrypted=vault.encrypt(valid_id(serial)), id_number_hash=vault.lookup_hash(valid_id(serial)),
@@ -98,9 +98,9 @@ def _household(world, serial, **values):
 
 
 def test_distance_is_computed_to_the_nearest_working_central_point(world):
-    near = _household(world, 1, lat=36.005, lon=117.0)          # ~556 m north of the point
-    surveyed = _household(world, 2, lat=36.02, lon=117.0, distance_m=300.0)
-    no_coords = _household(world, 3)
+    near = api_household(world, 1, lat=36.005, lon=117.0)          # ~556 m north of the point
+    surveyed = api_household(world, 2, lat=36.02, lon=117.0, distance_m=300.0)
+    no_coords = api_household(world, 3)
     recompute_distances(db.session, {world.v_a1.id})
     assert near.distance_m == pytest.approx(556, abs=1) and near.distance_computed
     assert surveyed.distance_m == 300 and not surveyed.distance_computed
@@ -120,7 +120,7 @@ def test_distance_is_computed_to_the_nearest_working_central_point(world):
 
 def test_recompute_distances_makes_no_per_household_queries(world):
     for serial in range(40):
-        _household(world, serial, lat=36.0 + serial / 10_000, lon=117.0)
+        api_household(world, serial, lat=36.0 + serial / 10_000, lon=117.0)
     db.session.flush()
     villages = {world.v_a1.id, world.v_a2.id}
     statements = []
@@ -142,7 +142,7 @@ def test_sql_rule_agrees_with_python_rule(world):
     cases = [{}, {"distance_m": 800.0}, {"distance_m": 800.1}, {"vertical_m": 81.0}, {"round_trip_min": 20.0},
              {"round_trip_min": 25.0}, {"self_care": False}, {"water_source_id": broken.id},
              {"water_source_id": world.point_a1.id}]
-    households = [_household(world, i, **values) for i, values in enumerate(cases)]
+    households = [api_household(world, i, **values) for i, values in enumerate(cases)]
     db.session.commit()
     in_sql = set(db.session.scalars(select(Household.id).where(needs_delivery_clause(T))))
     not_in_sql = set(db.session.scalars(select(Household.id).where(~needs_delivery_clause(T))))

@@ -7,14 +7,9 @@ from sqlalchemy import func, select
 from models import AuditEvent, Facility, Household, Staff, db
 
 from .conftest import household_payload, valid_id
+from .helpers import upload
 
 HEADER = "镇街,村,户主姓名,身份证号,联系电话,家庭人口,能否自理,距离集中取水点（米）\n"
-
-
-def upload(client, world, kind, data: bytes, name: str, dry_run=False, user=None):
-    url = f"/api/v1/imports/{kind}" + ("?dry_run=1" if dry_run else "")
-    return client.post(url, headers=world.headers(user or world.worker_a),
-                       data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
 def households() -> int:

@@ -15,7 +15,7 @@ from service.domain.scope import Scope
 from service.domain.sms import expire_confirmations
 
 from .conftest import make_agreement, make_household
-from .test_pages import login
+from .helpers import login
 
 
 def _revisions(world) -> dict:

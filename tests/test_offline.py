@@ -18,9 +18,12 @@ from service.domain.deliveries import change_planned_delivery
 from service.domain.planning import plan_deliveries
 
 from .conftest import PASSWORD, make_agreement, make_household, missed_yesterday
-from .test_browser_days import PNG, Day
-from .test_delivery_pages import SHANGHAI
-from .test_pages import csrf_token, login
+from .helpers import PNG
+from .test_browser_days import Day
+from .helpers import SHANGHAI
+from .helpers import csrf_token, login
+
+pytestmark = pytest.mark.slow  # a real Chromium: `make test-quick` leaves it out
 
 SENT_WITHIN = 60  # seconds after the network is back
 SLACK = timedelta(seconds=2)  # the tap time is sent to the second

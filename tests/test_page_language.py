@@ -8,7 +8,7 @@ from models import db
 from service.clock import local_today
 
 from .conftest import household_payload, make_agreement, make_household
-from .test_pages import csrf_token, login
+from .helpers import csrf_token, login
 
 # Latin a page may show: file kinds, units, and the keywords a villager texts back.
 ALLOWED = {"PDF", "JPEG", "JPG", "PNG", "CSV", "XLSX", "xlsx", "csv", "pdf", "jpg", "png", "MB", "KiB", "ID", "TD", "STOP", "START", "SMS",

@@ -13,9 +13,9 @@ from service.domain.trends import case_backlog, deliveries_on_time, week_ends
 from service.domain.geo import recompute_distances
 
 from .conftest import make_agreement, make_household
-from .test_delivery_pages import SHANGHAI
-from .test_pages import login
-from .test_supply import _recent_history
+from .helpers import SHANGHAI
+from .helpers import login
+from .helpers import recent_history
 
 SVG = re.compile(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"')
 
@@ -32,7 +32,7 @@ def _pictures(page: str) -> dict[str, str]:
 
 
 def test_the_dashboard_draws_its_trends_and_each_townships_figures(client, world):
-    _recent_history(world, 1, missed_every=5)  # 80% in 城关镇
+    recent_history(world, 1, missed_every=5)  # 80% in 城关镇
     db.session.add(Case(kind="other", township_id=world.t_b.id, village_id=world.v_b1.id, severity="low",
                         lead_unit="河口镇", deadline=local_today(), status="open"))
     db.session.commit()

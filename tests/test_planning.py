@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from models import Agreement, Delivery, db
 from service.domain.agreements import liters_per_person_day, quantity_below_standard
@@ -131,7 +132,7 @@ def test_the_unique_index_refuses_a_second_plan_of_a_day(world):
     db.session.add(Delivery(agreement_id=agreement.id, household_id=agreement.household_id, scheduled_for=MON))
     db.session.commit()
     db.session.add(Delivery(agreement_id=agreement.id, household_id=agreement.household_id, scheduled_for=MON))
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1

@@ -3,62 +3,32 @@ import csv
 import hashlib
 import io
 import re
-import subprocess
 import zipfile
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from pypdf import PdfReader
-from sqlalchemy import select
 from weasyprint import HTML
 
-from models import Delivery, ReportVerification, db
+from models import ReportVerification, db
 from service.clock import local_today
 from service.context import current_rules
 from service.domain import reports
-from service.domain.deliveries import complete_delivery, correct_delivery
-from service.domain.planning import mark_missed, plan_deliveries
+from service.domain.deliveries import correct_delivery
+from service.domain.planning import plan_deliveries
 from service.reports.archive import ArchiveSettings, build_archive
 from service.reports.pdf import InlineOnlyFetcher, KeptPdfs, PrintedHTML, renderer_for
 from service.reports.render import record_html
 from service.domain.scope import Scope
 
 from .conftest import make_agreement, make_household, valid_id
+from .helpers import text_of, year_of_deliveries
 
-START = date(2025, 1, 6)  # a Monday; a year of weeks that are all past
-
-
-def text_of(pdf: bytes) -> tuple[str, int]:
-    """The PDF's text by pypdf and by pdftotext (both must find the Chinese), and its page count."""
-    reader = PdfReader(io.BytesIO(pdf))
-    by_pypdf = "\n".join(page.extract_text() for page in reader.pages)
-    by_poppler = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
-    return by_pypdf + "\n" + by_poppler.decode(), len(reader.pages)
-
-
-def _year_of_deliveries(world, weeks=52, name_serial=1, **household):
-    household = make_household(world, name_serial, distance_m=1500.0, phone="+8613800000001", **household)
-    agreement = make_agreement(world, household, interval_days=7, start_on=START, liters_per_delivery=300)
-    db.session.commit()
-    plan_deliveries(db.session, START, weeks * 7)
-    db.session.commit()
-    days = db.session.scalars(select(Delivery).where(Delivery.household_id == household.id)
-                              .order_by(Delivery.scheduled_for)).all()
-    rules = current_rules()
-    for delivery in days[:-2]:
-        at = datetime.combine(delivery.scheduled_for, datetime.min.time(), timezone.utc) + timedelta(hours=2)
-        logged_then = replace(rules, now=at + timedelta(minutes=5), today=delivery.scheduled_for)  # as on its day
-        complete_delivery(db.session, world.worker_a, delivery.id, {"liters": 300, "delivered_at": at}, logged_then)
-    db.session.commit()
-    mark_missed(db.session, rules)  # the last two were never logged
-    db.session.commit()
-    return household, agreement, days
 
 
 def test_household_record_for_a_year(client, world):
-    household, _, days = _year_of_deliveries(world)
+    household, _, days = year_of_deliveries(world)
     r = client.get(f"/reports/households/{household.id}/deliveries.pdf?from=2025-01-01&to=2025-12-31",
                    headers=world.headers(world.worker_a))
     assert r.status_code == 200 and r.mimetype == "application/pdf"
@@ -73,7 +43,7 @@ def test_household_record_for_a_year(client, world):
 def test_a_record_prints_the_same_with_our_trimmed_user_agent_sheet(app, world, monkeypatch):
     """The sheet without ::marker and note styles for every element (service/reports/pdf.py) changes how fast a
     record prints, never what it shows; and WeasyPrint still asks our HTML class for it."""
-    household, _, _ = _year_of_deliveries(world, weeks=30)
+    household, _, _ = year_of_deliveries(world, weeks=30)
     record = reports.household_record(db.session, Scope(), household.id, date(2025, 1, 1), date(2025, 12, 31),
                                       ZoneInfo("Asia/Shanghai"), local_today())
     html = record_html(db.session, record, "https://water.example.gov.cn")
@@ -101,7 +71,7 @@ def test_a_household_without_deliveries_gets_a_valid_record(client, world):
 
 
 def test_village_month_and_agreement_sheet(client, world):
-    household, agreement, _ = _year_of_deliveries(world, weeks=8)
+    household, agreement, _ = year_of_deliveries(world, weeks=8)
     h = world.headers(world.worker_a)
     text, _ = text_of(client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month=2025-01", headers=h).data)
     assert "张家村 2025-01 送水记录" in text and "户主1" in text and "本月送水户数 1 户" in text
@@ -128,7 +98,7 @@ def test_a_month_printed_midway_counts_only_the_days_already_due(client, world):
 
 
 def test_report_input_and_scope(client, world):
-    household, _, _ = _year_of_deliveries(world, weeks=1)
+    household, _, _ = year_of_deliveries(world, weeks=1)
     h = world.headers(world.worker_a)
     url = f"/reports/households/{household.id}/deliveries.pdf"
     assert client.get(f"{url}?from=2026-05-01&to=2026-04-01", headers=h).status_code == 422
@@ -165,7 +135,7 @@ def _zip(response) -> zipfile.ZipFile:
 
 
 def test_inspection_archive_and_its_manifest(client, world, tmp_path):
-    household, agreement, _ = _year_of_deliveries(world, weeks=4)
+    household, agreement, _ = year_of_deliveries(world, weeks=4)
     h = world.headers(world.worker_a)
     scan = b"%PDF-1.4 signed scan"
     client.post(f"/api/v1/agreements/{agreement.id}/scan", headers=h,
@@ -186,7 +156,7 @@ def test_inspection_archive_and_its_manifest(client, world, tmp_path):
 
 
 def test_a_large_archive_builds_in_the_background(client, world, app, monkeypatch):
-    _year_of_deliveries(world, weeks=2)
+    year_of_deliveries(world, weeks=2)
     monkeypatch.setitem(app.config, "ARCHIVE_SYNC_HOUSEHOLDS", 0)
     url = f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to=2025-01-31"
     first = client.get(url, headers=world.headers(world.worker_a))
@@ -202,7 +172,7 @@ def test_a_large_archive_builds_in_the_background(client, world, app, monkeypatc
 
 
 def test_verify_says_whether_paper_matches_the_data(client, world):
-    household, _, days = _year_of_deliveries(world, weeks=3)
+    household, _, days = year_of_deliveries(world, weeks=3)
     h = world.headers(world.worker_a)
     pdf = client.get(f"/reports/households/{household.id}/deliveries.pdf?from=2025-01-01&to=2025-01-31", headers=h)
     code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
@@ -218,7 +188,7 @@ def test_verify_says_whether_paper_matches_the_data(client, world):
 def test_verify_is_a_public_chinese_page_without_names(client, world, app, monkeypatch):
     from service.extensions import limiter
 
-    household, _, days = _year_of_deliveries(world, weeks=3)
+    household, _, days = year_of_deliveries(world, weeks=3)
     pdf = client.get(f"/reports/households/{household.id}/deliveries.pdf?from=2025-01-01&to=2025-01-31",
                      headers=world.headers(world.worker_a))
     code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
@@ -244,7 +214,7 @@ def test_verify_is_a_public_chinese_page_without_names(client, world, app, monke
 
 
 def test_report_archive_command(app, world, tmp_path):
-    _year_of_deliveries(world, weeks=2)
+    year_of_deliveries(world, weeks=2)
     out = tmp_path / "archive.zip"
     result = app.test_cli_runner().invoke(args=["report", "archive", "--township", "370101", "--from", "2025-01-01",
                                                 "--to", "2025-01-31", "--out", str(out)])
@@ -253,7 +223,7 @@ def test_report_archive_command(app, world, tmp_path):
 
 
 def test_odd_months_and_village_staff_verification(client, world):
-    _year_of_deliveries(world, weeks=3)
+    year_of_deliveries(world, weeks=3)
     staff = world.headers(world.village_a1)
     assert client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month=9999-12", headers=staff).status_code == 422
     pdf = client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month=2025-01", headers=staff)
@@ -274,8 +244,8 @@ class CountingRenderer:
 
 
 def test_an_archive_asked_again_renders_only_the_records_whose_data_changed(app, world, tmp_path):
-    first, _, days = _year_of_deliveries(world, weeks=4, name_serial=1)
-    _year_of_deliveries(world, weeks=4, name_serial=2)
+    first, _, days = year_of_deliveries(world, weeks=4, name_serial=1)
+    year_of_deliveries(world, weeks=4, name_serial=2)
     settings = ArchiveSettings.of(app, "https://water.example.gov.cn")
     counting = CountingRenderer(settings.renderer)
     settings = replace(settings, renderer=counting, workers=1,

@@ -10,8 +10,8 @@ from service.domain.reports import register_verification, still_matches, townshi
 from service.domain.scope import Scope
 
 from .conftest import make_household
-from .test_reports import text_of
-from .test_supply import _history, _days
+from .helpers import text_of
+from .helpers import delivery_history, days_between
 
 FROM, TO = date(2026, 10, 1), date(2026, 10, 10)
 
@@ -19,9 +19,9 @@ FROM, TO = date(2026, 10, 1), date(2026, 10, 10)
 def _a_period(client, world):
     """In 张家村: one household missing 2 of 10 days (80%, 100 L for 2); a failed and a passed water test; a case
     opened, verified and re-checked in the period. 李家村 has a household and nothing else."""
-    statuses = {day: "delivered" for day in _days(FROM - timedelta(days=5), TO)}
+    statuses = {day: "delivered" for day in days_between(FROM - timedelta(days=5), TO)}
     statuses[date(2026, 10, 3)] = statuses[date(2026, 10, 7)] = "missed"
-    _history(world, 1, statuses)
+    delivery_history(world, 1, statuses)
     make_household(world, 2, village=world.v_a2)
     db.session.commit()
     headers = world.headers(world.worker_a)

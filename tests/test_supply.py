@@ -6,36 +6,19 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from models import Case, Delivery, db
-from service.clock import local_today
 from service.context import current_rules
 from service.domain.rules import SupplyStandard
 from service.domain.supply import supply_of, sync_supply_cases
 
-from .conftest import make_agreement, make_household
-from .test_pages import login
+from .conftest import make_household
+from .helpers import login
+from .helpers import days_between, delivery_history, recent_history
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 10)  # a Thursday to the Saturday of the next week
 
 
-def _history(world, serial: int, statuses: dict[date, str], members: int = 2, liters: int = 100, **agreement):
-    """A household whose agreement planned a delivery on each day of `statuses`, which became that status."""
-    household = make_household(world, serial, members=members, distance_m=1500.0)
-    agreement = make_agreement(world, household, **{"interval_days": 1, "start_on": FIRST - timedelta(days=5),
-                                                    "liters_per_delivery": liters, **agreement})
-    for day, status in statuses.items():
-        done = status == "delivered"
-        db.session.add(Delivery(household_id=household.id, agreement_id=agreement.id, scheduled_for=day,
-                                status=status, liters=liters if done else None, delivered_at=_noon(day) if done else None))
-    db.session.commit()
-    return household
-
-
 def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12), timezone.utc)
-
-
-def _days(first: date, last: date, step: int = 1) -> list[date]:
-    return [first + timedelta(days=n) for n in range(0, (last - first).days + 1, step)]
 
 
 def _figures(household):
@@ -43,9 +26,9 @@ def _figures(household):
 
 
 def test_missed_days_are_short_days(world):
-    statuses = {day: "delivered" for day in _days(FIRST - timedelta(days=5), LAST)}
+    statuses = {day: "delivered" for day in days_between(FIRST - timedelta(days=5), LAST)}
     statuses[date(2026, 10, 3)] = statuses[date(2026, 10, 7)] = "missed"
-    supply = _figures(_history(world, 1, statuses))
+    supply = _figures(delivery_history(world, 1, statuses))
     assert (supply.counted_days, supply.covered_days) == (10, 8) and supply.assurance == 80.0
     assert supply.liters == 800 and supply.liters_per_person_day == 50.0  # 800 L / 8 days / 2 people
     assert supply.short_of(SupplyStandard()) == ["assurance"]
@@ -53,9 +36,9 @@ def test_missed_days_are_short_days(world):
 
 def test_a_two_day_schedule_covers_the_day_after_each_delivery(world):
     # Every other day from 26 Sept: the 30 Sept delivery covers 1 Oct; the missed 4 Oct leaves 4 and 5 Oct short.
-    statuses = {day: "delivered" for day in _days(date(2026, 9, 26), LAST, 2)}
+    statuses = {day: "delivered" for day in days_between(date(2026, 9, 26), LAST, 2)}
     statuses[date(2026, 10, 4)] = "missed"
-    supply = _figures(_history(world, 1, statuses, interval_days=2, start_on=date(2026, 9, 26), members=4))
+    supply = _figures(delivery_history(world, 1, statuses, interval_days=2, start_on=date(2026, 9, 26), members=4))
     assert (supply.counted_days, supply.covered_days, supply.assurance) == (10, 8, 80.0)
     # Delivered in the period: 2, 6, 8, 10 Oct (30 Sept's water counts in September) = 400 L over 8 days for 4.
     assert supply.liters == 400 and supply.liters_per_person_day == 12.5
@@ -66,7 +49,7 @@ def test_a_weekday_schedule_covers_until_its_next_weekday(world):
     # Mondays and Thursdays (mask: bit 0 = Monday): Thursday covers Thu–Sun, Monday covers Mon–Wed.
     thursdays_and_mondays = [date(2026, 10, 1), date(2026, 10, 5), date(2026, 10, 8)]
     statuses = {date(2026, 10, 1): "delivered", date(2026, 10, 5): "delivered", date(2026, 10, 8): "missed"}
-    supply = _figures(_history(world, 1, statuses, interval_days=None, weekday_mask=0b1001,
+    supply = _figures(delivery_history(world, 1, statuses, interval_days=None, weekday_mask=0b1001,
                                start_on=date(2026, 9, 28), liters=300))
     assert [d.isoweekday() for d in thursdays_and_mondays] == [4, 1, 4]
     # 1–4 Oct and 5–7 Oct covered (7 days); 8–10 Oct short (3 days).
@@ -76,17 +59,17 @@ def test_a_weekday_schedule_covers_until_its_next_weekday(world):
 
 def test_days_before_a_late_start_are_not_counted(world):
     start = date(2026, 10, 6)
-    statuses = {day: "delivered" for day in _days(start, LAST)}
-    supply = _figures(_history(world, 1, statuses, start_on=start, signed_on=start))
+    statuses = {day: "delivered" for day in days_between(start, LAST)}
+    supply = _figures(delivery_history(world, 1, statuses, start_on=start, signed_on=start))
     assert (supply.counted_days, supply.covered_days, supply.assurance) == (5, 5, 100.0)
     assert supply.short_of(SupplyStandard()) == []
 
 
 def test_an_unplanned_delivery_covers_the_short_days_after_it_and_cancelled_days_do_not_count(world):
-    statuses = {day: "delivered" for day in _days(date(2026, 9, 26), LAST, 3)}  # every third day
+    statuses = {day: "delivered" for day in days_between(date(2026, 9, 26), LAST, 3)}  # every third day
     statuses[date(2026, 10, 2)] = "missed"  # 2–4 Oct short…
     statuses[date(2026, 10, 8)] = "cancelled"  # 8–10 Oct not counted
-    household = _history(world, 1, statuses, interval_days=3, start_on=date(2026, 9, 26))
+    household = delivery_history(world, 1, statuses, interval_days=3, start_on=date(2026, 9, 26))
     assert _figures(household).assurance == round(100 * 4 / 7, 1)
     db.session.add(Delivery(household_id=household.id, scheduled_for=date(2026, 10, 3), unplanned=True,
                             status="delivered", liters=50, delivered_at=_noon(date(2026, 10, 3))))  # …until water came on 3 Oct
@@ -105,18 +88,9 @@ def test_a_household_without_a_delivery_agreement_has_no_figure(world):
     assert supply.short_of(SupplyStandard()) == []
 
 
-def _recent_history(world, serial: int, missed_every: int | None, days: int = 45, members: int = 2):
-    """Daily deliveries over the `days` before today; every `missed_every`-th one missed."""
-    today = local_today()
-    start = today - timedelta(days=days)
-    statuses = {day: "missed" if missed_every and n % missed_every == 0 else "delivered"
-                for n, day in enumerate(_days(start, today - timedelta(days=1)))}
-    return _history(world, serial, statuses, members=members, start_on=start, signed_on=start)
-
-
 def test_a_household_under_the_standard_for_days_gets_a_case_closed_when_it_is_met_again(world, app):
-    under = _recent_history(world, 1, missed_every=5)  # 80% of days
-    fine = _recent_history(world, 2, missed_every=None)  # every day, 100 L for 2 people
+    under = recent_history(world, 1, missed_every=5)  # 80% of days
+    fine = recent_history(world, 2, missed_every=None)  # every day, 100 L for 2 people
     rules = current_rules()
     assert sync_supply_cases(db.session, rules) == (1, 0)
     assert sync_supply_cases(db.session, rules) == (0, 0)  # opened once
@@ -135,14 +109,14 @@ def test_a_household_under_the_standard_for_days_gets_a_case_closed_when_it_is_m
 
 
 def test_a_household_only_just_under_waits_the_days_the_setting_asks(world):
-    _recent_history(world, 1, missed_every=5, days=8)  # under, but its agreement began 8 days ago
+    recent_history(world, 1, missed_every=5, days=8)  # under, but its agreement began 8 days ago
     rules = current_rules()
     assert sync_supply_cases(db.session, replace(rules, supply=replace(rules.supply, case_after_days=9))) == (0, 0)
     assert sync_supply_cases(db.session, replace(rules, supply=replace(rules.supply, case_after_days=8))) == (1, 0)
 
 
 def test_household_reads_page_and_dashboard_carry_both_figures(client, world):
-    served = _recent_history(world, 1, missed_every=5, members=4)  # 80%, 100 L for 4 = 25 L
+    served = recent_history(world, 1, missed_every=5, members=4)  # 80%, 100 L for 4 = 25 L
     make_household(world, 9)
     db.session.commit()
     headers = world.headers(world.worker_a)
@@ -166,9 +140,9 @@ def test_household_reads_page_and_dashboard_carry_both_figures(client, world):
 
 def test_a_schedule_changed_later_does_not_rewrite_the_past(world):
     # Weekly from 10 Sept, delivered; from 1 Oct the agreement says every 3 days (as if changed then), delivered.
-    statuses = {day: "delivered" for day in _days(date(2026, 9, 10), date(2026, 9, 24), 7)}
-    statuses.update({day: "delivered" for day in _days(date(2026, 10, 1), LAST, 3)})
-    household = _history(world, 1, statuses, interval_days=3, start_on=date(2026, 9, 10))
+    statuses = {day: "delivered" for day in days_between(date(2026, 9, 10), date(2026, 9, 24), 7)}
+    statuses.update({day: "delivered" for day in days_between(date(2026, 10, 1), LAST, 3)})
+    household = delivery_history(world, 1, statuses, interval_days=3, start_on=date(2026, 9, 10))
     supply = supply_of(db.session, [household.id], date(2026, 9, 10), LAST)[household.id]
     assert (supply.counted_days, supply.covered_days) == (31, 31)
     # 10, 17 and 24 Sept cover a week each (24 Sept's until 1 Oct, though the schedule now says 3 days); 1, 4 and
@@ -179,7 +153,7 @@ def test_a_schedule_changed_later_does_not_rewrite_the_past(world):
 def test_an_unplanned_delivery_covers_only_until_the_next_planned_one(world):
     statuses = {date(2026, 10, 1): "missed", date(2026, 10, 4): "missed", date(2026, 10, 7): "delivered",
                 date(2026, 10, 10): "delivered", date(2026, 9, 28): "delivered"}
-    household = _history(world, 1, statuses, interval_days=3, start_on=date(2026, 9, 28))
+    household = delivery_history(world, 1, statuses, interval_days=3, start_on=date(2026, 9, 28))
     db.session.add(Delivery(household_id=household.id, scheduled_for=date(2026, 10, 2), unplanned=True,
                             status="delivered", liters=50, delivered_at=_noon(date(2026, 10, 2))))
     db.session.commit()
@@ -189,8 +163,8 @@ def test_an_unplanned_delivery_covers_only_until_the_next_planned_one(world):
 
 
 def test_liters_per_person_stay_the_same_whichever_days_the_window_cuts(world):
-    statuses = {day: "delivered" for day in _days(date(2026, 9, 3), date(2026, 10, 29), 7)}
-    household = _history(world, 1, statuses, interval_days=7, start_on=date(2026, 9, 3))
+    statuses = {day: "delivered" for day in days_between(date(2026, 9, 3), date(2026, 10, 29), 7)}
+    household = delivery_history(world, 1, statuses, interval_days=7, start_on=date(2026, 9, 3))
     for shift in range(7):
         first = FIRST + timedelta(days=shift)
         supply = supply_of(db.session, [household.id], first, first + timedelta(days=20))[household.id]
@@ -198,7 +172,7 @@ def test_liters_per_person_stay_the_same_whichever_days_the_window_cuts(world):
 
 
 def test_a_case_marked_fixed_opens_again_only_when_the_days_since_fall_short(world):
-    under = _recent_history(world, 1, missed_every=5)
+    under = recent_history(world, 1, missed_every=5)
     rules = current_rules()
     assert sync_supply_cases(db.session, rules)[0] == 1
     key = f"supply:household:{under.id}"

@@ -19,8 +19,8 @@ from service.reports import archive
 from service.reports.archive import ArchiveSettings, build_archive
 from service.tasks import task_queue
 
-from .test_reports import _year_of_deliveries, text_of
-from .test_sms import outbound, queue_one
+from .helpers import year_of_deliveries, text_of
+from .helpers import outbound, queue_one
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -62,8 +62,8 @@ def _until(condition, seconds: float = 30):
 
 
 def test_a_worker_renders_the_archives_pdfs(app, world, queue, tmp_path, monkeypatch):
-    first, _, _ = _year_of_deliveries(world, weeks=4, name_serial=1)
-    second, _, _ = _year_of_deliveries(world, weeks=4, name_serial=2)
+    first, _, _ = year_of_deliveries(world, weeks=4, name_serial=1)
+    second, _, _ = year_of_deliveries(world, weeks=4, name_serial=2)
 
     def not_here(*args, **kwargs):
         raise AssertionError("rendered in the web process although a broker is configured")
@@ -99,8 +99,8 @@ def test_one_drain_at_a_time_across_hosts(app, world, queue, twilio):
     actor = runner.job_actor(app, queue)
     with queue.one_at_a_time("job:drain_outbox", 60).acquire():  # as if another host were draining
         message = actor.send(queue.seal.close("drain_outbox"))
+        # A message leaves the queue's hash only when acknowledged, after its actor returned.
         _until(lambda: queue.broker.client.hlen(f"{queue.broker.namespace}:{message.queue_name}.msgs") == 0)
-        time.sleep(0.5)
         assert twilio.accepted == []
     assert [message.status for message in outbound()] == ["queued"]
     db.session.rollback()
@@ -114,7 +114,7 @@ def test_without_a_broker_everything_runs_here(app):
 
 
 def test_a_small_archive_asked_for_is_rendered_in_the_request_not_queued(app, client, world, queue, monkeypatch):
-    _year_of_deliveries(world, weeks=4, name_serial=1)
+    year_of_deliveries(world, weeks=4, name_serial=1)
 
     def not_on_the_queue(*args, **kwargs):
         raise AssertionError("a request waited on the worker hosts' queue")
@@ -139,7 +139,6 @@ def test_forged_messages_on_redis_are_refused_and_nothing_personal_is_there(app,
     sealed with the service's key, so neither runs; what the service itself puts on Redis names nobody."""
     from dramatiq.results import ResultFailure
 
-    from service.domain.planning import mark_missed  # noqa: F401 - the job an attacker would run
 
     static = queue.renderer().static_dir
     forged = ['<a rel="attachment" href="file:///etc/passwd">x</a>',
@@ -157,12 +156,10 @@ def test_forged_messages_on_redis_are_refused_and_nothing_personal_is_there(app,
     actor = runner.job_actor(app, queue)
     for argument in ("mark_missed", queue.seal.close("mark_missed"), queue.seal.close("no_such_job")):
         actor.send(argument)
-    _until(lambda: queue.broker.client.hlen(f"{queue.broker.namespace}:jobs.msgs") == 0)
-    time.sleep(0.3)
-    db.session.rollback()
+    _until(lambda: queue.broker.client.hlen(f"{queue.broker.namespace}:jobs.msgs") == 0)  # acknowledged: done
     assert db.session.scalar(select(JobRun).where(JobRun.name == "mark_missed")) is None
     # The service's own batch renders, and Redis never held the household's name in the clear.
-    household, _, _ = _year_of_deliveries(world, weeks=2, name_serial=7)
+    household, _, _ = year_of_deliveries(world, weeks=2, name_serial=7)
     seen = []
     original = queue.broker.enqueue
 
