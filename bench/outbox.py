@@ -20,7 +20,7 @@ from twilio.http.http_client import TwilioHttpClient
 from models import SmsMessage, db
 from service import create_app
 from service.context import sms_settings
-from service.domain.sms import SmsSettings, drain_outbox
+from service.domain.outbox import SmsSettings, drain_outbox
 from service.sms.gateway import build_gateway
 from service.unit_of_work import transaction
 from tests.fake_twilio import serve_elsewhere

@@ -12,7 +12,8 @@ from service.backup import daily_backup
 from service.domain.cases import daily_case_pass
 from service.domain.geo import recompute_distances
 from service.domain.planning import mark_missed, plan_deliveries
-from service.domain.sms import drain_outbox, expire_confirmations, send_daily_reminders
+from service.domain.outbox import drain_outbox
+from service.domain.sms import expire_confirmations, send_daily_reminders
 from service.domain.supply import sync_supply_cases
 from service.unit_of_work import transaction
 

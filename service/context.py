@@ -19,7 +19,7 @@ from .domain.gateway import SmsGateway
 from .domain.identity import IdNumberVault
 from .domain.needs_delivery import Thresholds
 from .domain.rules import Rules, SupplyStandard
-from .domain.sms import SmsSettings
+from .domain.outbox import SmsSettings
 from .domain.dashboard import KeptFigures
 from .domain.supply import KeptSupply
 from .domain.tables import UnpackLimits

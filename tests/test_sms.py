@@ -12,7 +12,8 @@ from service.clock import local_today
 from service.context import current_rules, sms_settings
 from service.domain.deliveries import complete_delivery
 from service.domain.planning import plan_deliveries
-from service.domain.sms import drain_outbox, expire_confirmations, normalize_reply, send_reminders
+from service.domain.outbox import drain_outbox
+from service.domain.sms import expire_confirmations, normalize_reply, send_reminders
 from service.sms.gateway import build_gateway
 from service.unit_of_work import transaction
 
