@@ -21,7 +21,7 @@ from models import SmsMessage, db
 from service import create_app
 from service.context import sms_settings
 from service.domain.outbox import SmsSettings, drain_outbox
-from service.sms.gateway import build_gateway
+from service.sms_gateway import build_gateway
 from service.unit_of_work import transaction
 from tests.fake_twilio import serve_elsewhere
 

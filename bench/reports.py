@@ -24,7 +24,7 @@ from service.domain import reports
 from service.domain.scope import Scope
 from service.domain.identity import IdNumberVault, id_check_char, mask_id_number
 from service.reports.archive import ArchiveSettings, build_archive
-from service.reports.pdf import renderer_for
+from service.pdf import renderer_for
 from service.reports.render import render_record
 
 YEAR_START = date(2025, 1, 6)

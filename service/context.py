@@ -20,10 +20,8 @@ from .domain.identity import IdNumberVault
 from .domain.needs_delivery import Thresholds
 from .domain.rules import Rules, SupplyStandard
 from .domain.outbox import SmsSettings
-from .domain.dashboard import KeptFigures
-from .domain.supply import KeptSupply
 from .domain.tables import UnpackLimits
-from .sms.gateway import build_gateway
+from .sms_gateway import build_gateway
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,6 @@ def _built_once() -> dict:
     built = current_app.extensions.setdefault("water_context", {})
     if "vault" not in built:
         built["vault"], built["gateway"] = vault(current_app.config), build_gateway(current_app.config)
-        built["kept_figures"], built["kept_supply"] = KeptFigures(), KeptSupply()
     return built
 
 
@@ -118,12 +115,3 @@ def current_vault() -> IdNumberVault:
     """The running app's resident-ID vault."""
     return _built_once()["vault"]
 
-
-def current_kept_supply() -> KeptSupply:
-    """This process's copy of each household's 30-day supply figures, worked out again when its village changes."""
-    return _built_once()["kept_supply"]
-
-
-def current_kept_figures() -> KeptFigures:
-    """This process's copy of each village's dashboard figures, worked out again when the village changes."""
-    return _built_once()["kept_figures"]

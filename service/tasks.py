@@ -23,7 +23,7 @@ from dramatiq.results.backends import RedisBackend as RedisResults
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from .reports.pdf import PdfRenderer, PdfUnavailable, batches, renderer_for
+from .pdf import PdfRenderer, PdfUnavailable, batches, renderer_for
 
 
 class ForgedMessage(Exception):

@@ -55,3 +55,30 @@ def test_only_the_unit_of_work_commits():
     committing = {path.relative_to(ROOT).as_posix() for folder in ("service", "schedules", "models")
                   for path, tree in _modules(folder) if _calls(tree, "commit")}
     assert committing == {"service/unit_of_work.py"}
+
+
+def _room(module: str) -> str | None:
+    """The room of a module of the service: a file directly under service/, or a package under it (its files
+    together); the factory (service/__init__.py), which imports every room to assemble the app, is none."""
+    parts = module.split(".")
+    if parts[0] != "service" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+def test_no_arrow_runs_back_up_between_the_rooms_of_the_service():
+    rooms: dict[str, set[str]] = {}
+    for path, tree in _modules("service"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        room = _room(module.removesuffix(".__init__"))
+        if room is None:
+            continue
+        rooms.setdefault(room, set()).update(
+            other for other in map(_room, _imports(path, tree)) if other is not None and other != room)
+
+    def reaches(start: str, goal: str, seen: set) -> bool:
+        return any(nxt == goal or (nxt not in seen and not seen.add(nxt) and reaches(nxt, goal, seen))
+                   for nxt in rooms.get(start, ()))
+
+    circles = sorted({tuple(sorted((a, b))) for a, targets in rooms.items() for b in targets if reaches(b, a, set())})
+    assert circles == []

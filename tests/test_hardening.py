@@ -311,17 +311,17 @@ def test_a_failed_background_archive_says_why_and_waits_before_retrying(client, 
     import os
     import time
 
-    from service.reports import routes
+    from service.reports import builds
 
     _delivered_household(world)
     calls = []
 
-    def failing(session, scope, township_id, date_from, date_to, target, progress, base_url=None):
+    def failing(session, scope, township_id, date_from, date_to, target, settings, progress, plan=None):
         calls.append(1)
         open(target, "wb").write(b"half")
         raise FileNotFoundError("/srv/secret/instance/uploads/scans/x.pdf")
 
-    monkeypatch.setattr(routes, "build_archive", failing)
+    monkeypatch.setattr(builds, "build_archive", failing)
     monkeypatch.setitem(app.config, "ARCHIVE_SYNC_HOUSEHOLDS", 0)
     url = f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to=2025-01-31"
     h = world.headers(world.worker_a)

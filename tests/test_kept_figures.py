@@ -154,7 +154,7 @@ def test_pictures_are_kept_for_the_scope_they_were_drawn_for(world, app):
     login(lead_a, "lead_a")
     worker_b.get(f"/dashboard?township_id={world.t_a.id}")  # no village of its own in view: 河口镇's trends
     seen = _pictures(lead_a.get(f"/dashboard?township_id={world.t_b.id}").get_data(as_text=True))
-    app.extensions["water_context"]["kept_figures"] = KeptFigures()  # drawn afresh
+    app.extensions["kept_figures"]["dashboard"] = KeptFigures()  # drawn afresh
     fresh = _pictures(lead_a.get(f"/dashboard?township_id={world.t_b.id}").get_data(as_text=True))
     assert seen and seen == fresh
 

@@ -18,7 +18,8 @@ from service.domain import reports
 from service.domain.deliveries import correct_delivery
 from service.domain.planning import plan_deliveries
 from service.reports.archive import ArchiveSettings, build_archive
-from service.reports.pdf import InlineOnlyFetcher, KeptPdfs, PrintedHTML, renderer_for
+from service.pdf import InlineOnlyFetcher, PrintedHTML, renderer_for
+from service.reports.kept_pdfs import KeptPdfs
 from service.reports.render import record_html
 from service.domain.scope import Scope
 
@@ -41,7 +42,7 @@ def test_household_record_for_a_year(client, world):
 
 
 def test_a_record_prints_the_same_with_our_trimmed_user_agent_sheet(app, world, monkeypatch):
-    """The sheet without ::marker and note styles for every element (service/reports/pdf.py) changes how fast a
+    """The sheet without ::marker and note styles for every element (service/pdf.py) changes how fast a
     record prints, never what it shows; and WeasyPrint still asks our HTML class for it."""
     household, _, _ = year_of_deliveries(world, weeks=30)
     record = reports.household_record(db.session, Scope(), household.id, date(2025, 1, 1), date(2025, 12, 31),

@@ -14,7 +14,7 @@ from service.domain.deliveries import complete_delivery
 from service.domain.planning import plan_deliveries
 from service.domain.outbox import drain_outbox
 from service.domain.sms import expire_confirmations, normalize_reply, send_reminders
-from service.sms.gateway import build_gateway
+from service.sms_gateway import build_gateway
 from service.unit_of_work import transaction
 
 from .conftest import make_agreement, make_household

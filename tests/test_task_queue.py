@@ -17,6 +17,7 @@ from schedules import runner
 from service.domain.scope import Scope
 from service.reports import archive
 from service.reports.archive import ArchiveSettings, build_archive
+from service.reports.builds import ArchiveBuilds
 from service.tasks import task_queue
 
 from .helpers import year_of_deliveries, text_of
@@ -126,7 +127,7 @@ def test_a_small_archive_asked_for_is_rendered_in_the_request_not_queued(app, cl
 
 
 def test_a_build_waiting_on_the_queue_is_not_taken_for_dead(tmp_path):
-    builds = archive.ArchiveBuilds(tmp_path, 600, quiet_seconds=660)
+    builds = ArchiveBuilds(tmp_path, 600, quiet_seconds=660)
     _, state = builds.paths("k")
     state.write_text(json.dumps({"done": 0, "total": 0, "finished": False, "updated": time.time() - 120}))
     started = []

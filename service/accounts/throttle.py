@@ -9,7 +9,7 @@ office behind one address (or made-up usernames sprayed from it) cannot lock out
 import time
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import current_app
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 

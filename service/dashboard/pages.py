@@ -4,7 +4,8 @@ from flask_login import login_required
 from models import db
 
 from ..auth import acting_scope
-from ..context import current_rules, current_kept_figures
+from ..context import current_rules
+from ..kept_figures import current_kept_figures
 from ..domain.dashboard import dashboard as dashboard_figures
 from ..pictures import dashboard_pictures
 

@@ -7,7 +7,8 @@ from models import db
 from ..api_common import filter_id
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today
-from ..context import current_kept_figures, current_thresholds
+from ..context import current_thresholds
+from ..kept_figures import current_kept_figures
 from ..domain.dashboard import FIGURES, RATES, dashboard as dashboard_figures
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="动态清零 Dashboard")

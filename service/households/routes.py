@@ -3,7 +3,8 @@ from sqlalchemy.orm import selectinload
 from models import Household
 
 from ..registry_api import Collection, collection_blueprint
-from ..context import current_kept_supply, current_rules, current_thresholds
+from ..context import current_rules, current_thresholds
+from ..kept_figures import current_kept_supply
 from ..domain import registry
 from ..clock import local_today
 from ..domain.gaps import gap_clause

@@ -1,13 +1,11 @@
-"""The township's inspection archive (迎检档案): one ZIP of PDFs and signed scans, with a SHA-256 manifest."""
+"""The township's inspection archive (迎检档案): one ZIP of PDFs and signed scans, with a SHA-256 manifest; how an
+archive asked for is served (at once, kept, or built in the background) is in builds.py."""
 import csv
 import hashlib
 import io
-import json
 import logging
 import os
 import threading
-import time
-import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -15,19 +13,19 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from models import db
+from models import Township
 
 from ..context import thresholds
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
-from ..domain.reports import (agreement_sheets, archive_agreements, archive_households, check_period,
+from ..domain.reports import (agreement_sheets, archive_agreements, archive_households, check_period, data_version,
                               household_records, register_verification, township_summary, verification_code,
                               water_test_report)
-from ..domain.scope import Scope
+from ..domain.scope import Scope, get_visible
 from ..domain.text import file_name_part
 from ..tasks import TaskQueue, task_queue
-from ..unit_of_work import UnitOfWork
-from .pdf import KeptPdfs, PdfRenderer, render_many, renderer_for, templates_release
+from ..pdf import PdfRenderer, render_many, renderer_for
+from .kept_pdfs import KeptPdfs, templates_release
 from .render import record_html, verify_url
 
 log = logging.getLogger(__name__)
@@ -65,14 +63,36 @@ class ArchiveSettings:
         return self.queue.render_many(pages) if self.queue else render_many(self.renderer, pages, self.workers)
 
 
-def build_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date, target,
-                  settings: ArchiveSettings, progress: Callable[[int, int], None] = lambda done, total: None):
-    """Write the archive ZIP to `target` (a path or file object); `progress(done, total)` after each file.
-    The verification codes of its pages are added to the session (the caller's unit of work commits them)."""
+@dataclass(frozen=True)
+class ArchivePlan:
+    """What a township's archive for a period holds, checked once: the period, the caller's scope, the households
+    it prints, and the fingerprint of its data (an archive kept under another fingerprint is stale)."""
+
+    township_id: int
+    date_from: date
+    date_to: date
+    households: list
+    version: str
+
+
+def plan_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date) -> ArchivePlan:
+    """The plan of an archive: FieldErrors for a bad period, NotFound outside the caller's scope."""
     check_period(date_from, date_to)
+    get_visible(session, Township, township_id, scope)
+    return ArchivePlan(township_id, date_from, date_to, archive_households(session, township_id, date_from, date_to),
+                       data_version(session, township_id, date_from, date_to))
+
+
+def build_archive(session, scope: Scope, township_id: int, date_from: date, date_to: date, target,
+                  settings: ArchiveSettings, progress: Callable[[int, int], None] = lambda done, total: None,
+                  plan: ArchivePlan | None = None):
+    """Write the archive ZIP to `target` (a path or file object); `progress(done, total)` after each file.
+    The verification codes of its pages are added to the session (the caller's unit of work commits them).
+    `plan`: the plan already made for it (plan_archive), so that nothing is checked or listed twice."""
+    plan = plan or plan_archive(session, scope, township_id, date_from, date_to)
     summary = township_summary(session, scope, township_id, date_from, date_to, settings.thresholds, settings.zone)
     tests = water_test_report(session, scope, township_id, date_from, date_to)
-    households = archive_households(session, township_id, date_from, date_to)
+    households = plan.households
     agreements = archive_agreements(session, households, date_from, date_to)
     records = household_records(session, households, date_from, date_to, settings.zone, settings.today)
     documents = [("00-汇总.pdf", summary, "township summary"), ("01-水质检测.pdf", tests, "water tests")]
@@ -122,84 +142,3 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
         archive.writestr("manifest.csv", lines.getvalue().encode("utf-8-sig"))
     settings.kept.prune()
     return manifest
-
-
-FAILURE_REASONS = {FileNotFoundError: "archive.files_missing", PermissionError: "archive.no_access",
-                   MemoryError: "archive.no_memory"}
-
-
-def failure_reason(error: Exception) -> str:
-    """What a person is told about a failed build: a reason in Chinese, never a server path."""
-    return say(next((key for kind, key in FAILURE_REASONS.items() if isinstance(error, kind)), "archive.failed"))
-
-
-class ArchiveBuilds:
-    """Archives built in the background, kept under instance/archives/ with a state file beside each.
-
-    A failed build is recorded with its reason and retried with exponential backoff (on a poll after the
-    wait), never on every poll; its partial file is removed.
-    """
-
-    def __init__(self, folder: Path, max_age_seconds: int, retry_base_seconds: int = 30, quiet_seconds: float = 60):
-        """`quiet_seconds`: how long a build may go without progress before another process takes it for dead
-        (longer with a task queue, where a batch may wait its turn behind other archives')."""
-        self.folder, self.max_age, self.retry_base = folder, max_age_seconds, retry_base_seconds
-        self.quiet = quiet_seconds
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def paths(self, key: str) -> tuple[Path, Path]:
-        return self.folder / f"{key}.zip", self.folder / f"{key}.json"
-
-    def ready(self, key: str) -> Path | None:
-        zip_path, _ = self.paths(key)
-        if zip_path.exists() and time.time() - zip_path.stat().st_mtime < self.max_age:
-            return zip_path
-        return None
-
-    def progress(self, key: str) -> dict | None:
-        _, state = self.paths(key)
-        try:
-            return json.loads(state.read_text())
-        except (OSError, ValueError):
-            return None
-
-    def start(self, app, key: str, work: Callable) -> None:
-        """Run `work(target, progress)` in a thread unless a build of `key` is running somewhere or failed
-        too recently to be tried again."""
-        state = self.progress(key) or {}
-        if state and not state.get("finished") and time.time() - state.get("updated", 0) < self.quiet:
-            return  # another worker is building it
-        if state.get("error") and time.time() < state.get("retry_at", 0):
-            return
-        with _building_lock:
-            if key in _building:
-                return
-            _building.add(key)
-        attempts = state.get("attempts", 0) + 1
-        zip_path, state_path = self.paths(key)
-
-        def report(done: int, total: int, finished: bool = False, error: str | None = None):
-            retry_at = time.time() + self.retry_base * 2 ** (attempts - 1) if error else None
-            state_path.write_text(json.dumps({"done": done, "total": total, "finished": finished,
-                                              "updated": time.time(), "error": error, "attempts": attempts,
-                                              "retry_at": retry_at}))
-
-        def run():
-            partial = zip_path.with_suffix(f".{uuid.uuid4().hex}.part")
-            with app.app_context():
-                try:
-                    with UnitOfWork():  # the verification codes of its pages
-                        manifest = work(partial, report)
-                    partial.replace(zip_path)
-                    report(len(manifest), len(manifest), True)
-                except Exception as exc:  # recorded for the person waiting; retried after the backoff
-                    report(0, 0, True, failure_reason(exc))
-                    log.exception("archive %s failed (attempt %d)", key, attempts)
-                finally:
-                    partial.unlink(missing_ok=True)
-                    db.session.remove()
-                    with _building_lock:
-                        _building.discard(key)
-
-        report(0, 0)
-        threading.Thread(target=run, daemon=True).start()

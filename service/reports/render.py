@@ -7,7 +7,7 @@ from flask import current_app, has_request_context, render_template, request
 from ..clock import local_zone
 from ..domain.reports import register_verification
 from ..pictures import record_pictures
-from .pdf import renderer_for
+from ..pdf import renderer_for
 
 
 def verify_url(code: str, base_url: str | None = None) -> str:

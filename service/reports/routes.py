@@ -1,25 +1,22 @@
 """/reports/… (PDFs and the archive): for a bearer token or a logged-in page session alike."""
-import hashlib
 import time
-import uuid
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from models import Township, db
+from models import db
 
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import local_today, local_zone
 from ..context import current_thresholds
 from ..domain import reports
 from ..domain.permissions import require_capability
-from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, Unauthorized
-from ..unit_of_work import UnitOfWork, atomic, may_write
-from .archive import ArchiveBuilds, ArchiveSettings, build_archive
+from ..unit_of_work import atomic, may_write
+from .archive import ArchiveSettings, plan_archive
+from .builds import ArchiveBuilds, ask_for_archive
 from .render import render_record
 
 blueprint = Blueprint("reports", __name__)
@@ -101,41 +98,22 @@ def inspection_archive(township_id):
     """The archive: at once for a small township; a large one builds in the background (202 with progress)."""
     scope = acting_scope()
     require_capability(acting_user(), "print_archive")
-    get_visible(db.session, Township, township_id, scope)
     date_from, date_to = _period()
-    reports.check_period(date_from, date_to)
-    version = reports.data_version(db.session, township_id, date_from, date_to)
+    plan = plan_archive(db.session, scope, township_id, date_from, date_to)
     # The QR codes inside lead to base_url: an archive built for one address is never served for another.
-    base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    key = hashlib.sha256(f"{township_id}:{date_from}:{date_to}:{version}:{base_url}".encode()).hexdigest()[:24]
-    settings = ArchiveSettings.of(current_app, base_url)
+    settings = ArchiveSettings.of(current_app, current_app.config.get("PUBLIC_BASE_URL") or request.host_url)
     builds = ArchiveBuilds(Path(current_app.config["ARCHIVE_DIR"]), current_app.config["ARCHIVE_MAX_AGE_SECONDS"],
                            current_app.config["ARCHIVE_RETRY_BASE_SECONDS"],
                            current_app.config["BROKER_RESULT_TIMEOUT_SECONDS"] + 60 if settings.queue else 60)
-    name = f"inspection-{township_id}-{date_from}-{date_to}.zip"
-    ready = builds.ready(key)
-    if ready:
-        return send_file(ready, mimetype="application/zip", download_name=name, as_attachment=True)
-    households = len(reports.archive_households(db.session, township_id, date_from, date_to))
-    if households <= current_app.config["ARCHIVE_SYNC_HOUSEHOLDS"]:
-        zip_path, _ = builds.paths(key)
-        # Written aside and renamed once whole: a failed or concurrent build never serves half an archive.
-        partial = zip_path.with_suffix(f".{uuid.uuid4().hex}.part")
-        try:
-            with UnitOfWork():  # rendered here: a request does not wait on the worker hosts' queue
-                build_archive(db.session, scope, township_id, date_from, date_to, partial,
-                              replace(settings, queue=None))
-            partial.replace(zip_path)
-        finally:
-            partial.unlink(missing_ok=True)
-        return send_file(zip_path, mimetype="application/zip", download_name=name, as_attachment=True)
-    builds.start(current_app._get_current_object(), key,
-                 lambda target, progress: build_archive(db.session, scope, township_id, date_from, date_to, target,
-                                                        settings, progress))
-    state = builds.progress(key) or {"done": 0, "total": 0}
+    answer = ask_for_archive(current_app._get_current_object(), db.session, scope, plan, settings, builds,
+                             current_app.config["ARCHIVE_SYNC_HOUSEHOLDS"])
+    if answer.path:
+        return send_file(answer.path, mimetype="application/zip", as_attachment=True,
+                         download_name=f"inspection-{township_id}-{date_from}-{date_to}.zip")
+    state = answer.state
     failed = bool(state.get("error"))
     body = {"status": "failed" if failed else "building", "done": state.get("done", 0),
-            "total": state.get("total", 0), "error": state.get("error"), "households": households,
+            "total": state.get("total", 0), "error": state.get("error"), "households": len(plan.households),
             "attempts": state.get("attempts", 0)}
     wait = max(3, int(state.get("retry_at", 0) - time.time())) if failed else 3
     headers = {"Retry-After": str(wait), "Location": request.full_path}

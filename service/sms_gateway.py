@@ -12,7 +12,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from ..domain.gateway import SendError, SendResult, SmsGateway
+from .domain.gateway import SendError, SendResult, SmsGateway
 
 log = logging.getLogger(__name__)
 
