@@ -6,7 +6,7 @@ from pathlib import Path
 from service.domain.sms import CONFIRM_WORDS, DISPUTE_WORDS, STOP_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
-READ = re.compile(r'(?:os\.environ\.get|_float|_list)\("([A-Z][A-Z0-9_]+)"')
+READ = re.compile(r'(?:os\.environ\.get|env\.(?:str|int|float|bool|list)|Env\(\)\.(?:int|list))\("([A-Z][A-Z0-9_]+)"')
 
 
 def _settings_read() -> set[str]:

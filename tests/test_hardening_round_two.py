@@ -540,3 +540,22 @@ def test_names_stored_before_keep_no_format_characters_after_the_migration(tmp_p
         upgrade()
         assert db.session.scalar(text("SELECT name FROM townships WHERE id = 1")) == "城关镇"
         db.session.remove()
+
+
+def test_settings_are_parsed_and_every_bad_one_named(monkeypatch):
+    from service.config import SettingsError, load_config
+
+    monkeypatch.setenv("PROXY_COUNT", "one")
+    monkeypatch.setenv("QUIET_HOURS_START", "9pm")
+    monkeypatch.setenv("APP_TIMEZONE", "Mars/Olympus")
+    monkeypatch.setenv("DEPLOYMENT", "prod")
+    with pytest.raises(SettingsError) as refused:
+        load_config()
+    for name in ("PROXY_COUNT", "QUIET_HOURS_START", "APP_TIMEZONE", "DEPLOYMENT"):
+        assert name in str(refused.value)
+    for name in ("PROXY_COUNT", "QUIET_HOURS_START", "APP_TIMEZONE", "DEPLOYMENT"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    monkeypatch.setenv("SMS_RATE_PER_SECOND", "2.5")
+    config = load_config()
+    assert config["SESSION_COOKIE_SECURE"] is True and config["SMS_RATE_PER_SECOND"] == 2.5
