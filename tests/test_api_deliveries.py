@@ -190,14 +190,23 @@ def test_missed_and_deliveries_scope(client, world, app):
 
 
 def test_dashboard_figures(client, world):
-    planned_through_the_api(client, world)
+    _, _, items = planned_through_the_api(client, world)
     api_household(client, world, 2)  # a gap
     h = world.headers(world.worker_a)
+    today = [item for item in items if item["scheduled_for"] == local_today().isoformat()]
+    assert len(today) == 1
     dash = client.get("/api/v1/dashboard", headers=h).json
     assert dash["overall"]["needs_delivery"] == 2 and dash["overall"]["gaps"] == 1
     assert dash["overall"]["active_agreements"] == 1 and dash["overall"]["planned_today"] == 1
     village = next(v for v in dash["villages"] if v["village_id"] == world.v_a1.id)
     assert village["gaps"] == 1 and village["planned_today"] == 1
+    # 今日待送 counts what is still to deliver today: a delivery logged is 今日已送, no longer 待送.
+    assert client.post(f"/api/v1/deliveries/{today[0]['id']}/complete", json={"liters": 120},
+                       headers=h).status_code == 200
+    after = client.get("/api/v1/dashboard", headers=h).json["overall"]
+    assert (after["planned_today"], after["logged_today"]) == (0, 1)
+    listed = client.get(f"/api/v1/deliveries?status=planned&scheduled_for={local_today().isoformat()}", headers=h).json
+    assert listed["total"] == after["planned_today"]
     assert {v["township_id"] for v in dash["villages"]} == {world.t_a.id}
     county = client.get(f"/api/v1/dashboard?township_id={world.t_b.id}", headers=world.headers(world.admin)).json
     assert county["overall"]["households"] == 0 and county["villages"][0]["village_id"] == world.v_b1.id

@@ -200,19 +200,30 @@ def test_dashboard_case_figures(client, world):
     _move(client, world, cid, "resolved", world.worker_a, "好了")
     county = client.get("/api/v1/dashboard", headers=world.headers(world.admin)).json
     townships = {t["township_id"]: t for t in county["townships"]}
-    assert townships[world.t_a.id]["clear"] is True and townships[world.t_a.id]["resolved_unverified"] == 1
+    # Resolved but not yet verified (销号) is not cleared.
+    assert townships[world.t_a.id]["clear"] is False and townships[world.t_a.id]["resolved_unverified"] == 1
     assert townships[world.t_b.id]["clear"] is False and townships[world.t_b.id]["overdue_cases"] == 1
     assert [c["id"] for c in county["oldest_open_cases"]] == [other]
     mine = client.get("/api/v1/dashboard", headers=world.headers(world.worker_a)).json
     assert [t["township_id"] for t in mine["townships"]] == [world.t_a.id]
-    # The page says 已清零 only beside the township that has no open case.
+    # The page says 已清零 only beside a township whose every case is verified (销号) and that has no gap.
     from .helpers import login
 
+    def cleared_on_the_page():
+        page = client.get("/dashboard").get_data(as_text=True)
+        table = page[page.index('id="townships"'):page.index("</table>", page.index('id="townships"'))]
+        return dict(re.findall(r"<tr><td>(\S+?)(?: <span class=\"badge done\">(已清零)</span>)?\s", table))
+
     login(client, "admin")
-    page = client.get("/dashboard").get_data(as_text=True)
-    table = page[page.index('id="townships"'):page.index("</table>", page.index('id="townships"'))]
-    rows = re.findall(r"<tr><td>(\S+?)(?: <span class=\"badge done\">(已清零)</span>)?\s", table)
-    assert dict(rows) == {world.t_a.name: "已清零", world.t_b.name: ""}
+    assert cleared_on_the_page() == {world.t_a.name: "", world.t_b.name: ""}
+    _move(client, world, cid, "verified", world.lead_a, "已核实")
+    assert cleared_on_the_page() == {world.t_a.name: "已清零", world.t_b.name: ""}
+    # A household that needs delivery without an agreement (a gap) is not cleared either.
+    client.post("/api/v1/households", json=household_payload(world, 9, distance_m=1500),
+                headers=world.headers(world.worker_a))
+    assert cleared_on_the_page() == {world.t_a.name: "", world.t_b.name: ""}
+    county = client.get("/api/v1/dashboard", headers=world.headers(world.admin)).json
+    assert {v["village_id"]: v["clear"] for v in county["villages"]}[world.v_b1.id] is False
 
 
 def test_a_gap_that_returns_reopens_its_case(client, world):
@@ -249,3 +260,25 @@ def test_control_characters_typed_into_the_case_page_are_dropped(client, world):
     assert r.status_code == 302
     case = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.worker_a)).json
     assert case["status"] == "in_progress" and case["events"][-1]["note"] == "开始"
+
+
+def test_the_case_tiles_link_to_the_lists_they_count(client, world):
+    from .helpers import login
+
+    cid = _case(client, world).json["id"]
+    _move(client, world, cid, "in_progress", world.worker_a)
+    _evidence(client, world, cid, world.worker_a)
+    _move(client, world, cid, "resolved", world.worker_a, "好了")
+    _move(client, world, cid, "verified", world.lead_a, "已核实")
+    db.session.execute(Case.__table__.update().where(Case.id == cid)
+                       .values(recheck_due_on=local_today() - timedelta(days=1)))
+    _case(client, world)  # another, still open
+    db.session.commit()
+    login(client, "lead_a")
+    page = client.get("/dashboard").get_data(as_text=True)
+    tiles = re.findall(r'<a class="tile[^"]*" href="([^"]+)"><b>(\d+)</b><span>([^<]+)</span>', page)
+    assert {label for _, _, label in tiles} >= {"待回头看", "待销号", "超期问题"}
+    for href, figure, label in tiles:
+        if label in ("待回头看", "待销号", "超期问题"):
+            listed = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+            assert f"共 {figure} 条" in listed, (label, href)

@@ -17,15 +17,16 @@ blueprint.before_request(require_bearer_user)
 NUMBERS = {**{name: fields.Integer(required=True) for name in FIGURES},
            **{name: fields.Float(required=True, allow_none=True) for name in RATES}}
 Figures = Schema.from_dict(NUMBERS, name="DashboardFigures")
+CLEAR = "清零: no case open, in progress or resolved but not yet verified (销号), and no household without an agreement"
 VillageFigures = Schema.from_dict(
     {"village_id": fields.Integer(), "village_name": fields.String(), "township_id": fields.Integer(),
      "township_name": fields.String(),
-     "is_key": fields.Boolean(), **NUMBERS},
+     "is_key": fields.Boolean(), "clear": fields.Boolean(metadata={"description": CLEAR}), **NUMBERS},
     name="VillageDashboardFigures")
 
 
 TownshipFigures = Schema.from_dict(
-    {"township_id": fields.Integer(), "township_name": fields.String(), "clear": fields.Boolean(metadata={"description": "清零: no open case"}),
+    {"township_id": fields.Integer(), "township_name": fields.String(), "clear": fields.Boolean(metadata={"description": CLEAR}),
      **NUMBERS}, name="TownshipDashboardFigures")
 OldCase = Schema.from_dict(
     {"id": fields.Integer(), "kind": fields.String(), "village_id": fields.Integer(), "township_id": fields.Integer(),

@@ -35,6 +35,11 @@ def with_rates(figures: dict) -> dict:
 OLDEST_SHOWN = 10
 
 
+def is_clear(figures: dict) -> bool:
+    """清零: no case short of 销号 (open, in progress, or resolved but not yet verified) and no gap."""
+    return not (figures["open_cases"] or figures["resolved_unverified"] or figures["gaps"])
+
+
 def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -60,7 +65,7 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     week_ago = today - timedelta(days=7)
     for row in session.execute(
         select(Household.village_id,
-               _count_if((Delivery.scheduled_for == today) & ~Delivery.unplanned & (Delivery.status != "cancelled")),
+               _count_if((Delivery.scheduled_for == today) & (Delivery.status == "planned")),
                _count_if((Delivery.scheduled_for == today) & (Delivery.status == "delivered")),
                _count_if((Delivery.status == "missed") & (Delivery.scheduled_for >= week_ago)))
         .join(Household, Household.id == Delivery.household_id)
@@ -191,7 +196,7 @@ def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> 
                                                                **dict.fromkeys(FIGURES, 0)})
         for key in FIGURES:
             totals[key] += village[key]
-    for totals in townships.values():
-        totals["clear"] = totals["open_cases"] == 0  # 清零: no open problem left in the township
+    for totals in [*townships.values(), *per_village]:
+        totals["clear"] = is_clear(totals)
     return {"date": today, "overall": with_rates(overall), "townships": [with_rates(t) for t in townships.values()],
             "villages": [with_rates(v) for v in per_village], "oldest_open_cases": [dict(row) for row in oldest]}
