@@ -300,3 +300,21 @@ def test_a_households_own_samples_show_on_its_page(client, world):
     login(client, "cun_a1")
     page = client.get(f"/households/{household.id}").get_data(as_text=True)
     assert "入户水质检测" in page and "超标 大肠埃希氏菌 3 MPN/100mL（限值 ≤0 MPN/100mL）" in page
+
+
+def test_the_pass_rate_leaves_out_raw_water_judged_for_reference_only(client, world):
+    """A central point treats its water: its raw source water past a limit is for reference, not a failed test of
+    drinking water (the dashboard's 水质达标率 counted it as one: 12/15 = 80%)."""
+    assert _post(client, world).status_code == 201  # tap water, passes
+    raw = _post(client, world, sample_point="source", results={"turbidity": 4.0, "e_coli": 3})
+    assert raw.status_code == 201 and raw.json["passed"] is False
+    well = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="well", name="张家村水井",
+                    ownership="public", status="working")
+    db.session.add(well)
+    db.session.commit()
+    # A well's source is what people drink: it counts.
+    assert _post(client, world, facility_id=well.id, sample_point="source",
+                 results={"e_coli": 2}).json["passed"] is False
+    overall = client.get("/api/v1/dashboard", headers=world.headers(world.worker_a)).json["overall"]
+    assert overall["water_tests_365d"] == 2 and overall["water_tests_passed_365d"] == 1
+    assert overall["water_quality_pass_rate"] == 50.0

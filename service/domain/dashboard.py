@@ -15,6 +15,7 @@ from .kept import KeptByKey
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
 from .supply import Supply, village_supply
+from .water_quality import for_reference_clause
 
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
@@ -97,7 +98,8 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     year_ago = today - timedelta(days=365)
     for row in session.execute(
         select(WaterTest.village_id, func.count(), _count_if(WaterTest.passed))
-        .where(WaterTest.village_id.in_(ids), WaterTest.sampled_on > year_ago, WaterTest.sampled_on <= today)
+        .where(WaterTest.village_id.in_(ids), WaterTest.sampled_on > year_ago, WaterTest.sampled_on <= today,
+               ~for_reference_clause())  # raw water before treatment is judged for reference only
         .group_by(WaterTest.village_id)
     ):
         figures[row[0]].update(water_tests_365d=row[1], water_tests_passed_365d=row[2])

@@ -203,6 +203,12 @@ def for_reference(test: WaterTest, facility: Facility | None) -> bool:
         facility.kind != "well"
 
 
+def for_reference_clause():
+    """`for_reference` in SQL: the tests a pass rate leaves out (they judge no drinking water)."""
+    return (WaterTest.sample_point == "source") & WaterTest.household_id.is_(None) & \
+        WaterTest.facility_id.in_(select(Facility.id).where(Facility.kind != "well"))
+
+
 def _is_latest(session, test: WaterTest) -> bool:
     subject = WaterTest.household_id == test.household_id if test.household_id else \
         WaterTest.facility_id == test.facility_id
