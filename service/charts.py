@@ -87,17 +87,43 @@ def distance_map(title: str, points: list[tuple[str, float, float]], rings_m: tu
     reach = max([max(rings_m)] + [abs(v) for _, east, north in points + sum(groups.values(), []) for v in (east, north)])
     extent = step * math.ceil(reach / step)
     ticks = [step * n for n in range(-round(extent / step), round(extent / step) + 1)]
-    chart = pygal.XY(**_config(width=WIDTH, height=WIDTH, stroke=False, dots_size=4, allow_interruptions=True,
-                               x_title="东（米）", y_title="北（米）", xrange=(-extent, extent), range=(-extent, extent),
-                               x_labels=ticks, y_labels=ticks, legend_at_bottom_columns=2, show_x_guides=True,
-                               show_y_guides=True))
-    for radius in rings_m:
-        ring = []
-        for _, east, north in points:
-            ring += [(east + radius * math.cos(t / 36 * math.pi), north + radius * math.sin(t / 36 * math.pi))
-                     for t in range(73)] + [None]
-        chart.add(f"{radius:g} 米", ring, stroke=True, show_dots=False, stroke_style={"width": 1.5, "dasharray": "6,4"})
-    chart.add("集中供水点", [{"value": (east, north), "label": name} for name, east, north in points], dots_size=8)
-    for group, members in groups.items():
-        chart.add(group, [{"value": (east, north), "label": name} for name, east, north in members])
-    return _render(chart, title)
+
+    def drawn(height: int) -> Chart:
+        chart = pygal.XY(**_config(width=WIDTH, height=height, stroke=False, dots_size=4, allow_interruptions=True,
+                                   x_title="东（米）", y_title="北（米）", xrange=(-extent, extent),
+                                   range=(-extent, extent), x_labels=ticks, y_labels=ticks,
+                                   legend_at_bottom_columns=2, show_x_guides=True, show_y_guides=True))
+        for radius in rings_m:
+            ring = []
+            for _, east, north in points:
+                ring += [(east + radius * math.cos(t / 36 * math.pi), north + radius * math.sin(t / 36 * math.pi))
+                         for t in range(73)] + [None]
+            chart.add(f"{radius:g} 米", ring, stroke=True, show_dots=False,
+                      stroke_style={"width": 1.5, "dasharray": "6,4"})
+        chart.add("集中供水点", [{"value": (east, north), "label": name} for name, east, north in points], dots_size=8)
+        for group, members in groups.items():
+            chart.add(group, [{"value": (east, north), "label": name} for name, east, north in members])
+        return _render(chart, title)
+
+    # The title, the legend and the axes' labels take more height than width: the plot is drawn once, its first ring
+    # measured, and drawn again tall enough that a metre is one length both ways (rings are circles).
+    first = drawn(WIDTH)
+    width, height = ring_extent(first.svg)
+    plot_height = float(PLOT.search(first.svg).group(2))
+    return drawn(round(WIDTH + plot_height * (width / height - 1))) if points and height else first
+
+
+PLOT = re.compile(r'class="plot"><rect x="0" y="0" width="([\d.]+)" height="([\d.]+)"')
+SERIES_PATH = re.compile(r'<g class="series serie-0[^"]*">\s*<path d="M([^"]+)"')
+
+
+def ring_extent(svg: str) -> tuple[float, float]:
+    """The width and height, in the picture's units, of the first series' line (a distance map's first ring)."""
+    found = SERIES_PATH.search(svg)
+    if not found:
+        return 0.0, 0.0
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", found.group(1))]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return max(xs) - min(xs), max(ys) - min(ys)
+
+

@@ -18,10 +18,8 @@ from service.domain.deliveries import change_planned_delivery
 from service.domain.planning import plan_deliveries
 
 from .conftest import PASSWORD, make_agreement, make_household, missed_yesterday
-from .helpers import PNG
+from .helpers import PNG, SHANGHAI, csrf_token, login
 from .test_browser_days import Day
-from .helpers import SHANGHAI
-from .helpers import csrf_token, login
 
 pytestmark = pytest.mark.slow  # a real Chromium: `make test-quick` leaves it out
 

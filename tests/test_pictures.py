@@ -10,12 +10,11 @@ from models import Case, Delivery, Facility, db
 from service.clock import local_today
 from service.domain.scope import Scope
 from service.domain.trends import case_backlog, deliveries_on_time, week_ends
+from service.charts import ring_extent
 from service.domain.geo import recompute_distances
 
 from .conftest import make_agreement, make_household
-from .helpers import SHANGHAI
-from .helpers import login
-from .helpers import recent_history
+from .helpers import SHANGHAI, login, recent_history
 
 SVG = re.compile(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"')
 
@@ -66,6 +65,10 @@ def test_the_village_page_maps_water_points_rings_and_households(client, world):
     assert page.count("row-link") == 4  # one facility, three households
     assert "需送水 · 未签协议 · 距供水点 1080 米" in page and "无需送水 · 距供水点 222 米" in page
     assert client.get(f"/villages/{world.v_b1.id}").status_code == 404
+    # One metre is one length both ways: the 400 m ring is a circle, not an ellipse (it was 1.29 times wider).
+    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)).decode()
+    width, height = ring_extent(svg)
+    assert height > 0 and abs(width / height - 1) < 0.02
 
 
 def test_each_months_deliveries_are_on_time_late_or_missed(world):

@@ -10,8 +10,7 @@ from service.domain.reports import register_verification, still_matches, townshi
 from service.domain.scope import Scope
 
 from .conftest import make_household
-from .helpers import text_of
-from .helpers import delivery_history, days_between
+from .helpers import days_between, delivery_history, text_of
 
 FROM, TO = date(2026, 10, 1), date(2026, 10, 10)
 

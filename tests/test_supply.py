@@ -11,8 +11,7 @@ from service.domain.rules import SupplyStandard
 from service.domain.supply import supply_of, sync_supply_cases
 
 from .conftest import make_household
-from .helpers import login
-from .helpers import days_between, delivery_history, recent_history
+from .helpers import days_between, delivery_history, login, recent_history
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 10)  # a Thursday to the Saturday of the next week
 

@@ -20,8 +20,7 @@ from service.reports.archive import ArchiveSettings, build_archive
 from service.reports.builds import ArchiveBuilds
 from service.tasks import task_queue
 
-from .helpers import year_of_deliveries, text_of
-from .helpers import outbound, queue_one
+from .helpers import outbound, queue_one, text_of, year_of_deliveries
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

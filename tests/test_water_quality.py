@@ -12,8 +12,7 @@ from service.domain.tables import write_xlsx
 from service.domain.water_quality import judge, standard
 
 from .conftest import make_household
-from .helpers import upload
-from .helpers import csrf_token, login
+from .helpers import csrf_token, login, upload
 
 LIMITS = standard().limits
 
