@@ -106,8 +106,15 @@ def test_log_a_missed_delivery_late_with_a_reason_and_see_the_week(client, world
     page = client.get("/deliveries/today").get_data(as_text=True)
     assert "漏送补登" in page and f"{yesterday} 漏送" in page
     missed = db.session.scalars(select(Delivery).where(Delivery.status == "missed")).one()
+    # The actual time is asked for: the form offers none (noon of the planned day was taken for it).
+    late_form = page[page.index('id="late-list"'):]
+    assert re.search(r'name="delivered_at" type="datetime-local" value=""', late_form)
     token = csrf_token(client, "/deliveries/today")
-    form = {"csrf_token": token, "liters": "120", "delivered_at": f"{yesterday}T16:30", "idempotency_key": "late-1"}
+    untimed = client.post(f"/deliveries/{missed.id}/complete", data={
+        "csrf_token": token, "liters": "120", "note": "当天没信号", "late": "1", "idempotency_key": "late-0"})
+    assert untimed.status_code == 422 and "请填写实际送达的日期和时间" in untimed.get_data(as_text=True)
+    form = {"csrf_token": token, "liters": "120", "delivered_at": f"{yesterday}T16:30", "idempotency_key": "late-1",
+            "late": "1"}
     r = client.post(f"/deliveries/{missed.id}/complete", data={**form, "liters": "90"})
     refused = r.get_data(as_text=True)
     assert r.status_code == 422 and "补登漏送请说明原因" in refused

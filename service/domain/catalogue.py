@@ -108,6 +108,7 @@ MESSAGES = {
     # deliveries
     "delivery.in_future": "送达时间不能晚于现在",
     "delivery.too_early": "送达时间不能早于 {earliest}：只能登记 {days} 天内的送水，更早的请联系镇街核实",
+    "delivery.late_time_required": "请填写实际送达的日期和时间",
     "delivery.other_user": "这条送水记录是另一个账号在手机上登记的，请用那个账号登录后再上传",
     "idempotency.too_long": "请求编号（Idempotency-Key）最多 {limit} 个字符",
     "delivery.logged": "已登记：{name} {liters} 升",
