@@ -317,3 +317,41 @@ def test_the_pass_rate_leaves_out_raw_water_judged_for_reference_only(client, wo
     overall = client.get("/api/v1/dashboard", headers=world.headers(world.worker_a)).json["overall"]
     assert overall["water_tests_365d"] == 2 and overall["water_tests_passed_365d"] == 1
     assert overall["water_quality_pass_rate"] == 50.0
+
+
+def test_an_exceedance_alerts_the_leads_and_the_manager_at_once_and_lists_what_it_affects(client, world):
+    from models import SmsMessage, Staff
+
+    lead = Staff(name="镇负责人", phone="+8613900000077", role="township_lead", township_id=world.t_a.id)
+    other_lead = Staff(name="河口负责人", phone="+8613900000078", role="township_lead", township_id=world.t_b.id)
+    db.session.add_all([lead, other_lead])
+    db.session.flush()
+    db.session.execute(Facility.__table__.update().where(Facility.id == world.point_a1.id)
+                       .values(manager_id=world.staff_a.id))
+    drinking = make_household(world, 1, water_source_id=world.point_a1.id)
+    elsewhere = make_household(world, 2)
+    db.session.commit()
+    h = world.headers(world.worker_a)
+    assert _post(client, world).status_code == 201  # passes: nobody is alerted
+    assert _post(client, world, sample_point="source", results={"e_coli": 5}).status_code == 201  # for reference
+    assert db.session.query(SmsMessage).count() == 0
+    assert _post(client, world, results={"e_coli": 2}).status_code == 201
+    alerts = db.session.scalars(select(SmsMessage).where(SmsMessage.purpose == "water_alert")).all()
+    assert sorted(m.phone for m in alerts) == sorted([lead.phone, world.staff_a.phone])
+    assert all(m.urgent and m.status == "queued" and "水质超标" in m.body and "张家村" in m.body for m in alerts)
+    assert len(alerts[0].body) <= 2 * 67
+    exceeded = client.get("/api/v1/facilities?quality_exceeded=true", headers=h).json
+    assert [f["id"] for f in exceeded["items"]] == [world.point_a1.id] and exceeded["total"] == 1
+    affected = client.get("/api/v1/households?quality_alert=true", headers=h).json
+    assert [x["id"] for x in affected["items"]] == [drinking.id]
+    fine = client.get("/api/v1/households?quality_alert=false", headers=h).json
+    assert [x["id"] for x in fine["items"]] == [elsewhere.id]
+
+
+def test_households_filter_by_key_village(client, world):
+    in_key = make_household(world, 1)  # 张家村 is a key village
+    other = make_household(world, 2, village=world.v_a2)
+    db.session.commit()
+    h = world.headers(world.worker_a)
+    assert [x["id"] for x in client.get("/api/v1/households?is_key=true", headers=h).json["items"]] == [in_key.id]
+    assert [x["id"] for x in client.get("/api/v1/households?is_key=false", headers=h).json["items"]] == [other.id]

@@ -43,7 +43,8 @@ LABELS = {
                    "matched": "已确认", "opt_out": "退订", "opt_in": "恢复", "unmatched": "待处理"},
     "sms_purpose": {"confirm_request": "送水确认", "remind_evening": "前晚提醒", "remind_morning": "当天提醒",
                     "missed_alert": "漏送提醒", "case_reminder": "整改提醒", "case_escalation": "超期上报",
-                    "auto_reply": "自动回复", "manual_reply": "人工回复", "reply": "村民回复"},
+                    "auto_reply": "自动回复", "manual_reply": "人工回复", "reply": "村民回复",
+                    "water_alert": "水质超标"},
     "report_kind": {"household_deliveries": "送水记录表", "village_month": "村月度送水记录", "agreement": "送水服务协议书",
                     "township_summary": "镇街汇总", "water_tests": "水质检测报告"},
     "import_kind": {"households": "监测户", "facilities": "设施", "staff": "责任人", "water_tests": "水质检测结果"},
@@ -136,6 +137,8 @@ MESSAGES = {
     "water.exceedance": "{name} {value}{unit}（限值 {bound}{limit}{unit}）",
     "water.case": "{point}（{day} 采样）超标：{found}",
     "water.passed": "{point}（{day} 采样）复检合格",
+    "water.alert": "【水质超标】{village}{subject}{day}水样超标：{found}。请立即处置，告知用水户暂停饮用",
+    "water.alert_household": "{name}家",
     "water.recorded_passed": "已记录水质检测：合格",
     "water.recorded_failed": "已记录水质检测：超标，已立案",
     # SMS written by people

@@ -17,12 +17,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from models import SAMPLE_POINTS, Facility, Household, User, WaterTest
+from models import SAMPLE_POINTS, Facility, Household, Staff, User, Village, WaterTest
 
 from . import catalogue
 from .audit import record_write
 from .cases import note_passing_retest, open_water_quality_case
+from .catalogue import short_date
 from .errors import FieldErrors
+from .outbox import enqueue
 from .scope import get_for_write
 
 STANDARD_FILE = Path(__file__).resolve().parent.parent / "data" / "gb5749-2022.json"
@@ -176,6 +178,7 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
                                  found=describe(exceedances))
             test.case_id = open_water_quality_case(session, subject, dedupe_key, note, rules.today, rules.now,
                                                    rules.cases)
+            alert_exceedance(session, test, facility, household, rules.now)
         else:
             note_passing_retest(session, dedupe_key, catalogue.say("water.passed", point=point,
                                                                    day=test.sampled_on.isoformat()), rules.now)
@@ -183,6 +186,26 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
         facility.quality_exceeded = _latest_failed(session, facility)
     record_write(session, actor, "create", test, None)
     return test
+
+
+def alert_exceedance(session, test: WaterTest, facility: Facility | None, household: Household | None,
+                     now) -> int:
+    """An exceedance is urgent: one SMS at once (quiet hours do not hold it) to each lead of the township and to the
+    facility's manager, so that the people drinking from it are told; returns how many were queued."""
+    leads = select(Staff.id, Staff.phone).where(Staff.role == "township_lead", Staff.township_id == test.township_id)
+    people = dict(session.execute(leads).all())
+    if facility is not None and facility.manager_id is not None:
+        manager = session.get(Staff, facility.manager_id)
+        people[manager.id] = manager.phone
+    village = session.get(Village, test.village_id)
+    subject = facility.name if facility is not None else catalogue.say("water.alert_household",
+                                                                         name=household.head_name)
+    body = catalogue.say("water.alert", village=village.name, subject=subject, day=short_date(test.sampled_on),
+                         found=describe(test.exceedances))
+    return enqueue(session, [{"phone": phone, "body": body, "purpose": "water_alert", "urgent": True,
+                              "related_type": "water_test", "related_id": test.id,
+                              "township_id": test.township_id, "idempotency_key": f"water:{test.id}:staff:{staff_id}"}
+                             for staff_id, phone in people.items() if phone], now)
 
 
 def judged_relaxed(facility: Facility | None, household: Household | None) -> bool:

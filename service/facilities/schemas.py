@@ -40,6 +40,7 @@ class FacilityArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(FACILITY_KINDS))
     status = fields.String(validate=validate.OneOf(FACILITY_STATUSES))
     ownership = fields.String(validate=validate.OneOf(OWNERSHIPS))
+    quality_exceeded = fields.Boolean(metadata={"description": "水质超标: its latest test of some point exceeded a limit"})
 
 
 FacilityPageSchema = page_schema(FacilitySchema)

@@ -1,6 +1,7 @@
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Household
+from models import Facility, Household, Village
 
 from ..registry_api import Collection, collection_blueprint
 from ..context import current_rules, current_thresholds
@@ -25,6 +26,19 @@ def _gap(stmt, wanted: bool):
     return stmt.where(clause if wanted else ~clause)
 
 
+def _quality_alert(stmt, wanted: bool):
+    exceeded = select(Facility.id).where(Facility.quality_exceeded)
+    own = select(Facility.household_id).where(Facility.quality_exceeded, Facility.household_id.is_not(None))
+    # Never NULL (a household without a water source is simply not affected), so that "false" lists it.
+    clause = (Household.water_source_id.is_not(None) & Household.water_source_id.in_(exceeded)) | \
+        Household.id.in_(own)
+    return stmt.where(clause if wanted else ~clause)
+
+
+def _in_key_village(stmt, wanted: bool):
+    return stmt.where(Household.village_id.in_(select(Village.id).where(Village.is_key.is_(wanted))))
+
+
 def _name_contains(stmt, text: str):
     return stmt.where(Household.head_name.contains(text, autoescape=True))
 
@@ -39,7 +53,8 @@ collection = Collection(
     lambda session, actor, record_id, data: registry.update_household(
         session, actor, record_id, data, current_vault(), current_rules()),
     "监测户 Monitored households, with derived needs_delivery and its reasons",
-    special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search},
+    special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search,
+                     "quality_alert": _quality_alert, "is_key": _in_key_village},
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
     annotate=lambda session, households: annotate_30d(session, households, current_rules().today,
                                                       current_kept_supply()),

@@ -69,6 +69,9 @@ class HouseholdArgs(PageArgs):
     self_care = fields.Boolean()
     monitoring_type = fields.String(validate=validate.OneOf(MONITORING_TYPES))
     water_source_id = filter_id()
+    quality_alert = fields.Boolean(metadata={"description": "drinks from a facility that is 水质超标 (its water source, "
+                                                            "or its own purifier)"})
+    is_key = fields.Boolean(metadata={"description": "in a key village (重点村)"})
     head_name = Text(validate=validate.Length(max=50), metadata={"description": "part of the name"})
     q = Text(validate=validate.Length(min=1, max=50),
              metadata={"description": "search: a whole resident ID, a phone number (whole or part), or part of a name"})
