@@ -19,6 +19,7 @@ from .domain.gateway import SmsGateway
 from .domain.identity import IdNumberVault
 from .domain.needs_delivery import Thresholds
 from .domain.rules import Rules, SupplyStandard
+from .domain.supply import Gaps
 from .domain.outbox import SmsSettings
 from .domain.tables import UnpackLimits
 from .sms_gateway import build_gateway
@@ -109,6 +110,11 @@ def current_rules() -> Rules:
 def current_thresholds() -> Thresholds:
     """The needs-delivery thresholds in force in the running app."""
     return thresholds(current_app.config)
+
+
+def current_gaps() -> Gaps:
+    """How supply figures count a household that needs delivery without an agreement: its days are short."""
+    return Gaps(thresholds(current_app.config), ZoneInfo(current_app.config["APP_TIMEZONE"]))
 
 
 def current_vault() -> IdNumberVault:

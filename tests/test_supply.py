@@ -1,11 +1,13 @@
 """Supply assurance (供水保障率) and liters per person per day over hand-made delivery histories."""
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from dataclasses import replace
 
 from sqlalchemy import select
 
 from models import Case, Delivery, db
+from service.clock import local_today
 from service.context import current_rules
 from service.domain.rules import SupplyStandard
 from service.domain.supply import supply_of, sync_supply_cases
@@ -13,6 +15,7 @@ from service.domain.supply import supply_of, sync_supply_cases
 from .conftest import make_household
 from .helpers import days_between, delivery_history, login, recent_history
 
+SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 10)  # a Thursday to the Saturday of the next week
 
 
@@ -192,3 +195,43 @@ def test_a_case_marked_fixed_opens_again_only_when_the_days_since_fall_short(wor
     db.session.commit()
     assert sync_supply_cases(db.session, rules)[0] == 1
     assert db.session.scalar(select(Case.status).where(Case.dedupe_key == key)) == "open"
+
+
+def test_a_household_that_needs_delivery_without_an_agreement_counts_its_days_short(client, world):
+    """A gap is 0%, never "—": from the later of the window's start and the day its need was recorded (its
+    未签协议 case, else its registration), every day without an agreement in force is short (SPEC §2)."""
+    from models import Household
+
+    today = local_today()
+    registered = datetime.combine(today - timedelta(days=10), time(9), SHANGHAI_TZ)
+    gap = make_household(world, 1, distance_m=1500.0, village=world.v_a2)
+    db.session.execute(Household.__table__.update().where(Household.id == gap.id).values(created_at=registered))
+    db.session.commit()
+    h = world.headers(world.worker_a)
+    village = {v["village_id"]: v for v in client.get("/api/v1/dashboard", headers=h).json["villages"]}[world.v_a2.id]
+    assert village["supply_assurance"] == 0.0 and village["supply_counted_days_30d"] == 10
+    read = client.get(f"/api/v1/households/{gap.id}", headers=h).json
+    assert read["supply_assurance_30d"] == 0.0
+    # Beside a household served every day, the village's figure is the share of all their days.
+    served = recent_history(world, 2, missed_every=None)
+    db.session.execute(Household.__table__.update().where(Household.id == served.id).values(village_id=world.v_a2.id))
+    db.session.commit()
+    village = {v["village_id"]: v for v in client.get("/api/v1/dashboard", headers=h).json["villages"]}[world.v_a2.id]
+    assert (village["supply_counted_days_30d"], village["supply_covered_days_30d"]) == (40, 30)
+    assert village["supply_assurance"] == 75.0
+    # A household registered long ago counts from the day its gap was recorded (its case), not from registration.
+    late_need = make_household(world, 3, distance_m=1500.0, village=world.v_a2)
+    db.session.execute(Household.__table__.update().where(Household.id == late_need.id)
+                       .values(created_at=registered - timedelta(days=300)))
+    db.session.add(Case(kind="missing_agreement", township_id=world.t_a.id, village_id=world.v_a2.id,
+                        household_id=late_need.id, severity="medium", lead_unit="城关镇", deadline=today,
+                        status="open", dedupe_key=f"household:{late_need.id}",
+                        created_at=datetime.combine(today - timedelta(days=4), time(9), SHANGHAI_TZ)))
+    db.session.commit()
+    assert client.get(f"/api/v1/households/{late_need.id}", headers=h).json["supply_assurance_30d"] == 0.0
+    village = {v["village_id"]: v for v in client.get("/api/v1/dashboard", headers=h).json["villages"]}[world.v_a2.id]
+    assert village["supply_counted_days_30d"] == 44
+    # A household that does not need delivery has no figure.
+    fine = make_household(world, 4, distance_m=100.0, village=world.v_a2)
+    db.session.commit()
+    assert client.get(f"/api/v1/households/{fine.id}", headers=h).json["supply_assurance_30d"] is None

@@ -6,7 +6,7 @@ from models import db
 
 from ..api_common import filter_id
 from ..auth import acting_scope, require_bearer_user
-from ..clock import local_today
+from ..clock import local_today, local_zone
 from ..context import current_thresholds
 from ..kept_figures import current_kept_figures
 from ..domain.dashboard import FIGURES, RATES, dashboard as dashboard_figures
@@ -52,7 +52,7 @@ def dashboard(args):
     """Households needing delivery, gaps without an agreement, deliveries due and missed: overall and per village."""
     kept = current_kept_figures()
     figures = dashboard_figures(db.session, acting_scope(), local_today(), current_thresholds(),
-                                args.get("township_id"), kept)
+                                args.get("township_id"), kept, local_zone())
     # Written out once while the figures stay current: 300 villages take longer to dump than to look up.
     body = kept.derived(figures, "json", lambda: current_app.json.dumps(DashboardSchema().dump(figures)))
     return current_app.response_class(body, mimetype="application/json")

@@ -3,6 +3,7 @@ import threading
 from collections import OrderedDict
 from datetime import date, timedelta
 from typing import Callable, Hashable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
@@ -14,7 +15,7 @@ from .gaps import gap_clause
 from .kept import KeptByKey
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
-from .supply import Supply, village_supply
+from .supply import Gaps, Supply, village_supply
 from .water_quality import for_reference_clause
 
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
@@ -23,6 +24,7 @@ FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for
            "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d")
 # Figures worked out from the sums above, at every level: percent of days covered, liters per person per covered
 # day (last 30 days), percent of water tests passed (last 365 days); None when there is nothing to divide.
+DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")  # APP_TIMEZONE's default, as the rules'
 RATES = ("supply_assurance", "liters_per_person_day_30d", "water_quality_pass_rate")
 
 
@@ -45,8 +47,10 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def village_figures(session, ids: list[int], today: date, thresholds: Thresholds) -> dict[int, dict]:
-    """The FIGURES of each of the villages `ids`, worked out in a fixed handful of set-based queries."""
+def village_figures(session, ids: list[int], today: date, thresholds: Thresholds,
+                    zone: ZoneInfo = DEFAULT_ZONE) -> dict[int, dict]:
+    """The FIGURES of each of the villages `ids`, worked out in a fixed handful of set-based queries. Supply counts
+    the households that need delivery without an agreement too, their days short (a gap is 0%, never "—")."""
     figures = {village_id: dict.fromkeys(FIGURES, 0) for village_id in ids}
 
     for row in session.execute(
@@ -104,7 +108,7 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     ):
         figures[row[0]].update(water_tests_365d=row[1], water_tests_passed_365d=row[2])
 
-    for village_id, totals in village_supply(session, ids, today).items():
+    for village_id, totals in village_supply(session, ids, today, Gaps(thresholds, zone)).items():
         figures[village_id].update(supply_counted_days_30d=totals.counted_days,
                                    supply_covered_days_30d=totals.covered_days,
                                    supply_liters_30d=round(totals.liters), supply_person_days_30d=totals.person_days)
@@ -153,15 +157,16 @@ class KeptFigures:
                 derived[name] = value
         return value
 
-    def figures(self, session, revisions: dict[int, tuple], today: date, thresholds: Thresholds) -> dict[int, dict]:
+    def figures(self, session, revisions: dict[int, tuple], today: date, thresholds: Thresholds,
+                zone: ZoneInfo = DEFAULT_ZONE) -> dict[int, dict]:
         """Every village's figures, by id, for the villages asked for (id to its revision and creation time: a
         database emptied and filled again starts its villages' revisions anew)."""
-        wanted = {village_id: (revision, today, thresholds) for village_id, revision in revisions.items()}
-        return self._villages.get(wanted, lambda stale: village_figures(session, stale, today, thresholds))
+        wanted = {village_id: (revision, today, thresholds, zone) for village_id, revision in revisions.items()}
+        return self._villages.get(wanted, lambda stale: village_figures(session, stale, today, thresholds, zone))
 
 
 def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
-              kept: KeptFigures | None = None) -> dict:
+              kept: KeptFigures | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> dict:
     """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
     (open, overdue, unverified, re-checks due, relapses), supply (last 30 days) and water quality (last 365 days):
     per village, per township, overall; each village's figures from `kept` while they are current."""
@@ -173,9 +178,9 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     village_rows = session.execute(villages.order_by(Village.township_id, Village.id)).all()
     revisions = {row.id: (row.revision, row.created_at) for row in village_rows}
     kept = kept or KeptFigures()
-    return kept.answer((tuple(revisions.items()), today, thresholds),
-                       lambda: _dashboard(session, village_rows, kept.figures(session, revisions, today, thresholds),
-                                          today))
+    return kept.answer((tuple(revisions.items()), today, thresholds, zone),
+                       lambda: _dashboard(session, village_rows,
+                                          kept.figures(session, revisions, today, thresholds, zone), today))
 
 
 def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> dict:

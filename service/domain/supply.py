@@ -4,7 +4,9 @@ Over a period, a household's counted days are those its deliveries account for. 
 days until the next one its agreement planned (the last one known, its schedule's interval; never past the
 agreement's end);
 the days of a missed delivery are short; the days of a cancelled delivery, of one not yet due to be logged, or of
-a day the service never planned (before its records began), are not counted. An unplanned delivery covers the
+a day the service never planned (before its records began), are not counted. For a household that needs delivery,
+a day with no agreement in force is short too (`Gaps`), from the day its need was recorded: a gap household is 0%,
+never "no figure". An unplanned delivery covers the
 short days from its own to the next planned one. Supply assurance is covered days / counted days; quantity is the
 liters delivered (each delivery's spread over the days it covers) / covered days / members. A household meets the
 standard with 90% and 35 L (20 L in water-short areas) by default.
@@ -12,14 +14,16 @@ standard with 90% and 35 L (20 L in water-short areas) by default.
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Village
 
 from .agreements import agreement_overlaps
 from .cases import open_supply_cases, resolve_system_cases
 from .kept import KeptByKey
+from .needs_delivery import Thresholds, needs_delivery_clause
 from .rules import SupplyStandard
 
 WINDOW_DAYS = 30
@@ -140,6 +144,37 @@ def _reach(agreement) -> int:
 
 
 @dataclass(frozen=True)
+class Gaps:
+    """Count the days a household needed delivery without an agreement in force as short: which households need it
+    (the thresholds in force), and the zone their need's recording day is read in."""
+
+    thresholds: Thresholds
+    zone: ZoneInfo
+
+
+def need_recorded(session, household_ids, gaps: Gaps) -> dict[int, date]:
+    """Of these households, those that need delivery, each with the local day its need was first recorded: the day
+    its 未签协议 (missing agreement) case was opened, or, without one, its registration."""
+    gap_case = (Case.household_id == Household.id) & (Case.kind == "missing_agreement")
+    rows = session.execute(
+        select(Household.id, Household.created_at, func.min(Case.created_at))
+        .outerjoin(Case, gap_case).where(Household.id.in_(list(household_ids)), needs_delivery_clause(gaps.thresholds))
+        .group_by(Household.id, Household.created_at))
+    return {household_id: (gap_opened or registered).astimezone(gaps.zone).date()
+            for household_id, registered, gap_opened in rows}
+
+
+def _mark_gap_days(ledger: DayLedger, agreements, since: date, first: date, last: date) -> None:
+    in_force = [a for a in agreements if a.status in COUNTED_STATUSES]
+    day = max(first, since)
+    while day <= last:
+        if day not in ledger.days and not any(a.start_on <= day and (a.end_on is None or day <= a.end_on)
+                                              for a in in_force):
+            ledger.days[day] = False
+        day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
 class _Delivery:
     agreement_id: int | None
     scheduled_for: date
@@ -148,9 +183,10 @@ class _Delivery:
     liters: int | None
 
 
-def ledgers(session, household_ids, first: date, last: date) -> dict[int, DayLedger]:
-    """The day ledgers of these households from `first` to `last`, in four queries whatever their number (plain
-    rows, not records: a county's month is tens of thousands of deliveries)."""
+def ledgers(session, household_ids, first: date, last: date, gaps: Gaps | None = None) -> dict[int, DayLedger]:
+    """The day ledgers of these households from `first` to `last`, in a handful of queries whatever their number
+    (plain rows, not records: a county's month is tens of thousands of deliveries); with `gaps`, a day a household
+    needed delivery without an agreement in force is short."""
     household_ids = list(household_ids)
     if not household_ids:
         return {}
@@ -177,9 +213,12 @@ def ledgers(session, household_ids, first: date, last: date) -> dict[int, DayLed
                                .where(*in_range)):
         deliveries.setdefault(row.household_id, []).append(_Delivery(
             row.agreement_id, row.scheduled_for, row.status, row.unplanned, corrected.get(row.id, row.liters)))
-    return {household_id: day_ledger(agreements.get(household_id, []), deliveries.get(household_id, []),
-                                     members.get(household_id) or 1, first, last)
-            for household_id in household_ids}
+    found = {household_id: day_ledger(agreements.get(household_id, []), deliveries.get(household_id, []),
+                                      members.get(household_id) or 1, first, last)
+             for household_id in household_ids}
+    for household_id, since in (need_recorded(session, household_ids, gaps) if gaps else {}).items():
+        _mark_gap_days(found[household_id], agreements.get(household_id, []), since, first, last)
+    return found
 
 
 def last_30_days(today: date) -> tuple[date, date]:
@@ -187,10 +226,10 @@ def last_30_days(today: date) -> tuple[date, date]:
     return today - timedelta(days=WINDOW_DAYS), today - timedelta(days=1)
 
 
-def supply_of(session, household_ids, first: date, last: date) -> dict[int, Supply]:
-    """Each household's figures over the period."""
+def supply_of(session, household_ids, first: date, last: date, gaps: Gaps | None = None) -> dict[int, Supply]:
+    """Each household's figures over the period (with `gaps`, days needing delivery without an agreement short)."""
     return {household_id: ledger.supply(first, last)
-            for household_id, ledger in ledgers(session, household_ids, first, last).items()}
+            for household_id, ledger in ledgers(session, household_ids, first, last, gaps).items()}
 
 
 class KeptSupply:
@@ -201,20 +240,21 @@ class KeptSupply:
     def __init__(self, most: int = 250_000):
         self._households = KeptByKey(most)
 
-    def of(self, session, households: list[Household], today: date) -> dict[int, Supply]:
+    def of(self, session, households: list[Household], today: date, gaps: Gaps | None = None) -> dict[int, Supply]:
         """The figures of these households, by id: kept ones while current, the others worked out in one batch."""
         revisions = {row.id: (row.revision, row.created_at) for row in session.execute(
             select(Village.id, Village.revision, Village.created_at)
             .where(Village.id.in_({h.village_id for h in households})))}
-        return self._households.get({h.id: (revisions.get(h.village_id), today) for h in households},
-                                    lambda stale: supply_of(session, stale, *last_30_days(today)))
+        return self._households.get({h.id: (revisions.get(h.village_id), today, gaps) for h in households},
+                                    lambda stale: supply_of(session, stale, *last_30_days(today), gaps))
 
 
-def annotate_30d(session, households: list[Household], today: date, kept: KeptSupply | None = None) -> None:
+def annotate_30d(session, households: list[Household], today: date, kept: KeptSupply | None = None,
+                 gaps: Gaps | None = None) -> None:
     """Give each household its `supply_30d` (what its API reads and its page show), in one batch; through `kept`
     when given."""
-    figures = kept.of(session, households, today) if kept else supply_of(
-        session, [h.id for h in households], *last_30_days(today))
+    figures = kept.of(session, households, today, gaps) if kept else supply_of(
+        session, [h.id for h in households], *last_30_days(today), gaps)
     for household in households:
         household.supply_30d = figures.get(household.id, Supply())
 
@@ -252,13 +292,18 @@ def sync_supply_cases(session, rules) -> tuple[int, int]:
     return opened, len(resolved)
 
 
-def village_supply(session, village_ids, today: date) -> dict[int, Supply]:
-    """Each village's last 30 days: its delivery households' figures added up."""
+def village_supply(session, village_ids, today: date, gaps: Gaps | None = None) -> dict[int, Supply]:
+    """Each village's last 30 days: its delivery households' figures added up (with `gaps`, those that need delivery
+    without an agreement too, their days short)."""
     first, last = last_30_days(today)
+    in_villages = Household.village_id.in_(list(village_ids))
     served = dict(session.execute(
         select(Household.id, Household.village_id).join(Agreement, Agreement.household_id == Household.id)
-        .where(Household.village_id.in_(list(village_ids)), agreement_overlaps(first, last)).distinct()).all())
+        .where(in_villages, agreement_overlaps(first, last)).distinct()).all())
+    if gaps:
+        served.update(session.execute(select(Household.id, Household.village_id)
+                                      .where(in_villages, needs_delivery_clause(gaps.thresholds))).all())
     totals: dict[int, Supply] = {}
-    for household_id, supply in supply_of(session, served, first, last).items():
+    for household_id, supply in supply_of(session, served, first, last, gaps).items():
         totals.setdefault(served[household_id], Supply()).__iadd__(supply)
     return totals

@@ -7,7 +7,7 @@ from models import Agreement, Delivery, Facility, Household, SmsMessage, Village
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
-from ..context import current_context, current_rules, current_thresholds
+from ..context import current_context, current_gaps, current_rules, current_thresholds
 from ..domain import cases, registry
 from ..domain.cases import REPORTED_KINDS
 from ..domain.needs_delivery import household_reasons
@@ -57,7 +57,7 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
         Delivery.household_id == household.id, Delivery.status == "planned", Delivery.scheduled_for >= local_today())
         .order_by(Delivery.scheduled_for).limit(1))
     rules = current_rules()
-    annotate_30d(db.session, [household], rules.today)
+    annotate_30d(db.session, [household], rules.today, gaps=current_gaps())
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
                            supply=household.supply_30d, short=household.supply_30d.short_of(rules.supply),
                            tests=recent_tests(db.session, WaterTest.household_id == household.id),

@@ -4,7 +4,7 @@ from sqlalchemy.orm import selectinload
 from models import Facility, Household, Village
 
 from ..registry_api import Collection, collection_blueprint
-from ..context import current_rules, current_thresholds
+from ..context import current_gaps, current_rules, current_thresholds
 from ..kept_figures import current_kept_supply
 from ..domain import registry
 from ..clock import local_today
@@ -57,7 +57,7 @@ collection = Collection(
                      "quality_alert": _quality_alert, "is_key": _in_key_village},
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
     annotate=lambda session, households: annotate_30d(session, households, current_rules().today,
-                                                      current_kept_supply()),
+                                                      current_kept_supply(), current_gaps()),
     numbers_looked_up=("id_number",),
 )
 blueprint = collection_blueprint(collection)

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 from models import MONITORING_TYPES, WATER_SOURCES, db
 
 from ..api_common import IdNumber, PageArgs, Phone, StrictFloat, StrictInt, Text, filter_id, page_schema, ref
-from ..context import current_rules, current_thresholds
+from ..context import current_gaps, current_rules, current_thresholds
 from ..domain import limits
 from ..domain.needs_delivery import REASONS, household_reasons
 from ..domain.supply import Supply, annotate_30d
@@ -16,7 +16,7 @@ def _reasons(household) -> list[str]:
 def _supply(household) -> Supply:
     # Lists give their households the figures in one batch (households.routes); a single read computes its own.
     if not hasattr(household, "supply_30d"):
-        annotate_30d(db.session, [household], current_rules().today)
+        annotate_30d(db.session, [household], current_rules().today, gaps=current_gaps())
     return household.supply_30d
 
 
