@@ -80,6 +80,8 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     providers: dict[int, int] = {}
     phone_serial = 0
     used_ids: set = set()
+    # Every household is registered as of the start of the history, so that a gap's days count from then.
+    registered = datetime.combine(today - timedelta(days=scale.history_days), time(1), timezone.utc)
     for t in range(scale.townships):
         code = f"37{t // 15 + 1:02d}{t % 15 + 1:02d}"  # six digits, as a region code: 15 townships a county
         township = Township(name=TOWNSHIP_NAMES[t % len(TOWNSHIP_NAMES)] + ("" if t < 15 else str(t)), code=code)
@@ -142,6 +144,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
                     "round_trip_min": round(rng.uniform(3, 24)) if rng.random() < 0.2 else None,
                     "water_source": "well" if well else "central_point",
                     "water_source_id": facility_ids[1] if well else facility_ids[0],
+                    "created_at": registered, "updated_at": registered,
                 })
             household_ids = session.scalars(insert(Household).returning(Household.id), rows).all() if rows else []
             purifiers = [{"township_id": township.id, "village_id": village.id, "kind": "purifier",
@@ -158,7 +161,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     first_village = session.get(Village, busiest or village_ids[0])
     if scale.days_work:
         _miss_yesterday(session, first_village.id, today)
-    _seed_cases(session, rng, today)
+    _seed_cases(session, rng, today, registered)
     if scale.days_work:
         _cases_for_the_lead(session, first_village, today)
     logins = [("admin", DEMO_PASSWORD, "county_admin"),
@@ -270,12 +273,13 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
     return max(set(villages), key=villages.count) if villages else None
 
 
-def _seed_cases(session, rng: random.Random, today: date) -> None:
-    """The ledger as the data would have left it: a case per gap, per failed facility and per missed
-    delivery, the older ones long since verified and closed, a few relapsed."""
+def _seed_cases(session, rng: random.Random, today: date, registered: datetime) -> None:
+    """The ledger as the data would have left it: a case per gap (open since its household was registered), per
+    failed facility and per missed delivery, the older ones long since verified and closed, a few relapsed."""
     now = datetime.now(timezone.utc)
     policy = CasePolicy({"high": 3, "medium": 7, "low": 14})
     sync_gap_cases(session, today, now, Thresholds(), policy)
+    session.execute(update(Case).where(Case.kind == "missing_agreement").values(created_at=registered))
     for facility in session.scalars(select(Facility).where(Facility.status.in_(("broken", "low_yield")))):
         open_facility_case(session, facility, today, now, policy)
     missed = session.scalars(select(Delivery.id).where(Delivery.status == "missed")).all()

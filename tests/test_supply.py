@@ -235,3 +235,23 @@ def test_a_household_that_needs_delivery_without_an_agreement_counts_its_days_sh
     fine = make_household(world, 4, distance_m=100.0, village=world.v_a2)
     db.session.commit()
     assert client.get(f"/api/v1/households/{fine.id}", headers=h).json["supply_assurance_30d"] is None
+
+
+def test_in_the_demo_no_village_that_needs_delivery_shows_no_figure(app):
+    """The demo registers its households as of the start of its history: a village whose only delivery households
+    have no agreement shows its true 0%."""
+    from service.context import current_vault
+    from service.demo import SCALES, seed
+    from service.domain.dashboard import dashboard
+    from service.domain.scope import Scope
+
+    rules = current_rules()
+    with app.test_request_context():
+        seed(db.session, SCALES["small"], current_vault(), rules.today)
+    db.session.commit()
+    figures = dashboard(db.session, Scope(), rules.today, rules.thresholds, zone=rules.zone)
+    needing = [v for v in figures["villages"] if v["needs_delivery"]]
+    assert needing and all(v["supply_assurance"] is not None for v in needing)
+    gap_only = [v for v in needing if v["gaps"] == v["needs_delivery"]]
+    assert gap_only and all(v["supply_assurance"] == 0.0 for v in gap_only)
+    assert figures["overall"]["supply_assurance"] < 90
