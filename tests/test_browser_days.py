@@ -65,7 +65,7 @@ class Day:
 
 
 def test_village_staff_log_log_late_and_report_a_problem(world, live_server, phone):
-    missed_yesterday(world, phone="+8613800000001")
+    _, yesterday = missed_yesterday(world, phone="+8613800000001")
 
     day = Day(phone, live_server, "village-staff")
     day.login("cun_a1")
@@ -74,6 +74,9 @@ def test_village_staff_log_log_late_and_report_a_problem(world, live_server, pho
     assert "已登记" in phone.locator(".flash").inner_text()
     day.check("logged")
     late = phone.locator("#late").locator("xpath=following-sibling::ul[1]")
+    # The actual time is asked for, with none offered.
+    assert late.locator("input[name=delivered_at]").input_value() == ""
+    late.locator("input[name=delivered_at]").fill(f"{yesterday}T16:30")
     late.locator("input[name=note]").fill("当天没信号，忘记登记")
     late.locator("button[type=submit]").click()
     # Logged in place by the page's script (the service worker controls it): the day leaves the late list.
