@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 export PORT  # the trusted hosts default to this machine's names on it
 
-.PHONY: run test test-quick seed-county bench clean vendor-workbox
+.PHONY: run test test-quick check-printing seed-county bench clean vendor-workbox
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,17 @@ $(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: $(BIN)/.installed
+# Printing needs a Chinese font and Pango (Debian: fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0); without
+# them the service runs, but every PDF answers 503. Said here, before the server starts, not found out at a print.
+PRINTING_PACKAGES := fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+check-printing:
+	@if ! fc-list :lang=zh family 2>/dev/null | grep -q . || ! ldconfig -p 2>/dev/null | grep -q libpangoft2; then \
+	  echo "*** Printing (PDF records, archives) needs a Chinese font and Pango. Install them with:"; \
+	  echo "***   sudo apt-get install $(PRINTING_PACKAGES)"; \
+	  echo "*** The service runs without them, but every printout answers 503 until they are installed."; \
+	fi
+
+run: $(BIN)/.installed check-printing
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty --only-default-database
 	@echo "Demo logins (when seeded by make run into the default SQLite database, or with DEMO=1): admin / demo-water-2026 (county), zhen01 / demo-water-2026 (township)"
