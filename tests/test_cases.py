@@ -282,3 +282,39 @@ def test_the_case_tiles_link_to_the_lists_they_count(client, world):
         if label in ("待回头看", "待销号", "超期问题"):
             listed = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
             assert f"共 {figure} 条" in listed, (label, href)
+
+
+def test_a_case_is_assigned_from_its_page_and_listed_in_my_tasks(client, world):
+    from models import Staff, User
+    from .helpers import csrf_token, login
+
+    cid = _case(client, world).json["id"]
+    db.session.execute(User.__table__.update().where(User.id == world.village_a1.id).values(staff_id=world.staff_a.id))
+    elsewhere = Staff(name="河口村干", phone="+8613900000099", role="village_staff", township_id=world.t_b.id,
+                      village_id=world.v_b1.id)
+    db.session.add(elsewhere)
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get(f"/cases/{cid}").get_data(as_text=True)
+    form = page[page.index('id="assign"'):page.index("</form>", page.index('id="assign"'))]
+    assert "刘村干（张家村 · 村级专人）" in form and "河口村干" not in form  # its township's people, with their village
+    token = csrf_token(client, f"/cases/{cid}")
+    refused = client.post(f"/cases/{cid}/assign", data={"csrf_token": token, "assignee_id": str(elsewhere.id)})
+    assert refused.status_code == 422 and "应为问题所在镇街的责任人" in refused.get_data(as_text=True)
+    r = client.post(f"/cases/{cid}/assign", data={"csrf_token": token, "assignee_id": str(world.staff_a.id)})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, cid).assignee_id == world.staff_a.id
+    assert "刘村干" in client.get(f"/cases/{cid}").get_data(as_text=True)
+    # The person assigned finds it in 我的任务; village staff cannot reassign it.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/households")})
+    login(client, "cun_a1")
+    mine = client.get("/cases/mine").get_data(as_text=True)
+    assert "共 1 条" in mine and f"/cases/{cid}" in mine
+    assert 'id="assign"' not in client.get(f"/cases/{cid}").get_data(as_text=True)
+    token = csrf_token(client, f"/cases/{cid}")
+    assert client.post(f"/cases/{cid}/assign", data={"csrf_token": token, "assignee_id": ""}).status_code == 403
+    # A login linked to no one is told so.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/households")})
+    login(client, "lead_a")
+    assert "没有关联责任人" in client.get("/cases/mine").get_data(as_text=True)

@@ -42,7 +42,9 @@ def _next_steps(case: Case, actor) -> tuple[str, ...]:
 
 def _detail(case_id: int, errors: dict | None = None) -> str:
     case = get_visible(db.session, Case, case_id, acting_scope())
-    return render_template("cases/detail.html", c=case, next_steps=_next_steps(case, acting_user()),
+    actor = acting_user()
+    staff = cases.assignable_staff(db.session, case) if can(actor, "assign_case") else []
+    return render_template("cases/detail.html", c=case, next_steps=_next_steps(case, actor), staff=staff,
                            errors=errors or {}, today=local_today())
 
 
@@ -50,6 +52,24 @@ def _detail(case_id: int, errors: dict | None = None) -> str:
 @login_required
 def detail(case_id):
     return _detail(case_id)
+
+
+@blueprint.route("/cases/mine")
+@login_required
+def mine():
+    """我的任务: the cases assigned to the person this login is, soonest deadline first."""
+    actor = acting_user()
+    return render_template("cases/mine.html", items=cases.assigned_to(db.session, actor),
+                           linked=actor.staff_id is not None, today=local_today())
+
+
+@blueprint.route("/cases/<int:case_id>/assign", methods=["POST"])
+@login_required
+@form_page(_detail)
+def assign(case_id):
+    chosen = request.form.get("assignee_id", "")
+    cases.assign_case(db.session, acting_user(), case_id, int(chosen) if chosen.isdigit() else None, local_today())
+    return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 
 @blueprint.route("/cases/<int:case_id>/transitions", methods=["POST"])

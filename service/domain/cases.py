@@ -138,6 +138,29 @@ def report_problem(session, actor: User, household_id: int, kind: str, note: str
     return case
 
 
+def assign_case(session, actor: User, case_id: int, assignee_id: int | None, today: date) -> Case:
+    """Name (or clear) the person who works a case: township staff assign; the assignee must be staff of its
+    township. The assignee is reminded before the deadline."""
+    require_capability(actor, "assign_case")
+    return update_case(session, actor, case_id, {"assignee_id": assignee_id}, today)
+
+
+def assignable_staff(session, case: Case) -> list[Staff]:
+    """Who a case may be assigned to: the staff of its township (its own village's first), and the county's."""
+    staff = session.scalars(select(Staff).where((Staff.township_id == case.township_id) | Staff.township_id.is_(None))
+                            .order_by(Staff.name, Staff.id)).all()
+    return sorted(staff, key=lambda person: (person.village_id != case.village_id, person.township_id is None))
+
+
+def assigned_to(session, actor: User, limit: int = 100) -> list[Case]:
+    """The cases still to be worked (not yet 销号) assigned to the person this login is (none without one)."""
+    if actor.staff_id is None:
+        return []
+    return session.scalars(select(Case).where(Case.assignee_id == actor.staff_id,
+                                              Case.status.in_(("open", "in_progress", "resolved")))
+                           .order_by(Case.deadline, Case.id).limit(limit)).all()
+
+
 def update_case(session, actor: User, case_id: int, data: dict, today: date) -> Case:
     """Change a case's details (not its status: that moves only through transitions)."""
     case = get_for_write(session, Case, case_id, actor, "work_case")

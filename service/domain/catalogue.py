@@ -251,7 +251,7 @@ API_MESSAGES = {
     "outside your township": "不在您的管辖范围", "the person who resolved a case cannot verify it": "整改人不能为自己销号",
     "this role may not change the registry": "您的角色不能修改台账", "this role may not change agreements": "您的角色不能修改送水协议",
     "this role may not log deliveries": "您的角色不能登记送水", "this role may not work on cases": "您的角色不能处理问题",
-    "this role may not answer SMS": "您的角色不能回复短信",
+    "this role may not answer SMS": "您的角色不能回复短信", "this role may not assign cases": "您的角色不能指定问题责任人",
     "this role may not print a township's archive": "您的角色不能下载镇街的迎检档案",
     "this role may not report a broken facility": "您的角色不能报修", "this role may not report a problem": "您的角色不能报告问题",
     "must be broken, low_yield or working": "请选择损坏、出水不足或恢复正常",
