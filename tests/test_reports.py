@@ -179,9 +179,10 @@ def test_verify_says_whether_paper_matches_the_data(client, world):
     code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
     r = client.get(f"/verify/{code}", headers=h)
     assert r.status_code == 200 and r.json["matches"] is True and r.json["kind"] == "household_deliveries"
+    assert r.json["status"] == "match" and r.json["village"] == "张家村" and r.json["household"] == "户*1"
     correct_delivery(db.session, world.worker_a, days[0].id, {"liters": 250, "reason": "少送"}, current_rules())
     db.session.commit()
-    assert client.get(f"/verify/{code}", headers=h).json["matches"] is False
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "mismatch"
     assert client.get(f"/verify/{code}", headers=world.headers(world.worker_b)).status_code == 404
     assert client.get("/verify/0000000000000000", headers=h).status_code == 404
 
@@ -200,9 +201,16 @@ def test_verify_is_a_public_chinese_page_without_names(client, world, app, monke
     assert "核验一致" in text and "送水记录表" in text and "城关镇" in text and "2025-01-01 至 2025-01-31" in text
     assert printed.strftime("%Y-%m-%d %H:%M") in text
     assert household.head_name not in text and household.id_number_masked not in text and "138" not in text
+    # What catches a code moved onto another paper: the village, the masked name and the printed totals.
+    printed_text = text_of(pdf.data)[0]
+    assert "张家村" in text and re.search(r'id="household">户\*1<', text)
+    delivered = re.search(r"已送 (\d+) 次", printed_text).group(1)
+    liters = re.search(r"共 (\d+) 升", printed_text).group(1)
+    assert f"<dd>{delivered} 次，共 {liters} 升</dd>" in text
     correct_delivery(db.session, world.worker_a, days[0].id, {"liters": 250, "reason": "少送"}, current_rules())
     db.session.commit()
-    assert "核验不一致" in client.get(f"/verify/{code}").get_data(as_text=True)
+    changed = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "核验不一致" in changed and 'id="totals"' not in changed  # totals shown only while they are the printed ones
     unknown = client.get("/verify/0000000000000000")
     assert unknown.status_code == 404 and "找不到" in unknown.get_data(as_text=True)
     api = client.get("/verify/0000000000000000", headers=world.headers(world.worker_a))

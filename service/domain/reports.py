@@ -426,8 +426,27 @@ BUILDERS = {
 
 def still_matches(session, scope: Scope, stored: ReportVerification, zone, thresholds: Thresholds) -> bool:
     """Whether the record a code was printed for, rebuilt from today's data, still hashes to that code."""
+    return verification(session, scope, stored, zone, thresholds)[0]
+
+
+def mask_name(name: str) -> str:
+    """A name as the public may see it: 王桂英 → 王*英, 王五 → 王*."""
+    return name[0] + "*" if len(name) <= 2 else name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def verification(session, scope: Scope, stored: ReportVerification, zone, thresholds: Thresholds) -> tuple[bool, dict]:
+    """Whether the record a code was printed for still matches today's data, and what the public page may show of
+    it so that a code moved onto another paper is caught: its village, its household's masked name, and (while it
+    matches, so that they are the printed ones) its totals."""
     try:
         record = BUILDERS[stored.kind](session, scope, stored.subject_id, stored.params, zone, thresholds)
     except NotFound:
-        return False
-    return verification_code(record) == stored.code
+        return False, {}
+    matches = verification_code(record) == stored.code
+    household = record.get("household") or {}
+    village = household.get("village") or (record.get("village") or {}).get("name")
+    facts = {"village": village, "household": mask_name(household["head_name"]) if household.get("head_name") else None}
+    totals = record.get("totals")
+    if matches and isinstance(totals, dict) and "delivered" in totals:
+        facts["totals"] = {key: totals[key] for key in ("planned", "delivered", "missed", "liters") if key in totals}
+    return matches, facts

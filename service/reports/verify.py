@@ -34,12 +34,13 @@ def verify(code):
             get_visible(db.session, reports.SUBJECTS[stored.kind], stored.subject_id, acting_scope())
         except NotFound:
             raise NotFound(UNKNOWN) from None
-    # The rebuilt record is only hashed, never shown: the public page names no one.
-    matches = reports.still_matches(db.session, Scope(), stored, local_zone(), current_thresholds())
+    # The rebuilt record is hashed; of it the public page shows only the village, a masked name and the totals.
+    matches, facts = reports.verification(db.session, Scope(), stored, local_zone(), current_thresholds())
     if api_client:
         return {"code": stored.code, "kind": stored.kind, "subject_id": stored.subject_id, "params": stored.params,
-                "printed_at": stored.created_at.isoformat(), "matches": matches}
+                "printed_at": stored.created_at.isoformat(), "matches": matches,
+                "status": "match" if matches else "mismatch", **facts}
     township = db.session.get(Township, stored.township_id)
     return render_template("reports/verify.html", code=stored.code, kind=stored.kind, params=stored.params,
-                           township=township.name if township else None, matches=matches,
+                           township=township.name if township else None, matches=matches, facts=facts,
                            printed_at=stored.created_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"))
