@@ -318,3 +318,18 @@ def test_a_case_is_assigned_from_its_page_and_listed_in_my_tasks(client, world):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/households")})
     login(client, "lead_a")
     assert "没有关联责任人" in client.get("/cases/mine").get_data(as_text=True)
+
+
+def test_every_case_row_on_the_todo_page_names_its_household_or_facility(client, world):
+    from .helpers import login
+
+    household = make_household(world, 1)
+    db.session.commit()
+    _case(client, world, household_id=household.id)
+    _case(client, world, facility_id=world.point_a1.id)
+    login(client, "lead_a")
+    page = client.get("/todo").get_data(as_text=True)
+    due = page[page.index('id="cases-due"'):]
+    rows = re.findall(r'<span class="muted">([^<]*时限[^<]*)</span>', due)
+    assert len(rows) == 2
+    assert any("户主1" in row for row in rows) and any("张家村供水点" in row for row in rows)

@@ -27,6 +27,8 @@ def township_todo(session, actor: User, today: date, thresholds: Thresholds, bac
     the backdating window: each the first few, oldest or most urgent first, with how many in all."""
     scope = Scope.of(actor)
     active = Case.status.in_(("open", "in_progress"))
+    # Each case row names its household or facility: rows that read the same help nobody.
+    subject = (selectinload(Case.village), selectinload(Case.household), selectinload(Case.facility))
     cases = scope.restrict(select(Case), Case)
     gaps = _listed(session, scope.restrict(select(Household), Household).where(gap_clause(thresholds)),
                    (Household.village_id, Household.id), (selectinload(Household.village),))
@@ -35,14 +37,12 @@ def township_todo(session, actor: User, today: date, thresholds: Thresholds, bac
     return {
         "gaps": gaps,
         "cases_due": _listed(session, cases.where(active, Case.deadline <= today + timedelta(days=DUE_WITHIN_DAYS)),
-                             (Case.deadline, Case.id), (selectinload(Case.village),)),
+                             (Case.deadline, Case.id), subject),
         "overdue": session.scalar(select(func.count()).select_from(
             cases.where(overdue_clause(today)).order_by(None).subquery())),
         "to_verify": _listed(session, cases.where(Case.status == "resolved", or_(
-            Case.resolved_by_id.is_(None), Case.resolved_by_id != actor.id)), (Case.resolved_at, Case.id),
-            (selectinload(Case.village),)),
-        "rechecks": _listed(session, cases.where(recheck_due_clause(today)), (Case.recheck_due_on, Case.id),
-                            (selectinload(Case.village),)),
+            Case.resolved_by_id.is_(None), Case.resolved_by_id != actor.id)), (Case.resolved_at, Case.id), subject),
+        "rechecks": _listed(session, cases.where(recheck_due_clause(today)), (Case.recheck_due_on, Case.id), subject),
         "missed": _listed(session, scope.restrict(select(Delivery), Delivery).where(
             Delivery.status == "missed", Delivery.scheduled_for >= today - timedelta(days=backdate_days)),
             (Delivery.scheduled_for, Delivery.id), (selectinload(Delivery.household).selectinload(Household.village),)),
