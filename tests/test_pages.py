@@ -194,7 +194,8 @@ def test_report_a_broken_purifier_follow_its_case_and_the_facility_tells_the_tru
         content_type="multipart/form-data")
     assert r.status_code == 302
     page = client.get(r.location).get_data(as_text=True)
-    assert "张家村净水机：损坏" in page and "维修问题：待整改" in page and 'id="restore"' not in page
+    # Village staff may also say it works again (恢复正常); the township verifies the repair by its case's 销号.
+    assert "张家村净水机：损坏" in page and "维修问题：待整改" in page and 'id="restore"' in page
     case = db.session.scalars(select(Case).where(Case.facility_id == purifier.id)).one()
     assert db.session.scalar(select(func.count()).select_from(CaseEvidence).where(CaseEvidence.case_id == case.id)) == 1
     assert "滤芯漏水，影响12户" in client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -330,3 +331,26 @@ def test_a_case_page_offers_only_the_moves_its_reader_may_make(client, world):
         page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
         assert ('value="verified"' in page) is offered, username
         client.post("/logout", data={"csrf_token": csrf_token(client, "/more")})
+
+
+def test_village_staff_restore_their_own_villages_facility(client, world):
+    """恢复正常 is theirs as 报修 is (the township verifies the repair by its case's 销号); another village's is not."""
+    from models import Case, Facility
+
+    well = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="well", name="东井",
+                    ownership="collective", status="low_yield")
+    other = Facility(township_id=world.t_a.id, village_id=world.v_a2.id, kind="well", name="西井",
+                     ownership="collective", status="low_yield")
+    db.session.add_all([well, other])
+    db.session.commit()
+    login(client, "cun_a1")
+    assert 'id="restore"' in client.get(f"/facilities/{well.id}").get_data(as_text=True)
+    token = csrf_token(client, f"/facilities/{well.id}")
+    r = client.post(f"/facilities/{well.id}/status", data={"csrf_token": token, "status": "working"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Facility, well.id).status == "working"
+    # Not another village's.
+    outside = client.post(f"/facilities/{other.id}/status", data={"csrf_token": token, "status": "working"})
+    assert outside.status_code == 403
+    assert db.session.get(Facility, other.id).status == "low_yield"
