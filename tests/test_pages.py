@@ -354,3 +354,20 @@ def test_village_staff_restore_their_own_villages_facility(client, world):
     outside = client.post(f"/facilities/{other.id}/status", data={"csrf_token": token, "status": "working"})
     assert outside.status_code == 403
     assert db.session.get(Facility, other.id).status == "low_yield"
+
+
+def test_the_archive_and_summary_are_asked_for_a_chosen_period(client, world):
+    login(client, "lead_a")
+    page = client.get("/dashboard").get_data(as_text=True)
+    start = page.rindex("<form", 0, page.index('id="archive-period"'))
+    form = page[start:page.index("</form>", start)]
+    assert 'name="from"' in form and 'name="to"' in form and "下载迎检档案" in form and "打印汇总" in form
+    assert f'action="/reports/townships/{world.t_a.id}/inspection.zip"' in form
+    assert f'formaction="/reports/townships/{world.t_a.id}/summary.pdf"' in form
+    summary = client.get(f"/reports/townships/{world.t_a.id}/summary.pdf?from=2026-01-01&to=2026-03-31")
+    assert summary.status_code == 200 and summary.mimetype == "application/pdf"
+    # The county sees each township's summary beside its archive.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/households")})
+    login(client, "admin")
+    county = client.get("/dashboard").get_data(as_text=True)
+    assert f'href="/reports/townships/{world.t_b.id}/summary.pdf"' in county
