@@ -145,6 +145,7 @@ MESSAGES = {
     "reply.not_found": "没有这条短信",
     "reply.opted_out": "该号码已退订短信，不能发送",
     "reply.urgent_forbidden": "只有镇街负责人可以把短信标为紧急",
+    "case.assign_forbidden": "只有镇街工作人员可以指定问题责任人",
     "reply.daily_limit": "今天已发送 {count} 条人工短信，已达每日上限",
     # files and rosters
     "file.too_large": "文件超过 {megabytes} MB，请分批导入",
@@ -251,7 +252,7 @@ API_MESSAGES = {
     "outside your township": "不在您的管辖范围", "the person who resolved a case cannot verify it": "整改人不能为自己销号",
     "this role may not change the registry": "您的角色不能修改台账", "this role may not change agreements": "您的角色不能修改送水协议",
     "this role may not log deliveries": "您的角色不能登记送水", "this role may not work on cases": "您的角色不能处理问题",
-    "this role may not answer SMS": "您的角色不能回复短信", "this role may not assign cases": "您的角色不能指定问题责任人",
+    "this role may not answer SMS": "您的角色不能回复短信",
     "this role may not print a township's archive": "您的角色不能下载镇街的迎检档案",
     "this role may not report a broken facility": "您的角色不能报修", "this role may not report a problem": "您的角色不能报告问题",
     "must be broken, low_yield or working": "请选择损坏、出水不足或恢复正常",

@@ -31,7 +31,7 @@ CAPABILITIES = {
     "log_delivery": (_EVERYONE, "this role may not log deliveries"),
     "cancel_delivery": (_TOWNSHIP_STAFF, "only township staff cancel a planned delivery"),
     "work_case": (_EVERYONE, "this role may not work on cases"),
-    "assign_case": (_TOWNSHIP_STAFF, "this role may not assign cases"),
+    "assign_case": (_TOWNSHIP_STAFF, say("case.assign_forbidden")),
     "verify_case": (_LEADS, "only a township lead or the county verifies (销号) and re-checks (回头看) a case"),
     "reply_sms": (_EVERYONE, "this role may not answer SMS"),
     "send_urgent_sms": (_LEADS, say("reply.urgent_forbidden")),
