@@ -43,8 +43,10 @@ def register_extensions(app: Flask) -> None:
     from .database import configure_engines
     from .domain.catalogue import say
     from .extensions import api, csrf, db, limiter, login_manager, migrate
+    from .i18n import init_app as init_languages
 
     configure_engines()
+    init_languages(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -141,7 +143,8 @@ def register_template_globals(app: Flask) -> None:
 
     from .clock import local_time
     from .context import current_thresholds
-    from .domain.catalogue import FIELD_NAMES, LABELS, label, page_message
+    from .domain.catalogue import label
+    from .i18n import Labels, field_name, locale, tell
     from .domain.identity import display_phone
     from .domain.permissions import COUNTY, REACH, can
     from .home.navigation import tabs
@@ -149,8 +152,9 @@ def register_template_globals(app: Flask) -> None:
     from .webapp.pages import phone_texts
 
     # Needs-delivery reasons are labelled with the thresholds in force ("距集中供水点超800米").
-    app.jinja_env.globals.update(label=lambda group, code: label(group, code, current_thresholds()), labels=LABELS,
-                                 message=page_message, field_name=lambda name: FIELD_NAMES.get(name, name),
+    app.jinja_env.globals.update(label=lambda group, code: label(group, code, current_thresholds(), locale()),
+                                 labels=Labels(), message=lambda text: tell(text) or str(text),
+                                 field_name=lambda name: field_name(name) or name,
                                  can=lambda capability: current_user.is_authenticated and can(current_user.user,
                                                                                               capability),
                                  tabs=lambda: tabs(current_user.user) if current_user.is_authenticated else [],

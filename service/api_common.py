@@ -2,15 +2,60 @@
 import math
 
 from flask import current_app, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema as MarshmallowSchema
+from marshmallow import ValidationError, fields, validate
 from sqlalchemy import func, select
 
 from .clock import local_today
+from .domain.catalogue import Message, Template
 from .domain.scope import MAX_ID
 from .domain.identity import normalize_id_number, normalize_phone
 from .domain.text import drop_invisible
 
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
+
+# marshmallow's own messages as catalogue keys: a field's "invalid" by its class (the most specific first), its
+# other errors by their name; validators' by their attributes. Anything else is "not a valid value".
+INVALID_BY_CLASS = ((fields.Boolean, "value.boolean"), (fields.Integer, "value.integer"), (fields.Number, "value.number"),
+                    (fields.Date, "value.date"), (fields.DateTime, "value.datetime"), (fields.String, "value.text"),
+                    (fields.List, "value.list"), (fields.Mapping, "value.mapping"))
+FIELD_ERRORS = {"required": "value.required", "null": "value.required", "special": "value.number",
+                "too_large": "value.too_large", "invalid_utf8": "value.text", "type": "value.input_type",
+                "unknown": "value.one_of", "invalid_awareness": "value.datetime"}
+VALIDATOR_MESSAGES = {
+    validate.Range: {"message_min": "value.at_least", "message_max": "value.at_most", "message_all": "value.between"},
+    validate.Length: {"message_min": "text.at_least", "message_max": "text.at_most", "message_all": "text.between",
+                      "message_equal": "text.exactly"},
+}
+VALIDATOR_DEFAULTS = {validate.OneOf: "value.one_of", validate.Regexp: "value.pattern"}
+
+
+def _speak_the_catalogue(field: fields.Field) -> None:
+    """Give a field (and the fields inside it) and its validators catalogue keys for marshmallow's messages."""
+    keys = {**FIELD_ERRORS, "invalid": next((key for kind, key in INVALID_BY_CLASS if isinstance(field, kind)),
+                                            "value.invalid")}
+    field.error_messages = {name: text if isinstance(text, Template) else Template(keys.get(name, "value.invalid"))
+                            for name, text in field.error_messages.items()}
+    for validator in field.validators:
+        for kind, attributes in VALIDATOR_MESSAGES.items():
+            if isinstance(validator, kind) and validator.error is None:
+                for attribute, key in attributes.items():
+                    setattr(validator, attribute, Template(key))
+        for kind, key in VALIDATOR_DEFAULTS.items():
+            if isinstance(validator, kind) and validator.error == kind.default_message:
+                validator.error = Template(key)
+    for inner in (getattr(field, "inner", None), getattr(field, "key_field", None), getattr(field, "value_field", None)):
+        if inner is not None:
+            _speak_the_catalogue(inner)
+
+
+class Schema(MarshmallowSchema):
+    """The base of every schema: marshmallow's messages are catalogue keys, rendered at the edge like the domain's."""
+
+    error_messages = {"unknown": Template("value.unknown_field"), "type": Template("value.input_type")}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _speak_the_catalogue(field_obj)
 
 
 class Text(fields.String):
@@ -20,7 +65,7 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = drop_invisible(super()._deserialize(value, attr, data, **kwargs)).strip()
         if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
-            raise ValidationError("Must not contain control characters.")
+            raise ValidationError(Message("value.control"))
         return text
 
 
@@ -52,7 +97,7 @@ class IdNumber(Text):
         try:
             return normalize_id_number(super()._deserialize(value, attr, data, **kwargs), local_today())
         except ValueError as exc:
-            raise ValidationError(f"Not a valid resident ID number: {exc}.") from None
+            raise ValidationError(Message("value.id_number", reason=exc.args[0])) from None
 
 
 class Phone(Text):
@@ -61,11 +106,11 @@ class Phone(Text):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > 30:
-            raise ValidationError("Not a valid phone number.")
+            raise ValidationError(Message("value.phone"))
         try:
             return normalize_phone(text)
-        except ValueError as exc:
-            raise ValidationError(f"Not a valid phone number: {exc}.") from None
+        except ValueError:
+            raise ValidationError(Message("value.phone")) from None
 
 
 def ref(**kwargs) -> StrictInt:

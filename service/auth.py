@@ -53,7 +53,7 @@ def require_bearer_user() -> None:
     token = token.strip()
     user = user_from_token(token) if scheme.lower() == "bearer" and 0 < len(token) <= MAX_TOKEN_CHARS else None
     if user is None:
-        raise Unauthorized("a valid bearer token is required")
+        raise Unauthorized("login.bearer_required")
     g.user = user
 
 
@@ -63,7 +63,7 @@ def acting_user() -> User:
     if user is None and current_user.is_authenticated:
         user = current_user._get_current_object().user
     if user is None:
-        raise Unauthorized("login required")
+        raise Unauthorized("login.required")
     return user
 
 

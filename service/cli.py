@@ -16,6 +16,7 @@ from .clock import local_today
 from .config import DEFAULT_DATABASE_URL
 from .context import backup_settings, current_context, current_vault
 from .demo import SCALES, seed
+from .domain.catalogue import render
 from .domain.errors import DomainError, FieldErrors, PayloadTooLarge
 from .domain.scope import Scope
 from .domain.users import create_user, reset_password, set_active
@@ -25,8 +26,9 @@ from .unit_of_work import UnitOfWork
 
 
 def _fail(errors: dict) -> None:
+    """Exit 1 naming each field's problems (the command line speaks the API's English)."""
     for field, messages in errors.items():
-        click.echo(f"error: {field}: {'; '.join(messages)}", err=True)
+        click.echo(f"error: {field}: {'; '.join(render(message, 'en') for message in messages)}", err=True)
     sys.exit(1)
 
 

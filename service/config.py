@@ -9,6 +9,8 @@ from environs import Env, EnvValidationError
 from marshmallow import ValidationError
 from marshmallow.validate import OneOf, Regexp
 
+from .domain.catalogue import LOCALES
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE / 'water.db'}"
@@ -85,6 +87,8 @@ def load_config() -> dict:
         # A separate key for resident ID numbers, so that rotating SECRET_KEY does not lose them.
         "ID_NUMBER_KEY": env.str("ID_NUMBER_KEY", None),
         "APP_TIMEZONE": env.str("APP_TIMEZONE", "Asia/Shanghai", validate=_time_zone),
+        # The language of pages: a locale with a catalogue in service/translations (the API follows Accept-Language).
+        "PAGE_LOCALE": env.str("PAGE_LOCALE", "zh_CN", validate=OneOf(LOCALES)),
         "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", None),
         "NEEDS_DELIVERY_DISTANCE_M": env.float("NEEDS_DELIVERY_DISTANCE_M", 800),
         "NEEDS_DELIVERY_VERTICAL_M": env.float("NEEDS_DELIVERY_VERTICAL_M", 80),

@@ -6,6 +6,7 @@ from typing import Callable
 from flask import flash, g
 from marshmallow import EXCLUDE, Schema, ValidationError
 
+from .domain.catalogue import Message
 from .domain.conflicts import RegisteredElsewhere
 from .domain.errors import FieldErrors
 from .handlers import record_id_conflict, wants_json
@@ -48,7 +49,7 @@ def parse_form(form, types: dict[str, type]) -> tuple[dict, dict]:
         try:
             payload[name] = kind(raw)
         except ValueError:
-            errors[name] = ["integer" if kind is int else "number"]
+            errors[name] = [Message("value.integer") if kind is int else Message("value.number")]
     return payload, errors
 
 

@@ -1,6 +1,5 @@
 """Errors mapped to HTTP answers once, at the edge: JSON for the API, a page for people."""
 import logging
-import re
 
 from flask import g, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
@@ -11,16 +10,18 @@ from models import db
 
 from .auth import acting_user
 from .context import current_context
-from .domain.catalogue import ERROR_HEADINGS, FIELD_NAMES, page_message, say
+from .domain.catalogue import Message
 from .domain.conflicts import RegisteredElsewhere, record_id_conflicts, refuse_while_probing
 from .domain.errors import DomainError, FieldErrors, TooManyRequests
 from .extensions import login_manager
+from .i18n import API_PREFIXES, field_name, heading, speaks_api, tell, told
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-# A word of the API's English; units, file kinds (PDF, MB) and a standard's code (GB) are the only Latin a page shows.
-LATIN_WORD = re.compile(r"\b(?!(?:PDF|JPEG|PNG|CSV|XLSX|MB|KiB|ID|GB|NTU|CFU|MPN|mL|mg|pH)\b)[A-Za-z]{2,}")
-JSON_PREFIXES = ("/api/", "/healthz", "/sms/", "/reports/")
+JSON_PREFIXES = API_PREFIXES + ("/reports/",)
+STATUS_NAMES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+                413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests",
+                500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 def wants_json() -> bool:
@@ -42,46 +43,45 @@ def _discard_unfinished_work() -> None:
         pass
 
 
-def _field_lines(errors, field: str = "") -> list[str]:
-    if isinstance(errors, dict):
-        return [line for key, value in errors.items()
-                for line in _field_lines(value, key if key not in ("json", "query", "form", "files") else field)]
-    name = FIELD_NAMES.get(field, "")
-    return [f"{name}：{page_message(str(text))}" if name else page_message(str(text))
-            for text in (errors if isinstance(errors, list) else [errors])]
+def _fields(errors) -> dict:
+    """Field errors without the API's location keys (json, query, form, files)."""
+    if isinstance(errors, dict) and set(errors) & {"json", "query", "form", "files"}:
+        return {field: texts for location in errors.values() if isinstance(location, dict)
+                for field, texts in location.items()}
+    return errors if isinstance(errors, dict) else {"": errors}
 
 
-def _page_errors(errors: dict) -> dict:
-    """Field errors as a page shows them: each field's messages in Chinese (the API's location keys unwrapped)."""
-    fields = errors.get("json") or errors.get("form") or errors
-    return {field: [page_message(str(text)) for text in (texts if isinstance(texts, list) else [texts])]
-            for field, texts in fields.items()}
+def _for_a_person(message, errors) -> str:
+    """What a person reads under the error's heading: each field's messages after its name, or the message."""
+    if not errors:
+        return tell(message) or ""
+    lines = []
+    for field, texts in _fields(errors).items():
+        name = field_name(field)
+        for text in texts if isinstance(texts, list) else [texts]:
+            shown = told(text)
+            lines.append(f"{name}：{shown}" if name and isinstance(shown, str) else str(shown))
+    return "；".join(lines)
 
 
-def _in_chinese(message: str, errors) -> str:
-    """What a person reads under the error's heading: the messages in Chinese, or nothing (the heading says what
-    happened) when one has no Chinese yet."""
-    lines = _field_lines(errors) if errors else [page_message(message)]
-    return "；".join(line for line in lines if not LATIN_WORD.search(line))
-
-
-def _answer(status: int, name: str, message: str, errors: dict | None = None, headers=None):
+def _answer(status: int, message, errors: dict | None = None, headers=None, name: str | None = None):
     _discard_unfinished_work()
+    name = name or STATUS_NAMES.get(status, "Error")
     if wants_json():
-        body = {"code": status, "status": name, "message": message}
-        if errors is not None:
-            body["errors"] = errors
-        if not request.path.startswith(JSON_PREFIXES):
-            # A page's script asked: it shows the answer to a person, so in Chinese, field by field.
-            body["message"] = _in_chinese(message, errors) or ERROR_HEADINGS.get(status, ERROR_HEADINGS[500])
+        if speaks_api():
+            body = {"code": status, "status": name, "message": tell(message) or heading(status)}
             if errors is not None:
-                body["errors"] = _page_errors(errors)
+                body["errors"] = told(errors)
+        else:
+            # A page's script asked: it shows the answer to a person, field by field.
+            body = {"code": status, "status": name, "message": _for_a_person(message, errors) or heading(status)}
+            if errors is not None:
+                body["errors"] = told(_fields(errors))
         response = jsonify(body)
     else:
         # No navigation when the database is down: drawing it would ask the database who is logged in.
-        response = make_response(render_template("error.html", status=status, message=_in_chinese(message, errors),
-                                                 heading=ERROR_HEADINGS.get(status, ERROR_HEADINGS[500]),
-                                                 bare=status == 503))
+        response = make_response(render_template("error.html", status=status, message=_for_a_person(message, errors),
+                                                 heading=heading(status), bare=status == 503))
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -97,7 +97,7 @@ def record_id_conflict(error: RegisteredElsewhere) -> None:
         throttled = record_id_conflicts(db.session, acting_user(), error.found, request.path[:40],
                                         context.rules.now, context.conflicts_per_hour)
     if throttled:
-        raise TooManyRequests(say("id_conflict.throttled"), retry_after=3600)
+        raise TooManyRequests("id_conflict.throttled", retry_after=3600)
 
 
 def refuse_while_probing_numbers() -> None:
@@ -116,25 +116,25 @@ def handle_id_conflict(error: RegisteredElsewhere):
 
 
 def handle_domain_error(error: DomainError):
-    names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-             409: "Conflict", 413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests"}
     errors = {"json": error.errors} if isinstance(error, FieldErrors) else None
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else \
         {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else None
-    return _answer(error.status, names.get(error.status, "Error"), error.message or names[error.status],
-                   errors, headers)
+    return _answer(error.status, error.message, errors, headers)
 
 
 def handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     # webargs/flask-smorest put the per-field messages in `data["messages"]`.
     errors = data.get("messages")
-    return _answer(error.code or 500, error.name, error.description or error.name, errors, data.get("headers"))
+    # A request's fields refused by its schema (webargs): said like the domain's own field errors.
+    message = Message("input.invalid", fields=", ".join(sorted(_fields(errors)))) if errors and error.code == 422 \
+        else error.description
+    return _answer(error.code or 500, message, errors, data.get("headers"), name=error.name)
 
 
 def handle_rate_limited(error: RateLimitExceeded):
     """429: a person is told in Chinese to wait (Retry-After is added by the limiter)."""
-    return _answer(429, "Too Many Requests", say("login.throttled"))
+    return _answer(429, Message("login.throttled"))
 
 
 def handle_database_unreachable(error: Exception):
@@ -142,7 +142,7 @@ def handle_database_unreachable(error: Exception):
     log.error("database unavailable on %s %s: %s", request.method, request.path, error)
     # Drawing the page must not ask the database who is logged in again (Flask-Login keeps the user on g).
     g._login_user = login_manager.anonymous_user()
-    return _answer(503, "Service Unavailable", say("database.unavailable"), headers={"Retry-After": "30"})
+    return _answer(503, Message("database.unavailable"), headers={"Retry-After": "30"})
 
 
 def _constraint(error: IntegrityError) -> str:
@@ -154,17 +154,17 @@ def _constraint(error: IntegrityError) -> str:
 def handle_integrity_error(error: IntegrityError):
     log.warning("integrity error on %s %s: %s %s", request.method, request.path, type(error.orig).__name__,
                 _constraint(error))
-    return _answer(409, "Conflict", "the change conflicts with existing data (a duplicate or a dangling reference)")
+    return _answer(409, Message("database.conflict"))
 
 
 def handle_data_error(error: DataError):
     log.warning("data error on %s %s: %s", request.method, request.path, type(error.orig).__name__)
-    return _answer(422, "Unprocessable Entity", "a value cannot be stored (out of range or not valid text)")
+    return _answer(422, Message("database.bad_value"))
 
 
 def handle_unexpected(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return _answer(500, "Internal Server Error", InternalServerError.description)
+    return _answer(500, InternalServerError.description)
 
 
 def register(app) -> None:

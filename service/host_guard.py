@@ -2,15 +2,18 @@
 
 Werkzeug's own check ignores the port, so `Host: 127.0.0.1:1` passed and was printed into QR codes and archive
 links; and a refusal raised while Flask builds its URL adapter left the error page without one (a 500 without
-our headers). The guard answers before Flask sees the request: a small Chinese page (or JSON), 400, with the
-same security headers as every other answer.
+our headers). The guard answers before Flask sees the request: a small Chinese page (or JSON in the language the
+API would speak), 400, with the same security headers as every other answer.
 """
 import json
 from collections.abc import Iterable
 
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import host_is_trusted
 
-from .domain.catalogue import ERROR_HEADINGS, say
+from .domain.catalogue import Message, render, say
+from .i18n import api_locale
 from .security_headers import BASE_HEADERS
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -57,16 +60,17 @@ class HostGuard:
 
     @staticmethod
     def refuse(environ, start_response):
-        message = say("host.untrusted")
         accept = environ.get("HTTP_ACCEPT", "")
         if environ.get("PATH_INFO", "").startswith(("/api/", "/healthz", "/sms/")) or "application/json" in accept:
+            accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+            message = render(Message("host.untrusted"), api_locale(accepted))
             body = json.dumps({"code": 400, "status": "Bad Request", "message": message},
                               ensure_ascii=False).encode()
             content_type = "application/json"
         else:
             body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" '
                     f'content="width=device-width, initial-scale=1"><title>400 · 农村饮水安全</title>'
-                    f"<h1>{ERROR_HEADINGS[400]}</h1><p>{message}</p></html>").encode()
+                    f"<h1>{say('error.400')}</h1><p>{say('host.untrusted')}</p></html>").encode()
             content_type = "text/html; charset=utf-8"
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),
                    ("Cache-Control", "no-store"), *BASE_HEADERS.items()]

@@ -3,7 +3,7 @@ import json
 
 from flask import current_app, request
 
-from .domain.catalogue import say
+from .domain.catalogue import Message
 from .domain.errors import FieldErrors
 
 # No field of ours needs a number this long; Python's int() refuses past 4,300 digits with a ValueError.
@@ -36,11 +36,11 @@ def check_json_body() -> None:
         parsed = json.loads(data, parse_int=_number(int), parse_float=_number(float),
                             parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
     except RecursionError:
-        raise MalformedJson({"body": [say("json.too_deep")]}) from None
+        raise MalformedJson({"body": [Message("json.too_deep")]}) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedJson({"body": [say("json.invalid", reason=str(exc)[:120])]}) from None
+        raise MalformedJson({"body": [Message("json.invalid", reason=str(exc)[:120])]}) from None
     try:
         # json accepts "\ud800" and gives a str that cannot be written as UTF-8: it would fail later, as a 500.
         json.dumps(parsed, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise MalformedJson({"body": [say("json.bad_text")]}) from None
+        raise MalformedJson({"body": [Message("json.bad_text")]}) from None

@@ -33,13 +33,13 @@ def upload_root() -> Path:
 def store_upload(file: FileStorage | None, allowed: tuple[str, ...], folder: str) -> tuple[str, str]:
     """Save the upload under UPLOAD_DIR/folder; returns (relative path, content type). FieldErrors if refused."""
     if file is None or not file.filename:
-        raise FieldErrors.one("file", "no file was uploaded")
+        raise FieldErrors.one("file", "file.none")
     data = file.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
     if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
-        raise PayloadTooLarge(f"file: larger than {current_app.config['UPLOAD_MAX_BYTES'] // 1024} KiB")
+        raise PayloadTooLarge("file.larger_than", kib=current_app.config["UPLOAD_MAX_BYTES"] // 1024)
     kind = next((found for magic, found in SIGNATURES.items() if data.startswith(magic)), None)
     if kind is None or kind[0] not in allowed:
-        raise FieldErrors.one("file", "must be one of: " + ", ".join(allowed))
+        raise FieldErrors.one("file", "file.type", kinds=", ".join(kind.upper() for kind in allowed))
     relative = f"{folder}/{secrets.token_hex(16)}{kind[1]}"
     target = upload_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)

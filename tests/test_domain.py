@@ -49,8 +49,8 @@ def test_id_number_check_digit_and_shape():
     assert normalize_id_number("11010519491231002x") == "11010519491231002X"
     assert normalize_id_number(" " + valid_id(7) + " ") == valid_id(7)
     wrong = valid_id(7)[:17] + ("0" if valid_id(7)[17] != "0" else "1")
-    for bad, why in [(wrong, "check digit"), ("1101051949123100", "18 characters"),
-                     ("11010519491331002X", "birth date"), ("1101051949123100AX", "17 digits")]:
+    for bad, why in [(wrong, "id_number.check_digit"), ("1101051949123100", "id_number.length"),
+                     ("11010519491331002X", "id_number.birth_date"), ("1101051949123100AX", "id_number.digits")]:
         with pytest.raises(ValueError, match=why):
             normalize_id_number(bad)
 
@@ -153,5 +153,5 @@ def test_sql_rule_agrees_with_python_rule(world):
 
 def test_birth_dates_in_the_future_are_refused():
     future = f"370102{date.today().year + 1}0101001"
-    with pytest.raises(ValueError, match="birth date"):
+    with pytest.raises(ValueError, match="id_number.birth_date"):
         normalize_id_number(future + "0")

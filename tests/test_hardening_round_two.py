@@ -28,9 +28,12 @@ def test_a_lone_surrogate_in_json_is_a_400_naming_the_body(client, world, path):
 
 @pytest.mark.parametrize("path", ["/login", "/verify/ABCDEFGH", "/healthz", "/api/v1/households"])
 def test_a_forged_host_is_a_clean_chinese_400_with_the_usual_headers(client, path):
-    r = client.get(path, headers={"Host": "evil.example", "Accept": "text/html"})
+    r = client.get(path, headers={"Host": "evil.example", "Accept": "text/html", "Accept-Language": "zh-CN"})
     assert r.status_code == 400
     assert "不属于本服务" in r.get_data(as_text=True)
+    if path.startswith(("/api/", "/healthz")):  # the API's own language when it asks for none
+        english = client.get(path, headers={"Host": "evil.example"})
+        assert english.status_code == 400 and "does not belong to this service" in english.json["message"]
     assert r.headers["Cache-Control"] == "no-store" and "default-src 'self'" in r.headers["Content-Security-Policy"]
     assert r.headers["X-Frame-Options"] == "DENY"
 
@@ -394,7 +397,7 @@ def test_a_spreadsheet_of_non_row_elements_costs_the_server_no_memory(app, clien
     before = _peak_rss()
     import io
 
-    r = client.post("/api/v1/imports/households?dry_run=1", headers=world.headers(world.worker_a),
+    r = client.post("/api/v1/imports/households?dry_run=1", headers=world.headers(world.worker_a) | {"Accept-Language": "zh"},
                     data={"file": (io.BytesIO(bomb), "roster.xlsx")}, content_type="multipart/form-data")
     assert r.status_code == 413, r.json
     assert "内存或时间超出上限" in r.json["message"]
@@ -516,7 +519,7 @@ def test_a_staff_phone_registered_elsewhere_is_not_revealed(client, world):
 
     from models import AuditEvent
 
-    r = client.post("/api/v1/staff", headers=world.headers(world.worker_b),
+    r = client.post("/api/v1/staff", headers=world.headers(world.worker_b) | {"Accept-Language": "zh-CN,en;q=0.5"},
                     json={"name": "冒名", "phone": world.staff_a.phone, "role": "village_staff",
                           "village_id": world.v_b1.id})
     assert r.status_code == 422 and "不能在此登记" in str(r.json) and "刘村干" not in str(r.json)

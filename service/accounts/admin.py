@@ -9,7 +9,7 @@ from models import Household, Staff, User, db
 from ..auth import acting_user
 from ..domain.conflicts import recent_conflicts
 from ..domain.users import reset_password, set_active
-from ..domain.catalogue import say
+from ..i18n import say
 from ..domain.permissions import require_capability
 from ..forms import clean_text, flash_when_saved, form_page
 
@@ -49,7 +49,8 @@ def index():
 @form_page(lambda errors, username: _page({username: errors.get("username", [])}))
 def active(username):
     user = set_active(db.session, _county_admin(), username[:50], request.form.get("active") == "1")
-    flash_when_saved(say("user.activated" if user.active else "user.deactivated", username=user.username))
+    flash_when_saved(say("user.activated", username=user.username) if user.active else
+                     say("user.deactivated", username=user.username))
     return redirect(url_for("users_pages.index"))
 
 

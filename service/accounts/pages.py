@@ -8,7 +8,7 @@ from models import User, db
 
 from ..auth import password_stamp
 from ..domain.users import authenticate, end_sessions
-from ..domain.catalogue import say
+from ..i18n import say, tell
 from ..domain.errors import TooManyRequests, Unauthorized
 from ..extensions import login_manager
 from ..handlers import wants_json
@@ -49,7 +49,7 @@ def login_required_answer():
     """Not logged in (or the login expired): a person is sent to the login form and back; the phone's script, which
     keeps what it queued until the worker logs in again, gets 401 in JSON."""
     if wants_json():
-        raise Unauthorized(say("login.expired"))
+        raise Unauthorized("login.expired")
     flash(say("login.required"))
     return redirect(login_url(login_manager.login_view, request.url))
 
@@ -79,7 +79,7 @@ def login():
         try:
             user = throttled_login(request.form.get("username", ""), _check_form_credentials)
         except TooManyRequests as refused:
-            response = make_response(render_template("login.html", error=refused.message), 429)
+            response = make_response(render_template("login.html", error=tell(refused.message)), 429)
             response.headers["Retry-After"] = str(refused.retry_after)
             return response
         if user is not None:

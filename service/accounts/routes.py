@@ -25,7 +25,7 @@ def create_token(credentials):
     user = throttled_login(credentials["username"],
                            lambda: authenticate(db.session, credentials["username"], credentials["password"]))
     if user is None:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized("login.failed")
     token, expires_at = issue_token(user)
     return {"token": token, "expires_at": expires_at}
 

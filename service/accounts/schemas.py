@@ -1,6 +1,6 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from ..api_common import Text
+from ..api_common import Schema, Text
 
 
 class TokenRequestSchema(Schema):

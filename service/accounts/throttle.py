@@ -15,7 +15,6 @@ from limits import parse_many
 
 from models import User, db, utcnow
 
-from ..domain.catalogue import say
 from ..domain.errors import TooManyRequests
 from ..domain.users import record_login_throttled
 from ..extensions import limiter
@@ -31,7 +30,7 @@ def _retry_after(items, *identifiers) -> int:
 def _refuse(username: str, items, *identifiers) -> TooManyRequests:
     with UnitOfWork():
         record_login_throttled(db.session, username, get_remote_address(), utcnow())
-    return TooManyRequests(say("login.throttled"), retry_after=_retry_after(items, *identifiers))
+    return TooManyRequests("login.throttled", retry_after=_retry_after(items, *identifiers))
 
 
 def throttled_login(username: str, check: Callable[[], User | None]) -> User | None:

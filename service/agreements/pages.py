@@ -11,7 +11,7 @@ from ..context import current_rules, current_thresholds
 from ..domain import agreements
 from ..domain.needs_delivery import household_reasons
 from ..domain.scope import get_visible
-from ..domain.catalogue import label, say
+from ..i18n import label, say
 from ..forms import flash_when_saved, form_page, load_form, load_query
 from ..uploads import IMAGES, store_upload
 from .routes import collection
@@ -56,7 +56,8 @@ def new():
     data = load_form(AgreementSchema(), {**request.form, "household_id": str(household.id)}, FORM_TYPES)
     data["status"] = "active" if data.get("signed_on") else "draft"
     agreement = agreements.create_agreement(db.session, acting_user(), data, current_rules())
-    flash_when_saved(say("agreement.created_active" if agreement.status == "active" else "agreement.created_draft"))
+    flash_when_saved(say("agreement.created_active") if agreement.status == "active" else
+                     say("agreement.created_draft"))
     return redirect(url_for("agreements_pages.detail", agreement_id=agreement.id))
 
 

@@ -1,23 +1,24 @@
 from datetime import date
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from models import AGREEMENT_REASONS, AGREEMENT_STATUSES
 
-from ..api_common import PageArgs, StrictInt, Text, filter_id, page_schema, ref
+from ..api_common import PageArgs, Schema, StrictInt, Text, filter_id, page_schema, ref
 from ..clock import local_today
 from ..domain.agreements import liters_per_person_day, quantity_below_standard
+from ..domain.catalogue import Message, Template
 
 
 # An agreement's dates are real calendar days of the programme, not typos such as 9999-12-31.
 AGREEMENT_DATES = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31),
-                                 error="日期须在 2000-01-01 至 2100-12-31 之间")
+                                 error=Template("agreement.date_range"))
 
 
 def _not_after_today(day: date) -> None:
     if day > local_today():
-        raise ValidationError("签订日期不能晚于今天")
+        raise ValidationError(Message("agreement.signed_in_future"))
 
 
 def _below_standard(agreement) -> bool:
@@ -51,9 +52,9 @@ class AgreementSchema(Schema):
     @validates_schema
     def one_schedule(self, data, partial, **kwargs):
         if data.get("interval_days") is not None and data.get("weekdays"):
-            raise ValidationError("give interval_days or weekdays, not both", "weekdays")
+            raise ValidationError(Message("agreement.schedule_twice"), "weekdays")
         if not partial and data.get("interval_days") is None and not data.get("weekdays"):
-            raise ValidationError("give interval_days (every N days) or weekdays", "interval_days")
+            raise ValidationError(Message("agreement.schedule_needed"), "interval_days")
 
 
 class AgreementArgs(PageArgs):

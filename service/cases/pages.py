@@ -98,5 +98,5 @@ def evidence_file(case_id, evidence_id):
     case = get_visible(db.session, Case, case_id, acting_scope())
     evidence = next((item for item in case.evidence if item.id == evidence_id), None)
     if evidence is None:
-        raise NotFound(f"evidence {evidence_id} not found")
+        raise NotFound("record.not_found", kind="evidence", id=evidence_id)
     return send_from_directory(upload_root(), evidence.path, mimetype=evidence.content_type)

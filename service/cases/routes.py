@@ -63,6 +63,6 @@ def get_evidence(record_id, evidence_id):
     case = get_visible(db.session, Case, record_id, acting_scope())
     evidence = next((item for item in case.evidence if item.id == evidence_id), None)
     if evidence is None:
-        raise NotFound(f"evidence {evidence_id} not found")
+        raise NotFound("record.not_found", kind="evidence", id=evidence_id)
     return send_from_directory(upload_root(), evidence.path, mimetype=evidence.content_type,
                                download_name=evidence.filename or None, as_attachment=request.args.get("download") == "1")

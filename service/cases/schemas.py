@@ -1,8 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from models import CASE_KINDS, CASE_STATUSES, SEVERITIES
 
-from ..api_common import PageArgs, Text, filter_id, page_schema, ref
+from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, Text
 from ..clock import local_today
 from ..domain.cases import is_overdue
 

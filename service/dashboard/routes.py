@@ -1,10 +1,10 @@
 from flask import current_app
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from models import db
 
-from ..api_common import filter_id
+from ..api_common import filter_id, Schema
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today, local_zone
 from ..context import current_thresholds

@@ -12,7 +12,7 @@ from ..auth import acting_scope, acting_user
 from ..clock import as_aware, local_time, local_today
 from ..context import current_rules
 from ..domain import deliveries
-from ..domain.catalogue import say
+from ..i18n import say
 from ..domain.errors import FieldErrors
 from ..forms import flash_when_saved, form_page, load_form
 from ..handlers import wants_json
@@ -94,7 +94,7 @@ def complete(delivery_id):
     data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str, "delivered_at": str})
     if request.form.get("late") and not data.get("delivered_at"):
         # A late log (补登) says when the water came: no time is assumed for it.
-        raise FieldErrors.one("delivered_at", say("delivery.late_time_required"))
+        raise FieldErrors.one("delivered_at", "delivery.late_time_required")
     data["delivered_at"] = as_aware(data.get("delivered_at")) or _tapped_at(current_rules().now)
     if data["delivered_at"] is None:
         data.pop("delivered_at")

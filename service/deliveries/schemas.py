@@ -1,8 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from models import CONFIRMATIONS, DELIVERY_STATUSES
 
-from ..api_common import PageArgs, StrictInt, Text, filter_id, page_schema, ref
+from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, StrictInt, Text
 from ..domain.deliveries import CORRECTABLE, effective_values
 
 LITERS = validate.Range(min=1, max=2000)

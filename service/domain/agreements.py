@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 
 from models import Agreement, Delivery, Household, Staff, User
 
+from .catalogue import Message, label_of
 from .errors import Conflict, FieldConflict, FieldErrors, NotFound
 from .audit import record_write, snapshot
 from .cases import sync_gap_cases
@@ -63,16 +64,16 @@ def _check(session, agreement: Agreement, household: Household, thresholds: Thre
     """The agreement's own rules; the reason is checked when given (a household's needs may change later)."""
     errors: dict = {}
     if (agreement.interval_days is None) == (agreement.weekday_mask is None):
-        errors["interval_days"] = ["give either interval_days or weekdays"]
+        errors["interval_days"] = [Message("agreement.schedule_needed")]
     if agreement.end_on is not None and agreement.end_on < agreement.start_on:
-        errors["end_on"] = ["must not be before start_on"]
+        errors["end_on"] = [Message("agreement.ends_before_start")]
     provider = session.get(Staff, agreement.provider_id)
     if provider is None or provider.township_id != household.township_id or provider.role == "county_admin":
-        errors["provider_id"] = ["must be village staff or a township lead of the household's township"]
+        errors["provider_id"] = [Message("agreement.provider_elsewhere")]
     if reason_given and agreement.reason != "other" and agreement.reason not in household_reasons(household, thresholds):
-        errors["reason"] = ["is not one of the household's needs-delivery reasons (use 'other')"]
+        errors["reason"] = [Message("agreement.reason_not_household")]
     if agreement.status == "active" and agreement.signed_on is None:
-        errors["signed_on"] = ["an active agreement keeps its signed date"]
+        errors["signed_on"] = [Message("agreement.keeps_signed_on")]
     if errors:
         raise FieldErrors(errors)
 
@@ -86,23 +87,24 @@ def _refuse_a_second(session, agreement: Agreement) -> None:
         Agreement.start_on <= last_day, or_(Agreement.end_on.is_(None), Agreement.end_on >= agreement.start_on))
         .order_by(Agreement.id).limit(1))
     if other is not None:
-        raise FieldConflict.one("start_on", f"the household already has agreement {other} for this period")
+        raise FieldConflict.one("start_on", "agreement.overlaps", id=other)
 
 
 def _enter(session, agreement: Agreement, status: str, today: date) -> None:
     """Apply a status change and its consequences for planned deliveries."""
     if (agreement.status, status) not in TRANSITIONS and agreement.status != status:
-        raise Conflict(f"an agreement cannot go from {agreement.status} to {status}")
+        raise Conflict("agreement.cannot_move", frm=label_of("agreement_status", agreement.status),
+                       to=label_of("agreement_status", status))
     if status == "active":
         if agreement.signed_on is None:
-            raise FieldErrors.one("signed_on", "an agreement is activated only once signed")
+            raise FieldErrors.one("signed_on", "agreement.unsigned")
         if agreement.end_on is not None and agreement.end_on < today:
-            raise FieldErrors.one("end_on", "has already passed")
+            raise FieldErrors.one("end_on", "agreement.ended")
         other = session.scalar(select(Agreement.id).where(
             Agreement.household_id == agreement.household_id, Agreement.status == "active",
             Agreement.id != (agreement.id or 0)))
         if other is not None:
-            raise Conflict(f"the household already has active agreement {other}")
+            raise Conflict("agreement.second_active", id=other)
     if status == "terminated":
         cancel_planned(session, [agreement.id], from_day=today)
     agreement.status = status
@@ -112,7 +114,7 @@ def create_agreement(session, actor: User, data: dict, rules) -> Agreement:
     """A new agreement (a draft, or active at once when signed) for a household in the actor's scope."""
     household = session.get(Household, data["household_id"])
     if household is None:
-        raise FieldErrors.one("household_id", f"unknown household {data['household_id']}")
+        raise FieldErrors.one("household_id", "household.unknown", id=data["household_id"])
     require_write(actor, "manage_agreements", household.township_id, household.village_id)
     status = data.pop("status", "draft")
     agreement = Agreement(status="draft", **_schedule(dict(data)))
@@ -132,9 +134,9 @@ def update_agreement(session, actor: User, agreement_id: int, data: dict, rules)
     """Change an agreement; a status change follows the lifecycle, a schedule change re-plans."""
     agreement = get_for_write(session, Agreement, agreement_id, actor, "manage_agreements")
     if agreement.status in ("expired", "terminated"):
-        raise Conflict(f"a {agreement.status} agreement is kept as it was; create a new one")
+        raise Conflict("agreement.kept", status=label_of("agreement_status", agreement.status))
     if data.get("household_id", agreement.household_id) != agreement.household_id:
-        raise FieldErrors.one("household_id", "an agreement cannot move to another household")
+        raise FieldErrors.one("household_id", "agreement.no_move")
     before = snapshot(agreement)
     status = data.pop("status", agreement.status)
     for key, value in _schedule(dict(data)).items():
@@ -167,7 +169,7 @@ def get_agreement_scan(session, agreement_id: int, scope) -> Agreement:
     """The agreement whose signed scan is asked for; NotFound when it has none."""
     agreement = get_visible(session, Agreement, agreement_id, scope)
     if agreement.scan_path is None:
-        raise NotFound("this agreement has no signed scan yet")
+        raise NotFound("agreement.no_scan")
     return agreement
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import String, cast, func, insert, literal, select, update
 from models import ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
 
 from . import catalogue
+from .catalogue import Message, label_of
 from .errors import Conflict, FieldErrors, Forbidden
 from .gaps import gap_clause
 from .geo import recompute_distances
@@ -75,21 +76,21 @@ def _subject_place(session, data: dict) -> tuple[Village, dict]:
     household = session.get(Household, data["household_id"]) if data.get("household_id") else None
     facility = session.get(Facility, data["facility_id"]) if data.get("facility_id") else None
     if data.get("household_id") and household is None:
-        errors["household_id"] = [f"unknown household {data['household_id']}"]
+        errors["household_id"] = [Message("household.unknown", id=data["household_id"])]
     if data.get("facility_id") and facility is None:
-        errors["facility_id"] = [f"unknown facility {data['facility_id']}"]
+        errors["facility_id"] = [Message("facility.unknown", id=data["facility_id"])]
     village_ids = {x.village_id for x in (household, facility) if x is not None}
     if data.get("village_id"):
         village_ids.add(data["village_id"])
     if not errors and not village_ids:
-        errors["village_id"] = ["a case is about a household, a facility or a village"]
+        errors["village_id"] = [Message("case.subject_needed")]
     if len(village_ids) > 1:
-        errors["village_id"] = ["the household, facility and village of a case must agree"]
+        errors["village_id"] = [Message("case.subject_mismatch")]
     if errors:
         raise FieldErrors(errors)
     village = session.get(Village, village_ids.pop())
     if village is None:
-        raise FieldErrors.one("village_id", f"unknown village {data['village_id']}")
+        raise FieldErrors.one("village_id", "village.unknown", id=data["village_id"])
     return village, {"village_id": village.id, "township_id": village.township_id}
 
 
@@ -98,7 +99,7 @@ def _check_assignee(session, assignee_id: int | None, township_id: int) -> None:
         return
     assignee = session.get(Staff, assignee_id)
     if assignee is None or assignee.township_id not in (None, township_id):
-        raise FieldErrors.one("assignee_id", "must be staff of the case's township")
+        raise FieldErrors.one("assignee_id", "case.assignee_elsewhere")
 
 
 def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy) -> Case:
@@ -108,7 +109,7 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy)
     data = {**data, **place}
     data["severity"] = data.get("severity") or DEFAULT_SEVERITY[data["kind"]]
     if data.get("deadline") is not None and data["deadline"] < today:
-        raise FieldErrors.one("deadline", "cannot be in the past")
+        raise FieldErrors.one("deadline", "date.in_past")
     data["deadline"] = data.get("deadline") or policy.deadline(data["severity"], today)
     _check_assignee(session, data.get("assignee_id"), village.township_id)
     data["lead_unit"] = data.get("lead_unit") or session.get(Township, village.township_id).name
@@ -128,9 +129,9 @@ def report_problem(session, actor: User, household_id: int, kind: str, note: str
     """报告问题 from a household's page: a case about the household, with the note and (through
     `evidence(case_id)`) a photo."""
     if kind not in REPORTED_KINDS:
-        raise FieldErrors.one("kind", "choose what kind of problem it is")
+        raise FieldErrors.one("kind", "case.kind_needed")
     if not note:
-        raise FieldErrors.one("note", "say what the problem is")
+        raise FieldErrors.one("note", "case.note_needed")
     case = open_case(session, actor, {"kind": kind, "household_id": household_id, "description": note},
                      rules.today, rules.cases)
     if evidence is not None:
@@ -165,12 +166,12 @@ def update_case(session, actor: User, case_id: int, data: dict, today: date) -> 
     """Change a case's details (not its status: that moves only through transitions)."""
     case = get_for_write(session, Case, case_id, actor, "work_case")
     if "status" in data:
-        raise Conflict("a case's status changes only through POST /cases/<id>/transitions")
+        raise Conflict("case.status_by_transition")
     fixed = sorted(set(data) - set(UPDATABLE))
     if fixed:
-        raise FieldErrors({key: ["cannot be changed once a case is open"] for key in fixed})
+        raise FieldErrors({key: [Message("case.fixed_once_open")] for key in fixed})
     if data.get("deadline") is not None and data["deadline"] < today and data["deadline"] != case.deadline:
-        raise FieldErrors.one("deadline", "cannot be in the past")
+        raise FieldErrors.one("deadline", "date.in_past")
     _check_assignee(session, data.get("assignee_id"), case.township_id)
     before = snapshot(case)
     if data.get("deadline", case.deadline) != case.deadline:
@@ -195,24 +196,24 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, ru
     case = get_for_write(session, Case, case_id, actor, "work_case")
     frm = case.status
     if (frm, to) not in TRANSITIONS:
-        raise Conflict(f"a case cannot go from {frm} to {to}")
+        raise Conflict("case.cannot_move", frm=label_of("case_status", frm), to=label_of("case_status", to))
     before = snapshot(case)
     if to == "resolved":
         if not note:
-            raise FieldErrors.one("note", "a resolution note is required")
+            raise FieldErrors.one("note", "case.resolution_note")
         if not _evidence_since(case):
-            raise FieldErrors.one("evidence", "upload at least one photo or document first")
+            raise FieldErrors.one("evidence", "case.evidence_needed")
         case.resolution_note, case.resolved_by_id, case.resolved_at = note, actor.id, now
     elif to == "verified":
         require_capability(actor, "verify_case")
         if case.resolved_by_id == actor.id:
-            raise Forbidden("the person who resolved a case cannot verify it")
+            raise Forbidden("case.verify_own")
         case.verified_by_id, case.verified_at = actor.id, now
         case.recheck_due_on = today + timedelta(days=policy.recheck_after_days)
     elif frm == "verified":
         require_capability(actor, "verify_case")
         if to == "closed" and case.recheck_due_on and today < case.recheck_due_on:
-            raise Conflict(f"the re-check is due on {case.recheck_due_on}; a case closes only after it")
+            raise Conflict("case.recheck_not_due", day=case.recheck_due_on.isoformat())
     if frm == "verified" and to == "open":
         case.relapse_count += 1
         case.deadline = policy.deadline(case.severity, today)
@@ -244,7 +245,7 @@ def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[st
     """Attach a photo or document; `save` stores the file once the actor may (so nothing is kept otherwise)."""
     case = get_for_write(session, Case, case_id, actor, "work_case")
     if case.status == "closed":
-        raise Conflict("a closed case takes no more evidence")
+        raise Conflict("case.closed_evidence")
     path, content_type = save()
     name = "".join(c for c in drop_invisible(filename or "") if ord(c) >= 32)[:200] or None  # shown, never trusted
     evidence = CaseEvidence(case_id=case.id, path=path, content_type=content_type, filename=name,
@@ -382,7 +383,7 @@ def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -
             .join(Staff, Staff.id == Case.assignee_id).where(Case.id.in_(reminded))):
         messages.append({"phone": phone, "staff_id": staff_id, "township_id": township_id, "purpose": "case_reminder",
                          "related_type": "case", "related_id": case_id, "idempotency_key": f"case:remind:{case_id}:{deadline}",
-                         "body": catalogue.CASE_REMINDER.format(case_id=case_id, kind=catalogue.CASE_KINDS_SHORT[kind])})
+                         "body": catalogue.say("sms.case_reminder", case_id=case_id, kind=catalogue.say(f"sms.kind.{kind}"))})
     for case_id, kind, deadline, village, phone, staff_id, township_id in session.execute(
             select(Case.id, Case.kind, Case.deadline, Village.name, Staff.phone, Staff.id, Case.township_id)
             .join(Village, Village.id == Case.village_id)
@@ -391,8 +392,8 @@ def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -
         messages.append({"phone": phone, "staff_id": staff_id, "township_id": township_id,
                          "purpose": "case_escalation", "related_type": "case", "related_id": case_id,
                          "idempotency_key": f"case:escalate:{case_id}:{deadline}:{staff_id}",
-                         "body": catalogue.CASE_ESCALATION.format(village=village, case_id=case_id,
-                                                              kind=catalogue.CASE_KINDS_SHORT[kind])})
+                         "body": catalogue.say("sms.case_escalation", village=village, case_id=case_id,
+                                                 kind=catalogue.say(f"sms.kind.{kind}"))})
     enqueue(session, messages, now)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, User
 
-from . import catalogue
+from .catalogue import Message
 from .errors import FieldErrors, TooManyRequests
 
 ACTION = "id_conflict"
@@ -22,8 +22,8 @@ NOWHERE = 0  # the entity id recorded for a number registered nowhere
 class RegisteredElsewhere(FieldErrors):
     """A number (resident ID, phone) registered outside the actor's scope: `found` are (entity, id) pairs."""
 
-    def __init__(self, field: str, message_key: str, found: list[tuple[str, int]]):
-        super().__init__({field: [catalogue.say(message_key)]})
+    def __init__(self, field: str, message: Message, found: list[tuple[str, int]]):
+        super().__init__({field: [message]})
         self.found = found
 
 
@@ -31,14 +31,14 @@ class IdNumberConflict(RegisteredElsewhere):
     """A resident ID registered outside the actor's scope, in `household_ids`."""
 
     def __init__(self, household_ids: list[int]):
-        super().__init__("id_number", "id_conflict", [("households", i) for i in household_ids])
+        super().__init__("id_number", Message("id_conflict"), [("households", i) for i in household_ids])
 
 
 class PhoneConflict(RegisteredElsewhere):
     """A staff phone registered outside the actor's scope, by `staff_ids`."""
 
     def __init__(self, staff_ids: list[int]):
-        super().__init__("phone", "phone_conflict", [("staff", i) for i in staff_ids])
+        super().__init__("phone", Message("phone_conflict"), [("staff", i) for i in staff_ids])
 
 
 def _answers_this_hour(session, actor: User, now: datetime) -> int:
@@ -51,7 +51,7 @@ def refuse_while_probing(session, actor: User, now: datetime, per_hour: int) -> 
     of a number outside the caller's scope, so that a number registered elsewhere and one registered nowhere are
     refused alike."""
     if _answers_this_hour(session, actor, now) >= per_hour:
-        raise TooManyRequests(catalogue.say("id_conflict.throttled"), retry_after=3600)
+        raise TooManyRequests("id_conflict.throttled", retry_after=3600)
 
 
 def record_id_conflicts(session, actor: User, found: list[tuple[str, int]], source: str, now: datetime,

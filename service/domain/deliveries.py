@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import Agreement, Delivery, DeliveryCorrection, Household, Staff, User
 
 from . import catalogue
+from .catalogue import Message, label_of
 from .errors import Conflict, FieldErrors, Forbidden
 from .audit import record_write, snapshot
 from .permissions import require_capability
@@ -39,7 +40,7 @@ MAX_IDEMPOTENCY_KEY = 100
 def _scoped_key(actor: User, key: str | None) -> str | None:
     # Keys are the client's: the same key from two users names two different requests.
     if key and len(key) > MAX_IDEMPOTENCY_KEY:
-        raise FieldErrors.one("Idempotency-Key", catalogue.say("idempotency.too_long", limit=MAX_IDEMPOTENCY_KEY))
+        raise FieldErrors.one("Idempotency-Key", "idempotency.too_long", limit=MAX_IDEMPOTENCY_KEY)
     return f"u{actor.id}:{key}" if key else None
 
 
@@ -58,14 +59,14 @@ def _check_log(session, data: dict, household: Household, planned_day: date, rul
     errors: dict = {}
     earliest = earliest_log(planned_day, rules)
     if data["delivered_at"] > rules.now + CLOCK_SKEW:
-        errors["delivered_at"] = [catalogue.say("delivery.in_future")]
+        errors["delivered_at"] = [Message("delivery.in_future")]
     elif data["delivered_at"] < earliest:
-        errors["delivered_at"] = [catalogue.say("delivery.too_early", earliest=earliest.date().isoformat(),
-                                                   days=rules.backdate_days)]
+        errors["delivered_at"] = [Message("delivery.too_early", earliest=earliest.date().isoformat(),
+                                           days=rules.backdate_days)]
     if data.get("deliverer_id") is not None:
         deliverer = session.get(Staff, data["deliverer_id"])
         if deliverer is None or deliverer.township_id not in (None, household.township_id):
-            errors["deliverer_id"] = ["must be staff of the household's township"]
+            errors["deliverer_id"] = [Message("delivery.deliverer_elsewhere")]
     if errors:
         raise FieldErrors(errors)
 
@@ -81,25 +82,25 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
     `queued_by`: the login that tapped it on the phone; sent under another login it is refused, not logged as theirs.
     """
     if queued_by and queued_by != actor.username:
-        raise Forbidden(catalogue.say("delivery.other_user"))
+        raise Forbidden("delivery.other_user")
     idempotency_key = _scoped_key(actor, idempotency_key)
     replay = _by_key(session, idempotency_key)
     if replay is not None:
         if replay.id != delivery_id:
-            raise Conflict("this Idempotency-Key was already used for another delivery")
+            raise Conflict("idempotency.reused")
         return replay, False
     # Locked (PostgreSQL) so that two taps racing each other log once; SQLite writes one at a time anyway.
     delivery = get_for_write(session, Delivery, delivery_id, actor, "log_delivery", lock=True)
     if idempotency_key is not None and delivery.idempotency_key == idempotency_key:
         return delivery, False  # a retry that raced the first request and waited for its lock
     if delivery.status not in ("planned", "missed"):
-        raise Conflict(f"this delivery is already {delivery.status}; post a correction instead")
+        raise Conflict("delivery.already", status=label_of("delivery_status", delivery.status))
     if delivery.status == "missed" and not (data.get("note") or "").strip():
         # Logged after it was counted missed: the record says why, for whoever checks the missed-delivery case.
         tapped_on_its_day = data.get("delivered_at") is not None and \
             data["delivered_at"].astimezone(rules.zone).date() == delivery.scheduled_for
         if not (sent_later and tapped_on_its_day):
-            raise FieldErrors.one("note", "say why the delivery is logged late")
+            raise FieldErrors.one("note", "delivery.late_note")
         tapped = data["delivered_at"].astimezone(rules.zone).strftime("%m-%d %H:%M")
         data = {**data, "note": catalogue.say("delivery.sent_later", tapped=tapped)}
     now = rules.now
@@ -127,12 +128,12 @@ def log_unplanned_delivery(session, actor: User, data: dict, rules,
         return replay, False
     household = session.get(Household, data["household_id"])
     if household is None:
-        raise FieldErrors.one("household_id", f"unknown household {data['household_id']}")
+        raise FieldErrors.one("household_id", "household.unknown", id=data["household_id"])
     require_write(actor, "log_delivery", household.township_id, household.village_id)
     if data.get("agreement_id") is not None:
         agreement = session.get(Agreement, data["agreement_id"])
         if agreement is None or agreement.household_id != household.id:
-            raise FieldErrors.one("agreement_id", "must be an agreement of this household")
+            raise FieldErrors.one("agreement_id", "delivery.agreement_elsewhere")
     now = rules.now
     data = {"delivered_at": now, **data}
     _check_log(session, data, household, rules.today, rules)
@@ -163,17 +164,17 @@ def change_planned_delivery(session, actor: User, delivery_id: int, data: dict) 
     """
     delivery = get_for_write(session, Delivery, delivery_id, actor, "log_delivery", lock=True)
     if delivery.status != "planned":
-        raise Conflict(f"this delivery is {delivery.status}; a logged delivery changes only by a correction")
+        raise Conflict("delivery.logged_is_kept", status=label_of("delivery_status", delivery.status))
     if data.get("status", "planned") not in ("planned", "cancelled"):
-        raise Conflict("a planned delivery is completed through /complete, or cancelled")
+        raise Conflict("delivery.planned_changes")
     if data.get("status") == "cancelled":
         require_capability(actor, "cancel_delivery")
         if not (data.get("note") or "").strip():
-            raise FieldErrors.one("note", "say why the delivery is cancelled")
+            raise FieldErrors.one("note", "delivery.cancel_note")
     if data.get("deliverer_id") is not None:
         deliverer = session.get(Staff, data["deliverer_id"])
         if deliverer is None or deliverer.township_id != delivery.household.township_id:
-            raise FieldErrors.one("deliverer_id", "must be staff of the household's township")
+            raise FieldErrors.one("deliverer_id", "delivery.deliverer_elsewhere")
     before = snapshot(delivery)
     for key, value in data.items():
         setattr(delivery, key, value)
@@ -186,9 +187,9 @@ def correct_delivery(session, actor: User, delivery_id: int, data: dict, rules) 
     now = rules.now
     delivery = get_for_write(session, Delivery, delivery_id, actor, "log_delivery")
     if delivery.status != "delivered":
-        raise Conflict(f"only a delivered record is corrected; this one is {delivery.status}")
+        raise Conflict("delivery.correct_delivered_only", status=label_of("delivery_status", delivery.status))
     if not any(data.get(key) is not None for key in CORRECTABLE):
-        raise FieldErrors.one("liters", "a correction changes at least one of " + ", ".join(CORRECTABLE))
+        raise FieldErrors.one("liters", "delivery.correction_empty", fields=", ".join(CORRECTABLE))
     if data.get("delivered_at") is not None or data.get("deliverer_id") is not None:
         _check_log(session, {**data, "delivered_at": data.get("delivered_at") or delivery.delivered_at},
                    delivery.household, delivery.scheduled_for, rules)

@@ -1,4 +1,8 @@
-"""Domain errors, raised by domain functions and mapped to HTTP answers once, in `register_errorhandlers`."""
+"""Domain errors, raised by domain functions and mapped to HTTP answers once, in `register_errorhandlers`.
+
+Each carries what the person is told as a catalogue key and its values (a `Message`), rendered at the edge.
+"""
+from .catalogue import Message
 
 
 class DomainError(Exception):
@@ -6,9 +10,10 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str = ""):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, key: str = "", /, **values):
+        """`key` names the catalogue's message and `values` fill it in; a Message is taken as it is."""
+        super().__init__(key)
+        self.message = key if isinstance(key, Message) else Message(key, **values) if key else None
 
 
 class Unauthorized(DomainError):
@@ -34,8 +39,8 @@ class PayloadTooLarge(DomainError):
 class TooManyRequests(DomainError):
     status = 429
 
-    def __init__(self, message: str = "", retry_after: int = 3600):
-        super().__init__(message)
+    def __init__(self, key: str = "", /, retry_after: int = 3600, **values):
+        super().__init__(key, **values)
         self.retry_after = retry_after
 
 
@@ -44,13 +49,13 @@ class FieldErrors(DomainError):
 
     status = 422
 
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("Invalid input: " + ", ".join(sorted(errors)))
+    def __init__(self, errors: dict[str, list[Message]]):
+        super().__init__("input.invalid", fields=", ".join(sorted(errors)))
         self.errors = errors
 
     @classmethod
-    def one(cls, field: str, message: str) -> "FieldErrors":
-        return cls({field: [message]})
+    def one(cls, field: str, key: str, /, **values) -> "FieldErrors":
+        return cls({field: [Message(key, **values)]})
 
 
 class FieldConflict(FieldErrors):

@@ -10,6 +10,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from .catalogue import Message
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 
@@ -23,17 +25,17 @@ def normalize_id_number(value: str, today: date | None = None) -> str:
     """The 18-character resident ID in canonical form; ValueError says what is wrong with it."""
     text = value.strip().replace(" ", "").upper()
     if len(text) != 18:
-        raise ValueError("must be 18 characters")
+        raise ValueError(Message("id_number.length"))
     if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
-        raise ValueError("must be 17 digits followed by a digit or X")
+        raise ValueError(Message("id_number.digits"))
     try:
         born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        raise ValueError("contains an impossible birth date") from None
+        raise ValueError(Message("id_number.birth_date")) from None
     if born > (today or date.today()) or born.year < 1900:
-        raise ValueError("contains an impossible birth date")
+        raise ValueError(Message("id_number.birth_date"))
     if id_check_char(text[:17]) != text[17]:
-        raise ValueError("check digit does not match")
+        raise ValueError(Message("id_number.check_digit"))
     return text
 
 
@@ -88,7 +90,7 @@ def normalize_phone(value: str, region: str = "CN") -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise ValueError("is not a phone number") from None
+        raise ValueError(Message("value.phone")) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("is not a valid phone number")
+        raise ValueError(Message("value.phone"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -142,9 +142,9 @@ class Report:
         elif isinstance(problem, FieldErrors):
             for name, messages in problem.errors.items():
                 for text in messages if isinstance(messages, list) else [str(messages)]:
-                    self.error(row, headers.get(name, name), catalogue.page_message(text))
+                    self.error(row, headers.get(name, name), catalogue.render(text))
         else:
-            self.error(row, "", problem.message)
+            self.error(row, "", catalogue.render(problem.message))
 
     def as_dict(self) -> dict:
         return {"dry_run": self.dry_run, "rows": self.rows, "created": self.created, "updated": self.updated,
@@ -153,7 +153,9 @@ class Report:
 
 def _coded(group: str, value: str) -> str:
     """A coded value given as its code or its Chinese label."""
-    labels = catalogue.LABELS["staff_role" if group == "role" else group]
+    labels = catalogue.labels(group)
+    if group == "role":
+        labels = {code: labels[code] for code in catalogue.STAFF_ROLES}
     for code, text in labels.items():
         if value in (code, text):
             return code
@@ -206,7 +208,7 @@ def _typed(column: Column, value, today: date):
         try:
             return normalize_id_number(text, today)
         except ValueError as exc:
-            raise ValueError(catalogue.say("cell.id_number", reason=catalogue.ID_REASONS.get(str(exc), str(exc)))) \
+            raise ValueError(catalogue.say("cell.id_number", reason=catalogue.render(exc.args[0]))) \
                 from None
     if column.kind == "phone":
         try:
@@ -556,7 +558,7 @@ def import_water_tests(session, actor: User, rows, vault: IdNumberVault, rules, 
         if bad := result_errors(results):
             raise FieldErrors(bad)  # each bad value named by its column
         if not results:
-            raise RowError("", catalogue.page_message("give at least one measured value"))
+            raise RowError("", catalogue.say("water.no_results"))
         return {**values, "facility_id": found, "results": results}
 
     def find(payload):

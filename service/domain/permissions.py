@@ -5,7 +5,6 @@ inside the person's scope, which `scope.require_write` checks together with the 
 """
 from models import User
 
-from .catalogue import say
 from .errors import Forbidden
 
 COUNTY, TOWNSHIP, VILLAGE = "county", "township", "village"
@@ -16,26 +15,26 @@ _TOWNSHIP_STAFF = ("county_admin", "township_lead", "township_worker")
 _EVERYONE = _TOWNSHIP_STAFF + ("village_staff",)
 _LEADS = ("county_admin", "township_lead")
 
-# capability: (the roles that have it, what a person without it is told)
+# capability: (the roles that have it, the catalogue key of what a person without it is told)
 CAPABILITIES = {
-    "register_township": (("county_admin",), "only a county administrator registers or changes townships"),
-    "register_village": (_LEADS, "only a township lead or the county registers villages"),
-    "register_county_staff": (("county_admin",), "only a county administrator registers county staff"),
-    "edit_registry": (_TOWNSHIP_STAFF, "this role may not change the registry"),
-    "report_facility": (_EVERYONE, "this role may not report a broken facility"),
-    "report_problem": (_EVERYONE, "this role may not report a problem"),
-    "manage_agreements": (_TOWNSHIP_STAFF, "this role may not change agreements"),
-    "record_water_test": (_TOWNSHIP_STAFF, "this role may not record water tests"),
-    "print_archive": (_TOWNSHIP_STAFF, "this role may not print a township's archive"),
-    "import_rosters": (_TOWNSHIP_STAFF, "this role may not change the registry"),
-    "log_delivery": (_EVERYONE, "this role may not log deliveries"),
-    "cancel_delivery": (_TOWNSHIP_STAFF, "only township staff cancel a planned delivery"),
-    "work_case": (_EVERYONE, "this role may not work on cases"),
-    "assign_case": (_TOWNSHIP_STAFF, say("case.assign_forbidden")),
-    "verify_case": (_LEADS, "only a township lead or the county verifies (销号) and re-checks (回头看) a case"),
-    "reply_sms": (_EVERYONE, "this role may not answer SMS"),
-    "send_urgent_sms": (_LEADS, say("reply.urgent_forbidden")),
-    "manage_users": (("county_admin",), say("user.county_only")),
+    "register_township": (("county_admin",), "permission.register_township"),
+    "register_village": (_LEADS, "permission.register_village"),
+    "register_county_staff": (("county_admin",), "permission.register_county_staff"),
+    "edit_registry": (_TOWNSHIP_STAFF, "permission.edit_registry"),
+    "report_facility": (_EVERYONE, "permission.report_facility"),
+    "report_problem": (_EVERYONE, "permission.report_problem"),
+    "manage_agreements": (_TOWNSHIP_STAFF, "permission.manage_agreements"),
+    "record_water_test": (_TOWNSHIP_STAFF, "permission.record_water_test"),
+    "print_archive": (_TOWNSHIP_STAFF, "permission.print_archive"),
+    "import_rosters": (_TOWNSHIP_STAFF, "permission.edit_registry"),
+    "log_delivery": (_EVERYONE, "permission.log_delivery"),
+    "cancel_delivery": (_TOWNSHIP_STAFF, "permission.cancel_delivery"),
+    "work_case": (_EVERYONE, "permission.work_case"),
+    "assign_case": (_TOWNSHIP_STAFF, "case.assign_forbidden"),
+    "verify_case": (_LEADS, "permission.verify_case"),
+    "reply_sms": (_EVERYONE, "permission.reply_sms"),
+    "send_urgent_sms": (_LEADS, "reply.urgent_forbidden"),
+    "manage_users": (("county_admin",), "user.county_only"),
 }
 
 

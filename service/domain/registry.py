@@ -12,6 +12,7 @@ from sqlalchemy import select
 from models import (ACTIVE_CASE_STATUSES, FACILITY_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, Facility, Household,
                     Staff, Township, User, Village)
 
+from .catalogue import Message, label_of
 from .errors import Conflict, FieldErrors
 from .identity import IdNumberVault, mask_id_number
 from .audit import record_write, snapshot
@@ -33,13 +34,13 @@ def _taken(session, column, value, exclude_id=None) -> bool:
 
 def _require_unique(session, errors: dict, field: str, column, value, exclude_id=None) -> None:
     if value is not None and _taken(session, column, value, exclude_id):
-        errors.setdefault(field, []).append("already exists")
+        errors.setdefault(field, []).append(Message("value.taken"))
 
 
 def _village(session, village_id: int, field: str = "village_id") -> Village:
     village = session.get(Village, village_id)
     if village is None:
-        raise FieldErrors.one(field, f"unknown village {village_id}")
+        raise FieldErrors.one(field, "village.unknown", id=village_id)
     return village
 
 
@@ -82,7 +83,7 @@ def _check_village(session, data: dict, township_id: int, exclude_id=None) -> No
         if exclude_id is not None:
             stmt = stmt.where(Village.id != exclude_id)
         if session.scalar(stmt.limit(1)) is not None:
-            errors["name"] = ["a village of this name already exists in the township"]
+            errors["name"] = [Message("village.name_taken")]
     _require_unique(session, errors, "code", Village.code, data.get("code"), exclude_id)
     if errors:
         raise FieldErrors(errors)
@@ -91,7 +92,7 @@ def _check_village(session, data: dict, township_id: int, exclude_id=None) -> No
 def create_village(session, actor: User, data: dict) -> Village:
     """A new village in a township the actor works in."""
     if session.get(Township, data["township_id"]) is None:
-        raise FieldErrors.one("township_id", f"unknown township {data['township_id']}")
+        raise FieldErrors.one("township_id", "township.unknown", id=data["township_id"])
     require_write(actor, "register_village", data["township_id"])
     _check_village(session, data, data["township_id"])
     return _save(session, actor, Village(), data, None)
@@ -101,7 +102,7 @@ def update_village(session, actor: User, village_id: int, data: dict) -> Village
     """Change a village's name, code or key-village flag; a village never moves township."""
     village = get_for_write(session, Village, village_id, actor, "register_village")
     if data.get("township_id", village.township_id) != village.township_id:
-        raise FieldErrors.one("township_id", "a village cannot move to another township")
+        raise FieldErrors.one("township_id", "village.no_move")
     data.pop("township_id", None)
     _check_village(session, data, village.township_id, village.id)
     return _save(session, actor, village, data, snapshot(village))
@@ -110,11 +111,11 @@ def update_village(session, actor: User, village_id: int, data: dict) -> Village
 # Staff --------------------------------------------------------------------------------------------
 
 
-def _refuse_if_referenced(session, message: str, references) -> None:
+def _refuse_if_referenced(session, key: str, references) -> None:
     """Conflict when any of the `references` queries finds a row: a move would leave it pointing across."""
     for stmt in references:
         if session.scalar(stmt.limit(1)) is not None:
-            raise Conflict(message)
+            raise Conflict(key)
 
 
 
@@ -124,14 +125,14 @@ def _place_staff(session, actor: User, merged: dict) -> dict:
     if merged.get("village_id") is not None:
         village = _village(session, merged["village_id"])
         if merged.get("township_id") not in (None, village.township_id):
-            raise FieldErrors.one("township_id", "does not match the village's township")
+            raise FieldErrors.one("township_id", "staff.township_mismatch")
         merged["township_id"] = village.township_id
     elif merged.get("township_id") is not None and session.get(Township, merged["township_id"]) is None:
-        raise FieldErrors.one("township_id", f"unknown township {merged['township_id']}")
+        raise FieldErrors.one("township_id", "township.unknown", id=merged["township_id"])
     if role == "village_staff" and merged.get("village_id") is None:
-        raise FieldErrors.one("village_id", "village staff need a village")
+        raise FieldErrors.one("village_id", "staff.needs_village")
     if role == "township_lead" and merged.get("township_id") is None:
-        raise FieldErrors.one("township_id", "a township lead needs a township")
+        raise FieldErrors.one("township_id", "staff.needs_township")
     if role == "county_admin":
         require_capability(actor, "register_county_staff")
         merged["township_id"] = merged["village_id"] = None
@@ -168,7 +169,7 @@ def update_staff(session, actor: User, staff_id: int, data: dict) -> Staff:
         current["township_id"] = None
     merged = _place_staff(session, actor, {**current, **data})
     if merged["township_id"] != staff.township_id:
-        _refuse_if_referenced(session, "this person still manages facilities or provides agreements here", [
+        _refuse_if_referenced(session, "staff.still_referenced", [
             select(Facility.id).where(Facility.manager_id == staff.id),
             select(Agreement.id).where(Agreement.provider_id == staff.id, Agreement.status.in_(("draft", "active"))),
         ])
@@ -188,22 +189,22 @@ def _check_facility(session, merged: dict, village: Village, today: date, exclud
     if merged.get("household_id") is not None:
         household = session.get(Household, merged["household_id"])
         if household is None or household.village_id != village.id:
-            errors["household_id"] = ["must be a household of the same village"]
+            errors["household_id"] = [Message("facility.household_elsewhere")]
     elif merged["ownership"] == "private":
-        errors["household_id"] = ["a private facility needs its household"]
+        errors["household_id"] = [Message("facility.private_needs_household")]
     if merged.get("manager_id") is not None:
         manager = session.get(Staff, merged["manager_id"])
         if manager is None or manager.township_id not in (None, village.township_id):
-            errors["manager_id"] = ["must be staff of the same township"]
+            errors["manager_id"] = [Message("facility.manager_elsewhere")]
     if merged.get("yield_m3_day") is not None and merged["kind"] != "well":
-        errors["yield_m3_day"] = ["only wells have a yield"]
+        errors["yield_m3_day"] = [Message("facility.yield_only_wells")]
     if merged.get("last_cleaned_on") and merged["last_cleaned_on"] > today:
-        errors["last_cleaned_on"] = ["cannot be in the future"]
+        errors["last_cleaned_on"] = [Message("date.in_future")]
     stmt = select(Facility.id).where(Facility.village_id == village.id, Facility.name == merged["name"])
     if exclude_id is not None:
         stmt = stmt.where(Facility.id != exclude_id)
     if session.scalar(stmt.limit(1)) is not None:
-        errors.setdefault("name", []).append("a facility of this name already exists in the village")
+        errors.setdefault("name", []).append(Message("facility.name_taken"))
     _require_unique(session, errors, "code", Facility.code, merged.get("code"), exclude_id)
     if errors:
         raise FieldErrors(errors)
@@ -243,7 +244,7 @@ def update_facility(session, actor: User, facility_id: int, data: dict, rules: R
     current = {key: getattr(facility, key) for key in ("kind", "name", "code", "ownership", "household_id",
                                                        "manager_id", "yield_m3_day", "last_cleaned_on")}
     if village.id != facility.village_id:
-        _refuse_if_referenced(session, "households or open cases of its village still refer to this facility", [
+        _refuse_if_referenced(session, "facility.still_referenced", [
             select(Household.id).where(Household.water_source_id == facility.id),
             select(Case.id).where(Case.facility_id == facility.id, Case.status.in_(ACTIVE_CASE_STATUSES))])
     merged = {**current, **data}
@@ -273,7 +274,7 @@ def set_facility_status(session, actor: User, facility_id: int, status: str, not
     恢复正常 resolves it. Distances and gaps follow, as for any status change.
     """
     if status not in FACILITY_STATUSES or status == "retired":
-        raise FieldErrors.one("status", "must be broken, low_yield or working")
+        raise FieldErrors.one("status", "facility.status_choice")
     facility = get_for_write(session, Facility, facility_id, actor, "report_facility")
     old_status = facility.status
     if old_status != status:
@@ -317,15 +318,15 @@ def _check_household(session, actor: User, data: dict, village: Village, exclude
         if holder is not None and not Scope.of(actor).covers(holder.township_id, holder.village_id):
             raise IdNumberConflict([holder.id])  # say nothing of where: the county is told instead
         if holder is not None:
-            errors["id_number"] = ["a household with this ID number is already registered"]
+            errors["id_number"] = [Message("row.id_registered")]
     if data.get("water_source_id") is not None:
         source = session.get(Facility, data["water_source_id"])
         if source is None or source.village_id != village.id:
-            errors["water_source_id"] = ["must be a facility of the same village"]
+            errors["water_source_id"] = [Message("household.source_elsewhere")]
         elif data.get("water_source") is None:
             data["water_source"] = source.kind
         elif data["water_source"] != source.kind:
-            errors["water_source"] = [f"does not match the water source facility, a {source.kind}"]
+            errors["water_source"] = [Message("household.source_mismatch", kind=label_of("kind", source.kind))]
     if errors:
         raise FieldErrors(errors)
 
@@ -358,7 +359,7 @@ def update_household(session, actor: User, household_id: int, data: dict, vault:
     village = _village(session, data.get("village_id", household.village_id))
     require_write(actor, "edit_registry", village.township_id, village.id)
     if village.id != household.village_id:
-        _refuse_if_referenced(session, "the household still owns facilities or has an agreement in its village", [
+        _refuse_if_referenced(session, "household.still_referenced", [
             select(Facility.id).where(Facility.household_id == household.id),
             select(Agreement.id).where(Agreement.household_id == household.id,
                                        Agreement.status.in_(("draft", "active"))),

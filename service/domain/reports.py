@@ -30,9 +30,9 @@ MAX_PERIOD_DAYS = 2 * 366
 def check_period(date_from: date, date_to: date) -> None:
     """A period runs forwards and spans at most two years."""
     if date_from > date_to:
-        raise FieldErrors.one("from", "must not be after 'to'")
+        raise FieldErrors.one("from", "period.reversed")
     if (date_to - date_from).days > MAX_PERIOD_DAYS:
-        raise FieldErrors.one("to", "a period spans at most two years")
+        raise FieldErrors.one("to", "period.too_long")
 
 
 def month_period(month: str) -> tuple[date, date]:
@@ -42,7 +42,7 @@ def month_period(month: str) -> tuple[date, date]:
         first = date(year, number, 1)
         following = date(year + number // 12, number % 12 + 1, 1)
     except ValueError:
-        raise FieldErrors.one("month", "must be YYYY-MM") from None
+        raise FieldErrors.one("month", "period.month")
     return first, following - timedelta(days=1)
 
 

@@ -84,7 +84,7 @@ def get_visible(session, model, record_id: int, scope: Scope):
     """The record if it exists inside the scope; NotFound otherwise, so that nothing outside leaks."""
     record = _get(session, model, record_id)
     if record is None or not scope.covers(*record_place(record)):
-        raise NotFound(f"{model.__name__.lower()} {record_id} not found")
+        raise NotFound("record.not_found", kind=model.__name__.lower(), id=record_id)
     return record
 
 
@@ -93,7 +93,7 @@ def get_for_write(session, model, record_id: int, actor: User, capability: str =
     holds its row until the transaction ends (SELECT … FOR UPDATE)."""
     record = _get(session, model, record_id, lock)
     if record is None:
-        raise NotFound(f"{model.__name__.lower()} {record_id} not found")
+        raise NotFound("record.not_found", kind=model.__name__.lower(), id=record_id)
     require_write(actor, capability, *record_place(record))
     return record
 
@@ -102,4 +102,4 @@ def require_write(actor: User, capability: str, township_id: int | None, village
     """Forbidden unless the actor has `capability` and that place is inside its scope."""
     require_capability(actor, capability)
     if not Scope.of(actor).covers(township_id, village_id):
-        raise Forbidden("outside your township")
+        raise Forbidden("scope.outside")

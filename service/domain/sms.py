@@ -58,7 +58,7 @@ def request_confirmation(session, delivery: Delivery, now: datetime, zone: ZoneI
     enqueue(session, [{"phone": household.phone, "purpose": "confirm_request", "related_type": "delivery",
                        "related_id": delivery.id, "household_id": household.id, "township_id": household.township_id,
                        "idempotency_key": f"confirm:delivery:{delivery.id}",
-                       "body": catalogue.CONFIRM_REQUEST.format(date=catalogue.short_date(day), liters=delivery.liters)}], now)
+                       "body": catalogue.say("sms.confirm_request", date=catalogue.short_date(day), liters=delivery.liters)}], now)
     return "pending"
 
 
@@ -70,13 +70,13 @@ def _names_by_person(rows) -> dict:
     return people
 
 
-def _list_message(staff_id: int, person: dict, template: str, day: date, purpose: str, key: str,
+def _list_message(staff_id: int, person: dict, message: str, day: date, purpose: str, key: str,
                   urgent: bool = False) -> dict:
     """One outbox row to a person, naming `day` and as many of their households as fit in two segments."""
     names = person["names"]
-    head = template.format(date=catalogue.short_date(day), count=len(names), names="")
-    body = template.format(date=catalogue.short_date(day), count=len(names),
-                           names=catalogue.name_list(names, catalogue.REMINDER_BUDGET - len(head)))
+    head = catalogue.say(message, date=catalogue.short_date(day), count=len(names), names="")
+    body = catalogue.say(message, date=catalogue.short_date(day), count=len(names),
+                         names=catalogue.name_list(names, catalogue.REMINDER_BUDGET - len(head)))
     return {"phone": person["phone"], "staff_id": staff_id, "township_id": person["township_id"], "purpose": purpose,
             "urgent": urgent, "related_type": "day", "idempotency_key": key, "body": body}
 
@@ -96,7 +96,7 @@ def send_reminders(session, day: date, when: str, now: datetime) -> int:
         .order_by(Staff.id, Village.name, Household.head_name)
     ).all()
     return enqueue(session, [
-        _list_message(staff_id, person, catalogue.REMINDER[when], day, f"remind_{when}",
+        _list_message(staff_id, person, f"sms.remind_{when}", day, f"remind_{when}",
                       f"remind:staff:{staff_id}:{day.isoformat()}:{when}", urgent=when == "morning")
         for staff_id, person in _names_by_person(rows).items()], now)
 
@@ -124,7 +124,7 @@ def alert_missed(session, delivery_ids: list[int], now: datetime, zone: ZoneInfo
     people = _names_by_person([row[:5] for row in rows])
     days = {row[0]: row[5] for row in rows}
     return enqueue(session, [
-        _list_message(staff_id, person, catalogue.MISSED_ALERT, days[staff_id], "missed_alert",
+        _list_message(staff_id, person, "sms.missed_alert", days[staff_id], "missed_alert",
                       f"missed:lead:{staff_id}:{today}")
         for staff_id, person in people.items()], now)
 
@@ -158,7 +158,7 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
         first = session.execute(select(SmsMessage.body, SmsMessage.status)
                                 .where(SmsMessage.idempotency_key == f"reply:{sid}")).first()
         if first is None:
-            return catalogue.REPLIES["unknown"]
+            return catalogue.say("sms.reply.unknown")
         return None if first.status == "opted_out" else first.body
     household = session.scalar(select(Household).where(Household.phone == phone).order_by(Household.id).limit(1))
     message = SmsMessage(direction="inbound", phone=phone, body=body[:1600], purpose="reply", provider_sid=sid,
@@ -194,12 +194,12 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
     silent = reply not in ("opt_out", "opt_in") and session.get(SmsOptOut, phone) is not None
     # The reply goes back in the webhook's answer (TwiML); it is recorded like every SMS out, and kept unsent
     # (已退订) for a number that opted out.
-    session.add(SmsMessage(direction="outbound", phone=phone, body=catalogue.REPLIES[reply], purpose="auto_reply",
+    session.add(SmsMessage(direction="outbound", phone=phone, body=catalogue.say(f"sms.reply.{reply}"), purpose="auto_reply",
                            status="opted_out" if silent else "sent", idempotency_key=f"reply:{sid}",
                            related_type=message.related_type, related_id=message.related_id,
                            household_id=message.household_id, township_id=message.township_id,
                            sent_at=None if silent else now, created_at=now, updated_at=now))
-    return None if silent else catalogue.REPLIES[reply]
+    return None if silent else catalogue.say(f"sms.reply.{reply}")
 
 
 def apply_status(session, sid: str | None, outbox_id: int | None, twilio_status: str, error_code: str | None,
@@ -230,17 +230,17 @@ def reply_to_inbound(session, actor: User, message_id: int, text: str, nonce: st
     """
     message = get_visible(session, SmsMessage, message_id, Scope.of(actor))
     if message.direction != "inbound":
-        raise NotFound(catalogue.say("reply.not_found"))
+        raise NotFound("reply.not_found")
     require_capability(actor, "reply_sms")
     if is_opted_out(session, message.phone):
-        raise Conflict(catalogue.say("reply.opted_out"))
+        raise Conflict("reply.opted_out")
     if urgent:
         require_capability(actor, "send_urgent_sms")
     local_midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
     sent_today = session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.actor_id == actor.id, AuditEvent.action == "manual_sms", AuditEvent.at >= local_midnight))
     if sent_today >= daily_limit:
-        raise TooManyRequests(catalogue.say("reply.daily_limit", count=sent_today))
+        raise TooManyRequests("reply.daily_limit", count=sent_today)
     queued = enqueue(session, [{"phone": message.phone, "body": text, "purpose": "manual_reply", "urgent": urgent,
                                 "related_type": "sms", "related_id": message.id, "household_id": message.household_id,
                                 "township_id": message.township_id,

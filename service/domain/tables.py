@@ -10,7 +10,6 @@ from datetime import date, datetime
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from . import catalogue
 from .errors import FieldErrors, PayloadTooLarge
 
 MAX_ROWS = 50_000
@@ -48,7 +47,7 @@ def check_zip_bomb(data: bytes, limits: UnpackLimits) -> None:
         if member.file_size > limits.max_bytes or total > limits.max_bytes or \
                 (member.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_ratio):
             megabytes = limits.max_bytes // (1024 * 1024)
-            raise PayloadTooLarge(catalogue.say("file.unpacks_too_large", megabytes=megabytes))
+            raise PayloadTooLarge("file.unpacks_too_large", megabytes=megabytes)
 
 
 class Formula(str):
@@ -74,7 +73,7 @@ def _cell(cell):
 
 def _limit(rows: list) -> None:
     if len(rows) > MAX_ROWS + 1:
-        raise FieldErrors.one("file", catalogue.say("file.too_many_rows", rows=MAX_ROWS))
+        raise FieldErrors.one("file", "file.too_many_rows", rows=MAX_ROWS)
 
 
 def _read_xlsx(data: bytes) -> list[list]:
@@ -100,9 +99,9 @@ def _read_csv(data: bytes) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise FieldErrors.one("file", catalogue.say("file.csv_encoding"))
+        raise FieldErrors.one("file", "file.csv_encoding")
     if "\x00" in text:
-        raise FieldErrors.one("file", catalogue.say("file.csv_binary"))
+        raise FieldErrors.one("file", "file.csv_binary")
     rows = []
     for row in csv.reader(io.StringIO(text, newline="")):
         rows.append([value[:MAX_CELL] for value in row[:MAX_COLUMNS]])
@@ -115,7 +114,7 @@ def read_table(filename: str, data: bytes, limits: UnpackLimits = UnpackLimits()
     PayloadTooLarge when an .xlsx would inflate past `limits`."""
     name = (filename or "").lower()
     if not data:
-        raise FieldErrors.one("file", catalogue.say("file.empty"))
+        raise FieldErrors.one("file", "file.empty")
     try:
         if name.endswith(".xlsx") or data[:2] == b"PK":
             check_zip_bomb(data, limits)
@@ -123,14 +122,14 @@ def read_table(filename: str, data: bytes, limits: UnpackLimits = UnpackLimits()
         elif name.endswith(".csv"):
             rows = _read_csv(data)
         else:
-            raise FieldErrors.one("file", catalogue.say("file.kind"))
+            raise FieldErrors.one("file", "file.kind")
     except (FieldErrors, PayloadTooLarge, MemoryError):
         raise
     except Exception:  # a damaged file fails in many ways inside openpyxl or csv; each means "cannot read"
-        raise FieldErrors.one("file", catalogue.say("file.damaged")) from None
+        raise FieldErrors.one("file", "file.damaged") from None
     rows = [row for row in rows if any(value not in (None, "") for value in row)]
     if not rows:
-        raise FieldErrors.one("file", catalogue.say("file.no_data"))
+        raise FieldErrors.one("file", "file.no_data")
     return rows
 
 

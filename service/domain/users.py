@@ -10,7 +10,7 @@ from zxcvbn import zxcvbn
 
 from models import USER_ROLES, AuditEvent, Township, User, Village
 
-from . import catalogue
+from .catalogue import Message
 from .errors import FieldErrors, NotFound
 from .audit import record_write, snapshot
 from .permissions import require_capability
@@ -36,12 +36,12 @@ def password_problems(password: str, username: str = "") -> list[str]:
     `ｐａｓｓｗｏｒｄ１２` is `password12`."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(catalogue.say("password.too_short", length=MIN_PASSWORD_LENGTH))
+        problems.append(Message("password.too_short", length=MIN_PASSWORD_LENGTH))
     folded = unicodedata.normalize("NFKC", password).casefold()
     name = unicodedata.normalize("NFKC", username).casefold()
     if folded in _common_passwords() or (name and name in folded) or \
             zxcvbn(folded[:ZXCVBN_MAX_LENGTH], user_inputs=[name, *_common_passwords()])["score"] < MIN_PASSWORD_SCORE:
-        problems.append(catalogue.say("password.guessable"))
+        problems.append(Message("password.guessable"))
     return problems
 
 
@@ -57,26 +57,26 @@ def create_user(
     """A new login, scoped to a township (by code) or a village; county administrators have no scope."""
     errors: dict = {}
     if role not in USER_ROLES:
-        errors["role"] = [f"must be one of {', '.join(USER_ROLES)}"]
+        errors["role"] = [Message("value.one_of", choices=", ".join(USER_ROLES))]
     if problems := password_problems(password, username):
         errors["password"] = problems
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        errors["username"] = ["already exists"]
+        errors["username"] = [Message("value.taken")]
     township_id = None
     if village_id is not None:
         village = session.get(Village, village_id)
         if village is None:
-            errors["village_id"] = [f"unknown village {village_id}"]
+            errors["village_id"] = [Message("village.unknown", id=village_id)]
         else:
             township_id = village.township_id
     elif township_code:
         township_id = session.scalar(select(Township.id).where(Township.code == township_code))
         if township_id is None:
-            errors["township"] = [f"unknown township code {township_code}"]
+            errors["township"] = [Message("township.unknown_code", code=township_code)]
     if role != "county_admin" and township_id is None and "township" not in errors:
-        errors["township"] = ["this role needs a township"]
+        errors["township"] = [Message("user.needs_township")]
     if role == "village_staff" and village_id is None:
-        errors["village_id"] = ["village staff need a village"]
+        errors["village_id"] = [Message("staff.needs_village")]
     if errors:
         raise FieldErrors(errors)
     user = User(
@@ -106,7 +106,7 @@ def authenticate(session, username: str, password: str) -> User | None:
 def _get_user(session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(catalogue.say("user.unknown", username=username))
+        raise NotFound("user.unknown", username=username)
     return user
 
 
@@ -126,7 +126,7 @@ def set_active(session, actor: User | None, username: str, active: bool) -> User
         require_capability(actor, "manage_users")
     user = _get_user(session, username)
     if actor is not None and user.id == actor.id and not active:
-        raise FieldErrors.one("username", catalogue.say("user.not_self"))
+        raise FieldErrors.one("username", "user.not_self")
     before = snapshot(user)
     user.active = active
     end_sessions(session, user)

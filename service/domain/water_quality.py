@@ -22,7 +22,7 @@ from models import SAMPLE_POINTS, Facility, Household, Staff, User, Village, Wat
 from . import catalogue
 from .audit import record_write
 from .cases import note_passing_retest, open_water_quality_case
-from .catalogue import short_date
+from .catalogue import Message, short_date
 from .errors import FieldErrors
 from .outbox import enqueue
 from .scope import get_for_write
@@ -84,19 +84,19 @@ def standard() -> Standard:
     return Standard(name=data["standard"], title=data["title"], limits=limits)
 
 
-def result_errors(results: dict) -> dict[str, list[str]]:
+def result_errors(results: dict) -> dict[str, list[Message]]:
     """Why each value cannot be a measurement: an unknown parameter, not a number, negative, a pH past 0–14."""
     limits = standard().limits
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Message]] = {}
     for code, value in results.items():
         if code not in limits:
-            errors[code] = ["unknown parameter"]
+            errors[code] = [Message("water.unknown_parameter")]
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            errors[code] = ["must be a number"]
+            errors[code] = [Message("water.not_a_number")]
         elif value < 0:
-            errors[code] = ["must not be negative"]
+            errors[code] = [Message("water.negative")]
         elif code == "ph" and value > 14:
-            errors[code] = ["pH must be between 0 and 14"]
+            errors[code] = [Message("water.ph_range")]
     return errors
 
 
@@ -126,7 +126,7 @@ def describe(exceedances: list[dict]) -> str:
 
 def _subject(session, actor: User, data: dict) -> tuple[Facility | None, Household | None]:
     if (data.get("facility_id") is None) == (data.get("household_id") is None):
-        raise FieldErrors.one("facility_id", "give facility_id or household_id (one of them)")
+        raise FieldErrors.one("facility_id", "water.one_subject")
     if data.get("facility_id") is not None:
         # Locked: two tests recorded at once each see the other before deciding 水质超标.
         return get_for_write(session, Facility, data["facility_id"], actor, "record_water_test", lock=True), None
@@ -138,15 +138,15 @@ def _subject(session, actor: User, data: dict) -> tuple[Facility | None, Househo
 def _check(data: dict, today: date) -> None:
     errors: dict = {}
     if not data.get("results"):
-        errors["results"] = ["give at least one measured value"]
+        errors["results"] = [Message("water.no_results")]
     elif bad := result_errors(data["results"]):
         errors["results"] = bad
     if data["sample_point"] not in SAMPLE_POINTS:
-        errors["sample_point"] = [f"must be one of {', '.join(SAMPLE_POINTS)}"]
+        errors["sample_point"] = [Message("value.one_of", choices=", ".join(SAMPLE_POINTS))]
     if data["sampled_on"] > today:
-        errors["sampled_on"] = ["cannot be in the future"]
+        errors["sampled_on"] = [Message("date.in_future")]
     elif data["sampled_on"] < EARLIEST_SAMPLE:
-        errors["sampled_on"] = ["must be 2000 or later"]
+        errors["sampled_on"] = [Message("water.before_2000")]
     if errors:
         raise FieldErrors(errors)
 
@@ -170,7 +170,7 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
     subject = {"township_id": place.township_id, "village_id": place.village_id,
                "facility_id": test.facility_id, "household_id": test.household_id}
     dedupe_key = f"water:household:{household.id}" if household else f"water:facility:{facility.id}"
-    point = catalogue.LABELS["sample_point"][test.sample_point]
+    point = catalogue.label("sample_point", test.sample_point)
     # Only the latest sample of its point says how the water is now: an older one entered late is history.
     if not for_reference(test, facility) and _is_latest(session, test):
         if exceedances:

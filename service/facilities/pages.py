@@ -10,7 +10,7 @@ from ..auth import acting_scope, acting_user
 from ..context import current_rules
 from ..clock import local_today
 from ..domain import registry, water_quality
-from ..domain.catalogue import label, say
+from ..i18n import label, say
 from ..domain.scope import get_visible
 from ..forms import clean_text, flash_when_saved, form_page, load_query
 from ..uploads import photo_evidence

@@ -1,7 +1,8 @@
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from models import Facility, db
 
+from ..api_common import Schema
 from ..auth import acting_scope
 from ..context import current_rules
 from ..domain.repairs import repair_times

@@ -1,8 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from models import FACILITY_KINDS, FACILITY_STATUSES, OWNERSHIPS, SUPPLY_CLASSES
 
-from ..api_common import PageArgs, StrictFloat, Text, filter_id, page_schema, ref
+from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, StrictFloat, Text
 from ..domain import limits
 
 

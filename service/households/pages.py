@@ -15,7 +15,7 @@ from ..domain.permissions import can
 from ..domain.scope import get_visible
 from ..domain.supply import annotate_30d
 from ..domain.water_quality import recent_tests
-from ..domain.catalogue import say
+from ..i18n import say
 from ..handlers import refuse_while_probing_numbers
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import photo_evidence

@@ -1,8 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from models import MONITORING_TYPES, WATER_SOURCES, db
 
-from ..api_common import IdNumber, PageArgs, Phone, StrictFloat, StrictInt, Text, filter_id, page_schema, ref
+from ..api_common import filter_id, IdNumber, page_schema, PageArgs, Phone, ref, Schema, StrictFloat, StrictInt, Text
 from ..context import current_gaps, current_rules, current_thresholds
 from ..domain import limits
 from ..domain.needs_delivery import REASONS, household_reasons

@@ -5,13 +5,14 @@ from models import db
 
 from ..auth import acting_user
 from ..context import current_context
-from ..domain.catalogue import LABELS, say
+from ..i18n import tell
+from ..domain.catalogue import labels
 from ..domain.errors import PayloadTooLarge
 from ..domain.permissions import require_capability
 from .runner import run_import, template_xlsx
 
 blueprint = Blueprint("imports_pages", __name__)
-KINDS = LABELS["import_kind"]
+KINDS = labels("import_kind")
 
 
 @blueprint.route("/imports/<any(households, facilities, staff, water_tests):kind>/template.xlsx")
@@ -36,10 +37,10 @@ def index():
         try:
             if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
                 megabytes = current_app.config["IMPORT_MAX_BYTES"] // 1024 // 1024
-                raise PayloadTooLarge(say("file.too_large", megabytes=megabytes))
+                raise PayloadTooLarge("file.too_large", megabytes=megabytes)
             report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data,
                                 request.form.get("dry_run") == "1", current_context())
         except PayloadTooLarge as exc:
-            refused = exc.message
+            refused = tell(exc.message)
     status = 413 if refused else 422 if report and report["errors"] else 200
     return render_template("imports/index.html", kinds=KINDS, kind=kind, report=report, refused=refused), status

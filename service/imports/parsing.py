@@ -9,7 +9,6 @@ Children come from a fork server started once, single-threaded, with openpyxl al
 import multiprocessing
 import resource
 
-from ..domain import catalogue
 from ..domain.errors import FieldErrors, PayloadTooLarge
 from ..domain.tables import UnpackLimits, read_table
 
@@ -66,10 +65,10 @@ def read_table_bounded(filename: str, data: bytes, limits: UnpackLimits):
     sender.close()
     try:
         if not receiver.poll(limits.parse_seconds):
-            raise PayloadTooLarge(catalogue.say("file.too_complex"))
+            raise PayloadTooLarge("file.too_complex")
         kind, value = receiver.recv()
     except EOFError:  # the child died (out of memory inside a C extension, or killed)
-        raise PayloadTooLarge(catalogue.say("file.too_complex")) from None
+        raise PayloadTooLarge("file.too_complex") from None
     finally:
         receiver.close()
         if child.is_alive():
@@ -78,5 +77,5 @@ def read_table_bounded(filename: str, data: bytes, limits: UnpackLimits):
     if kind == "field_errors":
         raise FieldErrors(value)
     if kind == "too_large":
-        raise PayloadTooLarge(value or catalogue.say("file.too_complex"))
+        raise PayloadTooLarge(value or "file.too_complex")
     return value

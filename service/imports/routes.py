@@ -1,16 +1,16 @@
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 from sqlalchemy.orm import selectinload
 
 from models import Facility, Household, Staff, db
 
-from ..api_common import UploadSchema, limit_json_body
+from ..api_common import limit_json_body, Schema, UploadSchema
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..context import current_context, current_thresholds
 from ..domain import imports
 from ..domain.needs_delivery import household_reasons
-from ..domain.catalogue import label, say
+from ..domain.catalogue import label
 from ..domain.tables import write_csv, write_xlsx
 from ..domain.errors import FieldErrors, PayloadTooLarge
 from ..domain.permissions import require_capability
@@ -66,7 +66,7 @@ def import_roster(args, files, kind):
     upload = files.get("file")
     data = upload.stream.read(current_app.config["IMPORT_MAX_BYTES"] + 1) if upload else b""
     if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-        raise PayloadTooLarge(say("file.too_large", megabytes=current_app.config["IMPORT_MAX_BYTES"] // 1024 // 1024))
+        raise PayloadTooLarge("file.too_large", megabytes=current_app.config["IMPORT_MAX_BYTES"] // 1024 // 1024)
     dry_run = args["dry_run"].strip().lower() in ("1", "true", "yes", "on")
     report = run_import(db.session, acting_user(), kind, upload.filename if upload else "", data, dry_run,
                         current_context())

@@ -2,7 +2,7 @@
 only a clean, real import, and record for the county any row that named a resident ID registered elsewhere."""
 from ..context import Context
 from ..domain import imports
-from ..domain.catalogue import say
+from ..domain.catalogue import render
 from ..domain.conflicts import record_id_conflicts, refuse_while_probing
 from ..domain.errors import FieldErrors, TooManyRequests
 from ..domain.permissions import require_capability
@@ -33,7 +33,7 @@ def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: b
         rows = read_table_bounded(filename, data, context.unpack_limits)
     except FieldErrors as exc:
         return {"dry_run": dry_run, "rows": 0, "created": 0, "updated": 0, "unchanged": 0,
-                "errors": [{"row": 0, "column": "file", "message": text} for text in exc.errors["file"]]}
+                "errors": [{"row": 0, "column": "file", "message": render(text)} for text in exc.errors["file"]]}
     with UnitOfWork(session) as work:
         report = IMPORTERS[kind](session, actor, rows, context.vault, context.rules, dry_run, progress)
         if report["errors"] or dry_run:
@@ -44,5 +44,5 @@ def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: b
             throttled = record_id_conflicts(session, actor, conflicts, "import", context.rules.now,
                                             context.conflicts_per_hour)
         if throttled:
-            raise TooManyRequests(say("id_conflict.throttled"), retry_after=3600)
+            raise TooManyRequests("id_conflict.throttled", retry_after=3600)
     return report

@@ -1,6 +1,6 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from ..api_common import Text, filter_id, PageArgs, page_schema, ref
+from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, Text
 
 
 class TownshipSchema(Schema):

@@ -131,7 +131,8 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
             try:
                 data = (settings.upload_root / path).read_bytes()
             except OSError:  # the archive still goes out; the manifest says what is missing
-                manifest.append((name, "", 0, f"signed scan missing ({say('archive.scan_missing')})"))
+                missing = say("archive.scan_missing")
+                manifest.append((name, "", 0, f"signed scan missing ({missing})"))
                 progress(len(manifest), total)
                 continue
             add(name, data, "signed scan")

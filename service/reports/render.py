@@ -3,8 +3,10 @@ from datetime import datetime, timezone
 
 import segno
 from flask import current_app, has_request_context, render_template, request
+from flask_babel import force_locale
 
 from ..clock import local_zone
+from ..domain.catalogue import RECORD_LOCALE
 from ..domain.reports import register_verification
 from ..pictures import record_pictures
 from ..pdf import renderer_for
@@ -24,8 +26,10 @@ def record_html(session, record: dict, base_url: str | None = None, zone=None) -
     # A PNG: WeasyPrint draws an SVG code of hundreds of squares far more slowly.
     qr = segno.make(verify_url(code, base_url), error="m").png_data_uri(scale=4, border=1)
     generated = datetime.now(timezone.utc).astimezone(zone or local_zone()).strftime("%Y-%m-%d %H:%M")
-    return render_template(f"reports/{record['kind']}.html", r=record, code=code, qr=qr, generated=generated,
-                           pictures=record_pictures(record))
+    # A printout is a record: in the records' language, whoever asked for it and in whatever language.
+    with force_locale(RECORD_LOCALE):
+        return render_template(f"reports/{record['kind']}.html", r=record, code=code, qr=qr, generated=generated,
+                               pictures=record_pictures(record))
 
 
 def render_record(session, record: dict, base_url: str | None = None) -> bytes:

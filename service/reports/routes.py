@@ -27,7 +27,7 @@ def authenticate():
     if request.headers.get("Authorization"):
         require_bearer_user()
     elif not current_user.is_authenticated:
-        raise Unauthorized("a bearer token or a logged-in session is required")
+        raise Unauthorized("login.required")
 
 
 def _day(name: str, default: date) -> date:
@@ -37,7 +37,7 @@ def _day(name: str, default: date) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FieldErrors.one(name, "must be a date YYYY-MM-DD") from None
+        raise FieldErrors.one(name, "value.date") from None
 
 
 def _period() -> tuple[date, date]:

@@ -17,7 +17,6 @@ from ..domain.scope import Scope, get_visible
 from ..extensions import limiter
 
 blueprint = Blueprint("verify", __name__)
-UNKNOWN = "no printed record has this verification code"
 
 
 @blueprint.route("/verify/<code>")
@@ -26,14 +25,14 @@ def verify(code):
     """Whether a printed record still matches the data: its code rebuilt from today's data must be the same."""
     stored = db.session.get(ReportVerification, code.upper()[:20])
     if stored is None:
-        raise NotFound(UNKNOWN)
+        raise NotFound("verify.unknown")
     api_client = bool(request.headers.get("Authorization"))
     if api_client:
         require_bearer_user()
         try:
             get_visible(db.session, reports.SUBJECTS[stored.kind], stored.subject_id, acting_scope())
         except NotFound:
-            raise NotFound(UNKNOWN) from None
+            raise NotFound("verify.unknown") from None
     # The rebuilt record is hashed; of it the public page shows only the village, a masked name and the totals.
     matches, facts = reports.verification(db.session, Scope(), stored, local_zone(), current_thresholds())
     if api_client:

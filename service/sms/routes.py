@@ -1,10 +1,10 @@
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from models import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, db
 
-from ..api_common import PageArgs, filter_id, limit_json_body, page_schema, paginate
+from ..api_common import filter_id, limit_json_body, page_schema, PageArgs, paginate, Schema
 from ..auth import acting_scope, require_bearer_user
 from ..domain.identity import normalize_phone
 

@@ -10,6 +10,7 @@ from models import db
 from ..context import current_rules
 from ..domain.sms import apply_status, handle_inbound
 from ..unit_of_work import atomic
+from ..domain.catalogue import Message
 from ..domain.identity import normalize_phone
 
 log = logging.getLogger(__name__)
@@ -23,14 +24,14 @@ def verify_twilio_signature():
     token = current_app.config.get("TWILIO_AUTH_TOKEN")
     if not token:
         log.warning("SMS webhook refused: TWILIO_AUTH_TOKEN is not set, so no signature can be checked")
-        abort(403, "webhooks are disabled: no TWILIO_AUTH_TOKEN")
+        abort(403, Message("webhook.disabled"))
     base = current_app.config.get("PUBLIC_BASE_URL")
     # Behind a proxy Twilio signed the public URL, not the one this process sees.
     url = base.rstrip("/") + request.full_path.rstrip("?") if base else request.url
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not RequestValidator(token).validate(url, request.form.to_dict(), signature):
         log.warning("SMS webhook refused: bad or missing X-Twilio-Signature for %s", url)
-        abort(403, "bad or missing X-Twilio-Signature")
+        abort(403, Message("webhook.bad_signature"))
 
 
 def _phone(value: str) -> str:
@@ -46,7 +47,7 @@ def inbound():
     """A villager's reply: matched to the delivery awaiting confirmation, answered with TwiML."""
     sid, sender = request.form.get("MessageSid", ""), request.form.get("From", "")
     if not sid or not sender:
-        abort(400, "MessageSid and From are required")
+        abort(400, Message("webhook.incomplete"))
     rules = current_rules()
     reply = handle_inbound(db.session, _phone(sender), request.form.get("Body", ""), sid[:64], rules.now,
                            rules.cases, rules.today)

@@ -1,8 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from models import STAFF_ROLES
 
-from ..api_common import PageArgs, Phone, Text, filter_id, page_schema, ref
+from ..api_common import filter_id, page_schema, PageArgs, Phone, ref, Schema, Text
 from ..domain import limits
 
 

@@ -5,7 +5,8 @@ from models import db
 
 from ..auth import acting_user
 from ..context import current_rules
-from ..domain.catalogue import say
+from ..i18n import say
+from ..domain.catalogue import Message
 from ..domain.errors import FieldErrors
 from ..domain.water_quality import record_water_test, standard
 from ..facilities.pages import facility_page
@@ -25,7 +26,7 @@ def _results(form) -> dict:
         try:
             results[code] = float(raw)
         except ValueError:
-            errors[code] = ["must be a number"]
+            errors[code] = [Message("water.not_a_number")]
     if errors:
         raise FieldErrors({"results": errors})
     return results
@@ -42,5 +43,5 @@ def record(facility_id):
                      {"sampled_on": str, "sample_point": str, "lab": str})
     test = record_water_test(db.session, acting_user(), {**data, "facility_id": facility_id,
                                                          "results": _results(request.form)}, current_rules())
-    flash_when_saved(say("water.recorded_passed" if test.passed else "water.recorded_failed"))
+    flash_when_saved(say("water.recorded_passed") if test.passed else say("water.recorded_failed"))
     return redirect(url_for("facilities_pages.detail", facility_id=facility_id) + "#water-tests")

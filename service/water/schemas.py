@@ -1,8 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from models import SAMPLE_POINTS
 
-from ..api_common import PageArgs, Text, filter_id, page_schema, ref
+from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, Text
 
 
 class ExceedanceSchema(Schema):

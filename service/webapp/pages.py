@@ -9,7 +9,8 @@ from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
 from ..auth import acting_user
-from ..domain.catalogue import LABELS, MESSAGES
+from ..domain import catalogue
+from ..i18n import label, locale
 
 blueprint = Blueprint("webapp", __name__)
 APP_NAME = "农村饮水安全 · 送水"
@@ -58,8 +59,9 @@ def phone_texts(user) -> dict:
     """What the page's script says about the phone's queue, from the catalogue, and whose queue it is."""
     keys = ("banner", "pending", "pending_count", "waiting", "sending", "login_expired", "other_user", "refused",
             "tapped", "dismiss", "logged", "photo_too_large", "not_saved")
-    texts = {key: MESSAGES[f"offline.{key}"] for key in keys}
-    return {**texts, "delivered": LABELS["delivery_status"]["delivered"], "user": user.username,
+    # Templates the script fills in itself ({count}, {time}, {user}), as the catalogue writes them.
+    texts = {key: catalogue.texts(locale()).get(f"offline.{key}") for key in keys}
+    return {**texts, "delivered": label("delivery_status", "delivered"), "user": user.username,
             "login_url": url_for("accounts.login"), "zone": current_app.config["APP_TIMEZONE"]}
 
 
