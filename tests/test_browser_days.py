@@ -141,7 +141,7 @@ def test_township_lead_verifies_and_rechecks_when_due(world, client, live_server
         client.post(f"/api/v1/cases/{case['id']}/evidence", headers=h, content_type="multipart/form-data",
                     data={"file": (__import__("io").BytesIO(PNG), "p.png")})
         client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "resolved", "note": "已清理"}, headers=h)
-    client.post(f"/api/v1/cases/{cases[1]['id']}/transitions", json={"to": "verified"},
+    client.post(f"/api/v1/cases/{cases[1]['id']}/transitions", json={"to": "verified", "note": "现场查看"},
                 headers=world.headers(world.admin))
     db.session.execute(Case.__table__.update().where(Case.id == cases[1]["id"])
                        .values(recheck_due_on=local_today()))
@@ -151,6 +151,8 @@ def test_township_lead_verifies_and_rechecks_when_due(world, client, live_server
     day.login("lead_a")
     assert phone.url.endswith("/todo")
     phone.locator("#to-verify + ul a").first.click()
+    phone.fill("textarea[name=note]", "现场查看，已清理干净")
+    phone.check("input[name=confirm]")
     phone.click("button[value=verified]")
     assert phone.locator("#status").inner_text() == "已销号"
     day.check("verified")

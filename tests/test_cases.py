@@ -63,7 +63,9 @@ def test_whole_lifecycle_with_relapse(client, world):
     assert r.status_code == 422 and "evidence" in r.json["errors"]["json"]  # a relapse needs fresh evidence
     _evidence(client, world, cid, world.worker_a)
     _move(client, world, cid, "resolved", world.worker_a, "再次处理")
-    _move(client, world, cid, "verified", world.admin)
+    r = _move(client, world, cid, "verified", world.admin)
+    assert r.status_code == 422 and "note" in r.json["errors"]["json"]  # 销号 says how it was verified
+    assert _move(client, world, cid, "verified", world.admin, "电话回访户主").status_code == 200
     assert _move(client, world, cid, "closed", world.lead_a, "太早了").status_code == 409  # re-check not due yet
     db.session.execute(Case.__table__.update().where(Case.id == cid).values(recheck_due_on=local_today()))
     db.session.commit()
@@ -81,7 +83,7 @@ def test_the_resolver_cannot_verify(client, world):
     _move(client, world, cid, "in_progress", world.lead_a)
     _evidence(client, world, cid, world.lead_a)
     _move(client, world, cid, "resolved", world.lead_a, "修好了")
-    r = _move(client, world, cid, "verified", world.lead_a)
+    r = _move(client, world, cid, "verified", world.lead_a, "自己核实")
     assert r.status_code == 403
     assert client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.lead_a)).json["status"] == "resolved"
 
@@ -333,3 +335,34 @@ def test_every_case_row_on_the_todo_page_names_its_household_or_facility(client,
     rows = re.findall(r'<span class="muted">([^<]*时限[^<]*)</span>', due)
     assert len(rows) == 2
     assert any("户主1" in row for row in rows) and any("张家村供水点" in row for row in rows)
+
+
+def test_the_case_page_keeps_a_refused_note_and_asks_how_and_whether_before_销号(client, world):
+    from .helpers import csrf_token, login
+
+    cid = _case(client, world, world.worker_a).json["id"]
+    _move(client, world, cid, "in_progress", world.worker_a)
+    login(client, "worker_a")
+    refused = client.post(f"/cases/{cid}/transitions", data={"csrf_token": csrf_token(client, f"/cases/{cid}"),
+                                                              "to": "resolved", "note": "已更换滤芯，水质正常"})
+    page = refused.get_data(as_text=True)
+    # No evidence yet: refused, and what was typed is still there to send again with a photo.
+    assert refused.status_code == 422 and "请先上传整改照片或材料" in page and ">已更换滤芯，水质正常</textarea>" in page
+    _evidence(client, world, cid, world.worker_a)
+    _move(client, world, cid, "resolved", world.worker_a, "已更换滤芯")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/more")})
+    login(client, "lead_a")
+    page = client.get(f"/cases/{cid}").get_data(as_text=True)
+    assert "核实情况" in page and 'name="confirm"' in page
+    token = csrf_token(client, f"/cases/{cid}")
+    unconfirmed = client.post(f"/cases/{cid}/transitions", data={"csrf_token": token, "to": "verified",
+                                                                 "note": "现场查看"})
+    assert unconfirmed.status_code == 422 and "请勾选确认" in unconfirmed.get_data(as_text=True)
+    no_note = client.post(f"/cases/{cid}/transitions", data={"csrf_token": token, "to": "verified", "confirm": "1"})
+    assert no_note.status_code == 422 and "怎样核实" in no_note.get_data(as_text=True)
+    assert client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.lead_a)).json["status"] == "resolved"
+    done = client.post(f"/cases/{cid}/transitions", data={"csrf_token": token, "to": "verified", "confirm": "1",
+                                                          "note": "现场查看"})
+    assert done.status_code == 302
+    case = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.lead_a)).json
+    assert case["status"] == "verified" and case["events"][-1]["note"] == "现场查看"

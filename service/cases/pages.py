@@ -9,7 +9,7 @@ from ..clock import local_today
 from ..context import current_rules
 from ..domain import cases
 from ..domain.scope import get_visible
-from ..domain.errors import NotFound
+from ..domain.errors import FieldErrors, NotFound
 from ..domain.permissions import can
 from ..forms import clean_text, form_page, load_query
 from ..uploads import IMAGES, store_upload, upload_root
@@ -76,7 +76,10 @@ def assign(case_id):
 @login_required
 @form_page(_detail)
 def transition(case_id):
-    cases.transition(db.session, acting_user(), case_id, request.form.get("to", ""),
+    to = request.form.get("to", "")
+    if to == "verified" and request.form.get("confirm") != "1":
+        raise FieldErrors.one("confirm", "case.confirm_verify")
+    cases.transition(db.session, acting_user(), case_id, to,
                      clean_text(request.form.get("note"), 2000), current_rules())
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 

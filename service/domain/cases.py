@@ -208,6 +208,8 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, ru
         require_capability(actor, "verify_case")
         if case.resolved_by_id == actor.id:
             raise Forbidden("case.verify_own")
+        if not note:  # 销号 says how the rectification was checked: on site, by photo, by a call
+            raise FieldErrors.one("note", "case.verification_note")
         case.verified_by_id, case.verified_at = actor.id, now
         case.recheck_due_on = today + timedelta(days=policy.recheck_after_days)
     elif frm == "verified":
