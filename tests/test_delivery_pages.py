@@ -148,3 +148,21 @@ def test_the_agreement_page_shows_its_delivery_plan(client, world):
     recent = page[page.index('id="recent"'):page.index("</ul>", page.index('id="recent"'))]
     assert upcoming.count("待送") == 7 and str(local_today()) in upcoming
     assert recent.count("漏送") == 2 and str(start) in recent
+
+
+def test_the_agreement_form_offers_the_households_own_village_staff_first(client, world):
+    from models import Staff
+
+    # Another village's staff sort before 刘村干 by name and by id: the household's own village still comes first.
+    other = Staff(name="艾村干", phone="+8613900000077", role="village_staff", township_id=world.t_a.id,
+                  village_id=world.v_a2.id)
+    lead = Staff(name="白站长", phone="+8613900000078", role="township_lead", township_id=world.t_a.id)
+    db.session.add_all([other, lead])
+    household = make_household(world, 1, distance_m=1500.0, members=3)  # in 张家村, 刘村干's village
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get(f"/agreements/new?household_id={household.id}").get_data(as_text=True)
+    options = re.findall(r'<option value="(\d+)" ?(selected)?>([^<]+)</option>', page.split('name="provider_id"')[1]
+                         .split("</select>")[0])
+    assert [text for _, _, text in options] == ["刘村干（张家村 · 村级专人）", "白站长（镇街负责人）", "艾村干（李家村 · 村级专人）"]
+    assert options[0][1] == "selected"

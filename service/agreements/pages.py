@@ -33,16 +33,23 @@ def index():
 
 
 def _providers(household):
-    return db.session.scalars(acting_scope().restrict(db.select(Staff), Staff).where(
-        Staff.township_id == household.township_id, Staff.role != "county_admin").order_by(Staff.name)).all()
+    """Who may deliver: the household's own village's staff first, then the township's leads, then the other
+    villages' staff (each shown with their village)."""
+    staff = db.session.scalars(acting_scope().restrict(db.select(Staff), Staff).where(
+        Staff.township_id == household.township_id, Staff.role != "county_admin")
+        .options(selectinload(Staff.village))).all()
+    return sorted(staff, key=lambda s: (s.village_id != household.village_id, s.village_id is not None,
+                                        s.village.name if s.village else "", s.name))
 
 
 def _new_form(values: dict | None = None, errors: dict | None = None) -> str:
     household = get_visible(db.session, Household, request.args.get("household_id", 0, type=int), acting_scope())
     reasons = household_reasons(household, current_thresholds())
+    providers = _providers(household)
     defaults = {"reason": reasons[0] if reasons else "other", "start_on": local_today().isoformat(),
-                "interval_days": 7, "liters_per_delivery": 35 * 7 * household.members}
-    return render_template("agreements/form.html", household=household, providers=_providers(household),
+                "interval_days": 7, "liters_per_delivery": 35 * 7 * household.members,
+                "provider_id": providers[0].id if providers else None}
+    return render_template("agreements/form.html", household=household, providers=providers,
                            reasons=reasons, values=values if values is not None else defaults, errors=errors or {})
 
 
