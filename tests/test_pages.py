@@ -4,8 +4,9 @@ import re
 from sqlalchemy import func, select
 
 from models import Household, db
+from service.clock import local_today
 
-from .conftest import PASSWORD, household_payload, valid_id
+from .conftest import PASSWORD, household_payload, make_household, valid_id
 from .helpers import csrf_token, login
 
 
@@ -371,3 +372,36 @@ def test_the_archive_and_summary_are_asked_for_a_chosen_period(client, world):
     login(client, "admin")
     county = client.get("/dashboard").get_data(as_text=True)
     assert f'href="/reports/townships/{world.t_b.id}/summary.pdf"' in county
+
+
+def test_a_household_page_lists_its_cases_and_deliveries_newest_first_and_flags_its_source(client, world):
+    from datetime import datetime, timedelta, timezone
+
+    from models import Case, Delivery
+
+    from .conftest import make_agreement
+
+    household = make_household(world, 1, distance_m=1500.0, members=3, water_source="central_point",
+                               water_source_id=world.point_a1.id)
+    agreement = make_agreement(world, household)
+    today, now = local_today(), datetime.now(timezone.utc)
+    db.session.add_all([
+        Delivery(agreement_id=agreement.id, household_id=household.id, scheduled_for=today - timedelta(days=9),
+                 status="delivered", liters=105, delivered_at=now - timedelta(days=9), confirmation="confirmed"),
+        Delivery(agreement_id=agreement.id, household_id=household.id, scheduled_for=today - timedelta(days=2),
+                 status="missed"),
+        Delivery(agreement_id=agreement.id, household_id=household.id, scheduled_for=today + timedelta(days=5),
+                 status="planned"),  # ahead: not history
+        Case(kind="other", township_id=world.t_a.id, village_id=world.v_a1.id, household_id=household.id,
+             title="水桶破损", severity="low", lead_unit="城关镇", deadline=today, status="open",
+             created_at=now - timedelta(days=5))])
+    world.point_a1.quality_exceeded = True
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    history = page.split('id="history"')[1].split("</ul>")[0]
+    lines = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip() for item in history.split("<li>")[1:]]
+    assert len(lines) == 3
+    assert "送水 漏送" in lines[0] and "问题 水桶破损 · 待整改" in lines[1]
+    assert "送水 已送 105 升" in lines[2] and "已确认" in lines[2]
+    assert 'id="quality-alert"' in page and "水质超标：张家村供水点" in page and "暂停饮用" in page

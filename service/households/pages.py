@@ -6,10 +6,11 @@ from sqlalchemy.orm import selectinload
 from models import Agreement, Delivery, Facility, Household, SmsMessage, Village, WaterTest, db
 
 from ..auth import acting_scope, acting_user
-from ..clock import local_today
+from ..clock import local_today, local_zone
 from ..context import current_context, current_gaps, current_rules, current_thresholds
 from ..domain import cases, registry
 from ..domain.cases import REPORTED_KINDS
+from ..domain.history import household_history
 from ..domain.needs_delivery import household_reasons
 from ..domain.permissions import can
 from ..domain.scope import get_visible
@@ -58,11 +59,13 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
         .order_by(Delivery.scheduled_for).limit(1))
     rules = current_rules()
     annotate_30d(db.session, [household], rules.today, gaps=current_gaps())
+    history = household_history(db.session, household.id, rules.today, local_zone())
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
                            supply=household.supply_30d, short=household.supply_30d.short_of(rules.supply),
                            tests=recent_tests(db.session, WaterTest.household_id == household.id),
                            supply_standard=rules.supply,
                            facilities=facilities, messages=messages, agreements=agreements, next_delivery=next_delivery,
+                           history=history,
                            can_edit=can(acting_user(), "edit_registry"), kinds=REPORTED_KINDS, errors=errors or {})
 
 
