@@ -144,7 +144,7 @@ def register_template_globals(app: Flask) -> None:
     from .clock import local_time
     from .context import current_thresholds
     from .domain.catalogue import label
-    from .i18n import Labels, field_name, locale, tell
+    from .i18n import Labels, field_name, locale, person, tell
     from .domain.identity import display_phone
     from .domain.permissions import COUNTY, REACH, can
     from .home.navigation import tabs
@@ -154,7 +154,7 @@ def register_template_globals(app: Flask) -> None:
     # Needs-delivery reasons are labelled with the thresholds in force ("距集中供水点超800米").
     app.jinja_env.globals.update(label=lambda group, code: label(group, code, current_thresholds(), locale()),
                                  labels=Labels(), message=lambda text: tell(text) or str(text),
-                                 field_name=lambda name: field_name(name) or name,
+                                 field_name=lambda name: field_name(name) or name, person=person,
                                  can=lambda capability: current_user.is_authenticated and can(current_user.user,
                                                                                               capability),
                                  tabs=lambda: tabs(current_user.user) if current_user.is_authenticated else [],

@@ -113,3 +113,13 @@ def say(key: str, /, **values) -> str:
 def label(group: str, code: str | None) -> str:
     """A code's label in this request's language."""
     return catalogue.label(group, code, locale=locale())
+
+
+def person(user) -> str:
+    """Who acted, as colleagues know them: the staff member's name, else the role and the login; the system
+    when nobody did."""
+    if user is None:
+        return say("actor.system")
+    if user.staff is not None:
+        return user.staff.name
+    return say("actor.login", role=label("role", user.role), username=user.username)

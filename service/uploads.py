@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Callable
 
 from flask import current_app, request
+from PIL import Image, ImageOps
 from werkzeug.datastructures import FileStorage
 
 from models import db
@@ -28,6 +29,24 @@ def photo_evidence(actor, now) -> Callable[[int], None] | None:
 
 def upload_root() -> Path:
     return Path(current_app.config["UPLOAD_DIR"])
+
+
+THUMBNAIL_PIXELS = 240  # the longer side: a row of photos on a 360 px phone, kilobytes on a weak signal
+
+
+def thumbnail(relative: str) -> str:
+    """A small JPEG of an uploaded photo (made once, kept beside the uploads); its path relative to UPLOAD_DIR."""
+    target = f"thumbs/{Path(relative).stem}.jpg"
+    path = upload_root() / target
+    if not path.exists():
+        with Image.open(upload_root() / relative) as photo:
+            small = ImageOps.exif_transpose(photo).convert("RGB")
+            small.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            small.save(partial, "JPEG", quality=70)
+            partial.replace(path)  # two requests at once each write their own, and the last one stays
+    return target
 
 
 def store_upload(file: FileStorage | None, allowed: tuple[str, ...], folder: str) -> tuple[str, str]:

@@ -366,3 +366,34 @@ def test_the_case_page_keeps_a_refused_note_and_asks_how_and_whether_before_销�
     assert done.status_code == 302
     case = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.lead_a)).json
     assert case["status"] == "verified" and case["events"][-1]["note"] == "现场查看"
+
+
+def test_the_case_page_shows_photos_as_thumbnails_and_people_by_name(client, world):
+    import io
+
+    from PIL import Image
+
+    from models import Staff
+
+    from .helpers import login
+
+    world.worker_a.staff_id = db.session.scalar(select(Staff.id).where(Staff.name == "刘村干"))
+    db.session.commit()
+    cid = _case(client, world, world.worker_a).json["id"]
+    photo = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (30, 120, 200)).save(photo, "JPEG")
+    _evidence(client, world, cid, world.worker_a, photo.getvalue(), "现场.jpg")
+    _evidence(client, world, cid, world.worker_a, b"%PDF-1.4\n%%EOF\n", "验收单.pdf")
+    _move(client, world, cid, "in_progress", world.lead_a)
+    login(client, "worker_a")
+    page = client.get(f"/cases/{cid}").get_data(as_text=True)
+    thumbnails = re.findall(r'<img src="(/cases/\d+/evidence/\d+/thumbnail)" alt="现场.jpg"', page)
+    assert len(thumbnails) == 1 and "验收单.pdf" in page
+    small = client.get(thumbnails[0])
+    assert small.status_code == 200 and small.mimetype == "image/jpeg"
+    assert max(Image.open(io.BytesIO(small.data)).size) == 240 and len(small.data) < 20_000
+    assert client.get(thumbnails[0]).data == small.data  # made once, kept
+    pdf_id = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.worker_a)).json["evidence"][1]["id"]
+    assert client.get(f"/cases/{cid}/evidence/{pdf_id}/thumbnail").status_code == 404
+    history = page.split('id="history"')[1].split("</ol>")[0]
+    assert "刘村干 · 立案" in history and "镇街负责人（lead_a） · 状态变更" in history and "worker_a" not in history

@@ -12,7 +12,7 @@ from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, NotFound
 from ..domain.permissions import can
 from ..forms import clean_text, form_page, load_query
-from ..uploads import IMAGES, store_upload, upload_root
+from ..uploads import IMAGES, store_upload, thumbnail, upload_root
 from .routes import collection
 from .schemas import CaseArgs
 
@@ -95,11 +95,26 @@ def add_evidence(case_id):
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 
-@blueprint.route("/cases/<int:case_id>/evidence/<int:evidence_id>")
-@login_required
-def evidence_file(case_id, evidence_id):
+def _evidence(case_id: int, evidence_id: int):
     case = get_visible(db.session, Case, case_id, acting_scope())
     evidence = next((item for item in case.evidence if item.id == evidence_id), None)
     if evidence is None:
         raise NotFound("record.not_found", kind="evidence", id=evidence_id)
+    return evidence
+
+
+@blueprint.route("/cases/<int:case_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence_file(case_id, evidence_id):
+    evidence = _evidence(case_id, evidence_id)
     return send_from_directory(upload_root(), evidence.path, mimetype=evidence.content_type)
+
+
+@blueprint.route("/cases/<int:case_id>/evidence/<int:evidence_id>/thumbnail")
+@login_required
+def evidence_thumbnail(case_id, evidence_id):
+    """A photo's thumbnail for the case page (a PDF has none: the page names it instead)."""
+    evidence = _evidence(case_id, evidence_id)
+    if evidence.content_type not in IMAGES:
+        raise NotFound("record.not_found", kind="thumbnail", id=evidence_id)
+    return send_from_directory(upload_root(), thumbnail(evidence.path), mimetype="image/jpeg")
