@@ -34,9 +34,9 @@ def csrf_token(client, path="/login") -> str:
     return re.search(r'name="csrf[-_]token" (?:value|content)="([^"]+)"', page).group(1)
 
 
-def login(client, username):
+def login(client, username, password=PASSWORD):
     token = csrf_token(client)
-    return client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
 
 # SMS --------------------------------------------------------------------------------------------------------

@@ -405,3 +405,35 @@ def test_a_household_page_lists_its_cases_and_deliveries_newest_first_and_flags_
     assert "送水 漏送" in lines[0] and "问题 水桶破损 · 待整改" in lines[1]
     assert "送水 已送 105 升" in lines[2] and "已确认" in lines[2]
     assert 'id="quality-alert"' in page and "水质超标：张家村供水点" in page and "暂停饮用" in page
+
+
+def test_the_county_creates_an_account_on_its_page_and_the_person_logs_in(app, client, world):
+    from models import User
+
+    login(client, "admin")
+    token = csrf_token(client, "/users")
+    form = {"csrf_token": token, "username": "张 三", "role": "village_staff", "township": world.t_a.code,
+            "village_id": "", "staff_id": str(world.staff_a.id), "password": "123456"}
+    refused = client.post("/users", data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="new-user" open' in page
+    for field in ("username", "village_id", "password"):
+        assert f'data-field="{field}"' in page, field
+    assert 'value="张 三"' in page  # what was typed stays
+    form.update(username="liu.cungan", village_id=str(world.v_a1.id), password="张家村-送水-2027")
+    assert client.post("/users", data=form).status_code == 302
+    listed = client.get("/users").get_data(as_text=True)
+    assert "已新建账号 liu.cungan" in listed and "liu.cungan" in listed
+    user = db.session.scalar(select(User).where(User.username == "liu.cungan"))
+    assert (user.role, user.township_id, user.village_id, user.staff_id) == \
+        ("village_staff", world.t_a.id, world.v_a1.id, world.staff_a.id)
+    # The same person cannot have a second login; a township worker cannot create any.
+    again = client.post("/users", data={**form, "username": "liu2", "csrf_token": csrf_token(client, "/users")})
+    assert again.status_code == 422 and "此人已有账号" in again.get_data(as_text=True)
+    person = app.test_client()
+    login(person, "liu.cungan", "张家村-送水-2027")
+    assert person.get("/deliveries/today").status_code == 200
+    person.post("/logout", data={"csrf_token": csrf_token(person, "/more")})
+    login(person, "worker_a")
+    assert person.post("/users", data={**form, "username": "x123", "csrf_token": csrf_token(person, "/households")}
+                       ).status_code == 403

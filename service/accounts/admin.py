@@ -4,11 +4,11 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Household, Staff, User, db
+from models import Household, Staff, Township, User, Village, db
 
 from ..auth import acting_user
 from ..domain.conflicts import recent_conflicts
-from ..domain.users import reset_password, set_active
+from ..domain.users import create_user, reset_password, set_active
 from ..i18n import say
 from ..domain.permissions import require_capability
 from ..forms import clean_text, flash_when_saved, form_page
@@ -22,7 +22,7 @@ def _county_admin() -> User:
     return actor
 
 
-def _page(errors: dict | None = None) -> str:
+def _page(errors: dict | None = None, new_errors: dict | None = None) -> str:
     users = db.session.scalars(select(User).options(selectinload(User.township), selectinload(User.village))
                                .order_by(User.username)).all()
     conflicts = recent_conflicts(db.session)
@@ -33,8 +33,32 @@ def _page(errors: dict | None = None) -> str:
         select(Staff).where(Staff.id.in_({c.entity_id for c in conflicts if c.entity == "staff"}))
         .options(selectinload(Staff.township)))}
     actors = {u.id: u for u in users}
+    townships = db.session.scalars(select(Township).order_by(Township.code)).all()
+    villages = db.session.scalars(select(Village).options(selectinload(Village.township))
+                                  .order_by(Village.township_id, Village.name)).all()
+    people = db.session.scalars(select(Staff).where(Staff.id.not_in(select(User.staff_id).where(
+        User.staff_id.is_not(None)))).options(selectinload(Staff.township), selectinload(Staff.village))
+        .order_by(Staff.township_id, Staff.name)).all()
     return render_template("accounts/users.html", users=users, conflicts=conflicts, households=households,
-                           staff=staff, actors=actors, errors=errors or {})
+                           staff=staff, actors=actors, errors=errors or {}, new_errors=new_errors or {},
+                           townships=townships, villages=villages, people=people,
+                           values=request.form if new_errors else {})
+
+
+@blueprint.route("/users", methods=["POST"])
+@login_required
+@form_page(lambda errors: _page(new_errors=errors))
+def create():
+    """新建账号: a login for a person, scoped to a township or a village, optionally linked to their 责任人 record."""
+    actor = _county_admin()
+    form = request.form
+    village_id, staff_id = form.get("village_id", ""), form.get("staff_id", "")
+    user = create_user(db.session, clean_text(form.get("username"), 50) or "", form.get("role", ""),
+                       clean_text(form.get("password"), 200) or "", form.get("township") or None,
+                       int(village_id) if village_id.isdigit() else None,
+                       int(staff_id) if staff_id.isdigit() else None, actor=actor)
+    flash_when_saved(say("user.created", username=user.username))
+    return redirect(url_for("users_pages.index"))
 
 
 @blueprint.route("/users")

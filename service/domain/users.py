@@ -1,4 +1,5 @@
 """Logins: creating users, checking passwords, ending sessions and tokens, deactivating."""
+import re
 from datetime import datetime, timedelta
 import unicodedata
 from functools import cache
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from models import USER_ROLES, AuditEvent, Township, User, Village
+from models import USER_ROLES, AuditEvent, Staff, Township, User, Village
 
 from .catalogue import Message
 from .errors import FieldErrors, NotFound
@@ -18,6 +19,8 @@ from .permissions import require_capability
 # Checked when the username is unknown, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
 MIN_PASSWORD_LENGTH = 10
+# A login name people can type on a phone and read in a log: Latin letters, digits and . _ -
+USERNAME = re.compile(r"[A-Za-z0-9_.-]{2,50}")
 MIN_PASSWORD_SCORE = 3  # zxcvbn's "safely unguessable": at least 10^8 guesses
 ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a longer password is judged by its start
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
@@ -53,9 +56,13 @@ def create_user(
     township_code: str | None = None,
     village_id: int | None = None,
     staff_id: int | None = None,
+    actor: User | None = None,
 ) -> User:
-    """A new login, scoped to a township (by code) or a village; county administrators have no scope."""
+    """A new login, scoped to a township (by code) or a village; county administrators have no scope. `staff_id`
+    links it to the person (责任人) it is, whose name then stands for it in histories."""
     errors: dict = {}
+    if not USERNAME.fullmatch(username or ""):
+        errors["username"] = [Message("user.bad_name")]
     if role not in USER_ROLES:
         errors["role"] = [Message("value.one_of", choices=", ".join(USER_ROLES))]
     if problems := password_problems(password, username):
@@ -77,6 +84,12 @@ def create_user(
         errors["township"] = [Message("user.needs_township")]
     if role == "village_staff" and village_id is None:
         errors["village_id"] = [Message("staff.needs_village")]
+    if staff_id is not None:
+        person = session.get(Staff, staff_id)
+        if person is None or (role != "county_admin" and person.township_id != township_id):
+            errors["staff_id"] = [Message("user.staff_elsewhere")]
+        elif session.scalar(select(User.id).where(User.staff_id == staff_id)) is not None:
+            errors["staff_id"] = [Message("user.staff_has_login")]
     if errors:
         raise FieldErrors(errors)
     user = User(
@@ -88,7 +101,7 @@ def create_user(
         staff_id=staff_id,
     )
     session.add(user)
-    record_write(session, None, "create", user, None)
+    record_write(session, actor, "create", user, None)
     return user
 
 
