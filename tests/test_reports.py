@@ -279,3 +279,37 @@ def test_an_archive_asked_again_renders_only_the_records_whose_data_changed(app,
     assert counting.rendered == 2
     assert {name for name in once if changed[name] != once[name]} == {
         "00-汇总.pdf", next(name for name in once if name.startswith("送水记录/") and f"-{first.id}.pdf" in name)}
+
+
+def test_verify_tells_entries_logged_after_printing_from_changes_to_what_was_printed(client, world):
+    from models import Delivery
+
+    household = make_household(world, 1, distance_m=1500.0)
+    agreement = make_agreement(world, household)
+    today = local_today()
+    due = Delivery(agreement_id=agreement.id, household_id=household.id, scheduled_for=today, status="planned",
+                   liters=agreement.liters_per_delivery)
+    db.session.add(due)
+    db.session.commit()
+    h = world.headers(world.worker_a)
+    period = f"from={(today - timedelta(days=6)).isoformat()}&to={today.isoformat()}"
+    pdf = client.get(f"/reports/households/{household.id}/deliveries.pdf?{period}", headers=h)
+    code = re.search(r"核验码\s*([0-9A-F]{16})", text_of(pdf.data)[0]).group(1)
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "match"
+    # Today's delivery, printed as 待送, is logged two minutes later: the paper is still true, one entry was added.
+    logged = client.post(f"/api/v1/deliveries/{due.id}/complete", json={"liters": 60}, headers=h)
+    assert logged.status_code == 200
+    unplanned = client.post("/api/v1/deliveries", headers=h, json={"household_id": household.id, "liters": 20})
+    assert unplanned.status_code == 201
+    answer = client.get(f"/verify/{code}", headers=h).json
+    assert (answer["status"], answer["matches"], answer["added"]) == ("added", True, 2)
+    assert answer["totals"]["delivered"] == 0  # the printed totals, which the paper shows
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "核验一致，打印后新增 2 条记录" in page and "<dd>0 次，共 0 升</dd>" in page
+    # A change to what was printed is a mismatch, entries added or not.
+    correct_delivery(db.session, world.worker_a, due.id, {"liters": 50, "reason": "少送"}, current_rules())
+    db.session.commit()
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "added"  # the logged row was printed as 待送
+    db.session.execute(Delivery.__table__.update().where(Delivery.id == due.id).values(status="cancelled"))
+    db.session.commit()
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "mismatch"

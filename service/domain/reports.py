@@ -336,13 +336,42 @@ def verification_code(record: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16].upper()
 
 
+def _printed_rows(record: dict) -> dict | None:
+    """What a record with rows said, row by row: the rest of it (its frame) as one hash, each row's hash and
+    status by the row's id, and its totals; None for a record without rows."""
+    if not isinstance(record.get("rows"), list) or not all("id" in row for row in record["rows"]):
+        return None
+    frame = {key: value for key, value in record.items() if key not in ("rows", "totals")}
+    return {"frame": verification_code(frame), "totals": record.get("totals"),
+            "rows": {str(row["id"]): [verification_code(row), row["status"]] for row in record["rows"]}}
+
+
 def register_verification(session, record: dict) -> str:
     """Remember what a printed code stands for (once per code); returns the code."""
     code = verification_code(record)
     if session.get(ReportVerification, code) is None:
         session.add(ReportVerification(code=code, kind=record["kind"], subject_id=record["subject_id"],
-                                       params=record["params"], township_id=record["township_id"]))
+                                       params=record["params"], township_id=record["township_id"],
+                                       printed=_printed_rows(record)))
     return code
+
+
+def entries_added(printed: dict | None, record: dict) -> int | None:
+    """How many entries were logged after printing when nothing printed has changed: rows that are new, and rows
+    printed as planned (待送) that have been logged since. None when something printed changed (or the record kept
+    no rows to tell)."""
+    now = _printed_rows(record)
+    if printed is None or now is None or now["frame"] != printed["frame"]:
+        return None
+    added = len(set(now["rows"]) - set(printed["rows"]))
+    for row_id, (digest, status) in printed["rows"].items():
+        if row_id not in now["rows"]:
+            return None
+        if now["rows"][row_id][0] != digest:
+            if status != "planned" or now["rows"][row_id][1] == "cancelled":
+                return None
+            added += 1
+    return added or None
 
 
 # The inspection archive (迎检档案) --------------------------------------------------------------------
@@ -426,7 +455,7 @@ BUILDERS = {
 
 def still_matches(session, scope: Scope, stored: ReportVerification, zone, thresholds: Thresholds) -> bool:
     """Whether the record a code was printed for, rebuilt from today's data, still hashes to that code."""
-    return verification(session, scope, stored, zone, thresholds)[0]
+    return verification(session, scope, stored, zone, thresholds)[0] == "match"
 
 
 def mask_name(name: str) -> str:
@@ -434,19 +463,24 @@ def mask_name(name: str) -> str:
     return name[0] + "*" if len(name) <= 2 else name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def verification(session, scope: Scope, stored: ReportVerification, zone, thresholds: Thresholds) -> tuple[bool, dict]:
-    """Whether the record a code was printed for still matches today's data, and what the public page may show of
-    it so that a code moved onto another paper is caught: its village, its household's masked name, and (while it
-    matches, so that they are the printed ones) its totals."""
+def verification(session, scope: Scope, stored: ReportVerification, zone, thresholds: Thresholds) -> tuple[str, dict]:
+    """Whether the record a code was printed for still matches today's data (`match`), matches with entries logged
+    after printing (`added`, how many in `added`) or not (`mismatch`); and what the public page may show of it so
+    that a code moved onto another paper is caught: its village, its household's masked name, and the printed
+    totals (today's, while they are the printed ones; those kept at printing, when entries were added)."""
     try:
         record = BUILDERS[stored.kind](session, scope, stored.subject_id, stored.params, zone, thresholds)
     except NotFound:
-        return False, {}
-    matches = verification_code(record) == stored.code
+        return "mismatch", {}
     household = record.get("household") or {}
     village = household.get("village") or (record.get("village") or {}).get("name")
     facts = {"village": village, "household": mask_name(household["head_name"]) if household.get("head_name") else None}
-    totals = record.get("totals")
-    if matches and isinstance(totals, dict) and "delivered" in totals:
+    if verification_code(record) == stored.code:
+        status, totals = "match", record.get("totals")
+    elif added := entries_added(stored.printed, record):
+        status, totals, facts["added"] = "added", stored.printed["totals"], added
+    else:
+        status, totals = "mismatch", None
+    if isinstance(totals, dict) and "delivered" in totals:
         facts["totals"] = {key: totals[key] for key in ("planned", "delivered", "missed", "liters") if key in totals}
-    return matches, facts
+    return status, facts

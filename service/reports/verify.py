@@ -34,12 +34,12 @@ def verify(code):
         except NotFound:
             raise NotFound("verify.unknown") from None
     # The rebuilt record is hashed; of it the public page shows only the village, a masked name and the totals.
-    matches, facts = reports.verification(db.session, Scope(), stored, local_zone(), current_thresholds())
+    status, facts = reports.verification(db.session, Scope(), stored, local_zone(), current_thresholds())
     if api_client:
         return {"code": stored.code, "kind": stored.kind, "subject_id": stored.subject_id, "params": stored.params,
-                "printed_at": stored.created_at.isoformat(), "matches": matches,
-                "status": "match" if matches else "mismatch", **facts}
+                "printed_at": stored.created_at.isoformat(), "matches": status != "mismatch", "status": status,
+                **facts}
     township = db.session.get(Township, stored.township_id)
     return render_template("reports/verify.html", code=stored.code, kind=stored.kind, params=stored.params,
-                           township=township.name if township else None, matches=matches, facts=facts,
+                           township=township.name if township else None, status=status, facts=facts,
                            printed_at=stored.created_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"))
