@@ -11,8 +11,8 @@ from .place import Village
 from .staff import Staff
 from .user import User
 
-CASE_KINDS = ("purifier_repair", "well_low_yield", "water_quality", "missing_agreement", "missed_delivery",
-              "sanitation", "other")
+CASE_KINDS = ("purifier_repair", "well_low_yield", "facility_repair", "water_quality", "missing_agreement",
+              "missed_delivery", "sanitation", "other")
 CASE_STATUSES = ("open", "in_progress", "resolved", "verified", "closed")
 SEVERITIES = ("high", "medium", "low")
 ACTIVE_CASE_STATUSES = ("open", "in_progress", "resolved")

@@ -397,3 +397,54 @@ def test_the_case_page_shows_photos_as_thumbnails_and_people_by_name(client, wor
     assert client.get(f"/cases/{cid}/evidence/{pdf_id}/thumbnail").status_code == 404
     history = page.split('id="history"')[1].split("</ol>")[0]
     assert "刘村干 · 立案" in history and "镇街负责人（lead_a） · 状态变更" in history and "worker_a" not in history
+
+
+def test_a_failed_central_point_is_one_repair_case_with_its_emergency_households_until_its_deadline(client, world):
+    from datetime import timedelta
+
+    from models import Facility, Household
+    from service.context import current_rules
+    from service.domain.cases import daily_case_pass
+    from service.domain.gaps import gap_clause
+    from service.domain.geo import recompute_distances
+    from service.domain.registry import set_facility_status
+
+    from .conftest import make_household
+    from .helpers import login
+
+    far = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="central_point", name="张家村北供水点",
+                   ownership="public", status="working", lat=36.02, lon=117.0)  # 2.2 km north of 张家村供水点
+    db.session.add(far)
+    near = [make_household(world, n, lat=36.0 + n * 0.001, lon=117.0, distance_computed=True) for n in (1, 2, 3)]
+    drinking = make_household(world, 4, water_source="central_point", water_source_id=world.point_a1.id)
+    recompute_distances(db.session, {world.v_a1.id})
+    db.session.commit()
+    rules = current_rules()
+    gaps = lambda: set(db.session.scalars(select(Household.id).where(gap_clause(rules.thresholds))))  # noqa: E731
+    assert gaps() == set()
+
+    set_facility_status(db.session, world.worker_a, world.point_a1.id, "broken", "水泵烧了", rules)
+    db.session.commit()
+    cases = db.session.scalars(select(Case).where(Case.village_id == world.v_a1.id)).all()
+    assert [(c.kind, c.facility_id) for c in cases] == [("facility_repair", world.point_a1.id)]
+    assert gaps() == set()  # 应急送水 under the repair case, not four 未签协议 cases
+    login(client, "worker_a")
+    page = client.get(f"/cases/{cases[0].id}").get_data(as_text=True)
+    assert "设施维修" in page and "应急送水 4 户" in page
+    assert all(h.head_name in page.split('id="stranded"')[1] for h in [*near, drinking])
+    assert "应急送水 4 户" in client.get(f"/facilities/{world.point_a1.id}").get_data(as_text=True)
+
+    # Still broken past the repair's deadline: each household becomes a gap of its own, named, the next morning.
+    db.session.execute(Case.__table__.update().where(Case.id == cases[0].id)
+                       .values(deadline=rules.today - timedelta(days=1)))
+    db.session.commit()
+    daily_case_pass(db.session, current_rules())
+    db.session.commit()
+    assert gaps() == {h.id for h in [*near, drinking]}
+    opened = db.session.scalars(select(Case.household_id).where(Case.kind == "missing_agreement")).all()
+    assert sorted(opened) == sorted(h.id for h in [*near, drinking])
+
+    # Repaired: the point counts again, the gaps close.
+    set_facility_status(db.session, world.worker_a, world.point_a1.id, "working", None, current_rules())
+    db.session.commit()
+    assert gaps() == set()

@@ -2,11 +2,12 @@ from flask import Blueprint, redirect, render_template, request, send_from_direc
 from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
-from models import Case, Village, db, utcnow
+from models import FAILED_STATUSES, Case, Village, db, utcnow
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
-from ..context import current_rules
+from ..context import current_rules, current_thresholds
+from ..domain.geo import stranded_households
 from ..domain import cases
 from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, NotFound
@@ -44,7 +45,11 @@ def _detail(case_id: int, errors: dict | None = None) -> str:
     case = get_visible(db.session, Case, case_id, acting_scope())
     actor = acting_user()
     staff = cases.assignable_staff(db.session, case) if can(actor, "assign_case") else []
+    stranded = stranded_households(db.session, case.facility, current_thresholds()) \
+        if case.facility is not None and case.dedupe_key == f"facility:{case.facility_id}" and \
+        case.status in ("open", "in_progress") and case.facility.status in FAILED_STATUSES else []
     return render_template("cases/detail.html", c=case, next_steps=_next_steps(case, actor), staff=staff,
+                           stranded=stranded, repair=case,
                            errors=errors or {}, today=local_today())
 
 

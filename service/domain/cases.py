@@ -29,9 +29,14 @@ from .text import drop_invisible
 
 TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "verified"),
                ("verified", "closed"), ("verified", "open")}
-DEFAULT_SEVERITY = {"purifier_repair": "high", "well_low_yield": "medium", "water_quality": "high",
+DEFAULT_SEVERITY = {"purifier_repair": "high", "well_low_yield": "medium", "facility_repair": "high",
+                    "water_quality": "high",
                     "missing_agreement": "medium", "missed_delivery": "high", "sanitation": "low", "other": "medium"}
-REPAIR_KIND = {"purifier": "purifier_repair", "well": "well_low_yield", "central_point": "other"}
+# A facility's repair case by its kind and failure: a well that gives too little is 出水不足, one that is broken
+# (like a central point) is 设施维修.
+REPAIR_KIND = {("purifier", "broken"): "purifier_repair", ("purifier", "low_yield"): "purifier_repair",
+               ("well", "low_yield"): "well_low_yield", ("well", "broken"): "facility_repair",
+               ("central_point", "broken"): "facility_repair", ("central_point", "low_yield"): "facility_repair"}
 
 
 @dataclass(frozen=True)
@@ -293,7 +298,7 @@ def _opened_events(session, case_ids, now: datetime) -> None:
 
 def open_facility_case(session, facility: Facility, today: date, now: datetime, policy: CasePolicy) -> int | None:
     """A facility became broken or low-yield: its repair case, opened once (the active one is kept)."""
-    kind = REPAIR_KIND[facility.kind]
+    kind = REPAIR_KIND[facility.kind, facility.status]
     severity = DEFAULT_SEVERITY[kind]
     township = session.get(Township, facility.township_id)
     row = {"kind": kind, "township_id": facility.township_id, "village_id": facility.village_id,
@@ -421,9 +426,15 @@ def case_deadlines(session, today: date, now: datetime) -> dict:
 
 
 def daily_case_pass(session, rules) -> dict:
-    """The daily job: open and resolve gap cases everywhere, then remind, escalate and count re-checks."""
+    """The daily job: remind, escalate and count re-checks; then, with the repairs now past their deadline no longer
+    covering their households (their distances measured without them), open and resolve gap cases everywhere."""
+    deadlines = case_deadlines(session, rules.today, rules.now)
+    lapsed = session.scalars(select(Case.village_id).where(
+        Case.escalated_on == rules.today, Case.facility_id.is_not(None),
+        Case.kind.in_(("facility_repair", "purifier_repair", "well_low_yield")))).all()
+    recompute_distances(session, set(lapsed))
     opened, resolved = sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases)
-    return {"gaps_opened": opened, "gaps_resolved": resolved, **case_deadlines(session, rules.today, rules.now)}
+    return {"gaps_opened": opened, "gaps_resolved": resolved, **deadlines}
 
 
 def open_dispute_case(session, delivery: Delivery, today: date, now: datetime, policy: CasePolicy) -> int | None:

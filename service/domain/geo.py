@@ -1,9 +1,12 @@
-"""Distances from households to their village's nearest working central water point."""
+"""Distances from households to their village's nearest working central water point (one under repair still
+counts: its households get 应急送水 under the repair case until its deadline)."""
 import math
 
 from sqlalchemy import bindparam, or_, select, update
 
 from models import Facility, Household
+
+from .repairs import under_repair
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -39,7 +42,7 @@ def recompute_distances(session, village_ids) -> int:
         select(Facility.village_id, Facility.lat, Facility.lon).where(
             Facility.village_id.in_(village_ids),
             Facility.kind == "central_point",
-            Facility.status == "working",
+            or_(Facility.status == "working", under_repair()),
             Facility.lat.is_not(None),
             Facility.lon.is_not(None),
         )
@@ -80,3 +83,22 @@ def local_m(lat: float, lon: float, origin_lat: float, origin_lon: float) -> tup
     east = math.radians(lon - origin_lon) * EARTH_RADIUS_M * math.cos(math.radians(origin_lat))
     north = math.radians(lat - origin_lat) * EARTH_RADIUS_M
     return round(east, 1), round(north, 1)
+
+
+def stranded_households(session, facility: Facility, thresholds) -> list[Household]:
+    """The households a failed facility leaves without water (应急送水): those drinking from it, and for a central
+    point those whose nearest other working point is beyond the distance threshold while it was within."""
+    drinking = select(Household).where(Household.water_source_id == facility.id)
+    households = {h.id: h for h in session.scalars(drinking)}
+    if facility.kind == "central_point" and facility.lat is not None and facility.lon is not None:
+        others = [(lat, lon) for lat, lon in session.execute(select(Facility.lat, Facility.lon).where(
+            Facility.village_id == facility.village_id, Facility.kind == "central_point", Facility.id != facility.id,
+            Facility.status == "working", Facility.lat.is_not(None), Facility.lon.is_not(None)))]
+        for household in session.scalars(select(Household).where(
+                Household.village_id == facility.village_id, Household.lat.is_not(None), Household.lon.is_not(None),
+                or_(Household.distance_computed.is_(True), Household.distance_m.is_(None)))):
+            with_it = great_circle_m(household.lat, household.lon, facility.lat, facility.lon)
+            without = nearest_distance_m(household.lat, household.lon, others)
+            if with_it <= thresholds.distance_m and (without is None or without > thresholds.distance_m):
+                households[household.id] = household
+    return sorted(households.values(), key=lambda h: h.head_name)

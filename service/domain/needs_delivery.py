@@ -54,13 +54,23 @@ def household_reasons(household: Household, thresholds: Thresholds) -> list[str]
     )
 
 
-def needs_delivery_clause(thresholds: Thresholds) -> ColumnElement[bool]:
-    """The same rule as needs_delivery_reasons, as one SQL condition on households (never NULL)."""
-    failed_sources = select(Facility.id).where(Facility.status.in_(FAILED_STATUSES))
+def lasting_reasons_clause(thresholds: Thresholds) -> ColumnElement[bool]:
+    """SQL: the household needs delivery for a reason other than its source being down (distance, height, the
+    round trip, no self-care)."""
     return or_(
         func.coalesce(Household.distance_m, 0) > thresholds.distance_m,
         func.coalesce(Household.vertical_m, 0) > thresholds.vertical_m,
         func.coalesce(Household.round_trip_min, 0) > thresholds.round_trip_min,
         Household.self_care.is_(False),
-        func.coalesce(Household.water_source_id.in_(failed_sources), False),
     )
+
+
+def source_failed_clause(facilities=None) -> ColumnElement[bool]:
+    """SQL: the household's water source has failed (among `facilities`, a select of Facility ids, if given)."""
+    failed = facilities if facilities is not None else select(Facility.id).where(Facility.status.in_(FAILED_STATUSES))
+    return func.coalesce(Household.water_source_id.in_(failed), False)
+
+
+def needs_delivery_clause(thresholds: Thresholds) -> ColumnElement[bool]:
+    """The same rule as needs_delivery_reasons, as one SQL condition on households (never NULL)."""
+    return or_(lasting_reasons_clause(thresholds), source_failed_clause())

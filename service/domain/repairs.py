@@ -2,11 +2,20 @@
 import math
 from statistics import median
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, literal, select
 
-from models import FAILED_STATUSES, Facility, FacilityStatusChange
+from models import ACTIVE_CASE_STATUSES, FAILED_STATUSES, Case, Facility, FacilityStatusChange
 
 from .scope import Scope
+
+
+def under_repair() -> ColumnElement[bool]:
+    """SQL, of the Facility in the enclosing query: it has failed and its repair case is active and not past its
+    deadline (not yet escalated). Until then its households get 应急送水 under that case; after it, each one
+    that needs delivery without an agreement is a gap of its own (docs/domain.md, "A facility fails")."""
+    return Facility.status.in_(FAILED_STATUSES) & exists().where(
+        Case.dedupe_key == literal("facility:") + Facility.id.cast(Case.dedupe_key.type),
+        Case.status.in_(ACTIVE_CASE_STATUSES), Case.escalated_on.is_(None))
 
 
 def record_status_change(session, actor, facility: Facility, old_status: str | None, now) -> None:

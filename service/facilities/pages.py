@@ -3,11 +3,12 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import (ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, Case, Facility, FacilityStatusChange,
-                    WaterTest, db)
+from models import (ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, Case, Facility,
+                    FacilityStatusChange, WaterTest, db)
 
 from ..auth import acting_scope, acting_user
-from ..context import current_rules
+from ..context import current_rules, current_thresholds
+from ..domain.geo import stranded_households
 from ..clock import local_today
 from ..domain import registry, water_quality
 from ..i18n import label, say
@@ -39,7 +40,10 @@ def facility_page(facility_id: int, errors: dict | None = None) -> str:
         Case.status.in_(ACTIVE_CASE_STATUSES)))}
     changes = db.session.scalars(select(FacilityStatusChange).where(FacilityStatusChange.facility_id == facility.id)
                                  .order_by(FacilityStatusChange.id.desc()).limit(10)).all()
+    stranded = stranded_households(db.session, facility, current_thresholds()) \
+        if facility.status in FAILED_STATUSES else []
     return render_template("facilities/detail.html", f=facility, repair=cases.get(f"facility:{facility.id}"),
+                           stranded=stranded,
                            quality_case=cases.get(f"water:facility:{facility.id}"), changes=changes,
                            tests=water_quality.recent_tests(db.session, WaterTest.facility_id == facility.id,
                                                             None if request.args.get("tests") == "all" else 10),
