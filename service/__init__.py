@@ -135,7 +135,7 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_globals(app: Flask) -> None:
     import hashlib
-    from datetime import datetime, timezone
+    from datetime import datetime, timedelta, timezone
     from functools import cache
 
     from flask import url_for
@@ -145,6 +145,7 @@ def register_template_globals(app: Flask) -> None:
     from .context import current_thresholds
     from .domain.catalogue import label
     from .i18n import Labels, field_name, locale, person, tell
+    from .domain.deliveries import effective_values
     from .domain.identity import display_phone
     from .domain.permissions import COUNTY, REACH, can
     from .home.navigation import tabs
@@ -172,6 +173,8 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["exceedances"] = describe_exceedances
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["effective"] = effective_values  # a delivery's values after its corrections
+    app.jinja_env.globals["timedelta"] = timedelta
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -278,7 +278,7 @@ def test_the_case_tiles_link_to_the_lists_they_count(client, world):
     db.session.commit()
     login(client, "lead_a")
     page = client.get("/dashboard").get_data(as_text=True)
-    tiles = re.findall(r'<a class="tile[^"]*" href="([^"]+)"><b>(\d+)</b><span>([^<]+)</span>', page)
+    tiles = re.findall(r'<a class="tile[^"]*" id="tile-\w+" href="([^"]+)"><b>(\d+)</b><span>([^<]+)</span>', page)
     assert {label for _, _, label in tiles} >= {"待回头看", "待销号", "超期问题"}
     for href, figure, label in tiles:
         if label in ("待回头看", "待销号", "超期问题"):

@@ -437,3 +437,49 @@ def test_the_county_creates_an_account_on_its_page_and_the_person_logs_in(app, c
     login(person, "worker_a")
     assert person.post("/users", data={**form, "username": "x123", "csrf_token": csrf_token(person, "/households")}
                        ).status_code == 403
+
+
+def test_every_dashboard_tile_links_to_the_list_it_counts_and_that_list_totals_to_it(client, world):
+    from datetime import datetime, time, timedelta, timezone
+
+    from models import Case, Delivery
+
+    from .conftest import make_agreement
+
+    today = local_today()
+    served = [make_household(world, n, distance_m=1500.0) for n in range(1, 4)]
+    make_household(world, 4, distance_m=1500.0)  # a gap
+    make_household(world, 5, self_care=False)  # another
+    make_household(world, 6)  # needs nothing
+    agreements = [make_agreement(world, h, start_on=today - timedelta(days=30), signed_on=today - timedelta(days=31),
+                                 end_on=today + timedelta(days=10 + 40 * n)) for n, h in enumerate(served)]
+    rows = [("planned", 0), ("planned", 0), ("delivered", 0), ("missed", 3), ("missed", 6), ("missed", 9),
+            ("delivered", 2), ("cancelled", 1)]
+    for n, (status, ago) in enumerate(rows):
+        day = today - timedelta(days=ago)
+        db.session.add(Delivery(agreement_id=agreements[n % 3].id, household_id=served[n % 3].id, status=status,
+                                scheduled_for=day, liters=100, note="取消" if status == "cancelled" else None,
+                                delivered_at=datetime.combine(day, time(9), timezone.utc) if status == "delivered" else None))
+    common = {"township_id": world.t_a.id, "village_id": world.v_a1.id, "severity": "medium", "lead_unit": "城关镇",
+              "kind": "other", "resolution_note": "好了"}
+    db.session.add_all([
+        Case(**common, status="open", deadline=today + timedelta(days=3)),
+        Case(**common, status="in_progress", deadline=today - timedelta(days=2)),
+        Case(**common, status="resolved", deadline=today),
+        Case(**common, status="verified", deadline=today, recheck_due_on=today, relapse_count=1),
+        Case(**common, status="closed", deadline=today, relapse_count=2),
+        Case(**{**common, "township_id": world.t_b.id, "village_id": world.v_b1.id}, status="open", deadline=today)])
+    db.session.commit()
+    login(client, "worker_a")
+    page = client.get("/dashboard").get_data(as_text=True)
+    tiles = re.findall(r'<a class="tile[^"]*" id="tile-(\w+)" href="([^"]+)"><b>(\d+)</b>', page)
+    assert {key for key, _, _ in tiles} == {"open_cases", "overdue_cases", "resolved_unverified", "rechecks_due",
+                                            "relapses", "needs_delivery", "gaps", "active_agreements",
+                                            "due_for_renewal", "planned_today", "logged_today", "missed_7d"}
+    for key, href, figure in tiles:
+        listed = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+        total = re.search(r'<small class="muted">共 (\d+) ', listed)
+        assert total and total.group(1) == figure, (key, href, figure, total and total.group(1))
+    shown = {key: int(figure) for key, _, figure in tiles}
+    assert (shown["open_cases"], shown["overdue_cases"], shown["relapses"], shown["gaps"]) == (2, 1, 2, 2)
+    assert (shown["planned_today"], shown["logged_today"], shown["missed_7d"]) == (2, 1, 2)

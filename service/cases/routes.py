@@ -16,6 +16,9 @@ from ..uploads import IMAGES, store_upload, upload_root
 from .schemas import CaseArgs, CaseEvidenceSchema, CasePageSchema, CaseSchema, TransitionSchema
 
 
+UNRESOLVED = ("open", "in_progress")  # what 未整改问题 counts
+
+
 def _flag(clause_for):
     def restrict(stmt, wanted: bool):
         clause = clause_for(local_today())
@@ -28,7 +31,9 @@ collection = Collection(
     lambda session, actor, data: cases.open_case(session, actor, data, local_today(), current_rules().cases),
     lambda session, actor, record_id, data: cases.update_case(session, actor, record_id, data, local_today()),
     "问题 Cases: open → in_progress → resolved → verified (销号) → closed, or open again (反弹)",
-    special_filters={"overdue": _flag(cases.overdue_clause), "recheck_due": _flag(cases.recheck_due_clause)},
+    special_filters={"overdue": _flag(cases.overdue_clause), "recheck_due": _flag(cases.recheck_due_clause),
+                     "relapsed": lambda stmt, wanted: stmt.where((Case.relapse_count > 0) == wanted),
+                     "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED) == wanted)},
     list_options=(selectinload(Case.events), selectinload(Case.evidence)),
 )
 blueprint = collection_blueprint(collection)

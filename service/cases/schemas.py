@@ -68,6 +68,8 @@ class CaseArgs(PageArgs):
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     overdue = fields.Boolean()
     recheck_due = fields.Boolean(metadata={"description": "verified and due for its re-check (回头看)"})
+    relapsed = fields.Boolean(metadata={"description": "came back at least once after 销号 (反弹)"})
+    unresolved = fields.Boolean(metadata={"description": "open or in progress (未整改)"})
 
 
 CasePageSchema = page_schema(CaseSchema)

@@ -4,20 +4,22 @@ from datetime import datetime, timedelta, timezone
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from models import Delivery, Household, db
+from models import Delivery, Household, Village, db
 
+from ..api_common import paginate
 from ..auth import acting_scope, acting_user
 from ..clock import as_aware, local_time, local_today
 from ..context import current_rules
 from ..domain import deliveries
 from ..i18n import say
 from ..domain.errors import FieldErrors
-from ..forms import flash_when_saved, form_page, load_form
+from ..forms import flash_when_saved, form_page, load_form, load_query
 from ..handlers import wants_json
 from ..uploads import IMAGES, store_upload
-from .schemas import CompleteSchema
+from .routes import filtered
+from .schemas import CompleteSchema, DeliveryArgs
 
 blueprint = Blueprint("deliveries_pages", __name__)
 SHOWN_PER_DAY = 300
@@ -60,6 +62,17 @@ def _today_page(errors: dict | None = None) -> str:
 @login_required
 def today():
     return _today_page()
+
+
+@blueprint.route("/deliveries")
+@login_required
+def index():
+    """Deliveries by status and day (what the dashboard's delivery figures count), newest day first."""
+    args = load_query(DeliveryArgs, request.args, per_page=30)
+    stmt = filtered(acting_scope().restrict(select(Delivery), Delivery), args)
+    page = paginate(db.session, stmt, args, (selectinload(Delivery.household).selectinload(Household.village).selectinload(Village.township),
+                                             selectinload(Delivery.corrections)), newest_first=True)
+    return render_template("deliveries/index.html", page=page, args=args)
 
 
 @blueprint.route("/deliveries/week")

@@ -24,7 +24,8 @@ blueprint.before_request(require_bearer_user)
 LOADED = (selectinload(Delivery.corrections),)
 
 
-def _filtered(stmt, args: dict):
+def filtered(stmt, args: dict):
+    """`stmt` (of deliveries) narrowed by the list's filters: the API's list and the page's alike."""
     for key in ("household_id", "agreement_id", "status", "confirmation", "scheduled_for", "unplanned"):
         if key in args:
             stmt = stmt.where(getattr(Delivery, key) == args[key])
@@ -50,7 +51,7 @@ class Deliveries(MethodView):
     @blueprint.response(200, DeliveryPageSchema)
     def get(self, args):
         """List deliveries in the caller's scope (filter by place, status, confirmation, day or period)."""
-        stmt = _filtered(acting_scope().restrict(select(Delivery), Delivery), args)
+        stmt = filtered(acting_scope().restrict(select(Delivery), Delivery), args)
         return paginate(db.session, stmt, args, LOADED)
 
     @blueprint.arguments(IdempotencyHeader, location="headers")

@@ -93,7 +93,7 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     for row in session.execute(
         select(Case.village_id, _count_if(Case.status.in_(("open", "in_progress"))), _count_if(overdue_clause(today)),
                _count_if(Case.status == "resolved"), _count_if(recheck_due_clause(today)),
-               func.coalesce(func.sum(Case.relapse_count), 0))
+               _count_if(Case.relapse_count > 0))
         .where(Case.village_id.in_(ids), active | (Case.status == "verified") | (Case.relapse_count > 0))
         .group_by(Case.village_id)
     ):
