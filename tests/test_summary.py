@@ -1,6 +1,7 @@
 """The township summary an inspector is handed, and the water-test report of the archive: every village, both
 supply figures, the water tests and cases of the period, and the pictures, as the PDF's text says them."""
 import io
+import re
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 
@@ -70,10 +71,25 @@ def test_a_summary_printed_before_it_went_village_by_village_still_verifies(clie
     _a_period(client, world)
     rules = current_rules()
     old = township_summary_v1(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds)
+    v2 = township_summary(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds, rules.zone, version=2)
     new = township_summary(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds, rules.zone)
-    assert "version" not in old["params"] and new["params"]["version"] == 2
-    for record in (old, new):
+    assert "version" not in old["params"] and v2["params"]["version"] == 2 and new["params"]["version"] == 3
+    for record in (old, v2, new):
         code = register_verification(db.session, record)
         db.session.commit()
         stored = db.session.get(ReportVerification, code)
         assert still_matches(db.session, Scope(), stored, rules.zone, rules.thresholds)
+
+
+def test_the_summary_counts_a_household_needing_delivery_without_an_agreement_as_short(client, world):
+    headers = _a_period(client, world)
+    stranded = make_household(world, 3, village=world.v_a2, distance_m=1500.0)  # 李家村, no agreement
+    stranded.created_at = datetime(2026, 9, 1, tzinfo=timezone.utc)
+    db.session.commit()
+    record = client.get(f"/reports/townships/{world.t_a.id}/summary.pdf?from={FROM}&to={TO}", headers=headers)
+    flat = " ".join(text_of(record.data)[0].split())
+    # 张家村 8 of 10 days; 李家村's gap household 0 of 10: the township 8 of 20 days, 40%, not 80%.
+    assert "张家村 1 1 0 1 10 8 2 80% 50" in flat and "李家村 2 1 1 0 0 0 0 0%" in flat, flat
+    assert "供水保障率 40%" in flat
+    code = re.search(r"核验码\s*([0-9A-F]{16})", flat).group(1)
+    assert client.get(f"/verify/{code}", headers=headers).json["status"] == "match"

@@ -21,7 +21,7 @@ from .deliveries import CORRECTABLE, effective_values
 from .gaps import gap_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope, get_visible
-from .supply import Supply, supply_of
+from .supply import Gaps, Supply, supply_of
 from .water_quality import describe
 
 MAX_PERIOD_DAYS = 2 * 366
@@ -209,11 +209,16 @@ def _summary_rates(figures: dict) -> dict:
     return {**figures, "supply_assurance": supply.assurance, "liters_per_person_day": supply.liters_per_person_day}
 
 
+SUMMARY_VERSION = 3  # 3: supply assurance counts the days of households needing delivery without an agreement
+
+
 def township_summary(session, scope: Scope, township_id: int, date_from: date, date_to: date,
-                     thresholds: Thresholds, zone) -> dict:
+                     thresholds: Thresholds, zone, version: int = SUMMARY_VERSION) -> dict:
     """The document a township hands over for the period, village by village and in total: households, needs and
-    gaps, agreements, deliveries planned, done and missed, supply assurance and liters per person per day, water
-    tests and their exceedances, cases opened, verified (销号) and re-checked (回头看). A fixed number of queries."""
+    gaps, agreements, deliveries planned, done and missed, supply assurance (a day a household needed delivery
+    without an agreement in force is a short day) and liters per person per day, water tests and their
+    exceedances, cases opened, verified (销号) and re-checked (回头看). A fixed number of queries. `version` 2
+    rebuilds a paper printed before gaps counted in supply."""
     check_period(date_from, date_to)
     township = get_visible(session, Township, township_id, scope)
     villages = session.execute(select(Village.id, Village.name).where(Village.township_id == township.id)
@@ -248,7 +253,11 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
     served = dict(session.execute(
         select(Household.id, Household.village_id).join(Agreement, Agreement.household_id == Household.id)
         .where(in_township, agreement_overlaps(date_from, date_to)).distinct()).all())
-    for household_id, supply in supply_of(session, served, date_from, date_to).items():
+    gaps = Gaps(thresholds, zone) if version >= 3 else None
+    if gaps:
+        served.update(session.execute(select(Household.id, Household.village_id)
+                                      .where(in_township, needs_delivery_clause(thresholds))).all())
+    for household_id, supply in supply_of(session, served, date_from, date_to, gaps).items():
         add(served[household_id], supply_counted_days=supply.counted_days, supply_covered_days=supply.covered_days,
             supply_liters=round(supply.liters), supply_person_days=supply.person_days)
     for village_id, passed, exceedances in session.execute(
@@ -271,7 +280,7 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
         Case.township_id == township.id, Case.status.in_(("open", "in_progress"))))
     totals = {key: sum(row[key] for row in rows.values()) for key in SUMMARY_FIGURES}
     return {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
-            "params": {"from": date_from.isoformat(), "to": date_to.isoformat(), "version": 2},
+            "params": {"from": date_from.isoformat(), "to": date_to.isoformat(), "version": version},
             "township": {"id": township.id, "name": township.name, "code": township.code},
             "figures": {**_summary_rates(totals), "open_cases": open_cases},
             "villages": [{"id": v.id, "name": v.name, **_summary_rates(rows[v.id])} for v in villages]}
@@ -445,7 +454,7 @@ BUILDERS = {
         session, scope, subject_id),
     "township_summary": lambda session, scope, subject_id, params, zone, thresholds: township_summary(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
-        thresholds, zone) if params.get("version") == 2 else township_summary_v1(
+        thresholds, zone, params["version"]) if params.get("version") in (2, 3) else township_summary_v1(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
         thresholds),
     "water_tests": lambda session, scope, subject_id, params, zone, thresholds: water_test_report(
