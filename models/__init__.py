@@ -1,7 +1,8 @@
 """The database models, one module per aggregate. Importing this package registers them all."""
 from .agreement import AGREEMENT_REASONS, AGREEMENT_STATUSES, Agreement
 from .base import db, utcnow
-from .case import ACTIVE_CASE_STATUSES, CASE_KINDS, CASE_STATUSES, SEVERITIES, Case, CaseEvent, CaseEvidence
+from .case import (ACTIVE_CASE_STATUSES, CASE_CATEGORIES, CASE_KINDS, CASE_SOURCES, CASE_STATUSES, SEVERITIES, Case,
+                   CaseEvent, CaseEvidence)
 from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrection
 from .facility import (FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, SUPPLY_CLASSES, Facility,
                        FacilityStatusChange)
@@ -20,6 +21,6 @@ __all__ = [
     "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
-    "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES",
+    "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
     "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest",
 ]

@@ -14,6 +14,10 @@ from .user import User
 CASE_KINDS = ("purifier_repair", "well_low_yield", "facility_repair", "water_quality", "missing_agreement",
               "missed_delivery", "sanitation", "other")
 CASE_STATUSES = ("open", "in_progress", "resolved", "verified", "closed")
+# Where a problem came from (问题来源): handed down, reported, or found by the service itself.
+CASE_SOURCES = ("inspection", "assigned", "petition", "hotline", "media", "self_check", "system", "villager")
+# 限期整改 (fixed by a deadline) or 长期坚持 (kept up for good).
+CASE_CATEGORIES = ("deadline", "ongoing")
 SEVERITIES = ("high", "medium", "low")
 ACTIVE_CASE_STATUSES = ("open", "in_progress", "resolved")
 
@@ -25,6 +29,8 @@ class Case(Timestamps, db.Model):
         CheckConstraint(f"status IN {CASE_STATUSES}", name="status_known"),
         CheckConstraint(f"severity IN {SEVERITIES}", name="severity_known"),
         CheckConstraint("relapse_count >= 0", name="relapses_not_negative"),
+        CheckConstraint(f"source IN {CASE_SOURCES}", name="source_known"),
+        CheckConstraint(f"category IN {CASE_CATEGORIES}", name="category_known"),
         CheckConstraint("status NOT IN ('resolved', 'verified', 'closed') OR resolution_note IS NOT NULL",
                         name="resolved_has_note"),
         # A problem the system opens is open once: no second case with the same key while one is active.
@@ -58,6 +64,12 @@ class Case(Timestamps, db.Model):
     recheck_due_on: Mapped[date | None] = mapped_column(Date)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     dedupe_key: Mapped[str | None] = mapped_column(String(100))
+    # A case the service opens is 系统发现 unless it says otherwise; a person's says where it came from.
+    source: Mapped[str] = mapped_column(String(20), server_default="system")
+    source_ref: Mapped[str | None] = mapped_column(String(60))  # 交办编号
+    category: Mapped[str] = mapped_column(String(10), server_default="deadline")
+    measures: Mapped[str | None] = mapped_column(Text)  # 整改措施
+    relapse_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     reminded_on: Mapped[date | None] = mapped_column(Date)
     escalated_on: Mapped[date | None] = mapped_column(Date)
 

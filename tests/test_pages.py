@@ -336,7 +336,7 @@ def test_a_case_page_offers_only_the_moves_its_reader_may_make(client, world):
 
 def test_village_staff_restore_their_own_villages_facility(client, world):
     """恢复正常 is theirs as 报修 is (the township verifies the repair by its case's 销号); another village's is not."""
-    from models import Case, Facility
+    from models import Facility
 
     well = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="well", name="东井",
                     ownership="collective", status="low_yield")

@@ -13,7 +13,8 @@ from ..domain.errors import NotFound
 from ..registry_api import Collection, collection_blueprint
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
-from .schemas import CaseArgs, CaseEvidenceSchema, CasePageSchema, CaseSchema, TransitionSchema
+from .schemas import (CaseArgs, CaseEvidenceSchema, CasePageSchema, CaseSchema, ProgressEntrySchema, ProgressSchema,
+                      TransitionSchema)
 
 
 UNRESOLVED = ("open", "in_progress")  # what 未整改问题 counts
@@ -59,6 +60,15 @@ def add_evidence(files, record_id):
     return cases.add_evidence(db.session, acting_user(), record_id,
                               lambda: store_upload(upload, IMAGES + ("application/pdf",), "evidence"),
                               upload.filename if upload else None, utcnow())
+
+
+@blueprint.route("/<int:record_id>/progress", methods=["POST"])
+@blueprint.arguments(ProgressSchema)
+@blueprint.response(201, ProgressEntrySchema)
+@atomic
+def add_progress(data, record_id):
+    """整改进展: add a dated progress entry (the case lists them as `progress`)."""
+    return cases.add_progress(db.session, acting_user(), record_id, data["note"], utcnow())
 
 
 @blueprint.route("/<int:record_id>/evidence/<int:evidence_id>", methods=["GET"])

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from models import CASE_KINDS, CASE_STATUSES, SEVERITIES
+from models import CASE_CATEGORIES, CASE_KINDS, CASE_SOURCES, CASE_STATUSES, SEVERITIES
 
 from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, Text
 from ..clock import local_today
@@ -15,6 +15,15 @@ class CaseEventSchema(Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+
+
+class ProgressEntrySchema(Schema):
+    """One 整改进展 entry: when, by whom, what was done."""
+
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.Integer(allow_none=True)
+    note = fields.String()
 
 
 class CaseEvidenceSchema(Schema):
@@ -37,6 +46,21 @@ class CaseSchema(Schema):
     description = Text(allow_none=True, validate=validate.Length(max=2000))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     lead_unit = Text(validate=validate.Length(min=1, max=100))
+    source = fields.String(validate=validate.OneOf(CASE_SOURCES), metadata={
+        "description": "问题来源: inspection 督察反馈问题, assigned 上级交办, petition 信访件, hotline 热线, media 媒体暗访, "
+                       "self_check 自查 (default), system 系统发现, villager 群众反映"})
+    source_ref = Text(allow_none=True, validate=validate.Length(max=60), metadata={"description": "交办编号"})
+    category = fields.String(validate=validate.OneOf(CASE_CATEGORIES),
+                             metadata={"description": "deadline 限期整改 (default) or ongoing 长期坚持"})
+    measures = Text(allow_none=True, validate=validate.Length(max=2000), metadata={"description": "整改措施"})
+    relapse_of = fields.Integer(attribute="relapse_of_id", dump_only=True, allow_none=True,
+                                metadata={"description": "the earlier case this one is a relapse (反弹) of"})
+    progress = fields.Method("_progress", dump_only=True,
+                             metadata={"type": "array", "items": {"$ref": "#/components/schemas/ProgressEntry"},
+                                       "description": "整改进展, oldest first"})
+
+    def _progress(self, case) -> list[dict]:
+        return ProgressEntrySchema(many=True).dump([e for e in case.events if e.action == "progress"])
     assignee_id = ref(allow_none=True)
     deadline = fields.Date()
     status = fields.String(dump_only=True)
@@ -50,6 +74,10 @@ class CaseSchema(Schema):
     evidence = fields.List(fields.Nested(CaseEvidenceSchema), dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+
+
+class ProgressSchema(Schema):
+    note = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class TransitionSchema(Schema):

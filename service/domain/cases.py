@@ -5,11 +5,13 @@ not by who resolved it) → re-check (回头看) after some weeks: passed → cl
 as a relapse (反弹). The system opens the cases it can see (broken facilities, gaps, missed deliveries) once
 each, and resolves the ones that fix themselves.
 """
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import String, cast, func, insert, literal, select, update
+from sqlalchemy import String, bindparam, cast, func, insert, literal, or_, select, update
+from sqlalchemy.orm import aliased
 
 from models import ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
 
@@ -45,12 +47,14 @@ class CasePolicy:
 
     deadline_days: dict
     recheck_after_days: int = 28
+    relapse_window_days: int = 90  # a case of the same subject and kind this soon after 销号 is a relapse
 
     def deadline(self, severity: str, today: date) -> date:
         return today + timedelta(days=self.deadline_days[severity])
 
 
-UPDATABLE = ("title", "description", "severity", "lead_unit", "assignee_id", "deadline")
+UPDATABLE = ("title", "description", "severity", "lead_unit", "assignee_id", "deadline", "source", "source_ref",
+             "category", "measures")
 
 
 def is_overdue(case: Case, today: date) -> bool:
@@ -118,12 +122,27 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy)
     data["deadline"] = data.get("deadline") or policy.deadline(data["severity"], today)
     _check_assignee(session, data.get("assignee_id"), village.township_id)
     data["lead_unit"] = data.get("lead_unit") or session.get(Township, village.township_id).name
+    data["source"] = data.get("source") or "self_check"
     case = Case(**data, status="open", opened_by_id=actor.id)
     session.add(case)
     session.flush()
     session.add(_event(case.id, "opened", actor, None, "open", data.get("description")))
+    mark_relapses(session, [case.id], case.created_at, policy)
     record_write(session, actor, "create", case, None)
     return case
+
+
+def add_progress(session, actor: User, case_id: int, note: str | None, now: datetime) -> CaseEvent:
+    """整改进展: a dated entry by someone working the case, until it is closed."""
+    case = get_for_write(session, Case, case_id, actor, "work_case")
+    if not note:
+        raise FieldErrors.one("note", "case.progress_note")
+    if case.status == "closed":
+        raise Conflict("case.closed_progress")
+    event = _event(case.id, "progress", actor, None, None, note, at=now)
+    session.add(event)
+    case.updated_at = now
+    return event
 
 
 REPORTED_KINDS = ("water_quality", "purifier_repair", "well_low_yield", "sanitation", "other")
@@ -290,10 +309,38 @@ def _relapse_verified(session, condition, now: datetime, note: str | None = None
     return relapsed
 
 
-def _opened_events(session, case_ids, now: datetime) -> None:
+def _opened_events(session, case_ids, now: datetime, policy: "CasePolicy") -> None:
+    """The 立案 events of cases the service opened, and their links to the cases they are relapses of."""
     if case_ids:
         session.execute(insert(CaseEvent), [{"case_id": i, "action": "opened", "to_status": "open", "at": now,
                                              "note": "system"} for i in case_ids])
+        mark_relapses(session, case_ids, now, policy)
+
+
+def mark_relapses(session, case_ids, now: datetime, policy: "CasePolicy") -> int:
+    """New cases about the same facility (or, without one, the same household) and of the same kind as a case
+    verified (销号) within the relapse window before are relapses (反弹): each carries `relapse_of` the latest
+    such case, whose relapse count rises. Two statements whatever the number of cases; returns how many."""
+    earlier = aliased(Case)
+    same_subject = or_((Case.facility_id.is_not(None)) & (earlier.facility_id == Case.facility_id),
+                       Case.facility_id.is_(None) & Case.household_id.is_not(None) &
+                       earlier.facility_id.is_(None) & (earlier.household_id == Case.household_id))
+    links = session.execute(
+        select(Case.id, func.max(earlier.id)).join(earlier, same_subject & (earlier.kind == Case.kind) &
+                                                   (earlier.id != Case.id))
+        .where(Case.id.in_(list(case_ids)), Case.relapse_of_id.is_(None), earlier.verified_at.is_not(None),
+               earlier.status.in_(("verified", "closed")),
+               earlier.verified_at >= now - timedelta(days=policy.relapse_window_days))
+        .group_by(Case.id)).all()
+    if links:
+        cases = Case.__table__
+        session.execute(update(cases).where(cases.c.id == bindparam("new_id"))
+                        .values(relapse_of_id=bindparam("old_id")), [{"new_id": new, "old_id": old} for new, old in links])
+        counts = Counter(old for _, old in links)
+        session.execute(update(cases).where(cases.c.id == bindparam("old_id"))
+                        .values(relapse_count=cases.c.relapse_count + bindparam("more")),
+                        [{"old_id": old, "more": more} for old, more in counts.items()])
+    return len(links)
 
 
 def open_facility_case(session, facility: Facility, today: date, now: datetime, policy: CasePolicy) -> int | None:
@@ -308,7 +355,7 @@ def open_facility_case(session, facility: Facility, today: date, now: datetime, 
            "dedupe_key": f"facility:{facility.id}", "description": facility.status, "created_at": now,
            "updated_at": now}
     ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
-    _opened_events(session, ids, now)
+    _opened_events(session, ids, now, policy)
     if ids:
         return ids[0]
     # Its case is still active: if it was marked fixed, the fix did not hold, and the case opens again.
@@ -348,7 +395,7 @@ def sync_gap_cases(session, today: date, now: datetime, thresholds: Thresholds, 
                "relapse_count", "dedupe_key", "created_at", "updated_at"]
     opened = session.scalars(insert_ignoring_duplicates(session, Case).from_select(columns, gaps)
                              .returning(Case.id)).all()
-    _opened_events(session, opened, now)
+    _opened_events(session, opened, now, policy)
     # A gap that was marked fixed (an agreement came) but is back (it ended): its case opens again.
     gap_keys = select(literal("household:") + cast(Household.id, String)).where(gap_clause(thresholds), in_place)
     _reopen_resolved(session, (Case.kind == "missing_agreement") & Case.dedupe_key.in_(gap_keys), now)
@@ -378,7 +425,7 @@ def open_missed_delivery_cases(session, delivery_ids: list[int], today: date, no
                "assignee_id", "deadline", "status", "relapse_count", "dedupe_key", "created_at", "updated_at"]
     opened = session.scalars(insert_ignoring_duplicates(session, Case).from_select(columns, rows)
                              .returning(Case.id)).all()
-    _opened_events(session, opened, now)
+    _opened_events(session, opened, now, policy)
     return len(opened)
 
 
@@ -448,7 +495,7 @@ def open_dispute_case(session, delivery: Delivery, today: date, now: datetime, p
            "dedupe_key": f"dispute:delivery:{delivery.id}", "description": "disputed", "created_at": now,
            "updated_at": now}
     ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
-    _opened_events(session, ids, now)
+    _opened_events(session, ids, now, policy)
     return ids[0] if ids else None
 
 
@@ -466,7 +513,7 @@ def open_water_quality_case(session, place: dict, dedupe_key: str, note: str, to
            "deadline": policy.deadline(severity, today), "status": "open", "relapse_count": 0,
            "dedupe_key": dedupe_key, "description": note, "created_at": now, "updated_at": now}
     ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
-    _opened_events(session, ids, now)
+    _opened_events(session, ids, now, policy)
     if ids:
         return ids[0]
     case_id = session.scalar(select(Case.id).where(Case.dedupe_key == dedupe_key,
@@ -507,6 +554,6 @@ def open_supply_cases(session, under: dict, standard, today: date, now: datetime
     keys = [row["dedupe_key"] for row in rows]
     relapsed = _relapse_verified(session, Case.dedupe_key.in_(keys), now)
     opened = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), rows).all()
-    _opened_events(session, opened, now)
+    _opened_events(session, opened, now, policy)
     reopened = _reopen_resolved(session, (Case.kind == "other") & Case.dedupe_key.in_(keys), now)
     return len(opened) + len(reopened) + len(relapsed)
