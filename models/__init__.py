@@ -13,6 +13,7 @@ from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
 from . import revision  # registers the listeners that raise village revisions on commit
 from .staff import STAFF_ROLES, Staff
+from .unit import UNIT_KINDS, Unit
 from .user import USER_ROLES, AuditEvent, User
 from .water_test import SAMPLE_POINTS, WaterTest
 
@@ -22,5 +23,5 @@ __all__ = [
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
     "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
-    "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest",
+    "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS",
 ]

@@ -9,6 +9,7 @@ from .facility import Facility
 from .household import Household
 from .place import Village
 from .staff import Staff
+from .unit import Unit, case_cooperating_units
 from .user import User
 
 CASE_KINDS = ("purifier_repair", "well_low_yield", "facility_repair", "water_quality", "missing_agreement",
@@ -51,7 +52,8 @@ class Case(Timestamps, db.Model):
     title: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(10))
-    lead_unit: Mapped[str] = mapped_column(String(100))
+    lead_unit: Mapped[str] = mapped_column(String(100))  # the 牵头单位's name, as printed
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")
@@ -77,6 +79,11 @@ class Case(Timestamps, db.Model):
     household: Mapped[Household | None] = relationship()
     facility: Mapped[Facility | None] = relationship()
     assignee: Mapped[Staff | None] = relationship()
+    cooperating_units: Mapped[list[Unit]] = relationship(secondary=case_cooperating_units, order_by=Unit.name)
+    @property
+    def cooperating_unit_ids(self) -> list[int]:
+        return [unit.id for unit in self.cooperating_units]
+
     events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
     evidence: Mapped[list["CaseEvidence"]] = relationship(back_populates="case", order_by="CaseEvidence.id")
 

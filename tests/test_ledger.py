@@ -84,3 +84,56 @@ def test_only_the_same_household_and_kind_within_the_window_is_a_relapse(client,
     assert _case(client, world).json["relapse_of"] is None  # the village, not the household
     again = _case(client, world, household_id=household, kind="sanitation").json
     assert again["relapse_of"] == recent
+
+
+def test_units_lead_and_cooperate_and_the_county_s_departments_are_every_township_s(client, world):
+    admin, worker, other = (world.headers(u) for u in (world.admin, world.worker_a, world.worker_b))
+    water = client.post("/api/v1/units", json={"name": "县水利局", "kind": "department", "phone": "0531-1234567",
+                                              "contact": "李科长"}, headers=admin)
+    assert water.status_code == 201 and water.json["township_id"] is None
+    assert client.post("/api/v1/units", json={"name": "县水利局", "kind": "department"},
+                       headers=admin).status_code == 409
+    assert client.post("/api/v1/units", json={"name": "卫健局", "kind": "department", "township_id": None},
+                       headers=worker).status_code == 403  # only the county keeps the county's units
+    committee = client.post("/api/v1/units", json={"name": "张家村村委会", "kind": "village"}, headers=worker)
+    assert committee.status_code == 201 and committee.json["township_id"] == world.t_a.id
+    theirs = client.post("/api/v1/units", json={"name": "王庄村村委会", "kind": "village"}, headers=other).json
+    assert {u["name"] for u in client.get("/api/v1/units", headers=worker).json["items"]} == {"县水利局", "张家村村委会"}
+    case = _case(client, world, lead_unit_id=water.json["id"], cooperating_unit_ids=[committee.json["id"]]).json
+    assert (case["lead_unit"], case["lead_unit_id"], case["cooperating_unit_ids"]) == \
+        ("县水利局", water.json["id"], [committee.json["id"]])
+    refused = _case(client, world, cooperating_unit_ids=[theirs["id"]])
+    assert refused.status_code == 422 and "cooperating_unit_ids" in refused.json["errors"]["json"]
+    # Without one named, the township leads: its own unit, made the first time.
+    default = _case(client, world).json
+    assert default["lead_unit"] == "城关镇" and default["lead_unit_id"] is not None
+
+
+def test_the_ledger_exports_the_conventional_columns_with_the_list_s_filters(client, world):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from service.domain.ledger import LEDGER_HEADERS
+
+    h = world.headers(world.worker_a)
+    committee = client.post("/api/v1/units", json={"name": "张家村村委会", "kind": "village"}, headers=h).json
+    cid = _case(client, world, source="inspection", source_ref="督改〔2026〕17号", measures="清理水源地",
+                cooperating_unit_ids=[committee["id"]]).json["id"]
+    client.post(f"/api/v1/cases/{cid}/progress", json={"note": "已清理一半"}, headers=h)
+    _case(client, world, kind="sanitation")
+    _case(client, world, world.worker_b, village_id=world.v_b1.id)  # another township's: not in worker_a's ledger
+    answer = client.get("/api/v1/cases/export.csv?kind=water_quality", headers=h)
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == LEDGER_HEADERS and len(rows) == 2
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["序号"], row["问题来源"], row["交办编号"], row["镇街"], row["村"], row["牵头单位"], row["配合单位"]) == \
+        ("1", "督察反馈问题", "督改〔2026〕17号", "城关镇", "张家村", "城关镇", "张家村村委会")
+    assert row["问题描述"] == "水质问题：水浑浊" and row["整改措施"] == "清理水源地" and row["整改类别"] == "限期整改"
+    assert row["整改进展"].endswith(" 已清理一半") and row["状态"] == "待整改" and row["销号日期"] == ""
+    workbook = load_workbook(io.BytesIO(client.get("/api/v1/cases/export.xlsx", headers=h).data))
+    sheet = list(workbook.active.values)
+    assert sheet[0] == LEDGER_HEADERS and len(sheet) == 3
+    assert client.get("/api/v1/cases/export.pdf", headers=h).status_code == 404

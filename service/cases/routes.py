@@ -1,15 +1,17 @@
-from flask import request, send_from_directory
+from flask import Response, request, send_from_directory
 from sqlalchemy.orm import selectinload
 
-from models import Case, db, utcnow
+from models import Case, Village, db, utcnow
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
-from ..clock import local_today
+from ..clock import local_today, local_zone
 from ..context import current_rules
 from ..domain import cases
 from ..domain.scope import get_visible
 from ..domain.errors import NotFound
+from ..domain.ledger import LEDGER_HEADERS, ledger_rows
+from ..domain.tables import XLSX, write_csv, write_xlsx
 from ..registry_api import Collection, collection_blueprint
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
@@ -60,6 +62,25 @@ def add_evidence(files, record_id):
     return cases.add_evidence(db.session, acting_user(), record_id,
                               lambda: store_upload(upload, IMAGES + ("application/pdf",), "evidence"),
                               upload.filename if upload else None, utcnow())
+
+
+LEDGER_LOADED = (selectinload(Case.village).selectinload(Village.township), selectinload(Case.household),
+                 selectinload(Case.facility), selectinload(Case.events), selectinload(Case.cooperating_units))
+
+
+@blueprint.route("/export.<any(xlsx, csv):fmt>", methods=["GET"])
+@blueprint.arguments(CaseArgs, location="query")
+@blueprint.response(200, description="the ledger (问题台账) of the cases matching the list's filters",
+                    content_type="application/octet-stream")
+def export_ledger(args, fmt):
+    """The ledger (问题台账) as .xlsx or .csv: the cases the list's filters choose, in the caller's scope, oldest
+    first, in the ledger's conventional columns."""
+    items = db.session.scalars(collection.query(acting_scope(), args).options(*LEDGER_LOADED).order_by(Case.id)).all()
+    rows = ledger_rows(items, local_zone())
+    data = write_xlsx(list(LEDGER_HEADERS), rows) if fmt == "xlsx" else write_csv(list(LEDGER_HEADERS), rows)
+    response = Response(data, mimetype="text/csv" if fmt == "csv" else XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename=ledger.{fmt}"
+    return response
 
 
 @blueprint.route("/<int:record_id>/progress", methods=["POST"])

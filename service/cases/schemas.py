@@ -45,7 +45,9 @@ class CaseSchema(Schema):
     title = Text(allow_none=True, validate=validate.Length(max=200))
     description = Text(allow_none=True, validate=validate.Length(max=2000))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
-    lead_unit = Text(validate=validate.Length(min=1, max=100))
+    lead_unit = Text(validate=validate.Length(min=1, max=100), metadata={"description": "牵头单位, as printed"})
+    lead_unit_id = ref(allow_none=True, metadata={"description": "the 牵头单位 (a unit); the township's own by default"})
+    cooperating_unit_ids = fields.List(ref(), validate=validate.Length(max=20), metadata={"description": "配合单位"})
     source = fields.String(validate=validate.OneOf(CASE_SOURCES), metadata={
         "description": "问题来源: inspection 督察反馈问题, assigned 上级交办, petition 信访件, hotline 热线, media 媒体暗访, "
                        "self_check 自查 (default), system 系统发现, villager 群众反映"})

@@ -28,6 +28,7 @@ from .permissions import require_capability
 from .scope import get_for_write, require_write
 from .sql import insert_ignoring_duplicates
 from .text import drop_invisible
+from .units import case_units, township_unit
 
 TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "verified"),
                ("verified", "closed"), ("verified", "open")}
@@ -54,7 +55,7 @@ class CasePolicy:
 
 
 UPDATABLE = ("title", "description", "severity", "lead_unit", "assignee_id", "deadline", "source", "source_ref",
-             "category", "measures")
+             "category", "measures", "lead_unit_id", "cooperating_unit_ids")
 
 
 def is_overdue(case: Case, today: date) -> bool:
@@ -121,9 +122,14 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy)
         raise FieldErrors.one("deadline", "date.in_past")
     data["deadline"] = data.get("deadline") or policy.deadline(data["severity"], today)
     _check_assignee(session, data.get("assignee_id"), village.township_id)
-    data["lead_unit"] = data.get("lead_unit") or session.get(Township, village.township_id).name
+    lead, cooperating = case_units(session, village.township_id, data.pop("lead_unit_id", None),
+                                   data.pop("cooperating_unit_ids", None))
+    if lead is None and not data.get("lead_unit"):  # the township leads unless the case says otherwise
+        lead = township_unit(session, session.get(Township, village.township_id))
+    if lead is not None:
+        data["lead_unit"], data["lead_unit_id"] = lead.name, lead.id
     data["source"] = data.get("source") or "self_check"
-    case = Case(**data, status="open", opened_by_id=actor.id)
+    case = Case(**data, status="open", opened_by_id=actor.id, cooperating_units=cooperating or [])
     session.add(case)
     session.flush()
     session.add(_event(case.id, "opened", actor, None, "open", data.get("description")))
@@ -197,11 +203,20 @@ def update_case(session, actor: User, case_id: int, data: dict, today: date) -> 
     if data.get("deadline") is not None and data["deadline"] < today and data["deadline"] != case.deadline:
         raise FieldErrors.one("deadline", "date.in_past")
     _check_assignee(session, data.get("assignee_id"), case.township_id)
+    data = {**data}
+    lead, cooperating = case_units(session, case.township_id, data.pop("lead_unit_id", None),
+                                   data.pop("cooperating_unit_ids", None))
     before = snapshot(case)
     if data.get("deadline", case.deadline) != case.deadline:
         case.reminded_on = case.escalated_on = None  # a new deadline gets its own reminder and escalation
     for key, value in data.items():
         setattr(case, key, value)
+    if lead is not None:
+        case.lead_unit, case.lead_unit_id = lead.name, lead.id
+    elif "lead_unit" in data:
+        case.lead_unit_id = None  # named in words only
+    if cooperating is not None:
+        case.cooperating_units = cooperating
     session.add(_event(case.id, "updated", actor, note=", ".join(sorted(data))))
     record_write(session, actor, "update", case, before)
     return case

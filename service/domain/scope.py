@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 
-from models import Household, Township, User, Village
+from models import Household, Township, Unit, User, Village
 
 from .errors import Forbidden, NotFound
 from .permissions import COUNTY, REACH, VILLAGE, require_capability
@@ -43,6 +43,8 @@ class Scope:
             return stmt
         if model is Township:
             return stmt.where(Township.id == self.township_id)
+        if model is Unit:  # the county's own units (departments) are everyone's to name
+            return stmt.where((Unit.township_id == self.township_id) | Unit.township_id.is_(None))
         if model is Village:
             stmt = stmt.where(Village.township_id == self.township_id)
             return stmt.where(Village.id == self.village_id) if self.village_id else stmt
@@ -83,7 +85,8 @@ def _get(session, model, record_id: int, lock: bool = False):
 def get_visible(session, model, record_id: int, scope: Scope):
     """The record if it exists inside the scope; NotFound otherwise, so that nothing outside leaks."""
     record = _get(session, model, record_id)
-    if record is None or not scope.covers(*record_place(record)):
+    shared = isinstance(record, Unit) and record.township_id is None
+    if record is None or not (shared or scope.covers(*record_place(record))):
         raise NotFound("record.not_found", kind=model.__name__.lower(), id=record_id)
     return record
 

@@ -141,6 +141,9 @@ def _text_cell(sheet, value):
     return cell
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def write_xlsx(headers: list[str], rows: list[list]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()

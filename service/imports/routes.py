@@ -11,7 +11,7 @@ from ..context import current_context, current_thresholds
 from ..domain import imports
 from ..domain.needs_delivery import household_reasons
 from ..domain.catalogue import label
-from ..domain.tables import write_csv, write_xlsx
+from ..domain.tables import XLSX, write_csv, write_xlsx
 from ..domain.errors import FieldErrors, PayloadTooLarge
 from ..domain.permissions import require_capability
 from ..facilities.routes import collection as facilities
@@ -74,8 +74,7 @@ def import_roster(args, files, kind):
 
 
 def _file(data: bytes, name: str, fmt: str) -> Response:
-    mimetype = "text/csv" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    mimetype = "text/csv" if fmt == "csv" else XLSX
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
     return response
@@ -83,7 +82,7 @@ def _file(data: bytes, name: str, fmt: str) -> Response:
 
 @blueprint.route("/imports/<any(households, facilities, staff, water_tests):kind>/template.xlsx", methods=["GET"])
 @blueprint.response(200, description="an empty roster with the canonical headers",
-                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    content_type=XLSX)
 def template(kind):
     """The roster template: the canonical Chinese headers, ready to fill in."""
     return _file(template_xlsx(kind), f"{kind}-template", "xlsx")

@@ -1,0 +1,52 @@
+"""The rectification ledger (问题台账) as an inspection asks for it: one row per case, in the conventional columns."""
+from zoneinfo import ZoneInfo
+
+from models import Case
+
+from . import catalogue
+
+# The ledger's columns, fixed (SPEC §4): what inspectors, the printed ledger and the export all call them.
+LEDGER_HEADERS = ("序号", "问题来源", "交办编号", "问题描述", "镇街", "村", "牵头单位", "配合单位", "整改措施", "整改时限",
+                  "整改类别", "整改进展", "状态", "销号日期", "回头看")
+
+
+def _day(moment, zone: ZoneInfo) -> str | None:
+    return moment.astimezone(zone).date().isoformat() if moment else None
+
+
+def describe(case: Case) -> str:
+    """What the problem is, as the ledger says it: its kind or title, its subject and its description."""
+    subject = case.household.head_name if case.household else case.facility.name if case.facility else None
+    head = case.title or catalogue.label("case_kind", case.kind)
+    text = catalogue.label("auto_note", case.description) if case.description else ""
+    return "：".join(part for part in (f"{head}（{subject}）" if subject else head, text) if part)
+
+
+def latest_progress(case: Case, zone: ZoneInfo) -> str | None:
+    """The latest 整改进展 entry with its date (the ledger's column)."""
+    entries = [event for event in case.events if event.action == "progress"]
+    return f"{_day(entries[-1].at, zone)} {entries[-1].note}" if entries else None
+
+
+def recheck(case: Case, zone: ZoneInfo) -> str | None:
+    """回头看: its result with its date, or when it is due; and the relapses the case has had."""
+    results = [event for event in case.events if event.action in ("recheck_passed", "recheck_failed")]
+    parts = []
+    if case.status == "closed" and results:
+        parts.append(f"{catalogue.label('case_event', results[-1].action)} {_day(results[-1].at, zone)}")
+    elif case.status == "verified" and case.recheck_due_on:
+        parts.append(catalogue.say("ledger.recheck_due", day=case.recheck_due_on.isoformat()))
+    if case.relapse_count:
+        parts.append(catalogue.say("ledger.relapses", count=case.relapse_count))
+    return "；".join(parts) or None
+
+
+def ledger_rows(cases: list[Case], zone: ZoneInfo) -> list[list]:
+    """The ledger's rows for these cases (load each case's village and township, household, facility, events and
+    cooperating units with them), numbered in the order given."""
+    return [[number, catalogue.label("case_source", case.source), case.source_ref, describe(case),
+             case.village.township.name, case.village.name, case.lead_unit,
+             "、".join(unit.name for unit in case.cooperating_units), case.measures, case.deadline.isoformat(),
+             catalogue.label("case_category", case.category), latest_progress(case, zone),
+             catalogue.label("case_status", case.status), _day(case.verified_at, zone), recheck(case, zone)]
+            for number, case in enumerate(cases, start=1)]

@@ -1,0 +1,31 @@
+from marshmallow import fields, validate
+
+from models import UNIT_KINDS, Unit
+
+from ..api_common import PageArgs, Schema, Text, filter_id, page_schema, ref
+from ..domain import units
+from ..registry_api import Collection, collection_blueprint
+
+
+class UnitSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = Text(required=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS),
+                         metadata={"description": "department 县直部门, township 镇街, village 村委会, company 企业, other"})
+    phone = Text(allow_none=True, validate=validate.Length(max=20))
+    contact = Text(allow_none=True, validate=validate.Length(max=50), metadata={"description": "the person to call"})
+    township_id = ref(allow_none=True, metadata={"description": "the township's own unit; none: the county's"})
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class UnitArgs(PageArgs):
+    township_id = filter_id()
+    kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
+
+
+collection = Collection(
+    "units", Unit, UnitSchema, page_schema(UnitSchema), UnitArgs, units.create_unit, units.update_unit,
+    "单位 Units: who leads (牵头) and cooperates (配合) in a case; the county's departments are every township's",
+)
+blueprint = collection_blueprint(collection)
