@@ -1,5 +1,5 @@
 """The ledger's columns on every case (问题来源, 交办编号, 整改类别, 整改措施), its progress entries and its relapses."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -137,3 +137,44 @@ def test_the_ledger_exports_the_conventional_columns_with_the_list_s_filters(cli
     sheet = list(workbook.active.values)
     assert sheet[0] == LEDGER_HEADERS and len(sheet) == 3
     assert client.get("/api/v1/cases/export.pdf", headers=h).status_code == 404
+
+
+def test_the_printed_ledger_per_township_and_per_lead_unit(client, world):
+    import re
+
+    from .helpers import text_of
+
+    h = world.headers(world.worker_a)
+    water = client.post("/api/v1/units", json={"name": "县水利局", "kind": "department"},
+                        headers=world.headers(world.admin)).json
+    led = _case(client, world, lead_unit_id=water["id"], source="assigned", source_ref="JB-2026-031",
+                deadline=local_day(0)).json
+    _case(client, world, kind="sanitation", description="垃圾堆放")
+    db.session.execute(Case.__table__.update().where(Case.id == led["id"])
+                       .values(deadline=date.fromisoformat(local_day(-3))))
+    db.session.commit()
+    period = f"from={local_day(-30)}&to={local_day(0)}"
+    pdf = client.get(f"/reports/townships/{world.t_a.id}/ledger.pdf?{period}", headers=h)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text, pages = text_of(pdf.data)
+    flat = " ".join(text.split())
+    assert "城关镇问题整改台账" in flat and "共 2 件" in flat and "超期 1 件" in flat and "尚无佐证材料 2 件" in flat
+    for header in ("问题来源", "交办编号", "配合单位", "整改进展", "回头看"):
+        assert header in flat
+    dense = "".join(text.split())  # narrow columns wrap their cells
+    assert "JB-2026-031" in dense and "上级交办" in dense and "垃圾堆放" in dense and "县水利局" in dense
+    code = re.search(r"核验码\s*([0-9A-F]{16})", flat).group(1)
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "match"
+    _case(client, world, kind="other", description="新发现")
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "added"
+    # The weekly report of one 牵头单位: its cases only.
+    unit_pdf = client.get(f"/reports/townships/{world.t_a.id}/ledger.pdf?{period}&lead_unit_id={water['id']}",
+                          headers=h)
+    unit_text = " ".join(text_of(unit_pdf.data)[0].split())
+    assert "城关镇 · 县水利局问题整改台账" in unit_text and "共 1 件" in unit_text and "垃圾堆放" not in unit_text
+
+
+def local_day(offset: int) -> str:
+    from service.clock import local_today
+
+    return (local_today() + timedelta(days=offset)).isoformat()

@@ -12,13 +12,15 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import (Agreement, Case, CaseEvent, Delivery, DeliveryCorrection, Facility, Household, ReportVerification,
-                    Staff, Township, Village, WaterTest)
+from models import (ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, Delivery, DeliveryCorrection, Facility, Household,
+                    ReportVerification, Staff, Township, Unit, Village, WaterTest)
 
 from .agreements import agreement_overlaps
+from .cases import is_overdue
 from .errors import FieldErrors, NotFound
 from .deliveries import CORRECTABLE, effective_values
 from .gaps import gap_clause
+from .ledger import LEDGER_HEADERS, ledger_rows
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope, get_visible
 from .supply import Gaps, Supply, supply_of
@@ -339,6 +341,39 @@ def water_test_report(session, scope: Scope, township_id: int, date_from: date, 
                        "exceedances": describe(t.exceedances)} for t, village, facility, household in tests]}
 
 
+def ledger_record(session, scope: Scope, township_id: int, date_from: date, date_to: date, zone, as_of: date,
+                  lead_unit_id: int | None = None) -> dict:
+    """The printed ledger (问题台账) of a township for a period: the cases opened in it and those opened before that
+    are not yet 销号, in the ledger's columns; with `lead_unit_id`, only the cases that unit leads (the weekly
+    report a 牵头单位 sends up), each marked when overdue or still without evidence."""
+    check_period(date_from, date_to)
+    township = get_visible(session, Township, township_id, scope)
+    unit = get_visible(session, Unit, lead_unit_id, scope) if lead_unit_id is not None else None
+    starts, ends = (datetime.combine(day, time(), zone) for day in (date_from, date_to + timedelta(days=1)))
+    stmt = (select(Case).where(Case.township_id == township.id, Case.created_at < ends,
+                               or_(Case.created_at >= starts, Case.status.in_(ACTIVE_CASE_STATUSES)))
+            .options(selectinload(Case.village).selectinload(Village.township), selectinload(Case.household),
+                     selectinload(Case.facility), selectinload(Case.events), selectinload(Case.evidence),
+                     selectinload(Case.cooperating_units))
+            .order_by(Case.created_at, Case.id))
+    if unit is not None:
+        stmt = stmt.where(Case.lead_unit_id == unit.id)
+    cases = session.scalars(stmt).all()
+    rows = [{"id": item.id, "status": item.status, "cells": cells, "overdue": is_overdue(item, as_of),
+             "evidence": len(item.evidence)} for item, cells in zip(cases, ledger_rows(cases, zone))]
+    params = {"from": date_from.isoformat(), "to": date_to.isoformat()}
+    if unit is not None:
+        params["lead_unit_id"] = unit.id
+    return {"kind": "ledger", "subject_id": township.id, "township_id": township.id,
+            "params": _period_params(params, as_of, date_to),
+            "township": {"id": township.id, "name": township.name}, "unit": unit.name if unit else None,
+            "headers": list(LEDGER_HEADERS), "rows": rows,
+            "totals": {"cases": len(rows), "overdue": sum(r["overdue"] for r in rows),
+                       "verified": sum(r["status"] in ("verified", "closed") for r in rows),
+                       "without_evidence": sum(not r["evidence"] and r["status"] in ("open", "in_progress")
+                                               for r in rows)}}
+
+
 def verification_code(record: dict) -> str:
     """A short hash of exactly what the record says (its generated time aside)."""
     canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
@@ -442,7 +477,7 @@ def _printed_on(params: dict, period_end: date) -> date:
 
 
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
-            "township_summary": Township, "water_tests": Township}
+            "township_summary": Township, "water_tests": Township, "ledger": Township}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
     "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
@@ -459,6 +494,9 @@ BUILDERS = {
         thresholds),
     "water_tests": lambda session, scope, subject_id, params, zone, thresholds: water_test_report(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"])),
+    "ledger": lambda session, scope, subject_id, params, zone, thresholds: ledger_record(
+        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
+        _printed_on(params, date.fromisoformat(params["to"])), params.get("lead_unit_id")),
 }
 
 

@@ -92,6 +92,17 @@ def water_tests(township_id):
     return _pdf(render_record(db.session, record), f"township-{township_id}-water-tests.pdf")
 
 
+@blueprint.route("/reports/townships/<int:township_id>/ledger.pdf")
+@atomic  # the verification code printed on it
+def ledger(township_id):
+    """The printed ledger (问题台账) of the period; `lead_unit_id` narrows it to one 牵头单位's cases."""
+    date_from, date_to = _period()
+    unit = request.args.get("lead_unit_id", "")
+    record = reports.ledger_record(db.session, acting_scope(), township_id, date_from, date_to, local_zone(),
+                                   local_today(), int(unit) if unit.isdigit() else None)
+    return _pdf(render_record(db.session, record), f"township-{township_id}-ledger.pdf")
+
+
 @blueprint.route("/reports/townships/<int:township_id>/inspection.zip")
 @may_write  # a small township's archive is built at once, with its verification codes
 def inspection_archive(township_id):
