@@ -178,3 +178,30 @@ def local_day(offset: int) -> str:
     from service.clock import local_today
 
     return (local_today() + timedelta(days=offset)).isoformat()
+
+
+def test_the_inspection_archive_holds_the_ledger_and_every_case_s_evidence_with_its_sha256(client, world):
+    import csv
+    import hashlib
+    import io
+    import re
+    import zipfile
+
+    from .helpers import PNG, year_of_deliveries
+
+    year_of_deliveries(world, weeks=2)
+    h = world.headers(world.worker_a)
+    cid = _case(client, world, source="inspection").json["id"]
+    _evidence(client, world, cid, world.worker_a, PNG, "整改前.png")
+    answer = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to={local_day(0)}", headers=h)
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(answer.data))
+    names = archive.namelist()
+    assert "02-问题台账.pdf" in names and "02-问题台账.xlsx" in names
+    evidence = [name for name in names if name.startswith("问题材料/")]
+    # Named by the case's 序号 in the ledger, then the case and the file.
+    assert len(evidence) == 1 and re.fullmatch(rf"问题材料/\d{{3}}-问题{cid}-\d+\.png", evidence[0])
+    assert archive.read(evidence[0]) == PNG
+    manifest = {row["file"]: row for row in csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig")))}
+    assert manifest[evidence[0]]["sha256"] == hashlib.sha256(PNG).hexdigest()
+    assert manifest[evidence[0]]["content"] == "case evidence" and "02-问题台账.xlsx" in manifest

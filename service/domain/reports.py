@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import (ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, Delivery, DeliveryCorrection, Facility, Household,
-                    ReportVerification, Staff, Township, Unit, Village, WaterTest)
+from models import (ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection,
+                    Facility, Household, ReportVerification, Staff, Township, Unit, Village, WaterTest)
 
 from .agreements import agreement_overlaps
 from .cases import is_overdue
@@ -452,6 +452,12 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
     agreements = session.execute(select(func.max(Agreement.updated_at), func.count()).join(Household)
                                  .where(in_township)).one()
     cases = session.execute(select(func.max(Case.updated_at), func.count()).where(Case.township_id == township_id)).one()
+    # The ledger's progress entries and the cases' evidence files.
+    case_steps = session.execute(select(func.count(), func.max(CaseEvent.id)).join(Case, Case.id == CaseEvent.case_id)
+                                 .where(Case.township_id == township_id)).one()
+    evidence = session.execute(select(func.count(), func.max(CaseEvidence.id)).join(Case, Case.id == CaseEvidence.case_id)
+                               .where(Case.township_id == township_id)).one()
+    units = session.execute(select(func.max(Unit.updated_at), func.count())).one()
     # Names printed on the pages: villages, the township, staff.
     names = session.execute(select(func.max(Village.updated_at), func.max(Township.updated_at))
                             .join(Township, Township.id == Village.township_id)
@@ -459,7 +465,8 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
     staff = session.execute(select(func.max(Staff.updated_at)).where(Staff.township_id == township_id)).one()
     tests = session.execute(select(func.count(), func.max(WaterTest.id)).where(WaterTest.township_id == township_id)
                             ).one()
-    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, names, staff, tests))
+    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, case_steps, evidence, units, names,
+                                staff, tests))
                           .encode()).hexdigest()[:16]
 
 

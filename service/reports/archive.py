@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from models import Township
+from sqlalchemy import select
+
+from models import CaseEvidence, Township
 
 from ..context import thresholds
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
 from ..domain.reports import (agreement_sheets, archive_agreements, archive_households, check_period, data_version,
-                              household_records, register_verification, township_summary, verification_code,
-                              water_test_report)
+                              household_records, ledger_record, register_verification, township_summary,
+                              verification_code, water_test_report)
+from ..domain.tables import write_xlsx
 from ..domain.scope import Scope, get_visible
 from ..domain.text import file_name_part
 from ..tasks import TaskQueue, task_queue
@@ -95,13 +98,21 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     households = plan.households
     agreements = archive_agreements(session, households, date_from, date_to)
     records = household_records(session, households, date_from, date_to, settings.zone, settings.today)
-    documents = [("00-汇总.pdf", summary, "township summary"), ("01-水质检测.pdf", tests, "water tests")]
+    ledger = ledger_record(session, scope, township_id, date_from, date_to, settings.zone, settings.today)
+    documents = [("00-汇总.pdf", summary, "township summary"), ("01-水质检测.pdf", tests, "water tests"),
+                 ("02-问题台账.pdf", ledger, "case ledger")]
     documents += [(f"送水记录/{file_name_part(r['household']['village'])}-{file_name_part(r['household']['head_name'])}"
                    f"-{int(r['household']['id'])}.pdf", r, "household delivery record") for r in records]
     documents += [(f"送水协议/协议{sheet['subject_id']}.pdf", sheet, "agreement sheet")
                   for sheet in agreement_sheets(session, agreements)]
-    scans = [(f"协议扫描件/协议{a.id}{Path(a.scan_path).suffix}", a.scan_path) for a in agreements if a.scan_path]
-    total = len(documents) + len(scans)
+    scans = [(f"协议扫描件/协议{a.id}{Path(a.scan_path).suffix}", a.scan_path, "signed scan")
+             for a in agreements if a.scan_path]
+    # Every file that shows a ledger case's problem or its fix, by the case's number.
+    case_numbers = {row["id"]: row["cells"][0] for row in ledger["rows"]}
+    scans += [(f"问题材料/{case_numbers[e.case_id]:03d}-问题{e.case_id}-{e.id}{Path(e.path).suffix}", e.path, "case evidence")
+              for e in session.scalars(select(CaseEvidence).where(CaseEvidence.case_id.in_(list(case_numbers)))
+                                       .order_by(CaseEvidence.case_id, CaseEvidence.id))]
+    total = len(documents) + len(scans) + 1
     # A record printed before with the same data is taken as it was; only the others are rendered (in order).
     qr_base = verify_url("", settings.base_url)
     keys = [settings.kept.key(verification_code(record), record["kind"], qr_base) for _, record, _ in documents]
@@ -127,15 +138,16 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
             if index in wanted:
                 settings.kept.put(keys[index], pdf)
             add(name, pdf, what)
-        for name, path in scans:
+        add("02-问题台账.xlsx", write_xlsx(ledger["headers"], [row["cells"] for row in ledger["rows"]]), "case ledger")
+        for name, path, what in scans:
             try:
                 data = (settings.upload_root / path).read_bytes()
             except OSError:  # the archive still goes out; the manifest says what is missing
-                missing = say("archive.scan_missing")
-                manifest.append((name, "", 0, f"signed scan missing ({missing})"))
+                note = say("archive.scan_missing")
+                manifest.append((name, "", 0, f"{what} missing ({note})"))
                 progress(len(manifest), total)
                 continue
-            add(name, data, "signed scan")
+            add(name, data, what)
         lines = io.StringIO()
         writer = csv.writer(lines)
         writer.writerow(["file", "sha256", "bytes", "content"])
