@@ -104,6 +104,8 @@ def test_units_lead_and_cooperate_and_the_county_s_departments_are_every_townshi
         ("县水利局", water.json["id"], [committee.json["id"]])
     refused = _case(client, world, cooperating_unit_ids=[theirs["id"]])
     assert refused.status_code == 422 and "cooperating_unit_ids" in refused.json["errors"]["json"]
+    twice = _case(client, world, lead_unit_id=water.json["id"], cooperating_unit_ids=[water.json["id"]])
+    assert twice.status_code == 422 and "cooperating_unit_ids" in twice.json["errors"]["json"]
     # Without one named, the township leads: its own unit, made the first time.
     default = _case(client, world).json
     assert default["lead_unit"] == "城关镇" and default["lead_unit_id"] is not None
@@ -205,3 +207,43 @@ def test_the_inspection_archive_holds_the_ledger_and_every_case_s_evidence_with_
     manifest = {row["file"]: row for row in csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig")))}
     assert manifest[evidence[0]]["sha256"] == hashlib.sha256(PNG).hexdigest()
     assert manifest[evidence[0]]["content"] == "case evidence" and "02-问题台账.xlsx" in manifest
+
+
+def test_a_worker_opens_a_handed_down_case_on_its_page_records_progress_and_edits_its_ledger_columns(client, world):
+    import re
+
+    from .helpers import csrf_token, login
+
+    water = client.post("/api/v1/units", json={"name": "县水利局", "kind": "department"},
+                        headers=world.headers(world.admin)).json
+    login(client, "worker_a")
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert "交办编号" in page and "县水利局" in page and "系统发现" not in page
+    token = csrf_token(client, "/cases/new")
+    form = {"csrf_token": token, "source": "hotline", "source_ref": "12345-" + "9" * 60, "village_id": str(world.v_a1.id),
+            "kind": "other", "description": "村东头水管漏水", "measures": "更换水管", "category": "deadline",
+            "lead_unit_id": str(water["id"]), "cooperating_unit_ids": [str(water["id"])]}
+    refused = client.post("/cases/new", data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-field="source_ref"' in text
+    assert "村东头水管漏水" in text  # what was typed stays
+    form.update(source_ref="12345-0093")
+    twice = client.post("/cases/new", data=form)  # the lead unit named as cooperating too
+    assert twice.status_code == 422 and 'data-field="cooperating_unit_ids"' in twice.get_data(as_text=True)
+    form.update(cooperating_unit_ids=[])
+    opened = client.post("/cases/new", data=form)
+    assert opened.status_code == 302
+    cid = int(re.search(r"/cases/(\d+)", opened.location).group(1))
+    case = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.worker_a)).json
+    assert (case["source"], case["source_ref"], case["lead_unit"], case["measures"]) == \
+        ("hotline", "12345-0093", "县水利局", "更换水管")
+    token = csrf_token(client, f"/cases/{cid}")
+    assert client.post(f"/cases/{cid}/progress", data={"csrf_token": token, "progress": "已买好水管"}).status_code == 302
+    detail = client.get(f"/cases/{cid}").get_data(as_text=True)
+    assert "已买好水管" in detail.split('id="progress"')[1] and "12345热线" not in detail and "12345-0093" in detail
+    assert client.post(f"/cases/{cid}/ledger", data={"csrf_token": token, "source": "petition", "source_ref": "信-7",
+                                                      "category": "ongoing", "measures": "每月巡查",
+                                                      "lead_unit_id": ""}).status_code == 302
+    case = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.worker_a)).json
+    assert (case["source"], case["category"], case["measures"], case["lead_unit"]) == \
+        ("petition", "ongoing", "每月巡查", "县水利局")

@@ -1,8 +1,9 @@
 from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
 from flask_login import login_required
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import FAILED_STATUSES, Case, Village, db, utcnow
+from models import FAILED_STATUSES, Case, Unit, Village, db, utcnow
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
@@ -11,13 +12,15 @@ from ..domain.geo import stranded_households
 from ..domain import cases
 from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, NotFound
-from ..domain.permissions import can
-from ..forms import clean_text, form_page, load_query
+from ..domain.permissions import can, require_capability
+from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
+from ..i18n import say
 from ..uploads import IMAGES, store_upload, thumbnail, upload_root
 from .routes import collection
-from .schemas import CaseArgs
+from .schemas import CaseArgs, CaseSchema
 
 blueprint = Blueprint("cases_pages", __name__)
+LEDGER_FIELDS = ("source", "source_ref", "category", "measures", "lead_unit_id", "cooperating_unit_ids")
 # The moves each status offers on the case page; the lifecycle itself is enforced by the domain.
 NEXT = {"open": ("in_progress",), "in_progress": ("resolved",), "resolved": ("verified",),
         "verified": ("closed", "open")}
@@ -49,6 +52,7 @@ def _detail(case_id: int, errors: dict | None = None) -> str:
         if case.facility is not None and case.dedupe_key == f"facility:{case.facility_id}" and \
         case.status in ("open", "in_progress") and case.facility.status in FAILED_STATUSES else []
     return render_template("cases/detail.html", c=case, next_steps=_next_steps(case, actor), staff=staff,
+                           units=_units(case.township_id) if can(actor, "work_case") else [],
                            stranded=stranded, repair=case,
                            errors=errors or {}, today=local_today())
 
@@ -57,6 +61,66 @@ def _detail(case_id: int, errors: dict | None = None) -> str:
 @login_required
 def detail(case_id):
     return _detail(case_id)
+
+
+# A case opened from a page: a handed-down problem (交办) with its reference, units and measures, or one's own.
+FORM_TYPES = {"kind": str, "village_id": int, "title": str, "description": str, "source": str, "source_ref": str,
+              "category": str, "measures": str, "lead_unit_id": int, "severity": str, "deadline": str}
+
+
+def _units(township_id: int | None = None) -> list[Unit]:
+    """The units a case may name: the user's township's own and the county's."""
+    stmt = acting_scope().restrict(select(Unit), Unit).order_by(Unit.township_id.is_(None), Unit.kind, Unit.name)
+    if township_id is not None:
+        stmt = stmt.where((Unit.township_id == township_id) | Unit.township_id.is_(None))
+    return db.session.scalars(stmt).all()
+
+
+def _case_form(errors: dict | None = None) -> str:
+    villages = db.session.scalars(acting_scope().restrict(select(Village), Village)
+                                  .options(selectinload(Village.township)).order_by(Village.township_id, Village.name)).all()
+    values = request.form if request.method == "POST" else {"category": "deadline", "source": "assigned"}
+    return render_template("cases/new.html", villages=villages, units=_units(), values=values,
+                           chosen=request.form.getlist("cooperating_unit_ids"), errors=errors or {})
+
+
+def _form_payload(types: dict, partial: bool = False) -> dict:
+    data = load_form(CaseSchema(partial=partial), request.form, types, clear_blank=partial)
+    data["cooperating_unit_ids"] = [int(i) for i in request.form.getlist("cooperating_unit_ids") if i.isdigit()]
+    return data
+
+
+@blueprint.route("/cases/new", methods=["GET", "POST"])
+@login_required
+@form_page(lambda errors: _case_form(errors))
+def new():
+    """立案: a case from a 交办 list (its number, lead and cooperating units, measures) or found on one's rounds."""
+    if request.method == "GET":
+        require_capability(acting_user(), "work_case")
+        return _case_form()
+    case = cases.open_case(db.session, acting_user(), _form_payload(FORM_TYPES), local_today(), current_rules().cases)
+    flash_when_saved(say("case.opened"))
+    return redirect(url_for("cases_pages.detail", case_id=case.id))
+
+
+@blueprint.route("/cases/<int:case_id>/ledger", methods=["POST"])
+@login_required
+@form_page(_detail)
+def ledger_details(case_id):
+    """The case's ledger columns changed: source and reference, category, measures, lead and cooperating units."""
+    data = _form_payload({key: FORM_TYPES[key] for key in LEDGER_FIELDS if key in FORM_TYPES}, partial=True)
+    cases.update_case(db.session, acting_user(), case_id, {key: data[key] for key in LEDGER_FIELDS if key in data},
+                      local_today())
+    return redirect(url_for("cases_pages.detail", case_id=case_id))
+
+
+@blueprint.route("/cases/<int:case_id>/progress", methods=["POST"])
+@login_required
+@form_page(_detail)
+def progress(case_id):
+    """整改进展: a dated entry."""
+    cases.add_progress(db.session, acting_user(), case_id, clean_text(request.form.get("progress"), 2000), utcnow())
+    return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 
 @blueprint.route("/cases/mine")

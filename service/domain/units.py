@@ -70,8 +70,9 @@ def case_units(session, township_id: int, lead_unit_id: int | None, cooperating_
     missing = [i for i in cooperating_ids or [] if i not in found]
     if missing:
         errors["cooperating_unit_ids"] = [Message("unit.unknown", id=missing[0])]
+    elif lead_unit_id is not None and lead_unit_id in (cooperating_ids or []):
+        errors["cooperating_unit_ids"] = [Message("unit.lead_cooperates")]
     if errors:
         raise FieldErrors(errors)
-    cooperating = None if cooperating_ids is None else [found[i] for i in dict.fromkeys(cooperating_ids)
-                                                         if i != lead_unit_id]
+    cooperating = None if cooperating_ids is None else [found[i] for i in dict.fromkeys(cooperating_ids)]
     return found.get(lead_unit_id), cooperating
