@@ -321,3 +321,22 @@ def test_a_reply_checks_that_the_message_is_visible_to_whoever_answers(app, worl
     reply_to_inbound(db.session, world.worker_a, message.id, "好", "n", MIDDAY, SHANGHAI, 10)
     db.session.commit()
     assert [m.body for m in outbound(purpose="manual_reply")] == ["好"]
+
+
+def test_a_villagers_own_words_open_a_complaint_case_that_gathers_later_ones(app, world, twilio):
+    household = make_household(world, 1, phone="+8613800000041")
+    db.session.commit()
+    first = _inbound(app, "SMc1", "+8613800000041", "没水了")
+    case = db.session.scalars(select(Case).where(Case.household_id == household.id)).one()
+    assert (case.source, case.kind, case.description, case.status) == ("villager", "other", "没水了", "open")
+    assert (first.related_type, first.related_id, first.handled) == ("case", case.id, True)
+    reply = db.session.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == "reply:SMc1")).one()
+    assert f"问题{case.id}" in reply.body and len(reply.body) <= 70
+    _inbound(app, "SMc2", "+8613800000041", "还是没水，三天了")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.household_id == household.id)) == 1
+    assert [e.note for e in db.session.get(Case, case.id).events if e.action == "progress"] == ["还是没水，三天了"]
+    # A number nobody registered stays in the inbox for a worker; nothing is opened.
+    stranger = _inbound(app, "SMc3", "+8613800000099", "没水了")
+    assert stranger.status == "unmatched" and stranger.related_type is None
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 1

@@ -499,6 +499,26 @@ def daily_case_pass(session, rules) -> dict:
     return {"gaps_opened": opened, "gaps_resolved": resolved, **deadlines}
 
 
+def record_complaint(session, household: Household, text: str, today: date, now: datetime,
+                     policy: CasePolicy) -> int:
+    """群众反映 by SMS: the household's open complaint case gathers the message as a progress entry; without one, a
+    case is opened (source villager) with the message as its description. Returns the case's id."""
+    open_id = session.scalar(select(Case.id).where(Case.household_id == household.id, Case.source == "villager",
+                                                   Case.status.in_(("open", "in_progress"))).order_by(Case.id).limit(1))
+    if open_id is not None:
+        session.add(_event(open_id, "progress", None, note=text, at=now))
+        return open_id
+    township = session.get(Township, household.township_id)
+    case = Case(kind="other", source="villager", township_id=household.township_id, village_id=household.village_id,
+                household_id=household.id, title=catalogue.say("case.complaint_title"), description=text,
+                severity="medium", lead_unit=township.name, deadline=policy.deadline("medium", today), status="open",
+                relapse_count=0, created_at=now, updated_at=now)
+    session.add(case)
+    session.flush()
+    _opened_events(session, [case.id], now, policy)
+    return case.id
+
+
 def open_dispute_case(session, delivery: Delivery, today: date, now: datetime, policy: CasePolicy) -> int | None:
     """A household replied that a logged delivery never came: a missed_delivery case to check, once."""
     household = delivery.household

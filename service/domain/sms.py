@@ -15,7 +15,7 @@ from models import AuditEvent, Delivery, Household, SmsMessage, SmsOptOut, Staff
 
 from . import catalogue
 from .errors import Conflict, NotFound, TooManyRequests
-from .cases import CasePolicy, open_dispute_case
+from .cases import CasePolicy, open_dispute_case, record_complaint
 from .outbox import enqueue, is_opted_out
 from .permissions import require_capability
 from .scope import Scope, get_visible
@@ -165,7 +165,7 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
                          status="received", township_id=household.township_id if household else None,
                          household_id=household.id if household else None, handled=False, created_at=now,
                          updated_at=now)
-    kind = reply_kind(body)
+    kind, reply_values = reply_kind(body), {}
     if kind in ("confirm", "dispute"):
         delivery = _pending_request(session, phone)
         if delivery is None:
@@ -188,18 +188,24 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
     elif kind == "start":
         session.execute(delete(SmsOptOut).where(SmsOptOut.phone == phone))
         message.status, message.handled, reply = "opt_in", True, "opt_in"
+    elif household is not None and body.strip():
+        # A registered household's own words: a complaint (群众反映), a case of its own, answered with its number.
+        case_id = record_complaint(session, household, body.strip()[:2000], today, now, policy)
+        message.handled, message.related_type, message.related_id = True, "case", case_id
+        reply, reply_values = "complaint", {"case_id": case_id}
     else:
         message.status, reply = "unmatched", "unknown"
     session.add(message)
     silent = reply not in ("opt_out", "opt_in") and session.get(SmsOptOut, phone) is not None
     # The reply goes back in the webhook's answer (TwiML); it is recorded like every SMS out, and kept unsent
     # (已退订) for a number that opted out.
-    session.add(SmsMessage(direction="outbound", phone=phone, body=catalogue.say(f"sms.reply.{reply}"), purpose="auto_reply",
+    text = catalogue.say(f"sms.reply.{reply}", **reply_values)
+    session.add(SmsMessage(direction="outbound", phone=phone, body=text, purpose="auto_reply",
                            status="opted_out" if silent else "sent", idempotency_key=f"reply:{sid}",
                            related_type=message.related_type, related_id=message.related_id,
                            household_id=message.household_id, township_id=message.township_id,
                            sent_at=None if silent else now, created_at=now, updated_at=now))
-    return None if silent else catalogue.say(f"sms.reply.{reply}")
+    return None if silent else text
 
 
 def apply_status(session, sid: str | None, outbox_id: int | None, twilio_status: str, error_code: str | None,
