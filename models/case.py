@@ -32,6 +32,7 @@ class Case(Timestamps, db.Model):
         CheckConstraint("relapse_count >= 0", name="relapses_not_negative"),
         CheckConstraint(f"source IN {CASE_SOURCES}", name="source_known"),
         CheckConstraint(f"category IN {CASE_CATEGORIES}", name="category_known"),
+        CheckConstraint("callback_answer IN ('satisfied', 'unsatisfied')", name="callback_answer_known"),
         CheckConstraint("status NOT IN ('resolved', 'verified', 'closed') OR resolution_note IS NOT NULL",
                         name="resolved_has_note"),
         # A problem the system opens is open once: no second case with the same key while one is active.
@@ -72,6 +73,9 @@ class Case(Timestamps, db.Model):
     category: Mapped[str] = mapped_column(String(10), server_default="deadline")
     measures: Mapped[str | None] = mapped_column(Text)  # 整改措施
     relapse_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # 回访: after 销号 of what a villager, a hotline or a petition raised, the household is asked if it is satisfied.
+    callback_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    callback_answer: Mapped[str | None] = mapped_column(String(20))  # satisfied / unsatisfied
     reminded_on: Mapped[date | None] = mapped_column(Date)
     escalated_on: Mapped[date | None] = mapped_column(Date)
 
@@ -83,6 +87,13 @@ class Case(Timestamps, db.Model):
     @property
     def cooperating_unit_ids(self) -> list[int]:
         return [unit.id for unit in self.cooperating_units]
+
+    @property
+    def callback(self) -> dict | None:
+        """回访, once asked: when, and the household's answer (None until it replies)."""
+        if self.callback_asked_at is None:
+            return None
+        return {"asked_at": self.callback_asked_at, "answer": self.callback_answer}
 
     events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
     evidence: Mapped[list["CaseEvidence"]] = relationship(back_populates="case", order_by="CaseEvidence.id")

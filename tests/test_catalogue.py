@@ -69,7 +69,7 @@ def test_every_key_the_code_names_is_in_the_catalogue_and_every_entry_is_used():
     # Keys built from codes: labels, SMS replies and kinds, the phone's texts, error headings, field names.
     dynamic = {f"label.{group}.{code}" for group, codes in LABELLED.items() for code in codes}
     dynamic |= {f"sms.reply.{kind}" for kind in ("confirmed", "disputed", "no_pending", "opt_out", "opt_in", "unknown",
-                                                 "complaint")}
+                                                 "complaint", "callback_satisfied", "callback_unsatisfied")}
     dynamic |= {f"sms.kind.{kind}" for kind in models.CASE_KINDS} | {"sms.remind_evening", "sms.remind_morning"}
     dynamic |= {f"offline.{key}" for key in ("banner", "pending", "pending_count", "waiting", "sending",
                                              "login_expired", "other_user", "refused", "tapped", "dismiss", "logged",

@@ -340,3 +340,30 @@ def test_a_villagers_own_words_open_a_complaint_case_that_gathers_later_ones(app
     stranger = _inbound(app, "SMc3", "+8613800000099", "没水了")
     assert stranger.status == "unmatched" and stranger.related_type is None
     assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_after_销号_the_household_that_complained_is_asked_and_a_0_reopens_its_case(app, client, world, twilio):
+    from .helpers import PNG
+
+    household = make_household(world, 1, phone="+8613800000042")
+    db.session.commit()
+    _inbound(app, "SMk1", "+8613800000042", "水有怪味")
+    case = db.session.scalars(select(Case).where(Case.household_id == household.id)).one()
+    h = world.headers(world.worker_a)
+    client.post(f"/api/v1/cases/{case.id}/transitions", json={"to": "in_progress"}, headers=h)
+    client.post(f"/api/v1/cases/{case.id}/evidence", headers=h, content_type="multipart/form-data",
+                data={"file": (__import__("io").BytesIO(PNG), "p.png")})
+    client.post(f"/api/v1/cases/{case.id}/transitions", json={"to": "resolved", "note": "清洗了水箱"}, headers=h)
+    verified = client.post(f"/api/v1/cases/{case.id}/transitions", json={"to": "verified", "note": "电话回访"},
+                           headers=world.headers(world.lead_a))
+    assert verified.status_code == 200 and verified.json["callback"]["answer"] is None
+    asked = outbound(purpose="callback")
+    assert len(asked) == 1 and asked[0].phone == "+8613800000042" and f"问题{case.id}" in asked[0].body
+    # The full-width ０ is a 0: not satisfied, the case opens again and the ledger will say so.
+    _inbound(app, "SMk2", "+8613800000042", "０")
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert (case.status, case.callback_answer) == ("open", "unsatisfied")
+    assert [e.action for e in case.events][-2:] == ["callback_unsatisfied", "transition"]
+    reply = db.session.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == "reply:SMk2")).one()
+    assert "不满意" in reply.body

@@ -57,9 +57,15 @@ class CaseSchema(Schema):
     measures = Text(allow_none=True, validate=validate.Length(max=2000), metadata={"description": "整改措施"})
     relapse_of = fields.Integer(attribute="relapse_of_id", dump_only=True, allow_none=True,
                                 metadata={"description": "the earlier case this one is a relapse (反弹) of"})
+    callback = fields.Method("_callback", dump_only=True, allow_none=True, metadata={
+        "type": "object", "description": "回访, once asked: {asked_at, answer: satisfied|unsatisfied|null}"})
     progress = fields.Method("_progress", dump_only=True,
                              metadata={"type": "array", "items": {"$ref": "#/components/schemas/ProgressEntry"},
                                        "description": "整改进展, oldest first"})
+
+    def _callback(self, case) -> dict | None:
+        asked = case.callback
+        return None if asked is None else {"asked_at": asked["asked_at"].isoformat(), "answer": asked["answer"]}
 
     def _progress(self, case) -> list[dict]:
         return ProgressEntrySchema(many=True).dump([e for e in case.events if e.action == "progress"])

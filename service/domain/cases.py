@@ -263,11 +263,43 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, ru
     case.status = to
     if to == "verified" and case.facility_id and case.dedupe_key == f"facility:{case.facility_id}":
         _repaired(session, actor, case.facility, rules)
+    if to == "verified" and case.source in CALLBACK_SOURCES:
+        _ask_callback(session, case, now)
     action = {"closed": "recheck_passed", "open": "recheck_failed"}.get(to, "transition") \
         if frm == "verified" else "transition"
     session.add(_event(case.id, action, actor, frm, to, note, at=now))
     record_write(session, actor, "transition", case, before)
     return case
+
+
+# What the people raised (群众反映, hotlines, petitions) is followed by a 回访 once it is 销号.
+CALLBACK_SOURCES = ("villager", "hotline", "petition")
+
+
+def _ask_callback(session, case: Case, now: datetime) -> None:
+    """回访: the household that raised it is asked by SMS whether it is satisfied (through the outbox: opt-out and
+    quiet hours hold as for every SMS); a case without a household phone is not asked."""
+    phone = case.household.phone if case.household else None
+    if phone is None:
+        return
+    case.callback_asked_at, case.callback_answer = now, None
+    enqueue(session, [{"phone": phone, "household_id": case.household_id, "township_id": case.township_id,
+                       "purpose": "callback", "related_type": "case", "related_id": case.id,
+                       "idempotency_key": f"callback:{case.id}:{now.isoformat()}",
+                       "body": catalogue.say("sms.callback", case_id=case.id)}], now)
+
+
+def answer_callback(session, case: Case, satisfied: bool, now: datetime, today: date, policy: CasePolicy) -> None:
+    """The household's answer to a 回访: kept on the case; not satisfied (0) opens the case again, with that event."""
+    case.callback_answer = "satisfied" if satisfied else "unsatisfied"
+    session.add(_event(case.id, "callback_satisfied" if satisfied else "callback_unsatisfied", None, at=now))
+    if not satisfied and case.status in ("verified", "closed"):
+        frm = case.status
+        case.status, case.deadline = "open", policy.deadline(case.severity, today)
+        case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
+        case.recheck_due_on = case.reminded_on = case.escalated_on = None
+        session.add(_event(case.id, "transition", None, frm, "open", "callback_unsatisfied", at=now))
+    case.updated_at = now
 
 
 def _repaired(session, actor: User, facility: Facility, rules) -> None:

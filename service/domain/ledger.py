@@ -38,6 +38,8 @@ def recheck(case: Case, zone: ZoneInfo) -> str | None:
         parts.append(catalogue.say("ledger.recheck_due", day=case.recheck_due_on.isoformat()))
     if case.relapse_count:
         parts.append(catalogue.say("ledger.relapses", count=case.relapse_count))
+    if case.callback_answer:
+        parts.append(catalogue.say("ledger.callback", answer=catalogue.label("callback_answer", case.callback_answer)))
     return "；".join(parts) or None
 
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, exists, func, select, update
 
-from models import AuditEvent, Delivery, Household, SmsMessage, SmsOptOut, Staff, User, Village
+from models import AuditEvent, Case, Delivery, Household, SmsMessage, SmsOptOut, Staff, User, Village
 
 from . import catalogue
 from .errors import Conflict, NotFound, TooManyRequests
-from .cases import CasePolicy, open_dispute_case, record_complaint
+from .cases import CasePolicy, answer_callback, open_dispute_case, record_complaint
 from .outbox import enqueue, is_opted_out
 from .permissions import require_capability
 from .scope import Scope, get_visible
@@ -139,14 +139,25 @@ def expire_confirmations(session, now: datetime, after: timedelta) -> int:
 # Replies and delivery reports ---------------------------------------------------------------------------
 
 
-def _pending_request(session, phone: str) -> Delivery | None:
-    """The delivery of the most recent confirmation request sent to this number that still awaits a reply."""
-    return session.scalar(
-        select(Delivery)
+def _pending_request(session, phone: str):
+    """The delivery of the most recent confirmation request sent to this number that still awaits a reply, with
+    when it was asked (None without one)."""
+    return session.execute(
+        select(Delivery, SmsMessage.created_at)
         .join(SmsMessage, (SmsMessage.related_id == Delivery.id) & (SmsMessage.related_type == "delivery"))
         .where(SmsMessage.phone == phone, SmsMessage.purpose == "confirm_request",
                SmsMessage.direction == "outbound", Delivery.confirmation == "pending")
-        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(1))
+        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(1)).first()
+
+
+def _pending_callback(session, phone: str):
+    """The case of the most recent 回访 asked of this number and not yet answered, with when it was asked."""
+    return session.execute(
+        select(Case, SmsMessage.created_at)
+        .join(SmsMessage, (SmsMessage.related_id == Case.id) & (SmsMessage.related_type == "case"))
+        .where(SmsMessage.phone == phone, SmsMessage.purpose == "callback", SmsMessage.direction == "outbound",
+               Case.callback_asked_at.is_not(None), Case.callback_answer.is_(None))
+        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(1)).first()
 
 
 def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, policy: CasePolicy,
@@ -166,8 +177,16 @@ def handle_inbound(session, phone: str, body: str, sid: str, now: datetime, poli
                          household_id=household.id if household else None, handled=False, created_at=now,
                          updated_at=now)
     kind, reply_values = reply_kind(body), {}
-    if kind in ("confirm", "dispute"):
-        delivery = _pending_request(session, phone)
+    request = _pending_request(session, phone) if kind in ("confirm", "dispute") else None
+    callback = _pending_callback(session, phone) if kind in ("confirm", "dispute") else None
+    if callback is not None and (request is None or callback[1] >= request[1]):
+        # The later question is the one answered: 1 satisfied, 0 not (the case opens again).
+        answer_callback(session, callback[0], kind == "confirm", now, today, policy)
+        message.status, message.handled = "matched", True
+        message.related_type, message.related_id = "case", callback[0].id
+        reply = "callback_satisfied" if kind == "confirm" else "callback_unsatisfied"
+    elif kind in ("confirm", "dispute"):
+        delivery = request[0] if request is not None else None
         if delivery is None:
             message.status, reply = "unmatched", "no_pending"
         else:
