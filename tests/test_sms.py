@@ -367,3 +367,24 @@ def test_after_销号_the_household_that_complained_is_asked_and_a_0_reopens_its
     assert [e.action for e in case.events][-2:] == ["callback_unsatisfied", "transition"]
     reply = db.session.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == "reply:SMk2")).one()
     assert "不满意" in reply.body
+
+
+def test_a_message_from_an_unregistered_number_becomes_a_case_with_one_tap(app, client, world, twilio):
+    from .helpers import csrf_token, login
+
+    stranger = _inbound(app, "SMu1", "+8613800000098", "张家村西头的井好几天没水了")
+    login(client, "admin")  # a number nobody registered reaches the county's inbox
+    page = client.get("/sms").get_data(as_text=True)
+    assert f'/sms/{stranger.id}/case' in page and "反映的是哪个村" in page
+    token = csrf_token(client, "/sms")
+    refused = client.post(f"/sms/{stranger.id}/case", data={"csrf_token": token})
+    assert refused.status_code == 422
+    made = client.post(f"/sms/{stranger.id}/case", data={"csrf_token": token, "village_id": str(world.v_a1.id)})
+    assert made.status_code == 302
+    case = db.session.scalars(select(Case).where(Case.source == "villager")).one()
+    assert case.village_id == world.v_a1.id and "好几天没水了" in case.description and "+8613800000098" in case.description
+    db.session.expire_all()
+    message = db.session.get(SmsMessage, stranger.id)
+    assert (message.handled, message.related_type, message.related_id) == (True, "case", case.id)
+    assert client.post(f"/sms/{stranger.id}/case", data={"csrf_token": token,
+                                                         "village_id": str(world.v_a1.id)}).status_code == 409

@@ -14,8 +14,8 @@ from sqlalchemy import delete, exists, func, select, update
 from models import AuditEvent, Case, Delivery, Household, SmsMessage, SmsOptOut, Staff, User, Village
 
 from . import catalogue
-from .errors import Conflict, NotFound, TooManyRequests
-from .cases import CasePolicy, answer_callback, open_dispute_case, record_complaint
+from .errors import Conflict, FieldErrors, NotFound, TooManyRequests
+from .cases import CasePolicy, answer_callback, open_case, open_dispute_case, record_complaint
 from .outbox import enqueue, is_opted_out
 from .permissions import require_capability
 from .scope import Scope, get_visible
@@ -274,3 +274,22 @@ def reply_to_inbound(session, actor: User, message_id: int, text: str, nonce: st
         session.add(AuditEvent(actor_id=actor.id, action="manual_sms", entity="sms_messages", entity_id=message.id,
                                before=None, after={"urgent": urgent}, at=now))
     message.handled = True
+
+
+def case_from_message(session, actor: User, message_id: int, village_id: int | None, today: date,
+                      policy: CasePolicy) -> int:
+    """A message from a number nobody registered, made a complaint (群众反映) in the village the worker names:
+    the case quotes it, and the message is handled, pointing at the case."""
+    message = get_visible(session, SmsMessage, message_id, Scope.of(actor))
+    if message.direction != "inbound":
+        raise NotFound("reply.not_found")
+    if message.related_type == "case":
+        raise Conflict("sms.already_a_case", case_id=message.related_id)
+    if village_id is None:
+        raise FieldErrors.one("village_id", "case.subject_needed")
+    case = open_case(session, actor, {"kind": "other", "village_id": village_id, "source": "villager",
+                                      "title": catalogue.say("case.complaint_title"),
+                                      "description": f"{message.body}（{message.phone}）"[:2000]}, today, policy)
+    message.handled, message.related_type, message.related_id = True, "case", case.id
+    message.township_id = message.township_id or case.township_id
+    return case.id

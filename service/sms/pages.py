@@ -4,12 +4,12 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import case, select
 
-from models import Household, SmsMessage, SmsOptOut, Staff, db
+from models import Household, SmsMessage, SmsOptOut, Staff, Village, db
 
 from ..auth import acting_scope, acting_user
-from ..context import current_context
+from ..context import current_context, current_rules
 from ..domain.permissions import can
-from ..domain.sms import reply_to_inbound
+from ..domain.sms import case_from_message, reply_to_inbound
 from ..forms import clean_text
 from ..unit_of_work import atomic
 
@@ -39,7 +39,22 @@ def index():
         Staff.id.in_({m.staff_id for m in messages if m.staff_id}))).all())
     return render_template("sms/index.html", messages=messages, box=box, status=status, opted_out=opted_out,
                            households=households, staff=staff,
+                           villages=db.session.scalars(acting_scope().restrict(select(Village), Village)
+                                                       .order_by(Village.township_id, Village.name)).all()
+                           if can(acting_user(), "work_case") else [],
                            may_mark_urgent=can(acting_user(), "send_urgent_sms"), new_key=lambda: uuid.uuid4().hex)
+
+
+@blueprint.route("/sms/<int:message_id>/case", methods=["POST"])
+@login_required
+@atomic
+def make_case(message_id):
+    """立案 from a message no household's number sent: the worker names the village."""
+    village = request.form.get("village_id", "")
+    rules = current_rules()
+    case_id = case_from_message(db.session, acting_user(), message_id, int(village) if village.isdigit() else None,
+                                rules.today, rules.cases)
+    return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 
 @blueprint.route("/sms/<int:message_id>/reply", methods=["POST"])
