@@ -4,8 +4,8 @@ from .base import db, utcnow
 from .case import (ACTIVE_CASE_STATUSES, CASE_CATEGORIES, CASE_KINDS, CASE_SOURCES, CASE_STATUSES, SEVERITIES, Case,
                    CaseEvent, CaseEvidence)
 from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrection
-from .facility import (FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, SUPPLY_CLASSES, Facility,
-                       FacilityStatusChange)
+from .facility import (CARE_KINDS, FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, SUPPLY_CLASSES, Facility,
+                       FacilityCare, FacilityStatusChange)
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
 from .job import JobRun, SchedulerHeartbeat
 from .report import ReportVerification
@@ -23,5 +23,5 @@ __all__ = [
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
     "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
-    "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS",
+    "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS", "FacilityCare", "CARE_KINDS",
 ]

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, String,
-                        UniqueConstraint, false)
+                        Text, UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Timestamps, UTCDateTime, db, utcnow
@@ -74,3 +74,22 @@ class FacilityStatusChange(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+CARE_KINDS = ("cleaning", "protection")  # 清洗消毒, 水源保护检查
+
+
+class FacilityCare(db.Model):
+    """A cleaning or a source-protection check done at a facility (管护记录): when, by whom, what, a photo."""
+
+    __tablename__ = "facility_care"
+    __table_args__ = (CheckConstraint(f"kind IN {CARE_KINDS}", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    done_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    photo_path: Mapped[str | None] = mapped_column(String(200))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -128,7 +128,8 @@ def test_a_broken_facility_opens_one_repair_case_and_working_resolves_it(client,
     purifier = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier",
                                                        "name": "王家净水机", "ownership": "private",
                                                        "household_id": household["id"],
-                                                       "manager_id": world.staff_a.id}, headers=h).json
+                                                       "manager_id": world.staff_a.id,
+                                                       "responsible_unit": "张家村村委会"}, headers=h).json
     client.patch(f"/api/v1/facilities/{purifier['id']}", json={"status": "broken"}, headers=h)
     client.patch(f"/api/v1/facilities/{purifier['id']}", json={"status": "low_yield"}, headers=h)
     cases = client.get(f"/api/v1/cases?facility_id={purifier['id']}", headers=h).json["items"]
@@ -448,3 +449,49 @@ def test_a_failed_central_point_is_one_repair_case_with_its_emergency_households
     set_facility_status(db.session, world.worker_a, world.point_a1.id, "working", None, current_rules())
     db.session.commit()
     assert gaps() == set()
+
+
+def test_every_facility_is_looked_after_a_case_until_its_unit_and_manager_are_named_and_it_is_cleaned(client, world):
+    from datetime import timedelta
+
+    from service.context import current_rules
+    from service.domain.cases import daily_case_pass
+
+    from .helpers import csrf_token, login
+
+    h = world.headers(world.worker_a)
+    long_ago = (local_today() - timedelta(days=120)).isoformat()
+    purifier = client.post("/api/v1/facilities", json={"village_id": world.v_a1.id, "kind": "purifier",
+                                                       "name": "村委净水机", "ownership": "collective",
+                                                       "last_cleaned_on": long_ago}, headers=h).json
+
+    def case_statuses():
+        listed = client.get(f"/api/v1/cases?facility_id={purifier['id']}", headers=h).json["items"]
+        return {c["title"]: c["status"] for c in listed}
+
+    opened = client.get(f"/api/v1/cases?facility_id={purifier['id']}", headers=h).json["items"]
+    assert sorted((c["kind"], c["title"]) for c in opened) == [("other", "管护责任未落实"), ("sanitation", "清洗消毒逾期")]
+    daily_case_pass(db.session, current_rules())  # the daily pass opens nothing twice
+    db.session.commit()
+    assert client.get(f"/api/v1/cases?facility_id={purifier['id']}", headers=h).json["total"] == 2
+    client.patch(f"/api/v1/facilities/{purifier['id']}", json={"manager_id": world.staff_a.id}, headers=h)
+    statuses = case_statuses()
+    assert statuses["管护责任未落实"] == "open"  # still no responsible unit
+    client.patch(f"/api/v1/facilities/{purifier['id']}", json={"responsible_unit": "张家村村委会"}, headers=h)
+    statuses = case_statuses()
+    assert statuses == {"管护责任未落实": "resolved", "清洗消毒逾期": "open"}
+    # A cleaning recorded on the facility's page resolves its cleaning case.
+    login(client, "cun_a1")
+    page = client.get(f"/facilities/{purifier['id']}").get_data(as_text=True)
+    assert "清洗消毒逾期" in page and 'id="record-care"' in page
+    token = csrf_token(client, f"/facilities/{purifier['id']}")
+    future = client.post(f"/facilities/{purifier['id']}/care", data={
+        "csrf_token": token, "kind": "cleaning", "done_on": (local_today() + timedelta(days=1)).isoformat()})
+    assert future.status_code == 422 and 'data-field="done_on"' in future.get_data(as_text=True)
+    done = client.post(f"/facilities/{purifier['id']}/care", data={
+        "csrf_token": token, "kind": "cleaning", "done_on": local_today().isoformat(), "note": "清洗滤芯外壳"})
+    assert done.status_code == 302
+    page = client.get(f"/facilities/{purifier['id']}").get_data(as_text=True)
+    assert "已记录：清洗消毒" in page and "清洗滤芯外壳" in page and "清洗消毒逾期：已整改" in page  # to 销号
+    statuses = case_statuses()
+    assert statuses["清洗消毒逾期"] == "resolved"

@@ -76,6 +76,7 @@ def test_every_key_the_code_names_is_in_the_catalogue_and_every_entry_is_used():
                                              "photo_too_large", "not_saved")}
     dynamic |= {key for key in known if key.startswith(("error.", "field.", "label."))}
     dynamic |= {refusal for _, refusal in CAPABILITIES.values()} | set(FAILURE_REASONS.values()) | {"archive.failed"}
+    dynamic |= {"care.care_missing", "care.cleaning_due"}  # a facility care case's title, by its reason
     # marshmallow's messages, by the tables of the schemas' base.
     dynamic |= {key for _, key in INVALID_BY_CLASS} | set(FIELD_ERRORS.values()) | set(VALIDATOR_DEFAULTS.values())
     dynamic |= {key for keys in VALIDATOR_MESSAGES.values() for key in keys.values()} | {"value.invalid"}

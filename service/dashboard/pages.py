@@ -18,7 +18,8 @@ def index():
     township_id = request.args.get("township_id", type=int)
     township_id = township_id if township_id and 0 < township_id < 2**31 else None
     rules, scope, kept = current_rules(), acting_scope(), current_kept_figures()
-    figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id, kept, rules.zone)
+    figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id, kept, rules.zone,
+                                rules.cases.cleaning_every_days)
     # The pictures draw the same villages' data, so they stay current as long as the figures do; they are drawn
     # for the user's scope, which is part of what they are kept under.
     def draw():

@@ -52,7 +52,7 @@ def dashboard(args):
     """Households needing delivery, gaps without an agreement, deliveries due and missed: overall and per village."""
     kept = current_kept_figures()
     figures = dashboard_figures(db.session, acting_scope(), local_today(), current_thresholds(),
-                                args.get("township_id"), kept, local_zone())
+                                args.get("township_id"), kept, local_zone(), current_app.config["CLEANING_EVERY_DAYS"])
     # Written out once while the figures stay current: 300 villages take longer to dump than to look up.
     body = kept.derived(figures, "json", lambda: current_app.json.dumps(DashboardSchema().dump(figures)))
     return current_app.response_class(body, mimetype="application/json")

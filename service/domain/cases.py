@@ -28,6 +28,7 @@ from .permissions import require_capability
 from .scope import get_for_write, require_write
 from .sql import insert_ignoring_duplicates
 from .text import drop_invisible
+from .care import care_missing_clause, cleaning_overdue_clause, record_care
 from .units import case_units, township_unit
 
 TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "verified"),
@@ -49,6 +50,7 @@ class CasePolicy:
     deadline_days: dict
     recheck_after_days: int = 28
     relapse_window_days: int = 90  # a case of the same subject and kind this soon after 销号 is a relapse
+    cleaning_every_days: int = 90  # a facility last cleaned longer ago has a sanitation case
 
     def deadline(self, severity: str, today: date) -> date:
         return today + timedelta(days=self.deadline_days[severity])
@@ -519,6 +521,48 @@ def case_deadlines(session, today: date, now: datetime) -> dict:
     return {"reminded": len(reminded), "escalated": len(escalated), "rechecks_due": rechecks}
 
 
+def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, village_ids=None) -> tuple[int, int]:
+    """管护: a case for each facility without a responsible unit or a manager (管护责任未落实), and a sanitation case
+    for each last cleaned more than `policy.cleaning_every_days` ago; each resolved once put right. Set-based;
+    returns (opened, resolved)."""
+    in_place = Facility.village_id.in_(village_ids) if village_ids is not None else literal(True)
+    rules = (("other", "care:facility:", care_missing_clause(), "care_missing", "care_named"),
+             ("sanitation", "cleaning:facility:", cleaning_overdue_clause(today, policy.cleaning_every_days),
+              "cleaning_due", "cleaned"))
+    opened, resolved = [], []
+    for kind, prefix, clause, why, fixed_note in rules:
+        title = catalogue.say(f"care.{why}")
+        rows = (select(literal(kind), Facility.township_id, Facility.village_id, Facility.id, Facility.household_id,
+                       literal(DEFAULT_SEVERITY[kind]), Township.name, Facility.manager_id,
+                       literal(policy.deadline(DEFAULT_SEVERITY[kind], today)), literal("open"), literal(0),
+                       literal(prefix) + cast(Facility.id, String), literal(title), literal(why), literal(now),
+                       literal(now))
+                .join(Township, Township.id == Facility.township_id).where(clause, in_place))
+        columns = ["kind", "township_id", "village_id", "facility_id", "household_id", "severity", "lead_unit",
+                   "assignee_id", "deadline", "status", "relapse_count", "dedupe_key", "title", "description",
+                   "created_at", "updated_at"]
+        new = session.scalars(insert_ignoring_duplicates(session, Case).from_select(columns, rows)
+                              .returning(Case.id)).all()
+        _opened_events(session, new, now, policy)
+        opened += new
+        still = select(literal(prefix) + cast(Facility.id, String)).where(clause)
+        fixed = session.scalars(select(Case.dedupe_key).join(Facility, Facility.id == Case.facility_id).where(
+            Case.dedupe_key.like(prefix + "%"), Case.status.in_(("open", "in_progress")), in_place,
+            Case.dedupe_key.not_in(still))).all()
+        resolved += resolve_system_cases(session, fixed, fixed_note, now)
+    return len(opened), len(resolved)
+
+
+def record_facility_care(session, actor: User, facility_id: int, kind: str, done_on: date | None, note: str | None,
+                         rules, photo=None):
+    """A cleaning or a source-protection check recorded at a facility; its cleaning case resolves at once."""
+    care = record_care(session, actor, facility_id, kind, done_on, note, rules.today, rules.now, photo)
+    session.flush()
+    village_id = session.get(Facility, facility_id).village_id
+    sync_care_cases(session, rules.today, rules.now, rules.cases, {village_id})
+    return care
+
+
 def daily_case_pass(session, rules) -> dict:
     """The daily job: remind, escalate and count re-checks; then, with the repairs now past their deadline no longer
     covering their households (their distances measured without them), open and resolve gap cases everywhere."""
@@ -528,7 +572,9 @@ def daily_case_pass(session, rules) -> dict:
         Case.kind.in_(("facility_repair", "purifier_repair", "well_low_yield")))).all()
     recompute_distances(session, set(lapsed))
     opened, resolved = sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases)
-    return {"gaps_opened": opened, "gaps_resolved": resolved, **deadlines}
+    care_opened, care_resolved = sync_care_cases(session, rules.today, rules.now, rules.cases)
+    return {"gaps_opened": opened, "gaps_resolved": resolved, "care_opened": care_opened,
+            "care_resolved": care_resolved, **deadlines}
 
 
 def record_complaint(session, household: Household, text: str, today: date, now: datetime,

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
-from models import ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Household, Township, Village, WaterTest
+from models import ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, WaterTest
 
 from .agreements import renewal_due_clause
+from .care import care_missing_clause, cleaning_overdue_clause
 from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .kept import KeptByKey
@@ -21,7 +22,8 @@ from .water_quality import for_reference_clause
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
            "resolved_unverified", "rechecks_due", "relapses", "supply_counted_days_30d", "supply_covered_days_30d",
-           "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d")
+           "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d", "care_missing",
+           "cleaning_overdue")
 # Figures worked out from the sums above, at every level: percent of days covered, liters per person per covered
 # day (last 30 days), percent of water tests passed (last 365 days); None when there is nothing to divide.
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")  # APP_TIMEZONE's default, as the rules'
@@ -48,7 +50,7 @@ def _count_if(condition):
 
 
 def village_figures(session, ids: list[int], today: date, thresholds: Thresholds,
-                    zone: ZoneInfo = DEFAULT_ZONE) -> dict[int, dict]:
+                    zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90) -> dict[int, dict]:
     """The FIGURES of each of the villages `ids`, worked out in a fixed handful of set-based queries. Supply counts
     the households that need delivery without an agreement too, their days short (a gap is 0%, never "—")."""
     figures = {village_id: dict.fromkeys(FIGURES, 0) for village_id in ids}
@@ -99,6 +101,12 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     ):
         figures[row[0]].update(open_cases=row[1], overdue_cases=row[2], resolved_unverified=row[3],
                                rechecks_due=row[4], relapses=row[5])
+    for row in session.execute(
+        select(Facility.village_id, _count_if(care_missing_clause()),
+               _count_if(cleaning_overdue_clause(today, cleaning_every_days)))
+        .where(Facility.village_id.in_(ids), Facility.status != "retired").group_by(Facility.village_id)
+    ):
+        figures[row[0]].update(care_missing=row[1], cleaning_overdue=row[2])
     year_ago = today - timedelta(days=365)
     for row in session.execute(
         select(WaterTest.village_id, func.count(), _count_if(WaterTest.passed))
@@ -158,15 +166,17 @@ class KeptFigures:
         return value
 
     def figures(self, session, revisions: dict[int, tuple], today: date, thresholds: Thresholds,
-                zone: ZoneInfo = DEFAULT_ZONE) -> dict[int, dict]:
+                zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90) -> dict[int, dict]:
         """Every village's figures, by id, for the villages asked for (id to its revision and creation time: a
         database emptied and filled again starts its villages' revisions anew)."""
-        wanted = {village_id: (revision, today, thresholds, zone) for village_id, revision in revisions.items()}
-        return self._villages.get(wanted, lambda stale: village_figures(session, stale, today, thresholds, zone))
+        wanted = {village_id: (revision, today, thresholds, zone, cleaning_every_days)
+                  for village_id, revision in revisions.items()}
+        return self._villages.get(wanted, lambda stale: village_figures(session, stale, today, thresholds, zone,
+                                                                        cleaning_every_days))
 
 
 def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
-              kept: KeptFigures | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> dict:
+              kept: KeptFigures | None = None, zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90) -> dict:
     """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
     (open, overdue, unverified, re-checks due, relapses), supply (last 30 days) and water quality (last 365 days):
     per village, per township, overall; each village's figures from `kept` while they are current."""
@@ -178,9 +188,9 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     village_rows = session.execute(villages.order_by(Village.township_id, Village.id)).all()
     revisions = {row.id: (row.revision, row.created_at) for row in village_rows}
     kept = kept or KeptFigures()
-    return kept.answer((tuple(revisions.items()), today, thresholds, zone),
-                       lambda: _dashboard(session, village_rows,
-                                          kept.figures(session, revisions, today, thresholds, zone), today))
+    return kept.answer((tuple(revisions.items()), today, thresholds, zone, cleaning_every_days),
+                       lambda: _dashboard(session, village_rows, kept.figures(session, revisions, today, thresholds,
+                                                                              zone, cleaning_every_days), today))
 
 
 def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> dict:

@@ -16,7 +16,7 @@ from .catalogue import Message, label_of
 from .errors import Conflict, FieldErrors
 from .identity import IdNumberVault, mask_id_number
 from .audit import record_write, snapshot
-from .cases import open_facility_case, resolve_system_cases, sync_gap_cases
+from .cases import open_facility_case, resolve_system_cases, sync_care_cases, sync_gap_cases
 from .geo import recompute_distances
 from .repairs import record_status_change
 from .rules import Rules
@@ -231,6 +231,7 @@ def create_facility(session, actor: User, data: dict, rules: Rules) -> Facility:
     if facility.kind == "central_point":
         recompute_distances(session, {village.id})
         sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {village.id})
+    sync_care_cases(session, rules.today, rules.now, rules.cases, {village.id})
     return facility
 
 
@@ -262,6 +263,7 @@ def update_facility(session, actor: User, facility_id: int, data: dict, rules: R
     if "central_point" in (before["kind"], facility.kind):
         recompute_distances(session, villages)
     sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, villages)
+    sync_care_cases(session, rules.today, rules.now, rules.cases, villages)
     return facility
 
 

@@ -1,20 +1,23 @@
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import (ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, Case, Facility,
-                    FacilityStatusChange, WaterTest, db)
+                    FacilityCare, FacilityStatusChange, WaterTest, db)
 
 from ..auth import acting_scope, acting_user
 from ..context import current_rules, current_thresholds
 from ..domain.geo import stranded_households
 from ..clock import local_today
-from ..domain import registry, water_quality
+from ..domain import cases, registry, water_quality
+from ..domain.errors import FieldErrors
 from ..i18n import label, say
 from ..domain.scope import get_visible
 from ..forms import clean_text, flash_when_saved, form_page, load_query
-from ..uploads import photo_evidence
+from ..uploads import IMAGES, photo_evidence, store_upload
 from .routes import collection
 from .schemas import FacilityArgs
 
@@ -33,18 +36,23 @@ def index():
 
 
 def facility_page(facility_id: int, errors: dict | None = None) -> str:
-    """The facility with its repair and water-quality cases, status history and water tests (and its forms)."""
+    """The facility with its repair, water-quality and care cases, status history, care records and water tests
+    (and its forms)."""
     facility = get_visible(db.session, Facility, facility_id, acting_scope())
-    cases = {case.dedupe_key: case for case in db.session.scalars(select(Case).where(
-        Case.dedupe_key.in_((f"facility:{facility.id}", f"water:facility:{facility.id}")),
+    active = {case.dedupe_key.split(":")[0]: case for case in db.session.scalars(select(Case).where(
+        Case.dedupe_key.in_([f"{prefix}:{facility.id}" for prefix in
+                             ("facility", "water:facility", "care:facility", "cleaning:facility")]),
         Case.status.in_(ACTIVE_CASE_STATUSES)))}
+    care = db.session.scalars(select(FacilityCare).where(FacilityCare.facility_id == facility.id)
+                              .order_by(FacilityCare.done_on.desc(), FacilityCare.id.desc()).limit(5)).all()
     changes = db.session.scalars(select(FacilityStatusChange).where(FacilityStatusChange.facility_id == facility.id)
                                  .order_by(FacilityStatusChange.id.desc()).limit(10)).all()
     stranded = stranded_households(db.session, facility, current_thresholds()) \
         if facility.status in FAILED_STATUSES else []
-    return render_template("facilities/detail.html", f=facility, repair=cases.get(f"facility:{facility.id}"),
-                           stranded=stranded,
-                           quality_case=cases.get(f"water:facility:{facility.id}"), changes=changes,
+    return render_template("facilities/detail.html", f=facility, repair=active.get("facility"),
+                           stranded=stranded, care=care,
+                           care_cases=[case for key in ("care", "cleaning") if (case := active.get(key))],
+                           quality_case=active.get("water"), changes=changes,
                            tests=water_quality.recent_tests(db.session, WaterTest.facility_id == facility.id,
                                                             None if request.args.get("tests") == "all" else 10),
                            test_count=water_quality.test_count(db.session, facility.id),
@@ -56,6 +64,25 @@ def facility_page(facility_id: int, errors: dict | None = None) -> str:
 @login_required
 def detail(facility_id):
     return facility_page(facility_id)
+
+
+@blueprint.route("/facilities/<int:facility_id>/care", methods=["POST"])
+@login_required
+@form_page(facility_page)
+def record_care(facility_id):
+    """管护: a cleaning or a source-protection check, with its date, a note and a photo."""
+    rules, actor = current_rules(), acting_user()
+    photo = request.files.get("photo")
+    day = request.form.get("done_on", "")
+    try:
+        done_on = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise FieldErrors.one("done_on", "value.date") from None
+    kind = request.form.get("kind", "")
+    cases.record_facility_care(db.session, actor, facility_id, kind, done_on, clean_text(request.form.get("note"), 500),
+                               rules, (lambda: store_upload(photo, IMAGES, "care")) if photo and photo.filename else None)
+    flash_when_saved(say("care.recorded", kind=label("care_kind", kind)))
+    return redirect(url_for("facilities_pages.detail", facility_id=facility_id))
 
 
 @blueprint.route("/facilities/<int:facility_id>/status", methods=["POST"])
