@@ -9,7 +9,7 @@ from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
-from models import Agreement, Case, CaseEvent, Delivery, Facility, Household, Staff, Township, User, Village
+from models import Agreement, Case, CaseEvent, Delivery, Facility, Household, Staff, Township, Unit, User, Village
 
 from .domain.cases import CasePolicy, open_facility_case, open_missed_delivery_cases, sync_gap_cases
 from .domain.geo import recompute_distances
@@ -164,6 +164,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     _seed_cases(session, rng, today, registered)
     if scale.days_work:
         _cases_for_the_lead(session, first_village, today)
+    _seed_units(session)
     logins = [("admin", DEMO_PASSWORD, "county_admin"),
               ("zhen01", DEMO_PASSWORD, "township_lead"),
               ("zhen01-worker", DEMO_PASSWORD, "township_worker"),
@@ -271,6 +272,23 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
         session.execute(insert(Delivery), deliveries)
     villages = [h.village_id for h in candidates]
     return max(set(villages), key=villages.count) if villages else None
+
+
+# The county's departments that lead or cooperate in cases, with a contact each.
+DEPARTMENTS = (("县水利局", "department", "李科长", "0531-88000101"), ("县卫生健康局", "department", "王科长", "0531-88000102"),
+               ("生态环境局县分局", "department", "赵科长", "0531-88000103"), ("县自来水公司", "company", "刘经理", "0531-88000104"))
+
+
+def _seed_units(session) -> None:
+    """The units of the ledger: the county's departments and each township's office, which leads its cases."""
+    session.add_all([Unit(name=name, kind=kind, contact=contact, phone=phone)
+                     for name, kind, contact, phone in DEPARTMENTS])
+    for township in session.scalars(select(Township)):
+        unit = Unit(name=township.name, kind="township", township_id=township.id)
+        session.add(unit)
+        session.flush()
+        session.execute(update(Case).where(Case.township_id == township.id, Case.lead_unit == township.name)
+                        .values(lead_unit_id=unit.id).execution_options(synchronize_session=False))
 
 
 def _seed_cases(session, rng: random.Random, today: date, registered: datetime) -> None:
