@@ -15,6 +15,7 @@ from . import revision  # registers the listeners that raise village revisions o
 from .staff import STAFF_ROLES, Staff
 from .unit import UNIT_KINDS, Unit
 from .user import USER_ROLES, AuditEvent, User
+from .visit import INDICATORS, RESULTS, VERDICTS, Visit
 from .water_test import SAMPLE_POINTS, WaterTest
 
 __all__ = [
@@ -23,5 +24,5 @@ __all__ = [
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
     "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
-    "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS", "FacilityCare", "CARE_KINDS",
+    "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS", "FacilityCare", "CARE_KINDS", "Visit", "VERDICTS", "RESULTS", "INDICATORS",
 ]

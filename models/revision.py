@@ -19,6 +19,7 @@ from .delivery import Delivery, DeliveryCorrection
 from .facility import Facility
 from .household import Household
 from .place import Village
+from .visit import Visit
 from .water_test import WaterTest
 
 # Tables whose rows no kept figure reads (a delivery's SMS answer is counted through the delivery it changes).
@@ -26,7 +27,7 @@ UNCOUNTED = frozenset({
     "audit_events", "case_events", "case_evidence", "facility_status_changes", "job_runs",
     "report_verifications", "scheduler_heartbeats", "sms_messages", "sms_opt_outs", "staff", "users",
 })
-_BY_VILLAGE = (Household, Case, WaterTest, Village)
+_BY_VILLAGE = (Household, Case, WaterTest, Village, Visit)
 _BY_HOUSEHOLD = (Delivery, Agreement)
 # Above this many traced households one UPDATE of every village is cheaper than finding theirs.
 _TRACED_AT_MOST = 500

@@ -553,6 +553,28 @@ def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, vil
     return len(opened), len(resolved)
 
 
+def sync_survey_case(session, household: Household, visit, today: date, now: datetime, policy: CasePolicy) -> None:
+    """An unsafe visit (不安全) opens the household's survey case naming the failed indicators, or tells its open one
+    of the visit; a later visit that is not unsafe resolves it."""
+    key = f"survey:household:{household.id}"
+    if visit.result != "unsafe":
+        resolve_system_cases(session, [key], "survey_passed", now)
+        return
+    failed = "、".join(catalogue.label("indicator", name) for name, verdict in visit.indicators.items()
+                      if verdict == "failed")
+    note = catalogue.say("survey.case", day=visit.visited_on.isoformat(), failed=failed)
+    township = session.get(Township, household.township_id)
+    row = {"kind": "other", "township_id": household.township_id, "village_id": household.village_id,
+           "household_id": household.id, "severity": "high", "lead_unit": township.name,
+           "deadline": policy.deadline("high", today), "status": "open", "relapse_count": 0, "dedupe_key": key,
+           "title": catalogue.say("survey.case_title"), "description": note, "created_at": now, "updated_at": now}
+    ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
+    _opened_events(session, ids, now, policy)
+    if not ids:
+        active = session.scalar(select(Case.id).where(Case.dedupe_key == key, Case.status.in_(ACTIVE_CASE_STATUSES)))
+        session.add(_event(active, "progress", None, note=note, at=now))
+
+
 def record_facility_care(session, actor: User, facility_id: int, kind: str, done_on: date | None, note: str | None,
                          rules, photo=None):
     """A cleaning or a source-protection check recorded at a facility; its cleaning case resolves at once."""

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
-from models import ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, WaterTest
+from models import (ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, Visit,
+                    WaterTest)
 
 from .agreements import renewal_due_clause
 from .care import care_missing_clause, cleaning_overdue_clause
@@ -23,11 +24,11 @@ FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
            "resolved_unverified", "rechecks_due", "relapses", "supply_counted_days_30d", "supply_covered_days_30d",
            "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d", "care_missing",
-           "cleaning_overdue")
+           "cleaning_overdue", "survey_visited", "survey_unsafe")
 # Figures worked out from the sums above, at every level: percent of days covered, liters per person per covered
 # day (last 30 days), percent of water tests passed (last 365 days); None when there is nothing to divide.
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")  # APP_TIMEZONE's default, as the rules'
-RATES = ("supply_assurance", "liters_per_person_day_30d", "water_quality_pass_rate")
+RATES = ("supply_assurance", "liters_per_person_day_30d", "water_quality_pass_rate", "survey_coverage")
 
 
 def with_rates(figures: dict) -> dict:
@@ -36,7 +37,10 @@ def with_rates(figures: dict) -> dict:
                     figures["supply_liters_30d"], figures["supply_person_days_30d"])
     tests, passed = figures["water_tests_365d"], figures["water_tests_passed_365d"]
     return {**figures, "supply_assurance": supply.assurance, "liters_per_person_day_30d": supply.liters_per_person_day,
-            "water_quality_pass_rate": round(100 * passed / tests, 1) if tests else None}
+            "water_quality_pass_rate": round(100 * passed / tests, 1) if tests else None,
+            # 排查覆盖率: monitored households visited this year.
+            "survey_coverage": round(100 * figures["survey_visited"] / figures["households"], 1)
+            if figures["households"] else None}
 OLDEST_SHOWN = 10
 
 
@@ -107,6 +111,15 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
         .where(Facility.village_id.in_(ids), Facility.status != "retired").group_by(Facility.village_id)
     ):
         figures[row[0]].update(care_missing=row[1], cleaning_overdue=row[2])
+    # 逐户排查 this year: households visited, and those whose latest visit was unsafe.
+    this_year = (Visit.visited_on >= date(today.year, 1, 1)) & (Visit.visited_on <= today)
+    latest = (select(Visit.household_id, func.max(Visit.id).label("id")).where(this_year, Visit.village_id.in_(ids))
+              .group_by(Visit.household_id).subquery())
+    for row in session.execute(
+        select(Visit.village_id, func.count(), _count_if(Visit.result == "unsafe"))
+        .join(latest, latest.c.id == Visit.id).group_by(Visit.village_id)
+    ):
+        figures[row[0]].update(survey_visited=row[1], survey_unsafe=row[2])
     year_ago = today - timedelta(days=365)
     for row in session.execute(
         select(WaterTest.village_id, func.count(), _count_if(WaterTest.passed))

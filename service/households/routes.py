@@ -1,7 +1,9 @@
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Facility, Household, Village
+from models import Facility, Household, Village, Visit
 
 from ..registry_api import Collection, collection_blueprint
 from ..context import current_gaps, current_rules, current_thresholds
@@ -39,6 +41,12 @@ def _in_key_village(stmt, wanted: bool):
     return stmt.where(Household.village_id.in_(select(Village.id).where(Village.is_key.is_(wanted))))
 
 
+def _visited(stmt, wanted: bool):
+    today = local_today()
+    visited = select(Visit.household_id).where(Visit.visited_on >= date(today.year, 1, 1), Visit.visited_on <= today)
+    return stmt.where(Household.id.in_(visited) if wanted else Household.id.not_in(visited))
+
+
 def _name_contains(stmt, text: str):
     return stmt.where(Household.head_name.contains(text, autoescape=True))
 
@@ -54,7 +62,7 @@ collection = Collection(
         session, actor, record_id, data, current_vault(), current_rules()),
     "监测户 Monitored households, with derived needs_delivery and its reasons",
     special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search,
-                     "quality_alert": _quality_alert, "is_key": _in_key_village},
+                     "quality_alert": _quality_alert, "is_key": _in_key_village, "visited": _visited},
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
     annotate=lambda session, households: annotate_30d(session, households, current_rules().today,
                                                       current_kept_supply(), current_gaps()),

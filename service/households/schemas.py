@@ -72,6 +72,7 @@ class HouseholdArgs(PageArgs):
     quality_alert = fields.Boolean(metadata={"description": "drinks from a facility that is 水质超标 (its water source, "
                                                             "or its own purifier)"})
     is_key = fields.Boolean(metadata={"description": "in a key village (重点村)"})
+    visited = fields.Boolean(metadata={"description": "visited (逐户排查) this year; false: not yet"})
     head_name = Text(validate=validate.Length(max=50), metadata={"description": "part of the name"})
     q = Text(validate=validate.Length(min=1, max=50),
              metadata={"description": "search: a whole resident ID, a phone number (whole or part), or part of a name"})

@@ -1,0 +1,53 @@
+"""Household visits (逐户排查): each monitored household checked in person on the four national indicators."""
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import UTCDateTime, db, utcnow
+from .household import Household
+from .user import User
+
+VERDICTS = ("met", "basic", "failed")  # 达标, 基本达标, 不达标
+RESULTS = ("safe", "basic", "unsafe")  # 安全, 基本安全, 不安全
+INDICATORS = ("quantity", "quality", "convenience", "assurance")
+
+
+class Visit(db.Model):
+    """One visit: what was measured (or taken from the household's records) and the verdicts judged from it."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        *(CheckConstraint(f"{name} IN {VERDICTS}", name=f"{name}_known") for name in INDICATORS),
+        CheckConstraint(f"result IN {RESULTS}", name="result_known"),
+        CheckConstraint("liters_per_person_day IS NULL OR liters_per_person_day >= 0", name="liters_not_negative"),
+        CheckConstraint("assurance_percent IS NULL OR (assurance_percent >= 0 AND assurance_percent <= 100)",
+                        name="assurance_is_a_percent"),
+        Index("ix_visits_village_visited_on", "village_id", "visited_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    visited_on: Mapped[date] = mapped_column(Date)
+    surveyor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    liters_per_person_day: Mapped[float | None] = mapped_column(Float)
+    quality_judged: Mapped[str | None] = mapped_column(String(10))  # as the surveyor judged it, when they did
+    piped: Mapped[bool | None] = mapped_column(Boolean)
+    round_trip_minutes: Mapped[float | None] = mapped_column(Float)
+    assurance_percent: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    quantity: Mapped[str] = mapped_column(String(10))
+    quality: Mapped[str] = mapped_column(String(10))
+    convenience: Mapped[str] = mapped_column(String(10))
+    assurance: Mapped[str] = mapped_column(String(10))
+    result: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    household: Mapped[Household] = relationship()
+    surveyor: Mapped[User | None] = relationship()
+
+    @property
+    def indicators(self) -> dict:
+        return {name: getattr(self, name) for name in INDICATORS}
