@@ -95,3 +95,25 @@ def test_coverage_counts_households_visited_this_year(client, world):
     assert "今年排查覆盖率（1 户未排查，1 户不安全）" in page
     unvisited = client.get("/households?visited=0").get_data(as_text=True)
     assert "共 1 户" in unvisited
+
+
+def test_the_visit_page_records_a_visit_in_a_few_taps_and_the_household_page_lists_it(client, world):
+    from .helpers import csrf_token
+
+    household = _household(client, world, serial=6)
+    login(client, "cun_a1")
+    form = client.get(f"/households/{household['id']}/visit").get_data(as_text=True)
+    assert "水量（升/人·天）" in form and 'name="piped"' in form
+    token = csrf_token(client, f"/households/{household['id']}/visit")
+    refused = client.post(f"/households/{household['id']}/visit", data={"csrf_token": token, "visited_on": "2099-01-01",
+                                                                         "liters_per_person_day": "abc"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-field="liters_per_person_day"' in text
+    done = client.post(f"/households/{household['id']}/visit", data={
+        "csrf_token": token, "visited_on": local_today().isoformat(), "liters_per_person_day": "65", "quality": "met",
+        "piped": "1", "assurance_percent": "97"})
+    assert done.status_code == 302
+    page = client.get(f"/households/{household['id']}").get_data(as_text=True)
+    assert "已记录入户排查：安全" in page
+    history = page.split('id="history"')[1]
+    assert "入户排查" in history and "水量达标、水质达标、用水方便程度达标、供水保证率达标" in history

@@ -1,24 +1,24 @@
-"""A household's history as its page lists it: its cases and its deliveries (later, its survey visits), newest
-first, each with what a person needs to recognise it."""
+"""A household's history as its page lists it: its cases, its deliveries and its survey visits, newest first, each
+with what a person needs to recognise it."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Case, Delivery
+from models import Case, Delivery, Visit
 
 from .deliveries import effective_values
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of the history: a case (`case`) or a delivery (`delivery`) on a day."""
+    """One line of the history: a case (`case`), a delivery (`delivery`) or a visit (`visit`) on a day."""
 
     kind: str
     day: date
     at: datetime | None
-    record: Case | Delivery
+    record: Case | Delivery | Visit
     liters: int | None = None
 
 
@@ -36,5 +36,8 @@ def household_history(session, household_id: int, today: date, zone, limit: int 
         values = effective_values(delivery)
         entries.append(Entry("delivery", delivery.scheduled_for, values["delivered_at"], delivery,
                              values["liters"] if delivery.status == "delivered" else None))
-    entries.sort(key=lambda entry: (entry.day, entry.kind == "case"), reverse=True)
+    visits = session.scalars(select(Visit).where(Visit.household_id == household_id)
+                             .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(limit)).all()
+    entries += [Entry("visit", visit.visited_on, visit.created_at, visit) for visit in visits]
+    entries.sort(key=lambda entry: (entry.day, entry.kind != "delivery"), reverse=True)
     return entries[:limit]

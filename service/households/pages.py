@@ -16,7 +16,9 @@ from ..domain.permissions import can
 from ..domain.scope import get_visible
 from ..domain.supply import annotate_30d
 from ..domain.water_quality import recent_tests
-from ..i18n import say
+from ..domain.survey import record_visit, source_quality
+from ..i18n import label, say
+from ..survey.schemas import VisitSchema
 from ..handlers import refuse_while_probing_numbers
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import photo_evidence
@@ -73,6 +75,34 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
 @login_required
 def detail(household_id):
     return _detail(household_id)
+
+
+VISIT_TYPES = {"visited_on": str, "liters_per_person_day": float, "quality": str, "piped": bool,
+               "round_trip_minutes": float, "assurance_percent": float, "note": str}
+
+
+def _visit_form(household_id: int, errors: dict | None = None) -> str:
+    household = get_visible(db.session, Household, household_id, acting_scope())
+    rules = current_rules()
+    annotate_30d(db.session, [household], rules.today, gaps=current_gaps())
+    values = request.form if request.method == "POST" else {"visited_on": rules.today.isoformat()}
+    return render_template("households/visit.html", h=household, supply=household.supply_30d,
+                           source_quality=source_quality(db.session, household), values=values, errors=errors or {})
+
+
+@blueprint.route("/households/<int:household_id>/visit", methods=["GET", "POST"])
+@login_required
+@form_page(_visit_form)
+def visit(household_id):
+    """入户排查: the four indicators as found (what is left blank is taken from the records)."""
+    if request.method == "GET":
+        return _visit_form(household_id)
+    data = load_form(VisitSchema(), request.form, VISIT_TYPES)
+    if not data.get("quality"):
+        data.pop("quality", None)
+    record = record_visit(db.session, acting_user(), household_id, data, current_rules())
+    flash_when_saved(say("survey.recorded", result=label("survey_result", record.result)))
+    return redirect(url_for("households_pages.detail", household_id=household_id))
 
 
 @blueprint.route("/households/<int:household_id>/problems", methods=["POST"])
