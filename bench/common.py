@@ -18,15 +18,16 @@ def timed(work) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def timed_median(work, repeat: int) -> tuple[float, object]:
-    """Median seconds of `work()` over `repeat` runs, each rolled back so every run does the same work,
-    and the last run's result."""
+def timed_median(work, repeat: int, rollback: bool = True) -> tuple[float, object]:
+    """Median seconds of `work()` over `repeat` runs, each rolled back so every run does the same work (unless
+    `rollback` is False: the runs read what the caller's open transaction holds), and the last run's result."""
     seconds, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()
         result = work()
         seconds.append(time.perf_counter() - start)
-        db.session.rollback()
+        if rollback:
+            db.session.rollback()
     return statistics.median(seconds), result
 
 

@@ -8,27 +8,16 @@ as `GET /api/v1/cases/export.xlsx` does it (the cases with what the ledger print
 to the baseline: openpyxl writing the very rows it wrote. The issue's bar: within 3x.
 """
 import argparse
-import statistics
-import time
 
 from sqlalchemy import select
 
-from bench.common import ensure_county
+from bench.common import ensure_county, timed_median
 from models import Case, CaseEvent, Unit, db, utcnow
 from service import create_app
 from service.cases.routes import LEDGER_LOADED
 from service.clock import local_zone
 from service.domain.ledger import LEDGER_HEADERS, ledger_rows
 from service.domain.tables import write_xlsx
-
-
-def _median(work, repeat: int) -> tuple[float, object]:
-    seconds, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = work()
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds), result
 
 
 def main() -> None:
@@ -55,8 +44,8 @@ def main() -> None:
             return write_xlsx(list(LEDGER_HEADERS), ledger_rows(cases, zone))
 
         rows = ledger_rows(db.session.scalars(select(Case).options(*LEDGER_LOADED).order_by(Case.id)).all(), zone)
-        base, _ = _median(lambda: write_xlsx(list(LEDGER_HEADERS), rows), args.repeat)
-        whole, data = _median(export, args.repeat)
+        base, _ = timed_median(lambda: write_xlsx(list(LEDGER_HEADERS), rows), args.repeat, rollback=False)
+        whole, data = timed_median(export, args.repeat, rollback=False)
         db.session.rollback()
         print(f"cases: {len(ids)} ({len(ids[::3])} with progress and a cooperating unit); workbook {len(data):,} bytes")
         print(f"openpyxl writing the rows (baseline): {base * 1000:8.1f} ms")

@@ -495,3 +495,26 @@ def test_every_facility_is_looked_after_a_case_until_its_unit_and_manager_are_na
     assert "已记录：清洗消毒" in page and "清洗滤芯外壳" in page and "清洗消毒逾期：已整改" in page  # to 销号
     statuses = case_statuses()
     assert statuses["清洗消毒逾期"] == "resolved"
+
+
+def test_the_case_page_names_everyone_in_its_history_in_a_fixed_number_of_queries(app, client, world):
+    from sqlalchemy import event
+
+    from .helpers import login
+
+    def statements_for(case_id: int) -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/cases/{case_id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    login(client, "worker_a")
+    few = _case(client, world).json["id"]
+    many = _case(client, world).json["id"]
+    for n, user in enumerate([world.worker_a, world.lead_a, world.admin, world.village_a1] * 3):
+        client.post(f"/api/v1/cases/{many}/progress", json={"note": f"进展{n}"}, headers=world.headers(user))
+    assert statements_for(many) == statements_for(few)
