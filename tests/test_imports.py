@@ -195,3 +195,14 @@ def test_rows_are_checked_by_the_domains_own_limits(client, world):
     r = upload(client, world, "staff", staff, "s.csv")
     assert r.json["errors"] == [{"row": 2, "column": "联系电话", "message": "电话号码无效"},
                                 {"row": 3, "column": "姓名", "message": "含有不可见的控制字符，请删除后再导入"}]
+
+
+def test_a_sheet_s_rows_hold_their_own_cells_not_sixty(app):
+    """openpyxl fills each row out to the column limit: 20,000 rows of 11 cells came back as 1.2 million cells and
+    a county's survey was refused as too complex (413)."""
+    from service.domain.tables import UnpackLimits, write_xlsx
+    from service.imports.parsing import read_table_bounded
+
+    sheet = write_xlsx(["村", "户主姓名", "身份证号"], [["张家村", f"户主{n}", None] for n in range(3)])
+    rows = read_table_bounded("a.xlsx", sheet, UnpackLimits(50 * 1024 * 1024, 200, 150 * 1024 * 1024, 60))
+    assert rows == [["村", "户主姓名", "身份证号"]] + [["张家村", f"户主{n}"] for n in range(3)]

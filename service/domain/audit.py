@@ -16,9 +16,12 @@ def visible(values: dict) -> dict:
 
 def audit_row(actor: User | None, action: str, entity: str, entity_id: int, before: dict | None, after: dict,
               at: datetime) -> dict:
-    """The values of one AuditEvent, for writes made in bulk (INSERT … VALUES of many)."""
+    """The values of one AuditEvent, for writes made in bulk (INSERT … VALUES of many); days and times as ISO text,
+    as `snapshot` keeps them."""
+    after = {key: value.isoformat() if isinstance(value, (date, datetime)) else value
+             for key, value in visible(after).items()}
     return {"actor_id": actor.id if actor else None, "action": action, "entity": entity, "entity_id": entity_id,
-            "before": before, "after": visible(after), "at": at}
+            "before": before, "after": after, "at": at}
 
 
 def snapshot(record) -> dict:

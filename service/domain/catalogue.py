@@ -96,8 +96,14 @@ def say(key: str, /, **values) -> str:
 
 def labels(group: str, locale: str = RECORD_LOCALE) -> dict[str, str]:
     """The codes of `group` and their labels, in the catalogue's order (`staff_role`: the roles staff take)."""
+    return dict(_labels(group, locale))
+
+
+@functools.cache
+def _labels(group: str, locale: str) -> dict[str, str]:
+    # Found once: an import asks for a group's labels for every coded cell of every row.
     if group == "staff_role":
-        return {code: text for code, text in labels("role", locale).items() if code in STAFF_ROLES}
+        return {code: text for code, text in _labels("role", locale).items() if code in STAFF_ROLES}
     prefix = f"label.{group}."
     return {key.removeprefix(prefix): text for key, text in texts(locale).items() if key.startswith(prefix)}
 

@@ -84,7 +84,11 @@ def _read_xlsx(data: bytes) -> list[list]:
         sheet.reset_dimensions()
         rows = []
         for row in sheet.iter_rows(max_col=MAX_COLUMNS):
-            rows.append([_cell(cell) for cell in row])
+            values = [_cell(cell) for cell in row]
+            # openpyxl fills every row out to max_col with empty cells: without them a row holds what it says.
+            while values and values[-1] is None:
+                values.pop()
+            rows.append(values)
             _limit(rows)
         return rows
     finally:
