@@ -15,7 +15,7 @@ from . import revision  # registers the listeners that raise village revisions o
 from .staff import STAFF_ROLES, Staff
 from .unit import UNIT_KINDS, Unit
 from .user import USER_ROLES, AuditEvent, User
-from .visit import INDICATORS, RESULTS, VERDICTS, Visit
+from .visit import INDICATORS, RESULTS, VERDICTS, Visit, latest_visit_ids
 from .water_test import SAMPLE_POINTS, WaterTest
 
 __all__ = [

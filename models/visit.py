@@ -1,7 +1,7 @@
 """Household visits (逐户排查): each monitored household checked in person on the four national indicators."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
@@ -32,12 +32,14 @@ class Visit(db.Model):
     village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
     visited_on: Mapped[date] = mapped_column(Date)
     surveyor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    surveyor_name: Mapped[str | None] = mapped_column(String(50))  # as a paper survey wrote it (imported visits)
     liters_per_person_day: Mapped[float | None] = mapped_column(Float)
     quality_judged: Mapped[str | None] = mapped_column(String(10))  # as the surveyor judged it, when they did
     piped: Mapped[bool | None] = mapped_column(Boolean)
     round_trip_minutes: Mapped[float | None] = mapped_column(Float)
     assurance_percent: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
+    photo_path: Mapped[str | None] = mapped_column(String(200))
     quantity: Mapped[str] = mapped_column(String(10))
     quality: Mapped[str] = mapped_column(String(10))
     convenience: Mapped[str] = mapped_column(String(10))
@@ -51,3 +53,12 @@ class Visit(db.Model):
     @property
     def indicators(self) -> dict:
         return {name: getattr(self, name) for name in INDICATORS}
+
+
+def latest_visit_ids(*where):
+    """The id of each household's latest visit among those `where` picks: by the day it was made, then as recorded
+    (a paper survey imported later does not overtake a later visit)."""
+    ranked = select(Visit.id, func.row_number().over(
+        partition_by=Visit.household_id, order_by=(Visit.visited_on.desc(), Visit.id.desc())).label("n")
+    ).where(*where).subquery()
+    return select(ranked.c.id).where(ranked.c.n == 1)

@@ -119,3 +119,41 @@ def test_upload_a_roster_on_a_phone(world, live_server, phone, tmp_path):
     phone.set_input_files("input[name=file]", str(good))
     phone.click("#import-form button[type=submit]")
     assert "新增 1" in phone.locator("#report").inner_text()
+
+
+def test_a_survey_visit_shows_its_verdicts_as_they_are_typed_on_a_phone(world, live_server, phone, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from models import db
+
+    from .conftest import make_household
+
+    household = make_household(world, 1, round_trip_min=15.0, distance_m=200.0)  # near its water: no delivery
+    household.created_at = datetime.now(timezone.utc) - timedelta(days=100)
+    db.session.flush()
+    household_id = household.id
+    db.session.commit()  # and nothing read after it: on SQLite a reading test would hold the lock the page needs
+    phone.goto(f"{live_server}/login")
+    phone.fill("input[name=username]", "cun_a1")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.goto(f"{live_server}/households/{household_id}/visit")
+    verdict = lambda name: phone.locator(f'[data-verdict-for="{name}"]').inner_text()  # noqa: E731
+    # The registered round trip (15 minutes) is judged before anything is typed.
+    assert verdict("convenience") == "基本达标" and verdict("quantity") == ""
+    phone.fill("input[name=liters_per_person_day]", "６５")  # full-width, as a Chinese keyboard may type it
+    assert verdict("quantity") == "达标"
+    phone.check("input[name=piped]")
+    assert verdict("convenience") == "达标"
+    phone.select_option("select[name=quality]", "met")
+    phone.fill("input[name=assurance_percent]", "92")
+    assert verdict("assurance") == "基本达标" and phone.locator("#visit-result").inner_text() == "结果：基本安全"
+    phone.fill("input[name=assurance_percent]", "80")
+    assert verdict("assurance") == "不达标" and phone.locator("#visit-result").inner_text() == "结果：不安全"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(tmp_path / "visit-360.png"), full_page=True)
+    phone.fill("input[name=liters_per_person_day]", "65")
+    phone.click("#visit-form button[type=submit]")
+    phone.wait_for_selector(".flash")
+    assert "不安全" in phone.locator(".flash").inner_text()
+    assert "供水保证率不达标" in phone.locator("#history").inner_text()

@@ -72,9 +72,11 @@ def test_a_summary_printed_before_it_went_village_by_village_still_verifies(clie
     rules = current_rules()
     old = township_summary_v1(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds)
     v2 = township_summary(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds, rules.zone, version=2)
+    v3 = township_summary(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds, rules.zone, version=3)
     new = township_summary(db.session, Scope(), world.t_a.id, FROM, TO, rules.thresholds, rules.zone)
-    assert "version" not in old["params"] and v2["params"]["version"] == 2 and new["params"]["version"] == 3
-    for record in (old, v2, new):
+    assert "version" not in old["params"] and v2["params"]["version"] == 2 and new["params"]["version"] == 4
+    assert "survey_visited" not in v3["figures"] and "survey_visited" in new["figures"]
+    for record in (old, v2, v3, new):
         code = register_verification(db.session, record)
         db.session.commit()
         stored = db.session.get(ReportVerification, code)

@@ -117,3 +117,155 @@ def test_the_visit_page_records_a_visit_in_a_few_taps_and_the_household_page_lis
     assert "已记录入户排查：安全" in page
     history = page.split('id="history"')[1]
     assert "入户排查" in history and "水量达标、水质达标、用水方便程度达标、供水保证率达标" in history
+
+
+def _safe(client, world, household_id, **body):
+    return _visit(client, world, household_id, liters_per_person_day=80, quality="met", piped=True,
+                  assurance_percent=99, **body)
+
+
+def test_the_survey_sheet_prints_every_household_with_signature_lines_and_verifies(client, world):
+    import re
+
+    from .helpers import text_of
+
+    visited = _household(client, world, serial=11, head_name="刘秀兰")
+    later = _household(client, world, serial=12, head_name="陈国强")
+    _household(client, world, serial=13, village_id=world.v_a2.id)  # another village: not on this sheet
+    assert _safe(client, world, visited["id"]).status_code == 201
+    h = world.headers(world.worker_a)
+    pdf = client.get(f"/reports/villages/{world.v_a1.id}/visits.pdf", headers=h)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    flat = " ".join(text_of(pdf.data)[0].split())
+    year = local_today().year
+    assert f"城关镇张家村 {year}年农村饮水安全逐户排查表" in flat and "重点村" in flat
+    assert "监测户2户，已排查1户（覆盖率50%）：安全1户，基本安全0户，不安全0户；未排查1户" in flat.replace(" ", ""), flat
+    assert "刘秀兰" in flat and "达标 达标 达标 达标 安全" in flat and "陈国强" in flat and "未排查" in flat
+    assert "排查人签字" in flat and "村委会（盖章）" in flat and "镇街审核（盖章）" in flat
+    code = re.search(r"核验码\s*([0-9A-F]{16})", flat).group(1)
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "match"
+    # The household printed as 未排查 is visited: the paper is still true, with one entry added since.
+    _safe(client, world, later["id"])
+    answer = client.get(f"/verify/{code}", headers=h).json
+    assert answer["status"] == "added" and answer["added"] == 1, answer
+    # Out of scope, a year too early or not a number: refused, naming the year.
+    assert client.get(f"/reports/villages/{world.v_a1.id}/visits.pdf", headers=world.headers(world.worker_b)
+                      ).status_code == 404
+    for year_text in ("1999", "20x6"):
+        bad = client.get(f"/reports/villages/{world.v_a1.id}/visits.pdf?year={year_text}", headers=h)
+        assert bad.status_code == 422 and "year" in bad.json["errors"]["json"], bad.json
+
+
+def test_coverage_puts_key_villages_first_with_their_subtotal(client, world):
+    from .helpers import text_of
+
+    key = _household(client, world, serial=21)  # 张家村, a key village
+    _household(client, world, serial=22, village_id=world.v_a2.id)
+    _household(client, world, serial=23, village_id=world.v_a2.id)
+    _safe(client, world, key["id"])
+    h = world.headers(world.worker_a)
+    d = client.get("/api/v1/dashboard", headers=h).json
+    assert d["villages"][0]["is_key"] is True
+    subtotal = d["overall"]["key_villages"]
+    assert (subtotal["households"], subtotal["survey_visited"], subtotal["survey_coverage"]) == (1, 1, 100.0)
+    assert (d["overall"]["households"], d["overall"]["survey_visited"], d["overall"]["survey_coverage"]) == (3, 1, 33.3)
+    assert d["townships"][0]["key_villages"]["survey_visited"] == 1
+    login(client, "worker_a")
+    page = client.get("/dashboard").get_data(as_text=True)
+    table = page.split('id="survey-coverage"')[1].split("</table>")[0]
+    assert table.index("张家村") < table.index("李家村")
+    assert "<th>重点村小计</th><td>1</td><td>1</td><td class=\"\">100%</td>" in table
+    assert "<th>合计</th><td>3</td><td>1</td><td class=\"bad\">33.3%</td>" in table
+    today = local_today()
+    summary = client.get(f"/reports/townships/{world.t_a.id}/summary.pdf?from={today.replace(month=1, day=1)}"
+                         f"&to={today}", headers=h)
+    flat = " ".join(text_of(summary.data)[0].split())
+    assert "张家村（重点村） 1 1 100% 0 李家村 2 0 0% 0 重点村小计 1 1 100% 0 合计 3 1 33.3% 0" in flat, flat
+    assert "排查覆盖率 33.3%" in flat
+
+
+def _survey_sheet(rows: list[list]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["镇街", "村", "户主姓名", "身份证号", "排查日期", "水量", "水质", "用水方便程度", "供水保证率", "排查人",
+                  "备注"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_paper_survey_imports_all_or_nothing_each_bad_cell_named(client, world):
+    from .conftest import make_household, valid_id
+    from .helpers import upload
+
+    first = _household(client, world, serial=31, head_name="赵大山")
+    second = _household(client, world, serial=32, head_name="钱小梅")
+    make_household(world, 33, village=world.v_b1)  # another township's
+    db.session.commit()
+    last_year = local_today().replace(year=local_today().year - 1, month=11, day=5).isoformat()
+    good = [["城关镇", "张家村", "赵大山", valid_id(31), last_year, "达标", "达标", "基本达标", "达标", "周排查", ""],
+            ["城关镇", "张家村", "钱小梅", valid_id(32), last_year, "达标", "不达标", "达标", "达标", "周排查", "井水浑浊"]]
+    bad = [["城关镇", "张家村", "赵大山", valid_id(31), "2099-01-01", "达标", "达标", "达标", "达标", "", ""],
+           ["城关镇", "张家村", "钱小梅", valid_id(32), last_year, "很好", "达标", "达标", "达标", "", ""],
+           ["城关镇", "张家村", "钱小", valid_id(32), "2026-01-02", "达标", "达标", "达标", "达标", "", ""],
+           ["城关镇", "张家村", "户主33", valid_id(33), last_year, "达标", "达标", "达标", "达标", "", ""],
+           ["城关镇", "李家村", "赵大山", valid_id(31), "2026-01-03", "达标", "达标", "达标", "达标", "", ""]]
+    refused = upload(client, world, "visits", _survey_sheet(good + bad), "排查.xlsx")
+    assert refused.status_code == 422 and refused.json["created"] == 0
+    named = {(e["row"], e["column"]) for e in refused.json["errors"]}
+    assert named == {(4, "排查日期"), (5, "水量"), (6, "户主姓名"), (7, "身份证号"), (8, "村")}, refused.json
+    h = world.headers(world.worker_a)
+    assert client.get("/api/v1/visits", headers=h).json["total"] == 0
+    checked = upload(client, world, "visits", _survey_sheet(good), "排查.xlsx", dry_run=True)
+    assert checked.status_code == 200 and checked.json["created"] == 2
+    assert client.get("/api/v1/visits", headers=h).json["total"] == 0
+    done = upload(client, world, "visits", _survey_sheet(good), "排查.xlsx")
+    assert done.status_code == 200 and done.json["created"] == 2, done.json
+    visits = client.get(f"/api/v1/visits?household_id={second['id']}", headers=h).json["items"]
+    assert visits[0]["result"] == "unsafe" and visits[0]["surveyor_name"] == "周排查"
+    assert visits[0]["indicators"]["quality"] == "failed" and visits[0]["surveyor_id"] is None
+    assert client.get(f"/api/v1/visits?household_id={first['id']}", headers=h).json["items"][0]["result"] == "basic"
+    # The unsafe household reaches the ledger; the same paper again changes nothing.
+    case = db.session.scalars(select(Case).where(Case.household_id == second["id"])).one()
+    assert case.status == "open" and "水质不达标" in case.description
+    again = upload(client, world, "visits", _survey_sheet(good), "排查.xlsx")
+    assert again.json["created"] == 0 and again.json["unchanged"] == 2
+    # A later field visit that is safe resolves it; the paper imported after it does not reopen it.
+    _safe(client, world, second["id"])
+    upload(client, world, "visits", _survey_sheet(good), "排查.xlsx")
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == "resolved"
+
+
+def test_a_visit_s_photo_shows_on_the_household_page_in_scope_only(client, world, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from .helpers import csrf_token
+
+    household = _household(client, world, serial=41)
+    picture = io.BytesIO()
+    Image.new("RGB", (800, 600), "blue").save(picture, "JPEG")
+    login(client, "cun_a1")
+    token = csrf_token(client, f"/households/{household['id']}/visit")
+    done = client.post(f"/households/{household['id']}/visit", content_type="multipart/form-data", data={
+        "csrf_token": token, "visited_on": local_today().isoformat(), "liters_per_person_day": "65", "quality": "met",
+        "piped": "1", "assurance_percent": "97", "photo": (io.BytesIO(picture.getvalue()), "well.jpg")})
+    assert done.status_code == 302
+    page = client.get(f"/households/{household['id']}").get_data(as_text=True)
+    visit_id = client.get(f"/api/v1/visits?household_id={household['id']}",
+                          headers=world.headers(world.worker_a)).json["items"][0]["id"]
+    photo = f"/households/{household['id']}/visits/{visit_id}/photo"
+    assert f'{photo}?size=thumbnail' in page and "排查人" in page
+    small = client.get(f"{photo}?size=thumbnail")
+    assert small.status_code == 200 and Image.open(io.BytesIO(small.data)).size[0] <= 240
+    assert client.get(photo).data == picture.getvalue()
+    login(client, "worker_b")
+    assert client.get(photo).status_code == 404

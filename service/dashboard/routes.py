@@ -16,8 +16,11 @@ blueprint.before_request(require_bearer_user)
 
 NUMBERS = {**{name: fields.Integer(required=True) for name in FIGURES},
            **{name: fields.Float(required=True, allow_none=True) for name in RATES}}
-Figures = Schema.from_dict(NUMBERS, name="DashboardFigures")
 CLEAR = "清零: no case open, in progress or resolved but not yet verified (销号), and no household without an agreement"
+KeyVillageFigures = Schema.from_dict(NUMBERS, name="KeyVillageDashboardFigures")
+KEY_VILLAGES = fields.Nested(KeyVillageFigures, metadata={"description": "the key villages' (重点村) own subtotal"})
+Figures = Schema.from_dict({"clear": fields.Boolean(metadata={"description": CLEAR}), "key_villages": KEY_VILLAGES,
+                            **NUMBERS}, name="DashboardFigures")
 VillageFigures = Schema.from_dict(
     {"village_id": fields.Integer(), "village_name": fields.String(), "township_id": fields.Integer(),
      "township_name": fields.String(),
@@ -27,7 +30,7 @@ VillageFigures = Schema.from_dict(
 
 TownshipFigures = Schema.from_dict(
     {"township_id": fields.Integer(), "township_name": fields.String(), "clear": fields.Boolean(metadata={"description": CLEAR}),
-     **NUMBERS}, name="TownshipDashboardFigures")
+     "key_villages": KEY_VILLAGES, **NUMBERS}, name="TownshipDashboardFigures")
 OldCase = Schema.from_dict(
     {"id": fields.Integer(), "kind": fields.String(), "village_id": fields.Integer(), "township_id": fields.Integer(),
      "status": fields.String(), "deadline": fields.Date(), "created_at": fields.DateTime()}, name="OldestOpenCase")
@@ -37,7 +40,8 @@ class DashboardSchema(Schema):
     date = fields.Date(required=True)
     overall = fields.Nested(Figures, required=True)
     townships = fields.List(fields.Nested(TownshipFigures), required=True)
-    villages = fields.List(fields.Nested(VillageFigures), required=True)
+    villages = fields.List(fields.Nested(VillageFigures), required=True, metadata={
+        "description": "township by township, key villages (重点村) first"})
     oldest_open_cases = fields.List(fields.Nested(OldCase), required=True)
 
 

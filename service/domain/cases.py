@@ -13,7 +13,8 @@ from typing import Callable
 from sqlalchemy import String, bindparam, cast, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
-from models import ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility, Household, Staff, Township, User, Village
+from models import (ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility,
+                    Household, Staff, Township, User, Village, Visit, latest_visit_ids)
 
 from . import catalogue
 from .catalogue import Message, label_of
@@ -553,26 +554,37 @@ def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, vil
     return len(opened), len(resolved)
 
 
-def sync_survey_case(session, household: Household, visit, today: date, now: datetime, policy: CasePolicy) -> None:
-    """An unsafe visit (不安全) opens the household's survey case naming the failed indicators, or tells its open one
-    of the visit; a later visit that is not unsafe resolves it."""
-    key = f"survey:household:{household.id}"
-    if visit.result != "unsafe":
-        resolve_system_cases(session, [key], "survey_passed", now)
+def sync_survey_cases(session, household_ids, today: date, now: datetime, policy: CasePolicy,
+                      just_recorded=frozenset()) -> None:
+    """Each household by its latest visit: an unsafe one (不安全) opens the household's survey case naming the failed
+    indicators, or, when it was `just_recorded`, tells the open case of it; one that is not unsafe resolves the case.
+    A fixed number of statements for any number of households."""
+    latest = session.scalars(select(Visit).where(Visit.id.in_(latest_visit_ids(Visit.household_id.in_(
+        list(household_ids)))))).all()
+    resolve_system_cases(session, [f"survey:household:{v.household_id}" for v in latest if v.result != "unsafe"],
+                         "survey_passed", now)
+    unsafe = [v for v in latest if v.result == "unsafe"]
+    if not unsafe:
         return
-    failed = "、".join(catalogue.label("indicator", name) for name, verdict in visit.indicators.items()
-                      if verdict == "failed")
-    note = catalogue.say("survey.case", day=visit.visited_on.isoformat(), failed=failed)
-    township = session.get(Township, household.township_id)
-    row = {"kind": "other", "township_id": household.township_id, "village_id": household.village_id,
-           "household_id": household.id, "severity": "high", "lead_unit": township.name,
-           "deadline": policy.deadline("high", today), "status": "open", "relapse_count": 0, "dedupe_key": key,
-           "title": catalogue.say("survey.case_title"), "description": note, "created_at": now, "updated_at": now}
-    ids = session.scalars(insert_ignoring_duplicates(session, Case).returning(Case.id), [row]).all()
-    _opened_events(session, ids, now, policy)
-    if not ids:
-        active = session.scalar(select(Case.id).where(Case.dedupe_key == key, Case.status.in_(ACTIVE_CASE_STATUSES)))
-        session.add(_event(active, "progress", None, note=note, at=now))
+    townships = dict(session.execute(select(Township.id, Township.name).where(
+        Township.id.in_({v.township_id for v in unsafe}))).all())
+    notes = {v.household_id: catalogue.say("survey.case", day=v.visited_on.isoformat(), failed="、".join(
+        catalogue.label("indicator", name) for name, verdict in v.indicators.items() if verdict == "failed"))
+        for v in unsafe}
+    rows = [{"kind": "other", "township_id": v.township_id, "village_id": v.village_id, "household_id": v.household_id,
+             "severity": "high", "lead_unit": townships[v.township_id], "deadline": policy.deadline("high", today),
+             "status": "open", "relapse_count": 0, "dedupe_key": f"survey:household:{v.household_id}",
+             "title": catalogue.say("survey.case_title"), "description": notes[v.household_id], "created_at": now,
+             "updated_at": now} for v in unsafe]
+    opened = session.execute(insert_ignoring_duplicates(session, Case).returning(Case.id, Case.household_id),
+                             rows).all()
+    _opened_events(session, [row.id for row in opened], now, policy)
+    told = {v.household_id for v in unsafe if v.id in just_recorded} - {row.household_id for row in opened}
+    if told:
+        active = session.execute(select(Case.id, Case.household_id).where(
+            Case.dedupe_key.in_([f"survey:household:{i}" for i in told]),
+            Case.status.in_(ACTIVE_CASE_STATUSES))).all()
+        session.add_all([_event(row.id, "progress", None, note=notes[row.household_id], at=now) for row in active])
 
 
 def record_facility_care(session, actor: User, facility_id: int, kind: str, done_on: date | None, note: str | None,

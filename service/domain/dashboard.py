@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 
 from models import (ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, Visit,
-                    WaterTest)
+                    WaterTest, latest_visit_ids)
 
 from .agreements import renewal_due_clause
 from .care import care_missing_clause, cleaning_overdue_clause
@@ -113,11 +113,9 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
         figures[row[0]].update(care_missing=row[1], cleaning_overdue=row[2])
     # 逐户排查 this year: households visited, and those whose latest visit was unsafe.
     this_year = (Visit.visited_on >= date(today.year, 1, 1)) & (Visit.visited_on <= today)
-    latest = (select(Visit.household_id, func.max(Visit.id).label("id")).where(this_year, Visit.village_id.in_(ids))
-              .group_by(Visit.household_id).subquery())
     for row in session.execute(
         select(Visit.village_id, func.count(), _count_if(Visit.result == "unsafe"))
-        .join(latest, latest.c.id == Visit.id).group_by(Visit.village_id)
+        .where(Visit.id.in_(latest_visit_ids(this_year, Visit.village_id.in_(ids)))).group_by(Visit.village_id)
     ):
         figures[row[0]].update(survey_visited=row[1], survey_unsafe=row[2])
     year_ago = today - timedelta(days=365)
@@ -215,18 +213,26 @@ def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> 
         .order_by(Case.created_at, Case.id).limit(OLDEST_SHOWN)
     ).mappings().all()
 
+    # Key villages (重点村) first within each township: the first source asks for them before all others.
     per_village = [{"village_id": row.id, "village_name": row.name, "township_id": row.township_id,
                     "township_name": row.township_name, "is_key": row.is_key, **figures[row.id]}
-                   for row in village_rows]
-    overall = {key: sum(v[key] for v in per_village) for key in FIGURES}
+                   for row in sorted(village_rows, key=lambda row: (row.township_id, not row.is_key, row.id))]
     townships = {}
     for village in per_village:
-        totals = townships.setdefault(village["township_id"], {"township_id": village["township_id"],
-                                                               "township_name": village["township_name"],
-                                                               **dict.fromkeys(FIGURES, 0)})
-        for key in FIGURES:
-            totals[key] += village[key]
-    for totals in [*townships.values(), *per_village]:
-        totals["clear"] = is_clear(totals)
-    return {"date": today, "overall": with_rates(overall), "townships": [with_rates(t) for t in townships.values()],
-            "villages": [with_rates(v) for v in per_village], "oldest_open_cases": [dict(row) for row in oldest]}
+        townships.setdefault(village["township_id"], {"township_id": village["township_id"],
+                                                      "township_name": village["township_name"], "villages": []})
+        townships[village["township_id"]]["villages"].append(village)
+    for village in per_village:
+        village["clear"] = is_clear(village)
+    return {"date": today, "overall": _totals(per_village), "villages": [with_rates(v) for v in per_village],
+            "townships": [{"township_id": t["township_id"], "township_name": t["township_name"],
+                           **_totals(t["villages"])} for t in townships.values()],
+            "oldest_open_cases": [dict(row) for row in oldest]}
+
+
+def _totals(villages: list[dict]) -> dict:
+    """The sums of the villages' figures with their rates, whether they are clear, and the key villages' own
+    subtotal (`key_villages`)."""
+    totals = {key: sum(v[key] for v in villages) for key in FIGURES}
+    key_villages = {key: sum(v[key] for v in villages if v["is_key"]) for key in FIGURES}
+    return {**with_rates(totals), "clear": is_clear(totals), "key_villages": with_rates(key_villages)}

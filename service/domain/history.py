@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Case, Delivery, Visit
+from models import Case, Delivery, User, Visit
 
 from .deliveries import effective_values
 
@@ -37,6 +37,7 @@ def household_history(session, household_id: int, today: date, zone, limit: int 
         entries.append(Entry("delivery", delivery.scheduled_for, values["delivered_at"], delivery,
                              values["liters"] if delivery.status == "delivered" else None))
     visits = session.scalars(select(Visit).where(Visit.household_id == household_id)
+                             .options(selectinload(Visit.surveyor).selectinload(User.staff))
                              .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(limit)).all()
     entries += [Entry("visit", visit.visited_on, visit.created_at, visit) for visit in visits]
     entries.sort(key=lambda entry: (entry.day, entry.kind != "delivery"), reverse=True)

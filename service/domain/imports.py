@@ -13,11 +13,11 @@ from typing import Callable
 
 from sqlalchemy import insert, select, update
 
-from models import AuditEvent, Facility, Household, Staff, Township, User, Village, WaterTest
+from models import INDICATORS, AuditEvent, Facility, Household, Staff, Township, User, Village, Visit, WaterTest
 
-from . import catalogue, limits
+from . import catalogue, limits, survey
 from .audit import audit_row
-from .cases import sync_gap_cases
+from .cases import sync_gap_cases, sync_survey_cases
 from .conflicts import NOWHERE, PhoneConflict, RegisteredElsewhere
 from .errors import DomainError, FieldErrors
 from .geo import recompute_distances
@@ -117,8 +117,21 @@ WATER_TEST_COLUMNS = (
     Column("sample_point", "采样点", ("水样类型", "采样位置"), "sample_point", required=True),
     Column("lab", "检测单位", ("检测机构", "实验室"), bounds=100),
 ) + _result_columns()
+VISIT_COLUMNS = (
+    Column("township", "镇街", ("乡镇", "镇")),
+    Column("village", "村", ("村名", "行政村"), required=True),
+    Column("head_name", "户主姓名", ("户主", "姓名"), required=True, bounds=limits.NAME_LENGTH),
+    Column("id_number", "身份证号", ("身份证号码", "身份证", "公民身份号码"), "id_number", required=True),
+    Column("visited_on", "排查日期", ("日期", "入户日期"), "date", required=True),
+    Column("quantity", "水量", (), "verdict", required=True),
+    Column("quality", "水质", (), "verdict", required=True),
+    Column("convenience", "用水方便程度", ("方便程度", "取水方便程度"), "verdict", required=True),
+    Column("assurance", "供水保证率", ("保证率",), "verdict", required=True),
+    Column("surveyor_name", "排查人", ("排查人员", "调查人"), bounds=limits.NAME_LENGTH),
+    Column("note", "备注", ("情况说明",), bounds=2000),
+)
 COLUMNS = {"households": HOUSEHOLD_COLUMNS, "facilities": FACILITY_COLUMNS, "staff": STAFF_COLUMNS,
-           "water_tests": WATER_TEST_COLUMNS}
+           "water_tests": WATER_TEST_COLUMNS, "visits": VISIT_COLUMNS}
 
 
 @dataclass
@@ -572,3 +585,91 @@ def import_water_tests(session, actor: User, rows, vault: IdNumberVault, rules, 
     return _import_each(session, actor, rows, WATER_TEST_COLUMNS, rules, dry_run, to_payload, find,
                         lambda payload: record_water_test(session, actor, payload, rules), already_recorded,
                         progress, lambda p: ("采样日期", (p["facility_id"], p["sampled_on"], p["sample_point"])))
+
+
+# Visits: last year's paper survey, matched in memory and written in bulk ---------------------------------
+
+
+def import_visits(session, actor: User, rows, vault: IdNumberVault, rules, dry_run: bool,
+                  progress=lambda n: None) -> dict:
+    """A paper survey (逐户排查表): one visit per row, its household found by its resident ID within the actor's scope
+    (and named as registered, in the village the row gives), its four verdicts as written, judged as the survey
+    judges them. A visit already recorded (same household, day and verdicts) is unchanged; the same household and
+    day with other verdicts is refused. A paper survey may predate the household's registration here, not today.
+    Each household's survey case follows its latest visit."""
+    require_capability(actor, "import_rosters")
+    report = Report(dry_run)
+    places = Places(session, actor)
+    parsed = parse_rows(rows, VISIT_COLUMNS, report, rules.today)
+    progress(len(parsed))
+    keyed = []
+    for number, values in parsed:
+        try:
+            if is_masked(values["id_number"]):
+                raise RowError("身份证号", catalogue.say("row.full_id_needed"))
+            if values["visited_on"] > rules.today:
+                raise RowError("排查日期", catalogue.say("date.in_future"))
+            if values["visited_on"].year < survey.EARLIEST_YEAR:
+                raise RowError("排查日期", catalogue.say("water.before_2000"))
+            township = values.pop("township", None)
+            values["village_id"] = places.village(str(values.pop("village")), str(township) if township else None)
+        except RowError as problem:
+            report.reject(number, problem, {})
+            continue
+        keyed.append((number, values, vault.lookup_hash(values.pop("id_number"))))
+    # The households and the visits already recorded for them, in a fixed number of queries per 5,000 rows.
+    by_hash, recorded = {}, {}
+    hashes = sorted({key for _, _, key in keyed})
+    for start in range(0, len(hashes), 5000):
+        by_hash.update((row.id_number_hash, row) for row in session.execute(
+            select(Household.id, Household.id_number_hash, Household.head_name, Household.village_id,
+                   Household.township_id).where(Household.id_number_hash.in_(hashes[start:start + 5000]))))
+    household_ids = sorted({row.id for row in by_hash.values()})
+    for start in range(0, len(household_ids), 5000):
+        recorded.update(((v.household_id, v.visited_on), v) for v in session.execute(
+            select(Visit.household_id, Visit.visited_on, *(getattr(Visit, name) for name in INDICATORS))
+            .where(Visit.household_id.in_(household_ids[start:start + 5000]))))
+    scope = Scope.of(actor)
+    creates, seen = [], {}
+    for number, values, key in keyed:
+        household = by_hash.get(key)
+        try:
+            if household is not None and not scope.covers(household.township_id, household.village_id):
+                report.conflicts.append(("households", household.id))
+                household = None
+            if household is None:
+                raise RowError("身份证号", catalogue.say("row.household_unknown"))
+            if household.village_id != values["village_id"]:
+                raise RowError("村", catalogue.say("row.household_elsewhere"))
+            if household.head_name != values["head_name"]:
+                raise RowError("户主姓名", catalogue.say("row.head_name_differs"))
+            day = (household.id, values["visited_on"])
+            if day in seen:
+                raise RowError("排查日期", catalogue.say("row.duplicate", row=seen[day]))
+            seen[day] = number
+            verdicts = {name: values[name] for name in INDICATORS}
+            if day in recorded:
+                if {name: getattr(recorded[day], name) for name in INDICATORS} != verdicts:
+                    raise RowError("排查日期", catalogue.say("row.visit_recorded"))
+                report.unchanged += 1
+                continue
+        except RowError as problem:
+            report.reject(number, problem, {})
+            continue
+        creates.append({"household_id": household.id, "township_id": household.township_id,
+                        "village_id": household.village_id, "visited_on": values["visited_on"],
+                        "surveyor_name": values.get("surveyor_name"), "quality_judged": values["quality"],
+                        "note": values.get("note"), **verdicts, "result": survey.result_of(verdicts),
+                        "created_at": rules.now})
+    report.created = len(creates)
+    if report.errors:
+        report.created = 0
+    if report.errors or dry_run or not creates:
+        return report.as_dict()
+    ids = session.scalars(insert(Visit).returning(Visit.id), creates).all()
+    session.execute(insert(AuditEvent), [audit_row(actor, "import_create", "visits", i, None, row, rules.now)
+                                         for i, row in zip(ids, creates, strict=True)])
+    touched = sorted({row["household_id"] for row in creates})
+    for start in range(0, len(touched), 5000):
+        sync_survey_cases(session, touched[start:start + 5000], rules.today, rules.now, rules.cases, set(ids))
+    return report.as_dict()

@@ -13,7 +13,8 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import (ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection,
-                    Facility, Household, ReportVerification, Staff, Township, Unit, Village, WaterTest)
+                    Facility, Household, ReportVerification, Staff, Township, Unit, Village, Visit, WaterTest,
+                    latest_visit_ids)
 
 from .agreements import agreement_overlaps
 from .cases import is_overdue
@@ -24,6 +25,7 @@ from .ledger import LEDGER_HEADERS, ledger_rows
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope, get_visible
 from .supply import Gaps, Supply, supply_of
+from .survey import survey_sheet
 from .water_quality import describe
 
 MAX_PERIOD_DAYS = 2 * 366
@@ -205,13 +207,22 @@ SUMMARY_FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", 
                    "water_tests_failed", "exceedances", "cases_opened", "cases_verified", "cases_rechecked")
 
 
+SURVEY_FIGURES = ("survey_visited", "survey_unsafe")  # households visited in the period; their latest visit unsafe
+
+
 def _summary_rates(figures: dict) -> dict:
     supply = Supply(figures["supply_counted_days"], figures["supply_covered_days"], figures["supply_liters"],
                     figures["supply_person_days"])
-    return {**figures, "supply_assurance": supply.assurance, "liters_per_person_day": supply.liters_per_person_day}
+    rates = {"supply_assurance": supply.assurance, "liters_per_person_day": supply.liters_per_person_day}
+    if "survey_visited" in figures:
+        rates["survey_coverage"] = round(100 * figures["survey_visited"] / figures["households"], 1) \
+            if figures["households"] else None
+    return {**figures, **rates}
 
 
-SUMMARY_VERSION = 3  # 3: supply assurance counts the days of households needing delivery without an agreement
+# 3: supply assurance counts the days of households needing delivery without an agreement; 4: 逐户排查 coverage, key
+# villages (重点村) first with their subtotal
+SUMMARY_VERSION = 4
 
 
 def township_summary(session, scope: Scope, township_id: int, date_from: date, date_to: date,
@@ -219,13 +230,15 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
     """The document a township hands over for the period, village by village and in total: households, needs and
     gaps, agreements, deliveries planned, done and missed, supply assurance (a day a household needed delivery
     without an agreement in force is a short day) and liters per person per day, water tests and their
-    exceedances, cases opened, verified (销号) and re-checked (回头看). A fixed number of queries. `version` 2
-    rebuilds a paper printed before gaps counted in supply."""
+    exceedances, cases opened, verified (销号) and re-checked (回头看), households visited (逐户排查) and found unsafe.
+    A fixed number of queries. `version` 2 and 3 rebuild papers printed before gaps counted in supply, and before
+    the survey."""
     check_period(date_from, date_to)
     township = get_visible(session, Township, township_id, scope)
-    villages = session.execute(select(Village.id, Village.name).where(Village.township_id == township.id)
-                               .order_by(Village.code, Village.id)).all()
-    rows = {v.id: dict.fromkeys(SUMMARY_FIGURES, 0) for v in villages}
+    villages = session.execute(select(Village.id, Village.name, Village.is_key)
+                               .where(Village.township_id == township.id).order_by(Village.code, Village.id)).all()
+    figures = SUMMARY_FIGURES + (SURVEY_FIGURES if version >= 4 else ())
+    rows = {v.id: dict.fromkeys(figures, 0) for v in villages}
     in_township = Household.township_id == township.id
     starts, ends = datetime.combine(date_from, time(), zone), datetime.combine(date_to + timedelta(days=1), time(), zone)
 
@@ -278,14 +291,40 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
             .where(Case.township_id == township.id, CaseEvent.action.in_(("recheck_passed", "recheck_failed")),
                    in_period(CaseEvent.at)).group_by(Case.village_id)):
         add(village_id, cases_rechecked=count)
+    if version >= 4:
+        for village_id, visited, unsafe in session.execute(
+                select(Visit.village_id, func.count(), func.sum(case((Visit.result == "unsafe", 1), else_=0)))
+                .where(Visit.id.in_(latest_visit_ids(Visit.township_id == township.id, Visit.visited_on >= date_from,
+                                                     Visit.visited_on <= date_to)))
+                .group_by(Visit.village_id)):
+            add(village_id, survey_visited=visited, survey_unsafe=unsafe)
     open_cases = session.scalar(select(func.count()).select_from(Case).where(
         Case.township_id == township.id, Case.status.in_(("open", "in_progress"))))
-    totals = {key: sum(row[key] for row in rows.values()) for key in SUMMARY_FIGURES}
-    return {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
-            "params": {"from": date_from.isoformat(), "to": date_to.isoformat(), "version": version},
-            "township": {"id": township.id, "name": township.name, "code": township.code},
-            "figures": {**_summary_rates(totals), "open_cases": open_cases},
-            "villages": [{"id": v.id, "name": v.name, **_summary_rates(rows[v.id])} for v in villages]}
+    totals = {key: sum(row[key] for row in rows.values()) for key in figures}
+    record = {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
+              "params": {"from": date_from.isoformat(), "to": date_to.isoformat(), "version": version},
+              "township": {"id": township.id, "name": township.name, "code": township.code},
+              "figures": {**_summary_rates(totals), "open_cases": open_cases},
+              "villages": [{"id": v.id, "name": v.name, **_summary_rates(rows[v.id])} for v in villages]}
+    if version >= 4:
+        record["figures"]["key_villages"] = _summary_rates({key: sum(rows[v.id][key] for v in villages if v.is_key)
+                                                            for key in figures})
+        record["villages"] = [{"id": v.id, "name": v.name, "is_key": v.is_key, **_summary_rates(rows[v.id])}
+                              for v in sorted(villages, key=lambda v: not v.is_key)]
+    return record
+    for village_id, visited, unsafe in session.execute(
+            select(Visit.village_id, func.count(), func.sum(case((Visit.result == "unsafe", 1), else_=0)))
+            .where(Visit.id.in_(latest_visit_ids(Visit.township_id == township.id, Visit.visited_on >= date_from,
+                                                 Visit.visited_on <= date_to)))
+            .group_by(Visit.village_id)):
+        add(village_id, survey_visited=visited, survey_unsafe=unsafe)
+    key_villages = {v.id for v in villages if v.is_key}
+    totals = {key: sum(row[key] for row in rows.values()) for key in figures}
+    record["figures"] = {**_summary_rates(totals), "open_cases": open_cases, "key_villages": _summary_rates(
+        {key: sum(row[key] for village_id, row in rows.items() if village_id in key_villages) for key in figures})}
+    record["villages"] = [{"id": v.id, "name": v.name, "is_key": v.is_key, **_summary_rates(rows[v.id])}
+                          for v in sorted(villages, key=lambda v: not v.is_key)]
+    return record
 
 
 def township_summary_v1(session, scope: Scope, township_id: int, date_from: date, date_to: date,
@@ -400,9 +439,12 @@ def register_verification(session, record: dict) -> str:
     return code
 
 
+PENDING = ("planned", "unvisited")  # a row printed as still to come (待送, 未排查), which a later entry fills
+
+
 def entries_added(printed: dict | None, record: dict) -> int | None:
     """How many entries were logged after printing when nothing printed has changed: rows that are new, and rows
-    printed as planned (待送) that have been logged since. None when something printed changed (or the record kept
+    printed as still to come (待送, 未排查) that have been logged since. None when something printed changed (or the record kept
     no rows to tell)."""
     now = _printed_rows(record)
     if printed is None or now is None or now["frame"] != printed["frame"]:
@@ -412,7 +454,7 @@ def entries_added(printed: dict | None, record: dict) -> int | None:
         if row_id not in now["rows"]:
             return None
         if now["rows"][row_id][0] != digest:
-            if status != "planned" or now["rows"][row_id][1] == "cancelled":
+            if status not in PENDING or now["rows"][row_id][1] == "cancelled":
                 return None
             added += 1
     return added or None
@@ -465,8 +507,9 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
     staff = session.execute(select(func.max(Staff.updated_at)).where(Staff.township_id == township_id)).one()
     tests = session.execute(select(func.count(), func.max(WaterTest.id)).where(WaterTest.township_id == township_id)
                             ).one()
+    visits = session.execute(select(func.count(), func.max(Visit.id)).where(Visit.township_id == township_id)).one()
     return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, case_steps, evidence, units, names,
-                                staff, tests))
+                                staff, tests, visits))
                           .encode()).hexdigest()[:16]
 
 
@@ -484,7 +527,7 @@ def _printed_on(params: dict, period_end: date) -> date:
 
 
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
-            "township_summary": Township, "water_tests": Township, "ledger": Township}
+            "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
     "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
@@ -496,7 +539,7 @@ BUILDERS = {
         session, scope, subject_id),
     "township_summary": lambda session, scope, subject_id, params, zone, thresholds: township_summary(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
-        thresholds, zone, params["version"]) if params.get("version") in (2, 3) else township_summary_v1(
+        thresholds, zone, params["version"]) if params.get("version") in (2, 3, 4) else township_summary_v1(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
         thresholds),
     "water_tests": lambda session, scope, subject_id, params, zone, thresholds: water_test_report(
@@ -504,6 +547,8 @@ BUILDERS = {
     "ledger": lambda session, scope, subject_id, params, zone, thresholds: ledger_record(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
         _printed_on(params, date.fromisoformat(params["to"])), params.get("lead_unit_id")),
+    "survey_sheet": lambda session, scope, subject_id, params, zone, thresholds: survey_sheet(
+        session, scope, subject_id, params["year"], zone, _printed_on(params, date(params["year"], 12, 31))),
 }
 
 

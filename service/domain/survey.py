@@ -6,36 +6,53 @@ piped water or the round trip, 供水保证率 by percent of days supplied. A de
 assurance default to its own last 30 days. All met: 安全; none failed: 基本安全; any failed: 不安全, which opens a
 case for the household until a later visit is not unsafe.
 """
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from models import Facility, Household, User, Visit, WaterTest
+from models import Facility, Household, Township, User, Village, Visit, WaterTest, latest_visit_ids
 
 from .audit import record_write
-from .cases import sync_survey_case
+from .cases import sync_survey_cases
 from .catalogue import Message
 from .errors import FieldErrors
-from .scope import get_for_write
+from .scope import Scope, get_for_write, get_visible
 from .supply import Gaps, annotate_30d
+
+
+EARLIEST_YEAR = 2000  # no survey on the four indicators is older
+
+
+def limits(water_short: bool) -> dict[str, tuple[float, float]]:
+    """Each measured indicator's bounds (met, basic): at least so many liters and percent, at most so many minutes.
+    Also what the visit page judges with while the surveyor types."""
+    return {"quantity": (40, 20) if water_short else (60, 35), "convenience": (10, 20), "assurance": (95, 90)}
 
 
 def judge_quantity(liters: float, water_short: bool) -> str:
     """水量 by liters per person per day."""
-    met, basic = (40, 20) if water_short else (60, 35)
+    met, basic = limits(water_short)["quantity"]
     return "met" if liters >= met else "basic" if liters >= basic else "failed"
 
 
 def judge_convenience(piped: bool | None, round_trip_minutes: float | None) -> str:
     """用水方便程度: piped into the home or yard, or by the round trip to fetch water."""
+    met, basic = limits(False)["convenience"]
     if piped:
         return "met"
-    return "met" if round_trip_minutes <= 10 else "basic" if round_trip_minutes <= 20 else "failed"
+    return "met" if round_trip_minutes <= met else "basic" if round_trip_minutes <= basic else "failed"
 
 
 def judge_assurance(percent: float) -> str:
     """供水保证率 by percent of days supplied."""
-    return "met" if percent >= 95 else "basic" if percent >= 90 else "failed"
+    met, basic = limits(False)["assurance"]
+    return "met" if percent >= met else "basic" if percent >= basic else "failed"
+
+
+def is_water_short(rules) -> bool:
+    """Where the delivery standard is set below 35 L a person a day, the area is short of water (缺水地区)."""
+    return rules.supply.liters_per_person_day < 35
 
 
 def result_of(verdicts: dict) -> str:
@@ -59,9 +76,10 @@ def source_quality(session, household: Household) -> str | None:
     return "basic" if latest.relaxed else "met"
 
 
-def record_visit(session, actor: User, household_id: int, data: dict, rules) -> Visit:
+def record_visit(session, actor: User, household_id: int, data: dict, rules, photo=None) -> Visit:
     """A visit to a household in the actor's scope, its indicators and result judged; an unsafe result opens (a
-    later one resolves) the household's survey case. FieldErrors name each field that is missing or impossible."""
+    later one resolves) the household's survey case. FieldErrors name each field that is missing or impossible.
+    `photo()` stores the photo and gives its path."""
     household = get_for_write(session, Household, household_id, actor, "report_problem")
     errors: dict[str, list[Message]] = {}
     visited_on: date = data["visited_on"]
@@ -86,15 +104,72 @@ def record_visit(session, actor: User, household_id: int, data: dict, rules) -> 
         errors["round_trip_minutes"] = [Message("survey.piped_or_minutes")]
     if errors:
         raise FieldErrors(errors)
-    verdicts = {"quantity": judge_quantity(liters, rules.supply.liters_per_person_day < 35), "quality": quality,
+    verdicts = {"quantity": judge_quantity(liters, is_water_short(rules)), "quality": quality,
                 "convenience": judge_convenience(data.get("piped"), minutes), "assurance": judge_assurance(assurance)}
     visit = Visit(household_id=household.id, township_id=household.township_id, village_id=household.village_id,
                   visited_on=visited_on, surveyor_id=actor.id, liters_per_person_day=liters,
                   quality_judged=data.get("quality"), piped=data.get("piped"), round_trip_minutes=minutes,
                   assurance_percent=assurance, note=data.get("note"), result=result_of(verdicts), created_at=rules.now,
-                  **verdicts)
+                  photo_path=photo()[0] if photo is not None else None, **verdicts)
     session.add(visit)
     session.flush()
     record_write(session, actor, "create", visit, None)
-    sync_survey_case(session, household, visit, rules.today, rules.now, rules.cases)
+    sync_survey_cases(session, [household.id], rules.today, rules.now, rules.cases, {visit.id})
     return visit
+
+
+def surveyor_of(visit: Visit) -> str | None:
+    """Who visited, as a printout names them: the name a paper survey gave, else the login's staff name or
+    username."""
+    if visit.surveyor_name or visit.surveyor is None:
+        return visit.surveyor_name
+    return visit.surveyor.staff.name if visit.surveyor.staff is not None else visit.surveyor.username
+
+
+def survey_sheet(session, scope: Scope, village_id: int, year: int, zone, as_of: date) -> dict:
+    """排查表: every household of a village registered by the end of `year`, with its latest visit of that year as
+    of `as_of` (the day it is printed): the four verdicts, the result, who visited and when, or 未排查."""
+    if not EARLIEST_YEAR <= year <= as_of.year:
+        raise FieldErrors.one("year", "survey.year", first=EARLIEST_YEAR, last=as_of.year)
+    return survey_sheets(session, [get_visible(session, Village, village_id, scope)], year, zone, as_of)[0]
+
+
+def survey_sheets(session, villages: list[Village], year: int, zone, as_of: date) -> list[dict]:
+    """The 排查表 of each village (a township's, for its archive), in three queries whatever their number."""
+    year_end = date(year, 12, 31)
+    ids = [village.id for village in villages]
+    townships = dict(session.execute(select(Township.id, Township.name).where(
+        Township.id.in_({village.township_id for village in villages}))).all())
+    households: dict[int, list] = {village_id: [] for village_id in ids}
+    for household in session.execute(
+            select(Household.id, Household.village_id, Household.head_name, Household.id_number_masked,
+                   Household.members)
+            .where(Household.village_id.in_(ids),
+                   Household.created_at < datetime.combine(date(year + 1, 1, 1), time(), zone))
+            .order_by(Household.id)):
+        households[household.village_id].append(household)
+    visits = {v.household_id: v for v in session.scalars(
+        select(Visit).where(Visit.id.in_(latest_visit_ids(
+            Visit.village_id.in_(ids), Visit.visited_on >= date(year, 1, 1), Visit.visited_on <= min(year_end, as_of))))
+        .options(selectinload(Visit.surveyor).selectinload(User.staff)))}
+    params = {"year": year, **({"as_of": as_of.isoformat()} if as_of < year_end else {})}
+    sheets = []
+    for village in villages:
+        rows = []
+        for number, household in enumerate(households[village.id], start=1):
+            visit = visits.get(household.id)
+            rows.append({"id": household.id, "number": number, "head_name": household.head_name,
+                         "id_number_masked": household.id_number_masked, "members": household.members,
+                         "status": visit.result if visit else "unvisited",
+                         "indicators": visit.indicators if visit else None,
+                         "surveyor": surveyor_of(visit) if visit else None,
+                         "visited_on": visit.visited_on.isoformat() if visit else None})
+        results = [row["status"] for row in rows]
+        totals = {"households": len(rows), "visited": len(rows) - results.count("unvisited"),
+                  **{result: results.count(result) for result in ("safe", "basic", "unsafe")}}
+        sheets.append({"kind": "survey_sheet", "subject_id": village.id, "township_id": village.township_id,
+                       "params": params, "village": {"id": village.id, "name": village.name,
+                                                     "township": townships[village.township_id],
+                                                     "is_key": village.is_key},
+                       "rows": rows, "totals": totals})
+    return sheets

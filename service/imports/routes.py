@@ -55,7 +55,7 @@ class ImportReport(Schema):
     errors = fields.List(fields.Nested(ImportError_))
 
 
-@blueprint.route("/imports/<any(households, facilities, staff, water_tests):kind>", methods=["POST"])
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits):kind>", methods=["POST"])
 @blueprint.arguments(ImportArgs, location="query")
 @blueprint.arguments(UploadSchema, location="files")
 @blueprint.response(200, ImportReport)
@@ -80,7 +80,7 @@ def _file(data: bytes, name: str, fmt: str) -> Response:
     return response
 
 
-@blueprint.route("/imports/<any(households, facilities, staff, water_tests):kind>/template.xlsx", methods=["GET"])
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits):kind>/template.xlsx", methods=["GET"])
 @blueprint.response(200, description="an empty roster with the canonical headers",
                     content_type=XLSX)
 def template(kind):

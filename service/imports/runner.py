@@ -11,7 +11,8 @@ from .parsing import read_table_bounded
 from ..unit_of_work import UnitOfWork
 
 IMPORTERS = {"households": imports.import_households, "facilities": imports.import_facilities,
-             "staff": imports.import_staff, "water_tests": imports.import_water_tests}
+             "staff": imports.import_staff, "water_tests": imports.import_water_tests,
+             "visits": imports.import_visits}
 
 
 def template_xlsx(kind: str) -> bytes:

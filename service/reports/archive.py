@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from models import CaseEvidence, Township
+from models import CaseEvidence, Township, Village
 
 from ..context import thresholds
 from ..domain.catalogue import say
@@ -25,6 +25,7 @@ from ..domain.reports import (agreement_sheets, archive_agreements, archive_hous
                               verification_code, water_test_report)
 from ..domain.tables import write_xlsx
 from ..domain.scope import Scope, get_visible
+from ..domain.survey import survey_sheets
 from ..domain.text import file_name_part
 from ..tasks import TaskQueue, task_queue
 from ..pdf import PdfRenderer, render_many, renderer_for
@@ -105,6 +106,11 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
                    f"-{int(r['household']['id'])}.pdf", r, "household delivery record") for r in records]
     documents += [(f"送水协议/协议{sheet['subject_id']}.pdf", sheet, "agreement sheet")
                   for sheet in agreement_sheets(session, agreements)]
+    # The 排查表 of the year the period ends in, village by village.
+    villages = session.scalars(select(Village).where(Village.township_id == township_id).order_by(Village.id)).all()
+    documents += [(f"排查表/{file_name_part(sheet['village']['name'])}-{sheet['village']['id']}-{date_to.year}.pdf", sheet,
+                   "survey sheet") for sheet in survey_sheets(session, villages, date_to.year, settings.zone,
+                                                              settings.today)]
     scans = [(f"协议扫描件/协议{a.id}{Path(a.scan_path).suffix}", a.scan_path, "signed scan")
              for a in agreements if a.scan_path]
     # Every file that shows a ledger case's problem or its fix, by the case's number.

@@ -11,7 +11,7 @@ from models import db
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import local_today, local_zone
 from ..context import current_thresholds
-from ..domain import reports
+from ..domain import reports, survey
 from ..domain.permissions import require_capability
 from ..domain.errors import FieldErrors, Unauthorized
 from ..unit_of_work import atomic, may_write
@@ -66,6 +66,18 @@ def village_deliveries(village_id):
     month = request.args.get("month") or local_today().strftime("%Y-%m")
     record = reports.village_month(db.session, acting_scope(), village_id, month[:7], local_zone(), local_today())
     return _pdf(render_record(db.session, record), f"village-{village_id}-{month[:7]}.pdf")
+
+
+@blueprint.route("/reports/villages/<int:village_id>/visits.pdf")
+@atomic  # the verification code printed on it
+def village_visits(village_id):
+    """排查表: the village's households on the four indicators in `year` (this year when not given)."""
+    today = local_today()
+    year = request.args.get("year", "")
+    if year and not (year.isdigit() and len(year) <= 6):
+        raise FieldErrors.one("year", "value.integer")
+    record = survey.survey_sheet(db.session, acting_scope(), village_id, int(year or today.year), local_zone(), today)
+    return _pdf(render_record(db.session, record), f"village-{village_id}-visits-{record['params']['year']}.pdf")
 
 
 @blueprint.route("/reports/agreements/<int:agreement_id>.pdf")

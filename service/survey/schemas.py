@@ -12,6 +12,8 @@ class VisitSchema(Schema):
     village_id = fields.Integer(dump_only=True)
     visited_on = fields.Date(required=True)
     surveyor_id = fields.Integer(dump_only=True, allow_none=True)
+    surveyor_name = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "who visited, as a paper survey wrote it (imported visits)"})
     liters_per_person_day = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=10_000), metadata={
         "description": "a delivery household's own 30-day figure when not given"})
     quality = fields.String(load_only=True, allow_none=True, validate=validate.OneOf(VERDICTS), metadata={
@@ -21,6 +23,7 @@ class VisitSchema(Schema):
     assurance_percent = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=100), metadata={
         "description": "a delivery household's own 30-day figure when not given"})
     note = Text(allow_none=True, validate=validate.Length(max=2000))
+    has_photo = fields.Function(lambda v: v.photo_path is not None, dump_only=True, metadata={"type": "boolean"})
     indicators = fields.Dict(dump_only=True, metadata={
         "description": "{quantity, quality, convenience, assurance}: each met, basic or failed"})
     result = fields.String(dump_only=True, metadata={"description": "safe 安全, basic 基本安全 or unsafe 不安全"})

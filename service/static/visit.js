@@ -1,0 +1,57 @@
+// 入户排查: each indicator's verdict shown as the surveyor types, judged with the bounds the server judges with
+// (the form's data-limits); a blank field shows the verdict of the value the server will take from the records.
+(function () {
+  "use strict";
+  var form = document.getElementById("visit-form");
+  var texts = document.getElementById("verdict-texts");
+  if (!form || !texts) return;
+  var limits = JSON.parse(form.dataset.limits);
+  var words = JSON.parse(texts.textContent);
+
+  function value(name) {
+    var field = form.elements[name];
+    var text = (field.value || "").trim().replace(/[０-９．]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);  // full-width digits, as a Chinese keyboard types them
+    });
+    if (text === "") text = field.dataset.default || "";
+    var number = text === "" ? NaN : Number(text);
+    return isNaN(number) || number < 0 ? null : number;
+  }
+
+  function atLeast(number, bounds) {
+    return number === null ? null : number >= bounds[0] ? "met" : number >= bounds[1] ? "basic" : "failed";
+  }
+
+  function atMost(number, bounds) {
+    return number === null ? null : number <= bounds[0] ? "met" : number <= bounds[1] ? "basic" : "failed";
+  }
+
+  function judge() {
+    var quality = form.elements.quality.value || form.elements.quality.dataset.default || null;
+    var verdicts = {
+      quantity: atLeast(value("liters_per_person_day"), limits.quantity),
+      quality: quality,
+      convenience: form.elements.piped.checked ? "met" : atMost(value("round_trip_minutes"), limits.convenience),
+      assurance: atLeast(value("assurance_percent"), limits.assurance)
+    };
+    var known = [];
+    Object.keys(verdicts).forEach(function (name) {
+      var out = form.querySelector('[data-verdict-for="' + name + '"]');
+      var verdict = verdicts[name];
+      out.textContent = verdict ? words.verdict[verdict] : "";
+      out.className = "verdict " + (verdict || "");
+      if (verdict) known.push(verdict);
+    });
+    var result = document.getElementById("visit-result");
+    var all = known.length === 4;
+    var code = known.indexOf("failed") >= 0 ? "unsafe" : !all ? null :
+      known.every(function (v) { return v === "met"; }) ? "safe" : "basic";
+    result.hidden = !code;
+    result.querySelector("[data-result]").textContent = code ? words.result[code] : "";
+    result.className = "verdict-result " + (code || "");
+  }
+
+  form.addEventListener("input", judge);
+  form.addEventListener("change", judge);
+  judge();
+})();
