@@ -9,14 +9,16 @@ from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
-from models import Agreement, Case, CaseEvent, Delivery, Facility, Household, Staff, Township, Unit, User, Village
+from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, Household, Staff, Township, Unit, User,
+                    Village, Visit)
 
-from .domain.cases import CasePolicy, open_facility_case, open_missed_delivery_cases, sync_gap_cases
+from .domain.cases import CasePolicy, open_facility_case, open_missed_delivery_cases, sync_gap_cases, sync_survey_cases
 from .domain.geo import recompute_distances
 from .domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
 from .domain.planning import plan_deliveries, scheduled_days
 from .domain.identity import IdNumberVault, id_check_char, mask_id_number
 from .domain.rules import Rules
+from .domain.survey import result_of
 from .domain.water_quality import record_water_test
 
 
@@ -164,6 +166,8 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     _seed_cases(session, rng, today, registered)
     if scale.days_work:
         _cases_for_the_lead(session, first_village, today)
+        first_village.is_key = True  # the demo village is a key village (重点村): coverage shows their subtotal
+        _seed_visits(session, rng, village_ids, today)
     _seed_units(session)
     logins = [("admin", DEMO_PASSWORD, "county_admin"),
               ("zhen01", DEMO_PASSWORD, "township_lead"),
@@ -308,6 +312,27 @@ def _seed_cases(session, rng: random.Random, today: date, registered: datetime) 
         .values(status="closed", resolution_note="补送完成", resolved_at=now, verified_at=now,
                 relapse_count=case((Case.id % 17 == 0, 1), else_=0), deadline=today - timedelta(days=10))
         .execution_options(synchronize_session=False))
+
+
+def _seed_visits(session, rng: random.Random, village_ids: list[int], today: date) -> None:
+    """逐户排查 this year: about two households in three visited, most safe, a few unsafe (each with its case)."""
+    households = session.execute(select(Household.id, Household.township_id, Household.village_id)
+                                 .where(Household.village_id.in_(village_ids)).order_by(Household.id)).all()
+    start = date(today.year, 1, 1)
+    rows = []
+    for household in households:
+        if rng.random() > 0.65:
+            continue
+        verdicts = {name: rng.choices(("met", "basic", "failed"), (90, 8, 2))[0] for name in INDICATORS}
+        rows.append({"household_id": household.id, "township_id": household.township_id,
+                     "village_id": household.village_id,
+                     "visited_on": max(start, today - timedelta(days=rng.randrange(1, 200))),
+                     "surveyor_name": _name(rng), "quality_judged": verdicts["quality"], **verdicts,
+                     "result": result_of(verdicts), "created_at": datetime.now(timezone.utc)})
+    if rows:
+        session.execute(insert(Visit), rows)
+        sync_survey_cases(session, [row["household_id"] for row in rows], today, datetime.now(timezone.utc),
+                          CasePolicy({"high": 3, "medium": 7, "low": 14}))
 
 
 def _miss_yesterday(session, village_id: int, today: date) -> None:
