@@ -138,6 +138,7 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_globals(app: Flask) -> None:
     import hashlib
+    import uuid
     from datetime import datetime, timedelta, timezone
     from functools import cache
 
@@ -178,6 +179,8 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["effective"] = effective_values  # a delivery's values after its corrections
     app.jinja_env.globals["timedelta"] = timedelta
+    # A form's Idempotency-Key: a double tap, or the phone's queue sending it again, makes it once.
+    app.jinja_env.globals["new_key"] = lambda: uuid.uuid4().hex
 
 
 def register_errorhandlers(app: Flask) -> None:

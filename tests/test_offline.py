@@ -267,7 +267,7 @@ def test_login_expired_and_delivery_cancelled_while_offline(world, relay, phone)
     _until(phone, "() => !document.querySelector('.refusal')")
     phone.reload()
     phone.wait_for_timeout(1500)
-    assert phone.locator(".refusal").count() == 0
+    assert phone.locator(".refusal").count() == 0, phone.locator("main").inner_text()
     assert _logs_of(kept) == 1
 
 
@@ -314,7 +314,9 @@ def test_a_tap_sent_after_the_delivery_was_counted_missed_says_so(world, client)
     was sent later, instead of being refused for want of a reason; a late log typed on the page still needs one."""
     delivery_id, = _served_today(world, 1)
     login(client, "cun_a1")
-    tapped = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+    # An hour ago, but today still (within the hour after midnight, a tap of yesterday needs a reason).
+    now = datetime.now(SHANGHAI).replace(microsecond=0)
+    tapped = max(now - timedelta(hours=1), now.replace(hour=0, minute=0, second=1)).astimezone(timezone.utc)
     db.session.execute(Delivery.__table__.update().values(status="missed"))
     db.session.commit()
     typed = _tap_by_script(client, delivery_id, tapped, "k-late-typed")
@@ -389,3 +391,139 @@ def test_with_javascript_off_the_page_still_logs_by_a_plain_form(world, live_ser
     assert "已登记：户主1 80 升" in page.locator(".flash").inner_text()
     assert _delivery(delivery_id).status == "delivered"
     context.close()
+
+
+def _big_photo() -> bytes:
+    """A phone camera's photo: 1600 × 1200, a few MB as PNG; the page sends it at most 300 KB."""
+    import io
+    import os
+
+    from PIL import Image
+
+    coarse = Image.frombytes("RGB", (200, 150), os.urandom(200 * 150 * 3))
+    picture = io.BytesIO()
+    coarse.resize((1600, 1200), Image.BILINEAR).save(picture, "PNG")
+    return picture.getvalue()
+
+
+def _reports() -> list:
+    from models import FieldReport
+
+    found = db.session.scalars(select(FieldReport).order_by(FieldReport.id)).all()
+    for report in found:
+        db.session.expunge(report)
+    db.session.rollback()
+    return found
+
+
+def _queued(phone, form: str) -> datetime:
+    before = datetime.now(timezone.utc)
+    phone.click(f"{form} button[type=submit]")
+    _until(phone, "() => (document.querySelector('main > .flash') || {}).textContent?.includes('已存在手机上')")
+    return before
+
+
+def test_a_field_day_without_signal_looks_up_reports_and_surveys_and_each_arrives_once(world, relay, phone):
+    from pathlib import Path
+
+    from flask import current_app
+
+    from models import CaseEvidence, Facility, Visit
+
+    household = make_household(world, 1, distance_m=200.0, round_trip_min=5.0)
+    household.created_at = datetime.now(timezone.utc) - timedelta(days=30)
+    make_household(world, 2, distance_m=300.0)
+    purifier = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="purifier", name="净水机-1",
+                        ownership="private", household_id=household.id, status="working")
+    db.session.add(purifier)
+    db.session.flush()
+    household_id, purifier_id, village_id = household.id, purifier.id, world.v_a1.id
+    db.session.commit()
+    phone.context.grant_permissions(["geolocation"], origin=relay.url)
+    phone.context.set_geolocation({"latitude": 36.21234, "longitude": 117.04567, "accuracy": 15})
+    _login(phone, relay.url)
+    _until(phone, "() => navigator.serviceWorker.controller !== null")
+    phone.goto(f"{relay.url}/villages/{village_id}")
+    phone.click("#take-along [data-take]")
+    _until(phone, "() => document.querySelector('#take-along [data-taken-note]').textContent.includes('已带着')", 30)
+
+    relay.cut()
+    # Looking a household up: the village's page from the phone, said so, filtered by name as it is typed.
+    phone.goto(f"{relay.url}/villages/{village_id}")
+    assert "离线，显示的是" in phone.locator("[data-offline-banner]").inner_text()
+    phone.fill(".list-filter", "户主1")
+    assert phone.locator("#village-households > li:not([hidden])").count() == 1
+    phone.click("#village-households > li:not([hidden]) a")
+    phone.wait_for_url(f"**/households/{household_id}")
+    assert phone.locator("h1").inner_text().startswith("户主1")
+
+    # 报告问题 with a photo, a survey visit, and 报修 on the purifier: each kept on the phone.
+    phone.click("#report-problem summary")
+    phone.fill("#problem-form textarea[name=note]", "水缸漏水")
+    phone.set_input_files("#problem-form input[name=photo]",
+                          {"name": "漏水.png", "mimeType": "image/png", "buffer": _big_photo()})
+    problem_at = _queued(phone, "#problem-form")
+    phone.goto(f"{relay.url}/households/{household_id}/visit")
+    phone.fill("input[name=liters_per_person_day]", "70")
+    phone.select_option("select[name=quality]", "met")
+    phone.check("input[name=piped]")
+    phone.fill("input[name=assurance_percent]", "98")
+    visit_at = _queued(phone, "#visit-form")
+    phone.goto(f"{relay.url}/facilities/{purifier_id}")
+    phone.fill("#report textarea[name=note]", "滤芯堵了")
+    phone.set_input_files("#report input[name=photo]", {"name": "滤芯.png", "mimeType": "image/png",
+                                                         "buffer": _big_photo()})
+    repair_at = _queued(phone, "#report")
+    assert phone.locator("[data-pending-list] li").count() == 3
+    assert "待上传 3" in phone.locator("[data-queue-bar]").inner_text()
+    assert _reports() == []
+
+    relay.restore()
+    _wait_until(lambda: len(_reports()) == 3, SENT_WITHIN)
+    _until(phone, "() => document.querySelector('[data-queue-bar]').hidden", SENT_WITHIN)
+    reports = {report.kind: report for report in _reports()}
+    for kind, tapped in (("problem", problem_at), ("visit", visit_at), ("facility_status", repair_at)):
+        report = reports[kind]
+        assert report.sent_later and (report.lat, report.lon, report.accuracy_m) == (36.21234, 117.04567, 15.0)
+        assert tapped - SLACK <= report.tapped_at <= tapped + SLACK * 3, (kind, report.tapped_at, tapped)
+    # Each once, each with its photo, made small enough for a weak signal.
+    uploads = Path(current_app.config["UPLOAD_DIR"])
+    evidence = db.session.scalars(select(CaseEvidence).where(CaseEvidence.case_id.in_(
+        [reports["problem"].case_id, reports["facility_status"].case_id]))).all()
+    visits = db.session.scalars(select(Visit).where(Visit.household_id == household_id)).all()
+    assert len(evidence) == 2 and len(visits) == 1 and visits[0].photo_path is None
+    assert all((uploads / e.path).stat().st_size <= 300 * 1024 for e in evidence)
+    assert db.session.get(Facility, purifier_id).status == "broken"
+    db.session.rollback()
+    assert "上次同步" in phone.locator("[data-last-sync]").inner_text()
+
+    # The case page shows where and when the report was made.
+    phone.goto(f"{relay.url}/cases/{reports['problem'].case_id}")
+    shown = phone.locator("#field-reports").inner_text()
+    assert "位置 36.21234, 117.04567" in shown and "后来上传" in shown
+
+    # A shared phone: logging out with a report still waiting warns, then takes it and the kept pages away (here
+    # without signal: the logout itself then waits, and the phone shows that it has no network).
+    relay.cut()
+    phone.goto(f"{relay.url}/households/{household_id}/visit")
+    phone.fill("input[name=liters_per_person_day]", "65")
+    phone.select_option("select[name=quality]", "met")
+    phone.check("input[name=piped]")
+    phone.fill("input[name=assurance_percent]", "97")
+    _queued(phone, "#visit-form")
+    warnings = []
+    phone.on("dialog", lambda dialog: (warnings.append(dialog.message), dialog.accept()))
+    phone.evaluate("""() => { const form = document.createElement('form'); form.method = 'post';
+        form.action = '/logout'; const token = document.createElement('input'); token.type = 'hidden';
+        token.name = 'csrf_token'; token.value = document.querySelector('meta[name=csrf-token]').content;
+        form.appendChild(token); document.body.appendChild(form);
+        form.dispatchEvent(new Event('submit', {bubbles: true, cancelable: true})); }""")
+    _until(phone, "() => document.title.startsWith('没有网络')", 30)
+    assert warnings and "1 条记录没有上传" in warnings[0]
+    assert phone.evaluate("async () => (await caches.keys()).filter(n => n.startsWith('village-') || n === 'pages')"
+                          ".length") == 0
+    relay.restore()
+    time.sleep(8)
+    visits = db.session.scalars(select(Visit).where(Visit.household_id == household_id)).all()
+    db.session.rollback()
+    assert len(visits) == 1

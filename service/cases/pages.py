@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from models import FAILED_STATUSES, Case, CaseEvent, Unit, User, Village, db, utcnow
+from models import FAILED_STATUSES, Case, CaseEvent, FieldReport, Unit, User, Village, db, utcnow
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
@@ -14,6 +14,7 @@ from ..domain import cases
 from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, NotFound
 from ..domain.permissions import can, require_capability
+from ..field_reports import field_report, noted
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..i18n import say
 from ..uploads import IMAGES, store_upload, thumbnail, upload_root
@@ -58,7 +59,8 @@ def _detail(case_id: int, errors: dict | None = None) -> str:
         case.status in ("open", "in_progress") and case.facility.status in FAILED_STATUSES else []
     return render_template("cases/detail.html", c=case, next_steps=_next_steps(case, actor), staff=staff,
                            units=_units(case.township_id) if can(actor, "work_case") else [],
-                           stranded=stranded, repair=case,
+                           stranded=stranded, repair=case, field_reports=db.session.scalars(
+                               select(FieldReport).where(FieldReport.case_id == case.id).order_by(FieldReport.id)).all(),
                            errors=errors or {}, today=local_today())
 
 
@@ -122,9 +124,12 @@ def ledger_details(case_id):
 @blueprint.route("/cases/<int:case_id>/progress", methods=["POST"])
 @login_required
 @form_page(_detail)
+@field_report("progress")
 def progress(case_id):
     """整改进展: a dated entry."""
     cases.add_progress(db.session, acting_user(), case_id, clean_text(request.form.get("progress"), 2000), utcnow())
+    noted(case_id=case_id)
+    flash_when_saved(say("case.progress_added"))
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 

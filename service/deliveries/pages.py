@@ -1,4 +1,3 @@
-import uuid
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
@@ -55,7 +54,7 @@ def _today_page(errors: dict | None = None) -> str:
                        Delivery.scheduled_for >= today - timedelta(days=current_rules().backdate_days))
     done = sum(1 for d in items if d.status == "delivered")
     return render_template("deliveries/today.html", items=items, late=late, done=done, today=today,
-                           errors=errors or {}, new_key=lambda: uuid.uuid4().hex)
+                           errors=errors or {})
 
 
 @blueprint.route("/deliveries/today")

@@ -16,6 +16,7 @@ from ..domain import cases, registry, water_quality
 from ..domain.errors import FieldErrors
 from ..i18n import label, say
 from ..domain.scope import get_visible
+from ..field_reports import field_report, noted
 from ..forms import clean_text, flash_when_saved, form_page, load_query
 from ..uploads import IMAGES, photo_evidence, store_upload
 from .routes import collection
@@ -88,11 +89,13 @@ def record_care(facility_id):
 @blueprint.route("/facilities/<int:facility_id>/status", methods=["POST"])
 @login_required
 @form_page(facility_page)
+@field_report("facility_status")
 def change_status(facility_id):
     """报修 (with a note and a photo, opening the repair case at once) or 恢复正常 (resolving it)."""
     rules, actor = current_rules(), acting_user()
     facility = registry.set_facility_status(db.session, actor, facility_id, request.form.get("status", ""),
                                             clean_text(request.form.get("note"), 500), rules,
                                             photo_evidence(actor, rules.now))
+    noted(facility_id=facility.id)
     flash_when_saved(say("facility.status", name=facility.name, status=label("facility_status", facility.status)))
     return redirect(url_for("facilities_pages.detail", facility_id=facility_id))

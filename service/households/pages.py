@@ -3,7 +3,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Agreement, Delivery, Facility, Household, SmsMessage, Village, Visit, WaterTest, db
+from models import Agreement, Delivery, Facility, FieldReport, Household, SmsMessage, Village, Visit, WaterTest, db
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today, local_zone
@@ -22,6 +22,7 @@ from ..domain.survey import record_visit, source_quality
 from ..i18n import label, say
 from ..survey.schemas import VisitSchema
 from ..handlers import refuse_while_probing_numbers
+from ..field_reports import field_report, noted
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import IMAGES, photo_evidence, store_upload, thumbnail, upload_root
 from .routes import collection
@@ -64,12 +65,15 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
     rules = current_rules()
     annotate_30d(db.session, [household], rules.today, gaps=current_gaps())
     history = household_history(db.session, household.id, rules.today, local_zone())
+    visits = [entry.record.id for entry in history if entry.kind == "visit"]
+    field_reports = {r.visit_id: r for r in db.session.scalars(
+        select(FieldReport).where(FieldReport.visit_id.in_(visits)))} if visits else {}
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
                            supply=household.supply_30d, short=household.supply_30d.short_of(rules.supply),
                            tests=recent_tests(db.session, WaterTest.household_id == household.id),
                            supply_standard=rules.supply,
                            facilities=facilities, messages=messages, agreements=agreements, next_delivery=next_delivery,
-                           history=history,
+                           history=history, field_reports=field_reports,
                            can_edit=can(acting_user(), "edit_registry"), kinds=REPORTED_KINDS, errors=errors or {})
 
 
@@ -96,6 +100,7 @@ def _visit_form(household_id: int, errors: dict | None = None) -> str:
 @blueprint.route("/households/<int:household_id>/visit", methods=["GET", "POST"])
 @login_required
 @form_page(_visit_form)
+@field_report("visit")
 def visit(household_id):
     """入户排查: the four indicators as found (what is left blank is taken from the records)."""
     if request.method == "GET":
@@ -106,6 +111,7 @@ def visit(household_id):
     photo = request.files.get("photo")
     record = record_visit(db.session, acting_user(), household_id, data, current_rules(),
                           (lambda: store_upload(photo, IMAGES, "visits")) if photo and photo.filename else None)
+    noted(visit_id=record.id)
     flash_when_saved(say("survey.recorded", result=label("survey_result", record.result)))
     return redirect(url_for("households_pages.detail", household_id=household_id))
 
@@ -126,12 +132,14 @@ def visit_photo(household_id, visit_id):
 @blueprint.route("/households/<int:household_id>/problems", methods=["POST"])
 @login_required
 @form_page(_detail)
+@field_report("problem")
 def report_problem(household_id):
     """报告问题: a case about the household, with a note and a photo."""
     rules, actor = current_rules(), acting_user()
     household = get_visible(db.session, Household, household_id, acting_scope())
     case = cases.report_problem(db.session, actor, household.id, request.form.get("kind", ""),
                                 clean_text(request.form.get("note"), 2000), rules, photo_evidence(actor, rules.now))
+    noted(case_id=case.id)
     flash_when_saved(say("case.reported"))
     return redirect(url_for("cases_pages.detail", case_id=case.id))
 

@@ -1,4 +1,3 @@
-import uuid
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -42,7 +41,7 @@ def index():
                            villages=db.session.scalars(acting_scope().restrict(select(Village), Village)
                                                        .order_by(Village.township_id, Village.name)).all()
                            if can(acting_user(), "work_case") else [],
-                           may_mark_urgent=can(acting_user(), "send_urgent_sms"), new_key=lambda: uuid.uuid4().hex)
+                           may_mark_urgent=can(acting_user(), "send_urgent_sms"))
 
 
 @blueprint.route("/sms/<int:message_id>/case", methods=["POST"])

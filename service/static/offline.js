@@ -1,7 +1,9 @@
-/* 今日送水 without signal: installs the service worker (/sw.js), sends a tap through it (queued on the phone when the
-   network fails), shows what waits to be sent and what the server refused, and asks the worker to send the queue on
-   load, on focus, when the browser says it is online, and on a timer with backoff (a weak signal never says so).
-   Without this script, or without a service worker, the forms post as plain forms. */
+/* The field day without signal: installs the service worker (/sw.js), sends a delivery tap or a field form (报修,
+   恢复正常, 报告问题, 入户排查, 整改进展) through it (queued on the phone when the network fails, with the tap's time,
+   the phone's position when offered, and a photo made small enough for a weak signal), shows what waits to be sent,
+   what the server refused and when the phone last reached it, takes villages along, and asks the worker to send the
+   queue on load, on focus, when the browser says it is online, and on a timer with backoff (a weak signal never says
+   so). Without this script, or without a service worker, the forms post as plain forms. */
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) {
@@ -29,13 +31,39 @@
   if (document.body.dataset.forgetPages) {
     ask({type: "forget"}); // logged out: pages kept for the last user hold their households' names
   }
+  // The page that says a page was not kept links the villages that were.
+  const takenList = document.querySelector("[data-taken-list]");
+  if (takenList) {
+    ask({type: "status"}).then((state) => {
+      for (const village of (state && state.villages) || []) {
+        const row = document.createElement("li");
+        const link = document.createElement("a");
+        link.className = "card row-link";
+        link.href = "/villages/" + village.id;
+        link.textContent = village.name;
+        row.appendChild(link);
+        takenList.appendChild(row);
+      }
+    });
+  }
+  // A list filtered as it is typed in: works on a page kept on the phone.
+  document.querySelectorAll("[data-filter]").forEach((input) => {
+    input.addEventListener("input", () => {
+      const words = input.value.trim();
+      document.querySelectorAll(input.dataset.filter + " > li[data-search]").forEach((row) => {
+        row.hidden = Boolean(words) && !row.dataset.search.includes(words);
+      });
+    });
+  });
   const textNode = document.getElementById("offline-texts");
   if (!textNode) {
     return;
   }
   const T = JSON.parse(textNode.textContent);
-  const PHOTO_BYTES = 1024 * 1024;
-  const PHOTO_SIDE = 1600;
+  // A photo goes up on a weak signal: at most this many bytes, made smaller on the phone until it fits.
+  const PHOTO_BYTES = 300 * 1024;
+  const PHOTO_STEPS = [[1600, 0.8], [1280, 0.7], [1024, 0.6], [800, 0.5], [640, 0.45]];
+  const POSITION_WAIT_MS = 4000;
   const SHORTEST_WAIT = 5000;
   const LONGEST_WAIT = 30000;
 
@@ -64,17 +92,36 @@
       return photo;
     }
     const image = await createImageBitmap(photo);
-    const scale = Math.min(1, PHOTO_SIDE / Math.max(image.width, image.height));
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(image.width * scale);
-    canvas.height = Math.round(image.height * scale);
-    canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
-    if (!blob || blob.size > PHOTO_BYTES) {
-      throw new Error("photo too large");
+    for (const [side, quality] of PHOTO_STEPS) {
+      const scale = Math.min(1, side / Math.max(image.width, image.height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(image.width * scale);
+      canvas.height = Math.round(image.height * scale);
+      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
+      if (blob && blob.size <= PHOTO_BYTES) {
+        return blob;
+      }
     }
-    return blob;
+    throw new Error("photo too large");
   }
+
+  // Where the phone is, if it may say and says soon (none when refused: a report never waits on it).
+  function position() {
+    if (!navigator.geolocation) {
+      return Promise.resolve(null);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), POSITION_WAIT_MS);
+      navigator.geolocation.getCurrentPosition(
+        (found) => { clearTimeout(timer); resolve(found.coords); },
+        () => { clearTimeout(timer); resolve(null); },
+        {enableHighAccuracy: true, timeout: POSITION_WAIT_MS, maximumAge: 60000});
+    });
+  }
+
+  const newKey = () => (crypto.randomUUID ? crypto.randomUUID().replace(/-/g, "")
+    : Date.now().toString(16) + Math.random().toString(16).slice(2));
 
   function note(card, className, text) {
     let line = card.querySelector("." + className);
@@ -156,7 +203,7 @@
   }
 
   function refusalCard(item) {
-    const card = document.getElementById("d" + item.delivery_id);
+    const card = item.delivery_id ? document.getElementById("d" + item.delivery_id) : null;
     if (card && !card.dataset.delivered) {
       return card;
     }
@@ -167,7 +214,7 @@
     const row = document.createElement("li");
     row.className = "card refusal-row";
     const name = document.createElement("strong");
-    name.textContent = item.name;
+    name.textContent = (T.kinds[item.kind || "delivery"] || "") + " · " + item.name;
     row.appendChild(name);
     list.appendChild(row);
     return row;
@@ -214,6 +261,23 @@
       box.append(message, dismiss);
       card.appendChild(box);
     }
+    const list = document.querySelector("[data-pending-list]");
+    if (list) { // the field forms that wait (a delivery's wait shows on its own card)
+      list.replaceChildren(...state.pending.filter((item) => item.kind && item.kind !== "delivery" &&
+        (!item.user || item.user === T.user)).map((item) => {
+        const row = document.createElement("li");
+        row.className = "card pending-item";
+        row.textContent = T.kinds[item.kind] + " · " + item.name + " · " + fill(T.tapped, {time: when(new Date(item.tapped_at))}) +
+          " · " + T.pending;
+        return row;
+      }));
+    }
+    const sync = document.querySelector("[data-last-sync]");
+    if (sync && state.last_sync) {
+      sync.textContent = fill(T.last_sync, {time: when(new Date(state.last_sync))});
+      sync.hidden = false;
+    }
+    renderTaken(state.villages);
     const bar = document.querySelector("[data-queue-bar]");
     if (bar) {
       const others = state.pending.filter((item) => item.user && item.user !== T.user);
@@ -245,9 +309,55 @@
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data.type === "delivered") {
       markDelivered(event.data.delivery_id, event.data.answer);
-    } else {
+    } else if (event.data.type !== "reported") { // a field report sent: the status that follows lists the rest
       render(event.data);
     }
+  });
+
+  // 带到村里: the village's pages kept on the phone, refreshed when stale; a few villages at a time.
+  const take = document.getElementById("take-along");
+  function renderTaken(villages) {
+    if (!take || !villages) {
+      return;
+    }
+    const village = villages.find((item) => String(item.id) === take.dataset.village);
+    take.hidden = false;
+    take.querySelector("[data-drop]").hidden = !village;
+    take.querySelector("[data-taken-note]").textContent = village ? fill(T.taken, {pages: village.pages,
+      size: Math.round(village.bytes / 1024), time: when(new Date(village.at))}) : "";
+  }
+  if (take) {
+    const note = take.querySelector("[data-taken-note]");
+    take.querySelector("[data-take]").addEventListener("click", async () => {
+      note.textContent = T.taking;
+      const answer = await ask({type: "take", village: take.dataset.village});
+      if (answer && answer.taken) {
+        renderTaken(answer.taken);
+      } else {
+        note.textContent = T.take_failed;
+      }
+    });
+    take.querySelector("[data-drop]").addEventListener("click", async () => {
+      const answer = await ask({type: "drop", village: take.dataset.village});
+      renderTaken(answer && answer.taken);
+    });
+  }
+
+  // Logging out of a shared phone: what this user kept goes with them, after a warning if some of it waits.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[action$='/logout']");
+    if (!form || form.dataset.forgotten || !navigator.serviceWorker.controller) {
+      return;
+    }
+    event.preventDefault();
+    const state = await ask({type: "status"});
+    const mine = state ? state.pending.filter((item) => !item.user || item.user === T.user) : [];
+    if (mine.length && !window.confirm(fill(T.logout_pending, {count: mine.length}))) {
+      return;
+    }
+    await ask({type: "forget_user", user: T.user});
+    form.dataset.forgotten = "1";
+    form.submit();
   });
   window.addEventListener("online", sendQueue);
   window.addEventListener("focus", sendQueue);
@@ -264,7 +374,18 @@
     }
     form.dataset.busy = "1";
     const tapped = new Date();
+    if (form.elements.idempotency_key && !form.elements.idempotency_key.value) {
+      form.elements.idempotency_key.value = newKey();
+    }
     const data = new FormData(form);
+    if (!form.dataset.delivery) { // a field report says where it was made, when the phone may say
+      const coords = await position();
+      if (coords) {
+        data.set("lat", String(coords.latitude));
+        data.set("lon", String(coords.longitude));
+        data.set("accuracy", String(Math.round(coords.accuracy)));
+      }
+    }
     // The CSRF token goes in a header, which the worker renews when it sends after a new login (a token in the form
     // would be read first, and a queued form's token dies with the login it came from).
     data.delete("csrf_token");
@@ -296,8 +417,17 @@
       render(answer);
       clearTimeout(timer);
       timer = setTimeout(sendQueue, wait);
+      if (!form.dataset.delivery) { // kept: the form is ready for the next report, with a key of its own
+        said(fill(T.queued_report, {time: when(tapped)}));
+        form.reset();
+        form.elements.idempotency_key.value = newKey();
+        form.dispatchEvent(new Event("input"));
+        delete form.dataset.busy;
+      }
     } else if (response && response.ok && String(answer.id) === form.dataset.delivery) {
       markDelivered(form.dataset.delivery, answer);
+    } else if (response && response.ok && answer.key === data.get("idempotency_key")) {
+      location.assign(answer.url); // made: its page says so, as after a plain form
     } else {
       // Neither logged nor kept on the phone (it could not store it): the worker is told to tap again.
       showErrors(form, response && !response.ok && response.status !== 507 ? answer : {message: T.not_saved});
@@ -309,6 +439,10 @@
   const keep = document.body.dataset.keep;
   if (keep !== undefined && document.documentElement.dataset.source === "server") {
     ask({type: "keep", urls: [location.pathname + location.search].concat(keep.split(" ").filter(Boolean))});
+  }
+  // With signal, the villages taken along are fetched again once stale.
+  if (document.documentElement.dataset.source === "server") {
+    ask({type: "refresh"});
   }
   // What waits is shown at once; sending it may take a while on a weak signal.
   ask({type: "status"}).then(render).then(sendQueue);

@@ -58,10 +58,12 @@ def session_state():
 def phone_texts(user) -> dict:
     """What the page's script says about the phone's queue, from the catalogue, and whose queue it is."""
     keys = ("banner", "pending", "pending_count", "waiting", "sending", "login_expired", "other_user", "refused",
-            "tapped", "dismiss", "logged", "photo_too_large", "not_saved")
+            "tapped", "dismiss", "logged", "photo_too_large", "not_saved", "queued_report", "last_sync",
+            "logout_pending", "taken", "taking", "take_failed")
     # Templates the script fills in itself ({count}, {time}, {user}), as the catalogue writes them.
     texts = {key: catalogue.texts(locale()).get(f"offline.{key}") for key in keys}
     return {**texts, "delivered": label("delivery_status", "delivered"), "user": user.username,
+            "kinds": catalogue.labels("field_report", locale()),
             "login_url": url_for("accounts.login"), "zone": current_app.config["APP_TIMEZONE"]}
 
 

@@ -1,6 +1,8 @@
-/* The phone's service worker. It keeps 今日送水 and 本周 for the hills, and queues a delivery tapped without signal
-   (Workbox's background-sync queue, in IndexedDB) until it can be sent: each once, with its own Idempotency-Key, so
-   that a retry is a replay. An answer that cannot succeed is kept, in Chinese, until the worker dismisses it. */
+/* The phone's service worker. It keeps 今日送水 and 本周 for the hills, and the villages a worker takes along (their
+   households, facilities and forms); it queues a delivery tapped, and a field form (报修, 恢复正常, 报告问题, 入户排查,
+   整改进展) sent, without signal (Workbox's background-sync queue, in IndexedDB) until it can be sent: each once, with
+   its own Idempotency-Key, so that a retry is a replay. An answer that cannot succeed is kept, in Chinese, until the
+   worker dismisses it. */
 importScripts({% for name in workbox %}{{ static_url(name)|tojson }}{{ ", " if not loop.last }}{% endfor %});
 
 const RELEASE = {{ version|tojson }};
@@ -8,7 +10,20 @@ const ASSETS = [{% for name in assets %}{{ static_url(name)|tojson }}, {% endfor
 const ASSET_CACHE = "assets-" + RELEASE;
 const PAGE_CACHE = "pages";
 const KEPT_PAGES = /^\/deliveries\/(today|week)$/;
-const LOG = /^\/deliveries\/(\d+)\/complete$/;
+// The forms that wait on the phone, by their address: what kind of report each is, and of which record.
+const QUEUED = [
+  [/^\/deliveries\/(\d+)\/complete$/, "delivery"],
+  [/^\/facilities\/(\d+)\/status$/, "facility_status"],
+  [/^\/households\/(\d+)\/problems$/, "problem"],
+  [/^\/households\/(\d+)\/visit$/, "visit"],
+  [/^\/cases\/(\d+)\/progress$/, "progress"],
+];
+// Villages taken along: their pages, each village in a cache of its own, at most this many (the oldest goes).
+const VILLAGE_CACHE = "village-";
+const VILLAGES_KEPT = 3;
+// A village's pages older than this are fetched again when there is signal.
+const VILLAGE_STALE_MS = 60 * 60 * 1000;
+const META = "meta";
 // A kept page older than this is of no use in the hills, and it holds people's names and phone numbers.
 const PAGE_DAYS = 3;
 // A page kept this recently is not fetched again just to keep it (a weak signal has little to spare).
@@ -58,10 +73,100 @@ registerRoute(({request, url}) => request.mode === "navigate" && sameSite(url) &
 // A kept page may name an older release's files (?v=…): the current ones stand in for them.
 registerRoute(({url}) => sameSite(url) && url.pathname.startsWith("/static/"),
   new CacheFirst({cacheName: ASSET_CACHE, matchOptions: {ignoreSearch: true}}));
-// Any other page: from the server, or the Chinese page that says it was not kept (never the browser's own).
-registerRoute(({request, url}) => request.mode === "navigate" && sameSite(url), new NetworkOnly());
+// Any other page: from the server; without signal, from a village taken along (marked as the phone's copy), or the
+// Chinese page that says it was not kept (never the browser's own).
+async function villagePage(request) {
+  for (const name of await caches.keys()) {
+    if (name.startsWith(VILLAGE_CACHE)) {
+      const kept = await (await caches.open(name)).match(request);
+      if (kept) {
+        return fromPhone(kept);
+      }
+    }
+  }
+  return null;
+}
+registerRoute(({request, url}) => request.mode === "navigate" && sameSite(url), async ({request}) => {
+  try {
+    return await fetch(request, {signal: AbortSignal.timeout(8000)});
+  } catch (error) {
+    const kept = await villagePage(request);
+    if (kept) {
+      return kept;
+    }
+    throw error;
+  }
+});
+// A plain form posted without signal (a logout, a form that does not wait on the phone): the Chinese page too.
+registerRoute(({request, url}) => request.mode === "navigate" && sameSite(url),
+  ({request}) => fetch(request), "POST");
 setCatchHandler(async ({request}) => (request.mode === "navigate" &&
   await caches.match("/offline", {cacheName: ASSET_CACHE})) || Response.error());
+
+/* What the worker remembers beside its caches: the villages taken along, and when the phone last reached the
+   server. */
+
+const meta = {
+  async get(name, otherwise) {
+    const kept = await (await caches.open(META)).match("/_meta/" + name);
+    return kept ? kept.json() : otherwise;
+  },
+  async put(name, value) {
+    await (await caches.open(META)).put("/_meta/" + name, new Response(JSON.stringify(value)));
+  },
+};
+const reached = () => meta.put("last-sync", Date.now());
+
+// A village's pages, fetched into its own cache (the old copy stays until the new one is whole).
+async function takeVillage(villageId) {
+  const list = await fetch(`/villages/${villageId}/offline.json`, {credentials: "same-origin",
+    headers: {Accept: "application/json"}, signal: AbortSignal.timeout(SEND_TIMEOUT_MS)});
+  if (!list.ok) {
+    return {taken: await meta.get("villages", []), refused: list.status};
+  }
+  const {name, urls} = await list.json();
+  const fresh = await caches.open(VILLAGE_CACHE + villageId + "-new");
+  let bytes = 0;
+  for (const url of urls) {
+    const response = await fetch(url, {credentials: "same-origin", signal: AbortSignal.timeout(SEND_TIMEOUT_MS)});
+    if (response.status === 200 && !response.redirected) {
+      bytes += (await response.clone().arrayBuffer()).byteLength;
+      await fresh.put(url, response);
+    }
+  }
+  const cache = await caches.open(VILLAGE_CACHE + villageId);
+  for (const request of await fresh.keys()) {
+    await cache.put(request, await fresh.match(request));
+  }
+  await caches.delete(VILLAGE_CACHE + villageId + "-new");
+  const taken = (await meta.get("villages", [])).filter((village) => village.id !== villageId);
+  taken.push({id: villageId, name, at: Date.now(), bytes, pages: urls.length});
+  for (const dropped of taken.splice(0, Math.max(0, taken.length - VILLAGES_KEPT))) {
+    await caches.delete(VILLAGE_CACHE + dropped.id);
+  }
+  await meta.put("villages", taken);
+  await reached();
+  return {taken};
+}
+
+async function dropVillage(villageId) {
+  await caches.delete(VILLAGE_CACHE + villageId);
+  await meta.put("villages", (await meta.get("villages", [])).filter((village) => village.id !== villageId));
+  return {taken: await meta.get("villages", [])};
+}
+
+// With signal, the villages taken along are fetched again once they are stale (one at a time, oldest first).
+let refreshingVillages = null;
+function refreshVillages() {
+  refreshingVillages = refreshingVillages || (async () => {
+    for (const village of await meta.get("villages", [])) {
+      if (Date.now() - village.at > VILLAGE_STALE_MS) {
+        await takeVillage(village.id).catch(() => null);
+      }
+    }
+  })().finally(() => { refreshingVillages = null; });
+  return refreshingVillages;
+}
 
 async function keepPages(urls, always = false) {
   const cache = await caches.open(PAGE_CACHE);
@@ -130,10 +235,14 @@ function json(status, body) {
   return new Response(JSON.stringify(body), {status, headers: {"Content-Type": "application/json"}});
 }
 
-// The server's answer to a log, if it is one (an HTML page that a proxy or a login redirect put there is not).
-async function logged(response, deliveryId) {
+// The server's answer to a queued form, if it is one (an HTML page that a proxy or a login redirect put there is
+// not): a delivery's own record, or a field report's receipt of its key.
+async function accepted(response, item) {
   const answer = response.ok ? await response.clone().json().catch(() => null) : null;
-  return answer && answer.id === deliveryId ? answer : null;
+  if (!answer) {
+    return null;
+  }
+  return (item.kind === "delivery" ? answer.id === item.delivery_id : answer.key === item.key) ? answer : null;
 }
 
 let sending = null;
@@ -152,10 +261,19 @@ const logs = new Queue("delivery-logs", {
   },
 });
 
-const deliveryOf = (request) => Number(LOG.exec(new URL(request.url).pathname)[1]);
+function queuedForm(url) {
+  for (const [pattern, kind] of QUEUED) {
+    const found = pattern.exec(url.pathname);
+    if (found) {
+      return {kind, subject: Number(found[1])};
+    }
+  }
+  return null;
+}
 
-async function logDelivery({request, event}) {
+async function sendForm({request, event}) {
   const copy = request.clone();
+  const form = queuedForm(new URL(request.url));
   let response;
   try {
     response = await send(request);
@@ -169,11 +287,12 @@ async function logDelivery({request, event}) {
     }
     return kept;
   }
-  if (response.ok && !(await logged(response, deliveryOf(copy)))) {
+  if (response.ok && !(await accepted(response, {...form, delivery_id: form.subject,
+    key: (await copy.clone().formData()).get("idempotency_key")}))) {
     return keep(copy, "retry");
   }
   if (response.ok) {
-    event.waitUntil(refreshKeptSoon());
+    event.waitUntil(reached().then(refreshKeptSoon));
   }
   return response;
 }
@@ -184,14 +303,18 @@ async function keep(request, blocked) {
     const form = await request.clone().formData();
     const key = form.get("idempotency_key");
     const queued = await logs.getAll();
+    const {kind, subject} = queuedForm(new URL(request.url));
     // A second tap on a card already queued is the same log.
     if (!queued.some((entry) => entry.metadata.key === key)) {
       await logs.pushRequest({
         request,
         metadata: {
           key,
-          delivery_id: deliveryOf(request),
+          kind,
+          subject,
+          delivery_id: kind === "delivery" ? subject : null,
           name: form.get("household_name") || "",
+          photo: Boolean(form.get("photo") && form.get("photo").size),
           user: form.get("user") || "",
           tapped_at: Number(form.get("tapped_at")) || Date.now(),
         },
@@ -203,8 +326,7 @@ async function keep(request, blocked) {
   return json(202, await report(blocked));
 }
 
-registerRoute(({url, request}) => sameSite(url) && LOG.test(url.pathname) && request.mode !== "navigate",
-  logDelivery, "POST");
+registerRoute(({url, request}) => sameSite(url) && queuedForm(url) && request.mode !== "navigate", sendForm, "POST");
 
 // One sending at a time: the page's timer, its focus and the browser's sync event may all ask at once.
 function sendQueued() {
@@ -233,6 +355,7 @@ async function sendEach() {
       return report(answer.status === 401 ? "login" : "retry");
     }
     session = await answer.json();
+    await reached();
   } catch (error) {
     return report("offline");
   }
@@ -264,7 +387,7 @@ async function sendEach() {
       blocked = "login";
       break;
     }
-    const answer = await logged(response, entry.metadata.delivery_id);
+    const answer = await accepted(response, entry.metadata);
     if ((response.status !== 400 && retryLater(response.status)) || (response.ok && !answer)) {
       blocked = "retry";
       await toBack(entry);
@@ -272,11 +395,15 @@ async function sendEach() {
     }
     if (answer) {
       sent = true;
-      await tell({type: "delivered", delivery_id: entry.metadata.delivery_id, answer});
+      await tell(entry.metadata.kind === "delivery" ? {type: "delivered", delivery_id: entry.metadata.delivery_id, answer}
+        : {type: "reported", item: entry.metadata, answer});
     } else {
       const refused = await response.json().catch(() => ({}));
-      await refusals.put({...entry.metadata, status: response.status, message: refused.message || "",
-        errors: refused.errors || {}});
+      // A refusal the worker has read and dismissed stays dismissed, however often the server repeats it.
+      if (!(await meta.get("dismissed", [])).includes(entry.metadata.key)) {
+        await refusals.put({...entry.metadata, status: response.status, message: refused.message || "",
+          errors: refused.errors || {}});
+      }
     }
     await logs.shiftRequest();
   }
@@ -289,7 +416,39 @@ async function sendEach() {
 
 async function state(blocked) {
   const pending = (await logs.getAll()).map((entry) => entry.metadata);
-  return {type: "status", pending, refused: await refusals.all(), blocked: pending.length ? blocked : null};
+  return {type: "status", pending, refused: await refusals.all(), blocked: pending.length ? blocked : null,
+    last_sync: await meta.get("last-sync", null), villages: await meta.get("villages", [])};
+}
+
+// A user logging out of a shared phone: their queued forms, their refusals and every kept page go; the next user
+// sees none of it.
+async function forgetUser(user) {
+  const keep = [];
+  for (let entry = await logs.shiftRequest(); entry; entry = await logs.shiftRequest()) {
+    if (entry.metadata.user && entry.metadata.user !== user) {
+      keep.push(entry);
+    }
+  }
+  for (const entry of keep) {
+    await logs.pushRequest({request: entry.request, metadata: entry.metadata, timestamp: entry.timestamp});
+  }
+  for (const item of await refusals.all()) {
+    if (!item.user || item.user === user) {
+      await refusals.remove(item.key);
+    }
+  }
+  await forgetPages();
+  return report(null);
+}
+
+// The pages kept for the last user hold their households' names and phones.
+async function forgetPages() {
+  for (const name of await caches.keys()) {
+    if (name === PAGE_CACHE || name.startsWith(VILLAGE_CACHE)) {
+      await caches.delete(name);
+    }
+  }
+  await meta.put("villages", []);
 }
 
 async function tell(message) {
@@ -305,13 +464,23 @@ async function report(blocked) {
   return now;
 }
 
+async function dismiss(key) {
+  await meta.put("dismissed", [...(await meta.get("dismissed", [])).slice(-199), key]);
+  await refusals.remove(key);
+  return report(lastBlocked);
+}
+
 self.addEventListener("message", (event) => {
   const work = {
     send: () => sendQueued(),
     status: () => state(lastBlocked),
-    dismiss: () => refusals.remove(event.data.key).then(() => report(lastBlocked)),
+    dismiss: () => dismiss(event.data.key),
     keep: () => keepPages(event.data.urls || []).then(() => null),
-    forget: () => caches.delete(PAGE_CACHE).then(() => null),
+    forget: () => forgetPages().then(() => null),
+    forget_user: () => forgetUser(event.data.user),
+    take: () => takeVillage(Number(event.data.village)).catch(() => ({taken: null})),
+    drop: () => dropVillage(Number(event.data.village)),
+    refresh: () => refreshVillages().then(() => null),
     claim: () => self.clients.claim().then(() => null),
   }[event.data && event.data.type];
   if (work) {

@@ -1,0 +1,123 @@
+"""Field forms sent from the phone (报修, 恢复正常, 报告问题, 入户排查, 整改进展): each made once by its key, with the
+tap's time on the server's clock, the phone's clock and position kept and shown on the record's page."""
+import io
+from datetime import datetime, timedelta, timezone
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from models import Case, CaseEvidence, FieldReport, Visit, db
+from service.clock import local_today
+
+from .conftest import make_household
+from .helpers import csrf_token, login
+
+
+def _photo() -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), "green").save(picture, "JPEG")
+    return picture.getvalue()
+
+
+def _send(client, path, form, phone_ahead=timedelta(0), waited=timedelta(0), photo=None, later=False, **position):
+    """The form as the phone's queue sends it: its key, the tap's time and the sending's time by the phone's clock
+    (`phone_ahead` of the server's), `waited` between them."""
+    phone_now = datetime.now(timezone.utc) + phone_ahead
+    data = {"csrf_token": csrf_token(client, "/households"), "tapped_at": str(int((phone_now - waited).timestamp() * 1000)),
+            **form, **{k: str(v) for k, v in position.items()}}
+    if photo:
+        data["photo"] = (io.BytesIO(photo), "photo.jpg")
+    headers = {"Accept": "application/json", "X-Phone-Now": str(int(phone_now.timestamp() * 1000))}
+    if later:
+        headers["X-Sent-Later"] = "1"
+    return client.post(path, data=data, headers=headers, content_type="multipart/form-data")
+
+
+def _count(model, *where) -> int:
+    found = db.session.scalar(select(func.count()).select_from(model).where(*where))
+    db.session.rollback()
+    return found
+
+
+def test_a_problem_reported_from_the_phone_is_made_once_with_where_and_when(client, world):
+    household = make_household(world, 1)
+    db.session.commit()
+    login(client, "cun_a1")
+    form = {"idempotency_key": "k-problem-1", "kind": "other", "note": "水缸漏了"}
+    first = _send(client, f"/households/{household.id}/problems", form, waited=timedelta(minutes=30),
+                  photo=_photo(), later=True, lat=36.21234, lon=117.04321, accuracy=12)
+    assert first.status_code == 201, first.json
+    answer = first.json
+    assert answer["key"] == "k-problem-1" and answer["kind"] == "problem" and answer["url"] == f"/cases/{answer['case_id']}"
+    # The queue sends it again (its first answer lost on a weak signal): the same answer, nothing made twice.
+    again = _send(client, f"/households/{household.id}/problems", form, photo=_photo(), later=True, lat=1, lon=1)
+    assert again.status_code == 200 and again.json["case_id"] == answer["case_id"]
+    assert _count(Case, Case.household_id == household.id) == 1
+    assert _count(CaseEvidence, CaseEvidence.case_id == answer["case_id"]) == 1
+    report = db.session.scalars(select(FieldReport)).one()
+    assert (report.lat, report.lon, report.accuracy_m, report.sent_later) == (36.21234, 117.04321, 12.0, True)
+    assert abs((report.received_at - report.tapped_at) - timedelta(minutes=30)) < timedelta(seconds=5)
+    assert report.clock_offset_s == 0 and not report.clock_marked
+    page = client.get(answer["url"]).get_data(as_text=True)
+    shown = page.split('id="field-reports"')[1].split("</ul>")[0]
+    assert "报告问题" in shown and "位置 36.21234, 117.04321（精度约 12 米）" in shown and "后来上传" in shown
+    assert "clock-skew" not in shown
+    # Nothing was flashed for a page nobody was looking at.
+    assert "已报告" not in client.get("/households").get_data(as_text=True)
+
+
+def test_a_phone_clock_off_by_more_than_ten_minutes_is_marked_and_its_tap_timed_by_the_server(client, world):
+    login(client, "worker_a")
+    facility = world.point_a1
+    form = {"idempotency_key": "k-repair-1", "status": "broken", "note": "水泵不出水"}
+    sent = _send(client, f"/facilities/{facility.id}/status", form, phone_ahead=timedelta(minutes=25),
+                 waited=timedelta(minutes=5))
+    assert sent.status_code == 201 and sent.json["case_id"], sent.json
+    report = db.session.scalars(select(FieldReport)).one()
+    assert report.clock_offset_s == 25 * 60 and report.clock_marked and report.lat is None
+    assert abs((report.received_at - report.tapped_at) - timedelta(minutes=5)) < timedelta(seconds=5)
+    page = client.get(f"/cases/{sent.json['case_id']}").get_data(as_text=True)
+    assert "手机时钟快 25 分钟" in page and "没有位置（手机未提供）" in page
+    # 恢复正常 from the phone goes to the same case.
+    restored = _send(client, f"/facilities/{facility.id}/status", {"idempotency_key": "k-repair-2", "status": "working"})
+    assert restored.status_code == 201 and restored.json["case_id"] == sent.json["case_id"]
+
+
+def test_a_visit_and_a_progress_entry_from_the_phone_and_a_bad_position_named(client, world):
+    household = make_household(world, 2, distance_m=200.0)
+    household.created_at = datetime.now(timezone.utc) - timedelta(days=30)
+    db.session.commit()
+    login(client, "cun_a1")
+    visit_form = {"idempotency_key": "k-visit-1", "visited_on": local_today().isoformat(),
+                  "liters_per_person_day": "70", "quality": "met", "piped": "1", "assurance_percent": "98"}
+    bad = _send(client, f"/households/{household.id}/visit", {**visit_form, "idempotency_key": "k-visit-0"},
+                lat="north", lon=200)
+    assert bad.status_code == 422 and set(bad.json["errors"]) >= {"lat", "lon"}, bad.json
+    assert _count(Visit) == 0 and _count(FieldReport) == 0
+    sent = _send(client, f"/households/{household.id}/visit", visit_form, lat=36.2, lon=117.1, accuracy=30)
+    assert sent.status_code == 201 and sent.json["visit_id"], sent.json
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "位置 36.20000, 117.10000（约 30 米）" in page
+    case = client.post("/api/v1/cases", json={"kind": "water_quality", "village_id": world.v_a1.id,
+                                              "description": "水浑浊"}, headers=world.headers(world.worker_a)).json
+    login(client, "worker_a")
+    progress = _send(client, f"/cases/{case['id']}/progress", {"idempotency_key": "k-progress-1",
+                                                               "progress": "已联系水厂"})
+    assert progress.status_code == 201 and progress.json["case_id"] == case["id"]
+    assert _send(client, f"/cases/{case['id']}/progress", {"idempotency_key": "k-progress-1",
+                                                           "progress": "已联系水厂"}).status_code == 200
+    events = client.get(f"/api/v1/cases/{case['id']}", headers=world.headers(world.worker_a)).json["progress"]
+    assert [e["note"] for e in events] == ["已联系水厂"]
+
+
+def test_a_village_s_pages_to_keep_are_listed_inside_the_scope_only(client, world):
+    household = make_household(world, 3)
+    db.session.commit()
+    login(client, "cun_a1")
+    listed = client.get(f"/villages/{world.v_a1.id}/offline.json").json
+    assert listed["name"] == "张家村"
+    assert {f"/villages/{world.v_a1.id}", f"/households/{household.id}", f"/households/{household.id}/visit",
+            f"/facilities/{world.point_a1.id}"} <= set(listed["urls"])
+    for url in listed["urls"]:
+        assert client.get(url).status_code == 200, url
+    assert client.get(f"/villages/{world.v_b1.id}/offline.json").status_code == 404
