@@ -1,6 +1,8 @@
 """What the benchmarks share: timing medians of rolled-back runs, and a database with the county in it."""
 import statistics
+import tempfile
 import time
+from contextlib import contextmanager
 
 from flask_migrate import upgrade
 from sqlalchemy import func, select
@@ -39,3 +41,18 @@ def ensure_county() -> None:
         print("seeding the county data set ...", flush=True)
         seed(db.session, SCALES["county"], current_vault(), local_today())
         db.session.commit()
+
+
+@contextmanager
+def fresh_county():
+    """An app on a new SQLite database in a temporary folder, the county seeded into it, inside its app and
+    request contexts (what an import needs); yields the app."""
+    from service import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "ALLOWED_HOSTS": ["localhost"]})
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            seed(db.session, SCALES["county"], current_vault(), local_today())
+            db.session.commit()
+            yield app

@@ -8,65 +8,55 @@ import (20,000 created), and re-importing the exported roster (40,000 unchanged:
 next to openpyxl reading that export.
 """
 import io
-import tempfile
 
-from flask_migrate import upgrade
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models import Township, User, Village, db
-from bench.common import timed
-from service import create_app
-from service.clock import local_today
-from service.context import current_context, current_vault
-from service.demo import SCALES, seed
+from bench.common import fresh_county, timed
+from service.context import current_context
 from service.domain.tables import write_xlsx
 from service.domain.identity import id_check_char
 from service.imports.runner import run_import
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "ALLOWED_HOSTS": ["localhost"]})
-        with app.app_context(), app.test_request_context():
-            upgrade()
-            seed(db.session, SCALES["county"], current_vault(), local_today())
-            db.session.commit()
-            villages = db.session.execute(select(Township.name, Village.name).join(
-                Township, Township.id == Village.township_id)).all()
-            rows = []
-            for serial in range(20_000):
-                first17 = f"5101{serial // 1000:02d}{1950 + serial % 50}0{1 + serial % 9}1{serial % 9}{serial % 1000:03d}"
-                township, village = villages[serial % len(villages)]
-                rows.append([township, village, f"新户{serial}", first17 + id_check_char(first17),
-                             f"139{serial:08d}", 1 + serial % 6, "是", None, None, 300 + serial % 900])
-            roster = write_xlsx(["镇街", "村", "户主姓名", "身份证号", "联系电话", "家庭人口", "能否自理", "纬度", "经度",
-                                 "距离集中取水点(米)"], rows)
-            admin = db.session.scalar(select(User).where(User.role == "county_admin"))
+    with fresh_county() as app:
+        villages = db.session.execute(select(Township.name, Village.name).join(
+            Township, Township.id == Village.township_id)).all()
+        rows = []
+        for serial in range(20_000):
+            first17 = f"5101{serial // 1000:02d}{1950 + serial % 50}0{1 + serial % 9}1{serial % 9}{serial % 1000:03d}"
+            township, village = villages[serial % len(villages)]
+            rows.append([township, village, f"新户{serial}", first17 + id_check_char(first17),
+                         f"139{serial:08d}", 1 + serial % 6, "是", None, None, 300 + serial % 900])
+        roster = write_xlsx(["镇街", "村", "户主姓名", "身份证号", "联系电话", "家庭人口", "能否自理", "纬度", "经度",
+                             "距离集中取水点(米)"], rows)
+        admin = db.session.scalar(select(User).where(User.role == "county_admin"))
 
-            def read(data=roster):
-                return sum(1 for _ in load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
+        def read(data=roster):
+            return sum(1 for _ in load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
 
-            def importing(dry_run, data=roster, name="roster.xlsx"):
-                return run_import(db.session, admin, "households", name, data, dry_run, current_context())
+        def importing(dry_run, data=roster, name="roster.xlsx"):
+            return run_import(db.session, admin, "households", name, data, dry_run, current_context())
 
-            baseline, count = timed(read)
-            dry, report = timed(lambda: importing(True))
-            real, report = timed(lambda: importing(False))
-            assert not report["errors"], report["errors"][:5]
-            client = app.test_client()
-            print(f"roster: {count - 1} households, {len(roster) / 1e6:.1f} MB .xlsx, SQLite")
-            print(f"baseline  openpyxl read of the file   {baseline:6.1f} s   1.0x")
-            print(f"import, dry run (check only)          {dry:6.1f} s   {dry / baseline:.1f}x")
-            print(f"import, 20,000 created                {real:6.1f} s   {real / baseline:.1f}x")
-            token = client.post("/api/v1/auth/token", json={"username": "admin", "password": "demo-water-2026"}).json
-            exported = client.get("/api/v1/households/export.xlsx",
-                                  headers={"Authorization": f"Bearer {token['token']}"}).data
-            export_baseline, _ = timed(lambda: read(exported))
-            again, report = timed(lambda: importing(False, exported, "export.xlsx"))
-            print(f"baseline  openpyxl read of the export {export_baseline:6.1f} s   1.0x   ({report['rows']} rows)")
-            print(f"re-import of the export, {report['unchanged']} unchanged {again:6.1f} s   "
-                  f"{again / export_baseline:.1f}x its own read")
+        baseline, count = timed(read)
+        dry, report = timed(lambda: importing(True))
+        real, report = timed(lambda: importing(False))
+        assert not report["errors"], report["errors"][:5]
+        client = app.test_client()
+        print(f"roster: {count - 1} households, {len(roster) / 1e6:.1f} MB .xlsx, SQLite")
+        print(f"baseline  openpyxl read of the file   {baseline:6.1f} s   1.0x")
+        print(f"import, dry run (check only)          {dry:6.1f} s   {dry / baseline:.1f}x")
+        print(f"import, 20,000 created                {real:6.1f} s   {real / baseline:.1f}x")
+        token = client.post("/api/v1/auth/token", json={"username": "admin", "password": "demo-water-2026"}).json
+        exported = client.get("/api/v1/households/export.xlsx",
+                              headers={"Authorization": f"Bearer {token['token']}"}).data
+        export_baseline, _ = timed(lambda: read(exported))
+        again, report = timed(lambda: importing(False, exported, "export.xlsx"))
+        print(f"baseline  openpyxl read of the export {export_baseline:6.1f} s   1.0x   ({report['rows']} rows)")
+        print(f"re-import of the export, {report['unchanged']} unchanged {again:6.1f} s   "
+              f"{again / export_baseline:.1f}x its own read")
 
 
 if __name__ == "__main__":

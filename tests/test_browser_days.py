@@ -89,7 +89,9 @@ def test_village_staff_log_log_late_and_report_a_problem(world, live_server, pho
     phone.locator("#report-problem summary").click()
     phone.fill("#report-problem textarea[name=note]", "水龙头出水发黄")
     phone.locator("#report-problem button[type=submit]").click()
-    assert "已报告问题" in phone.locator(".flash").inner_text() and phone.locator("#status").inner_text() == "待整改"
+    # Sent by the page's script (a field form that would wait on the phone without signal), then its case's page.
+    phone.locator(".flash", has_text="已报告问题").wait_for()
+    assert phone.locator("#status").inner_text() == "待整改"
     day.check("problem-reported")
     day.tab("更多")
 
@@ -120,7 +122,7 @@ def test_township_worker_signs_a_gap_reports_a_purifier_and_follows_its_case(wor
     phone.select_option("#report select[name=status]", "broken")
     phone.fill("#report textarea[name=note]", "净水机不出水")
     phone.locator("#report button[type=submit]").click()
-    assert phone.locator("#status").inner_text() == "损坏"
+    phone.locator("#status", has_text="损坏").wait_for()
     day.check("purifier-reported")
     phone.locator("#repair-case").click()
     phone.click("button[value=in_progress]")

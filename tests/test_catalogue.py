@@ -12,7 +12,7 @@ from service.api_common import FIELD_ERRORS, INVALID_BY_CLASS, VALIDATOR_DEFAULT
 from service.domain import catalogue
 from service.domain.permissions import CAPABILITIES
 from service.reports.builds import FAILURE_REASONS
-from service.webapp.pages import phone_texts
+from service.webapp.pages import PHONE_TEXTS, phone_texts
 
 from .conftest import household_payload
 from .helpers import csrf_token, login
@@ -71,9 +71,7 @@ def test_every_key_the_code_names_is_in_the_catalogue_and_every_entry_is_used():
     dynamic |= {f"sms.reply.{kind}" for kind in ("confirmed", "disputed", "no_pending", "opt_out", "opt_in", "unknown",
                                                  "complaint", "callback_satisfied", "callback_unsatisfied")}
     dynamic |= {f"sms.kind.{kind}" for kind in models.CASE_KINDS} | {"sms.remind_evening", "sms.remind_morning"}
-    dynamic |= {f"offline.{key}" for key in ("banner", "pending", "pending_count", "waiting", "sending",
-                                             "login_expired", "other_user", "refused", "tapped", "dismiss", "logged",
-                                             "photo_too_large", "not_saved")}
+    dynamic |= {f"offline.{key}" for key in PHONE_TEXTS}
     dynamic |= {key for key in known if key.startswith(("error.", "field.", "label."))}
     dynamic |= {refusal for _, refusal in CAPABILITIES.values()} | set(FAILURE_REASONS.values()) | {"archive.failed"}
     dynamic |= {"care.care_missing", "care.cleaning_due"}  # a facility care case's title, by its reason

@@ -312,19 +312,6 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
         record["villages"] = [{"id": v.id, "name": v.name, "is_key": v.is_key, **_summary_rates(rows[v.id])}
                               for v in sorted(villages, key=lambda v: not v.is_key)]
     return record
-    for village_id, visited, unsafe in session.execute(
-            select(Visit.village_id, func.count(), func.sum(case((Visit.result == "unsafe", 1), else_=0)))
-            .where(Visit.id.in_(latest_visit_ids(Visit.township_id == township.id, Visit.visited_on >= date_from,
-                                                 Visit.visited_on <= date_to)))
-            .group_by(Visit.village_id)):
-        add(village_id, survey_visited=visited, survey_unsafe=unsafe)
-    key_villages = {v.id for v in villages if v.is_key}
-    totals = {key: sum(row[key] for row in rows.values()) for key in figures}
-    record["figures"] = {**_summary_rates(totals), "open_cases": open_cases, "key_villages": _summary_rates(
-        {key: sum(row[key] for village_id, row in rows.items() if village_id in key_villages) for key in figures})}
-    record["villages"] = [{"id": v.id, "name": v.name, "is_key": v.is_key, **_summary_rates(rows[v.id])}
-                          for v in sorted(villages, key=lambda v: not v.is_key)]
-    return record
 
 
 def township_summary_v1(session, scope: Scope, township_id: int, date_from: date, date_to: date,

@@ -106,7 +106,7 @@
     throw new Error("photo too large");
   }
 
-  // Where the phone is, if it may say and says soon (none when refused: a report never waits on it).
+  // Where the phone is, if it may say and says within a few seconds (none when refused or too slow).
   function position() {
     if (!navigator.geolocation) {
       return Promise.resolve(null);

@@ -55,13 +55,16 @@ def session_state():
     return jsonify(user=acting_user().username, csrf_token=generate_csrf())
 
 
+# What the page's script says (`offline.<key>` in the catalogue).
+PHONE_TEXTS = ("banner", "pending", "pending_count", "waiting", "sending", "login_expired", "other_user", "refused",
+               "tapped", "dismiss", "logged", "photo_too_large", "not_saved", "queued_report", "last_sync",
+               "logout_pending", "taken", "taking", "take_failed")
+
+
 def phone_texts(user) -> dict:
     """What the page's script says about the phone's queue, from the catalogue, and whose queue it is."""
-    keys = ("banner", "pending", "pending_count", "waiting", "sending", "login_expired", "other_user", "refused",
-            "tapped", "dismiss", "logged", "photo_too_large", "not_saved", "queued_report", "last_sync",
-            "logout_pending", "taken", "taking", "take_failed")
     # Templates the script fills in itself ({count}, {time}, {user}), as the catalogue writes them.
-    texts = {key: catalogue.texts(locale()).get(f"offline.{key}") for key in keys}
+    texts = {key: catalogue.texts(locale()).get(f"offline.{key}") for key in PHONE_TEXTS}
     return {**texts, "delivered": label("delivery_status", "delivered"), "user": user.username,
             "kinds": catalogue.labels("field_report", locale()),
             "login_url": url_for("accounts.login"), "zone": current_app.config["APP_TIMEZONE"]}
