@@ -12,6 +12,7 @@ from .job import JobRun, SchedulerHeartbeat
 from .report import ReportVerification
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
+from .region import REGION_LEVELS, Region
 from . import revision  # registers the listeners that raise village revisions on commit
 from .staff import STAFF_ROLES, Staff
 from .unit import UNIT_KINDS, Unit
@@ -26,5 +27,5 @@ __all__ = [
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
     "CaseEvidence", "FacilityStatusChange", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
     "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS", "FacilityCare", "CARE_KINDS", "Visit", "VERDICTS", "RESULTS", "INDICATORS",
-    "FieldReport", "FIELD_REPORT_KINDS", "latest_visit_ids",
+    "FieldReport", "FIELD_REPORT_KINDS", "latest_visit_ids", "Region", "REGION_LEVELS",
 ]

@@ -15,6 +15,7 @@ class Township(Timestamps, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
     code: Mapped[str] = mapped_column(String(20), unique=True)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)  # the county it is in
 
     villages: Mapped[list["Village"]] = relationship(back_populates="township")
 

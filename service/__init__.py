@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from .reports import verify
     from .sms import pages as sms_pages
     from .sms import routes as sms_routes
+    from .regions import routes as region_routes
     from .sms import webhooks as sms_webhooks
     from .staff import routes as staff_routes
     from .survey import routes as survey_routes
@@ -99,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
                household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint,
                agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint,
                case_routes.blueprint, sms_routes.blueprint, import_routes.blueprint, water_routes.blueprint,
-               unit_routes.blueprint, survey_routes.blueprint):
+               unit_routes.blueprint, survey_routes.blueprint, region_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)

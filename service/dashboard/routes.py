@@ -2,20 +2,25 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from models import db
+from models import Region, db
 
 from ..api_common import filter_id, Schema
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today, local_zone
 from ..context import current_thresholds
 from ..kept_figures import current_kept_figures
-from ..domain.dashboard import FIGURES, RATES, dashboard as dashboard_figures
+from ..domain import regions
+from ..domain.dashboard import FIGURES, RATES, dashboard as dashboard_figures, totals_of
+from ..domain.scope import get_visible
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="动态清零 Dashboard")
 blueprint.before_request(require_bearer_user)
 
 NUMBERS = {**{name: fields.Integer(required=True) for name in FIGURES},
            **{name: fields.Float(required=True, allow_none=True) for name in RATES}}
+SCORE = ("0 to 100, higher is better: the mean of supply assurance, water-quality pass rate, survey coverage, the "
+         "share of households needing delivery with an agreement, and the share without an open case (overdue "
+         "counted twice)")
 CLEAR = "清零: no case open, in progress or resolved but not yet verified (销号), and no household without an agreement"
 KeyVillageFigures = Schema.from_dict(NUMBERS, name="KeyVillageDashboardFigures")
 KEY_VILLAGES = fields.Nested(KeyVillageFigures, metadata={"description": "the key villages' (重点村) own subtotal"})
@@ -36,6 +41,16 @@ OldCase = Schema.from_dict(
      "status": fields.String(), "deadline": fields.Date(), "created_at": fields.DateTime()}, name="OldestOpenCase")
 
 
+RankedFigures = Schema.from_dict(
+    {"kind": fields.String(metadata={"description": "city, county or township"}), "id": fields.Integer(),
+     "name": fields.String(), "score": fields.Float(allow_none=True, metadata={"description": SCORE}),
+     "rank": fields.Integer(allow_none=True, metadata={"description": "1 the best; equal scores share a rank"}),
+     **NUMBERS}, name="RankedDashboardFigures")
+RegionFigures = Schema.from_dict(
+    {"id": fields.Integer(), "name": fields.String(), "code": fields.String(), "level": fields.String()},
+    name="DashboardRegion")
+
+
 class DashboardSchema(Schema):
     date = fields.Date(required=True)
     overall = fields.Nested(Figures, required=True)
@@ -43,10 +58,14 @@ class DashboardSchema(Schema):
     villages = fields.List(fields.Nested(VillageFigures), required=True, metadata={
         "description": "township by township, key villages (重点村) first"})
     oldest_open_cases = fields.List(fields.Nested(OldCase), required=True)
+    region = fields.Nested(RegionFigures, metadata={"description": "with region_id: the region"})
+    children = fields.List(fields.Nested(RankedFigures), metadata={
+        "description": "with region_id: its cities, counties or (a county's) townships, best first"})
 
 
 class DashboardArgs(Schema):
     township_id = filter_id()
+    region_id = filter_id(metadata={"description": "a region's figures, and its children's ranked"})
 
 
 @blueprint.route("")
@@ -54,9 +73,15 @@ class DashboardArgs(Schema):
 @blueprint.response(200, DashboardSchema)
 def dashboard(args):
     """Households needing delivery, gaps without an agreement, deliveries due and missed: overall and per village."""
-    kept = current_kept_figures()
-    figures = dashboard_figures(db.session, acting_scope(), local_today(), current_thresholds(),
-                                args.get("township_id"), kept, local_zone(), current_app.config["CLEANING_EVERY_DAYS"])
-    # Written out once while the figures stay current: 300 villages take longer to dump than to look up.
-    body = kept.derived(figures, "json", lambda: current_app.json.dumps(DashboardSchema().dump(figures)))
+    kept, scope = current_kept_figures(), acting_scope()
+    region = get_visible(db.session, Region, args["region_id"], scope) if "region_id" in args else None
+    figures = dashboard_figures(db.session, scope, local_today(), current_thresholds(), args.get("township_id"), kept,
+                                local_zone(), current_app.config["CLEANING_EVERY_DAYS"],
+                                regions.townships_under(db.session, region) if region else None)
+    if region is None:
+        # Written out once while the figures stay current: 300 villages take longer to dump than to look up.
+        body = kept.derived(figures, "json", lambda: current_app.json.dumps(DashboardSchema().dump(figures)))
+    else:
+        body = current_app.json.dumps(DashboardSchema().dump({**figures, "region": region, "children": regions.children_of(
+            db.session, region, figures["townships"], totals_of)}))
     return current_app.response_class(body, mimetype="application/json")

@@ -187,7 +187,8 @@ class KeptFigures:
 
 
 def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
-              kept: KeptFigures | None = None, zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90) -> dict:
+              kept: KeptFigures | None = None, zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90,
+              township_ids: list[int] | None = None) -> dict:
     """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
     (open, overdue, unverified, re-checks due, relapses), supply (last 30 days) and water quality (last 365 days):
     per village, per township, overall; each village's figures from `kept` while they are current."""
@@ -196,6 +197,8 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     villages = villages.join(Township, Township.id == Village.township_id)
     if township_id is not None:
         villages = villages.where(Village.township_id == township_id)
+    if township_ids is not None:  # a region's
+        villages = villages.where(Village.township_id.in_(township_ids))
     village_rows = session.execute(villages.order_by(Village.township_id, Village.id)).all()
     revisions = {row.id: (row.revision, row.created_at) for row in village_rows}
     kept = kept or KeptFigures()
@@ -233,6 +236,10 @@ def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> 
 def _totals(villages: list[dict]) -> dict:
     """The sums of the villages' figures with their rates, whether they are clear, and the key villages' own
     subtotal (`key_villages`)."""
-    totals = {key: sum(v[key] for v in villages) for key in FIGURES}
-    key_villages = {key: sum(v[key] for v in villages if v["is_key"]) for key in FIGURES}
-    return {**with_rates(totals), "clear": is_clear(totals), "key_villages": with_rates(key_villages)}
+    totals = totals_of(villages)
+    return {**totals, "clear": is_clear(totals), "key_villages": totals_of([v for v in villages if v["is_key"]])}
+
+
+def totals_of(places: list[dict]) -> dict:
+    """The sums of the places' figures, with their rates."""
+    return with_rates({key: sum(place[key] for place in places) for key in FIGURES})

@@ -10,7 +10,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from models import (ACTIVE_CASE_STATUSES, FACILITY_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, Facility, Household,
-                    Staff, Township, User, Village)
+                    Region, Staff, Township, User, Village)
 
 from .catalogue import Message, label_of
 from .errors import Conflict, FieldErrors
@@ -37,6 +37,12 @@ def _require_unique(session, errors: dict, field: str, column, value, exclude_id
         errors.setdefault(field, []).append(Message("value.taken"))
 
 
+def _require_county(session, errors: dict, county_id: int | None) -> None:
+    if county_id is not None and session.scalar(select(Region.id).where(Region.id == county_id,
+                                                                        Region.level == "county")) is None:
+        errors.setdefault("county_id", []).append(Message("region.county_needed"))
+
+
 def _village(session, village_id: int, field: str = "village_id") -> Village:
     village = session.get(Village, village_id)
     if village is None:
@@ -61,6 +67,7 @@ def create_township(session, actor: User, data: dict) -> Township:
     require_capability(actor, "register_township")
     errors: dict = {}
     _require_unique(session, errors, "code", Township.code, data.get("code"))
+    _require_county(session, errors, data.get("county_id"))
     if errors:
         raise FieldErrors(errors)
     return _save(session, actor, Township(), data, None)
@@ -71,6 +78,7 @@ def update_township(session, actor: User, township_id: int, data: dict) -> Towns
     township = get_for_write(session, Township, township_id, actor, "register_township")
     errors: dict = {}
     _require_unique(session, errors, "code", Township.code, data.get("code"), township.id)
+    _require_county(session, errors, data.get("county_id"))
     if errors:
         raise FieldErrors(errors)
     return _save(session, actor, township, data, snapshot(township))

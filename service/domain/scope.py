@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 
-from models import Household, Township, Unit, User, Village
+from models import Household, Region, Township, Unit, User, Village
 
 from .errors import Forbidden, NotFound
 from .permissions import COUNTY, REACH, VILLAGE, require_capability
@@ -41,6 +41,8 @@ class Scope:
         """The statement narrowed to rows of `model` inside this scope."""
         if self.is_county:
             return stmt
+        if model is Region:  # the names of the regions above are no one's secret
+            return stmt
         if model is Township:
             return stmt.where(Township.id == self.township_id)
         if model is Unit:  # the county's own units (departments) are everyone's to name
@@ -61,6 +63,8 @@ class Scope:
 
 def record_place(record) -> tuple[int | None, int | None]:
     """The (township_id, village_id) a record belongs to, for scope checks."""
+    if isinstance(record, Region):  # above every township: only the county's administrators write it
+        return None, None
     if isinstance(record, Township):
         return record.id, None
     if isinstance(record, Village):
@@ -85,7 +89,7 @@ def _get(session, model, record_id: int, lock: bool = False):
 def get_visible(session, model, record_id: int, scope: Scope):
     """The record if it exists inside the scope; NotFound otherwise, so that nothing outside leaks."""
     record = _get(session, model, record_id)
-    shared = isinstance(record, Unit) and record.township_id is None
+    shared = (isinstance(record, Unit) and record.township_id is None) or isinstance(record, Region)
     if record is None or not (shared or scope.covers(*record_place(record))):
         raise NotFound("record.not_found", kind=model.__name__.lower(), id=record_id)
     return record

@@ -7,12 +7,14 @@ class TownshipSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = Text(required=True, validate=validate.Length(min=1, max=60))
     code = Text(required=True, validate=validate.Length(min=1, max=20))
+    county_id = ref(allow_none=True, metadata={"description": "the county (a region) it is in"})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
 
 class TownshipArgs(PageArgs):
     code = Text(validate=validate.Length(max=20))
+    county_id = filter_id()
 
 
 class VillageSchema(Schema):

@@ -1,0 +1,70 @@
+"""Regions above the township (GB/T 2260) and the dashboard of a region, its children ranked."""
+from models import Region, db
+
+from .conftest import make_household
+
+
+def _region(client, world, **body):
+    return client.post("/api/v1/regions", json=body, headers=world.headers(world.admin))
+
+
+def _chain(client, world) -> tuple[int, int, int, int]:
+    province = _region(client, world, name="山东省", code="370000", level="province").json["id"]
+    city = _region(client, world, name="济南市", code="370100", level="city", parent_id=province).json["id"]
+    east = _region(client, world, name="历下区", code="370102", level="county", parent_id=city).json["id"]
+    west = _region(client, world, name="市中区", code="370103", level="county", parent_id=city).json["id"]
+    return province, city, east, west
+
+
+def test_regions_follow_their_codes_and_bad_ones_are_named(client, world):
+    province, city, east, _ = _chain(client, world)
+    bad = [({"name": "x", "code": "37010", "level": "county", "parent_id": city}, "code"),
+           ({"name": "x", "code": "3701O4", "level": "county", "parent_id": city}, "code"),
+           ({"name": "x", "code": "370200", "level": "county", "parent_id": city}, "level"),
+           ({"name": "x", "code": "370200", "level": "city"}, "parent_id"),
+           ({"name": "x", "code": "370104", "level": "county", "parent_id": province}, "parent_id"),
+           ({"name": "x", "code": "380104", "level": "county", "parent_id": city}, "parent_id"),
+           ({"name": "x", "code": "370102", "level": "county", "parent_id": city}, "code"),
+           ({"name": "x", "code": "380000", "level": "province", "parent_id": province}, "parent_id")]
+    for body, field in bad:
+        answer = _region(client, world, **body)
+        assert answer.status_code == 422 and field in answer.json["errors"]["json"], (body, answer.json)
+    assert db.session.query(Region).count() == 4
+    h = world.headers(world.admin)
+    moved = client.patch(f"/api/v1/regions/{city}", json={"code": "370200"}, headers=h)
+    assert moved.status_code == 422 and "code" in moved.json["errors"]["json"]  # its counties begin with 3701
+    assert client.patch(f"/api/v1/regions/{east}", json={"level": "city"}, headers=h).status_code == 422
+    # Everyone reads the regions; only the county's administrators register them.
+    worker = world.headers(world.worker_a)
+    assert client.get("/api/v1/regions?level=county", headers=worker).json["total"] == 2
+    assert client.get(f"/api/v1/regions/{city}", headers=worker).status_code == 200
+    assert client.post("/api/v1/regions", json={"name": "x", "code": "370104", "level": "county", "parent_id": city},
+                       headers=worker).status_code == 403
+
+
+def test_a_region_s_dashboard_ranks_its_children(client, world):
+    province, city, east, west = _chain(client, world)
+    h = world.headers(world.admin)
+    assert client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=h).status_code == 200
+    assert client.patch(f"/api/v1/townships/{world.t_b.id}", json={"county_id": west}, headers=h).status_code == 200
+    refused = client.patch(f"/api/v1/townships/{world.t_b.id}", json={"county_id": city}, headers=h)
+    assert refused.status_code == 422 and "county_id" in refused.json["errors"]["json"]
+    # 城关镇 (in 历下区): two households needing delivery without an agreement; 河口镇 (市中区): one near its water.
+    make_household(world, 1, distance_m=1500.0)
+    make_household(world, 2, distance_m=1500.0)
+    make_household(world, 3, village=world.v_b1, distance_m=100.0)
+    db.session.commit()
+    d = client.get(f"/api/v1/dashboard?region_id={city}", headers=h).json
+    assert d["region"]["code"] == "370100" and d["overall"]["households"] == 3
+    children = d["children"]
+    assert [(c["name"], c["kind"], c["rank"]) for c in children] == [("市中区", "county", 1), ("历下区", "county", 2)]
+    assert children[1]["gaps"] == 2 and children[0]["score"] > children[1]["score"]
+    assert sum(c["households"] for c in children) == d["overall"]["households"]
+    county = client.get(f"/api/v1/dashboard?region_id={east}", headers=h).json
+    assert [(c["kind"], c["name"]) for c in county["children"]] == [("township", "城关镇")]
+    assert county["overall"]["households"] == 2
+    top = client.get(f"/api/v1/dashboard?region_id={province}", headers=h).json
+    assert [(c["name"], c["rank"]) for c in top["children"]] == [("济南市", 1)]
+    # A township's user asking for a region sees only its own township's figures inside it.
+    mine = client.get(f"/api/v1/dashboard?region_id={city}", headers=world.headers(world.worker_a)).json
+    assert mine["overall"]["households"] == 2
