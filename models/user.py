@@ -8,14 +8,17 @@ from .base import Timestamps, UTCDateTime, db, utcnow
 from .place import Township, Village
 from .staff import Staff
 
-USER_ROLES = ("county_admin", "township_lead", "township_worker", "village_staff")
+USER_ROLES = ("county_admin", "township_lead", "township_worker", "village_staff", "city_admin", "province_admin")
 
 
 class User(Timestamps, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN {USER_ROLES}", name="role_known"),
-        CheckConstraint("role = 'county_admin' OR township_id IS NOT NULL", name="local_user_has_township"),
+        CheckConstraint("role IN ('county_admin', 'city_admin', 'province_admin') OR township_id IS NOT NULL",
+                        name="local_user_has_township"),
+        CheckConstraint("role NOT IN ('city_admin', 'province_admin') OR region_id IS NOT NULL",
+                        name="regional_user_has_region"),
         CheckConstraint("role <> 'village_staff' OR village_id IS NOT NULL", name="village_user_has_village"),
         ForeignKeyConstraint(["village_id", "township_id"], ["villages.id", "villages.township_id"]),
     )
@@ -25,6 +28,8 @@ class User(Timestamps, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
+    # A city's or province's administrator reads its region; a county administrator with one, only its county.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     village_id: Mapped[int | None] = mapped_column(index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

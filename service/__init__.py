@@ -152,7 +152,7 @@ def register_template_globals(app: Flask) -> None:
     from .i18n import Labels, field_name, locale, person, tell
     from .domain.deliveries import effective_values
     from .domain.identity import display_phone
-    from .domain.permissions import COUNTY, REACH, can
+    from .domain.permissions import COUNTY, REACH, REGION, can
     from .home.navigation import tabs
     from .domain.water_quality import describe as describe_exceedances
     from .webapp.pages import phone_texts
@@ -166,7 +166,7 @@ def register_template_globals(app: Flask) -> None:
                                  tabs=lambda: tabs(current_user.user) if current_user.is_authenticated else [],
                                  # County users see every township: a village is named with its township.
                                  county_view=lambda: current_user.is_authenticated and
-                                 REACH[current_user.user.role] == COUNTY)
+                                 REACH[current_user.user.role] in (COUNTY, REGION))
     @cache
     def static_version(filename: str) -> str:
         return hashlib.sha256((Path(app.static_folder) / filename).read_bytes()).hexdigest()[:10]

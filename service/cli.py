@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, or_, select
 
-from models import Household, Township, User, Village, db
+from models import USER_ROLES, Household, Township, User, Village, db
 
 from .backup import BackupError, make_backup, restore_backup
 from .clock import local_today
@@ -39,13 +39,14 @@ def users():
 
 @users.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["county_admin", "township_lead", "township_worker",
-                                                         "village_staff"]))
-@click.option("--township", "township_code", help="Township code (required for every role but county_admin).")
+@click.option("--role", required=True, type=click.Choice(USER_ROLES))
+@click.option("--township", "township_code", help="Township code (required for every role but the administrators).")
 @click.option("--village", "village_ref", help="Village code or id (village_staff).")
+@click.option("--region", "region_code", help="Region code (GB/T 2260): city_admin a city's, province_admin a "
+                                             "province's, a county_admin limited to one county that county's.")
 @click.option("--password", help="Prompted for when not given.")
 @with_appcontext
-def create_user_command(name, role, township_code, village_ref, password):
+def create_user_command(name, role, township_code, village_ref, region_code, password):
     """Create a login NAME with ROLE in a township (or village)."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -58,7 +59,7 @@ def create_user_command(name, role, township_code, village_ref, password):
             _fail({"village": [f"unknown village {village_ref}"]})
     try:
         with UnitOfWork():
-            user = create_user(db.session, name, role, password, township_code, village_id)
+            user = create_user(db.session, name, role, password, township_code, village_id, region_code=region_code)
     except FieldErrors as exc:
         _fail(exc.errors)
     click.echo(f"created user {user.username} ({user.role})")

@@ -68,3 +68,72 @@ def test_a_region_s_dashboard_ranks_its_children(client, world):
     # A township's user asking for a region sees only its own township's figures inside it.
     mine = client.get(f"/api/v1/dashboard?region_id={city}", headers=world.headers(world.worker_a)).json
     assert mine["overall"]["households"] == 2
+
+
+def _regional(world, username, role, region_id):
+    from models import User
+    from service.domain.users import create_user
+
+    user = create_user(db.session, username, role, "a-long-regional-password-2026",
+                       region_code=db.session.get(Region, region_id).code)
+    db.session.commit()
+    return db.session.get(User, user.id)
+
+
+def test_a_city_admin_reads_its_region_and_hands_tasks_down_to_it_only(client, world):
+    from .conftest import household_payload
+
+    province, city, east, west = _chain(client, world)
+    other_city = _region(client, world, name="青岛市", code="370200", level="city", parent_id=province).json["id"]
+    other_county = _region(client, world, name="市南区", code="370202", level="county", parent_id=other_city).json["id"]
+    h = world.headers(world.admin)
+    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=h)
+    client.patch(f"/api/v1/townships/{world.t_b.id}", json={"county_id": other_county}, headers=h)
+    make_household(world, 1, distance_m=1500.0)
+    make_household(world, 2, village=world.v_b1, distance_m=1500.0)
+    db.session.commit()
+    jinan = world.headers(_regional(world, "jinan", "city_admin", city))
+    # Reads: its region only (0 reads outside it).
+    households = client.get("/api/v1/households", headers=jinan).json
+    assert households["total"] == 1 and households["items"][0]["township_id"] == world.t_a.id
+    assert client.get("/api/v1/townships", headers=jinan).json["total"] == 1
+    assert client.get(f"/api/v1/villages/{world.v_b1.id}", headers=jinan).status_code == 404
+    assert client.get("/api/v1/dashboard", headers=jinan).json["overall"]["households"] == 1
+    # Writes: nothing but a task handed down (交办), and only inside its region.
+    assert client.post("/api/v1/households", json=household_payload(world, 5), headers=jinan).status_code == 403
+    task = {"kind": "other", "village_id": world.v_a1.id, "title": "排查水源地", "description": "市督察反馈",
+            "source": "assigned", "source_ref": "济水督〔2026〕12号"}
+    handed = client.post("/api/v1/cases", json=task, headers=jinan)
+    assert handed.status_code == 201 and handed.json["source"] == "assigned", handed.json
+    assert client.post("/api/v1/cases", json={**task, "source": "self_check"}, headers=jinan).status_code == 403
+    assert client.post("/api/v1/cases", json={**task, "village_id": world.v_b1.id}, headers=jinan).status_code == 403
+    # The township works it; its progress comes back up.
+    worker = world.headers(world.worker_a)
+    assert client.post(f"/api/v1/cases/{handed.json['id']}/progress", json={"note": "已完成水源地巡查"},
+                       headers=worker).status_code == 201
+    back = client.get(f"/api/v1/cases/{handed.json['id']}", headers=jinan).json
+    assert [p["note"] for p in back["progress"]] == ["已完成水源地巡查"]
+    # A province's administrator reads both cities and ranks them.
+    shandong = world.headers(_regional(world, "shandong", "province_admin", province))
+    assert client.get("/api/v1/households", headers=shandong).json["total"] == 2
+    ranked = client.get(f"/api/v1/dashboard?region_id={province}", headers=shandong).json["children"]
+    assert {c["name"] for c in ranked} == {"济南市", "青岛市"} and all(c["rank"] for c in ranked)
+
+
+def test_a_regional_login_needs_a_region_of_its_level(client, world):
+    import pytest
+
+    from service.domain.errors import FieldErrors
+    from service.domain.users import create_user
+
+    province, city, east, _ = _chain(client, world)
+    for role, code in (("city_admin", None), ("city_admin", "370000"), ("province_admin", "370100"),
+                       ("county_admin", "370100")):
+        with pytest.raises(FieldErrors) as refused:
+            create_user(db.session, "someone", role, "a-long-regional-password-2026", region_code=code)
+        assert "region" in refused.value.errors
+    db.session.rollback()
+    # A county administrator given a county sees only that county.
+    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=world.headers(world.admin))
+    lixia = world.headers(_regional(world, "lixia", "county_admin", east))
+    assert client.get("/api/v1/townships", headers=lixia).json["total"] == 1

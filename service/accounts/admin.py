@@ -56,7 +56,8 @@ def create():
     user = create_user(db.session, clean_text(form.get("username"), 50) or "", form.get("role", ""),
                        clean_text(form.get("password"), 200) or "", form.get("township") or None,
                        int(village_id) if village_id.isdigit() else None,
-                       int(staff_id) if staff_id.isdigit() else None, actor=actor)
+                       int(staff_id) if staff_id.isdigit() else None, actor=actor,
+                       region_code=clean_text(form.get("region"), 6) or None)
     flash_when_saved(say("user.created", username=user.username))
     return redirect(url_for("users_pages.index"))
 

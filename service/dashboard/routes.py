@@ -11,7 +11,7 @@ from ..context import current_thresholds
 from ..kept_figures import current_kept_figures
 from ..domain import regions
 from ..domain.dashboard import FIGURES, RATES, dashboard as dashboard_figures, totals_of
-from ..domain.scope import get_visible
+from ..domain.scope import get_visible, townships_under
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard", description="动态清零 Dashboard")
 blueprint.before_request(require_bearer_user)
@@ -77,7 +77,7 @@ def dashboard(args):
     region = get_visible(db.session, Region, args["region_id"], scope) if "region_id" in args else None
     figures = dashboard_figures(db.session, scope, local_today(), current_thresholds(), args.get("township_id"), kept,
                                 local_zone(), current_app.config["CLEANING_EVERY_DAYS"],
-                                regions.townships_under(db.session, region) if region else None)
+                                townships_under(db.session, region.id) if region else None)
     if region is None:
         # Written out once while the figures stay current: 300 villages take longer to dump than to look up.
         body = kept.derived(figures, "json", lambda: current_app.json.dumps(DashboardSchema().dump(figures)))

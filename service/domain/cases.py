@@ -25,7 +25,7 @@ from .outbox import enqueue
 from .audit import record_write, snapshot
 from .repairs import record_status_change
 from .needs_delivery import Thresholds
-from .permissions import require_capability
+from .permissions import REGIONAL, require_capability
 from .scope import get_for_write, require_write
 from .sql import insert_ignoring_duplicates
 from .text import drop_invisible
@@ -116,9 +116,15 @@ def _check_assignee(session, assignee_id: int | None, township_id: int) -> None:
 
 
 def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy) -> Case:
-    """A case a person opens; severity sets the default deadline, which may not be in the past."""
+    """A case a person opens; severity sets the default deadline, which may not be in the past. A city's or
+    province's administrator opens only the tasks it hands down (交办: `source` assigned) in its region."""
     village, place = _subject_place(session, data)
-    require_write(actor, "work_case", village.township_id, village.id)
+    if actor.role in REGIONAL:
+        if data.get("source") != "assigned":
+            raise Forbidden("case.hand_down_only")
+        require_write(actor, "hand_down_case", village.township_id, village.id)
+    else:
+        require_write(actor, "work_case", village.township_id, village.id)
     data = {**data, **place}
     data["severity"] = data.get("severity") or DEFAULT_SEVERITY[data["kind"]]
     if data.get("deadline") is not None and data["deadline"] < today:

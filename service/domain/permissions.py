@@ -7,9 +7,12 @@ from models import User
 
 from .errors import Forbidden
 
-COUNTY, TOWNSHIP, VILLAGE = "county", "township", "village"
-# How far each role reaches: the whole county, its township, or its village.
-REACH = {"county_admin": COUNTY, "township_lead": TOWNSHIP, "township_worker": TOWNSHIP, "village_staff": VILLAGE}
+COUNTY, REGION, TOWNSHIP, VILLAGE = "county", "region", "township", "village"
+# How far each role reaches: the whole county, a region above the township (a city's or province's, or the county a
+# county administrator is given), its township, or its village.
+REACH = {"county_admin": COUNTY, "township_lead": TOWNSHIP, "township_worker": TOWNSHIP, "village_staff": VILLAGE,
+         "city_admin": REGION, "province_admin": REGION}
+REGIONAL = ("city_admin", "province_admin")  # read their region; write only the tasks they hand down
 
 _TOWNSHIP_STAFF = ("county_admin", "township_lead", "township_worker")
 _EVERYONE = _TOWNSHIP_STAFF + ("village_staff",)
@@ -30,6 +33,7 @@ CAPABILITIES = {
     "log_delivery": (_EVERYONE, "permission.log_delivery"),
     "cancel_delivery": (_TOWNSHIP_STAFF, "permission.cancel_delivery"),
     "work_case": (_EVERYONE, "permission.work_case"),
+    "hand_down_case": (("county_admin",) + REGIONAL, "permission.hand_down_case"),
     "assign_case": (_TOWNSHIP_STAFF, "case.assign_forbidden"),
     "verify_case": (_LEADS, "permission.verify_case"),
     "reply_sms": (_EVERYONE, "permission.reply_sms"),

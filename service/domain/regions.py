@@ -75,14 +75,6 @@ def update_region(session, actor: User, region_id: int, data: dict) -> Region:
     return region
 
 
-def townships_under(session, region: Region) -> list[int]:
-    """The townships in a region, whatever its level (two statements)."""
-    counties = [region.id] if region.level == "county" else session.scalars(select(Region.id).where(
-        (Region.parent_id == region.id) | Region.parent_id.in_(select(Region.id).where(Region.parent_id == region.id)),
-        Region.level == "county")).all()
-    return session.scalars(select(Township.id).where(Township.county_id.in_(counties))).all()
-
-
 # Ranking ----------------------------------------------------------------------------------------------------
 
 SCORED = ("supply_assurance", "water_quality_pass_rate", "survey_coverage")

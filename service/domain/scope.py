@@ -3,22 +3,28 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 
+from sqlalchemy.orm import object_session
+
 from models import Household, Region, Township, Unit, User, Village
 
 from .errors import Forbidden, NotFound
-from .permissions import COUNTY, REACH, VILLAGE, require_capability
+from .permissions import COUNTY, REACH, REGION, VILLAGE, require_capability
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The part of the county a user works in; both ids None means the whole county."""
+    """The part of the county a user works in; both ids None means the whole county, `township_ids` a region's
+    townships."""
 
     township_id: int | None = None
     village_id: int | None = None
+    township_ids: frozenset | None = None
 
     @classmethod
     def of(cls, user: User) -> "Scope":
         reach = REACH[user.role]
+        if user.region_id is not None and reach in (COUNTY, REGION):
+            return cls(township_ids=frozenset(townships_under(object_session(user), user.region_id)))
         if reach == COUNTY:
             return cls()
         if reach == VILLAGE:
@@ -27,12 +33,14 @@ class Scope:
 
     @property
     def is_county(self) -> bool:
-        return self.township_id is None
+        return self.township_id is None and self.township_ids is None
 
     def covers(self, township_id: int | None, village_id: int | None = None) -> bool:
         """Whether a record in that township (and village, when it has one) is inside this scope."""
         if self.is_county:
             return True
+        if self.township_ids is not None:
+            return township_id in self.township_ids
         if township_id != self.township_id:
             return False
         return self.village_id is None or village_id == self.village_id
@@ -43,6 +51,8 @@ class Scope:
             return stmt
         if model is Region:  # the names of the regions above are no one's secret
             return stmt
+        if self.township_ids is not None:
+            return self._restrict_to_region(stmt, model)
         if model is Township:
             return stmt.where(Township.id == self.township_id)
         if model is Unit:  # the county's own units (departments) are everyone's to name
@@ -59,6 +69,24 @@ class Scope:
         elif self.village_id is not None and hasattr(model, "household_id"):
             stmt = stmt.where(model.household_id.in_(self.restrict(select(Household.id), Household)))
         return stmt
+
+    def _restrict_to_region(self, stmt: Select, model) -> Select:
+        ids = sorted(self.township_ids)
+        if model is Township:
+            return stmt.where(Township.id.in_(ids))
+        if model is Unit:
+            return stmt.where(Unit.township_id.in_(ids) | Unit.township_id.is_(None))
+        if not hasattr(model, "township_id"):
+            return stmt.where(model.household_id.in_(select(Household.id).where(Household.township_id.in_(ids))))
+        return stmt.where(model.township_id.in_(ids))
+
+
+def townships_under(session, region_id: int) -> list[int]:
+    """The townships in a region, whatever its level: a county's, its city's counties', a province's cities'."""
+    levels = select(Region.id).where(Region.parent_id == region_id)
+    counties = select(Region.id).where((Region.id == region_id) | Region.id.in_(levels) |
+                                       Region.parent_id.in_(levels), Region.level == "county")
+    return session.scalars(select(Township.id).where(Township.county_id.in_(counties))).all()
 
 
 def record_place(record) -> tuple[int | None, int | None]:

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from models import USER_ROLES, AuditEvent, Staff, Township, User, Village
+from models import USER_ROLES, AuditEvent, Region, Staff, Township, User, Village
 
-from .catalogue import Message
+from .catalogue import Message, label_of
 from .errors import FieldErrors, NotFound
 from .audit import record_write, snapshot
-from .permissions import require_capability
+from .permissions import REGIONAL, require_capability
 
 # Checked when the username is unknown, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -57,6 +57,7 @@ def create_user(
     village_id: int | None = None,
     staff_id: int | None = None,
     actor: User | None = None,
+    region_code: str | None = None,
 ) -> User:
     """A new login, scoped to a township (by code) or a village; county administrators have no scope. `staff_id`
     links it to the person (责任人) it is, whose name then stands for it in histories."""
@@ -80,7 +81,13 @@ def create_user(
         township_id = session.scalar(select(Township.id).where(Township.code == township_code))
         if township_id is None:
             errors["township"] = [Message("township.unknown_code", code=township_code)]
-    if role != "county_admin" and township_id is None and "township" not in errors:
+    region = session.scalar(select(Region).where(Region.code == region_code)) if region_code else None
+    wanted_level = {"city_admin": "city", "province_admin": "province", "county_admin": "county"}.get(role)
+    if region_code and (region is None or region.level != wanted_level):
+        errors["region"] = [Message("user.region_level", level=label_of("region_level", wanted_level or "county"))]
+    elif role in REGIONAL and region is None:
+        errors["region"] = [Message("user.region_level", level=label_of("region_level", wanted_level))]
+    if role not in ("county_admin", *REGIONAL) and township_id is None and "township" not in errors:
         errors["township"] = [Message("user.needs_township")]
     if role == "village_staff" and village_id is None:
         errors["village_id"] = [Message("staff.needs_village")]
@@ -96,7 +103,8 @@ def create_user(
         username=username,
         role=role,
         password_hash=generate_password_hash(password),
-        township_id=None if role == "county_admin" else township_id,
+        township_id=None if role in ("county_admin", *REGIONAL) else township_id,
+        region_id=region.id if region is not None and role in ("county_admin", *REGIONAL) else None,
         village_id=village_id if role == "village_staff" else None,
         staff_id=staff_id,
     )
