@@ -14,7 +14,7 @@ class ReportVerification(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     subject_id: Mapped[int] = mapped_column(Integer)
     params: Mapped[dict] = mapped_column(JSON)
-    township_id: Mapped[int] = mapped_column(Integer, index=True)
+    township_id: Mapped[int | None] = mapped_column(Integer, index=True)  # none for a region's (a bulletin)
     # For records with rows: a hash of all but the rows and totals, each row's hash and status, and the totals.
     printed: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

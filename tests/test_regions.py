@@ -137,3 +137,53 @@ def test_a_regional_login_needs_a_region_of_its_level(client, world):
     client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=world.headers(world.admin))
     lixia = world.headers(_regional(world, "lixia", "county_admin", east))
     assert client.get("/api/v1/townships", headers=lixia).json["total"] == 1
+
+
+def test_the_monthly_bulletin_ranks_the_children_names_the_overdue_and_verifies(client, world):
+    import re
+    from datetime import timedelta
+
+    from service.clock import local_today
+
+    from .helpers import text_of
+
+    province, city, east, west = _chain(client, world)
+    h = world.headers(world.admin)
+    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=h)
+    client.patch(f"/api/v1/townships/{world.t_b.id}", json={"county_id": west}, headers=h)
+    make_household(world, 1, distance_m=1500.0)
+    make_household(world, 2, village=world.v_b1, distance_m=100.0)
+    db.session.commit()
+    late = client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "title": "水源地护栏破损",
+                                             "source": "assigned"}, headers=h).json
+    from models import Case
+    db.session.get(Case, late["id"]).deadline = local_today() - timedelta(days=3)
+    db.session.commit()
+    pdf = client.get(f"/reports/regions/{city}/bulletin.pdf", headers=h)
+    assert pdf.status_code == 200
+    flat = " ".join(text_of(pdf.data)[0].split())
+    assert "济南市农村饮水安全工作通报" in flat and "1 市中区" in flat and "2 历下区" in flat, flat
+    assert "水源地护栏破损" in flat and "城关镇 张家村" in flat and "签发人" in flat
+    code = re.search(r"核验码\s*([0-9A-F]{16})", flat).group(1)
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "match"
+    # Only administrators print bulletins, and only of their own region.
+    assert client.get(f"/reports/regions/{city}/bulletin.pdf", headers=world.headers(world.worker_a)).status_code == 403
+    assert client.get(f"/reports/regions/{city}/bulletin.pdf?month=2026-13", headers=h).status_code == 422
+
+
+def test_a_city_admin_s_dashboard_page_ranks_its_counties_and_goes_down_a_level(client, world):
+    from .helpers import login
+
+    province, city, east, west = _chain(client, world)
+    h = world.headers(world.admin)
+    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=h)
+    make_household(world, 1, distance_m=1500.0)
+    db.session.commit()
+    _regional(world, "jinan", "city_admin", city)
+    login(client, "jinan", "a-long-regional-password-2026")
+    page = client.get("/dashboard").get_data(as_text=True)
+    ranking = page.split('id="ranking"')[1].split("</table>")[0]
+    assert "各县排名" in page and f'href="/dashboard?region_id={east}"' in ranking and "历下区" in ranking
+    assert "市中区" in ranking  # no township yet: no score, no rank
+    down = client.get(f"/dashboard?region_id={east}").get_data(as_text=True)
+    assert "各镇街排名" in down and f'href="/dashboard?township_id={world.t_a.id}"' in down

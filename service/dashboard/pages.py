@@ -1,25 +1,36 @@
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
-from models import db
+from models import Region, db
 
-from ..auth import acting_scope
+from ..auth import acting_scope, acting_user
 from ..context import current_rules
 from ..kept_figures import current_kept_figures
-from ..domain.dashboard import dashboard as dashboard_figures
+from ..domain.dashboard import dashboard as dashboard_figures, totals_of
+from ..domain.regions import children_of
+from ..domain.scope import get_visible, townships_under
 from ..pictures import dashboard_pictures
 
 blueprint = Blueprint("dashboard_pages", __name__)
 
 
+def _id(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value and 0 < value < 2**31 else None
+
+
 @blueprint.route("/dashboard")
 @login_required
 def index():
-    township_id = request.args.get("township_id", type=int)
-    township_id = township_id if township_id and 0 < township_id < 2**31 else None
+    """动态清零: a township's, the county's, or a region's (its own, for a city's or province's login) with its
+    children ranked; a click on a child goes down a level."""
+    township_id, region_id = _id("township_id"), _id("region_id") or acting_user().region_id
     rules, scope, kept = current_rules(), acting_scope(), current_kept_figures()
+    region = get_visible(db.session, Region, region_id, scope) if region_id and not township_id else None
     figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id, kept, rules.zone,
-                                rules.cases.cleaning_every_days)
+                                rules.cases.cleaning_every_days,
+                                townships_under(db.session, region.id) if region else None)
+    children = children_of(db.session, region, figures["townships"], totals_of) if region else []
     # The pictures draw the same villages' data, so they stay current as long as the figures do; they are drawn
     # for the user's scope, which is part of what they are kept under.
     def draw():
@@ -27,4 +38,4 @@ def index():
                                   township_id)
 
     pictures = kept.derived(figures, ("pictures", scope, township_id), draw) if figures["villages"] else draw()
-    return render_template("dashboard/index.html", d=figures, pictures=pictures)
+    return render_template("dashboard/index.html", d=figures, pictures=pictures, region=region, children=children)

@@ -34,6 +34,7 @@ CAPABILITIES = {
     "cancel_delivery": (_TOWNSHIP_STAFF, "permission.cancel_delivery"),
     "work_case": (_EVERYONE, "permission.work_case"),
     "hand_down_case": (("county_admin",) + REGIONAL, "permission.hand_down_case"),
+    "print_bulletin": (("county_admin",) + REGIONAL, "permission.print_bulletin"),
     "assign_case": (_TOWNSHIP_STAFF, "case.assign_forbidden"),
     "verify_case": (_LEADS, "permission.verify_case"),
     "reply_sms": (_EVERYONE, "permission.reply_sms"),

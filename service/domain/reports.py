@@ -13,41 +13,23 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import (ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection,
-                    Facility, Household, ReportVerification, Staff, Township, Unit, Village, Visit, WaterTest,
+                    Facility, Household, Region, ReportVerification, Staff, Township, Unit, Village, Visit, WaterTest,
                     latest_visit_ids)
 
 from .agreements import agreement_overlaps
 from .cases import is_overdue
-from .errors import FieldErrors, NotFound
+from .errors import NotFound
 from .deliveries import CORRECTABLE, effective_values
 from .gaps import gap_clause
 from .ledger import LEDGER_HEADERS, ledger_rows
 from .needs_delivery import Thresholds, needs_delivery_clause
+from .bulletins import bulletin
+from .periods import check_period, month_period
 from .scope import Scope, get_visible
 from .supply import Gaps, Supply, supply_of
 from .survey import survey_sheet
 from .water_quality import describe
 
-MAX_PERIOD_DAYS = 2 * 366
-
-
-def check_period(date_from: date, date_to: date) -> None:
-    """A period runs forwards and spans at most two years."""
-    if date_from > date_to:
-        raise FieldErrors.one("from", "period.reversed")
-    if (date_to - date_from).days > MAX_PERIOD_DAYS:
-        raise FieldErrors.one("to", "period.too_long")
-
-
-def month_period(month: str) -> tuple[date, date]:
-    """`2026-11` → (2026-11-01, 2026-11-30)."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        first = date(year, number, 1)
-        following = date(year + number // 12, number % 12 + 1, 1)
-    except ValueError:
-        raise FieldErrors.one("month", "period.month")
-    return first, following - timedelta(days=1)
 
 
 def _schedule(agreement: Agreement) -> dict:
@@ -514,7 +496,8 @@ def _printed_on(params: dict, period_end: date) -> date:
 
 
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
-            "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village}
+            "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village,
+            "bulletin": Region}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
     "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
@@ -534,6 +517,8 @@ BUILDERS = {
     "ledger": lambda session, scope, subject_id, params, zone, thresholds: ledger_record(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
         _printed_on(params, date.fromisoformat(params["to"])), params.get("lead_unit_id")),
+    "bulletin": lambda session, scope, subject_id, params, zone, thresholds: bulletin(
+        session, scope, subject_id, params["month"], date.fromisoformat(params["as_of"]), thresholds, zone),
     "survey_sheet": lambda session, scope, subject_id, params, zone, thresholds: survey_sheet(
         session, scope, subject_id, params["year"], zone, _printed_on(params, date(params["year"], 12, 31))),
 }

@@ -11,7 +11,7 @@ from models import db
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import local_today, local_zone
 from ..context import current_thresholds
-from ..domain import reports, survey
+from ..domain import bulletins, reports, survey
 from ..domain.permissions import require_capability
 from ..domain.errors import FieldErrors, Unauthorized
 from ..unit_of_work import atomic, may_write
@@ -78,6 +78,17 @@ def village_visits(village_id):
         raise FieldErrors.one("year", "value.integer")
     record = survey.survey_sheet(db.session, acting_scope(), village_id, int(year or today.year), local_zone(), today)
     return _pdf(render_record(db.session, record), f"village-{village_id}-visits-{record['params']['year']}.pdf")
+
+
+@blueprint.route("/reports/regions/<int:region_id>/bulletin.pdf")
+@atomic  # the verification code printed on it
+def region_bulletin(region_id):
+    """月度通报: the region's children ranked, the worst figures named, the cases overdue (this month by default)."""
+    require_capability(acting_user(), "print_bulletin")
+    month = request.args.get("month") or local_today().strftime("%Y-%m")
+    record = bulletins.bulletin(db.session, acting_scope(), region_id, month[:7], local_today(), current_thresholds(),
+                                local_zone(), current_app.config["CLEANING_EVERY_DAYS"])
+    return _pdf(render_record(db.session, record), f"region-{region_id}-bulletin-{month[:7]}.pdf")
 
 
 @blueprint.route("/reports/agreements/<int:agreement_id>.pdf")
