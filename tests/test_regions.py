@@ -187,3 +187,47 @@ def test_a_city_admin_s_dashboard_page_ranks_its_counties_and_goes_down_a_level(
     assert "市中区" in ranking  # no township yet: no score, no rank
     down = client.get(f"/dashboard?region_id={east}").get_data(as_text=True)
     assert "各镇街排名" in down and f'href="/dashboard?township_id={world.t_a.id}"' in down
+
+
+def test_tasks_handed_down_import_all_or_nothing_into_the_township_s_ledger(client, world):
+    import io
+
+    from openpyxl import Workbook
+
+    from models import Case
+
+    from .helpers import upload
+
+    province, city, east, _ = _chain(client, world)
+    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=world.headers(world.admin))
+    unit = client.post("/api/v1/units", json={"name": "县水利局", "kind": "department"},
+                       headers=world.headers(world.admin)).json
+
+    def sheet(rows):
+        book = Workbook()
+        book.active.append(["交办编号", "镇街", "村", "问题描述", "牵头单位", "整改时限"])
+        for row in rows:
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    good = [["济水督〔2026〕1号", "城关镇", "张家村", "集中供水点消毒设备未运行", "县水利局", "2099-06-30"],
+            ["济水督〔2026〕2号", "城关镇", "李家村", "2户未签送水协议", "", "2099-06-30"]]
+    bad = [["济水督〔2026〕3号", "城关镇", "赵家村", "无此村", "", "2099-06-30"],
+           ["济水督〔2026〕4号", "城关镇", "张家村", "单位不存在", "市环保局", "2099-06-30"],
+           ["济水督〔2026〕5号", "城关镇", "张家村", "时限已过", "", "2020-01-01"]]
+    jinan = _regional(world, "jinan", "city_admin", city)
+    refused = upload(client, world, "tasks", sheet(good + bad), "tasks.xlsx", user=jinan)
+    assert refused.status_code == 422 and refused.json["created"] == 0
+    assert {(e["row"], e["column"]) for e in refused.json["errors"]} == {(4, "村"), (5, "牵头单位"), (6, "整改时限")}, \
+        refused.json
+    assert db.session.query(Case).count() == 0
+    done = upload(client, world, "tasks", sheet(good), "tasks.xlsx", user=jinan)
+    assert done.status_code == 200 and done.json["created"] == 2, done.json
+    cases = db.session.query(Case).order_by(Case.id).all()
+    assert [(c.source, c.source_ref, c.lead_unit_id) for c in cases][0] == ("assigned", "济水督〔2026〕1号", unit["id"])
+    again = upload(client, world, "tasks", sheet(good), "tasks.xlsx", user=jinan)
+    assert again.json["unchanged"] == 2 and again.json["created"] == 0
+    # A township's user may not hand tasks down.
+    assert upload(client, world, "tasks", sheet(good), "tasks.xlsx").status_code == 403

@@ -13,11 +13,11 @@ from typing import Callable
 
 from sqlalchemy import insert, select, update
 
-from models import INDICATORS, AuditEvent, Facility, Household, Staff, Township, User, Village, Visit, WaterTest
+from models import INDICATORS, AuditEvent, Case, Facility, Household, Staff, Township, Unit, User, Village, Visit, WaterTest
 
 from . import catalogue, limits, survey
 from .audit import audit_row
-from .cases import sync_gap_cases, sync_survey_cases
+from .cases import open_case, sync_gap_cases, sync_survey_cases
 from .conflicts import NOWHERE, PhoneConflict, RegisteredElsewhere
 from .errors import DomainError, FieldErrors
 from .geo import recompute_distances
@@ -130,8 +130,16 @@ VISIT_COLUMNS = (
     Column("surveyor_name", "排查人", ("排查人员", "调查人"), bounds=limits.NAME_LENGTH),
     Column("note", "备注", ("情况说明",), bounds=2000),
 )
+TASK_COLUMNS = (
+    Column("source_ref", "交办编号", ("编号", "文号"), required=True, bounds=60),
+    Column("township", "镇街", ("乡镇", "镇")),
+    Column("village", "村", ("村名", "行政村"), required=True),
+    Column("description", "问题描述", ("问题", "具体问题"), required=True, bounds=2000),
+    Column("lead_unit", "牵头单位", ("责任单位",), bounds=100),
+    Column("deadline", "整改时限", ("时限", "完成时限"), "date", required=True),
+)
 COLUMNS = {"households": HOUSEHOLD_COLUMNS, "facilities": FACILITY_COLUMNS, "staff": STAFF_COLUMNS,
-           "water_tests": WATER_TEST_COLUMNS, "visits": VISIT_COLUMNS}
+           "water_tests": WATER_TEST_COLUMNS, "visits": VISIT_COLUMNS, "tasks": TASK_COLUMNS}
 
 
 @dataclass
@@ -444,8 +452,9 @@ def import_households(session, actor: User, rows: list[list], vault: IdNumberVau
 
 
 def _import_each(session, actor: User, rows: list[list], columns, rules, dry_run: bool, to_payload: Callable,
-                 find: Callable, create: Callable, change: Callable, progress, key: Callable) -> dict:
-    require_capability(actor, "import_rosters")
+                 find: Callable, create: Callable, change: Callable, progress, key: Callable,
+                 capability: str = "import_rosters") -> dict:
+    require_capability(actor, capability)
     report = Report(dry_run)
     headers = {c.field: c.header for c in columns} | {"village_id": "村", "township_id": "镇街",
                                                       "household_id": "户主身份证号", "manager_id": "管理员电话"}
@@ -673,3 +682,34 @@ def import_visits(session, actor: User, rows, vault: IdNumberVault, rules, dry_r
     for start in range(0, len(touched), 5000):
         sync_survey_cases(session, touched[start:start + 5000], rules.today, rules.now, rules.cases, set(ids))
     return report.as_dict()
+
+
+def import_tasks(session, actor: User, rows, vault: IdNumberVault, rules, dry_run: bool, progress=lambda n: None) -> dict:
+    """Tasks handed down (交办) from above, one per row: each a case with `source` assigned, its 交办编号, the village,
+    the lead unit named (the township's own or the county's units, by name) and the deadline. A task already imported
+    (same 交办编号 and village) is unchanged, or refused when it now says something else."""
+    places = Places(session, actor)
+
+    def to_payload(values):
+        township = values.pop("township", None)
+        values["village_id"] = places.village(str(values.pop("village")), str(township) if township else None)
+        lead = values.pop("lead_unit", None)
+        if lead:
+            unit = session.scalar(select(Unit.id).where(Unit.name == str(lead), (Unit.township_id.is_(None)) | (
+                Unit.township_id == places.township_of[values["village_id"]])))
+            if unit is None:
+                raise RowError("牵头单位", catalogue.say("row.unit_unknown"))
+            values["lead_unit_id"] = unit
+        return {**values, "kind": "other", "source": "assigned", "title": values["description"][:60]}
+
+    def find(payload):
+        return session.scalar(select(Case).where(Case.source_ref == payload["source_ref"],
+                                                 Case.village_id == payload["village_id"]))
+
+    def already_imported(record_id, payload):
+        raise RowError("交办编号", catalogue.say("row.task_recorded"))
+
+    return _import_each(session, actor, rows, TASK_COLUMNS, rules, dry_run, to_payload, find,
+                        lambda payload: open_case(session, actor, payload, rules.today, rules.cases),
+                        already_imported, progress, lambda p: ("交办编号", (p["source_ref"], p["village_id"])),
+                        "hand_down_case")

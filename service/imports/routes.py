@@ -20,7 +20,7 @@ from ..households.routes import collection as households
 from ..households.schemas import HouseholdArgs
 from ..staff.routes import collection as staff
 from ..staff.schemas import StaffArgs
-from .runner import run_import, template_xlsx
+from .runner import CAPABILITY, run_import, template_xlsx
 
 blueprint = Blueprint("imports", __name__, url_prefix="/api/v1", description="导入导出 Rosters: import, export")
 blueprint.before_request(limit_json_body)
@@ -32,7 +32,7 @@ def may_import_before_reading():
     """Who may import is checked before a byte of the upload is read: a login that may not import cannot make the
     server parse a file."""
     if request.endpoint == "imports.import_roster":
-        require_capability(acting_user(), "import_rosters")
+        require_capability(acting_user(), CAPABILITY.get(request.view_args["kind"], "import_rosters"))
 
 
 class ImportArgs(Schema):
@@ -55,7 +55,7 @@ class ImportReport(Schema):
     errors = fields.List(fields.Nested(ImportError_))
 
 
-@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits):kind>", methods=["POST"])
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks):kind>", methods=["POST"])
 @blueprint.arguments(ImportArgs, location="query")
 @blueprint.arguments(UploadSchema, location="files")
 @blueprint.response(200, ImportReport)
@@ -80,7 +80,8 @@ def _file(data: bytes, name: str, fmt: str) -> Response:
     return response
 
 
-@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits):kind>/template.xlsx", methods=["GET"])
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks):kind>/template.xlsx",
+                 methods=["GET"])
 @blueprint.response(200, description="an empty roster with the canonical headers",
                     content_type=XLSX)
 def template(kind):

@@ -12,7 +12,9 @@ from ..unit_of_work import UnitOfWork
 
 IMPORTERS = {"households": imports.import_households, "facilities": imports.import_facilities,
              "staff": imports.import_staff, "water_tests": imports.import_water_tests,
-             "visits": imports.import_visits}
+             "visits": imports.import_visits, "tasks": imports.import_tasks}
+# Tasks handed down come from the county, the city or the province; rosters from whoever keeps the registry.
+CAPABILITY = {"tasks": "hand_down_case"}
 
 
 def template_xlsx(kind: str) -> bytes:
@@ -24,7 +26,7 @@ def run_import(session, actor, kind: str, filename: str, data: bytes, dry_run: b
                progress=lambda n: None) -> dict:
     """The import report; PayloadTooLarge (413) when the file would inflate past the context's limits, and
     TooManyRequests when the actor has named too many IDs registered outside its scope within the hour."""
-    require_capability(actor, "import_rosters")
+    require_capability(actor, CAPABILITY.get(kind, "import_rosters"))
     # Rows name resident IDs and phones: past the hourly limit of answers about numbers outside its scope, a user
     # imports nothing until the hour has passed (conflicts.py).
     refuse_while_probing(session, actor, context.rules.now, context.conflicts_per_hour)
