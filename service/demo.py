@@ -9,8 +9,8 @@ from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
-from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, Household, Staff, Township, Unit, User,
-                    Village, Visit)
+from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, Household, Region, Staff, Township, Unit,
+                    User, Village, Visit)
 
 from .domain.cases import CasePolicy, open_facility_case, open_missed_delivery_cases, sync_gap_cases, sync_survey_cases
 from .domain.geo import recompute_distances
@@ -47,6 +47,10 @@ SCALES = {"small": Scale(2, 3, 60, 10, 35, (2, 3, 7), days_work=True),
           "county": Scale(15, 20, 20_000, 3_000, 365, (7,), tests_per_year=4),
           "province": Scale(150, 20, 200_000, 30_000, 365, (7,), tests_per_year=4)}
 
+# Above the townships: fifteen to a county, five counties to a city, in one province (GB/T 2260 codes).
+CITY_NAMES = ["济南市", "青岛市"]
+COUNTY_NAMES = ["历下区", "市中区", "槐荫区", "天桥区", "历城区", "市南区", "市北区", "黄岛区", "崂山区", "李沧区"]
+TOWNSHIPS_PER_COUNTY, COUNTIES_PER_CITY = 15, 5
 TOWNSHIP_NAMES = ["城关镇", "河口镇", "石门镇", "青山乡", "柳林镇", "白马乡", "龙泉镇", "杨庄乡", "新集镇",
                   "东坪乡", "西河镇", "南山乡", "北岭镇", "双桥乡", "高家镇"]
 VILLAGE_WORDS = ["张家", "李家", "王庄", "赵岭", "刘河", "陈沟", "杨湾", "黄坡", "周店", "吴营", "徐寨", "孙岗",
@@ -158,6 +162,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
                 session.execute(insert(Facility), purifiers)
             progress(1)
         recompute_distances(session, village_ids[-scale.villages_per_township:])  # a township at a time
+    first_city = _seed_regions(session, township_ids)
     busiest = _seed_agreements(session, rng, scale, providers, today)
     plan_deliveries(session, today, 14)
     first_village = session.get(Village, busiest or village_ids[0])
@@ -169,13 +174,14 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
         first_village.is_key = True  # the demo village is a key village (重点村): coverage shows their subtotal
         _seed_visits(session, rng, village_ids, today)
     _seed_units(session)
-    logins = [("admin", DEMO_PASSWORD, "county_admin"),
+    logins = [("admin", DEMO_PASSWORD, "county_admin"), ("shi01", DEMO_PASSWORD, "city_admin"),
               ("zhen01", DEMO_PASSWORD, "township_lead"),
               ("zhen01-worker", DEMO_PASSWORD, "township_worker"),
               ("cun01", DEMO_PASSWORD, "village_staff")]
     password_hash = generate_password_hash(DEMO_PASSWORD)
     session.add_all([
         User(username="admin", role="county_admin", password_hash=password_hash),
+        User(username="shi01", role="city_admin", region_id=first_city, password_hash=password_hash),
         # The township logins work where the demo village is, so that their 待办 has its day's work.
         User(username="zhen01", role="township_lead", township_id=first_village.township_id,
              password_hash=password_hash),
@@ -312,6 +318,34 @@ def _seed_cases(session, rng: random.Random, today: date, registered: datetime) 
         .values(status="closed", resolution_note="补送完成", resolved_at=now, verified_at=now,
                 relapse_count=case((Case.id % 17 == 0, 1), else_=0), deadline=today - timedelta(days=10))
         .execution_options(synchronize_session=False))
+
+
+def _seed_regions(session, township_ids: list[int]) -> int:
+    """The province, its cities and counties above the townships (fifteen townships a county, five counties a city);
+    the first city's id."""
+    province = Region(name="山东省", code="370000", level="province")
+    session.add(province)
+    session.flush()
+    cities, counties, members = {}, {}, {}
+    for t, township_id in enumerate(township_ids):
+        c = t // TOWNSHIPS_PER_COUNTY
+        city_index = c // COUNTIES_PER_CITY
+        if city_index not in cities:
+            cities[city_index] = Region(name=CITY_NAMES[city_index % len(CITY_NAMES)] + ("" if city_index < 2 else
+                                        str(city_index)), code=f"37{city_index + 1:02d}00", level="city",
+                                        parent_id=province.id)
+            session.add(cities[city_index])
+            session.flush()
+        if c not in counties:
+            counties[c] = Region(name=COUNTY_NAMES[c % len(COUNTY_NAMES)] + ("" if c < 10 else str(c)),
+                                 code=f"37{city_index + 1:02d}{c % COUNTIES_PER_CITY + 1:02d}", level="county",
+                                 parent_id=cities[city_index].id)
+            session.add(counties[c])
+            session.flush()
+        members.setdefault(counties[c].id, []).append(township_id)
+    for county_id, townships in members.items():
+        session.execute(update(Township).where(Township.id.in_(townships)).values(county_id=county_id))
+    return cities[0].id
 
 
 def _seed_visits(session, rng: random.Random, village_ids: list[int], today: date) -> None:
