@@ -220,10 +220,12 @@
     return row;
   }
 
+  let shownSeq = 0;
   function render(state) {
-    if (!state || state.type !== "status") {
-      return;
+    if (!state || state.type !== "status" || state.seq < shownSeq) {
+      return; // not a status, or one read before the one shown (it would put back what has gone)
     }
+    shownSeq = state.seq;
     document.querySelectorAll("li.card[id^=d]").forEach(clearMarks);
     document.querySelectorAll(".refusal-row").forEach((row) => row.remove());
     for (const item of state.pending) {

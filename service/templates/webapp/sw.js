@@ -432,9 +432,18 @@ async function sendEach() {
   return now;
 }
 
+// Each status is numbered when it starts to be read: a page keeps the latest, so that a status read before a
+// dismissal (or a send) and told after it never puts back what has gone.
+let statusCount = 0;
+const nextSeq = () => Date.now() * 1000 + (statusCount++ % 1000);
+
 async function state(blocked) {
+  const seq = nextSeq();
   const pending = (await logs.getAll()).map((entry) => entry.metadata);
-  return {type: "status", pending, refused: await refusals.all(), blocked: pending.length ? blocked : null,
+  // A refusal dismissed is never shown again, whatever a send still under way stored meanwhile.
+  const dismissed = await meta.get("dismissed", []);
+  const refused = (await refusals.all()).filter((item) => !dismissed.includes(item.key));
+  return {type: "status", seq, pending, refused, blocked: pending.length ? blocked : null,
     last_sync: await meta.get("last-sync", null), villages: await meta.get("villages", [])};
 }
 
