@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -14,6 +14,7 @@ from ..context import current_rules
 from ..domain import deliveries
 from ..i18n import say
 from ..domain.errors import FieldErrors
+from ..domain.field_reports import clock_of
 from ..forms import flash_when_saved, form_page, load_form, load_query
 from ..handlers import wants_json
 from ..uploads import IMAGES, store_upload
@@ -22,8 +23,6 @@ from .schemas import CompleteSchema, DeliveryArgs
 
 blueprint = Blueprint("deliveries_pages", __name__)
 SHOWN_PER_DAY = 300
-# Longer than any backdating window: a tap older than this is refused by the window's rule, not lost to overflow.
-MAX_QUEUED_MS = 400 * 24 * 3600 * 1000
 
 
 def _village_filter() -> int | None:
@@ -86,17 +85,6 @@ def week():
     return render_template("deliveries/week.html", by_day=by_day, today=today)
 
 
-def _tapped_at(now: datetime) -> datetime | None:
-    """When 已送达 was tapped, on the server's clock: the phone's script sends the tap's time and the phone's time at
-    sending (`X-Phone-Now`), both by the phone's clock, so that a phone whose clock is wrong still logs the right
-    time, and a tap queued without signal keeps its own."""
-    try:
-        elapsed = int(request.headers["X-Phone-Now"]) - int(request.form["tapped_at"])
-    except (KeyError, ValueError):
-        return None
-    return now - timedelta(milliseconds=min(max(elapsed, 0), MAX_QUEUED_MS))
-
-
 @blueprint.route("/deliveries/<int:delivery_id>/complete", methods=["POST"])
 @login_required
 @form_page(lambda errors, delivery_id: _today_page({delivery_id: errors}))
@@ -107,7 +95,10 @@ def complete(delivery_id):
     if request.form.get("late") and not data.get("delivered_at"):
         # A late log (补登) says when the water came: no time is assumed for it.
         raise FieldErrors.one("delivered_at", "delivery.late_time_required")
-    data["delivered_at"] = as_aware(data.get("delivered_at")) or _tapped_at(current_rules().now)
+    # The phone's script sends the tap's time and the phone's time at sending, both by the phone's clock: a phone
+    # whose clock is wrong still logs the right time, and a tap queued without signal keeps its own.
+    data["delivered_at"] = as_aware(data.get("delivered_at")) or clock_of(
+        request.form.get("tapped_at"), request.headers.get("X-Phone-Now"), current_rules().now)[0]
     if data["delivered_at"] is None:
         data.pop("delivered_at")
     # The phone's service worker marks a tap it queued without signal and sends now.

@@ -11,7 +11,8 @@ from models import Case, FieldReport, User
 from .catalogue import Message
 from .errors import FieldErrors
 
-LONGEST_QUEUED = timedelta(days=400)  # a tap kept on the phone longer than this is taken as sent now
+# Longer than any backdating window: a tap older than this is refused by the window's rule, not lost to overflow.
+LONGEST_QUEUED = timedelta(days=400)
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ def position_of(values: dict) -> Position | None:
 
 
 def clock_of(tapped_ms: str | None, phone_now_ms: str | None, now: datetime) -> tuple[datetime | None, int | None]:
-    """When the form was tapped on the server's clock, and the phone's clock minus the server's in seconds: from
-    the tap's and the sending's times by the phone's clock (either may be missing from a plain form)."""
+    """When a form (a field report, a delivery tap) was tapped on the server's clock, and the phone's clock minus the
+    server's in seconds: from the tap's and the sending's times by the phone's clock (either may be missing from a
+    plain form)."""
     try:
         phone_now = int(phone_now_ms)
     except (TypeError, ValueError):
