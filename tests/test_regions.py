@@ -164,6 +164,8 @@ def test_the_monthly_bulletin_ranks_the_children_names_the_overdue_and_verifies(
     flat = " ".join(text_of(pdf.data)[0].split())
     assert "济南市农村饮水安全工作通报" in flat and "1 市中区" in flat and "2 历下区" in flat, flat
     assert "水源地护栏破损" in flat and "城关镇 张家村" in flat and "签发人" in flat
+    # 超期 1 件, as the case list counts the overdue ones.
+    assert client.get("/api/v1/cases?overdue=true", headers=h).json["total"] == 1 and "其中超期 1 件" in flat
     code = re.search(r"核验码\s*([0-9A-F]{16})", flat).group(1)
     assert client.get(f"/verify/{code}", headers=h).json["status"] == "match"
     # Only administrators print bulletins, and only of their own region.

@@ -142,6 +142,8 @@ def test_the_survey_sheet_prints_every_household_with_signature_lines_and_verifi
     assert "监测户2户，已排查1户（覆盖率50%）：安全1户，基本安全0户，不安全0户；未排查1户" in flat.replace(" ", ""), flat
     assert "刘秀兰" in flat and "达标 达标 达标 达标 安全" in flat and "陈国强" in flat and "未排查" in flat
     assert "排查人签字" in flat and "村委会（盖章）" in flat and "镇街审核（盖章）" in flat
+    listed = client.get(f"/api/v1/visits?village_id={world.v_a1.id}&year={year}", headers=h).json
+    assert listed["total"] == 1 and listed["items"][0]["household_id"] == visited["id"]  # the 1 of 已排查 1 户
     code = re.search(r"核验码\s*([0-9A-F]{16})", flat).group(1)
     assert client.get(f"/verify/{code}", headers=h).json["status"] == "match"
     # The household printed as 未排查 is visited: the paper is still true, with one entry added since.
@@ -170,6 +172,10 @@ def test_coverage_puts_key_villages_first_with_their_subtotal(client, world):
     assert (subtotal["households"], subtotal["survey_visited"], subtotal["survey_coverage"]) == (1, 1, 100.0)
     assert (d["overall"]["households"], d["overall"]["survey_visited"], d["overall"]["survey_coverage"]) == (3, 1, 33.3)
     assert d["townships"][0]["key_villages"]["survey_visited"] == 1
+    # The same figures counted by another route: the lists an inspector would open.
+    assert client.get("/api/v1/households?is_key=true", headers=h).json["total"] == subtotal["households"]
+    visits = client.get(f"/api/v1/visits?year={local_today().year}", headers=h).json
+    assert len({v["household_id"] for v in visits["items"]}) == d["overall"]["survey_visited"]
     login(client, "worker_a")
     page = client.get("/dashboard").get_data(as_text=True)
     table = page.split('id="survey-coverage"')[1].split("</table>")[0]
