@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Timestamps, UTCDateTime, db, utcnow
 from .place import Township, Village
+from .region import Region
 from .staff import Staff
 
 USER_ROLES = ("county_admin", "township_lead", "township_worker", "village_staff", "city_admin", "province_admin")
@@ -43,6 +44,7 @@ class User(Timestamps, db.Model):
         primaryjoin="User.village_id == Village.id", foreign_keys=[village_id], viewonly=True
     )
     staff: Mapped[Staff | None] = relationship()
+    region: Mapped[Region | None] = relationship()
 
 
 class AuditEvent(db.Model):

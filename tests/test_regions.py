@@ -233,3 +233,14 @@ def test_tasks_handed_down_import_all_or_nothing_into_the_township_s_ledger(clie
     assert again.json["unchanged"] == 2 and again.json["created"] == 0
     # A township's user may not hand tasks down.
     assert upload(client, world, "tasks", sheet(good), "tasks.xlsx").status_code == 403
+
+
+def test_the_accounts_page_names_a_regional_login_s_region(client, world):
+    from .helpers import login
+
+    province, city, east, west = _chain(client, world)
+    _regional(world, "jinan", "city_admin", city)
+    login(client, "admin")
+    page = client.get("/users").get_data(as_text=True)
+    row = page.split("<strong>jinan</strong>")[1].split("</span>")[0]
+    assert "济南市" in row and "全县" not in row, row

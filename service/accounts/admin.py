@@ -23,7 +23,8 @@ def _county_admin() -> User:
 
 
 def _page(errors: dict | None = None, new_errors: dict | None = None) -> str:
-    users = db.session.scalars(select(User).options(selectinload(User.township), selectinload(User.village))
+    users = db.session.scalars(select(User).options(selectinload(User.township), selectinload(User.village),
+                                                    selectinload(User.region))
                                .order_by(User.username)).all()
     conflicts = recent_conflicts(db.session)
     households = {h.id: h for h in db.session.scalars(
