@@ -417,11 +417,8 @@ async function sendEach() {
         : {type: "reported", item: entry.metadata, answer});
     } else {
       const refused = await response.json().catch(() => ({}));
-      // A refusal the worker has read and dismissed stays dismissed, however often the server repeats it.
-      if (!(await meta.get("dismissed", [])).includes(entry.metadata.key)) {
-        await refusals.put({...entry.metadata, status: response.status, message: refused.message || "",
-          errors: refused.errors || {}});
-      }
+      await refusals.put({...entry.metadata, status: response.status, message: refused.message || "",
+        errors: refused.errors || {}});
     }
     await logs.shiftRequest();
   }
@@ -440,10 +437,7 @@ const nextSeq = () => Date.now() * 1000 + (statusCount++ % 1000);
 async function state(blocked) {
   const seq = nextSeq();
   const pending = (await logs.getAll()).map((entry) => entry.metadata);
-  // A refusal dismissed is never shown again, whatever a send still under way stored meanwhile.
-  const dismissed = await meta.get("dismissed", []);
-  const refused = (await refusals.all()).filter((item) => !dismissed.includes(item.key));
-  return {type: "status", seq, pending, refused, blocked: pending.length ? blocked : null,
+  return {type: "status", seq, pending, refused: await refusals.all(), blocked: pending.length ? blocked : null,
     last_sync: await meta.get("last-sync", null), villages: await meta.get("villages", [])};
 }
 
@@ -491,17 +485,11 @@ async function report(blocked) {
   return now;
 }
 
-async function dismiss(key) {
-  await meta.put("dismissed", [...(await meta.get("dismissed", [])).slice(-199), key]);
-  await refusals.remove(key);
-  return report(lastBlocked);
-}
-
 self.addEventListener("message", (event) => {
   const work = {
     send: () => sendQueued(),
     status: () => state(lastBlocked),
-    dismiss: () => dismiss(event.data.key),
+    dismiss: () => refusals.remove(event.data.key).then(() => report(lastBlocked)),
     keep: () => keepPages(event.data.urls || []).then(() => null),
     forget: () => forgetPages().then(() => null),
     forget_user: () => forgetUser(event.data.user),
