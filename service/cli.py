@@ -1,5 +1,5 @@
-"""The service's `flask` commands: users, seed-demo, report, import, backup, restore (the scheduler's live in
-schedules/)."""
+"""The service's `flask` commands: users, seed-demo, report, import, export, backup, restore (the scheduler's live
+in schedules/)."""
 import os
 import sys
 from pathlib import Path
@@ -12,12 +12,13 @@ from sqlalchemy import func, or_, select
 from models import USER_ROLES, Household, Township, User, Village, db
 
 from .backup import BackupError, make_backup, restore_backup
-from .clock import local_today
+from .clock import local_today, local_zone
 from .config import DEFAULT_DATABASE_URL
-from .context import backup_settings, current_context, current_vault
+from .context import backup_settings, current_context, current_thresholds, current_vault
 from .demo import SCALES, seed
 from .domain.catalogue import render
-from .domain.errors import DomainError, FieldErrors, PayloadTooLarge
+from .domain.errors import DomainError, FieldErrors, NotFound, PayloadTooLarge
+from .domain.exchange import region_by_code, write_region_export
 from .domain.scope import Scope
 from .domain.users import create_user, reset_password, set_active
 from .imports.runner import run_import
@@ -182,6 +183,29 @@ def import_command(kind, file, dry_run, username):
                f"unchanged {report['unchanged']}, errors {len(report['errors'])}"
                + (" (dry run: nothing written)" if dry_run else ""))
     sys.exit(1 if report["errors"] else 0)
+
+
+@click.group(help="Data for the levels above.")
+def export():
+    pass
+
+
+@export.command("region")
+@click.argument("code")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The year of the visits and ledger.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="ZIP file to write.")
+@with_appcontext
+def export_region(code, year, out):
+    """Write the exchange ZIP of the region CODE (GB/T 2260) for an upper level's system (docs/exchange.md)."""
+    try:
+        region = region_by_code(db.session, code)
+    except NotFound:
+        _fail({"code": [f"no region has the code {code}"]})
+    out = out or f"exchange-{code}-{year}.zip"
+    with open(out, "wb") as file:
+        manifest = write_region_export(db.session, region, year, file, current_thresholds(), local_zone(),
+                                       local_today(), current_app.config["CLEANING_EVERY_DAYS"])
+    click.echo(f"wrote {out}: " + ", ".join(f"{table['file']} {table['rows']} rows" for table in manifest["tables"]))
 
 
 @click.command("backup")

@@ -162,7 +162,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
                 session.execute(insert(Facility), purifiers)
             progress(1)
         recompute_distances(session, village_ids[-scale.villages_per_township:])  # a township at a time
-    first_city = _seed_regions(session, township_ids)
+    province, first_city = _seed_regions(session, township_ids)
     busiest = _seed_agreements(session, rng, scale, providers, today)
     plan_deliveries(session, today, 14)
     first_village = session.get(Village, busiest or village_ids[0])
@@ -174,13 +174,15 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
         first_village.is_key = True  # the demo village is a key village (重点村): coverage shows their subtotal
         _seed_visits(session, rng, village_ids, today)
     _seed_units(session)
-    logins = [("admin", DEMO_PASSWORD, "county_admin"), ("shi01", DEMO_PASSWORD, "city_admin"),
+    logins = [("admin", DEMO_PASSWORD, "county_admin"), ("sheng01", DEMO_PASSWORD, "province_admin"),
+              ("shi01", DEMO_PASSWORD, "city_admin"),
               ("zhen01", DEMO_PASSWORD, "township_lead"),
               ("zhen01-worker", DEMO_PASSWORD, "township_worker"),
               ("cun01", DEMO_PASSWORD, "village_staff")]
     password_hash = generate_password_hash(DEMO_PASSWORD)
     session.add_all([
         User(username="admin", role="county_admin", password_hash=password_hash),
+        User(username="sheng01", role="province_admin", region_id=province, password_hash=password_hash),
         User(username="shi01", role="city_admin", region_id=first_city, password_hash=password_hash),
         # The township logins work where the demo village is, so that their 待办 has its day's work.
         User(username="zhen01", role="township_lead", township_id=first_village.township_id,
@@ -320,9 +322,9 @@ def _seed_cases(session, rng: random.Random, today: date, registered: datetime) 
         .execution_options(synchronize_session=False))
 
 
-def _seed_regions(session, township_ids: list[int]) -> int:
+def _seed_regions(session, township_ids: list[int]) -> tuple[int, int]:
     """The province, its cities and counties above the townships (fifteen townships a county, five counties a city);
-    the first city's id."""
+    the province's id and the first city's."""
     province = Region(name="山东省", code="370000", level="province")
     session.add(province)
     session.flush()
@@ -345,7 +347,7 @@ def _seed_regions(session, township_ids: list[int]) -> int:
         members.setdefault(counties[c].id, []).append(township_id)
     for county_id, townships in members.items():
         session.execute(update(Township).where(Township.id.in_(townships)).values(county_id=county_id))
-    return cities[0].id
+    return province.id, cities[0].id
 
 
 def _seed_visits(session, rng: random.Random, village_ids: list[int], today: date) -> None:

@@ -10,6 +10,7 @@ from babel.messages.extract import extract_from_dir
 import models
 from service.api_common import FIELD_ERRORS, INVALID_BY_CLASS, VALIDATOR_DEFAULTS, VALIDATOR_MESSAGES
 from service.domain import catalogue
+from service.domain.exchange import TABLES
 from service.domain.permissions import CAPABILITIES
 from service.reports.builds import FAILURE_REASONS
 from service.webapp.pages import PHONE_TEXTS, phone_texts
@@ -75,6 +76,8 @@ def test_every_key_the_code_names_is_in_the_catalogue_and_every_entry_is_used():
     dynamic |= {key for key in known if key.startswith(("error.", "field.", "label."))}
     dynamic |= {refusal for _, refusal in CAPABILITIES.values()} | set(FAILURE_REASONS.values()) | {"archive.failed"}
     dynamic |= {"care.care_missing", "care.cleaning_due"}  # a facility care case's title, by its reason
+    dynamic |= {f"exchange.table.{table}" for table in TABLES}  # the exchange ZIP's schemas' titles
+    dynamic |= {f"exchange.{table}.{column.name}" for table, columns in TABLES.items() for column in columns}
     # marshmallow's messages, by the tables of the schemas' base.
     dynamic |= {key for _, key in INVALID_BY_CLASS} | set(FIELD_ERRORS.values()) | set(VALIDATOR_DEFAULTS.values())
     dynamic |= {key for keys in VALIDATOR_MESSAGES.values() for key in keys.values()} | {"value.invalid"}

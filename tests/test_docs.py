@@ -1,5 +1,5 @@
 """The docs say what the code does: every setting the code reads is documented once, and the SMS words the docs
-list are the ones the service reads."""
+list are the ones the service reads, and the exchange reference names every column the export writes."""
 import re
 from pathlib import Path
 
@@ -39,3 +39,14 @@ def test_the_sms_words_in_the_docs_are_the_ones_the_service_reads():
             # Wherever a doc lists a kind of reply, it lists all of its words.
             partial = [listed for listed in quoted if len(listed & words) >= 2]
             assert all(listed == words for listed in partial), (doc, partial)
+
+
+def test_the_exchange_reference_names_every_column_of_every_table():
+    from service.domain.exchange import FORMAT_VERSION, TABLES
+
+    text = (ROOT / "docs" / "exchange.md").read_text()
+    assert f"This is {FORMAT_VERSION}." in text
+    for table, columns in TABLES.items():
+        section = text.split(f"### `{table}.csv`")[1].split("###")[0]
+        assert [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")] == \
+            [column.name for column in columns], table

@@ -16,6 +16,13 @@ def _chain(client, world) -> tuple[int, int, int, int]:
     return province, city, east, west
 
 
+def _place(client, world, township, county_id) -> None:
+    """Put a township under a county, as the county's administrator does."""
+    answer = client.patch(f"/api/v1/townships/{township.id}", json={"county_id": county_id},
+                          headers=world.headers(world.admin))
+    assert answer.status_code == 200, answer.json
+
+
 def test_regions_follow_their_codes_and_bad_ones_are_named(client, world):
     province, city, east, _ = _chain(client, world)
     bad = [({"name": "x", "code": "37010", "level": "county", "parent_id": city}, "code"),
@@ -87,8 +94,8 @@ def test_a_city_admin_reads_its_region_and_hands_tasks_down_to_it_only(client, w
     other_city = _region(client, world, name="青岛市", code="370200", level="city", parent_id=province).json["id"]
     other_county = _region(client, world, name="市南区", code="370202", level="county", parent_id=other_city).json["id"]
     h = world.headers(world.admin)
-    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=h)
-    client.patch(f"/api/v1/townships/{world.t_b.id}", json={"county_id": other_county}, headers=h)
+    _place(client, world, world.t_a, east)
+    _place(client, world, world.t_b, other_county)
     make_household(world, 1, distance_m=1500.0)
     make_household(world, 2, village=world.v_b1, distance_m=1500.0)
     db.session.commit()
@@ -134,7 +141,7 @@ def test_a_regional_login_needs_a_region_of_its_level(client, world):
         assert "region" in refused.value.errors
     db.session.rollback()
     # A county administrator given a county sees only that county.
-    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=world.headers(world.admin))
+    _place(client, world, world.t_a, east)
     lixia = world.headers(_regional(world, "lixia", "county_admin", east))
     assert client.get("/api/v1/townships", headers=lixia).json["total"] == 1
 
@@ -149,8 +156,8 @@ def test_the_monthly_bulletin_ranks_the_children_names_the_overdue_and_verifies(
 
     province, city, east, west = _chain(client, world)
     h = world.headers(world.admin)
-    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=h)
-    client.patch(f"/api/v1/townships/{world.t_b.id}", json={"county_id": west}, headers=h)
+    _place(client, world, world.t_a, east)
+    _place(client, world, world.t_b, west)
     make_household(world, 1, distance_m=1500.0)
     make_household(world, 2, village=world.v_b1, distance_m=100.0)
     db.session.commit()
@@ -178,7 +185,7 @@ def test_a_city_admin_s_dashboard_page_ranks_its_counties_and_goes_down_a_level(
 
     province, city, east, west = _chain(client, world)
     h = world.headers(world.admin)
-    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=h)
+    _place(client, world, world.t_a, east)
     make_household(world, 1, distance_m=1500.0)
     db.session.commit()
     _regional(world, "jinan", "city_admin", city)
@@ -201,7 +208,7 @@ def test_tasks_handed_down_import_all_or_nothing_into_the_township_s_ledger(clie
     from .helpers import upload
 
     province, city, east, _ = _chain(client, world)
-    client.patch(f"/api/v1/townships/{world.t_a.id}", json={"county_id": east}, headers=world.headers(world.admin))
+    _place(client, world, world.t_a, east)
     unit = client.post("/api/v1/units", json={"name": "县水利局", "kind": "department"},
                        headers=world.headers(world.admin)).json
 
@@ -244,3 +251,102 @@ def test_the_accounts_page_names_a_regional_login_s_region(client, world):
     page = client.get("/users").get_data(as_text=True)
     row = page.split("<strong>jinan</strong>")[1].split("</span>")[0]
     assert "济南市" in row and "全县" not in row, row
+
+
+def _exchange_rows(archive, table: str, schema: dict) -> list[dict]:
+    """A table of the exchange ZIP read the way its schema says (an empty cell is null), each row checked against
+    the schema."""
+    import csv
+    import io
+
+    import jsonschema_rs
+
+    read = {"integer": int, "number": float, "boolean": lambda text: {"true": True, "false": False}[text]}
+    kinds = {name: prop["type"][0] if isinstance(prop["type"], list) else prop["type"]
+             for name, prop in schema["properties"].items()}
+    reader = csv.DictReader(io.StringIO(archive.read(f"{table}.csv").decode("utf-8")))
+    assert reader.fieldnames == schema["x-csv-columns"]
+    validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+    rows = []
+    for raw in reader:
+        row = {name: None if text == "" else read.get(kinds[name], str)(text) for name, text in raw.items()}
+        errors = [error.message for error in validator.iter_errors(row)]
+        assert errors == [], (table, row, errors)
+        rows.append(row)
+    return rows
+
+
+def test_the_exchange_zip_carries_a_region_s_places_indicators_and_ledger_as_its_schemas_say(client, world, tmp_path):
+    import hashlib
+    import json
+    import zipfile
+
+    from service.clock import local_today
+
+    from .test_survey import _visit
+
+    province, city, east, west = _chain(client, world)
+    _place(client, world, world.t_a, east)
+    _place(client, world, world.t_b, west)
+    gap = make_household(world, 1, distance_m=1500.0)
+    near = make_household(world, 2, distance_m=100.0)
+    make_household(world, 3, village=world.v_b1, distance_m=100.0)
+    db.session.commit()
+    assert _visit(client, world, gap.id, liters_per_person_day=80, quality="met", piped=True,
+                  assurance_percent=98).status_code == 201
+    assert _visit(client, world, near.id, liters_per_person_day=10, quality="failed", piped=False,
+                  round_trip_minutes=40, assurance_percent=50).status_code == 201
+    jinan = world.headers(_regional(world, "jinan", "city_admin", city))
+    handed = client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "title": "排查水源地",
+                                               "source": "assigned", "source_ref": "济水督〔2026〕12号"}, headers=jinan)
+    assert handed.status_code == 201
+    year, out = local_today().year, tmp_path / "east.zip"
+    result = client.application.test_cli_runner().invoke(
+        args=["export", "region", "370102", "--year", str(year), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["format"] == "rural-water-exchange" and manifest["format_version"] == "1.0"
+        assert manifest["region"] == {"code": "370102", "name": "历下区", "level": "county"} and manifest["year"] == year
+        tables = {}
+        for entry in manifest["tables"]:
+            assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["sha256"]
+            schema = json.loads(archive.read(entry["schema"]))
+            tables[entry["file"][:-4]] = _exchange_rows(archive, entry["file"][:-4], schema)
+            assert len(tables[entry["file"][:-4]]) == entry["rows"]
+        text = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8")
+    assert set(tables) == {"regions", "townships", "villages", "households", "indicators", "ledger"}
+    assert tables["regions"] == [{"region_code": "370102", "name": "历下区", "level": "county", "parent_code": "370100"}]
+    # Only the county's township (河口镇 is in 市中区), its figures as the dashboard has them.
+    figures = client.get(f"/api/v1/dashboard?region_id={east}", headers=jinan).json["children"][0]
+    [township] = tables["townships"]
+    assert township["township_code"] == world.t_a.code and township["county_code"] == "370102"
+    for name in ("households", "needs_delivery", "gaps", "open_cases", "score"):
+        assert township[name] == figures[name], name
+    assert [v["village_code"] for v in tables["villages"]] == [world.v_a1.code, world.v_a2.code]
+    assert tables["villages"][0]["is_key"] is True and tables["villages"][0]["households"] == 2
+    # Households as the API lists them in that county, the gap flagged, names and ID numbers masked.
+    listed = client.get(f"/api/v1/households?township_id={world.t_a.id}", headers=jinan).json
+    assert sorted(h["household_id"] for h in tables["households"]) == sorted(h["id"] for h in listed["items"])
+    assert [(h["household_id"], h["gap"]) for h in tables["households"]] == [(gap.id, True), (near.id, False)]
+    assert tables["households"][0]["head_name"] == "户*1" and "户主1" not in text
+    assert tables["households"][0]["id_number"] == gap.id_number_masked and "*" in gap.id_number_masked
+    # The year's visits, each judged as the visits list has it; the ledger as the case list has it.
+    visits = client.get(f"/api/v1/visits?township_id={world.t_a.id}", headers=jinan).json["items"]
+    assert {(v["visit_id"], v["result"]) for v in tables["indicators"]} == {(v["id"], v["result"]) for v in visits}
+    assert {v["result"] for v in tables["indicators"]} == {"safe", "unsafe"}
+    cases = client.get(f"/api/v1/cases?township_id={world.t_a.id}", headers=jinan).json["items"]
+    assert sorted(c["case_id"] for c in tables["ledger"]) == sorted(c["id"] for c in cases)
+    task = next(c for c in tables["ledger"] if c["case_id"] == handed.json["id"])
+    assert (task["source"], task["source_ref"], task["status"]) == ("assigned", "济水督〔2026〕12号", "open")
+    assert task["village_code"] == world.v_a1.code and task["county_code"] == "370102"
+    # The province's export holds both counties; an unknown code is named.
+    runner = client.application.test_cli_runner()
+    assert runner.invoke(args=["export", "region", "370000", "--year", str(year), "--out", str(tmp_path / "p.zip")]
+                         ).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "p.zip") as archive:
+        assert archive.read("households.csv").decode().count("\r\n") == 1 + 3
+        assert [r.split(",")[0] for r in archive.read("regions.csv").decode().split()[1:]] == \
+            ["370000", "370100", "370102", "370103"]
+    unknown = runner.invoke(args=["export", "region", "379999", "--year", str(year), "--out", str(tmp_path / "x.zip")])
+    assert unknown.exit_code == 1 and "379999" in unknown.output
