@@ -93,7 +93,6 @@ def test_a_city_admin_reads_its_region_and_hands_tasks_down_to_it_only(client, w
     province, city, east, west = _chain(client, world)
     other_city = _region(client, world, name="青岛市", code="370200", level="city", parent_id=province).json["id"]
     other_county = _region(client, world, name="市南区", code="370202", level="county", parent_id=other_city).json["id"]
-    h = world.headers(world.admin)
     _place(client, world, world.t_a, east)
     _place(client, world, world.t_b, other_county)
     make_household(world, 1, distance_m=1500.0)
@@ -184,7 +183,6 @@ def test_a_city_admin_s_dashboard_page_ranks_its_counties_and_goes_down_a_level(
     from .helpers import login
 
     province, city, east, west = _chain(client, world)
-    h = world.headers(world.admin)
     _place(client, world, world.t_a, east)
     make_household(world, 1, distance_m=1500.0)
     db.session.commit()
