@@ -348,3 +348,51 @@ def test_the_exchange_zip_carries_a_region_s_places_indicators_and_ledger_as_its
             ["370000", "370100", "370102", "370103"]
     unknown = runner.invoke(args=["export", "region", "379999", "--year", str(year), "--out", str(tmp_path / "x.zip")])
     assert unknown.exit_code == 1 and "379999" in unknown.output
+
+
+def test_a_database_from_before_the_regions_is_put_under_one_county(tmp_path, client, world, monkeypatch):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from service import create_app
+
+    def old_database(name, codes, downgrade_after=False):
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}",
+                          "SECRET_KEY": "k", "ID_NUMBER_KEY": "k", "ALLOWED_HOSTS": ["localhost"]})
+        with app.app_context():
+            upgrade(revision="18293a4b5c63")
+            for number, code in enumerate(codes, start=1):
+                db.session.execute(text("INSERT INTO townships (id, name, code, created_at, updated_at) "
+                                        "VALUES (:id, :name, :code, '2026-01-01', '2026-01-01')"),
+                                   {"id": number, "name": f"镇{number}", "code": code})
+            db.session.commit()
+            upgrade()
+            regions = db.session.execute(text("SELECT code, name, level FROM regions ORDER BY code")).all()
+            placed = db.session.scalars(text("SELECT DISTINCT r.code FROM townships t "
+                                             "LEFT JOIN regions r ON r.id = t.county_id")).all()
+            db.session.remove()
+            if downgrade_after:
+                downgrade(revision="18293a4b5c63")
+                assert db.session.scalar(text("SELECT count(*) FROM regions")) == 0
+                assert db.session.scalars(text("SELECT DISTINCT county_id FROM townships")).all() == [None]
+            db.session.remove()
+        return [tuple(row) for row in regions], placed
+
+    # 统计用区划代码 (nine digits, the county's six first): the county, its city and province take their codes.
+    monkeypatch.delenv("COUNTY_CODE", raising=False)
+    regions, placed = old_database("coded.db", ["370102001", "370102002"], downgrade_after=True)
+    assert regions == [("370000", "山东省", "province"), ("370100", "本市", "city"), ("370102", "本县", "county")]
+    assert placed == ["370102"]
+    # Short codes say nothing: as before, no county, unless the upgrade is told which.
+    assert old_database("short.db", ["370101", "370102"]) == ([], [None])
+    monkeypatch.setenv("COUNTY_CODE", "410523")
+    regions, placed = old_database("told.db", ["370101", "370102"])
+    assert [code for code, _, _ in regions] == ["410000", "410500", "410523"] and placed == ["410523"]
+    # The county's administrator renames them (a name alone); a new township goes into the only county.
+    h = world.headers(world.admin)
+    province = _region(client, world, name="本省", code="410000", level="province").json["id"]
+    city = _region(client, world, name="本市", code="410500", level="city", parent_id=province).json["id"]
+    county = _region(client, world, name="本县", code="410523", level="county", parent_id=city).json["id"]
+    assert client.patch(f"/api/v1/regions/{city}", json={"name": "安阳市"}, headers=h).json["name"] == "安阳市"
+    town = client.post("/api/v1/townships", json={"name": "新镇", "code": "410523100"}, headers=h)
+    assert town.status_code == 201 and town.json["county_id"] == county

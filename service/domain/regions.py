@@ -63,7 +63,8 @@ def update_region(session, actor: User, region_id: int, data: dict) -> Region:
     before = snapshot(region)
     if data.get("level", region.level) != region.level:
         raise FieldErrors.one("level", "region.level_fixed")
-    _check(session, data, region)
+    if data.keys() & {"code", "parent_id"}:  # a rename alone keeps a county the migration made without a parent
+        _check(session, data, region)
     if data.get("code", region.code) != region.code and region.level != "county":
         shared = PREFIX[REGION_LEVELS[REGION_LEVELS.index(region.level) + 1]]
         children = session.scalars(select(Region.code).where(Region.parent_id == region.id)).all()

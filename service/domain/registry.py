@@ -43,6 +43,14 @@ def _require_county(session, errors: dict, county_id: int | None) -> None:
         errors.setdefault("county_id", []).append(Message("region.county_needed"))
 
 
+def _default_county(session, actor: User) -> int | None:
+    """The county a new township is in when none is named: its administrator's county, or the only county."""
+    if actor.region_id is not None:
+        return actor.region_id  # a county administrator's (only they register townships)
+    counties = session.scalars(select(Region.id).where(Region.level == "county").limit(2)).all()
+    return counties[0] if len(counties) == 1 else None
+
+
 def _village(session, village_id: int, field: str = "village_id") -> Village:
     village = session.get(Village, village_id)
     if village is None:
@@ -65,6 +73,8 @@ def _save(session, actor: User, record, data: dict, before: dict | None):
 def create_township(session, actor: User, data: dict) -> Township:
     """A new township; only a county administrator registers townships."""
     require_capability(actor, "register_township")
+    if "county_id" not in data:
+        data = {**data, "county_id": _default_county(session, actor)}
     errors: dict = {}
     _require_unique(session, errors, "code", Township.code, data.get("code"))
     _require_county(session, errors, data.get("county_id"))
