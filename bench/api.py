@@ -1,8 +1,9 @@
-"""Benchmark: the API's reads under load at county scale, each one's p95 next to /healthz's under the same load.
+"""Benchmark: the API's reads under load at county or province scale, at every level (the county's administrator,
+the province's, a city's, a township's), each one's p95 next to /healthz's under the same load.
 
-    DATABASE_URL=... .venv/bin/python -m bench.api [--clients 8] [--seconds 5] [--workers 2]
+    DATABASE_URL=... .venv/bin/python -m bench.api [--scale county] [--clients 8] [--seconds 5] [--workers 2]
 
-Migrates and seeds the county data set when the database is empty, starts gunicorn with `--workers` workers on a
+Migrates and seeds the data set when the database is empty, starts gunicorn with `--workers` workers on a
 free local port (as docs/operations.md runs it in production), and drives each read with `--clients` concurrent
 clients (a keep-alive session each) for `--seconds`: requests per second and the 95th-percentile latency, and that
 p95 as a ratio to /healthz's, measured the same way in the same run (the baseline: these machines are shared).
@@ -21,12 +22,19 @@ import requests
 from sqlalchemy import func, select
 
 from bench.common import ensure_county
-from models import Household, db
+from models import Household, Region, User, db
 from service import create_app
 from service.demo import DEMO_PASSWORD
 
-READS = ("/healthz", "/api/v1/dashboard", "/api/v1/households?needs_delivery=true", "/api/v1/cases",
-         "/api/v1/households", "/api/v1/deliveries")
+# (login, path): {province}, {city} and {county} are the demo's regions' ids, {township} the demo township's.
+READS = (("admin", "/healthz"), ("admin", "/api/v1/dashboard"), ("sheng01", "/api/v1/dashboard?region_id={province}"),
+         ("shi01", "/api/v1/dashboard?region_id={city}"), ("sheng01", "/api/v1/dashboard?region_id={county}"),
+         ("zhen01", "/api/v1/dashboard?township_id={township}"),
+         ("admin", "/api/v1/households?needs_delivery=true"), ("admin", "/api/v1/cases"),
+         ("admin", "/api/v1/households"), ("admin", "/api/v1/deliveries"),
+         ("sheng01", "/api/v1/households?needs_delivery=true"), ("sheng01", "/api/v1/cases?overdue=true"),
+         ("sheng01", "/api/v1/households"), ("sheng01", "/api/v1/deliveries"), ("shi01", "/api/v1/cases"),
+         ("zhen01", "/api/v1/households?needs_delivery=true"), ("zhen01", "/api/v1/deliveries"))
 
 
 def _free_port() -> int:
@@ -74,38 +82,55 @@ def load(url: str, headers: dict, clients: int, seconds: float) -> tuple[float, 
     return len(latencies) / elapsed, statistics.quantiles(latencies, n=20)[-1], failures[0]
 
 
+def _places() -> dict:
+    """The ids READS name: the demo's province, first city and first county, and the demo township (zhen01's)."""
+    first = lambda level: db.session.scalar(select(Region.id).where(Region.level == level).order_by(Region.code))
+    township = db.session.scalar(select(User.township_id).where(User.username == "zhen01"))
+    return {"province": first("province"), "city": first("city"), "county": first("county"), "township": township}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=("county", "province"), default="county",
+                        help="the data set seeded into an empty database")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
-        ensure_county()
+        ensure_county(args.scale)
         database = app.extensions["sqlalchemy"].engine.dialect.name
         households = db.session.scalar(select(func.count()).select_from(Household))
+        places = _places()
+    reads = [(login, path.format(**places)) for login, path in READS]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
-                               "warning", "wsgi:app"], env={"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", **os.environ, "PORT": str(port)})
+                               "warning", "wsgi:app"], env={"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+                                                            **os.environ, "PORT": str(port)})
     try:
         _wait_until_up(base)
-        token = requests.post(base + "/api/v1/auth/token",
-                              json={"username": "admin", "password": DEMO_PASSWORD}).json()["token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        for read in READS:  # a second of each first, so that every worker's caches are warm, as in a working day
-            load(base + read, headers, args.clients, 1.0)
+        headers = {login: {"Authorization": "Bearer " + requests.post(
+            base + "/api/v1/auth/token", json={"username": login, "password": DEMO_PASSWORD}).json()["token"]}
+            for login in {login for login, _ in reads}}
+        first = {}
+        for login, path in reads:  # the first answer after a start, then a second of each so that every worker's
+            start = time.perf_counter()  # caches are warm, as in a working day
+            requests.get(base + path, headers=headers[login], timeout=120)
+            first[path, login] = time.perf_counter() - start
+            load(base + path, headers[login], args.clients, 1.0)
         print(f"database: {database}, {households} households, gunicorn {args.workers} workers, "
               f"{args.clients} clients, {args.seconds:g} s per read")
-        print(f"{'read':45} {'req/s':>7} {'p95':>9}  p95 / healthz")
+        print(f"{'login':8} {'read':48} {'first':>8} {'req/s':>7} {'p95':>9}  p95 / healthz")
         baseline = None
-        for read in READS:
-            rate, p95, failed = load(base + read, headers, args.clients, args.seconds)
+        for login, path in reads:
+            rate, p95, failed = load(base + path, headers[login], args.clients, args.seconds)
             baseline = baseline or p95
             note = f"  ({failed} answers 5xx)" if failed else ""
-            print(f"{read:45} {rate:7.1f} {p95 * 1000:7.1f} ms  {p95 / baseline:5.1f}x{note}")
+            print(f"{login:8} {path:48} {first[path, login] * 1000:6.0f} ms {rate:7.1f} {p95 * 1000:7.1f} ms  "
+                  f"{p95 / baseline:5.1f}x{note}")
     finally:
         server.terminate()
         server.wait(10)

@@ -33,13 +33,13 @@ def timed_median(work, repeat: int, rollback: bool = True) -> tuple[float, objec
     return statistics.median(seconds), result
 
 
-def ensure_county() -> None:
-    """Bring the database (DATABASE_URL) to the latest schema, and seed the county data set (docs/operations.md,
-    "Benchmarks") when it is empty: a new database file works as it is."""
+def ensure_county(scale: str = "county") -> None:
+    """Bring the database (DATABASE_URL) to the latest schema, and seed the county data set (or `scale`'s,
+    docs/operations.md, "Benchmarks") when it is empty: a new database file works as it is."""
     upgrade()
     if not db.session.scalar(select(func.count()).select_from(Township)):
-        print("seeding the county data set ...", flush=True)
-        seed(db.session, SCALES["county"], current_vault(), local_today())
+        print(f"seeding the {scale} data set ...", flush=True)
+        seed(db.session, SCALES[scale], current_vault(), local_today())
         db.session.commit()
 
 
