@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import db
 
 from .auth import acting_scope, acting_user, require_bearer_user
-from .api_common import limit_json_body, paginate
+from .api_common import counted_by_village, limit_json_body, paginate
 from .domain.scope import Scope, get_visible
 from .handlers import refuse_while_probing_numbers
 from .unit_of_work import atomic
@@ -37,6 +37,9 @@ class Collection:
     # Fields whose value is looked up across every township (a resident ID, a staff phone): a write that gives one
     # is refused while the user is past the hourly limit of answers about numbers outside its scope.
     numbers_looked_up: tuple = ()
+    # Where a record's village is (count_by_village's `village_of`): its list's total is then kept village by
+    # village. Only for records whose every filter reads what a village's revision follows (models/revision.py).
+    village_of: Callable | None = None
 
     def refuse_while_probing(self, data: dict) -> None:
         if any(data.get(name) is not None for name in self.numbers_looked_up):
@@ -45,7 +48,8 @@ class Collection:
     def page(self, session, scope: Scope, args: dict, options: tuple = ()) -> dict:
         """One page of the records inside `scope` that match the filters in `args` (API and pages alike);
         `options` load what a page shows besides."""
-        page = paginate(session, self.query(scope, args), args, self.list_options + options)
+        total = counted_by_village(session, self.name, scope, args, self.village_of) if self.village_of else None
+        page = paginate(session, self.query(scope, args), args, self.list_options + options, total=total)
         if self.annotate is not None:
             self.annotate(session, page["items"])
         return page

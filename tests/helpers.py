@@ -29,6 +29,20 @@ YEAR_START = date(2025, 1, 6)  # a Monday; a year of weeks that are all past
 # Pages ------------------------------------------------------------------------------------------------------
 
 
+def sql_statements(work) -> tuple[object, list[str]]:
+    """What `work()` answers, and the SQL statements it sends to the database."""
+    from sqlalchemy import event
+
+    seen = []
+    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        answer = work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return answer, seen
+
+
 def csrf_token(client, path="/login") -> str:
     page = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf[-_]token" (?:value|content)="([^"]+)"', page).group(1)

@@ -498,19 +498,12 @@ def test_every_facility_is_looked_after_a_case_until_its_unit_and_manager_are_na
 
 
 def test_the_case_page_names_everyone_in_its_history_in_a_fixed_number_of_queries(app, client, world):
-    from sqlalchemy import event
-
-    from .helpers import login
+    from .helpers import login, sql_statements
 
     def statements_for(case_id: int) -> int:
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(f"/cases/{case_id}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        answer, statements = sql_statements(lambda: client.get(f"/cases/{case_id}"))
+        assert answer.status_code == 200
+        return len(statements)
 
     login(client, "worker_a")
     few = _case(client, world).json["id"]

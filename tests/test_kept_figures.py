@@ -4,7 +4,7 @@ import base64
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Case, Delivery, Household, SmsMessage, Village, db
 from service.clock import local_today
@@ -179,3 +179,73 @@ def test_the_lists_kept_supply_figures_follow_a_missed_delivery(client, world):
                        .values(status="missed", liters=None, delivered_at=None))
     db.session.commit()
     assert assurance() == round(100 * 29 / 30, 1)
+
+
+def test_list_totals_are_kept_by_village_and_follow_every_write(client, world):
+    """A list's total is counted once per village and again only for the villages written since: never the whole
+    table per request, and always what a count of the records says."""
+    from .conftest import household_payload
+    from .helpers import sql_statements
+
+    h = world.headers(world.admin)
+    for serial in range(1, 6):
+        make_household(world, serial, distance_m=1500.0 if serial % 2 else 100.0)
+    make_household(world, 9, village=world.v_b1, distance_m=1500.0)
+    db.session.commit()
+
+    def total(path):
+        answer, statements = sql_statements(lambda: client.get(path, headers=h))
+        assert answer.status_code == 200, answer.json
+        return answer.json["total"], [s for s in statements if "count(" in s.lower()]
+
+    def counted(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+    assert total("/api/v1/households?needs_delivery=true")[0] == 4
+    again, counts = total("/api/v1/households?needs_delivery=true")
+    assert again == 4 and counts == []  # kept: nothing counted
+    # A household added in one village: only that village is counted again.
+    added = client.post("/api/v1/households", json=household_payload(world, 20, distance_m=2000.0), headers=h)
+    assert added.status_code == 201
+    after, counts = total("/api/v1/households?needs_delivery=true")
+    assert after == 5 == counted(Household, Household.distance_m > 800) and len(counts) == 1
+    # Moved nearer (through the API): the filter's total follows; another filter and scope count for themselves.
+    assert client.patch(f"/api/v1/households/{added.json['id']}", json={"distance_m": 50.0},
+                        headers=h).status_code == 200
+    assert total("/api/v1/households?needs_delivery=true")[0] == 4
+    assert total(f"/api/v1/households?township_id={world.t_b.id}")[0] == 1
+    worker = world.headers(world.worker_a)
+    assert client.get("/api/v1/households", headers=worker).json["total"] == 6 == counted(
+        Household, Household.township_id == world.t_a.id)
+    # Cases and deliveries alike, with their filters.
+    case = client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "title": "水池破损"},
+                       headers=h).json
+    still_open = counted(Case, Case.status == "open")
+    assert total("/api/v1/cases?status=open")[0] == still_open and still_open >= 1
+    assert client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "in_progress"},
+                       headers=h).status_code == 200
+    assert total("/api/v1/cases?status=open")[0] == still_open - 1
+    household = db.session.get(Household, added.json["id"])
+    make_agreement(world, household)
+    db.session.commit()
+    assert total("/api/v1/deliveries")[0] == 0
+    plan = client.post("/api/v1/deliveries", json={"household_id": household.id, "liters": 50}, headers=h)
+    assert plan.status_code == 201, plan.json
+    assert total("/api/v1/deliveries")[0] == 1 == counted(Delivery)
+    assert total(f"/api/v1/deliveries?village_id={world.v_b1.id}")[0] == 0
+
+
+def test_lists_read_a_page_in_a_fixed_number_of_statements(client, world):
+    from .helpers import sql_statements
+
+    h = world.headers(world.admin)
+    for serial in range(1, 26):
+        household = make_household(world, serial, distance_m=1500.0)
+        db.session.add(Case(township_id=world.t_a.id, village_id=world.v_a1.id, household_id=household.id,
+                            kind="other", severity="low", status="open", lead_unit="城关镇",
+                            deadline=local_today() + timedelta(days=7)))
+    db.session.commit()
+    for path in ("/api/v1/cases", "/api/v1/households", "/api/v1/deliveries"):
+        few = sql_statements(lambda: client.get(path + "?per_page=2", headers=h))[1]
+        many = sql_statements(lambda: client.get(path + "?per_page=25", headers=h))[1]
+        assert len(many) <= len(few), (path, many)

@@ -1,4 +1,6 @@
 """Regions above the township (GB/T 2260) and the dashboard of a region, its children ranked."""
+import json
+
 from models import Region, db
 
 from .conftest import make_household
@@ -72,6 +74,18 @@ def test_a_region_s_dashboard_ranks_its_children(client, world):
     assert county["overall"]["households"] == 2
     top = client.get(f"/api/v1/dashboard?region_id={province}", headers=h).json
     assert [(c["name"], c["rank"]) for c in top["children"]] == [("济南市", 1)]
+    # The answer is kept while its villages' figures stay current; a region renamed, or a township moved to
+    # another county, is read at once.
+    assert client.patch(f"/api/v1/regions/{city}", json={"name": "泉城市"}, headers=h).status_code == 200
+    assert client.get(f"/api/v1/dashboard?region_id={province}", headers=h).json["children"][0]["name"] == "泉城市"
+    _place(client, world, world.t_b, east)
+    moved = client.get(f"/api/v1/dashboard?region_id={east}", headers=h).json
+    assert moved["overall"]["households"] == 3 and len(moved["children"]) == 2
+    # Compressed for a client that takes gzip, once.
+    import gzip
+    packed = client.get(f"/api/v1/dashboard?region_id={east}", headers={**h, "Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert json.loads(gzip.decompress(packed.data)) == moved
     # A township's user asking for a region sees only its own township's figures inside it.
     mine = client.get(f"/api/v1/dashboard?region_id={city}", headers=world.headers(world.worker_a)).json
     assert mine["overall"]["households"] == 2

@@ -8,6 +8,7 @@ from ..auth import acting_scope, acting_user
 from ..clock import local_today, local_zone
 from ..context import current_rules
 from ..domain import cases
+from ..domain.kept import own_village
 from ..domain.scope import get_visible
 from ..domain.errors import NotFound
 from ..domain.ledger import LEDGER_HEADERS, ledger_rows
@@ -37,7 +38,8 @@ collection = Collection(
     special_filters={"overdue": _flag(cases.overdue_clause), "recheck_due": _flag(cases.recheck_due_clause),
                      "relapsed": lambda stmt, wanted: stmt.where((Case.relapse_count > 0) == wanted),
                      "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED) == wanted)},
-    list_options=(selectinload(Case.events), selectinload(Case.evidence)),
+    list_options=(selectinload(Case.events), selectinload(Case.evidence), selectinload(Case.cooperating_units)),
+    village_of=own_village,
 )
 blueprint = collection_blueprint(collection)
 

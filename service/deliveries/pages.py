@@ -7,11 +7,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from models import Delivery, Household, Village, db
 
-from ..api_common import paginate
+from ..api_common import counted_by_village, paginate
 from ..auth import acting_scope, acting_user
 from ..clock import as_aware, local_time, local_today
 from ..context import current_rules
 from ..domain import deliveries
+from ..domain.kept import household_village
 from ..i18n import say
 from ..domain.errors import FieldErrors
 from ..domain.field_reports import clock_of
@@ -67,9 +68,12 @@ def today():
 def index():
     """Deliveries by status and day (what the dashboard's delivery figures count), newest day first."""
     args = load_query(DeliveryArgs, request.args, per_page=30)
-    stmt = filtered(acting_scope().restrict(select(Delivery), Delivery), args)
-    page = paginate(db.session, stmt, args, (selectinload(Delivery.household).selectinload(Household.village).selectinload(Village.township),
-                                             selectinload(Delivery.corrections)), newest_first=True)
+    scope = acting_scope()
+    stmt = filtered(scope.restrict(select(Delivery), Delivery), args)
+    page = paginate(db.session, stmt, args, (selectinload(Delivery.household).selectinload(Household.village)
+                                             .selectinload(Village.township), selectinload(Delivery.corrections)),
+                    newest_first=True, total=counted_by_village(db.session, "deliveries", scope, args,
+                                                                household_village))
     return render_template("deliveries/index.html", page=page, args=args)
 
 

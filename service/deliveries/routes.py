@@ -6,11 +6,12 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from models import Delivery, Household, db
 
-from ..api_common import UploadSchema, limit_json_body, paginate
+from ..api_common import UploadSchema, counted_by_village, limit_json_body, paginate
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import as_aware
 from ..context import current_rules
 from ..domain import deliveries
+from ..domain.kept import household_village
 from ..domain.scope import get_visible
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload
@@ -51,8 +52,10 @@ class Deliveries(MethodView):
     @blueprint.response(200, DeliveryPageSchema)
     def get(self, args):
         """List deliveries in the caller's scope (filter by place, status, confirmation, day or period)."""
-        stmt = filtered(acting_scope().restrict(select(Delivery), Delivery), args)
-        return paginate(db.session, stmt, args, LOADED)
+        scope = acting_scope()
+        stmt = filtered(scope.restrict(select(Delivery), Delivery), args)
+        return paginate(db.session, stmt, args, LOADED,
+                        total=counted_by_village(db.session, "deliveries", scope, args, household_village))
 
     @blueprint.arguments(IdempotencyHeader, location="headers")
     @blueprint.arguments(UnplannedDeliverySchema)

@@ -1,7 +1,13 @@
 """Values kept between requests (one process's copy) under the key they hold for: a village's revision and the day,
-say (models/revision.py raises the revision with every write that can change them)."""
+say (models/revision.py raises the revision with every write that can change them): figures, and the counts of
+lists."""
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
+
+from sqlalchemy import Select, func, select
+
+from models import Household
 
 
 class KeptByKey:
@@ -27,3 +33,48 @@ class KeptByKey:
                 self._kept.update((key, (wanted[key], fresh[key])) for key in stale)
             found.update(fresh)
         return found
+
+
+class KeptCounts:
+    """How many rows each list's query matches, kept village by village with the revision each count holds for:
+    asked again, only the villages written since are counted again, so that a province's list answers without
+    counting its millions of rows. One process's copy; the `queries` last asked are kept."""
+
+    def __init__(self, queries: int = 64):
+        self._queries: OrderedDict[Hashable, KeptByKey] = OrderedDict()
+        self._most = queries
+        self._lock = threading.Lock()
+
+    def total(self, query: Hashable, revisions: dict[int, Hashable], count: Callable[[list[int]], dict]) -> int:
+        """The rows `query` matches: the sum over the villages of `revisions` (id to the key its count must hold
+        for) of their counts, `count(village ids)` giving those not yet kept under that key."""
+        with self._lock:
+            kept = self._queries.get(query)
+            if kept is None:
+                kept = self._queries[query] = KeptByKey()
+                while len(self._queries) > self._most:
+                    self._queries.popitem(last=False)
+            else:
+                self._queries.move_to_end(query)
+        return sum(kept.get(revisions, count).values())
+
+
+def count_by_village(session, stmt: Select, village_of: Callable, village_ids: list[int]) -> dict[int, int]:
+    """How many rows of `stmt` are in each of the villages `village_ids`; `village_of(subquery)` gives the village
+    column of a row and what to select it from."""
+    rows = stmt.order_by(None).subquery()
+    column, source = village_of(rows)
+    counts = dict.fromkeys(village_ids, 0)
+    counts.update(session.execute(select(column, func.count()).select_from(source)
+                                  .where(column.in_(village_ids)).group_by(column)).all())
+    return counts
+
+
+def own_village(rows):
+    """count_by_village's `village_of` for rows with a village of their own (households, cases)."""
+    return rows.c.village_id, rows
+
+
+def household_village(rows):
+    """count_by_village's `village_of` for rows in their household's village (deliveries)."""
+    return Household.village_id, rows.join(Household, Household.id == rows.c.household_id)

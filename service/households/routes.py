@@ -12,6 +12,7 @@ from ..domain import registry
 from ..clock import local_today
 from ..domain.gaps import gap_clause
 from ..domain.search import household_search
+from ..domain.kept import own_village
 from ..domain.supply import annotate_30d
 from ..domain.needs_delivery import needs_delivery_clause
 from .schemas import HouseholdArgs, HouseholdPageSchema, HouseholdSchema
@@ -67,5 +68,6 @@ collection = Collection(
     annotate=lambda session, households: annotate_30d(session, households, current_rules().today,
                                                       current_kept_supply(), current_gaps()),
     numbers_looked_up=("id_number",),
+    village_of=own_village,
 )
 blueprint = collection_blueprint(collection)
