@@ -32,15 +32,20 @@ def place_pictures(places: list[dict], name_key: str, supply_min: float) -> list
 
 
 def dashboard_pictures(session, scope: Scope, today: date, zone, figures: dict, supply_min: float,
-                       township_id: int | None = None) -> list:
-    """The dashboard's pictures: trends, then the townships compared (the villages, within one township); a county
-    user's view of one township (`township_id`) has that township's trends."""
+                       township_id: int | None = None, children: list[dict] | None = None) -> list:
+    """The dashboard's pictures: trends, then the townships compared (the villages, within one township; a city's
+    or province's `children`, when given); a county user's view of one township (`township_id`) has that
+    township's trends."""
     by_township = len(figures["townships"]) > 1
-    places = figures["townships"] if by_township else [v for v in figures["villages"] if v["households"]]
+    if children is not None:
+        places, name_key = [c for c in children if c["households"]], "name"
+    elif by_township:
+        places, name_key = figures["townships"], "township_name"
+    else:
+        places, name_key = [v for v in figures["villages"] if v["households"]], "village_name"
     if township_id is not None and scope.is_county:
         scope = Scope(township_id)
-    return trend_pictures(session, scope, today, zone) + \
-        place_pictures(places, "township_name" if by_township else "village_name", supply_min)
+    return trend_pictures(session, scope, today, zone) + place_pictures(places, name_key, supply_min)
 
 
 def distance_picture(session, village, thresholds) -> charts.Chart | None:

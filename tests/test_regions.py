@@ -410,3 +410,28 @@ def test_a_database_from_before_the_regions_is_put_under_one_county(tmp_path, cl
     assert client.patch(f"/api/v1/regions/{city}", json={"name": "安阳市"}, headers=h).json["name"] == "安阳市"
     town = client.post("/api/v1/townships", json={"name": "新镇", "code": "410523100"}, headers=h)
     assert town.status_code == 201 and town.json["county_id"] == county
+
+
+def test_a_city_s_page_and_answer_rank_its_counties_without_listing_every_village(client, world):
+    from .helpers import login
+
+    province, city, east, west = _chain(client, world)
+    _place(client, world, world.t_a, east)
+    _place(client, world, world.t_b, west)
+    make_household(world, 1, distance_m=1500.0)
+    make_household(world, 2, village=world.v_b1, distance_m=100.0)
+    db.session.commit()
+    _regional(world, "jinan", "city_admin", city)
+    login(client, "jinan", "a-long-regional-password-2026")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="ranking"' in page and 'id="villages"' not in page and 'id="townships"' not in page
+    coverage = page.split('id="survey-coverage"')[1].split("</table>")[0]
+    assert f'href="/dashboard?region_id={east}"' in coverage and f'href="/dashboard?region_id={west}"' in coverage
+    # A county's page lists its villages, as the county's always did.
+    assert 'id="villages"' in client.get(f"/dashboard?region_id={east}").get_data(as_text=True)
+    h = world.headers(world.admin)
+    answer = client.get(f"/api/v1/dashboard?region_id={city}", headers=h).json
+    assert answer["villages"] == [] and answer["overall"]["households"] == 2
+    listed = client.get(f"/api/v1/dashboard?region_id={city}&villages=true", headers=h).json["villages"]
+    assert sum(v["households"] for v in listed) == 2 and len(listed) == 3
+    assert len(client.get(f"/api/v1/dashboard?region_id={east}", headers=h).json["villages"]) == 2

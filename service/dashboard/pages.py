@@ -8,7 +8,7 @@ from ..context import current_rules
 from ..kept_figures import current_kept_figures
 from ..domain.dashboard import dashboard as dashboard_figures, totals_of
 from ..domain.regions import children_of
-from ..domain.scope import get_visible, townships_under
+from ..domain.scope import Scope, get_visible, townships_under
 from ..pictures import dashboard_pictures
 
 blueprint = Blueprint("dashboard_pages", __name__)
@@ -31,11 +31,15 @@ def index():
                                 rules.cases.cleaning_every_days,
                                 townships_under(db.session, region.id) if region else None)
     children = children_of(db.session, region, figures["townships"], totals_of) if region else []
+    above_county = region is not None and region.level != "county"
     # The pictures draw the same villages' data, so they stay current as long as the figures do; they are drawn
-    # for the user's scope, which is part of what they are kept under.
-    def draw():
-        return dashboard_pictures(db.session, scope, rules.today, rules.zone, figures, rules.supply.assurance_min,
-                                  township_id)
+    # for the user's scope (a region's: its townships inside it), which is part of what they are kept under.
+    drawn_for = Scope(township_ids=frozenset(t["township_id"] for t in figures["townships"])) if region else scope
 
-    pictures = kept.derived(figures, ("pictures", scope, township_id), draw) if figures["villages"] else draw()
+    def draw():
+        return dashboard_pictures(db.session, drawn_for, rules.today, rules.zone, figures,
+                                  rules.supply.assurance_min, township_id, children if above_county else None)
+
+    pictures = kept.derived(figures, ("pictures", drawn_for, township_id, region.id if region else None), draw) \
+        if figures["villages"] else draw()
     return render_template("dashboard/index.html", d=figures, pictures=pictures, region=region, children=children)

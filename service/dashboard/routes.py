@@ -68,6 +68,8 @@ class DashboardSchema(Schema):
 class DashboardArgs(Schema):
     township_id = filter_id()
     region_id = filter_id(metadata={"description": "a region's figures, and its children's ranked"})
+    villages = fields.Boolean(metadata={"description": "list each village's figures (`villages`): by default, but "
+                                        "for a city or province (thousands of villages) only when asked for"})
 
 
 @blueprint.route("")
@@ -82,11 +84,13 @@ def dashboard(args):
                                 townships_under(db.session, region.id) if region else None)
     # Written out once while the figures stay current: 300 villages take longer to dump than to look up. A region's
     # answer goes with them: a region or a township's county changed raises every village's revision.
+    villages = args.get("villages", region is None or region.level == "county")
     if region is None:
-        name, answer = "json", lambda: figures
+        name, answer = ("json", villages), lambda: figures if villages else {**figures, "villages": []}
     else:
-        name, answer = ("json", region.id), lambda: {**figures, "region": region, "children": regions.children_of(
-            db.session, region, figures["townships"], totals_of)}
+        name, answer = ("json", villages, region.id), lambda: {
+            **figures, "villages": figures["villages"] if villages else [], "region": region,
+            "children": regions.children_of(db.session, region, figures["townships"], totals_of)}
     body = kept.derived(figures, name, lambda: current_app.json.dumps(DashboardSchema().dump(answer())).encode())
     # A province's villages make megabytes of JSON: compressed once, a tenth of it goes out to each client that takes
     # gzip (the phone's browser and HTTP libraries all do).
