@@ -11,7 +11,7 @@ from models import Village
 
 from .clock import local_today
 from .domain.catalogue import Message, Template
-from .domain.kept import count_by_village
+from .domain.kept import count_by_village, villages_fingerprint
 from .domain.scope import MAX_ID, Scope
 from .domain.identity import normalize_id_number, normalize_phone
 from .domain.text import drop_invisible
@@ -177,11 +177,12 @@ def counted_by_village(session, name: str, scope: Scope, args: dict, village_of:
             villages = villages.where(Village.township_id == args["township_id"])
         if "village_id" in args:
             villages = villages.where(Village.id == args["village_id"])
-        revisions = {row.id: (row.revision, row.created_at) for row in session.execute(villages)}
         query = (name, scope, local_today(), tuple(sorted((key, value) for key, value in args.items()
                                                           if key not in ("page", "per_page"))))
-        return current_kept_counts().total(query, revisions,
-                                           lambda stale: count_by_village(session, stmt, village_of, stale))
+        return current_kept_counts().total(
+            query, villages_fingerprint(session, villages),
+            lambda: {row.id: (row.revision, row.created_at) for row in session.execute(villages)},
+            lambda stale: count_by_village(session, stmt, village_of, stale))
     return total
 
 

@@ -14,7 +14,7 @@ from .agreements import renewal_due_clause
 from .care import care_missing_clause, cleaning_overdue_clause
 from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
-from .kept import KeptByKey
+from .kept import KeptByKey, villages_fingerprint
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
 from .supply import Gaps, Supply, village_supply
@@ -145,6 +145,7 @@ class KeptFigures:
         self._answers: OrderedDict[tuple, dict] = OrderedDict()
         self._derived: dict[int, dict] = {}  # by id() of a kept answer: what was worked out from it
         self._answers_kept = answers
+        self._noted: OrderedDict[Hashable, tuple] = OrderedDict()  # query: (fingerprint, key of its answer)
         self._lock = threading.Lock()
 
     def answer(self, key: tuple, work: Callable[[], dict]) -> dict:
@@ -162,6 +163,26 @@ class KeptFigures:
             while len(self._answers) > self._answers_kept:
                 self._derived.pop(id(self._answers.popitem(last=False)[1]), None)
         return answer
+
+    def answered(self, query: Hashable, fingerprint: tuple) -> dict | None:
+        """The answer last given for `query` (a scope, its filters and settings), if its villages' fingerprint is
+        still `fingerprint` (villages_fingerprint) and the answer is still kept."""
+        with self._lock:
+            noted = self._noted.get(query)
+            if noted is None or noted[0] != fingerprint:
+                return None
+            found = self._answers.get(noted[1])
+            if found is not None:
+                self._answers.move_to_end(noted[1])
+            return found
+
+    def note(self, query: Hashable, fingerprint: tuple, key: tuple) -> None:
+        """Remember that `query` under `fingerprint` was answered by the answer kept under `key`."""
+        with self._lock:
+            self._noted[query] = (fingerprint, key)
+            self._noted.move_to_end(query)
+            while len(self._noted) > 4 * self._answers_kept:
+                self._noted.popitem(last=False)
 
     def derived(self, answer: dict, name: Hashable, work: Callable[[], object]):
         """What `work()` makes of `answer` (its JSON form, its pictures for a scope), kept as long as the answer
@@ -199,12 +220,20 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
         villages = villages.where(Village.township_id == township_id)
     if township_ids is not None:  # a region's
         villages = villages.where(Village.township_id.in_(township_ids))
+    kept = kept or KeptFigures()
+    settings = (today, thresholds, zone, cleaning_every_days)
+    query = (scope, township_id, frozenset(township_ids) if township_ids is not None else None, settings)
+    fingerprint = villages_fingerprint(session, villages)
+    found = kept.answered(query, fingerprint)
+    if found is not None:  # nothing written in these villages since: a province's 3,000 are not read again
+        return found
     village_rows = session.execute(villages.order_by(Village.township_id, Village.id)).all()
     revisions = {row.id: (row.revision, row.created_at) for row in village_rows}
-    kept = kept or KeptFigures()
-    return kept.answer((tuple(revisions.items()), today, thresholds, zone, cleaning_every_days),
-                       lambda: _dashboard(session, village_rows, kept.figures(session, revisions, today, thresholds,
-                                                                              zone, cleaning_every_days), today))
+    key = (tuple(revisions.items()), *settings)
+    answer = kept.answer(key, lambda: _dashboard(session, village_rows, kept.figures(
+        session, revisions, today, thresholds, zone, cleaning_every_days), today))
+    kept.note(query, fingerprint, key)
+    return answer
 
 
 def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> dict:

@@ -41,22 +41,38 @@ class KeptCounts:
     counting its millions of rows. One process's copy; the `queries` last asked are kept."""
 
     def __init__(self, queries: int = 64):
-        self._queries: OrderedDict[Hashable, KeptByKey] = OrderedDict()
+        self._queries: OrderedDict[Hashable, list] = OrderedDict()  # query: [by village, (fingerprint, total)]
         self._most = queries
         self._lock = threading.Lock()
 
-    def total(self, query: Hashable, revisions: dict[int, Hashable], count: Callable[[list[int]], dict]) -> int:
-        """The rows `query` matches: the sum over the villages of `revisions` (id to the key its count must hold
-        for) of their counts, `count(village ids)` giving those not yet kept under that key."""
+    def total(self, query: Hashable, fingerprint: Hashable, revisions: Callable[[], dict],
+              count: Callable[[list[int]], dict]) -> int:
+        """The rows `query` matches: the last total while its villages' `fingerprint` (villages_fingerprint) stays
+        the same; else the sum over the villages of `revisions()` (id to the key its count must hold for) of their
+        counts, `count(village ids)` giving those not yet kept under that key."""
         with self._lock:
             kept = self._queries.get(query)
             if kept is None:
-                kept = self._queries[query] = KeptByKey()
+                kept = self._queries[query] = [KeptByKey(), None]
                 while len(self._queries) > self._most:
                     self._queries.popitem(last=False)
             else:
                 self._queries.move_to_end(query)
-        return sum(kept.get(revisions, count).values())
+            last = kept[1]
+        if last is not None and last[0] == fingerprint:
+            return last[1]
+        total = sum(kept[0].get(revisions(), count).values())
+        kept[1] = (fingerprint, total)
+        return total
+
+
+def villages_fingerprint(session, villages: Select) -> tuple:
+    """One row that differs whenever any of `villages` (a select with Village's id, revision and created_at) was
+    written, added or taken away since: revisions only rise, so their sum does with every write. Read before the
+    villages themselves, it can only be older than what they say (a newer answer kept under it is harmless)."""
+    rows = villages.order_by(None).subquery()
+    return tuple(session.execute(select(func.count(), func.sum(rows.c.revision), func.max(rows.c.id),
+                                        func.max(rows.c.created_at))).one())
 
 
 def count_by_village(session, stmt: Select, village_of: Callable, village_ids: list[int]) -> dict[int, int]:
