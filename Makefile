@@ -32,7 +32,7 @@ check-printing:
 run: $(BIN)/.installed check-printing
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty --only-default-database
-	@echo "Demo logins (when seeded by make run into the default SQLite database, or with DEMO=1): admin / demo-water-2026 (county), shi01 / demo-water-2026 (city), zhen01 / demo-water-2026 (township)"
+	@echo "Demo logins (when seeded by make run into the default SQLite database, or with DEMO=1): admin / demo-water-2026 (county), sheng01 / demo-water-2026 (province), shi01 / demo-water-2026 (city), zhen01 / demo-water-2026 (township)"
 	@echo "Pages: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
 	@# The scheduler runs beside the web server in development, and stops with it.
 	$(BIN)/flask scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
