@@ -1,5 +1,6 @@
 """Regions above the township (GB/T 2260) and the dashboard of a region, its children ranked."""
 import json
+import re
 
 from models import Region, db
 
@@ -160,7 +161,6 @@ def test_a_regional_login_needs_a_region_of_its_level(client, world):
 
 
 def test_the_monthly_bulletin_ranks_the_children_names_the_overdue_and_verifies(client, world):
-    import re
     from datetime import timedelta
 
     from service.clock import local_today
@@ -427,6 +427,12 @@ def test_a_city_s_page_and_answer_rank_its_counties_without_listing_every_villag
     assert 'id="ranking"' in page and 'id="villages"' not in page and 'id="townships"' not in page
     coverage = page.split('id="survey-coverage"')[1].split("</table>")[0]
     assert f'href="/dashboard?region_id={east}"' in coverage and f'href="/dashboard?region_id={west}"' in coverage
+    # Each county's row counts its households as the households list does (监测户, then 已查 0).
+    for county, township in ((east, world.t_a), (west, world.t_b)):
+        row = coverage.split(f'href="/dashboard?region_id={county}"')[1].split("</tr>")[0]
+        listed = client.get(f"/api/v1/households?township_id={township.id}",
+                            headers=world.headers(world.admin)).json["total"]
+        assert re.findall(r"<td[^>]*>(\d+)</td>", row)[:2] == [str(listed), "0"], row
     # A county's page lists its villages, as the county's always did.
     assert 'id="villages"' in client.get(f"/dashboard?region_id={east}").get_data(as_text=True)
     h = world.headers(world.admin)
