@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
-from bench.common import ensure_county
+from bench.common import ensure_data_set
 from models import Household, Region, User, db
 from service import create_app
 from service.demo import DEMO_PASSWORD
@@ -99,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
-        ensure_county(args.scale)
+        ensure_data_set(args.scale)
         database = app.extensions["sqlalchemy"].engine.dialect.name
         households = db.session.scalar(select(func.count()).select_from(Household))
         places = _places()

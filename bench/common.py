@@ -33,7 +33,7 @@ def timed_median(work, repeat: int, rollback: bool = True) -> tuple[float, objec
     return statistics.median(seconds), result
 
 
-def ensure_county(scale: str = "county") -> None:
+def ensure_data_set(scale: str = "county") -> None:
     """Bring the database (DATABASE_URL) to the latest schema, and seed the county data set (or `scale`'s,
     docs/operations.md, "Benchmarks") when it is empty: a new database file works as it is."""
     upgrade()

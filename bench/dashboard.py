@@ -19,7 +19,7 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from models import Case, Household, User, Village, db, utcnow
-from bench.common import ensure_county, timed_median
+from bench.common import ensure_data_set, timed_median
 from service import create_app
 from service.clock import local_today
 from service.domain.dashboard import KeptFigures, dashboard
@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
-        ensure_county()
+        ensure_data_set()
         cases = db.session.scalar(select(func.count()).select_from(Case))
         villages = db.session.scalar(select(func.count()).select_from(Village))
         thresholds = configured_thresholds(current_app.config)

@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from models import Household, Township, User, Village, db
-from bench.common import ensure_county
+from bench.common import ensure_data_set
 from service import create_app
 
 PASSWORD = "bench-field-day-2026"
@@ -29,7 +29,7 @@ THROTTLED = {"offline": False, "latency": 400, "downloadThroughput": 400 * 1024 
 def main() -> None:
     app = create_app({"ALLOWED_HOSTS": ["127.0.0.1"]})
     with app.app_context():
-        ensure_county()
+        ensure_data_set()
         township = db.session.scalar(select(Township).order_by(Township.id).limit(1))
         township_name = township.name
         villages = db.session.scalars(select(Village.id).where(Village.township_id == township.id)

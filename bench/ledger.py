@@ -11,7 +11,7 @@ import argparse
 
 from sqlalchemy import select
 
-from bench.common import ensure_county, timed_median
+from bench.common import ensure_data_set, timed_median
 from models import Case, CaseEvent, Unit, db, utcnow
 from service import create_app
 from service.cases.routes import LEDGER_LOADED
@@ -26,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
-        ensure_county()
+        ensure_data_set()
         unit = Unit(name="县水利局（基准）", kind="department")
         db.session.add(unit)
         db.session.flush()

@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 
 from models import Delivery, db, utcnow
-from bench.common import ensure_county, timed_median
+from bench.common import ensure_data_set, timed_median
 from service import create_app
 from service.clock import local_today
 from service.context import rules
@@ -28,7 +28,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
-        ensure_county()
+        ensure_data_set()
         today = local_today()
 
         def baseline():

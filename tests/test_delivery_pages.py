@@ -2,14 +2,14 @@
 import re
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from models import Agreement, Delivery, db
 from service.clock import local_today
 from service.domain.planning import plan_deliveries
 
 from .conftest import make_agreement, make_household, missed_yesterday
-from .helpers import csrf_token, login
+from .helpers import csrf_token, login, sql_statements
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -51,16 +51,8 @@ def test_bad_liters_are_shown_next_to_the_delivery(client, world):
 def test_todays_page_reads_deliveries_in_one_query(client, world):
     _today_deliveries(world, 50)
     login(client, "worker_a")
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        page = client.get("/deliveries/today").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    answer, statements = sql_statements(lambda: client.get("/deliveries/today"))
+    page = answer.get_data(as_text=True)
     assert page.count('class="log"') == 50
     # One query for today's list and one for the missed days to log late, however many households.
     assert len([s for s in statements if "FROM deliveries" in s]) == 2, statements

@@ -14,6 +14,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -26,7 +27,7 @@ from models import (ACTIVE_CASE_STATUSES, CASE_CATEGORIES, CASE_SOURCES, CASE_ST
 
 from . import catalogue
 from .cases import is_overdue
-from .dashboard import dashboard
+from .dashboard import dashboard, totals_of
 from .errors import NotFound
 from .gaps import gap_clause
 from .ledger import describe, latest_progress, recheck
@@ -217,19 +218,15 @@ def _townships(writer, session, townships, thresholds, zone, as_of, cleaning_eve
     figures = dashboard(session, Scope(), as_of, thresholds, zone=zone, cleaning_every_days=cleaning_every_days,
                         township_ids=[t.id for t in townships])
     by_id = {t["township_id"]: t for t in figures["townships"]}
-    villages = {t["township_id"]: 0 for t in figures["townships"]}
-    for village in figures["villages"]:
-        villages[village["township_id"]] += 1
+    villages = Counter(village["township_id"] for village in figures["villages"])
     for township in townships:
-        mine = by_id.get(township.id)
-        if mine is None:  # a township without villages yet
-            mine = {name: 0 for name in ("households", "needs_delivery", "gaps", "open_cases", "overdue_cases")}
+        mine = by_id.get(township.id) or totals_of([])  # a township without villages yet: nothing, and no score
         writer.row({"township_code": township.code, "name": township.name, "county_code": township.county_code,
-                    "villages": villages.get(township.id, 0),
-                    **{name: mine.get(name) for name in ("households", "needs_delivery", "gaps", "open_cases",
-                                                         "overdue_cases", "supply_assurance",
-                                                         "water_quality_pass_rate", "survey_coverage")},
-                    "score": score(mine) if "supply_assurance" in mine else None})
+                    "villages": villages[township.id],
+                    **{name: mine[name] for name in ("households", "needs_delivery", "gaps", "open_cases",
+                                                     "overdue_cases", "supply_assurance", "water_quality_pass_rate",
+                                                     "survey_coverage")},
+                    "score": score(mine)})
 
 
 def _villages(writer, session, township_id: int, codes: dict) -> dict[int, str | None]:
