@@ -17,8 +17,10 @@ class Unit(Timestamps, db.Model):
         # One unit of a name in a township, and one of a name among the county's own (no township).
         Index("uq_units_township_name", "township_id", "name", unique=True,
               sqlite_where=text("township_id IS NOT NULL"), postgresql_where=text("township_id IS NOT NULL")),
-        Index("uq_units_county_name", "name", unique=True,
+        # Two counties may each have a 水利局: a county department's name is unique within its county.
+        Index("uq_units_county_name", "county_id", "name", unique=True,
               sqlite_where=text("township_id IS NULL"), postgresql_where=text("township_id IS NULL")),
+        CheckConstraint("township_id IS NULL OR county_id IS NULL", name="township_or_county"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +30,9 @@ class Unit(Timestamps, db.Model):
     contact: Mapped[str | None] = mapped_column(String(50))  # the person to call
     # A township's own unit (its office, a village committee, a local company); none for the county's departments.
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
+    # A county department's county (a region): seen and named only inside that county. None on a township's own
+    # unit (its township says where it is), and on a department of a database without regions.
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
 
     township: Mapped[Township | None] = relationship()
 

@@ -292,8 +292,9 @@ DEPARTMENTS = (("县水利局", "department", "李科长", "0531-88000101"), ("�
 
 
 def _seed_units(session) -> None:
-    """The units of the ledger: the county's departments and each township's office, which leads its cases."""
-    session.add_all([Unit(name=name, kind=kind, contact=contact, phone=phone)
+    """The units of the ledger: each county's departments and each township's office, which leads its cases."""
+    session.add_all([Unit(name=name, kind=kind, contact=contact, phone=phone, county_id=county_id)
+                     for county_id in session.scalars(select(Region.id).where(Region.level == "county"))
                      for name, kind, contact, phone in DEPARTMENTS])
     for township in session.scalars(select(Township)):
         unit = Unit(name=township.name, kind="township", township_id=township.id)

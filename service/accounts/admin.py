@@ -6,9 +6,9 @@ from sqlalchemy.orm import selectinload
 
 from models import Household, Staff, Township, User, Village, db
 
-from ..auth import acting_user
+from ..auth import acting_scope, acting_user
 from ..domain.conflicts import recent_conflicts
-from ..domain.users import create_user, reset_password, set_active
+from ..domain.users import create_user, in_reach, reset_password, set_active
 from ..i18n import say
 from ..domain.permissions import require_capability
 from ..forms import clean_text, flash_when_saved, form_page
@@ -23,21 +23,26 @@ def _county_admin() -> User:
 
 
 def _page(errors: dict | None = None, new_errors: dict | None = None) -> str:
-    users = db.session.scalars(select(User).options(selectinload(User.township), selectinload(User.village),
-                                                    selectinload(User.region))
+    actor, scope = acting_user(), acting_scope()
+    users = db.session.scalars(select(User).where(in_reach(db.session, actor))
+                               .options(selectinload(User.township), selectinload(User.village),
+                                        selectinload(User.region))
                                .order_by(User.username)).all()
     conflicts = recent_conflicts(db.session)
     households = {h.id: h for h in db.session.scalars(
-        select(Household).where(Household.id.in_({c.entity_id for c in conflicts if c.entity == "households"}))
+        scope.restrict(select(Household), Household).where(Household.id.in_({c.entity_id for c in conflicts if c.entity == "households"}))
         .options(selectinload(Household.township), selectinload(Household.village)))}
     staff = {s.id: s for s in db.session.scalars(
-        select(Staff).where(Staff.id.in_({c.entity_id for c in conflicts if c.entity == "staff"}))
+        scope.restrict(select(Staff), Staff).where(Staff.id.in_({c.entity_id for c in conflicts if c.entity == "staff"}))
         .options(selectinload(Staff.township)))}
     actors = {u.id: u for u in users}
-    townships = db.session.scalars(select(Township).order_by(Township.code)).all()
-    villages = db.session.scalars(select(Village).options(selectinload(Village.township))
+    if actor.region_id is not None:  # a county's administrator: its own records' conflicts and its own logins'
+        conflicts = [c for c in conflicts if c.entity_id in (households if c.entity == "households" else staff)
+                     or (c.entity_id is None and c.actor_id in actors)]
+    townships = db.session.scalars(scope.restrict(select(Township), Township).order_by(Township.code)).all()
+    villages = db.session.scalars(scope.restrict(select(Village), Village).options(selectinload(Village.township))
                                   .order_by(Village.township_id, Village.name)).all()
-    people = db.session.scalars(select(Staff).where(Staff.id.not_in(select(User.staff_id).where(
+    people = db.session.scalars(scope.restrict(select(Staff), Staff).where(Staff.id.not_in(select(User.staff_id).where(
         User.staff_id.is_not(None)))).options(selectinload(Staff.township), selectinload(Staff.village))
         .order_by(Staff.township_id, Staff.name)).all()
     return render_template("accounts/users.html", users=users, conflicts=conflicts, households=households,

@@ -10,7 +10,7 @@ from ..auth import acting_scope, acting_user
 from ..clock import local_today
 from ..context import current_rules, current_thresholds
 from ..domain.geo import stranded_households
-from ..domain import cases
+from ..domain import cases, units
 from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, NotFound
 from ..domain.permissions import can, require_capability
@@ -79,7 +79,7 @@ def _units(township_id: int | None = None) -> list[Unit]:
     """The units a case may name: the user's township's own and the county's."""
     stmt = acting_scope().restrict(select(Unit), Unit).order_by(Unit.township_id.is_(None), Unit.kind, Unit.name)
     if township_id is not None:
-        stmt = stmt.where((Unit.township_id == township_id) | Unit.township_id.is_(None))
+        stmt = stmt.where(units.namable_in(township_id))
     return db.session.scalars(stmt).all()
 
 

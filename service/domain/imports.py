@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy import insert, select, update
 
-from models import INDICATORS, AuditEvent, Case, Facility, Household, Staff, Township, Unit, User, Village, Visit, WaterTest
+from models import INDICATORS, AuditEvent, Case, Facility, Household, Staff, Township, User, Village, Visit, WaterTest
 
 from . import catalogue, limits, survey
 from .audit import audit_row
@@ -27,6 +27,7 @@ from .registry import create_facility, create_staff, protect_id_number, update_f
 from .scope import MAX_ID, Scope
 from .tables import Formula, header_key
 from .text import drop_invisible
+from .units import unit_named
 from .water_quality import record_water_test, result_errors, standard
 
 TRUE_WORDS = {"是", "能", "可以", "1", "true", "yes", "y", "√"}
@@ -695,8 +696,7 @@ def import_tasks(session, actor: User, rows, vault: IdNumberVault, rules, dry_ru
         values["village_id"] = places.village(str(values.pop("village")), str(township) if township else None)
         lead = values.pop("lead_unit", None)
         if lead:
-            unit = session.scalar(select(Unit.id).where(Unit.name == str(lead), (Unit.township_id.is_(None)) | (
-                Unit.township_id == places.township_of[values["village_id"]])))
+            unit = unit_named(session, str(lead), places.township_of[values["village_id"]])
             if unit is None:
                 raise RowError("牵头单位", catalogue.say("row.unit_unknown"))
             values["lead_unit_id"] = unit

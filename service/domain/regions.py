@@ -12,8 +12,7 @@ from models import REGION_LEVELS, Region, Township, User
 from .audit import record_write, snapshot
 from .catalogue import Message, label_of
 from .errors import FieldErrors
-from .permissions import require_capability
-from .scope import get_for_write
+from .scope import get_for_write, require_region_write
 
 PREFIX = {"city": 2, "county": 4}  # the digits a region's code shares with its parent's
 
@@ -49,7 +48,7 @@ def _check(session, data: dict, region: Region | None = None) -> None:
 
 def create_region(session, actor: User, data: dict) -> Region:
     """A new province, city or county, under the region its code says it is in."""
-    require_capability(actor, "register_township")
+    require_region_write(session, actor, data.get("parent_id"))
     _check(session, data)
     region = Region(**data)
     session.add(region)

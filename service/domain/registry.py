@@ -22,7 +22,7 @@ from .repairs import record_status_change
 from .rules import Rules
 from .conflicts import IdNumberConflict, PhoneConflict
 from .permissions import require_capability
-from .scope import Scope, get_for_write, require_write
+from .scope import Scope, get_for_write, require_region_write, require_write
 
 
 def _taken(session, column, value, exclude_id=None) -> bool:
@@ -41,6 +41,12 @@ def _require_county(session, errors: dict, county_id: int | None) -> None:
     if county_id is not None and session.scalar(select(Region.id).where(Region.id == county_id,
                                                                         Region.level == "county")) is None:
         errors.setdefault("county_id", []).append(Message("region.county_needed"))
+
+
+def _require_own_county(session, actor: User, county_id: int | None) -> None:
+    # A county administrator limited to its county puts townships into that county only.
+    if actor.region_id is not None:
+        require_region_write(session, actor, county_id)
 
 
 def _default_county(session, actor: User) -> int | None:
@@ -75,6 +81,7 @@ def create_township(session, actor: User, data: dict) -> Township:
     require_capability(actor, "register_township")
     if "county_id" not in data:
         data = {**data, "county_id": _default_county(session, actor)}
+    _require_own_county(session, actor, data["county_id"])
     errors: dict = {}
     _require_unique(session, errors, "code", Township.code, data.get("code"))
     _require_county(session, errors, data.get("county_id"))
@@ -86,6 +93,8 @@ def create_township(session, actor: User, data: dict) -> Township:
 def update_township(session, actor: User, township_id: int, data: dict) -> Township:
     """Rename or recode a township (county administrators only)."""
     township = get_for_write(session, Township, township_id, actor, "register_township")
+    if "county_id" in data:
+        _require_own_county(session, actor, data["county_id"])
     errors: dict = {}
     _require_unique(session, errors, "code", Township.code, data.get("code"), township.id)
     _require_county(session, errors, data.get("county_id"))

@@ -55,8 +55,8 @@ class Scope:
             return self._restrict_to_region(stmt, model)
         if model is Township:
             return stmt.where(Township.id == self.township_id)
-        if model is Unit:  # the county's own units (departments) are everyone's to name
-            return stmt.where((Unit.township_id == self.township_id) | Unit.township_id.is_(None))
+        if model is Unit:  # the township's own units, and its county's departments
+            return stmt.where((Unit.township_id == self.township_id) | _departments_of([self.township_id]))
         if model is Village:
             stmt = stmt.where(Village.township_id == self.township_id)
             return stmt.where(Village.id == self.village_id) if self.village_id else stmt
@@ -75,10 +75,24 @@ class Scope:
         if model is Township:
             return stmt.where(Township.id.in_(ids))
         if model is Unit:
-            return stmt.where(Unit.township_id.in_(ids) | Unit.township_id.is_(None))
+            return stmt.where(Unit.township_id.in_(ids) | _departments_of(ids))
         if not hasattr(model, "township_id"):
             return stmt.where(model.household_id.in_(select(Household.id).where(Household.township_id.in_(ids))))
         return stmt.where(model.township_id.in_(ids))
+
+
+def _departments_of(township_ids):
+    """The county departments those townships' users see: their counties' (and those of a database without
+    regions, which belong to no county)."""
+    counties = select(Township.county_id).where(Township.id.in_(township_ids), Township.county_id.is_not(None))
+    return Unit.township_id.is_(None) & (Unit.county_id.is_(None) | Unit.county_id.in_(counties))
+
+
+def regions_under(session, region_id: int) -> list[int]:
+    """The region and every region below it."""
+    children = select(Region.id).where(Region.parent_id == region_id)
+    return session.scalars(select(Region.id).where(
+        (Region.id == region_id) | Region.id.in_(children) | Region.parent_id.in_(children))).all()
 
 
 def townships_under(session, region_id: int) -> list[int]:
@@ -92,6 +106,8 @@ def townships_under(session, region_id: int) -> list[int]:
 def record_place(record) -> tuple[int | None, int | None]:
     """The (township_id, village_id) a record belongs to, for scope checks."""
     if isinstance(record, Region):  # above every township: only the county's administrators write it
+        return None, None
+    if isinstance(record, Unit) and record.township_id is None:  # a county's department: see `_covers_unit`
         return None, None
     if isinstance(record, Township):
         return record.id, None
@@ -117,8 +133,11 @@ def _get(session, model, record_id: int, lock: bool = False):
 def get_visible(session, model, record_id: int, scope: Scope):
     """The record if it exists inside the scope; NotFound otherwise, so that nothing outside leaks."""
     record = _get(session, model, record_id)
-    shared = (isinstance(record, Unit) and record.township_id is None) or isinstance(record, Region)
-    if record is None or not (shared or scope.covers(*record_place(record))):
+    if isinstance(record, Unit) and record.township_id is None:
+        seen = _covers_department(session, scope, record)
+    else:  # the names of the regions above are no one's secret
+        seen = record is not None and (isinstance(record, Region) or scope.covers(*record_place(record)))
+    if not seen:
         raise NotFound("record.not_found", kind=model.__name__.lower(), id=record_id)
     return record
 
@@ -129,7 +148,12 @@ def get_for_write(session, model, record_id: int, actor: User, capability: str =
     record = _get(session, model, record_id, lock)
     if record is None:
         raise NotFound("record.not_found", kind=model.__name__.lower(), id=record_id)
-    require_write(actor, capability, *record_place(record))
+    if isinstance(record, Unit) and record.township_id is None:
+        require_department_write(session, actor, capability, record.county_id)
+    elif isinstance(record, Region):
+        require_region_write(session, actor, record.id)
+    else:
+        require_write(actor, capability, *record_place(record))
     return record
 
 
@@ -137,4 +161,30 @@ def require_write(actor: User, capability: str, township_id: int | None, village
     """Forbidden unless the actor has `capability` and that place is inside its scope."""
     require_capability(actor, capability)
     if not Scope.of(actor).covers(township_id, village_id):
+        raise Forbidden("scope.outside")
+
+
+def _covers_department(session, scope: Scope, unit: Unit) -> bool:
+    if scope.is_county or unit.county_id is None:
+        return True
+    township_ids = scope.township_ids if scope.township_ids is not None else [scope.township_id]
+    return session.scalar(select(Township.id).where(Township.id.in_(sorted(township_ids)),
+                                                    Township.county_id == unit.county_id).limit(1)) is not None
+
+
+def require_department_write(session, actor: User, capability: str, county_id: int | None) -> None:
+    """Forbidden unless the actor has `capability` for the departments of that county: a county administrator
+    of that county (or of the whole database)."""
+    require_capability(actor, capability)
+    if REACH[actor.role] != COUNTY or (actor.region_id is not None and actor.region_id != county_id):
+        raise Forbidden("scope.outside")
+
+
+def require_region_write(session, actor: User, region_id: int | None) -> None:
+    """Forbidden unless the actor registers regions and `region_id` (a region, or a new region's parent) is its
+    own region or below it; a county administrator without a region reaches every region."""
+    require_capability(actor, "register_township")
+    if actor.region_id is None:
+        return
+    if region_id is None or region_id not in regions_under(session, actor.region_id):
         raise Forbidden("scope.outside")

@@ -2,30 +2,46 @@
 office, village committees, local companies); the county keeps its departments, which every township may name."""
 from sqlalchemy import select
 
-from models import Township, Unit, User
+from models import Region, Township, Unit, User
 
 from .audit import record_write, snapshot
 from .catalogue import Message
 from .errors import FieldConflict, FieldErrors
-from .scope import get_for_write, require_write
+from .scope import get_for_write, require_department_write, require_write
 
 
-def _refuse_a_second(session, name: str, township_id: int | None, exclude_id: int | None = None) -> None:
-    same = select(Unit.id).where(Unit.name == name, Unit.id != (exclude_id or 0),
-                                 Unit.township_id == township_id if township_id else Unit.township_id.is_(None))
+def _refuse_a_second(session, name: str, township_id: int | None, county_id: int | None,
+                     exclude_id: int | None = None) -> None:
+    same = select(Unit.id).where(Unit.name == name, Unit.id != (exclude_id or 0))
+    if township_id:
+        same = same.where(Unit.township_id == township_id)
+    else:
+        same = same.where(Unit.township_id.is_(None),
+                          Unit.county_id == county_id if county_id else Unit.county_id.is_(None))
     if session.scalar(same) is not None:
         raise FieldConflict.one("name", "unit.name_taken")
 
 
 def create_unit(session, actor: User, data: dict) -> Unit:
-    """A new unit: the actor's township's own, or (the county's administrator, without a township) the county's."""
+    """A new unit: the actor's township's own, or (a county administrator, without a township) a department of
+    its county."""
     data = {**data}
     if "township_id" not in data and actor.township_id is not None:
         data["township_id"] = actor.township_id
-    if data.get("township_id") is not None and session.get(Township, data["township_id"]) is None:
-        raise FieldErrors.one("township_id", "township.unknown", id=data["township_id"])
-    require_write(actor, "edit_registry", data.get("township_id"))
-    _refuse_a_second(session, data["name"], data.get("township_id"))
+    if data.get("township_id") is not None:
+        if data.pop("county_id", None) is not None:
+            raise FieldErrors.one("county_id", "unit.township_or_county")
+        if session.get(Township, data["township_id"]) is None:
+            raise FieldErrors.one("township_id", "township.unknown", id=data["township_id"])
+        require_write(actor, "edit_registry", data["township_id"])
+    else:
+        if "county_id" not in data:
+            data["county_id"] = actor.region_id if actor.region_id is not None else _only_county(session)
+        if data["county_id"] is not None and session.scalar(select(Region.id).where(
+                Region.id == data["county_id"], Region.level == "county")) is None:
+            raise FieldErrors.one("county_id", "region.county_needed")
+        require_department_write(session, actor, "edit_registry", data["county_id"])
+    _refuse_a_second(session, data["name"], data.get("township_id"), data.get("county_id"))
     unit = Unit(**data)
     session.add(unit)
     session.flush()
@@ -36,15 +52,21 @@ def create_unit(session, actor: User, data: dict) -> Unit:
 def update_unit(session, actor: User, unit_id: int, data: dict) -> Unit:
     """Change a unit's name, kind or contact; it stays where it is."""
     unit = get_for_write(session, Unit, unit_id, actor)
-    if data.get("township_id", unit.township_id) != unit.township_id:
-        raise FieldErrors.one("township_id", "unit.no_move")
+    for field in ("township_id", "county_id"):
+        if data.get(field, getattr(unit, field)) != getattr(unit, field):
+            raise FieldErrors.one(field, "unit.no_move")
     before = snapshot(unit)
     if "name" in data:
-        _refuse_a_second(session, data["name"], unit.township_id, unit.id)
+        _refuse_a_second(session, data["name"], unit.township_id, unit.county_id, unit.id)
     for key, value in data.items():
         setattr(unit, key, value)
     record_write(session, actor, "update", unit, before)
     return unit
+
+
+def _only_county(session) -> int | None:
+    counties = session.scalars(select(Region.id).where(Region.level == "county").limit(2)).all()
+    return counties[0] if len(counties) == 1 else None
 
 
 def township_unit(session, township: Township) -> Unit:
@@ -57,13 +79,26 @@ def township_unit(session, township: Township) -> Unit:
     return unit
 
 
+def namable_in(township_id: int):
+    """The units a case of that township may name: the township's own and its county's departments."""
+    county = select(Township.county_id).where(Township.id == township_id).scalar_subquery()
+    department = Unit.township_id.is_(None) & (Unit.county_id.is_(None) | (Unit.county_id == county))
+    return (Unit.township_id == township_id) | department
+
+
+def unit_named(session, name: str, township_id: int) -> int | None:
+    """The id of the unit of that name a case of that township may name (its own before its county's)."""
+    return session.scalar(select(Unit.id).where(Unit.name == name, namable_in(township_id))
+                          .order_by(Unit.township_id.is_(None)).limit(1))
+
+
 def case_units(session, township_id: int, lead_unit_id: int | None, cooperating_ids: list[int] | None) \
         -> tuple[Unit | None, list[Unit] | None]:
-    """The lead and cooperating units a case names, each the township's own or the county's; FieldErrors naming
-    the field otherwise."""
+    """The lead and cooperating units a case names, each the township's own or a department of its county;
+    FieldErrors naming the field otherwise."""
     wanted = {i for i in [lead_unit_id, *(cooperating_ids or [])] if i is not None}
     found = {unit.id: unit for unit in session.scalars(select(Unit).where(
-        Unit.id.in_(wanted), (Unit.township_id == township_id) | Unit.township_id.is_(None)))}
+        Unit.id.in_(wanted), namable_in(township_id)))}
     errors = {}
     if lead_unit_id is not None and lead_unit_id not in found:
         errors["lead_unit_id"] = [Message("unit.unknown", id=lead_unit_id)]

@@ -12,9 +12,10 @@ from zxcvbn import zxcvbn
 from models import USER_ROLES, AuditEvent, Region, Staff, Township, User, Village
 
 from .catalogue import Message, label_of
-from .errors import FieldErrors, NotFound
+from .errors import FieldErrors, Forbidden, NotFound
 from .audit import record_write, snapshot
 from .permissions import REGIONAL, require_capability
+from .scope import regions_under, townships_under
 
 # Checked when the username is unknown, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -81,6 +82,8 @@ def create_user(
         township_id = session.scalar(select(Township.id).where(Township.code == township_code))
         if township_id is None:
             errors["township"] = [Message("township.unknown_code", code=township_code)]
+    if region_code is None and role == "county_admin" and actor is not None and actor.region_id is not None:
+        region_code = session.scalar(select(Region.code).where(Region.id == actor.region_id))
     region = session.scalar(select(Region).where(Region.code == region_code)) if region_code else None
     wanted_level = {"city_admin": "city", "province_admin": "province", "county_admin": "county"}.get(role)
     if region_code and (region is None or region.level != wanted_level):
@@ -99,6 +102,8 @@ def create_user(
             errors["staff_id"] = [Message("user.staff_has_login")]
     if errors:
         raise FieldErrors(errors)
+    regional = role in ("county_admin", *REGIONAL)
+    require_reach(session, actor, None if regional else township_id, region.id if regional and region else None)
     user = User(
         username=username,
         role=role,
@@ -124,6 +129,28 @@ def authenticate(session, username: str, password: str) -> User | None:
     return user
 
 
+def in_reach(session, actor: User):
+    """The logins a county administrator manages: all of them, or those inside its own county (its townships'
+    and villages', and regional logins of its county)."""
+    if actor.region_id is None:
+        return True
+    return User.township_id.in_(townships_under(session, actor.region_id)) | \
+        User.region_id.in_(regions_under(session, actor.region_id))
+
+
+def require_reach(session, actor: User | None, township_id: int | None, region_id: int | None) -> None:
+    """Forbidden unless a login of that township or region is one the actor manages (a command-line actor, None,
+    manages all)."""
+    if actor is None or actor.region_id is None:
+        return
+    if township_id is not None:
+        inside = township_id in townships_under(session, actor.region_id)
+    else:
+        inside = region_id is not None and region_id in regions_under(session, actor.region_id)
+    if not inside:
+        raise Forbidden("scope.outside")
+
+
 def _get_user(session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -146,6 +173,7 @@ def set_active(session, actor: User | None, username: str, active: bool) -> User
     if actor is not None:
         require_capability(actor, "manage_users")
     user = _get_user(session, username)
+    require_reach(session, actor, user.township_id, user.region_id)
     if actor is not None and user.id == actor.id and not active:
         raise FieldErrors.one("username", "user.not_self")
     before = snapshot(user)
@@ -161,6 +189,7 @@ def reset_password(session, actor: User | None, username: str, password: str) ->
     if actor is not None:
         require_capability(actor, "manage_users")
     user = _get_user(session, username)
+    require_reach(session, actor, user.township_id, user.region_id)
     if problems := password_problems(password, username):
         raise FieldErrors({"password": problems})
     before = snapshot(user)

@@ -15,12 +15,15 @@ class UnitSchema(Schema):
     phone = Text(allow_none=True, validate=validate.Length(max=20))
     contact = Text(allow_none=True, validate=validate.Length(max=50), metadata={"description": "the person to call"})
     township_id = ref(allow_none=True, metadata={"description": "the township's own unit; none: the county's"})
+    county_id = ref(allow_none=True, metadata={"description": "a county department's county (a region); "
+                                                             "none on a township's own unit"})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
 
 class UnitArgs(PageArgs):
     township_id = filter_id()
+    county_id = filter_id()
     kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
 
 
