@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 export PORT  # the trusted hosts default to this machine's names on it
 
-.PHONY: run test test-quick check-printing seed-county bench clean vendor-workbox
+.PHONY: run test test-quick system-packages-run system-packages-test seed-county bench clean vendor-workbox
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,31 +19,35 @@ $(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# Printing needs a Chinese font and Pango (Debian: fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0); without
-# them the service runs, but every PDF answers 503. Said here, before the server starts, not found out at a print.
-PRINTING_PACKAGES := fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
-check-printing:
-	@if ! fc-list :lang=zh family 2>/dev/null | grep -q . || ! ldconfig -p 2>/dev/null | grep -q libpangoft2; then \
-	  echo "*** Printing (PDF records, archives) needs a Chinese font and Pango. Install them with:"; \
-	  echo "***   sudo apt-get install $(PRINTING_PACKAGES)"; \
-	  echo "*** The service runs without them, but every printout answers 503 until they are installed."; \
-	fi
+# Debian packages the two commands need. Printing: a Chinese font, Pango and HarfBuzz for WeasyPrint (without them
+# every printout would answer 503). The tests add poppler's pdftotext (they read the PDFs' text), Chromium (the
+# browser tests) and pg_dump/pg_restore (the backup drill on PostgreSQL).
+RUN_PACKAGES := fonts-wqy-microhei fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium postgresql-client
+SYSTEM_PACKAGES := sh scripts/system-packages
 
-run: $(BIN)/.installed check-printing
+# Installed when they can be (as root, or with a sudo that asks no password); otherwise make stops before starting
+# and names the one command to run.
+system-packages-run:
+	@$(SYSTEM_PACKAGES) $(RUN_PACKAGES)
+system-packages-test:
+	@$(SYSTEM_PACKAGES) $(TEST_PACKAGES)
+
+run: system-packages-run $(BIN)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty --only-default-database
-	@echo "Demo logins (when seeded by make run into the default SQLite database, or with DEMO=1): admin / demo-water-2026 (county), sheng01 / demo-water-2026 (province), shi01 / demo-water-2026 (city), zhen01 / demo-water-2026 (township)"
+	@echo "Demo logins (when seeded by make run into the default SQLite database, or with DEMO=1): admin / demo-water-2026 (county), sheng01 / demo-water-2026 (province), shi01 / demo-water-2026 (city), zhen01 / demo-water-2026 (township), cun01 / demo-water-2026 (village)"
 	@echo "Pages: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
 	@# The scheduler runs beside the web server in development, and stops with it.
 	$(BIN)/flask scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) runs the suite on PostgreSQL.
-test: $(BIN)/.installed-dev
+test: system-packages-test $(BIN)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite without its slow part (schemathesis, the real browser): for the edit-test loop; `make test` is the check.
-test-quick: $(BIN)/.installed-dev
+test-quick: system-packages-test $(BIN)/.installed-dev
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 clean:
