@@ -100,7 +100,8 @@ def load_config() -> dict:
         "ALLOWED_HOSTS": _trusted_hosts(env.str("PUBLIC_BASE_URL", None)),
         "RATELIMIT_STORAGE_URI": env.str("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMIT_PER_ACCOUNT": env.str("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour"),
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": env.str("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5 per minute;20 per hour"),
+        "LOGIN_LIMIT_PER_ACCOUNT": env.str("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute;50 per hour"),
         "LOGIN_LIMIT_PER_ADDRESS": env.str("LOGIN_LIMIT_PER_ADDRESS", "60 per minute;300 per hour"),
         # A failure from an address past its limit is answered this much later (a right password is not slowed).
         "LOGIN_SLOW_SECONDS": env.float("LOGIN_SLOW_SECONDS", 1),
