@@ -126,6 +126,9 @@ def load_config() -> dict:
         "BACKUP_KEEP": env.int("BACKUP_KEEP", 14),
         "BACKUP_AT": env.str("BACKUP_AT", "03:15", validate=HH_MM),
         "UPLOAD_MAX_BYTES": env.int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+        # 40 megapixels: a phone's photo (12–50 MP phones save 12 MP by default) or an A4 page scanned at 600 dpi
+        # (35 MP); a 13,000 × 13,000 PNG (169 MP) is refused before anything is decoded.
+        "UPLOAD_MAX_PIXELS": env.int("UPLOAD_MAX_PIXELS", 40_000_000),
         "WATER_STANDARD_L_PER_PERSON_DAY": env.float("WATER_STANDARD_L_PER_PERSON_DAY", 35),
         "SUPPLY_ASSURANCE_MIN": env.float("SUPPLY_ASSURANCE_MIN", 90),
         "SUPPLY_CASE_AFTER_DAYS": env.int("SUPPLY_CASE_AFTER_DAYS", 7),

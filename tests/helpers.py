@@ -20,7 +20,8 @@ from service.domain.planning import mark_missed, plan_deliveries
 from .conftest import PASSWORD, TWILIO_TOKEN, household_payload, make_agreement, make_household
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real 2 × 2 PNG: uploads are read as images (their pixel count), not only by their first bytes.
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9as\x00\x00\x00\x16IDATx\x9cc<q\xe2\x04\x03\x03\x03\x13\x03\x03\x03\x03\x03\x03\x00\x1cJ\x02\\r\x98\xf28\x00\x00\x00\x00IEND\xaeB`\x82")
 # A fixed local noon for the outbox's clock: never in quiet hours.
 MIDDAY = datetime(2026, 11, 25, 12, 0, tzinfo=timezone(timedelta(hours=8)))
 YEAR_START = date(2025, 1, 6)  # a Monday; a year of weeks that are all past

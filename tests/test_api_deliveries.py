@@ -9,9 +9,8 @@ from service.context import rules
 from service.clock import local_today
 from service.domain.planning import mark_missed
 
-from .helpers import api_agreement, api_household, planned_through_the_api
+from .helpers import api_agreement, api_household, planned_through_the_api, PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def test_agreement_lifecycle_and_gaps(client, world):

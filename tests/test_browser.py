@@ -2,6 +2,7 @@
 import pytest
 
 from .conftest import PASSWORD, household_payload
+from .helpers import PNG
 
 pytestmark = pytest.mark.slow  # a real Chromium: `make test-quick` leaves it out
 
@@ -73,7 +74,7 @@ def test_work_a_case_on_a_phone(world, client, live_server, phone, tmp_path):
     created = client.post("/api/v1/cases", json={"kind": "water_quality", "village_id": world.v_a1.id,
                                                  "description": "水浑浊"}, headers=world.headers(world.worker_a)).json
     photo = tmp_path / "fixed.png"
-    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    photo.write_bytes(PNG)
 
     phone.goto(f"{live_server}/login")
     phone.fill("input[name=username]", "worker_a")

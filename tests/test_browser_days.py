@@ -13,13 +13,13 @@ import pytest
 from models import Case, Facility, db
 from service.clock import local_today
 
+from .helpers import PNG
 from .conftest import PASSWORD, make_agreement, make_household, missed_yesterday, valid_id
 from .test_page_language import ALLOWED, USERNAMES
 
 pytestmark = pytest.mark.slow  # a real Chromium: `make test-quick` leaves it out
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parent.parent / "test-artifacts")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 # Every visible control outside a table that is shorter than 44 px (a checkbox counts by its label).
 SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]

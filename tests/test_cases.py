@@ -11,9 +11,9 @@ from service.context import current_rules
 from service.domain.cases import case_deadlines
 from service.domain.planning import mark_missed, plan_deliveries
 
+from .helpers import PNG
 from .conftest import household_payload, make_agreement, make_household
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def _case(client, world, user=None, **values):

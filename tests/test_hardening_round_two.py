@@ -5,6 +5,7 @@ from models import db
 from service import create_app
 
 from .conftest import PASSWORD
+from .helpers import PNG
 
 
 def _login(client, username):
@@ -331,7 +332,7 @@ def test_format_characters_are_dropped_from_typed_names_and_file_names(client, w
     case = client.post("/api/v1/cases", json={"kind": "other", "household_id": r.json["id"], "severity": "low",
                                               "description": "水管漏水"}, headers=world.headers(world.worker_a))
     assert case.status_code == 201, case.json
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    png = PNG
     import io
 
     r = client.post(f"/api/v1/cases/{case.json['id']}/evidence", headers=world.headers(world.worker_a),
