@@ -3,7 +3,7 @@ import logging
 
 from flask import g, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from models import db
@@ -138,8 +138,11 @@ def handle_rate_limited(error: RateLimitExceeded):
 
 
 def handle_database_unreachable(error: Exception):
-    """The database cannot be reached (or stays locked): 503 with Retry-After, never a bare 500."""
-    log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    """The database cannot be reached, stays locked, refuses the query (a role without its rights, a damaged
+    file) or has no connection to spare: 503 with Retry-After, never a bare 500. A write it broke (409) or a value
+    it refused (422) is answered by its own handler."""
+    log.error("database unavailable on %s %s: %s %s", request.method, request.path, type(error).__name__,
+              str(error).splitlines()[0][:200] if str(error) else "")
     # Drawing the page must not ask the database who is logged in again (Flask-Login keeps the user on g).
     g._login_user = login_manager.anonymous_user()
     return _answer(503, Message("database.unavailable"), headers={"Retry-After": "30"})
@@ -172,8 +175,8 @@ def register(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)
-    app.register_error_handler(OperationalError, handle_database_unreachable)
-    app.register_error_handler(InterfaceError, handle_database_unreachable)
+    app.register_error_handler(DBAPIError, handle_database_unreachable)
+    app.register_error_handler(PoolTimeout, handle_database_unreachable)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)
