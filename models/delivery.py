@@ -46,6 +46,8 @@ class Delivery(db.Model):
     logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A retried or double-tapped log carries the same key and acts once.
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)  # "u<user id>:" + ≤ 100
+    # SHA-256 of what the request with that key asked: the same key with another body is refused, not replayed.
+    request_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agreement: Mapped[Agreement | None] = relationship()

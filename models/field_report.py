@@ -25,6 +25,8 @@ class FieldReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     idempotency_key: Mapped[str] = mapped_column(String(100))
+    # SHA-256 of the form that key sent: the same key with another form is refused, not answered as the first.
+    request_digest: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(20))
     answer_url: Mapped[str] = mapped_column(String(200))  # the page the report led to
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -10,6 +10,8 @@ from models import db
 from .auth import acting_user
 from .context import current_rules
 from .domain import field_reports
+from .domain.idempotency import checked_key, request_digest, require_same_request
+from .forms import form_asked
 from .handlers import wants_json
 from .i18n import say
 
@@ -26,19 +28,21 @@ def field_report(kind: str):
     def decorate(view):
         @wraps(view)
         def report(**view_args):
-            key = (request.form.get("idempotency_key") or "").strip()[:100]
+            key = checked_key(request.form.get("idempotency_key"), "idempotency_key")
             if not key:
                 return view(**view_args)
             actor = acting_user()
+            digest = request_digest(kind, request.path, form_asked())
             done = field_reports.find_field_report(db.session, actor, key)
             if done is not None:  # sent before (a retry whose first answer was lost): nothing is made twice
+                require_same_request(done.request_digest, digest, "idempotency_key")
                 return _answer(done, say("field_report.already"), 200)
             position = field_reports.position_of(request.form)
             sent_later = request.headers.get("X-Sent-Later") == "1"
             response = view(**view_args)
             made = g.pop("field_report_made", {})
             kept = field_reports.record_field_report(
-                db.session, actor, key, kind, response.location, current_rules().now,
+                db.session, actor, key, kind, response.location, current_rules().now, request_digest=digest,
                 tapped_ms=request.form.get("tapped_at"), phone_now_ms=request.headers.get("X-Phone-Now"),
                 position=position, sent_later=sent_later, **made)
             saved = g.get("saved_messages", [])

@@ -3,7 +3,7 @@ unit of work whose field errors are shown beside their fields."""
 from functools import wraps
 from typing import Callable
 
-from flask import flash, g
+from flask import flash, g, request
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from .domain.catalogue import Message
@@ -103,3 +103,16 @@ def form_page(redraw: Callable[..., str]):
         return submit
 
     return decorate
+
+
+# What a tap adds around what it asks: when and where it was made, the page's token, the key itself and the name shown
+# on the phone's queue. A tap made again after a lost answer differs in these and asks the same.
+NOT_ASKED = frozenset({"csrf_token", "idempotency_key", "tapped_at", "lat", "lon", "accuracy", "household_name"})
+
+
+def form_asked() -> dict:
+    """What the form asked, for its idempotency key's digest: its fields but those of `NOT_ASKED`, and which
+    files it carries (a photo is made smaller on the phone again at each tap, so not its bytes)."""
+    asked = {name: request.form.getlist(name) for name in request.form if name not in NOT_ASKED}
+    asked["files"] = sorted(name for name, upload in request.files.items(multi=True) if upload.filename)
+    return asked

@@ -101,12 +101,16 @@ def test_complete_a_planned_delivery_once(client, world):
     r = client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 120, "note": "放门口"}, headers=h)
     assert r.status_code == 200, r.json
     assert r.json["status"] == "delivered" and r.json["liters"] == 120 and r.json["confirmation"] == "pending"
-    again = client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 120}, headers=h)
+    again = client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 120, "note": "放门口"},
+                        headers=h)
     assert again.status_code == 200 and again.json == r.json
     assert client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 90},
                        headers=world.headers(world.worker_a)).status_code == 409
+    # The same key for another request (another delivery, or other litres) is refused, not answered as the first.
     r = client.post(f"/api/v1/deliveries/{items[1]['id']}/complete", json={"liters": 120}, headers=h)
-    assert r.status_code == 409
+    assert r.status_code == 422 and "Idempotency-Key" in str(r.json["errors"])
+    r = client.post(f"/api/v1/deliveries/{today['id']}/complete", json={"liters": 60, "note": "放门口"}, headers=h)
+    assert r.status_code == 422 and "Idempotency-Key" in str(r.json["errors"])
     completes = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "complete"))
     assert completes == 1
 
@@ -138,6 +142,10 @@ def test_unplanned_delivery_with_retry(client, world):
     assert first.json["scheduled_for"] == str(yesterday) and first.json["delivered_at"].startswith(f"{yesterday}T01:30")
     retry = client.post("/api/v1/deliveries", json=body, headers=h)
     assert retry.status_code == 200 and retry.json["id"] == first.json["id"]
+    # The same key for another household with other litres is refused (422), not answered with the first delivery.
+    other = api_household(client, world, 2)
+    reused = client.post("/api/v1/deliveries", json={**body, "household_id": other["id"], "liters": 80}, headers=h)
+    assert reused.status_code == 422 and "Idempotency-Key" in str(reused.json["errors"])
     assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1
 
 

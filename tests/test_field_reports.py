@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from models import Case, CaseEvidence, FieldReport, Visit, db
 from service.clock import local_today
 
-from .conftest import make_household
+from .conftest import make_agreement, make_household
 from .helpers import csrf_token, login
 
 
@@ -121,3 +121,45 @@ def test_a_village_s_pages_to_keep_are_listed_inside_the_scope_only(client, worl
     for url in listed["urls"]:
         assert client.get(url).status_code == 200, url
     assert client.get(f"/villages/{world.v_b1.id}/offline.json").status_code == 404
+
+
+def test_a_key_past_100_characters_is_refused_not_cut_and_a_reused_key_with_another_report_is_refused(client, world):
+    """Two reports whose keys differ after character 100 were one (the second lost); the same key with another
+    report answered as the first. Both are refused now, in Chinese, and nothing is made."""
+    household = make_household(world, 3)
+    db.session.commit()
+    login(client, "cun_a1")
+    path = f"/households/{household.id}/problems"
+    long_key = "k" * 100
+    refused = _send(client, path, {"idempotency_key": long_key + "-first", "kind": "other", "note": "水缸漏了"})
+    assert refused.status_code == 422 and "最多 100 个字符" in str(refused.json["errors"]["idempotency_key"])
+    assert _count(Case) == 0 and _count(FieldReport) == 0
+    first = _send(client, path, {"idempotency_key": "k-reused", "kind": "other", "note": "水缸漏了"})
+    assert first.status_code == 201
+    other = _send(client, path, {"idempotency_key": "k-reused", "kind": "other", "note": "水管冻裂了"})
+    assert other.status_code == 422 and "内容不同" in str(other.json["errors"]["idempotency_key"])
+    # The same report again (its first answer lost) is still answered as the first.
+    again = _send(client, path, {"idempotency_key": "k-reused", "kind": "other", "note": "水缸漏了"}, lat=36.1, lon=117.2)
+    assert again.status_code == 200 and again.json["case_id"] == first.json["case_id"]
+    assert _count(Case) == 1
+
+
+def test_a_reused_key_with_other_litres_on_the_delivery_page_is_refused(client, world):
+    from models import Delivery
+
+    planned = []
+    for serial in (4, 5):
+        household = make_household(world, serial, distance_m=1500.0)
+        agreement = make_agreement(world, household, start_on=local_today(), signed_on=local_today())
+        planned.append(Delivery(agreement_id=agreement.id, household_id=household.id, scheduled_for=local_today(),
+                                status="planned"))
+    db.session.add_all(planned)
+    db.session.commit()
+    login(client, "cun_a1")
+    sent = _send(client, f"/deliveries/{planned[0].id}/complete", {"idempotency_key": "k-tap", "liters": "100"})
+    assert sent.status_code == 201
+    other = _send(client, f"/deliveries/{planned[0].id}/complete", {"idempotency_key": "k-tap", "liters": "80"})
+    assert other.status_code == 422
+    elsewhere = _send(client, f"/deliveries/{planned[1].id}/complete", {"idempotency_key": "k-tap", "liters": "100"})
+    assert elsewhere.status_code == 422
+    assert db.session.get(Delivery, planned[1].id).status == "planned"

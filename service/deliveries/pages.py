@@ -16,7 +16,7 @@ from ..domain.kept import household_village
 from ..i18n import say
 from ..domain.errors import FieldErrors
 from ..domain.field_reports import clock_of
-from ..forms import flash_when_saved, form_page, load_form, load_query
+from ..forms import flash_when_saved, form_asked, form_page, load_form, load_query
 from ..handlers import wants_json
 from ..uploads import IMAGES, store_upload
 from .routes import filtered
@@ -108,7 +108,8 @@ def complete(delivery_id):
     # The phone's service worker marks a tap it queued without signal and sends now.
     delivery, created = deliveries.complete_delivery(
         db.session, acting_user(), delivery_id, data, current_rules(), request.form.get("idempotency_key") or None,
-        sent_later=request.headers.get("X-Sent-Later") == "1", queued_by=request.form.get("user") or None)
+        sent_later=request.headers.get("X-Sent-Later") == "1", queued_by=request.form.get("user") or None,
+        asked=form_asked())
     photo = request.files.get("photo")
     if created and photo and photo.filename:
         deliveries.attach_photo(db.session, acting_user(), delivery_id,

@@ -12,6 +12,7 @@ from models import Agreement, Delivery, DeliveryCorrection, Household, Staff, Us
 from . import catalogue
 from .catalogue import Message, label_of
 from .errors import Conflict, FieldErrors, Forbidden
+from .idempotency import checked_key, request_digest, require_same_request
 from .audit import record_write, snapshot
 from .permissions import require_capability
 from .scope import get_for_write, require_write
@@ -32,15 +33,10 @@ def effective_values(delivery: Delivery) -> dict:
     return values
 
 
-# The longest Idempotency-Key a client may send (the API's header and the phone's form alike); the stored key adds
-# the user's prefix, within the column's 120 characters on every database.
-MAX_IDEMPOTENCY_KEY = 100
-
-
 def _scoped_key(actor: User, key: str | None) -> str | None:
-    # Keys are the client's: the same key from two users names two different requests.
-    if key and len(key) > MAX_IDEMPOTENCY_KEY:
-        raise FieldErrors.one("Idempotency-Key", "idempotency.too_long", limit=MAX_IDEMPOTENCY_KEY)
+    # Keys are the client's: the same key from two users names two different requests. The stored key adds the
+    # user's prefix, within the column's 120 characters on every database.
+    key = checked_key(key)
     return f"u{actor.id}:{key}" if key else None
 
 
@@ -73,25 +69,30 @@ def _check_log(session, data: dict, household: Household, planned_day: date, rul
 
 def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
                       idempotency_key: str | None = None, sent_later: bool = False,
-                      queued_by: str | None = None) -> tuple[Delivery, bool]:
+                      queued_by: str | None = None, asked: dict | None = None) -> tuple[Delivery, bool]:
     """Log a planned (or missed) delivery as delivered; returns it and whether this call logged it.
 
     The same idempotency key again returns the delivery as first logged, so a double tap logs once.
     `sent_later`: the tap was queued on a phone without signal and arrives now; if the delivery was counted
     missed meanwhile although the tap was on its day, its record says so instead of asking the worker why.
     `queued_by`: the login that tapped it on the phone; sent under another login it is refused, not logged as theirs.
+    `asked`: what the request asked, as sent (a form before its times are worked out), for the key's digest; `data`
+    when not given. The same key with another request is refused.
     """
     if queued_by and queued_by != actor.username:
         raise Forbidden("delivery.other_user")
     idempotency_key = _scoped_key(actor, idempotency_key)
+    digest = request_digest("complete", delivery_id, data if asked is None else asked)
     replay = _by_key(session, idempotency_key)
     if replay is not None:
         if replay.id != delivery_id:
-            raise Conflict("idempotency.reused")
+            raise FieldErrors.one("Idempotency-Key", "idempotency.reused")
+        require_same_request(replay.request_digest, digest)
         return replay, False
     # Locked (PostgreSQL) so that two taps racing each other log once; SQLite writes one at a time anyway.
     delivery = get_for_write(session, Delivery, delivery_id, actor, "log_delivery", lock=True)
     if idempotency_key is not None and delivery.idempotency_key == idempotency_key:
+        require_same_request(delivery.request_digest, digest)
         return delivery, False  # a retry that raced the first request and waited for its lock
     if delivery.status not in ("planned", "missed"):
         raise Conflict("delivery.already", status=label_of("delivery_status", delivery.status))
@@ -113,6 +114,7 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
     delivery.deliverer_id = data.get("deliverer_id") or actor.staff_id or delivery.deliverer_id
     delivery.note = data.get("note")
     delivery.logged_by_id, delivery.logged_at, delivery.idempotency_key = actor.id, now, idempotency_key
+    delivery.request_digest = digest if idempotency_key else None
     session.flush()
     delivery.confirmation = request_confirmation(session, delivery, now, rules.zone)
     record_write(session, actor, "complete", delivery, before)
@@ -123,8 +125,10 @@ def log_unplanned_delivery(session, actor: User, data: dict, rules,
                            idempotency_key: str | None = None) -> tuple[Delivery, bool]:
     """Log a delivery that no schedule planned; returns it and whether this call logged it."""
     idempotency_key = _scoped_key(actor, idempotency_key)
+    digest = request_digest("unplanned", data)
     replay = _by_key(session, idempotency_key)
     if replay is not None:
+        require_same_request(replay.request_digest, digest)
         return replay, False
     household = session.get(Household, data["household_id"])
     if household is None:
@@ -142,12 +146,14 @@ def log_unplanned_delivery(session, actor: User, data: dict, rules,
         session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
         replay = _by_key(session, idempotency_key)
         if replay is not None:
+            require_same_request(replay.request_digest, digest)
             return replay, False
     delivery = Delivery(
         household_id=household.id, agreement_id=data.get("agreement_id"), unplanned=True, status="delivered",
         scheduled_for=data["delivered_at"].astimezone(rules.zone).date(), delivered_at=data["delivered_at"],
         liters=data["liters"], deliverer_id=data.get("deliverer_id") or actor.staff_id, note=data.get("note"),
         logged_by_id=actor.id, logged_at=now, idempotency_key=idempotency_key,
+        request_digest=digest if idempotency_key else None,
     )
     session.add(delivery)
     session.flush()

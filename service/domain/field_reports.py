@@ -68,7 +68,7 @@ def find_field_report(session, actor: User, key: str) -> FieldReport | None:
 
 
 def record_field_report(session, actor: User, key: str, kind: str, answer_url: str, now: datetime, *,
-                        tapped_ms=None, phone_now_ms=None, position: Position | None = None, sent_later=False,
+                        request_digest: str | None = None, tapped_ms=None, phone_now_ms=None, position: Position | None = None, sent_later=False,
                         case_id: int | None = None, visit_id: int | None = None,
                         facility_id: int | None = None) -> FieldReport:
     """Keep what the phone sent beside what it made: the case (a facility's latest, for 报修 and 恢复正常) or the
@@ -77,7 +77,8 @@ def record_field_report(session, actor: User, key: str, kind: str, answer_url: s
         case_id = session.scalar(select(Case.id).where(Case.facility_id == facility_id).order_by(Case.id.desc())
                                  .limit(1))
     tapped_at, offset = clock_of(tapped_ms, phone_now_ms, now)
-    report = FieldReport(user_id=actor.id, idempotency_key=key, kind=kind, answer_url=answer_url, case_id=case_id,
+    report = FieldReport(user_id=actor.id, idempotency_key=key, request_digest=request_digest, kind=kind,
+                         answer_url=answer_url, case_id=case_id,
                          visit_id=visit_id, tapped_at=tapped_at, received_at=now, clock_offset_s=offset,
                          sent_later=sent_later, lat=position.lat if position else None,
                          lon=position.lon if position else None, accuracy_m=position.accuracy_m if position else None)
