@@ -52,3 +52,29 @@ def test_the_hour_s_limit_tells_the_hour_s_wait(app, client, world, naps, monkey
         _token(client, "worker_a", "wrong-password-1", "10.0.0.66")
     refused = _token(client, "worker_a", "wrong-password-1", "10.0.0.66")
     assert refused.status_code == 429 and 3000 < int(refused.headers["Retry-After"]) <= 3601
+
+
+@pytest.mark.parametrize("password", ["passw\u200bord123", "nongcun2026", "shuili2026!", "zhongguo1949",
+                                      "wang\u200d123456789"])
+def test_one_password_rule_on_the_command_line_and_the_page(app, client, world, password):
+    from .conftest import flask_cli
+    from .helpers import csrf_token, login
+
+    done = flask_cli(app, "users", "create", "newbie", "--role", "township_worker", "--township", "370101",
+                     "--password", password)
+    assert done.exit_code != 0 and "easy to guess" in done.output, done.output
+    login(client, "admin")
+    page = client.post("/users", data={"username": "newbie", "role": "township_worker", "township": "370101",
+                                       "password": password, "csrf_token": csrf_token(client, "/users")})
+    assert page.status_code == 422 and "容易被猜中" in page.get_data(as_text=True)
+
+
+def test_a_password_is_kept_without_format_characters_and_checked_so(app, world):
+    from models import db
+    from service.domain.users import authenticate, create_user
+
+    create_user(db.session, "fresh", "township_worker", "tap\u200b-water-clean-7", "370101")
+    db.session.commit()
+    assert authenticate(db.session, "fresh", "tap-water-clean-7") is not None
+    assert authenticate(db.session, "fresh", "tap-water\u200b-clean-7") is not None
+    assert authenticate(db.session, "fresh", "tap-water-clean-8") is None

@@ -16,6 +16,7 @@ from .errors import FieldErrors, Forbidden, NotFound
 from .audit import record_write, snapshot
 from .permissions import REGIONAL, require_capability
 from .scope import regions_under, townships_under
+from .text import drop_invisible
 
 # Checked when the username is unknown, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -24,27 +25,48 @@ MIN_PASSWORD_LENGTH = 10
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{2,50}")
 MIN_PASSWORD_SCORE = 3  # zxcvbn's "safely unguessable": at least 10^8 guesses
 ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a longer password is judged by its start
-COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+DATA = Path(__file__).resolve().parent.parent / "data"
+COMMON_PASSWORDS = DATA / "common_passwords.txt"
+COMMON_PINYIN = DATA / "common_pinyin.txt"
+
+
+def _listed(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @cache
 def _common_passwords() -> frozenset[str]:
-    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+    return _listed(COMMON_PASSWORDS)
+
+
+@cache
+def _guessable_words() -> list[str]:
+    """What zxcvbn is told besides its own lists: our favourites and the pinyin words and surnames people build
+    passwords from (`nongcun2026`), which its English dictionaries do not know."""
+    return sorted(_common_passwords() | _listed(COMMON_PINYIN))
+
+
+def normalized_password(password: str) -> str:
+    """The password as it is judged, kept and checked, on every path (page, API, command line): without format
+    characters (a zero-width space makes `passw\u200bord123` look new, and nobody types one on purpose)."""
+    return drop_invisible(password or "")
 
 
 def password_problems(password: str, username: str = "") -> list[str]:
     """Why a password is refused (empty when it is acceptable): too short, or guessable — the username, one of
-    our list's local favourites, or what zxcvbn (given those favourites too) (its 30,000 most common passwords, repeats, sequences, keyboard
-    patterns, words with digits) would guess in under 10^8 tries. Checked folded (NFKC, case), so full-width
-    `ｐａｓｓｗｏｒｄ１２` is `password12`."""
+    our list's local favourites, or what zxcvbn (given those favourites and common pinyin too) (its 30,000 most
+    common passwords, repeats, sequences, keyboard patterns, words with digits) would guess in under 10^8 tries.
+    Judged normalized (`normalized_password`) and folded (NFKC, case), so full-width `ｐａｓｓｗｏｒｄ１２` is
+    `password12`."""
+    password = normalized_password(password)
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(Message("password.too_short", length=MIN_PASSWORD_LENGTH))
     folded = unicodedata.normalize("NFKC", password).casefold()
     name = unicodedata.normalize("NFKC", username).casefold()
     if folded in _common_passwords() or (name and name in folded) or \
-            zxcvbn(folded[:ZXCVBN_MAX_LENGTH], user_inputs=[name, *_common_passwords()])["score"] < MIN_PASSWORD_SCORE:
+            zxcvbn(folded[:ZXCVBN_MAX_LENGTH], user_inputs=[name, *_guessable_words()])["score"] < MIN_PASSWORD_SCORE:
         problems.append(Message("password.guessable"))
     return problems
 
@@ -107,7 +129,7 @@ def create_user(
     user = User(
         username=username,
         role=role,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(normalized_password(password)),
         township_id=None if role in ("county_admin", *REGIONAL) else township_id,
         region_id=region.id if region is not None and role in ("county_admin", *REGIONAL) else None,
         village_id=village_id if role == "village_staff" else None,
@@ -124,7 +146,11 @@ def authenticate(session, username: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    normalized = normalized_password(password)
+    # A password kept before format characters were dropped is still checked as it was typed.
+    right = check_password_hash(user.password_hash, normalized) or \
+        (normalized != password and check_password_hash(user.password_hash, password))
+    if not right or not user.active:
         return None
     return user
 
@@ -193,7 +219,7 @@ def reset_password(session, actor: User | None, username: str, password: str) ->
     if problems := password_problems(password, username):
         raise FieldErrors({"password": problems})
     before = snapshot(user)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(normalized_password(password))
     end_sessions(session, user)
     revoke_tokens(session, user)
     record_write(session, actor, "reset_password", user, before)
