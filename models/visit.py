@@ -39,6 +39,8 @@ class Visit(db.Model):
     round_trip_minutes: Mapped[float | None] = mapped_column(Float)
     assurance_percent: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
+    # 补录原因: why a visit dated before the backdating window (DELIVERY_BACKDATE_DAYS) is entered only now.
+    late_reason: Mapped[str | None] = mapped_column(String(200))
     photo_path: Mapped[str | None] = mapped_column(String(200))
     quantity: Mapped[str] = mapped_column(String(10))
     quality: Mapped[str] = mapped_column(String(10))

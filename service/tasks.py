@@ -11,6 +11,7 @@ a message that does not open is refused without a retry.
 import base64
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
@@ -50,6 +51,26 @@ class Seal:
             raise ForgedMessage("a task message this service did not seal (or one too old)") from None
 
 
+class MessagesNamedNotEchoed(logging.Filter):
+    """Dramatiq's worker logs a message it receives, refuses or skips with its arguments (`render_pdfs('<a
+    href=…>')`), and an actor the arguments it was called with: a forged message's are whatever its author chose (a
+    log line of its own, a megabyte, a name). The worker's log names a message by its actor and id only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not isinstance(record.args, tuple):
+            return True
+        if record.name.startswith("dramatiq."):
+            record.args = tuple(f"{arg.actor_name}[{arg.message_id}]"
+                                if isinstance(arg, (dramatiq.Message, dramatiq.MessageProxy)) else arg
+                                for arg in record.args)
+        elif "args=" in str(record.msg):  # an actor's own logger: "Received args=%r kwargs=%r."
+            record.args = tuple("…" for _ in record.args)
+        return True
+
+
+_MESSAGES_NAMED = MessagesNamedNotEchoed()
+
+
 class TaskQueue:
     """The app's broker, its result store and its actors (declared once per queue, bound to this app)."""
 
@@ -67,6 +88,7 @@ class TaskQueue:
         self._actors: dict[str, dramatiq.Actor] = {}
         self._lock = threading.Lock()
         self._renderers = threading.local()  # one per worker thread: nothing says WeasyPrint's may be shared
+        logging.getLogger("dramatiq.worker.WorkerThread").addFilter(_MESSAGES_NAMED)  # once: the same filter
         # A batch nobody waits for any more (its archive timed out and will be asked again) is dropped, not
         # rendered; a host without a Chinese font fails at once, without retries.
         self.declare("render_pdfs", self._render_pdfs, queue_name="pdf", store_results=True, max_retries=2,
@@ -78,6 +100,7 @@ class TaskQueue:
         with self._lock:
             if name not in self._actors:
                 self._actors[name] = dramatiq.actor(work, broker=self.broker, actor_name=name, **options)
+                self._actors[name].logger.addFilter(_MESSAGES_NAMED)
             return self._actors[name]
 
     def actor(self, name: str) -> dramatiq.Actor:

@@ -275,3 +275,37 @@ def test_a_visit_s_photo_shows_on_the_household_page_in_scope_only(client, world
     assert client.get(photo).data == picture.getvalue()
     login(client, "worker_b")
     assert client.get(photo).status_code == 404
+
+
+def test_a_visit_dated_past_the_backdating_window_asks_for_its_reason_and_keeps_it(client, world):
+    from datetime import datetime, timedelta, timezone
+
+    from models import Visit, db
+    from service.clock import local_today
+
+    from .conftest import make_household
+    from .helpers import csrf_token, login
+
+    household = make_household(world, 1, distance_m=200.0)
+    household.created_at = datetime.now(timezone.utc) - timedelta(days=90)
+    db.session.commit()
+    body = {"visited_on": (local_today() - timedelta(days=30)).isoformat(), "quality": "met", "piped": True,
+            "liters_per_person_day": 70, "assurance_percent": 98}
+    headers = {**world.headers(world.worker_a), "Accept-Language": "zh-CN"}
+    refused = client.post(f"/api/v1/households/{household.id}/visits", json=body, headers=headers)
+    assert refused.status_code == 422 and "补录原因" in refused.json["errors"]["json"]["late_reason"][0]
+    within = client.post(f"/api/v1/households/{household.id}/visits", headers=headers,
+                         json={**body, "visited_on": (local_today() - timedelta(days=3)).isoformat()})
+    assert within.status_code == 201 and within.json["late_reason"] is None
+    kept = client.post(f"/api/v1/households/{household.id}/visits", json={**body, "late_reason": "纸质排查表补录"},
+                       headers=headers)
+    assert kept.status_code == 201 and kept.json["late_reason"] == "纸质排查表补录"
+    # The page's form (the phone's, offline too) asks the same, next to the field, and the household page shows it.
+    login(client, "worker_a")
+    form = {"visited_on": body["visited_on"], "quality": "met", "piped": "1", "liters_per_person_day": "70",
+            "assurance_percent": "98", "csrf_token": csrf_token(client, f"/households/{household.id}/visit")}
+    page = client.post(f"/households/{household.id}/visit", data=form)
+    assert page.status_code == 422 and 'data-field="late_reason"' in page.get_data(as_text=True)
+    assert client.post(f"/households/{household.id}/visit", data={**form, "late_reason": "停电后补录"}).status_code == 302
+    assert db.session.query(Visit).count() == 3
+    assert "补录原因：停电后补录" in client.get(f"/households/{household.id}").get_data(as_text=True)

@@ -136,16 +136,34 @@ def test_a_build_waiting_on_the_queue_is_not_taken_for_dead(tmp_path):
 
 def test_forged_messages_on_redis_are_refused_and_nothing_personal_is_there(app, world, queue, tmp_path):
     """Anyone who can write to Redis could call an actor: a render with a link to a file, a job by name. Neither is
-    sealed with the service's key, so neither runs; what the service itself puts on Redis names nobody."""
+    sealed with the service's key, so neither runs, and the worker's log does not echo what it carried; what the
+    service itself puts on Redis names nobody."""
+    import logging
+
     from dramatiq.results import ResultFailure
 
+    logged_records = []
 
+    class Kept(logging.Handler):
+        def emit(self, record):
+            logged_records.append(self.format(record))
+
+    kept = Kept(logging.DEBUG)
+    watched = [logging.getLogger("dramatiq.worker.WorkerThread"), queue.actor("render_pdfs").logger]
+    for logger in watched:
+        logger.addHandler(kept)
+        logger.setLevel(logging.DEBUG)
     static = queue.renderer().static_dir
     forged = ['<a rel="attachment" href="file:///etc/passwd">x</a>',
               f'<img src="file://{static}/%2E%2E/%2E%2E/instance/secret_key">']
     message = queue.actor("render_pdfs").send(forged)
     with pytest.raises(ResultFailure, match="ForgedMessage"):
         message.get_result(backend=queue.results, block=True, timeout=20_000)
+    for logger in watched:
+        logger.removeHandler(kept)
+    logged = "\n".join(logged_records)
+    assert f"render_pdfs[{message.message_id}]" in logged
+    assert "etc/passwd" not in logged and "secret_key" not in logged
     # A message sealed by another service (another key) is refused too.
     from service.tasks import Seal
 

@@ -6,7 +6,7 @@ piped water or the round trip, 供水保证率 by percent of days supplied. A de
 assurance default to its own last 30 days. All met: 安全; none failed: 基本安全; any failed: 不安全, which opens a
 case for the household until a later visit is not unsafe.
 """
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -83,10 +83,16 @@ def record_visit(session, actor: User, household_id: int, data: dict, rules, pho
     household = get_for_write(session, Household, household_id, actor, "report_problem")
     errors: dict[str, list[Message]] = {}
     visited_on: date = data["visited_on"]
+    earliest = rules.today - timedelta(days=rules.backdate_days)
+    late_reason = (data.get("late_reason") or "").strip() or None
     if visited_on > rules.today:
         errors["visited_on"] = [Message("date.in_future")]
     elif visited_on < household.created_at.astimezone(rules.zone).date():
         errors["visited_on"] = [Message("survey.before_registration")]
+    elif visited_on < earliest and late_reason is None:
+        # Entered within the days deliveries may be backdated, or with the reason kept on the record (补录原因).
+        errors["late_reason"] = [Message("survey.late_reason_needed", earliest=earliest.isoformat(),
+                                         days=rules.backdate_days)]
     annotate_30d(session, [household], rules.today, gaps=Gaps(rules.thresholds, rules.zone))
     supply = household.supply_30d
     liters = data.get("liters_per_person_day")
@@ -109,7 +115,8 @@ def record_visit(session, actor: User, household_id: int, data: dict, rules, pho
     visit = Visit(household_id=household.id, township_id=household.township_id, village_id=household.village_id,
                   visited_on=visited_on, surveyor_id=actor.id, liters_per_person_day=liters,
                   quality_judged=data.get("quality"), piped=data.get("piped"), round_trip_minutes=minutes,
-                  assurance_percent=assurance, note=data.get("note"), result=result_of(verdicts), created_at=rules.now,
+                  assurance_percent=assurance, note=data.get("note"), late_reason=late_reason,
+                  result=result_of(verdicts), created_at=rules.now,
                   photo_path=photo()[0] if photo is not None else None, **verdicts)
     session.add(visit)
     session.flush()

@@ -84,7 +84,7 @@ def detail(household_id):
 
 
 VISIT_TYPES = {"visited_on": str, "liters_per_person_day": float, "quality": str, "piped": bool,
-               "round_trip_minutes": float, "assurance_percent": float, "note": str}
+               "round_trip_minutes": float, "assurance_percent": float, "note": str, "late_reason": str}
 
 
 def _visit_form(household_id: int, errors: dict | None = None) -> str:
@@ -94,7 +94,7 @@ def _visit_form(household_id: int, errors: dict | None = None) -> str:
     values = request.form if request.method == "POST" else {"visited_on": rules.today.isoformat()}
     return render_template("households/visit.html", h=household, supply=household.supply_30d,
                            source_quality=source_quality(db.session, household), values=values, errors=errors or {},
-                           limits=survey.limits(survey.is_water_short(rules)))
+                           limits=survey.limits(survey.is_water_short(rules)), backdate_days=rules.backdate_days)
 
 
 @blueprint.route("/households/<int:household_id>/visit", methods=["GET", "POST"])

@@ -23,6 +23,8 @@ class VisitSchema(Schema):
     assurance_percent = StrictFloat(allow_none=True, validate=validate.Range(min=0, max=100), metadata={
         "description": "a delivery household's own 30-day figure when not given"})
     note = Text(allow_none=True, validate=validate.Length(max=2000))
+    late_reason = Text(allow_none=True, validate=validate.Length(max=200), metadata={
+        "description": "补录原因: required when visited_on is more than DELIVERY_BACKDATE_DAYS before today"})
     has_photo = fields.Function(lambda v: v.photo_path is not None, dump_only=True, metadata={"type": "boolean"})
     indicators = fields.Dict(dump_only=True, metadata={
         "description": "{quantity, quality, convenience, assurance}: each met, basic or failed"})
