@@ -74,6 +74,8 @@ class FacilityStatusChange(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When a tap queued on a phone reached the server, if well after `at` (the tap): the history marks it 补报.
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 CARE_KINDS = ("cleaning", "protection")  # 清洗消毒, 水源保护检查

@@ -38,6 +38,9 @@ class FieldReport(db.Model):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)
+    # How far the position was from what the report is about (its household, facility or village), when both are
+    # known: past FIELD_REPORT_MAX_KM the report is marked for checking (a phone elsewhere, or a wrong fix).
+    distance_km: Mapped[float | None] = mapped_column(Float)
 
     @property
     def clock_marked(self) -> bool:

@@ -1,7 +1,7 @@
 """Printed records: what each verification code on paper stands for, so /verify/<code> can re-check it."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import UTCDateTime, db, utcnow
@@ -18,3 +18,15 @@ class ReportVerification(db.Model):
     # For records with rows: a hash of all but the rows and totals, each row's hash and status, and the totals.
     printed: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportPrinting(db.Model):
+    """Each minute a code was printed in: a paper shows its own printing time (生成于), and its QR code names it, so
+    that /verify shows the time the paper in hand shows, not the first printing's."""
+
+    __tablename__ = "report_printings"
+    __table_args__ = (UniqueConstraint("code", "printed_at", name="uq_report_printings_code_printed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(ForeignKey("report_verifications.code"), index=True)
+    printed_at: Mapped[datetime] = mapped_column(UTCDateTime())  # to the minute, as printed

@@ -25,7 +25,7 @@ from .water_test import WaterTest
 # Tables whose rows no kept figure reads (a delivery's SMS answer is counted through the delivery it changes).
 UNCOUNTED = frozenset({
     "audit_events", "case_events", "case_evidence", "facility_status_changes", "job_runs",
-    "report_verifications", "scheduler_heartbeats", "sms_messages", "sms_opt_outs", "staff", "users",
+    "report_printings", "report_verifications", "scheduler_heartbeats", "sms_messages", "sms_opt_outs", "staff", "users",
 })
 _BY_VILLAGE = (Household, Case, WaterTest, Village, Visit)
 _BY_HOUSEHOLD = (Delivery, Agreement)

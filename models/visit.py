@@ -41,6 +41,8 @@ class Visit(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     # 补录原因: why a visit dated before the backdating window (DELIVERY_BACKDATE_DAYS) is entered only now.
     late_reason: Mapped[str | None] = mapped_column(String(200))
+    # When a tap queued on a phone reached the server, if well after `created_at` (the tap): marked 补报.
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     photo_path: Mapped[str | None] = mapped_column(String(200))
     quantity: Mapped[str] = mapped_column(String(10))
     quality: Mapped[str] = mapped_column(String(10))

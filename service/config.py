@@ -129,6 +129,9 @@ def load_config() -> dict:
         # 40 megapixels: a phone's photo (12–50 MP phones save 12 MP by default) or an A4 page scanned at 600 dpi
         # (35 MP); a 13,000 × 13,000 PNG (169 MP) is refused before anything is decoded.
         "UPLOAD_MAX_PIXELS": env.int("UPLOAD_MAX_PIXELS", 40_000_000),
+        # A report from the phone whose position is further than this from its household, facility or village is
+        # marked for checking (a township is 10–20 km across; a GPS fix indoors is off by far less).
+        "FIELD_REPORT_MAX_KM": env.float("FIELD_REPORT_MAX_KM", 20),
         "WATER_STANDARD_L_PER_PERSON_DAY": env.float("WATER_STANDARD_L_PER_PERSON_DAY", 35),
         "SUPPLY_ASSURANCE_MIN": env.float("SUPPLY_ASSURANCE_MIN", 90),
         "SUPPLY_CASE_AFTER_DAYS": env.int("SUPPLY_CASE_AFTER_DAYS", 7),

@@ -10,7 +10,7 @@ from pathlib import Path
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, g
 
 from .backup import BackupSettings
 
@@ -104,8 +104,9 @@ def current_context(now: datetime | None = None) -> Context:
 
 
 def current_rules() -> Rules:
-    """The domain's rules in the running app, now."""
-    return rules(current_app.config, datetime.now(timezone.utc))
+    """The domain's rules in the running app, now: or, while a report the phone queued is made, at its tap (so
+    that what it records happened when it happened; `field_reports.mark_reported_later` says when it arrived)."""
+    return rules(current_app.config, g.get("event_time") or datetime.now(timezone.utc))
 
 
 def current_thresholds() -> Thresholds:

@@ -180,17 +180,22 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
               ("zhen01-worker", DEMO_PASSWORD, "township_worker"),
               ("cun01", DEMO_PASSWORD, "village_staff")]
     password_hash = generate_password_hash(DEMO_PASSWORD)
+    # The township's and the village's logins are people (责任人): histories and printouts name them, not a login.
+    lead = session.scalar(select(Staff.id).where(Staff.township_id == first_village.township_id,
+                                                 Staff.role == "township_lead").order_by(Staff.id).limit(1))
+    village_staff = session.scalar(select(Staff.id).where(Staff.village_id == first_village.id,
+                                                          Staff.role == "village_staff").order_by(Staff.id).limit(1))
     session.add_all([
         User(username="admin", role="county_admin", password_hash=password_hash),
         User(username="sheng01", role="province_admin", region_id=province, password_hash=password_hash),
         User(username="shi01", role="city_admin", region_id=first_city, password_hash=password_hash),
         # The township logins work where the demo village is, so that their 待办 has its day's work.
-        User(username="zhen01", role="township_lead", township_id=first_village.township_id,
+        User(username="zhen01", role="township_lead", township_id=first_village.township_id, staff_id=lead,
              password_hash=password_hash),
         User(username="zhen01-worker", role="township_worker", township_id=first_village.township_id,
              password_hash=password_hash),
         User(username="cun01", role="village_staff", township_id=first_village.township_id,
-             village_id=first_village.id, password_hash=password_hash),
+             village_id=first_village.id, staff_id=village_staff, password_hash=password_hash),
     ])
     session.flush()
     admin = session.scalar(select(User).where(User.username == "admin"))

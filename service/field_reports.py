@@ -39,10 +39,17 @@ def field_report(kind: str):
                 return _answer(done, say("field_report.already"), 200)
             position = field_reports.position_of(request.form)
             sent_later = request.headers.get("X-Sent-Later") == "1"
-            response = view(**view_args)
+            received = current_rules().now
+            tapped_at, _ = field_reports.clock_of(request.form.get("tapped_at"), request.headers.get("X-Phone-Now"),
+                                                  received)
+            g.event_time = tapped_at  # what the view records happened at the tap (current_rules)
+            try:
+                response = view(**view_args)
+            finally:
+                g.pop("event_time", None)
             made = g.pop("field_report_made", {})
             kept = field_reports.record_field_report(
-                db.session, actor, key, kind, response.location, current_rules().now, request_digest=digest,
+                db.session, actor, key, kind, response.location, received, request_digest=digest,
                 tapped_ms=request.form.get("tapped_at"), phone_now_ms=request.headers.get("X-Phone-Now"),
                 position=position, sent_later=sent_later, **made)
             saved = g.get("saved_messages", [])

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from PIL import Image
 from sqlalchemy import func, select
 
-from models import Case, CaseEvidence, FieldReport, Visit, db
+from models import Case, CaseEvent, CaseEvidence, FieldReport, Visit, db
 from service.clock import local_today
 
 from .conftest import make_agreement, make_household
@@ -163,3 +163,51 @@ def test_a_reused_key_with_other_litres_on_the_delivery_page_is_refused(client, 
     elsewhere = _send(client, f"/deliveries/{planned[1].id}/complete", {"idempotency_key": "k-tap", "liters": "100"})
     assert elsewhere.status_code == 422
     assert db.session.get(Delivery, planned[1].id).status == "planned"
+
+
+def test_what_a_queued_report_made_is_dated_by_its_tap_and_marked_reported_later(client, world):
+    from models import FacilityStatusChange, Visit
+    from service.clock import local_time
+
+    household = make_household(world, 6, lat=36.0005, lon=117.0005)
+    household.created_at = datetime.now(timezone.utc) - timedelta(days=30)
+    db.session.commit()
+    login(client, "worker_a")
+    two_hours = timedelta(hours=2)
+    problem = _send(client, f"/households/{household.id}/problems", {"idempotency_key": "k-late-1", "kind": "other",
+                                                                     "note": "水管冻裂"}, waited=two_hours, later=True)
+    repair = _send(client, f"/facilities/{world.point_a1.id}/status", {"idempotency_key": "k-late-2",
+                                                                        "status": "broken", "note": "不出水"},
+                   waited=two_hours, later=True)
+    visit = _send(client, f"/households/{household.id}/visit", {
+        "idempotency_key": "k-late-3", "visited_on": local_today().isoformat(), "quality": "met", "piped": "1",
+        "liters_per_person_day": "70", "assurance_percent": "98"}, waited=two_hours, later=True)
+    assert {problem.status_code, repair.status_code, visit.status_code} == {201}
+    taps = {r.kind: r.tapped_at for r in db.session.scalars(select(FieldReport))}
+    opened = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == problem.json["case_id"])).all()
+    assert opened and all(e.at == taps["problem"] and e.reported_at is not None for e in opened)
+    change = db.session.scalars(select(FacilityStatusChange).where(
+        FacilityStatusChange.facility_id == world.point_a1.id)).all()[-1]
+    assert change.at == taps["facility_status"] and change.reported_at - change.at > timedelta(minutes=110)
+    made = db.session.get(Visit, visit.json["visit_id"])
+    assert made.created_at == taps["visit"] and made.reported_at is not None
+    # Each page shows the tap's time, and says when it was reported.
+    for path, tapped in ((f"/cases/{problem.json['case_id']}", taps["problem"]),
+                         (f"/facilities/{world.point_a1.id}", taps["facility_status"]),
+                         (f"/households/{household.id}", taps["visit"])):
+        page = client.get(path).get_data(as_text=True)
+        assert local_time(tapped) in page and "补报" in page, path
+
+
+def test_a_report_made_far_from_its_household_is_marked_for_checking(client, world):
+    household = make_household(world, 7, lat=36.0005, lon=117.0005)
+    db.session.commit()
+    login(client, "cun_a1")
+    near = _send(client, f"/households/{household.id}/problems", {"idempotency_key": "k-near", "kind": "other",
+                                                                  "note": "水缸漏了"}, lat=36.001, lon=117.001)
+    far = _send(client, f"/households/{household.id}/problems", {"idempotency_key": "k-far", "kind": "other",
+                                                                 "note": "水管冻裂"}, lat=45.75, lon=126.65)
+    distances = dict(db.session.execute(select(FieldReport.idempotency_key, FieldReport.distance_km)).all())
+    assert distances["k-near"] < 1 and 1_000 < distances["k-far"] < 1_500
+    assert "请核实" not in client.get(near.json["url"]).get_data(as_text=True)
+    assert "请核实" in client.get(far.json["url"]).get_data(as_text=True)

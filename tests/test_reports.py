@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from weasyprint import HTML
 
-from models import ReportVerification, db
+from models import ReportPrinting, ReportVerification, db
 from service.clock import local_today
 from service.context import current_rules
 from service.domain import reports
@@ -314,3 +314,44 @@ def test_verify_tells_entries_logged_after_printing_from_changes_to_what_was_pri
     db.session.execute(Delivery.__table__.update().where(Delivery.id == due.id).values(status="cancelled"))
     db.session.commit()
     assert client.get(f"/verify/{code}", headers=h).json["status"] == "mismatch"
+
+
+def test_verify_names_the_kind_in_chinese_counts_what_was_added_by_its_kind_and_shows_the_paper_s_time(client, world):
+    """/verify said `survey_sheet` and `bulletin`, called a new case "1 条送水记录", and showed the first printing's
+    time whatever paper was in hand."""
+    from sqlalchemy import select
+
+    from service.clock import local_zone
+    from service.domain.reports import register_printing
+
+    from .test_cases import _case
+
+    h = world.headers(world.worker_a)
+    today = local_today()
+    period = f"from={(today - timedelta(days=30)).isoformat()}&to={today.isoformat()}"
+    _case(client, world, description="水浑浊")
+    ledger = client.get(f"/reports/townships/{world.t_a.id}/ledger.pdf?{period}", headers=h)
+    code = re.search(r"核验码\s*([0-9A-F]{16})", " ".join(text_of(ledger.data)[0].split())).group(1)
+    _case(client, world, kind="other", description="新发现")
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "核验一致，打印后新增 1 条记录" in page and "登记了问题 1 条" in page and "送水记录" not in page
+    assert "问题台账" in page
+
+    sheet = client.get(f"/reports/villages/{world.v_a1.id}/visits.pdf?year={today.year}", headers=h)
+    sheet_code = re.search(r"核验码\s*([0-9A-F]{16})", " ".join(text_of(sheet.data)[0].split())).group(1)
+    page = client.get(f"/verify/{sheet_code}").get_data(as_text=True)
+    assert "逐户排查表" in page and "survey_sheet" not in page
+
+    # The same paper printed again an hour later: each shows its own time, which its QR code names.
+    first = db.session.scalar(select(ReportPrinting.printed_at).where(ReportPrinting.code == sheet_code))
+    later = (first + timedelta(hours=1)).astimezone(local_zone())
+    register_printing(db.session, sheet_code, later)
+    db.session.commit()
+    named = client.get(f"/verify/{sheet_code}?printed={later.strftime('%Y%m%d%H%M')}").get_data(as_text=True)
+    assert f'<dd id="printed-at">{later.strftime("%Y-%m-%d %H:%M")}</dd>' in named and "首次打印时间" not in named
+    unnamed = client.get(f"/verify/{sheet_code}").get_data(as_text=True)
+    shown_first = first.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+    assert "首次打印时间" in unnamed and f'<dd id="printed-at">{shown_first}</dd>' in unnamed
+    # A minute no printing happened in is not taken on the QR code's word.
+    forged = client.get(f"/verify/{sheet_code}?printed=203001010000").get_data(as_text=True)
+    assert "首次打印时间" in forged and "2030-01-01" not in forged

@@ -309,3 +309,27 @@ def test_a_visit_dated_past_the_backdating_window_asks_for_its_reason_and_keeps_
     assert client.post(f"/households/{household.id}/visit", data={**form, "late_reason": "停电后补录"}).status_code == 302
     assert db.session.query(Visit).count() == 3
     assert "补录原因：停电后补录" in client.get(f"/households/{household.id}").get_data(as_text=True)
+
+
+def test_the_survey_sheet_prints_the_person_who_visited_not_a_login(client, world):
+    from models import Staff, db
+
+    from .conftest import make_household
+    from .helpers import text_of
+
+    person = Staff(name="刘村干", phone="+8613900000077", role="village_staff", township_id=world.t_a.id,
+                   village_id=world.v_a1.id)
+    db.session.add(person)
+    db.session.flush()
+    world.village_a1.staff_id = person.id
+    first, second = make_household(world, 1, distance_m=200.0), make_household(world, 2, distance_m=200.0)
+    db.session.commit()
+    body = {"visited_on": local_today().isoformat(), "quality": "met", "piped": True, "liters_per_person_day": 70,
+            "assurance_percent": 98}
+    for household, user in ((first, world.village_a1), (second, world.worker_a)):
+        assert client.post(f"/api/v1/households/{household.id}/visits", json=body,
+                           headers=world.headers(user)).status_code == 201
+    pdf = client.get(f"/reports/villages/{world.v_a1.id}/visits.pdf", headers=world.headers(world.worker_a))
+    text = "".join(text_of(pdf.data)[0].split())
+    assert "刘村干" in text and "cun_a1" not in text
+    assert "未关联责任人" in text  # worker_a is a login of no registered person, and the sheet says so

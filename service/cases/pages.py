@@ -127,7 +127,8 @@ def ledger_details(case_id):
 @field_report("progress")
 def progress(case_id):
     """整改进展: a dated entry."""
-    cases.add_progress(db.session, acting_user(), case_id, clean_text(request.form.get("progress"), 2000), utcnow())
+    cases.add_progress(db.session, acting_user(), case_id, clean_text(request.form.get("progress"), 2000),
+                       current_rules().now)
     noted(case_id=case_id)
     flash_when_saved(say("case.progress_added"))
     return redirect(url_for("cases_pages.detail", case_id=case_id))

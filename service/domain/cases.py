@@ -115,9 +115,10 @@ def _check_assignee(session, assignee_id: int | None, township_id: int) -> None:
         raise FieldErrors.one("assignee_id", "case.assignee_elsewhere")
 
 
-def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy) -> Case:
+def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy, now: datetime | None = None) -> Case:
     """A case a person opens; severity sets the default deadline, which may not be in the past. A city's or
-    province's administrator opens only the tasks it hands down (交办: `source` assigned) in its region."""
+    province's administrator opens only the tasks it hands down (交办: `source` assigned) in its region. `now`: when
+    it was reported (a tap queued on a phone), the moment of writing when not given."""
     village, place = _subject_place(session, data)
     if actor.role in REGIONAL:
         if data.get("source") != "assigned":
@@ -138,10 +139,11 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy)
     if lead is not None:
         data["lead_unit"], data["lead_unit_id"] = lead.name, lead.id
     data["source"] = data.get("source") or "self_check"
-    case = Case(**data, status="open", opened_by_id=actor.id, cooperating_units=cooperating or [])
+    case = Case(**data, status="open", opened_by_id=actor.id, cooperating_units=cooperating or [],
+                **({"created_at": now} if now else {}))
     session.add(case)
     session.flush()
-    session.add(_event(case.id, "opened", actor, None, "open", data.get("description")))
+    session.add(_event(case.id, "opened", actor, None, "open", data.get("description"), at=now))
     mark_relapses(session, [case.id], case.created_at, policy)
     record_write(session, actor, "create", case, None)
     return case
@@ -172,7 +174,7 @@ def report_problem(session, actor: User, household_id: int, kind: str, note: str
     if not note:
         raise FieldErrors.one("note", "case.note_needed")
     case = open_case(session, actor, {"kind": kind, "household_id": household_id, "description": note},
-                     rules.today, rules.cases)
+                     rules.today, rules.cases, rules.now)
     if evidence is not None:
         evidence(case.id)
     return case

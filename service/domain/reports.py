@@ -13,7 +13,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import (ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection,
-                    Facility, Household, Region, ReportVerification, Staff, Township, Unit, Village, Visit, WaterTest,
+                    Facility, Household, Region, ReportPrinting, ReportVerification, Staff, Township, Unit, Village, Visit, WaterTest,
                     latest_visit_ids)
 
 from .agreements import agreement_overlaps
@@ -406,6 +406,24 @@ def register_verification(session, record: dict) -> str:
                                        params=record["params"], township_id=record["township_id"],
                                        printed=_printed_rows(record)))
     return code
+
+
+def register_printing(session, code: str, printed_at: datetime) -> None:
+    """Remember that the code was printed in that minute (once per minute), for /verify to show that time."""
+    if session.scalar(select(ReportPrinting.id).where(ReportPrinting.code == code,
+                                                      ReportPrinting.printed_at == printed_at)) is None:
+        session.add(ReportPrinting(code=code, printed_at=printed_at))
+        session.flush()
+
+
+def printed_at_shown(session, stored: ReportVerification, printed: datetime | None) -> tuple[datetime, bool]:
+    """The printing time a verified paper shows: the one its QR code names when that printing happened, else the
+    code's first printing (papers from before their QR code named it); and whether it was named."""
+    if printed is not None and session.scalar(select(ReportPrinting.id).where(
+            ReportPrinting.code == stored.code, ReportPrinting.printed_at == printed)) is not None:
+        return printed, True
+    first = session.scalar(select(func.min(ReportPrinting.printed_at)).where(ReportPrinting.code == stored.code))
+    return first or stored.created_at, False
 
 
 PENDING = ("planned", "unvisited")  # a row printed as still to come (待送, 未排查), which a later entry fills

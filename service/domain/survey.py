@@ -15,7 +15,7 @@ from models import Facility, Household, Township, User, Village, Visit, WaterTes
 
 from .audit import record_write
 from .cases import sync_survey_cases
-from .catalogue import Message
+from .catalogue import Message, label_of, say
 from .errors import FieldErrors
 from .scope import Scope, get_for_write, get_visible
 from .supply import Gaps, annotate_30d
@@ -126,11 +126,13 @@ def record_visit(session, actor: User, household_id: int, data: dict, rules, pho
 
 
 def surveyor_of(visit: Visit) -> str | None:
-    """Who visited, as a printout names them: the name a paper survey gave, else the login's staff name or
-    username."""
+    """Who visited, as a printout names them: the name a paper survey gave, else the person (责任人) the login
+    is; a login linked to no person says so beside its role and login, never passing for a name."""
     if visit.surveyor_name or visit.surveyor is None:
         return visit.surveyor_name
-    return visit.surveyor.staff.name if visit.surveyor.staff is not None else visit.surveyor.username
+    if visit.surveyor.staff is not None:
+        return visit.surveyor.staff.name
+    return say("actor.unnamed", role=label_of("role", visit.surveyor.role), username=visit.surveyor.username)
 
 
 def survey_sheet(session, scope: Scope, village_id: int, year: int, zone, as_of: date) -> dict:

@@ -4,6 +4,8 @@ A public page in Chinese saying whether the paper still matches today's data (ца
 document's kind, township, period and printing time in local time, and nothing personal (no name, ID number or
 phone). An API client sending its bearer token gets JSON instead, for the records inside its scope.
 """
+from datetime import datetime
+
 from flask import Blueprint, current_app, render_template, request
 
 from models import ReportVerification, Township, db
@@ -15,6 +17,7 @@ from ..domain import reports
 from ..domain.errors import NotFound
 from ..domain.scope import Scope, get_visible
 from ..extensions import limiter
+from .render import PRINTED_FORMAT
 
 blueprint = Blueprint("verify", __name__)
 
@@ -35,11 +38,21 @@ def verify(code):
             raise NotFound("verify.unknown") from None
     # The rebuilt record is hashed; of it the public page shows only the village, a masked name and the totals.
     status, facts = reports.verification(db.session, Scope(), stored, local_zone(), current_thresholds())
+    printed_at, named = reports.printed_at_shown(db.session, stored, _printed(request.args.get("printed")))
     if api_client:
         return {"code": stored.code, "kind": stored.kind, "subject_id": stored.subject_id, "params": stored.params,
-                "printed_at": stored.created_at.isoformat(), "matches": status != "mismatch", "status": status,
+                "printed_at": printed_at.isoformat(), "matches": status != "mismatch", "status": status,
                 **facts}
     township = db.session.get(Township, stored.township_id)
     return render_template("reports/verify.html", code=stored.code, kind=stored.kind, params=stored.params,
                            township=township.name if township else None, status=status, facts=facts,
-                           printed_at=stored.created_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"))
+                           printed_at=printed_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"),
+                           printing_named=named)
+
+
+def _printed(value: str | None) -> datetime | None:
+    """The printing minute a QR code names (local time), or None when it names none or nothing sensible."""
+    try:
+        return datetime.strptime((value or "")[:12], PRINTED_FORMAT).replace(tzinfo=local_zone())
+    except ValueError:
+        return None
