@@ -31,7 +31,7 @@ def register_request_guards(app: Flask) -> None:
     from .request_guards import check_json_body
 
     check_production(app.config)
-    app.wsgi_app = HostGuard(app.wsgi_app, lambda: app.config["ALLOWED_HOSTS"])
+    app.wsgi_app = HostGuard(app.wsgi_app, lambda: app.config["ALLOWED_HOSTS"], lambda: app.config["PAGE_LOCALE"])
     if app.config["PROXY_COUNT"]:  # the client's address and scheme as the proxies in front saw them
         proxies = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
@@ -149,7 +149,7 @@ def register_template_globals(app: Flask) -> None:
     from .clock import local_time
     from .context import current_thresholds
     from .domain.catalogue import label
-    from .i18n import Labels, field_name, locale, person, tell
+    from .i18n import Labels, field_name, locale, page_text, person, tell
     from .domain.deliveries import effective_values
     from .domain.identity import display_phone
     from .domain.permissions import COUNTY, REACH, REGION, can
@@ -180,6 +180,9 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["effective"] = effective_values  # a delivery's values after its corrections
     app.jinja_env.globals["timedelta"] = timedelta
+    # Every word of a template is a catalogue key (`_('page.…')`), in the page's language or a printout's.
+    app.jinja_env.globals["_"] = page_text
+    app.jinja_env.globals["html_lang"] = lambda: locale().replace("_", "-")
     # A form's Idempotency-Key: a double tap, or the phone's queue sending it again, makes it once.
     app.jinja_env.globals["new_key"] = lambda: uuid.uuid4().hex
 

@@ -12,7 +12,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.sansio.utils import host_is_trusted
 
-from .domain.catalogue import Message, render, say
+from .domain.catalogue import Message, render
 from .i18n import api_locale
 from .security_headers import BASE_HEADERS
 
@@ -47,8 +47,8 @@ class HostGuard:
     """WSGI middleware: a request whose Host is not trusted gets 400 before the app runs (`trusted()` is read at
     each request, so tests and the live server may add to the setting)."""
 
-    def __init__(self, wsgi_app, trusted):
-        self.wsgi_app, self.trusted = wsgi_app, trusted
+    def __init__(self, wsgi_app, trusted, page_locale=lambda: "zh_CN"):
+        self.wsgi_app, self.trusted, self.page_locale = wsgi_app, trusted, page_locale
 
     def __call__(self, environ, start_response):
         hosts = self.trusted()
@@ -58,8 +58,7 @@ class HostGuard:
             return self.wsgi_app(environ, start_response)
         return self.refuse(environ, start_response)
 
-    @staticmethod
-    def refuse(environ, start_response):
+    def refuse(self, environ, start_response):
         accept = environ.get("HTTP_ACCEPT", "")
         if environ.get("PATH_INFO", "").startswith(("/api/", "/healthz", "/sms/")) or "application/json" in accept:
             accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
@@ -68,8 +67,11 @@ class HostGuard:
                               ensure_ascii=False).encode()
             content_type = "application/json"
         else:
-            body = (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" '
-                    f'content="width=device-width, initial-scale=1"><title>400 · 农村饮水安全</title>'
+            language = self.page_locale()
+            say = lambda key: render(Message(key), language)  # noqa: E731
+            lang = language.replace("_", "-")
+            body = (f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><meta name="viewport" '
+                    f'content="width=device-width, initial-scale=1"><title>{say("error.400_title")}</title>'
                     f"<h1>{say('error.400')}</h1><p>{say('host.untrusted')}</p></html>").encode()
             content_type = "text/html; charset=utf-8"
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),

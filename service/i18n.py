@@ -110,6 +110,12 @@ def say(key: str, /, **values) -> str:
     return catalogue.render(Message(key, **values), locale())
 
 
+def page_text(key: str, /, **values) -> str:
+    """A template's text (Jinja's `_`): the catalogue's `key` in this request's language, its `{name}`s filled in
+    (a printout forces the records' language)."""
+    return catalogue.render(Message(key, **values), locale())
+
+
 def label(group: str, code: str | None) -> str:
     """A code's label in this request's language."""
     return catalogue.label(group, code, locale=locale())

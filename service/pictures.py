@@ -3,10 +3,10 @@ from datetime import date
 
 from . import charts
 from .domain.scope import Scope
+from .i18n import say
 from .domain.trends import case_backlog, deliveries_on_time, village_map
 
 RINGS_M = (400, 800)  # T/CHES 18-2018: within 400 m meets, within 800 m basically meets
-GROUPS = {"gap": "需送水 · 未签协议", "served": "需送水 · 已签协议", "fine": "无需送水"}
 
 
 def trend_pictures(session, scope: Scope, today: date, zone) -> list[charts.Chart]:
@@ -14,20 +14,23 @@ def trend_pictures(session, scope: Scope, today: date, zone) -> list[charts.Char
     backlog = case_backlog(session, scope, today, zone)
     months = deliveries_on_time(session, scope, today, zone)
     return [
-        charts.line("每周末未销号的问题", [f"{end.month}/{end.day}" for end, _ in backlog],
-                    {"未销号问题": [count for _, count in backlog]}, y_title="件", every=8),
-        charts.bars("每月送水：按时、补登、漏送", [f"{m['month'].month}月" for m in months],
-                    {"按时": [m["on_time"] for m in months], "补登": [m["late"] for m in months],
-                     "漏送": [m["missed"] for m in months]}, y_title="次", stacked=True),
+        charts.line(say("picture.backlog"), [f"{end.month}/{end.day}" for end, _ in backlog],
+                    {say("picture.backlog_series"): [count for _, count in backlog]}, y_title=say("picture.cases_unit"),
+                    every=8),
+        charts.bars(say("picture.monthly_deliveries"), [say("picture.month", month=m["month"].month) for m in months],
+                    {say("picture.on_time"): [m["on_time"] for m in months],
+                     say("picture.late"): [m["late"] for m in months],
+                     say("picture.missed"): [m["missed"] for m in months]}, y_title=say("picture.times_unit"),
+                    stacked=True),
     ]
 
 
 def place_pictures(places: list[dict], name_key: str, supply_min: float) -> list[charts.Chart]:
     """Supply assurance (last 30 days) and water-quality pass rate (last year) per township or village."""
     return [
-        charts.ranking(f"供水保障率（近30天，标准 ≥{supply_min:g}%）",
+        charts.ranking(say("picture.supply_ranking", minimum=f"{supply_min:g}"),
                        {p[name_key]: p["supply_assurance"] for p in places}),
-        charts.ranking("水质达标率（近一年）", {p[name_key]: p["water_quality_pass_rate"] for p in places}),
+        charts.ranking(say("picture.quality_ranking"), {p[name_key]: p["water_quality_pass_rate"] for p in places}),
     ]
 
 
@@ -53,8 +56,9 @@ def distance_picture(session, village, thresholds) -> charts.Chart | None:
     placed = village_map(session, village.id, thresholds)
     if not placed["points"] and not any(placed["groups"].values()):
         return None
-    return charts.distance_map(f"{village.name}：集中供水点 400 米、800 米范围与各户", placed["points"], RINGS_M,
-                               {GROUPS[key]: members for key, members in placed["groups"].items()})
+    return charts.distance_map(say("picture.distance_map", village=village.name, near=RINGS_M[0], far=RINGS_M[1]),
+                               placed["points"], RINGS_M,
+                               {say(f"picture.group.{key}"): members for key, members in placed["groups"].items()})
 
 
 def record_pictures(record: dict) -> list[charts.Chart]:
@@ -65,7 +69,9 @@ def record_pictures(record: dict) -> list[charts.Chart]:
     villages = [v for v in record["villages"] if v["households"]]
     names = [v["name"] for v in villages]
     return [
-        charts.ranking("各村供水保障率", {v["name"]: v["supply_assurance"] for v in villages}),
-        charts.bars("各村送水：已送、漏送", names, {"已送": [v["delivered"] for v in villages],
-                                              "漏送": [v["missed"] for v in villages]}, y_title="次", stacked=True),
+        charts.ranking(say("picture.village_supply"), {v["name"]: v["supply_assurance"] for v in villages}),
+        charts.bars(say("picture.village_deliveries"), names,
+                    {say("picture.delivered"): [v["delivered"] for v in villages],
+                     say("picture.missed"): [v["missed"] for v in villages]}, y_title=say("picture.times_unit"),
+                    stacked=True),
     ]

@@ -12,6 +12,7 @@ from service.api_common import FIELD_ERRORS, INVALID_BY_CLASS, VALIDATOR_DEFAULT
 from service.domain import catalogue
 from service.domain.exchange import TABLES
 from service.domain.permissions import CAPABILITIES
+from service.home import navigation
 from service.reports.builds import FAILURE_REASONS
 from service.webapp.pages import PHONE_TEXTS, phone_texts
 
@@ -38,9 +39,28 @@ CHINESE_LEAVES_OUT = {"delivery.correction_empty": {"fields"}, "record.not_found
 
 
 def named_in_code() -> set[str]:
+    """The keys the code names: in Python, and in the templates (Jinja's `_()`, as `pybabel extract` reads them)."""
     keywords = {name: spec for name, spec in KEYWORDS.items() if spec}
-    return {message for _, _, message, _, _ in extract_from_dir(str(SERVICE), [("**.py", "python")], keywords=keywords)
+    found = extract_from_dir(str(SERVICE), [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")],
+                             keywords={**keywords, "_": None})
+    return {message for _, _, message, _, _ in found
             if isinstance(message, str) and re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*", message)}
+
+
+def test_no_template_or_page_script_holds_a_word_outside_the_catalogue():
+    """Every word of a page or a printout is a catalogue key: a second page language is a new catalogue, nothing
+    else (comments aside)."""
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    left = {}
+    for path in sorted((SERVICE / "templates").rglob("*.html")):
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
+        if lines := [line.strip()[:60] for line in text.splitlines() if cjk.search(line)]:
+            left[str(path.relative_to(SERVICE))] = lines[:3]
+    for path in sorted((SERVICE / "static").glob("*.js")):
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.S)
+        if lines := [line.strip()[:60] for line in code.splitlines() if cjk.search(line)]:
+            left[str(path.relative_to(SERVICE))] = lines[:3]
+    assert left == {}
 
 
 def placeholders(text: str) -> set[str]:
@@ -75,6 +95,8 @@ def test_every_key_the_code_names_is_in_the_catalogue_and_every_entry_is_used():
     dynamic |= {f"offline.{key}" for key in PHONE_TEXTS}
     dynamic |= {key for key in known if key.startswith(("error.", "field.", "label."))}
     dynamic |= {refusal for _, refusal in CAPABILITIES.values()} | set(FAILURE_REASONS.values()) | {"archive.failed"}
+    dynamic |= {key for _, key, _ in navigation.EVERYTHING + (navigation.MORE,)}  # the tabs' names
+    dynamic |= {f"picture.group.{group}" for group in ("gap", "served", "fine")}  # the distance map's legend
     dynamic |= {"care.care_missing", "care.cleaning_due"}  # a facility care case's title, by its reason
     dynamic |= {f"exchange.table.{table}" for table in TABLES}  # the exchange ZIP's schemas' titles
     dynamic |= {f"exchange.{table}.{column.name}" for table, columns in TABLES.items() for column in columns}

@@ -337,8 +337,9 @@ def test_a_failed_background_archive_says_why_and_waits_before_retrying(client, 
         client.get(url, headers=h)
     assert len(calls) == 1  # not rebuilt on every poll
     assert not [name for name in os.listdir(app.config["ARCHIVE_DIR"]) if name.endswith(".part")]
-    page = client.get(url, headers={**h, "Accept": "text/html"})
+    page = client.get(url, headers={**h, "Accept": "text/html", "Accept-Language": "zh-CN"})
     assert "失败" in page.get_data(as_text=True)
+    assert "could not be built" in client.get(url, headers={**h, "Accept": "text/html"}).get_data(as_text=True)
 
 
 # 8. Parser abuse ----------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Every word a person reads on a page is Chinese: the pages' error paths, walked, show no English word."""
+"""Every word a person reads on a page is Chinese: the pages' error paths, walked, show no English word; and with
+PAGE_LOCALE=en, every page of every role shows no Chinese but the data."""
+import functools
 import io
 import re
 from datetime import date
@@ -95,3 +97,84 @@ def test_the_error_paths_of_the_pages_speak_chinese(client, world, app):
     assert "该户在这段时间已有送水服务协议" in said["a second agreement"]
     assert "只有县级管理员可以管理账号" in said["the users page"]
     assert "您的角色不能修改送水协议" in said["an agreement as village staff"]
+
+
+# A page in another language: every word comes from the catalogue ---------------------------------------------
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+class ShownText(VisibleText):
+    """The visible text, and the attributes a person reads (placeholder, title, alt, aria-label, a button's value)."""
+
+    def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
+        for name, value in attrs:
+            if value and (name in ("placeholder", "title", "alt", "aria-label")
+                          or (name == "value" and dict(attrs).get("type") in ("submit", "button"))):
+                self.parts.append(value)
+
+
+def _standard_units() -> set[str]:
+    """GB 5749-2022's own units, as the standard's data in the repository writes them (色度: 度)."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "service/data/gb5749-2022.json").read_text("utf-8"))
+    return {p["unit"] for p in data["parameters"] if CJK.search(p.get("unit") or "")}
+
+
+def chinese_shown(response) -> list[str]:
+    parser = ShownText()
+    parser.feed(response.get_data(as_text=True))
+    units = _standard_units()
+    return [part.strip() for part in parser.parts if CJK.search(functools.reduce(
+        lambda text, unit: text.replace(f"({unit})", ""), units, part))]
+
+
+def _latin_world(world):
+    """The world's places and people named in pinyin: on an English page, whatever Chinese is left is the page's."""
+    for record, name in ((world.t_a, "Chengguan"), (world.t_b, "Hekou"), (world.v_a1, "Zhangjia"),
+                         (world.v_a2, "Lijia"), (world.v_b1, "Wangzhuang"), (world.staff_a, "Liu Cungan"),
+                         (world.point_a1, "Zhangjia Point"), (world.point_b1, "Wangzhuang Point")):
+        record.name = name
+    db.session.commit()
+
+
+def test_with_page_locale_en_every_page_of_every_role_shows_no_chinese_but_the_data(app, client, world, monkeypatch):
+    from models import Case, Delivery
+
+    monkeypatch.setitem(app.config, "PAGE_LOCALE", "en")
+    _latin_world(world)
+    h = world.headers(world.worker_a)
+    household = client.post("/api/v1/households", json={**household_payload(world, 1, distance_m=1500),
+                                                         "head_name": "Wang Guiying"}, headers=h).json
+    near = make_household(world, 2)
+    near.head_name = "Li Si"
+    agreement = make_agreement(world, near, start_on=local_today(), signed_on=local_today())
+    db.session.add(Delivery(agreement_id=agreement.id, household_id=near.id, scheduled_for=local_today(),
+                            status="planned"))
+    case = client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "title": "Leaking tank",
+                                              "description": "Tank leaks"}, headers=h).json
+    client.post(f"/api/v1/cases/{case['id']}/progress", json={"note": "Plumber called"}, headers=h)
+    db.session.commit()
+    pages = ["/", "/todo", "/more", "/dashboard", "/households", f"/households/{household['id']}",
+             f"/households/{household['id']}/edit", "/households/new", f"/households/{household['id']}/visit",
+             f"/households/{near.id}", "/deliveries/today", "/deliveries/week", "/deliveries", "/agreements",
+             f"/agreements/{agreement.id}", f"/agreements/new?household_id={household['id']}", "/facilities",
+             f"/facilities/{world.point_a1.id}", "/cases", f"/cases/{case['id']}", "/cases/new", "/cases/mine",
+             f"/villages/{world.v_a1.id}", "/sms", "/imports", "/no/such/page"]
+    shown = {}
+    for username in ("admin", "lead_a", "worker_a", "cun_a1"):
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
+        login(client, username)
+        for path in pages + (["/users"] if username == "admin" else []):
+            response = client.get(path)
+            if chinese_shown(response):
+                shown[(username, path)] = chinese_shown(response)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
+    login_page = client.get("/login")
+    if chinese_shown(login_page):
+        shown[("nobody", "/login")] = chinese_shown(login_page)
+    assert shown == {}
+    assert db.session.get(Case, case["id"]) is not None

@@ -9,6 +9,7 @@ from ..kept_figures import current_kept_figures
 from ..domain.dashboard import dashboard as dashboard_figures, totals_of
 from ..domain.regions import children_of
 from ..domain.scope import Scope, get_visible, townships_under
+from ..i18n import locale
 from ..pictures import dashboard_pictures
 
 blueprint = Blueprint("dashboard_pages", __name__)
@@ -40,6 +41,7 @@ def index():
         return dashboard_pictures(db.session, drawn_for, rules.today, rules.zone, figures,
                                   rules.supply.assurance_min, township_id, children if above_county else None)
 
-    pictures = kept.derived(figures, ("pictures", drawn_for, township_id, region.id if region else None), draw) \
+    pictures = kept.derived(figures, ("pictures", drawn_for, township_id, region.id if region else None, locale()),
+                            draw) \
         if figures["villages"] else draw()
     return render_template("dashboard/index.html", d=figures, pictures=pictures, region=region, children=children)

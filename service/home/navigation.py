@@ -6,18 +6,18 @@ from models import User
 
 from ..domain.permissions import REACH, TOWNSHIP, VILLAGE, can
 
-# endpoint, label, the capability it needs (None: every role)
-TODAY = ("deliveries_pages.today", "今日送水", "log_delivery")
-TODO = ("home.todo", "待办", None)
-DASHBOARD = ("dashboard_pages.index", "清零", None)
-HOUSEHOLDS = ("households_pages.index", "监测户", None)
-CASES = ("cases_pages.index", "问题", None)
-AGREEMENTS = ("agreements_pages.index", "协议", None)
-FACILITIES = ("facilities_pages.index", "设施", None)
-SMS = ("sms_pages.index", "短信", None)
-IMPORTS = ("imports_pages.index", "导入", "import_rosters")
-USERS = ("users_pages.index", "账号", "manage_users")
-MORE = ("home.more", "更多", None)
+# endpoint, the catalogue key of its name (pages show `_(key)`), the capability it needs (None: every role)
+TODAY = ("deliveries_pages.today", "nav.today", "log_delivery")
+TODO = ("home.todo", "nav.todo", None)
+DASHBOARD = ("dashboard_pages.index", "nav.dashboard", None)
+HOUSEHOLDS = ("households_pages.index", "nav.households", None)
+CASES = ("cases_pages.index", "nav.cases", None)
+AGREEMENTS = ("agreements_pages.index", "nav.agreements", None)
+FACILITIES = ("facilities_pages.index", "nav.facilities", None)
+SMS = ("sms_pages.index", "nav.sms", None)
+IMPORTS = ("imports_pages.index", "nav.imports", "import_rosters")
+USERS = ("users_pages.index", "nav.users", "manage_users")
+MORE = ("home.more", "nav.more", None)
 
 TABS = {VILLAGE: (TODAY, HOUSEHOLDS, CASES, MORE), TOWNSHIP: (TODO, TODAY, HOUSEHOLDS, CASES, MORE)}
 COUNTY_TABS = (DASHBOARD, CASES, HOUSEHOLDS, AGREEMENTS, MORE)

@@ -5,14 +5,14 @@ from models import db
 
 from ..auth import acting_user
 from ..context import current_context
-from ..i18n import tell
+from ..i18n import locale, tell
 from ..domain.catalogue import labels
 from ..domain.errors import PayloadTooLarge
 from ..domain.permissions import require_capability
 from .runner import run_import, template_xlsx
 
 blueprint = Blueprint("imports_pages", __name__)
-KINDS = labels("import_kind")
+KINDS = tuple(labels("import_kind"))
 
 
 @blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks):kind>/template.xlsx")
@@ -43,4 +43,4 @@ def index():
         except PayloadTooLarge as exc:
             refused = tell(exc.message)
     status = 413 if refused else 422 if report and report["errors"] else 200
-    return render_template("imports/index.html", kinds=KINDS, kind=kind, report=report, refused=refused), status
+    return render_template("imports/index.html", kinds=labels("import_kind", locale()), kind=kind, report=report, refused=refused), status

@@ -253,8 +253,9 @@
       message.className = "error";
       message.setAttribute("role", "alert");
       const errors = Object.values(item.errors || {}).flat();
-      message.textContent = T.refused + "（" + fill(T.tapped, {time: when(new Date(item.tapped_at))}) + "）：" +
-        (errors.length ? errors.join("；") : item.message);
+      message.textContent = fill(T.refused_because, {refused: T.refused,
+        tapped: fill(T.tapped, {time: when(new Date(item.tapped_at))}),
+        reasons: errors.length ? errors.join(T.reasons_joined) : item.message});
       const dismiss = document.createElement("button");
       dismiss.type = "button";
       dismiss.className = "secondary";

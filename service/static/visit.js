@@ -10,7 +10,7 @@
 
   function value(name) {
     var field = form.elements[name];
-    var text = (field.value || "").trim().replace(/[０-９．]/g, function (c) {
+    var text = (field.value || "").trim().replace(/[\uFF10-\uFF19\uFF0E]/g, function (c) {
       return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);  // full-width digits, as a Chinese keyboard types them
     });
     if (text === "") text = field.dataset.default || "";

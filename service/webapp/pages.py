@@ -10,10 +10,10 @@ from flask_wtf.csrf import generate_csrf
 
 from ..auth import acting_user
 from ..domain import catalogue
+from ..domain.catalogue import Message
 from ..i18n import label, locale
 
 blueprint = Blueprint("webapp", __name__)
-APP_NAME = "农村饮水安全 · 送水"
 # The service worker's own code and Workbox, in the order it loads them (workbox-core first).
 WORKBOX = [f"vendor/workbox/workbox-{module}.prod.js"
            for module in ("core", "routing", "strategies", "expiration", "background-sync")]
@@ -26,7 +26,9 @@ def manifest():
     """What 添加到主屏幕 installs: opens on 今日送水, full screen, with the service's icon."""
     icons = [{"src": url_for("static", filename=f"icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png",
               "purpose": "any maskable"} for size in (192, 512)]
-    response = jsonify(name=APP_NAME, short_name="送水", lang="zh-CN", start_url=url_for("deliveries_pages.today"),
+    response = jsonify(name=catalogue.render(Message("app.name"), locale()),
+                       short_name=catalogue.render(Message("app.short_name"), locale()),
+                       lang=locale().replace("_", "-"), start_url=url_for("deliveries_pages.today"),
                        scope="/", display="standalone", background_color="#f4f6f8", theme_color="#0b6e4f",
                        icons=icons)
     response.mimetype = "application/manifest+json"
@@ -58,7 +60,7 @@ def session_state():
 # What the page's script says (`offline.<key>` in the catalogue).
 PHONE_TEXTS = ("banner", "pending", "pending_count", "waiting", "sending", "login_expired", "other_user", "refused",
                "tapped", "dismiss", "logged", "photo_too_large", "not_saved", "queued_report", "last_sync",
-               "logout_pending", "taken", "taking", "take_failed")
+               "logout_pending", "taken", "taking", "take_failed", "refused_because", "reasons_joined")
 
 
 def phone_texts(user) -> dict:
