@@ -20,7 +20,8 @@ CASE_SOURCES = ("inspection", "assigned", "petition", "hotline", "media", "self_
 # 限期整改 (fixed by a deadline) or 长期坚持 (kept up for good).
 CASE_CATEGORIES = ("deadline", "ongoing")
 SEVERITIES = ("high", "medium", "low")
-ACTIVE_CASE_STATUSES = ("open", "in_progress", "resolved")
+UNRESOLVED_CASE_STATUSES = ("open", "in_progress")  # 未整改: its rectification is not yet reported done
+ACTIVE_CASE_STATUSES = UNRESOLVED_CASE_STATUSES + ("resolved",)
 
 
 class Case(Timestamps, db.Model):

@@ -132,7 +132,9 @@ def load_config() -> dict:
         # A report from the phone whose position is further than this from its household, facility or village is
         # marked for checking (a township is 10–20 km across; a GPS fix indoors is off by far less).
         "FIELD_REPORT_MAX_KM": env.float("FIELD_REPORT_MAX_KM", 20),
-        "WATER_STANDARD_L_PER_PERSON_DAY": env.float("WATER_STANDARD_L_PER_PERSON_DAY", 35),
+        # 缺水地区: the survey's quantity bounds are 40 L / 20 L, and the delivery standard defaults to 20 L.
+        "WATER_SHORT_AREA": (water_short := env.bool("WATER_SHORT_AREA", False)),
+        "WATER_STANDARD_L_PER_PERSON_DAY": env.float("WATER_STANDARD_L_PER_PERSON_DAY", 20 if water_short else 35),
         "SUPPLY_ASSURANCE_MIN": env.float("SUPPLY_ASSURANCE_MIN", 90),
         "SUPPLY_CASE_AFTER_DAYS": env.int("SUPPLY_CASE_AFTER_DAYS", 7),
         "PLANNING_HORIZON_DAYS": env.int("PLANNING_HORIZON_DAYS", 14),

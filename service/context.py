@@ -49,7 +49,7 @@ def rules(config, now: datetime) -> Rules:
                          "low": config["CASE_DEADLINE_DAYS_LOW"]}, config["CASE_RECHECK_AFTER_DAYS"],
                         config["RELAPSE_WINDOW_DAYS"], config["CLEANING_EVERY_DAYS"])
     supply = SupplyStandard(config["SUPPLY_ASSURANCE_MIN"], config["WATER_STANDARD_L_PER_PERSON_DAY"],
-                            config["SUPPLY_CASE_AFTER_DAYS"])
+                            config["SUPPLY_CASE_AFTER_DAYS"], water_short=config["WATER_SHORT_AREA"])
     return Rules(thresholds(config), policy, now.astimezone(zone).date(), now, zone, config["PLANNING_HORIZON_DAYS"],
                  config["DELIVERY_BACKDATE_DAYS"], supply)
 

@@ -333,3 +333,27 @@ def test_the_survey_sheet_prints_the_person_who_visited_not_a_login(client, worl
     text = "".join(text_of(pdf.data)[0].split())
     assert "刘村干" in text and "cun_a1" not in text
     assert "未关联责任人" in text  # worker_a is a login of no registered person, and the sheet says so
+
+
+def test_a_water_short_county_judges_quantity_by_its_own_bounds_on_the_server_and_the_page(app, client, world,
+                                                                                          monkeypatch):
+    import json
+    import re
+
+    from models import db
+
+    from .conftest import make_household
+    from .helpers import login
+
+    household = make_household(world, 1, distance_m=200.0)
+    db.session.commit()
+    body = {"quality": "met", "piped": True, "assurance_percent": 98, "liters_per_person_day": 30}
+    assert _visit(client, world, household.id, **body).json["indicators"]["quantity"] == "failed"
+    monkeypatch.setitem(app.config, "WATER_SHORT_AREA", True)
+    assert _visit(client, world, household.id, **body).json["indicators"]["quantity"] == "basic"
+    # The page judges with the very table the server judged with.
+    login(client, "worker_a")
+    page = client.get(f"/households/{household.id}/visit").get_data(as_text=True)
+    table = json.loads(re.search(r"data-limits='([^']+)'", page).group(1).replace("&#34;", '"'))
+    assert table["quantity"] == {"better": "at_least", "met": 40, "basic": 20}
+    assert table["convenience"] == {"better": "at_most", "met": 10, "basic": 20}

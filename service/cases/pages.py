@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from models import FAILED_STATUSES, Case, CaseEvent, FieldReport, Unit, User, Village, db, utcnow
+from models import FAILED_STATUSES, Case, CaseEvent, FieldReport, Unit, User, Village, db, utcnow, UNRESOLVED_CASE_STATUSES
 
 from ..auth import acting_scope, acting_user
 from ..clock import local_today
@@ -56,7 +56,7 @@ def _detail(case_id: int, errors: dict | None = None) -> str:
     staff = cases.assignable_staff(db.session, case) if can(actor, "assign_case") else []
     stranded = stranded_households(db.session, case.facility, current_thresholds()) \
         if case.facility is not None and case.dedupe_key == f"facility:{case.facility_id}" and \
-        case.status in ("open", "in_progress") and case.facility.status in FAILED_STATUSES else []
+        case.status in UNRESOLVED_CASE_STATUSES and case.facility.status in FAILED_STATUSES else []
     return render_template("cases/detail.html", c=case, next_steps=_next_steps(case, actor), staff=staff,
                            units=_units(case.township_id) if can(actor, "work_case") else [],
                            stranded=stranded, repair=case, field_reports=db.session.scalars(

@@ -1,7 +1,7 @@
 from flask import Response, request, send_from_directory
 from sqlalchemy.orm import selectinload
 
-from models import Case, Village, db, utcnow
+from models import Case, Village, db, utcnow, UNRESOLVED_CASE_STATUSES
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
@@ -20,7 +20,6 @@ from .schemas import (CaseArgs, CaseEvidenceSchema, CasePageSchema, CaseSchema, 
                       TransitionSchema)
 
 
-UNRESOLVED = ("open", "in_progress")  # what 未整改问题 counts
 
 
 def _flag(clause_for):
@@ -37,7 +36,7 @@ collection = Collection(
     "问题 Cases: open → in_progress → resolved → verified (销号) → closed, or open again (反弹)",
     special_filters={"overdue": _flag(cases.overdue_clause), "recheck_due": _flag(cases.recheck_due_clause),
                      "relapsed": lambda stmt, wanted: stmt.where((Case.relapse_count > 0) == wanted),
-                     "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED) == wanted)},
+                     "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED_CASE_STATUSES) == wanted)},
     list_options=(selectinload(Case.events), selectinload(Case.evidence), selectinload(Case.cooperating_units)),
     village_of=own_village,
 )

@@ -13,7 +13,7 @@ from typing import Callable
 from sqlalchemy import String, bindparam, cast, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
-from models import (ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility,
+from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, FAILED_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, Facility,
                     Household, Staff, Township, User, Village, Visit, latest_visit_ids)
 
 from . import catalogue
@@ -62,12 +62,12 @@ UPDATABLE = ("title", "description", "severity", "lead_unit", "assignee_id", "de
 
 
 def is_overdue(case: Case, today: date) -> bool:
-    return case.status in ("open", "in_progress") and case.deadline < today
+    return case.status in UNRESOLVED_CASE_STATUSES and case.deadline < today
 
 
 def overdue_clause(today: date):
     """SQL: an open or in-progress case past its deadline."""
-    return Case.status.in_(("open", "in_progress")) & (Case.deadline < today)
+    return Case.status.in_(UNRESOLVED_CASE_STATUSES) & (Case.deadline < today)
 
 
 def recheck_due_clause(today: date):
@@ -425,7 +425,7 @@ def resolve_system_cases(session, dedupe_keys: list[str], note: str, now: dateti
     """Cases whose problem the system saw go away become resolved (still to be verified by a lead)."""
     if not dedupe_keys:
         return []
-    stmt = (update(Case).where(Case.dedupe_key.in_(dedupe_keys), Case.status.in_(("open", "in_progress")))
+    stmt = (update(Case).where(Case.dedupe_key.in_(dedupe_keys), Case.status.in_(UNRESOLVED_CASE_STATUSES))
             .values(status="resolved", resolution_note=note, resolved_at=now, updated_at=now)
             .returning(Case.id, Case.status).execution_options(synchronize_session=False))
     if kinds:
@@ -460,7 +460,7 @@ def sync_gap_cases(session, today: date, now: datetime, thresholds: Thresholds, 
     still_gaps = select(Household.id).where(gap_clause(thresholds))
     fixed = session.scalars(
         select(Case.dedupe_key).join(Household, Household.id == Case.household_id)
-        .where(Case.kind == "missing_agreement", Case.status.in_(("open", "in_progress")), in_place,
+        .where(Case.kind == "missing_agreement", Case.status.in_(UNRESOLVED_CASE_STATUSES), in_place,
                Case.household_id.not_in(still_gaps))).all()
     resolved = resolve_system_cases(session, fixed, "agreement_active", now, kinds=("missing_agreement",))
     return len(opened), len(resolved)
@@ -514,7 +514,7 @@ def case_deadlines(session, today: date, now: datetime) -> dict:
 
     Each case is reminded once and escalated once (the day is stored), whatever the number of runs.
     """
-    active = Case.status.in_(("open", "in_progress"))
+    active = Case.status.in_(UNRESOLVED_CASE_STATUSES)
     reminded = session.scalars(
         update(Case).where(active, Case.deadline == today + timedelta(days=1), Case.reminded_on.is_(None))
         .values(reminded_on=today).returning(Case.id).execution_options(synchronize_session=False)).all()
@@ -556,7 +556,7 @@ def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, vil
         opened += new
         still = select(literal(prefix) + cast(Facility.id, String)).where(clause)
         fixed = session.scalars(select(Case.dedupe_key).join(Facility, Facility.id == Case.facility_id).where(
-            Case.dedupe_key.like(prefix + "%"), Case.status.in_(("open", "in_progress")), in_place,
+            Case.dedupe_key.like(prefix + "%"), Case.status.in_(UNRESOLVED_CASE_STATUSES), in_place,
             Case.dedupe_key.not_in(still))).all()
         resolved += resolve_system_cases(session, fixed, fixed_note, now)
     return len(opened), len(resolved)
@@ -624,7 +624,7 @@ def record_complaint(session, household: Household, text: str, today: date, now:
     """群众反映 by SMS: the household's open complaint case gathers the message as a progress entry; without one, a
     case is opened (source villager) with the message as its description. Returns the case's id."""
     open_id = session.scalar(select(Case.id).where(Case.household_id == household.id, Case.source == "villager",
-                                                   Case.status.in_(("open", "in_progress"))).order_by(Case.id).limit(1))
+                                                   Case.status.in_(UNRESOLVED_CASE_STATUSES)).order_by(Case.id).limit(1))
     if open_id is not None:
         session.add(_event(open_id, "progress", None, note=text, at=now))
         return open_id

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
-from models import (ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, Visit,
+from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, Visit,
                     WaterTest, latest_visit_ids)
 
 from .agreements import renewal_due_clause
@@ -97,7 +97,7 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
 
     active = Case.status.in_(ACTIVE_CASE_STATUSES)
     for row in session.execute(
-        select(Case.village_id, _count_if(Case.status.in_(("open", "in_progress"))), _count_if(overdue_clause(today)),
+        select(Case.village_id, _count_if(Case.status.in_(UNRESOLVED_CASE_STATUSES)), _count_if(overdue_clause(today)),
                _count_if(Case.status == "resolved"), _count_if(recheck_due_clause(today)),
                _count_if(Case.relapse_count > 0))
         .where(Case.village_id.in_(ids), active | (Case.status == "verified") | (Case.relapse_count > 0))
@@ -241,7 +241,7 @@ def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> 
 
     oldest = session.execute(
         select(Case.id, Case.kind, Case.village_id, Case.township_id, Case.status, Case.deadline, Case.created_at)
-        .where(Case.village_id.in_(ids), Case.status.in_(("open", "in_progress")))
+        .where(Case.village_id.in_(ids), Case.status.in_(UNRESOLVED_CASE_STATUSES))
         .order_by(Case.created_at, Case.id).limit(OLDEST_SHOWN)
     ).mappings().all()
 

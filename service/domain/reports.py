@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import (ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection,
+from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection,
                     Facility, Household, Region, ReportPrinting, ReportVerification, Staff, Township, Unit, Village, Visit, WaterTest,
                     latest_visit_ids)
 
@@ -205,6 +205,9 @@ def _summary_rates(figures: dict) -> dict:
 # 3: supply assurance counts the days of households needing delivery without an agreement; 4: 逐户排查 coverage, key
 # villages (重点村) first with their subtotal
 SUMMARY_VERSION = 4
+# The versions `township_summary` rebuilds (every one since it went village by village; raising SUMMARY_VERSION
+# adds the new one); a paper without a version is `township_summary_v1`'s.
+SUMMARY_VERSIONS = range(2, SUMMARY_VERSION + 1)
 
 
 def township_summary(session, scope: Scope, township_id: int, date_from: date, date_to: date,
@@ -281,7 +284,7 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
                 .group_by(Visit.village_id)):
             add(village_id, survey_visited=visited, survey_unsafe=unsafe)
     open_cases = session.scalar(select(func.count()).select_from(Case).where(
-        Case.township_id == township.id, Case.status.in_(("open", "in_progress"))))
+        Case.township_id == township.id, Case.status.in_(UNRESOLVED_CASE_STATUSES)))
     totals = {key: sum(row[key] for row in rows.values()) for key in figures}
     record = {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
               "params": {"from": date_from.isoformat(), "to": date_to.isoformat(), "version": version},
@@ -318,7 +321,7 @@ def township_summary_v1(session, scope: Scope, township_id: int, date_from: date
                Delivery.scheduled_for <= date_to).group_by(Delivery.confirmation)).all())
     asked = sum(n for key, n in confirmations.items() if key in ("pending", "confirmed", "disputed", "expired"))
     open_cases = session.scalar(select(func.count()).select_from(Case).where(
-        Case.township_id == township.id, Case.status.in_(("open", "in_progress"))))
+        Case.township_id == township.id, Case.status.in_(UNRESOLVED_CASE_STATUSES)))
     return {"kind": "township_summary", "subject_id": township.id, "township_id": township.id,
             "params": {"from": date_from.isoformat(), "to": date_to.isoformat()},
             "township": {"id": township.id, "name": township.name, "code": township.code},
@@ -378,7 +381,7 @@ def ledger_record(session, scope: Scope, township_id: int, date_from: date, date
             "headers": list(LEDGER_HEADERS), "rows": rows,
             "totals": {"cases": len(rows), "overdue": sum(r["overdue"] for r in rows),
                        "verified": sum(r["status"] in ("verified", "closed") for r in rows),
-                       "without_evidence": sum(not r["evidence"] and r["status"] in ("open", "in_progress")
+                       "without_evidence": sum(not r["evidence"] and r["status"] in UNRESOLVED_CASE_STATUSES
                                                for r in rows)}}
 
 
@@ -527,7 +530,7 @@ BUILDERS = {
         session, scope, subject_id),
     "township_summary": lambda session, scope, subject_id, params, zone, thresholds: township_summary(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
-        thresholds, zone, params["version"]) if params.get("version") in (2, 3, 4) else township_summary_v1(
+        thresholds, zone, params["version"]) if params.get("version") in SUMMARY_VERSIONS else township_summary_v1(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
         thresholds),
     "water_tests": lambda session, scope, subject_id, params, zone, thresholds: water_test_report(

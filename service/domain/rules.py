@@ -14,6 +14,7 @@ class SupplyStandard:
     assurance_min: float = 90.0  # percent of days
     liters_per_person_day: float = 35.0
     case_after_days: int = 7  # under either for this many days in a row: a case
+    water_short: bool = False  # 缺水地区 (WATER_SHORT_AREA): the survey's quantity bounds are 40 L and 20 L
 
 
 @dataclass(frozen=True)

@@ -24,35 +24,32 @@ from .supply import Gaps, annotate_30d
 EARLIEST_YEAR = 2000  # no survey on the four indicators is older
 
 
-def limits(water_short: bool) -> dict[str, tuple[float, float]]:
-    """Each measured indicator's bounds (met, basic): at least so many liters and percent, at most so many minutes.
-    Also what the visit page judges with while the surveyor types."""
-    return {"quantity": (40, 20) if water_short else (60, 35), "convenience": (10, 20), "assurance": (95, 90)}
+def judgement_table(water_short: bool) -> dict[str, dict]:
+    """How each measured indicator is judged (T/CHES 18-2018): met at `met` or better, basically met at `basic`,
+    better being more (`at_least`: liters, percent) or less (`at_most`: minutes). The one table the server judges
+    a visit with and the visit page judges with while the surveyor types."""
+    return {"quantity": {"better": "at_least", "met": 40, "basic": 20} if water_short
+            else {"better": "at_least", "met": 60, "basic": 35},
+            "convenience": {"better": "at_most", "met": 10, "basic": 20},
+            "assurance": {"better": "at_least", "met": 95, "basic": 90}}
 
 
-def judge_quantity(liters: float, water_short: bool) -> str:
-    """水量 by liters per person per day."""
-    met, basic = limits(water_short)["quantity"]
-    return "met" if liters >= met else "basic" if liters >= basic else "failed"
+def judge(indicator: str, value: float, water_short: bool) -> str:
+    """A measured indicator's verdict by the judgement table."""
+    row = judgement_table(water_short)[indicator]
+    sign = 1 if row["better"] == "at_least" else -1
+    return "met" if sign * value >= sign * row["met"] else "basic" if sign * value >= sign * row["basic"] else "failed"
 
 
 def judge_convenience(piped: bool | None, round_trip_minutes: float | None) -> str:
     """用水方便程度: piped into the home or yard, or by the round trip to fetch water."""
-    met, basic = limits(False)["convenience"]
-    if piped:
-        return "met"
-    return "met" if round_trip_minutes <= met else "basic" if round_trip_minutes <= basic else "failed"
-
-
-def judge_assurance(percent: float) -> str:
-    """供水保证率 by percent of days supplied."""
-    met, basic = limits(False)["assurance"]
-    return "met" if percent >= met else "basic" if percent >= basic else "failed"
+    return "met" if piped else judge("convenience", round_trip_minutes, False)
 
 
 def is_water_short(rules) -> bool:
-    """Where the delivery standard is set below 35 L a person a day, the area is short of water (缺水地区)."""
-    return rules.supply.liters_per_person_day < 35
+    """Whether the county is a water-short area (缺水地区, the setting WATER_SHORT_AREA): its quantity bounds are
+    40 L and 20 L a person a day instead of 60 L and 35 L."""
+    return rules.supply.water_short
 
 
 def result_of(verdicts: dict) -> str:
@@ -110,8 +107,9 @@ def record_visit(session, actor: User, household_id: int, data: dict, rules, pho
         errors["round_trip_minutes"] = [Message("survey.piped_or_minutes")]
     if errors:
         raise FieldErrors(errors)
-    verdicts = {"quantity": judge_quantity(liters, is_water_short(rules)), "quality": quality,
-                "convenience": judge_convenience(data.get("piped"), minutes), "assurance": judge_assurance(assurance)}
+    verdicts = {"quantity": judge("quantity", liters, is_water_short(rules)), "quality": quality,
+                "convenience": judge_convenience(data.get("piped"), minutes),
+                "assurance": judge("assurance", assurance, False)}
     visit = Visit(household_id=household.id, township_id=household.township_id, village_id=household.village_id,
                   visited_on=visited_on, surveyor_id=actor.id, liters_per_person_day=liters,
                   quality_judged=data.get("quality"), piped=data.get("piped"), round_trip_minutes=minutes,

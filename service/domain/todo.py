@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import Agreement, Case, Delivery, Household, User
+from models import Agreement, Case, Delivery, Household, User, UNRESOLVED_CASE_STATUSES
 
 from .cases import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
@@ -26,7 +26,7 @@ def township_todo(session, actor: User, today: date, thresholds: Thresholds, bac
     waiting for 销号 by someone other than who resolved them, re-checks due, and missed deliveries still inside
     the backdating window: each the first few, oldest or most urgent first, with how many in all."""
     scope = Scope.of(actor)
-    active = Case.status.in_(("open", "in_progress"))
+    active = Case.status.in_(UNRESOLVED_CASE_STATUSES)
     # Each case row names its household or facility: rows that read the same help nobody.
     subject = (selectinload(Case.village), selectinload(Case.household), selectinload(Case.facility))
     cases = scope.restrict(select(Case), Case)

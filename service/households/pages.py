@@ -94,7 +94,7 @@ def _visit_form(household_id: int, errors: dict | None = None) -> str:
     values = request.form if request.method == "POST" else {"visited_on": rules.today.isoformat()}
     return render_template("households/visit.html", h=household, supply=household.supply_30d,
                            source_quality=source_quality(db.session, household), values=values, errors=errors or {},
-                           limits=survey.limits(survey.is_water_short(rules)), backdate_days=rules.backdate_days)
+                           limits=survey.judgement_table(survey.is_water_short(rules)), backdate_days=rules.backdate_days)
 
 
 @blueprint.route("/households/<int:household_id>/visit", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
-// 入户排查: each indicator's verdict shown as the surveyor types, judged with the bounds the server judges with
-// (the form's data-limits); a blank field shows the verdict of the value the server will take from the records.
+// 入户排查: each indicator's verdict shown as the surveyor types, judged by the table the server judges with (the
+// form's data-limits: per indicator, whether more or less is better and its met and basic bounds); a blank field
+// shows the verdict of the value the server will take from the records.
 (function () {
   "use strict";
   var form = document.getElementById("visit-form");
@@ -18,21 +19,19 @@
     return isNaN(number) || number < 0 ? null : number;
   }
 
-  function atLeast(number, bounds) {
-    return number === null ? null : number >= bounds[0] ? "met" : number >= bounds[1] ? "basic" : "failed";
-  }
-
-  function atMost(number, bounds) {
-    return number === null ? null : number <= bounds[0] ? "met" : number <= bounds[1] ? "basic" : "failed";
+  function judged(number, row) {
+    if (number === null) return null;
+    var sign = row.better === "at_least" ? 1 : -1;
+    return sign * number >= sign * row.met ? "met" : sign * number >= sign * row.basic ? "basic" : "failed";
   }
 
   function judge() {
     var quality = form.elements.quality.value || form.elements.quality.dataset.default || null;
     var verdicts = {
-      quantity: atLeast(value("liters_per_person_day"), limits.quantity),
+      quantity: judged(value("liters_per_person_day"), limits.quantity),
       quality: quality,
-      convenience: form.elements.piped.checked ? "met" : atMost(value("round_trip_minutes"), limits.convenience),
-      assurance: atLeast(value("assurance_percent"), limits.assurance)
+      convenience: form.elements.piped.checked ? "met" : judged(value("round_trip_minutes"), limits.convenience),
+      assurance: judged(value("assurance_percent"), limits.assurance)
     };
     var known = [];
     Object.keys(verdicts).forEach(function (name) {
