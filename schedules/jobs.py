@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import Village, utcnow
 from service.backup import daily_backup
-from service.domain.cases import daily_case_pass
+from service.domain.system_cases import daily_case_pass
 from service.domain.geo import recompute_distances
 from service.domain.planning import mark_missed, plan_deliveries
 from service.domain.outbox import drain_outbox

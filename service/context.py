@@ -14,7 +14,7 @@ from flask import current_app, g
 
 from .backup import BackupSettings
 
-from .domain.cases import CasePolicy
+from .domain.case_rules import CasePolicy
 from .domain.gateway import SmsGateway
 from .domain.identity import IdNumberVault
 from .domain.needs_delivery import Thresholds

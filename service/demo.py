@@ -12,7 +12,8 @@ from werkzeug.security import generate_password_hash
 from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, Household, Region, Staff, Township, Unit,
                     User, Village, Visit)
 
-from .domain.cases import CasePolicy, open_facility_case, open_missed_delivery_cases, sync_gap_cases, sync_survey_cases
+from .domain.case_rules import CasePolicy
+from .domain.system_cases import open_facility_case, open_missed_delivery_cases, sync_gap_cases, sync_survey_cases
 from .domain.geo import recompute_distances
 from .domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
 from .domain.planning import plan_deliveries, scheduled_days

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from models import Case, CaseEvent, db, utcnow
 from service.clock import local_today
 from service.context import current_rules
-from service.domain.cases import case_deadlines
+from service.domain.system_cases import case_deadlines
 from service.domain.planning import mark_missed, plan_deliveries
 
 from .helpers import PNG
@@ -405,7 +405,7 @@ def test_a_failed_central_point_is_one_repair_case_with_its_emergency_households
 
     from models import Facility, Household
     from service.context import current_rules
-    from service.domain.cases import daily_case_pass
+    from service.domain.system_cases import daily_case_pass
     from service.domain.gaps import gap_clause
     from service.domain.geo import recompute_distances
     from service.domain.registry import set_facility_status
@@ -455,7 +455,7 @@ def test_every_facility_is_looked_after_a_case_until_its_unit_and_manager_are_na
     from datetime import timedelta
 
     from service.context import current_rules
-    from service.domain.cases import daily_case_pass
+    from service.domain.system_cases import daily_case_pass
 
     from .helpers import csrf_token, login
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Agreement, Delivery, db
 from service.domain.agreements import liters_per_person_day, quantity_below_standard
-from service.domain.cases import CasePolicy
+from service.domain.case_rules import CasePolicy
 from service.domain.needs_delivery import Thresholds
 from service.domain.rules import Rules
 from service.domain.planning import expire_agreements, mark_missed, plan_deliveries, scheduled_days

@@ -7,7 +7,7 @@ from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
 from ..clock import local_today, local_zone
 from ..context import current_rules
-from ..domain import cases
+from ..domain import case_rules, cases
 from ..domain.kept import own_village
 from ..domain.scope import get_visible
 from ..domain.errors import NotFound
@@ -34,7 +34,7 @@ collection = Collection(
     lambda session, actor, data: cases.open_case(session, actor, data, local_today(), current_rules().cases),
     lambda session, actor, record_id, data: cases.update_case(session, actor, record_id, data, local_today()),
     "问题 Cases: open → in_progress → resolved → verified (销号) → closed, or open again (反弹)",
-    special_filters={"overdue": _flag(cases.overdue_clause), "recheck_due": _flag(cases.recheck_due_clause),
+    special_filters={"overdue": _flag(case_rules.overdue_clause), "recheck_due": _flag(case_rules.recheck_due_clause),
                      "relapsed": lambda stmt, wanted: stmt.where((Case.relapse_count > 0) == wanted),
                      "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED_CASE_STATUSES) == wanted)},
     list_options=(selectinload(Case.events), selectinload(Case.evidence), selectinload(Case.cooperating_units)),

@@ -4,7 +4,7 @@ from models import CASE_CATEGORIES, CASE_KINDS, CASE_SOURCES, CASE_STATUSES, SEV
 
 from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, Text
 from ..clock import local_today
-from ..domain.cases import is_overdue
+from ..domain.case_rules import is_overdue
 
 
 class CaseEventSchema(Schema):

@@ -9,7 +9,7 @@ from models import Agreement, Delivery, Household, Staff, User
 from .catalogue import Message, label_of
 from .errors import Conflict, FieldConflict, FieldErrors, NotFound
 from .audit import record_write, snapshot
-from .cases import sync_gap_cases
+from .system_cases import sync_gap_cases
 from .planning import cancel_planned, plan_deliveries
 from .needs_delivery import Thresholds, household_reasons
 from .scope import get_for_write, get_visible, require_write

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Case, Region, Village
 
-from .cases import overdue_clause
+from .case_rules import overdue_clause
 from .dashboard import dashboard, totals_of
 from .periods import month_period
 from .regions import SCORED, children_of

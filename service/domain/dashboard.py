@@ -12,7 +12,7 @@ from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, C
 
 from .agreements import renewal_due_clause
 from .care import care_missing_clause, cleaning_overdue_clause
-from .cases import overdue_clause, recheck_due_clause
+from .case_rules import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .kept import KeptByKey, villages_fingerprint
 from .needs_delivery import Thresholds, needs_delivery_clause

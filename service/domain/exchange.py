@@ -26,7 +26,7 @@ from models import (ACTIVE_CASE_STATUSES, CASE_CATEGORIES, CASE_SOURCES, CASE_ST
                     Township, Village, Visit)
 
 from . import catalogue
-from .cases import is_overdue
+from .case_rules import is_overdue
 from .dashboard import dashboard, totals_of
 from .errors import NotFound
 from .gaps import gap_clause

@@ -17,7 +17,8 @@ from models import INDICATORS, AuditEvent, Case, Facility, Household, Staff, Tow
 
 from . import catalogue, limits, survey
 from .audit import audit_row
-from .cases import open_case, sync_gap_cases, sync_survey_cases
+from .cases import open_case
+from .system_cases import sync_gap_cases, sync_survey_cases
 from .conflicts import NOWHERE, PhoneConflict, RegisteredElsewhere
 from .errors import DomainError, FieldErrors
 from .geo import recompute_distances

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, true, update
 
 from models import Agreement, Delivery
 
-from .cases import open_missed_delivery_cases
+from .system_cases import open_missed_delivery_cases
 from .rules import Rules
 from .sms import alert_missed
 from .sql import insert_ignoring_duplicates

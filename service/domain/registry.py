@@ -16,7 +16,7 @@ from .catalogue import Message, label_of
 from .errors import Conflict, FieldErrors
 from .identity import IdNumberVault, mask_id_number
 from .audit import record_write, snapshot
-from .cases import open_facility_case, resolve_system_cases, sync_care_cases, sync_gap_cases
+from .system_cases import open_facility_case, resolve_system_cases, sync_care_cases, sync_gap_cases
 from .geo import recompute_distances
 from .repairs import record_status_change
 from .rules import Rules

@@ -17,7 +17,7 @@ from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, C
                     latest_visit_ids)
 
 from .agreements import agreement_overlaps
-from .cases import is_overdue
+from .case_rules import is_overdue
 from .errors import NotFound
 from .deliveries import CORRECTABLE, effective_values
 from .gaps import gap_clause

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .cases import CasePolicy
+from .case_rules import CasePolicy
 from .needs_delivery import Thresholds
 
 

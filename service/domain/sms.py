@@ -15,7 +15,9 @@ from models import AuditEvent, Case, Delivery, Household, SmsMessage, SmsOptOut,
 
 from . import catalogue
 from .errors import Conflict, FieldErrors, NotFound, TooManyRequests
-from .cases import CasePolicy, answer_callback, open_case, open_dispute_case, record_complaint
+from .cases import answer_callback, open_case
+from .case_rules import CasePolicy
+from .system_cases import open_dispute_case, record_complaint
 from .outbox import enqueue, is_opted_out
 from .permissions import require_capability
 from .scope import Scope, get_visible

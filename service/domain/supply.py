@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Village
 
 from .agreements import agreement_overlaps
-from .cases import open_supply_cases, resolve_system_cases
+from .system_cases import open_supply_cases, resolve_system_cases
 from .kept import KeptByKey
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .rules import SupplyStandard

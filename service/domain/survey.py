@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from models import Facility, Household, Township, User, Village, Visit, WaterTest, latest_visit_ids
 
 from .audit import record_write
-from .cases import sync_survey_cases
+from .system_cases import sync_survey_cases
 from .catalogue import Message, label_of, say
 from .errors import FieldErrors
 from .scope import Scope, get_for_write, get_visible

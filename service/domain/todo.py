@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Agreement, Case, Delivery, Household, User, UNRESOLVED_CASE_STATUSES
 
-from .cases import overdue_clause, recheck_due_clause
+from .case_rules import overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .needs_delivery import Thresholds
 from .scope import Scope

@@ -21,7 +21,7 @@ from models import SAMPLE_POINTS, Facility, Household, Staff, User, Village, Wat
 
 from . import catalogue
 from .audit import record_write
-from .cases import note_passing_retest, open_water_quality_case
+from .system_cases import note_passing_retest, open_water_quality_case
 from .catalogue import Message, short_date
 from .errors import FieldErrors
 from .outbox import enqueue

@@ -12,7 +12,7 @@ from ..auth import acting_scope, acting_user
 from ..context import current_rules, current_thresholds
 from ..domain.geo import stranded_households
 from ..clock import local_today
-from ..domain import cases, registry, water_quality
+from ..domain import registry, system_cases, water_quality
 from ..domain.errors import FieldErrors
 from ..i18n import label, say
 from ..domain.scope import get_visible
@@ -80,7 +80,7 @@ def record_care(facility_id):
     except ValueError:
         raise FieldErrors.one("done_on", "value.date") from None
     kind = request.form.get("kind", "")
-    cases.record_facility_care(db.session, actor, facility_id, kind, done_on, clean_text(request.form.get("note"), 500),
+    system_cases.record_facility_care(db.session, actor, facility_id, kind, done_on, clean_text(request.form.get("note"), 500),
                                rules, (lambda: store_upload(photo, IMAGES, "care")) if photo and photo.filename else None)
     flash_when_saved(say("care.recorded", kind=label("care_kind", kind)))
     return redirect(url_for("facilities_pages.detail", facility_id=facility_id))

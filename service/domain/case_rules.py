@@ -1,0 +1,116 @@
+"""The ledger's rules that both a person's work on a case and the cases the service opens follow: the lifecycle's
+moves, default severities, a facility's repair kind, deadlines and re-checks (CasePolicy), overdue and due re-checks
+as SQL, a case's events, and relapses (反弹) found and marked (docs/domain.md, "Cases")."""
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
+
+from models import UNRESOLVED_CASE_STATUSES, Case, CaseEvent, User
+
+
+TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "verified"),
+               ("verified", "closed"), ("verified", "open")}
+DEFAULT_SEVERITY = {"purifier_repair": "high", "well_low_yield": "medium", "facility_repair": "high",
+                    "water_quality": "high",
+                    "missing_agreement": "medium", "missed_delivery": "high", "sanitation": "low", "other": "medium"}
+# A facility's repair case by its kind and failure: a well that gives too little is 出水不足, one that is broken
+# (like a central point) is 设施维修.
+REPAIR_KIND = {("purifier", "broken"): "purifier_repair", ("purifier", "low_yield"): "purifier_repair",
+               ("well", "low_yield"): "well_low_yield", ("well", "broken"): "facility_repair",
+               ("central_point", "broken"): "facility_repair", ("central_point", "low_yield"): "facility_repair"}
+
+
+@dataclass(frozen=True)
+class CasePolicy:
+    """Deadlines by severity, and when a verified case is re-checked."""
+
+    deadline_days: dict
+    recheck_after_days: int = 28
+    relapse_window_days: int = 90  # a case of the same subject and kind this soon after 销号 is a relapse
+    cleaning_every_days: int = 90  # a facility last cleaned longer ago has a sanitation case
+
+    def deadline(self, severity: str, today: date) -> date:
+        return today + timedelta(days=self.deadline_days[severity])
+
+
+
+def is_overdue(case: Case, today: date) -> bool:
+    return case.status in UNRESOLVED_CASE_STATUSES and case.deadline < today
+
+
+def overdue_clause(today: date):
+    """SQL: an open or in-progress case past its deadline."""
+    return Case.status.in_(UNRESOLVED_CASE_STATUSES) & (Case.deadline < today)
+
+
+def recheck_due_clause(today: date):
+    """SQL: a verified case whose re-check (回头看) is due."""
+    return (Case.status == "verified") & (Case.recheck_due_on <= today)
+
+
+def case_event(case_id: int, action: str, actor: User | None, from_status=None, to_status=None, note=None, at=None):
+    """One event of a case's history (its time: now, unless `at` says when it happened)."""
+    return CaseEvent(case_id=case_id, action=action, actor_id=actor.id if actor else None,
+                     from_status=from_status, to_status=to_status, note=note, **({"at": at} if at else {}))
+
+
+
+def reopen_resolved(session, condition, now: datetime, note: str | None = None) -> list[int]:
+    """Resolved system cases whose problem is back (the fix did not hold) open again, each with its event."""
+    reopened = session.scalars(
+        update(Case).where(Case.status == "resolved", condition)
+        .values(status="open", resolution_note=None, resolved_by_id=None, resolved_at=None, updated_at=now)
+        .returning(Case.id).execution_options(synchronize_session=False)).all()
+    if reopened:
+        session.execute(insert(CaseEvent), [{"case_id": i, "action": "auto_reopened", "from_status": "resolved",
+                                             "to_status": "open", "note": note, "at": now} for i in reopened])
+    return reopened
+
+
+def relapse_verified(session, condition, now: datetime, note: str | None = None) -> list[int]:
+    """Verified system cases (销号, waiting for 回头看) whose problem the system sees again: a relapse, open again."""
+    relapsed = session.scalars(
+        update(Case).where(Case.status == "verified", condition)
+        .values(status="open", relapse_count=Case.relapse_count + 1, recheck_due_on=None, updated_at=now)
+        .returning(Case.id).execution_options(synchronize_session=False)).all()
+    if relapsed:
+        session.execute(insert(CaseEvent), [{"case_id": i, "action": "auto_reopened", "from_status": "verified",
+                                             "to_status": "open", "note": note, "at": now} for i in relapsed])
+    return relapsed
+
+
+def opened_events(session, case_ids, now: datetime, policy: "CasePolicy") -> None:
+    """The 立案 events of cases the service opened, and their links to the cases they are relapses of."""
+    if case_ids:
+        session.execute(insert(CaseEvent), [{"case_id": i, "action": "opened", "to_status": "open", "at": now,
+                                             "note": "system"} for i in case_ids])
+        mark_relapses(session, case_ids, now, policy)
+
+
+def mark_relapses(session, case_ids, now: datetime, policy: "CasePolicy") -> int:
+    """New cases about the same facility (or, without one, the same household) and of the same kind as a case
+    verified (销号) within the relapse window before are relapses (反弹): each carries `relapse_of` the latest
+    such case, whose relapse count rises. Two statements whatever the number of cases; returns how many."""
+    earlier = aliased(Case)
+    same_subject = or_((Case.facility_id.is_not(None)) & (earlier.facility_id == Case.facility_id),
+                       Case.facility_id.is_(None) & Case.household_id.is_not(None) &
+                       earlier.facility_id.is_(None) & (earlier.household_id == Case.household_id))
+    links = session.execute(
+        select(Case.id, func.max(earlier.id)).join(earlier, same_subject & (earlier.kind == Case.kind) &
+                                                   (earlier.id != Case.id))
+        .where(Case.id.in_(list(case_ids)), Case.relapse_of_id.is_(None), earlier.verified_at.is_not(None),
+               earlier.status.in_(("verified", "closed")),
+               earlier.verified_at >= now - timedelta(days=policy.relapse_window_days))
+        .group_by(Case.id)).all()
+    if links:
+        cases = Case.__table__
+        session.execute(update(cases).where(cases.c.id == bindparam("new_id"))
+                        .values(relapse_of_id=bindparam("old_id")), [{"new_id": new, "old_id": old} for new, old in links])
+        counts = Counter(old for _, old in links)
+        session.execute(update(cases).where(cases.c.id == bindparam("old_id"))
+                        .values(relapse_count=cases.c.relapse_count + bindparam("more")),
+                        [{"old_id": old, "more": more} for old, more in counts.items()])
+    return len(links)
