@@ -322,7 +322,7 @@ def test_verify_names_the_kind_in_chinese_counts_what_was_added_by_its_kind_and_
     from sqlalchemy import select
 
     from service.clock import local_zone
-    from service.domain.reports import register_printing
+    from service.domain.verification import register_printing
 
     from .test_cases import _case
 

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from models import Case, CaseEvent, ReportVerification, db
 from service.context import current_rules
-from service.domain.reports import register_verification, still_matches, township_summary, township_summary_v1
+from service.domain.reports import township_summary, township_summary_v1
+from service.domain.verification import register_verification, still_matches
 from service.domain.scope import Scope
 
 from .conftest import make_household

@@ -3,7 +3,7 @@ stored before the bound never makes a page fail or the web worker decode it."""
 import io
 import struct
 import zlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image

@@ -33,7 +33,7 @@ from .gaps import gap_clause
 from .ledger import describe, latest_progress, recheck
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .regions import score
-from .reports import mask_name
+from .verification import mask_name
 from .scope import Scope, townships_under
 
 FORMAT, FORMAT_VERSION = "rural-water-exchange", "1.0"

@@ -1,33 +1,28 @@
-"""What the printed records say (docs/domain.md, "Printed records"): plain data, hashed for verification,
-rendered elsewhere.
+"""What the printed records say (docs/domain.md, "Printed records"): plain data, hashed for verification
+(`verification`), rendered elsewhere.
 
-Each function returns a JSON-ready dict; `verification_code` hashes it, so that /verify/<code> can rebuild
-the same record from today's data and tell whether the paper still matches.
+Each function returns a JSON-ready dict; `verification.verification_code` hashes it, so that /verify/<code> can
+rebuild the same record from today's data and tell whether the paper still matches.
 """
-import hashlib
-import json
 from types import SimpleNamespace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection,
-                    Facility, Household, Region, ReportPrinting, ReportVerification, Staff, Township, Unit, Village, Visit, WaterTest,
+from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, Delivery,
+                    DeliveryCorrection, Facility, Household, Staff, Township, Unit, Village, Visit, WaterTest,
                     latest_visit_ids)
 
 from .agreements import agreement_overlaps
 from .case_rules import is_overdue
-from .errors import NotFound
 from .deliveries import CORRECTABLE, effective_values
 from .gaps import gap_clause
 from .ledger import LEDGER_HEADERS, ledger_rows
 from .needs_delivery import Thresholds, needs_delivery_clause
-from .bulletins import bulletin
 from .periods import check_period, month_period
 from .scope import Scope, get_visible
 from .supply import Gaps, Supply, supply_of
-from .survey import survey_sheet
 from .water_quality import describe
 
 
@@ -385,194 +380,12 @@ def ledger_record(session, scope: Scope, township_id: int, date_from: date, date
                                                for r in rows)}}
 
 
-def verification_code(record: dict) -> str:
-    """A short hash of exactly what the record says (its generated time aside)."""
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16].upper()
-
-
-def _printed_rows(record: dict) -> dict | None:
-    """What a record with rows said, row by row: the rest of it (its frame) as one hash, each row's hash and
-    status by the row's id, and its totals; None for a record without rows."""
-    if not isinstance(record.get("rows"), list) or not all("id" in row for row in record["rows"]):
-        return None
-    frame = {key: value for key, value in record.items() if key not in ("rows", "totals")}
-    return {"frame": verification_code(frame), "totals": record.get("totals"),
-            "rows": {str(row["id"]): [verification_code(row), row["status"]] for row in record["rows"]}}
-
-
-def register_verification(session, record: dict) -> str:
-    """Remember what a printed code stands for (once per code); returns the code."""
-    code = verification_code(record)
-    if session.get(ReportVerification, code) is None:
-        session.add(ReportVerification(code=code, kind=record["kind"], subject_id=record["subject_id"],
-                                       params=record["params"], township_id=record["township_id"],
-                                       printed=_printed_rows(record)))
-    return code
-
-
-def register_printing(session, code: str, printed_at: datetime) -> None:
-    """Remember that the code was printed in that minute (once per minute), for /verify to show that time."""
-    if session.scalar(select(ReportPrinting.id).where(ReportPrinting.code == code,
-                                                      ReportPrinting.printed_at == printed_at)) is None:
-        session.add(ReportPrinting(code=code, printed_at=printed_at))
-        session.flush()
-
-
-def printed_at_shown(session, stored: ReportVerification, printed: datetime | None) -> tuple[datetime, bool]:
-    """The printing time a verified paper shows: the one its QR code names when that printing happened, else the
-    code's first printing (papers from before their QR code named it); and whether it was named."""
-    if printed is not None and session.scalar(select(ReportPrinting.id).where(
-            ReportPrinting.code == stored.code, ReportPrinting.printed_at == printed)) is not None:
-        return printed, True
-    first = session.scalar(select(func.min(ReportPrinting.printed_at)).where(ReportPrinting.code == stored.code))
-    return first or stored.created_at, False
-
-
-PENDING = ("planned", "unvisited")  # a row printed as still to come (待送, 未排查), which a later entry fills
-
-
-def entries_added(printed: dict | None, record: dict) -> int | None:
-    """How many entries were logged after printing when nothing printed has changed: rows that are new, and rows
-    printed as still to come (待送, 未排查) that have been logged since. None when something printed changed (or the record kept
-    no rows to tell)."""
-    now = _printed_rows(record)
-    if printed is None or now is None or now["frame"] != printed["frame"]:
-        return None
-    added = len(set(now["rows"]) - set(printed["rows"]))
-    for row_id, (digest, status) in printed["rows"].items():
-        if row_id not in now["rows"]:
-            return None
-        if now["rows"][row_id][0] != digest:
-            if status not in PENDING or now["rows"][row_id][1] == "cancelled":
-                return None
-            added += 1
-    return added or None
-
-
-# The inspection archive (迎检档案) --------------------------------------------------------------------
-
-
-def archive_households(session, township_id: int, date_from: date, date_to: date) -> list[Household]:
-    """The township's households with a delivery in the period or an agreement in force during it."""
-    delivered = select(Delivery.household_id).where(Delivery.scheduled_for >= date_from,
-                                                    Delivery.scheduled_for <= date_to)
-    agreed = select(Agreement.household_id).where(agreement_overlaps(date_from, date_to))
-    return session.scalars(select(Household).where(
-        Household.township_id == township_id, or_(Household.id.in_(delivered), Household.id.in_(agreed)))
-        .order_by(Household.village_id, Household.id)).all()
-
-
-def archive_agreements(session, households: list[Household], date_from: date, date_to: date) -> list[Agreement]:
-    """The agreements of those households in force during the period, oldest first."""
-    return session.scalars(select(Agreement).where(
-        Agreement.household_id.in_([h.id for h in households]), agreement_overlaps(date_from, date_to))
-        .order_by(Agreement.id)).all()
-
-
-def data_version(session, township_id: int, date_from: date, date_to: date) -> str:
-    """A fingerprint of what the township's archive would contain, so a cached archive is never served stale."""
-    in_township = Household.township_id == township_id
-    deliveries = session.execute(
-        select(func.count(), func.max(Delivery.id), func.max(Delivery.logged_at), func.max(Delivery.confirmed_at))
-        .join(Household, Household.id == Delivery.household_id)
-        .where(in_township, Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)).one()
-    corrections = session.execute(select(func.count(), func.max(DeliveryCorrection.id))
-                                  .join(Delivery, Delivery.id == DeliveryCorrection.delivery_id)
-                                  .join(Household, Household.id == Delivery.household_id).where(in_township)).one()
-    changed = session.execute(select(func.max(Household.updated_at), func.count()).where(in_township)).one()
-    agreements = session.execute(select(func.max(Agreement.updated_at), func.count()).join(Household)
-                                 .where(in_township)).one()
-    cases = session.execute(select(func.max(Case.updated_at), func.count()).where(Case.township_id == township_id)).one()
-    # The ledger's progress entries and the cases' evidence files.
-    case_steps = session.execute(select(func.count(), func.max(CaseEvent.id)).join(Case, Case.id == CaseEvent.case_id)
-                                 .where(Case.township_id == township_id)).one()
-    evidence = session.execute(select(func.count(), func.max(CaseEvidence.id)).join(Case, Case.id == CaseEvidence.case_id)
-                               .where(Case.township_id == township_id)).one()
-    units = session.execute(select(func.max(Unit.updated_at), func.count())).one()
-    # Names printed on the pages: villages, the township, staff.
-    names = session.execute(select(func.max(Village.updated_at), func.max(Township.updated_at))
-                            .join(Township, Township.id == Village.township_id)
-                            .where(Village.township_id == township_id)).one()
-    staff = session.execute(select(func.max(Staff.updated_at)).where(Staff.township_id == township_id)).one()
-    tests = session.execute(select(func.count(), func.max(WaterTest.id)).where(WaterTest.township_id == township_id)
-                            ).one()
-    visits = session.execute(select(func.count(), func.max(Visit.id)).where(Visit.township_id == township_id)).one()
-    return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, case_steps, evidence, units, names,
-                                staff, tests, visits))
-                          .encode()).hexdigest()[:16]
-
-
-# Rebuilding a printed record from its verification code --------------------------------------------
-
 def _period_params(params: dict, as_of: date, period_end: date) -> dict:
     """A record's params, with the printing date when it cuts the period short (only then do the totals depend
     on it: a record of a finished period prints, and verifies, the same whenever it is printed)."""
     return {**params, "as_of": as_of.isoformat()} if as_of < period_end else params
 
 
-def _printed_on(params: dict, period_end: date) -> date:
+def printed_on(params: dict, period_end: date) -> date:
     """The day a record was printed (records printed before it was kept were counted to the period's end)."""
     return date.fromisoformat(params["as_of"]) if "as_of" in params else period_end
-
-
-SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
-            "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village,
-            "bulletin": Region}
-# kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
-BUILDERS = {
-    "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
-        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
-        _printed_on(params, date.fromisoformat(params["to"]))),
-    "village_month": lambda session, scope, subject_id, params, zone, thresholds: village_month(
-        session, scope, subject_id, params["month"], zone, _printed_on(params, month_period(params["month"])[1])),
-    "agreement": lambda session, scope, subject_id, params, zone, thresholds: agreement_sheet(
-        session, scope, subject_id),
-    "township_summary": lambda session, scope, subject_id, params, zone, thresholds: township_summary(
-        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
-        thresholds, zone, params["version"]) if params.get("version") in SUMMARY_VERSIONS else township_summary_v1(
-        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]),
-        thresholds),
-    "water_tests": lambda session, scope, subject_id, params, zone, thresholds: water_test_report(
-        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"])),
-    "ledger": lambda session, scope, subject_id, params, zone, thresholds: ledger_record(
-        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
-        _printed_on(params, date.fromisoformat(params["to"])), params.get("lead_unit_id")),
-    "bulletin": lambda session, scope, subject_id, params, zone, thresholds: bulletin(
-        session, scope, subject_id, params["month"], date.fromisoformat(params["as_of"]), thresholds, zone),
-    "survey_sheet": lambda session, scope, subject_id, params, zone, thresholds: survey_sheet(
-        session, scope, subject_id, params["year"], zone, _printed_on(params, date(params["year"], 12, 31))),
-}
-
-
-def still_matches(session, scope: Scope, stored: ReportVerification, zone, thresholds: Thresholds) -> bool:
-    """Whether the record a code was printed for, rebuilt from today's data, still hashes to that code."""
-    return verification(session, scope, stored, zone, thresholds)[0] == "match"
-
-
-def mask_name(name: str) -> str:
-    """A name as the public may see it: 王桂英 → 王*英, 王五 → 王*."""
-    return name[0] + "*" if len(name) <= 2 else name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def verification(session, scope: Scope, stored: ReportVerification, zone, thresholds: Thresholds) -> tuple[str, dict]:
-    """Whether the record a code was printed for still matches today's data (`match`), matches with entries logged
-    after printing (`added`, how many in `added`) or not (`mismatch`); and what the public page may show of it so
-    that a code moved onto another paper is caught: its village, its household's masked name, and the printed
-    totals (today's, while they are the printed ones; those kept at printing, when entries were added)."""
-    try:
-        record = BUILDERS[stored.kind](session, scope, stored.subject_id, stored.params, zone, thresholds)
-    except NotFound:
-        return "mismatch", {}
-    household = record.get("household") or {}
-    village = household.get("village") or (record.get("village") or {}).get("name")
-    facts = {"village": village, "household": mask_name(household["head_name"]) if household.get("head_name") else None}
-    if verification_code(record) == stored.code:
-        status, totals = "match", record.get("totals")
-    elif added := entries_added(stored.printed, record):
-        status, totals, facts["added"] = "added", stored.printed["totals"], added
-    else:
-        status, totals = "mismatch", None
-    if isinstance(totals, dict) and "delivered" in totals:
-        facts["totals"] = {key: totals[key] for key in ("planned", "delivered", "missed", "liters") if key in totals}
-    return status, facts

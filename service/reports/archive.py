@@ -20,9 +20,10 @@ from models import CaseEvidence, Township, Village
 from ..context import thresholds
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
-from ..domain.reports import (agreement_sheets, archive_agreements, archive_households, check_period, data_version,
-                              household_records, ledger_record, register_verification, township_summary,
-                              verification_code, water_test_report)
+from ..domain.inspection_archive import archive_agreements, archive_households, data_version
+from ..domain.periods import check_period
+from ..domain.reports import agreement_sheets, household_records, ledger_record, township_summary, water_test_report
+from ..domain.verification import register_verification, verification_code
 from ..domain.tables import write_xlsx
 from ..domain.scope import Scope, get_visible
 from ..domain.survey import survey_sheets

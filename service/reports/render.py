@@ -7,7 +7,7 @@ from flask_babel import force_locale
 
 from ..clock import local_zone
 from ..domain.catalogue import RECORD_LOCALE
-from ..domain.reports import register_printing, register_verification
+from ..domain.verification import register_printing, register_verification
 from ..pictures import record_pictures
 from ..pdf import renderer_for
 

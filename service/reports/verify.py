@@ -13,7 +13,7 @@ from models import ReportVerification, Township, db
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_zone
 from ..context import current_thresholds
-from ..domain import reports
+from ..domain import verification
 from ..domain.errors import NotFound
 from ..domain.scope import Scope, get_visible
 from ..extensions import limiter
@@ -33,12 +33,12 @@ def verify(code):
     if api_client:
         require_bearer_user()
         try:
-            get_visible(db.session, reports.SUBJECTS[stored.kind], stored.subject_id, acting_scope())
+            get_visible(db.session, verification.SUBJECTS[stored.kind], stored.subject_id, acting_scope())
         except NotFound:
             raise NotFound("verify.unknown") from None
     # The rebuilt record is hashed; of it the public page shows only the village, a masked name and the totals.
-    status, facts = reports.verification(db.session, Scope(), stored, local_zone(), current_thresholds())
-    printed_at, named = reports.printed_at_shown(db.session, stored, _printed(request.args.get("printed")))
+    status, facts = verification.verification(db.session, Scope(), stored, local_zone(), current_thresholds())
+    printed_at, named = verification.printed_at_shown(db.session, stored, _printed(request.args.get("printed")))
     if api_client:
         return {"code": stored.code, "kind": stored.kind, "subject_id": stored.subject_id, "params": stored.params,
                 "printed_at": printed_at.isoformat(), "matches": status != "mismatch", "status": status,
