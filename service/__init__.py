@@ -90,9 +90,9 @@ def register_blueprints(app: Flask) -> None:
     from .regions import routes as region_routes
     from .sms import webhooks as sms_webhooks
     from .staff import routes as staff_routes
+    from .survey import pages as survey_pages
     from .survey import routes as survey_routes
     from .units import routes as unit_routes
-    from .water import pages as water_pages
     from .water import routes as water_routes
     from .webapp import pages as webapp_pages
 
@@ -104,9 +104,9 @@ def register_blueprints(app: Flask) -> None:
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
-    for bp in (home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
+    for bp in (home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, survey_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
-               import_pages.blueprint, place_pages.blueprint, water_pages.blueprint, webapp_pages.blueprint,
+               import_pages.blueprint, place_pages.blueprint, webapp_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, verify.blueprint, docs, health):
         app.register_blueprint(bp)
     # Twilio signs its webhooks; it cannot send our CSRF token.
@@ -153,7 +153,7 @@ def register_template_globals(app: Flask) -> None:
     from .domain.deliveries import effective_values
     from .domain.identity import display_phone
     from .domain.permissions import COUNTY, REACH, REGION, can
-    from .home.navigation import tabs
+    from .navigation import tabs
     from .domain.water_quality import describe as describe_exceedances
     from .webapp.pages import phone_texts
 

@@ -2,7 +2,7 @@
 import math
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from marshmallow import Schema as MarshmallowSchema
 from marshmallow import ValidationError, fields, validate
 from sqlalchemy import Select, func, select
@@ -14,6 +14,7 @@ from .domain.catalogue import Message, Template
 from .domain.kept import count_by_village, villages_fingerprint
 from .domain.scope import MAX_ID, Scope
 from .domain.identity import normalize_id_number, normalize_phone
+from .domain.tables import XLSX
 from .domain.text import drop_invisible
 from .kept_figures import current_kept_counts
 
@@ -190,3 +191,10 @@ def limit_json_body() -> None:
     """before_request of the API: a JSON body over MAX_JSON_BYTES answers 413 (uploads keep their own limit)."""
     if request.mimetype != "multipart/form-data":
         request.max_content_length = current_app.config["MAX_JSON_BYTES"]
+
+
+def spreadsheet_file(data: bytes, name: str, fmt: str) -> Response:
+    """A spreadsheet download (.xlsx or .csv) named `name`."""
+    response = Response(data, mimetype="text/csv" if fmt == "csv" else XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
+    return response

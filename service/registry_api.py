@@ -9,7 +9,9 @@ from sqlalchemy import select
 from models import db
 
 from .auth import acting_scope, acting_user, require_bearer_user
-from .api_common import counted_by_village, limit_json_body, paginate
+from .api_common import counted_by_village, limit_json_body, paginate, spreadsheet_file
+from .context import current_thresholds
+from .domain.tables import write_csv, write_xlsx
 from .domain.scope import Scope, get_visible
 from .handlers import refuse_while_probing_numbers
 from .unit_of_work import atomic
@@ -40,6 +42,10 @@ class Collection:
     # Where a record's village is (count_by_village's `village_of`): its list's total is then kept village by
     # village. Only for records whose every filter reads what a village's revision follows (models/revision.py).
     village_of: Callable | None = None
+    # The export (GET …/export.xlsx|csv, the list's filters): (records, thresholds) -> (headers, rows), and what
+    # its rows read besides.
+    export: Callable | None = None
+    export_options: tuple = ()
 
     def refuse_while_probing(self, data: dict) -> None:
         if any(data.get(name) is not None for name in self.numbers_looked_up):
@@ -89,6 +95,19 @@ def collection_blueprint(c: Collection) -> Blueprint:
             """Create one."""
             c.refuse_while_probing(data)
             return c.create(db.session, acting_user(), data)
+
+    if c.export is not None:
+        @bp.route("/export.<any(xlsx, csv):fmt>", methods=["GET"])
+        @bp.arguments(c.args_schema, location="query")
+        @bp.response(200, description="the records in the caller's scope matching the list filters",
+                     content_type="application/octet-stream")
+        def export(args, fmt):
+            """Export to .xlsx or .csv with the list's filters, inside the caller's scope (ID numbers masked)."""
+            items = db.session.scalars(c.query(acting_scope(), args).options(*c.export_options)
+                                       .order_by(c.model.id)).all()
+            headers, rows = c.export(items, current_thresholds())
+            return spreadsheet_file(write_xlsx(headers, rows) if fmt == "xlsx" else write_csv(headers, rows),
+                                    c.name, fmt)
 
     @bp.route("/<int:record_id>")
     class Item(MethodView):

@@ -82,3 +82,31 @@ def test_no_arrow_runs_back_up_between_the_rooms_of_the_service():
 
     circles = sorted({tuple(sorted((a, b))) for a, targets in rooms.items() for b in targets if reaches(b, a, set())})
     assert circles == []
+
+
+def _areas() -> set[str]:
+    """The service's areas: each package that holds a blueprint (routes or pages) of its own."""
+    return {path.parent.name for path in (ROOT / "service").glob("*/*.py")
+            if path.stem in ("routes", "pages", "webhooks", "verify")} - {"domain"}
+
+
+def test_an_area_imports_the_domain_and_the_shared_web_helpers_never_another_area():
+    """Each area holds its routes, pages, schemas and the queries its pages and API share; what two areas need is a
+    shared helper (a module directly under service/) or the domain's."""
+    areas = _areas()
+    assert {"cases", "households", "deliveries", "imports", "water", "survey"} <= areas
+    crossing = {}
+    for area in sorted(areas):
+        for path, tree in _modules(f"service/{area}"):
+            others = {room for room in map(_room, _imports(path, tree)) if room in areas and room != area}
+            if others:
+                crossing[path.relative_to(ROOT).as_posix()] = sorted(others)
+    assert crossing == {}
+
+
+def test_pages_do_not_import_their_own_api_routes():
+    """An area's pages and its API share its queries module, not one another."""
+    for path, tree in _modules("service"):
+        if path.stem in ("pages", "admin"):
+            own_routes = ".".join(path.relative_to(ROOT).parts[:-1] + ("routes",))
+            assert own_routes not in _imports(path, tree), path

@@ -12,7 +12,7 @@ from service.api_common import FIELD_ERRORS, INVALID_BY_CLASS, VALIDATOR_DEFAULT
 from service.domain import catalogue
 from service.domain.exchange import TABLES
 from service.domain.permissions import CAPABILITIES
-from service.home import navigation
+from service import navigation
 from service.reports.builds import FAILURE_REASONS
 from service.webapp.pages import PHONE_TEXTS, phone_texts
 

@@ -12,7 +12,7 @@ from ..i18n import say, tell
 from ..domain.errors import TooManyRequests, Unauthorized
 from ..extensions import login_manager
 from ..handlers import wants_json
-from ..home import navigation
+from .. import navigation
 from ..unit_of_work import atomic
 from .schemas import TokenRequestSchema
 from .throttle import throttled_login

@@ -14,7 +14,7 @@ from ..domain.scope import get_visible
 from ..i18n import label, say
 from ..forms import flash_when_saved, form_page, load_form, load_query
 from ..uploads import IMAGES, store_upload
-from .routes import collection
+from .queries import collection
 from .schemas import AgreementArgs, AgreementSchema
 
 blueprint = Blueprint("agreements_pages", __name__)

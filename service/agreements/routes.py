@@ -1,41 +1,18 @@
 from flask import send_from_directory
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from models import Agreement, Household, db, utcnow
+from models import db, utcnow
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
-from ..clock import local_today
-from ..context import current_rules
 from ..domain import agreements
-from ..registry_api import Collection, collection_blueprint
+from ..registry_api import collection_blueprint
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
-from .schemas import AgreementArgs, AgreementPageSchema, AgreementSchema
+from .schemas import AgreementSchema
 
 
-def _in_place(column):
-    def restrict(stmt, value):
-        return stmt.where(Agreement.household_id.in_(select(Household.id).where(column == value)))
-    return restrict
+from .queries import collection
 
-
-def _renewal(stmt, wanted: bool):
-    clause = agreements.renewal_due_clause(local_today())
-    return stmt.where(clause if wanted else ~clause)
-
-
-collection = Collection(
-    "agreements", Agreement, AgreementSchema, AgreementPageSchema, AgreementArgs,
-    lambda session, actor, data: agreements.create_agreement(session, actor, data, current_rules()),
-    lambda session, actor, record_id, data: agreements.update_agreement(session, actor, record_id, data,
-                                                                        current_rules()),
-    "送水服务协议 Water-delivery agreements: draft → active (signed) → expired / terminated",
-    special_filters={"township_id": _in_place(Household.township_id), "village_id": _in_place(Household.village_id),
-                     "due_for_renewal": _renewal},
-    list_options=(selectinload(Agreement.household),),
-)
 blueprint = collection_blueprint(collection)
 
 

@@ -18,7 +18,7 @@ from ..field_reports import field_report, noted
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..i18n import say
 from ..uploads import IMAGES, store_upload, thumbnail, upload_root
-from .routes import collection
+from .queries import collection
 from .schemas import CaseArgs, CaseSchema
 
 blueprint = Blueprint("cases_pages", __name__)

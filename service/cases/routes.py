@@ -1,45 +1,25 @@
 from flask import Response, request, send_from_directory
 from sqlalchemy.orm import selectinload
 
-from models import Case, Village, db, utcnow, UNRESOLVED_CASE_STATUSES
+from models import Case, Village, db, utcnow
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
-from ..clock import local_today, local_zone
+from ..clock import local_zone
 from ..context import current_rules
-from ..domain import case_rules, cases
-from ..domain.kept import own_village
+from ..domain import cases
 from ..domain.scope import get_visible
 from ..domain.errors import NotFound
 from ..domain.ledger import LEDGER_HEADERS, ledger_rows
 from ..domain.tables import XLSX, write_csv, write_xlsx
-from ..registry_api import Collection, collection_blueprint
+from ..registry_api import collection_blueprint
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
-from .schemas import (CaseArgs, CaseEvidenceSchema, CasePageSchema, CaseSchema, ProgressEntrySchema, ProgressSchema,
-                      TransitionSchema)
+from .schemas import CaseArgs, CaseEvidenceSchema, CaseSchema, ProgressEntrySchema, ProgressSchema, TransitionSchema
 
 
+from .queries import collection
 
-
-def _flag(clause_for):
-    def restrict(stmt, wanted: bool):
-        clause = clause_for(local_today())
-        return stmt.where(clause if wanted else ~clause)
-    return restrict
-
-
-collection = Collection(
-    "cases", Case, CaseSchema, CasePageSchema, CaseArgs,
-    lambda session, actor, data: cases.open_case(session, actor, data, local_today(), current_rules().cases),
-    lambda session, actor, record_id, data: cases.update_case(session, actor, record_id, data, local_today()),
-    "问题 Cases: open → in_progress → resolved → verified (销号) → closed, or open again (反弹)",
-    special_filters={"overdue": _flag(case_rules.overdue_clause), "recheck_due": _flag(case_rules.recheck_due_clause),
-                     "relapsed": lambda stmt, wanted: stmt.where((Case.relapse_count > 0) == wanted),
-                     "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED_CASE_STATUSES) == wanted)},
-    list_options=(selectinload(Case.events), selectinload(Case.evidence), selectinload(Case.cooperating_units)),
-    village_of=own_village,
-)
 blueprint = collection_blueprint(collection)
 
 

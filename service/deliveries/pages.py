@@ -19,7 +19,7 @@ from ..domain.field_reports import clock_of
 from ..forms import flash_when_saved, form_asked, form_page, load_form, load_query
 from ..handlers import wants_json
 from ..uploads import IMAGES, store_upload
-from .routes import filtered
+from .queries import filtered
 from .schemas import CompleteSchema, DeliveryArgs
 
 blueprint = Blueprint("deliveries_pages", __name__)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import MethodNotAllowed
 
-from models import Delivery, Household, db
+from models import Delivery, db
 
 from ..api_common import UploadSchema, counted_by_village, limit_json_body, paginate
 from ..auth import acting_scope, acting_user, require_bearer_user
@@ -15,6 +15,7 @@ from ..domain.kept import household_village
 from ..domain.scope import get_visible
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload
+from .queries import filtered
 from .schemas import (CompleteSchema, CorrectionSchema, DeliveryArgs, DeliveryPageSchema, DeliverySchema,
                       IdempotencyHeader, PlannedChangeSchema, UnplannedDeliverySchema)
 
@@ -23,21 +24,6 @@ blueprint = Blueprint("deliveries", __name__, url_prefix="/api/v1/deliveries",
 blueprint.before_request(limit_json_body)
 blueprint.before_request(require_bearer_user)
 LOADED = (selectinload(Delivery.corrections),)
-
-
-def filtered(stmt, args: dict):
-    """`stmt` (of deliveries) narrowed by the list's filters: the API's list and the page's alike."""
-    for key in ("household_id", "agreement_id", "status", "confirmation", "scheduled_for", "unplanned"):
-        if key in args:
-            stmt = stmt.where(getattr(Delivery, key) == args[key])
-    for key, column in (("township_id", Household.township_id), ("village_id", Household.village_id)):
-        if key in args:
-            stmt = stmt.where(Delivery.household_id.in_(select(Household.id).where(column == args[key])))
-    if "date_from" in args:
-        stmt = stmt.where(Delivery.scheduled_for >= args["date_from"])
-    if "date_to" in args:
-        stmt = stmt.where(Delivery.scheduled_for <= args["date_to"])
-    return stmt
 
 
 def _times(data: dict) -> dict:

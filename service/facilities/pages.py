@@ -14,13 +14,14 @@ from ..domain.geo import stranded_households
 from ..clock import local_today
 from ..domain import registry, system_cases, water_quality
 from ..domain.errors import FieldErrors
+from ..domain.catalogue import Message
 from ..i18n import label, say
 from ..domain.scope import get_visible
 from ..field_reports import field_report, noted
-from ..forms import clean_text, flash_when_saved, form_page, load_query
+from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import IMAGES, photo_evidence, store_upload
-from .routes import collection
-from .schemas import FacilityArgs
+from .queries import collection
+from .schemas import FacilityArgs, WaterTestFormSchema
 
 blueprint = Blueprint("facilities_pages", __name__)
 SHOWN = (selectinload(Facility.village), selectinload(Facility.township), selectinload(Facility.manager),
@@ -99,3 +100,34 @@ def change_status(facility_id):
     noted(facility_id=facility.id)
     flash_when_saved(say("facility.status", name=facility.name, status=label("facility_status", facility.status)))
     return redirect(url_for("facilities_pages.detail", facility_id=facility_id))
+
+
+def _results(form) -> dict:
+    """The values typed, one field per parameter of the standard (`r_<code>`); blank ones were not measured."""
+    results, errors = {}, {}
+    for code in water_quality.standard().limits:
+        raw = form.get(f"r_{code}", "").strip().replace("，", ".").replace(",", ".")
+        if not raw:
+            continue
+        try:
+            results[code] = float(raw)
+        except ValueError:
+            errors[code] = [Message("water.not_a_number")]
+    if errors:
+        raise FieldErrors({"results": errors})
+    return results
+
+
+@blueprint.route("/facilities/<int:facility_id>/water-tests", methods=["POST"])
+@login_required
+@form_page(facility_page)
+def record_water_test(facility_id):
+    """记录水质检测 from the facility's page: the same rules as the API's POST /water-tests."""
+    # The values come one field each (`r_<code>`), not as the API's `results` object.
+    data = load_form(WaterTestFormSchema(),
+                     {**request.form, "lab": clean_text(request.form.get("lab"), 100) or ""},
+                     {"sampled_on": str, "sample_point": str, "lab": str})
+    test = water_quality.record_water_test(db.session, acting_user(), {**data, "facility_id": facility_id,
+                                                         "results": _results(request.form)}, current_rules())
+    flash_when_saved(say("water.recorded_passed") if test.passed else say("water.recorded_failed"))
+    return redirect(url_for("facilities_pages.detail", facility_id=facility_id) + "#water-tests")

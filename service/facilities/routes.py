@@ -1,28 +1,14 @@
-from flask import current_app
 from marshmallow import fields
 
-from models import Facility, db
+from models import db
 
 from ..api_common import Schema
 from ..auth import acting_scope
-from ..clock import local_today
-from ..context import current_rules
-from ..domain.care import care_missing_clause, cleaning_overdue_clause
 from ..domain.repairs import repair_times
-from ..registry_api import Collection, collection_blueprint
-from ..domain import registry
-from .schemas import FacilityArgs, FacilityPageSchema, FacilitySchema
+from ..registry_api import collection_blueprint
 
-collection = Collection(
-    "facilities", Facility, FacilitySchema, FacilityPageSchema, FacilityArgs,
-    lambda session, actor, data: registry.create_facility(session, actor, data, current_rules()),
-    lambda session, actor, record_id, data: registry.update_facility(session, actor, record_id, data, current_rules()),
-    "设施 Facilities: central water points, purifiers, wells",
-    special_filters={
-        "care_missing": lambda stmt, wanted: stmt.where(care_missing_clause() == wanted),
-        "cleaning_overdue": lambda stmt, wanted: stmt.where(
-            cleaning_overdue_clause(local_today(), current_app.config["CLEANING_EVERY_DAYS"]) == wanted)},
-)
+from .queries import collection
+
 blueprint = collection_blueprint(collection)
 
 

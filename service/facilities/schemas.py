@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from models import FACILITY_KINDS, FACILITY_STATUSES, OWNERSHIPS, SUPPLY_CLASSES
+from models import FACILITY_KINDS, FACILITY_STATUSES, OWNERSHIPS, SAMPLE_POINTS, SUPPLY_CLASSES
 
 from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, StrictFloat, Text
 from ..domain import limits
@@ -46,3 +46,12 @@ class FacilityArgs(PageArgs):
 
 
 FacilityPageSchema = page_schema(FacilitySchema)
+
+
+class WaterTestFormSchema(Schema):
+    """The facility page's water-test form: the sample (its results come one field a parameter, and the domain
+    judges them as the API's POST /water-tests does)."""
+
+    sampled_on = fields.Date(required=True)
+    sample_point = fields.String(required=True, validate=validate.OneOf(SAMPLE_POINTS))
+    lab = Text(allow_none=True, validate=validate.Length(max=100))

@@ -7,7 +7,7 @@ from ..auth import acting_user
 from ..clock import local_today
 from ..context import current_rules
 from ..domain.todo import township_todo
-from . import navigation
+from .. import navigation
 
 blueprint = Blueprint("home", __name__)
 

@@ -41,6 +41,6 @@ def pages_to_keep(village_id):
     urls = [url_for("places_pages.village", village_id=place.id)]
     for household_id in households:
         urls += [url_for("households_pages.detail", household_id=household_id),
-                 url_for("households_pages.visit", household_id=household_id)]
+                 url_for("survey_pages.visit", household_id=household_id)]
     urls += [url_for("facilities_pages.detail", facility_id=facility_id) for facility_id in facilities]
     return jsonify(village_id=place.id, name=place.name, urls=urls)

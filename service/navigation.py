@@ -4,7 +4,7 @@ Only what the role may do is offered (the capabilities of `domain.permissions`).
 """
 from models import User
 
-from ..domain.permissions import REACH, TOWNSHIP, VILLAGE, can
+from .domain.permissions import REACH, TOWNSHIP, VILLAGE, can
 
 # endpoint, the catalogue key of its name (pages show `_(key)`), the capability it needs (None: every role)
 TODAY = ("deliveries_pages.today", "nav.today", "log_delivery")

@@ -1,0 +1,31 @@
+"""The case list as both the API and the pages read it: its filters (overdue, re-check due, relapsed, 未整改)."""
+from sqlalchemy.orm import selectinload
+
+from models import Case, UNRESOLVED_CASE_STATUSES
+
+from ..clock import local_today
+from ..context import current_rules
+from ..domain import case_rules, cases
+from ..domain.kept import own_village
+from ..registry_api import Collection
+from .schemas import CaseArgs, CasePageSchema, CaseSchema
+
+
+def _flag(clause_for):
+    def restrict(stmt, wanted: bool):
+        clause = clause_for(local_today())
+        return stmt.where(clause if wanted else ~clause)
+    return restrict
+
+
+collection = Collection(
+    "cases", Case, CaseSchema, CasePageSchema, CaseArgs,
+    lambda session, actor, data: cases.open_case(session, actor, data, local_today(), current_rules().cases),
+    lambda session, actor, record_id, data: cases.update_case(session, actor, record_id, data, local_today()),
+    "问题 Cases: open → in_progress → resolved → verified (销号) → closed, or open again (反弹)",
+    special_filters={"overdue": _flag(case_rules.overdue_clause), "recheck_due": _flag(case_rules.recheck_due_clause),
+                     "relapsed": lambda stmt, wanted: stmt.where((Case.relapse_count > 0) == wanted),
+                     "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED_CASE_STATUSES) == wanted)},
+    list_options=(selectinload(Case.events), selectinload(Case.evidence), selectinload(Case.cooperating_units)),
+    village_of=own_village,
+)
