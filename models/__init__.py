@@ -13,7 +13,7 @@ from .report import ReportPrinting, ReportVerification
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
 from .region import REGION_LEVELS, Region
-from . import revision  # registers the listeners that raise village revisions on commit
+from .revision import register_revision_listeners
 from .staff import STAFF_ROLES, Staff
 from .unit import UNIT_KINDS, Unit
 from .user import USER_ROLES, AuditEvent, User
@@ -21,7 +21,7 @@ from .visit import INDICATORS, RESULTS, VERDICTS, Visit, latest_visit_ids
 from .water_test import SAMPLE_POINTS, WaterTest
 
 __all__ = [
-    "db", "utcnow", "Township", "Village", "Household", "Facility", "Staff", "User", "AuditEvent",
+    "db", "utcnow", "register_revision_listeners", "Township", "Village", "Household", "Facility", "Staff", "User", "AuditEvent",
     "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",

@@ -1,5 +1,6 @@
 """The one SQLAlchemy extension object and the declarative base every model shares."""
 from datetime import datetime, timezone
+from typing import ClassVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
@@ -18,6 +19,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Whether a figure kept between requests reads this table's rows (models/revision.py): a write to a counted table
+    # raises its villages' revisions. Each model that no figure reads says `counted = False` beside its table name.
+    counted: ClassVar[bool] = True
 
 
 db = SQLAlchemy(model_class=Base)

@@ -104,6 +104,7 @@ class CaseEvent(db.Model):
     """One step in a case's history: who (None: the system), when, what and why. Never changed."""
 
     __tablename__ = "case_events"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -124,6 +125,7 @@ class CaseEvidence(db.Model):
     """A photo or document that shows a problem fixed; stored outside the web root."""
 
     __tablename__ = "case_evidence"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -67,6 +67,7 @@ class FacilityStatusChange(db.Model):
     """Each change of a facility's status, with its time: the source of repair-time figures."""
 
     __tablename__ = "facility_status_changes"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)

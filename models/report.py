@@ -9,6 +9,7 @@ from .base import UTCDateTime, db, utcnow
 
 class ReportVerification(db.Model):
     __tablename__ = "report_verifications"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
 
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
@@ -25,6 +26,7 @@ class ReportPrinting(db.Model):
     that /verify shows the time the paper in hand shows, not the first printing's."""
 
     __tablename__ = "report_printings"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
     __table_args__ = (UniqueConstraint("code", "printed_at", name="uq_report_printings_code_printed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,14 +6,18 @@ A write is traced to its villages from the rows it flushes: a household, case, w
 village, a delivery or agreement through its household, a delivery's correction through the delivery, a facility
 through the households it is the water source of. A write the session cannot trace (a bulk UPDATE or INSERT, raw
 SQL, a township renamed) raises every village's: such writes are the daily jobs and imports, rare next to the
-reads. Tables that no figure reads never count.
+reads. Tables that no figure reads (their model says `counted = False`) never count.
+
+The listeners are registered by the app factory (`register_revision_listeners`), not by importing the models.
 """
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .agreement import Agreement
+from .base import db
 from .case import Case
 from .delivery import Delivery, DeliveryCorrection
 from .facility import Facility
@@ -22,11 +26,15 @@ from .place import Village
 from .visit import Visit
 from .water_test import WaterTest
 
-# Tables whose rows no kept figure reads (a delivery's SMS answer is counted through the delivery it changes).
-UNCOUNTED = frozenset({
-    "audit_events", "case_events", "case_evidence", "facility_status_changes", "job_runs",
-    "report_printings", "report_verifications", "scheduler_heartbeats", "sms_messages", "sms_opt_outs", "staff", "users",
-})
+
+@cache
+def uncounted_tables() -> frozenset:
+    """The tables whose rows no kept figure reads: their models say `counted = False` (a delivery's SMS answer is
+    counted through the delivery it changes)."""
+    return frozenset(mapper.class_.__tablename__ for mapper in db.Model.registry.mappers
+                     if not mapper.class_.counted)
+
+
 _BY_VILLAGE = (Household, Case, WaterTest, Village, Visit)
 _BY_HOUSEHOLD = (Delivery, Agreement)
 # Above this many traced households one UPDATE of every village is cheaper than finding theirs.
@@ -59,7 +67,6 @@ def _own_id(instance) -> set:
     return set(identity) if identity else set()
 
 
-@event.listens_for(Session, "after_flush")
 def _note_flushed_rows(session, flush_context) -> None:
     # After the flush the foreign keys set through relationships are filled in; new, dirty and deleted still
     # hold what was flushed, with its history.
@@ -78,17 +85,16 @@ def _note_flushed_rows(session, flush_context) -> None:
         elif isinstance(instance, Facility):
             touched.villages |= _old_and_new(instance, "village_id")
             touched.facilities |= _own_id(instance)
-        elif instance.__table__.name not in UNCOUNTED:
+        elif instance.counted:
             touched.everything = True
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _note_statements(state):
     if not (state.is_insert or state.is_update or state.is_delete or _textual_write(state.statement)) \
             or state.session.info.get(_RAISING):
         return None
     table = getattr(state.statement, "table", None)
-    if table is not None and table.name in UNCOUNTED:
+    if table is not None and table.name in uncounted_tables():
         return None
     result = state.invoke_statement()
     if getattr(state.statement, "_returning", ()):  # RETURNING: its rows say whether anything changed
@@ -105,7 +111,6 @@ def _textual_write(statement) -> bool:
     return getattr(statement, "_is_textual", False) and not str(statement).lstrip().lower().startswith("select")
 
 
-@event.listens_for(Session, "before_commit")
 def _raise_revisions(session) -> None:
     if session.in_nested_transaction():  # a savepoint released: the outer transaction's commit raises them all
         return
@@ -138,7 +143,17 @@ def _raise_revisions(session) -> None:
         session.info.pop(_TOUCHED, None)  # what the lookups' own autoflush noted is raised already
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _forget_rolled_back(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_TOUCHED, None)
+
+
+_LISTENERS = {"after_flush": _note_flushed_rows, "do_orm_execute": _note_statements, "before_commit": _raise_revisions,
+              "after_transaction_end": _forget_rolled_back}
+
+
+def register_revision_listeners() -> None:
+    """Raise village revisions on every session's commit from now on (once per process, whatever the apps)."""
+    for name, listener in _LISTENERS.items():
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -17,6 +17,7 @@ SMS_STATUSES = ("queued", "sending", "unknown", "sent", "delivered", "undelivere
 
 class SmsMessage(Timestamps, db.Model):
     __tablename__ = "sms_messages"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
     __table_args__ = (
         CheckConstraint(f"direction IN {SMS_DIRECTIONS}", name="direction_known"),
         CheckConstraint(f"status IN {SMS_STATUSES}", name="status_known"),
@@ -52,6 +53,7 @@ class SmsOptOut(db.Model):
     """A number that replied TD/退订/STOP: no non-essential SMS until it replies START."""
 
     __tablename__ = "sms_opt_outs"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
 
     phone: Mapped[str] = mapped_column(String(20), primary_key=True)
     since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

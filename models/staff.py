@@ -10,6 +10,7 @@ STAFF_ROLES = ("village_staff", "township_lead", "county_admin")
 
 class Staff(Timestamps, db.Model):
     __tablename__ = "staff"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
     __table_args__ = (
         CheckConstraint(f"role IN {STAFF_ROLES}", name="role_known"),
         CheckConstraint("role <> 'village_staff' OR village_id IS NOT NULL", name="village_staff_has_village"),

@@ -14,6 +14,7 @@ USER_ROLES = ("county_admin", "township_lead", "township_worker", "village_staff
 
 class User(Timestamps, db.Model):
     __tablename__ = "users"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
     __table_args__ = (
         CheckConstraint(f"role IN {USER_ROLES}", name="role_known"),
         CheckConstraint("role IN ('county_admin', 'city_admin', 'province_admin') OR township_id IS NOT NULL",
@@ -51,6 +52,7 @@ class AuditEvent(db.Model):
     """An append-only record of one write: who, what, and the record before and after."""
 
     __tablename__ = "audit_events"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -40,12 +40,16 @@ def register_request_guards(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from models import register_revision_listeners
+
     from .database import configure_engines
     from .domain.catalogue import say
     from .extensions import api, csrf, db, limiter, login_manager, migrate
     from .i18n import init_app as init_languages
 
+    # The listeners every session and engine of the process needs: SQLite's locking, and village revisions.
     configure_engines()
+    register_revision_listeners()
     init_languages(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

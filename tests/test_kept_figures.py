@@ -264,3 +264,14 @@ def test_a_dashboard_asked_again_with_nothing_written_reads_one_row_of_its_villa
     make_household(world, 2, village=world.v_b1, distance_m=1500.0)
     db.session.commit()
     assert client.get("/api/v1/dashboard", headers=h).json["overall"]["gaps"] == first["overall"]["gaps"] + 1
+
+
+def test_each_model_says_whether_a_kept_figure_reads_it():
+    """A new table counts (raises its villages' revisions) unless its model says `counted = False` beside its name."""
+    from models import db
+    from models.revision import uncounted_tables
+
+    uncounted = uncounted_tables()
+    assert {"audit_events", "sms_messages", "users", "report_printings"} <= uncounted
+    assert not {"households", "deliveries", "cases", "visits", "water_tests", "villages"} & uncounted
+    assert uncounted <= {mapper.class_.__tablename__ for mapper in db.Model.registry.mappers}
