@@ -34,14 +34,25 @@ class PdfUnavailable(DomainError):
     status = 503
 
 
+_found_family: str | None = None  # a font, once found, stays (a missing one is asked for again)
+
+
 def installed_cjk_family() -> str | None:
-    """The first CJK family fontconfig knows, or None."""
-    try:
-        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
-    return next((family for family in CJK_FAMILIES if family in families), None)
+    """The first CJK family fontconfig knows, or None. Found once per process: fontconfig may take many seconds to
+    build its cache on a busy machine's first call, which is waited for rather than taken for a missing font."""
+    global _found_family
+    if _found_family is None:
+        try:
+            listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
+                                    timeout=FC_LIST_TIMEOUT_S).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
+        _found_family = next((family for family in CJK_FAMILIES if family in families), None)
+    return _found_family
+
+
+FC_LIST_TIMEOUT_S = 120  # a cold font cache on a loaded 2-core machine, with room to spare
 
 
 class InlineOnlyFetcher(URLFetcher):

@@ -355,3 +355,40 @@ def test_verify_names_the_kind_in_chinese_counts_what_was_added_by_its_kind_and_
     # A minute no printing happened in is not taken on the QR code's word.
     forged = client.get(f"/verify/{sheet_code}?printed=203001010000").get_data(as_text=True)
     assert "首次打印时间" in forged and "2030-01-01" not in forged
+
+
+def test_a_printout_being_rendered_holds_no_lock_that_a_write_waits_for(app, client, world, monkeypatch):
+    """A render takes seconds; it runs after its verification code is committed, so a write meanwhile goes through
+    (on SQLite it waited for the write lock, and past the busy timeout answered 503)."""
+    import threading
+
+    from flask.testing import FlaskClient
+
+    from service.pdf import PdfRenderer
+
+    household = make_household(world, 1, distance_m=1500.0)
+    url = f"/reports/households/{household.id}/deliveries.pdf?from=2026-01-01&to=2026-01-31"
+    village_id, headers = world.v_a1.id, world.headers(world.worker_a)
+    db.session.commit()  # and nothing read after it: on SQLite the test's own transaction would hold the lock
+    rendering, release = threading.Event(), threading.Event()
+    original = PdfRenderer.render
+
+    def slow_render(self, html):
+        rendering.set()
+        release.wait(60)
+        return original(self, html)
+
+    monkeypatch.setattr(PdfRenderer, "render", slow_render)
+    answers = {}
+    # A plain client in the thread: the suite's own first commits the test's session, which is the main thread's.
+    printing = threading.Thread(target=lambda: answers.update(pdf=FlaskClient(app).get(url, headers=headers)))
+    printing.start()
+    try:
+        assert rendering.wait(60), answers
+        written = client.post("/api/v1/cases", headers=headers,
+                              json={"kind": "other", "village_id": village_id, "description": "印表时登记"})
+        assert written.status_code == 201
+    finally:
+        release.set()
+        printing.join(60)
+    assert answers["pdf"].status_code == 200 and answers["pdf"].mimetype == "application/pdf"

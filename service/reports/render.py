@@ -9,7 +9,6 @@ from ..clock import local_zone
 from ..domain.catalogue import RECORD_LOCALE
 from ..domain.verification import register_printing, register_verification
 from ..pictures import record_pictures
-from ..pdf import renderer_for
 
 
 PRINTED_FORMAT = "%Y%m%d%H%M"  # a printing's minute in the QR code's address, in local time as the paper shows it
@@ -37,9 +36,3 @@ def record_html(session, record: dict, base_url: str | None = None, zone=None) -
     with force_locale(RECORD_LOCALE):
         return render_template(f"reports/{record['kind']}.html", r=record, code=code, qr=qr, generated=generated,
                                pictures=record_pictures(record))
-
-
-def render_record(session, record: dict, base_url: str | None = None) -> bytes:
-    """The record's PDF; its verification code is remembered (the caller's unit of work commits it)."""
-    renderer = renderer_for(current_app)
-    return renderer.render(record_html(session, record, base_url))

@@ -14,10 +14,11 @@ from ..context import current_thresholds
 from ..domain import bulletins, reports, survey
 from ..domain.permissions import require_capability
 from ..domain.errors import FieldErrors, Unauthorized
-from ..unit_of_work import atomic, may_write
+from ..pdf import renderer_for
+from ..unit_of_work import UnitOfWork, may_write
 from .archive import ArchiveSettings, plan_archive
 from .builds import ArchiveBuilds, ask_for_archive
-from .render import render_record
+from .render import record_html
 
 blueprint = Blueprint("reports", __name__)
 
@@ -45,6 +46,14 @@ def _period() -> tuple[date, date]:
     return _day("from", date(today.year, 1, 1)), _day("to", today)
 
 
+def printout(record: dict, filename: str) -> Response:
+    """The record's PDF: its verification code and printing are kept (committed) first, and it is rendered after,
+    outside any transaction, so that the seconds a render takes never hold the database's write lock."""
+    with UnitOfWork():
+        html = record_html(db.session, record)
+    return _pdf(renderer_for(current_app).render(html), filename)
+
+
 def _pdf(data: bytes, filename: str) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
@@ -52,24 +61,24 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 
 @blueprint.route("/reports/households/<int:household_id>/deliveries.pdf")
-@atomic  # the verification code printed on it
+@may_write  # the verification code printed on it
 def household_deliveries(household_id):
     date_from, date_to = _period()
     record = reports.household_record(db.session, acting_scope(), household_id, date_from, date_to, local_zone(),
                                      local_today())
-    return _pdf(render_record(db.session, record), f"household-{household_id}-deliveries.pdf")
+    return printout(record, f"household-{household_id}-deliveries.pdf")
 
 
 @blueprint.route("/reports/villages/<int:village_id>/deliveries.pdf")
-@atomic  # the verification code printed on it
+@may_write  # the verification code printed on it
 def village_deliveries(village_id):
     month = request.args.get("month") or local_today().strftime("%Y-%m")
     record = reports.village_month(db.session, acting_scope(), village_id, month[:7], local_zone(), local_today())
-    return _pdf(render_record(db.session, record), f"village-{village_id}-{month[:7]}.pdf")
+    return printout(record, f"village-{village_id}-{month[:7]}.pdf")
 
 
 @blueprint.route("/reports/villages/<int:village_id>/visits.pdf")
-@atomic  # the verification code printed on it
+@may_write  # the verification code printed on it
 def village_visits(village_id):
     """排查表: the village's households on the four indicators in `year` (this year when not given)."""
     today = local_today()
@@ -77,53 +86,53 @@ def village_visits(village_id):
     if year and not (year.isdigit() and len(year) <= 6):
         raise FieldErrors.one("year", "value.integer")
     record = survey.survey_sheet(db.session, acting_scope(), village_id, int(year or today.year), local_zone(), today)
-    return _pdf(render_record(db.session, record), f"village-{village_id}-visits-{record['params']['year']}.pdf")
+    return printout(record, f"village-{village_id}-visits-{record['params']['year']}.pdf")
 
 
 @blueprint.route("/reports/regions/<int:region_id>/bulletin.pdf")
-@atomic  # the verification code printed on it
+@may_write  # the verification code printed on it
 def region_bulletin(region_id):
     """月度通报: the region's children ranked, the worst figures named, the cases overdue (this month by default)."""
     require_capability(acting_user(), "print_bulletin")
     month = request.args.get("month") or local_today().strftime("%Y-%m")
     record = bulletins.bulletin(db.session, acting_scope(), region_id, month[:7], local_today(), current_thresholds(),
                                 local_zone(), current_app.config["CLEANING_EVERY_DAYS"])
-    return _pdf(render_record(db.session, record), f"region-{region_id}-bulletin-{month[:7]}.pdf")
+    return printout(record, f"region-{region_id}-bulletin-{month[:7]}.pdf")
 
 
 @blueprint.route("/reports/agreements/<int:agreement_id>.pdf")
-@atomic  # the verification code printed on it
+@may_write  # the verification code printed on it
 def agreement(agreement_id):
     record = reports.agreement_sheet(db.session, acting_scope(), agreement_id)
-    return _pdf(render_record(db.session, record), f"agreement-{agreement_id}.pdf")
+    return printout(record, f"agreement-{agreement_id}.pdf")
 
 
 @blueprint.route("/reports/townships/<int:township_id>/summary.pdf")
-@atomic  # the verification code printed on it
+@may_write  # the verification code printed on it
 def township_summary(township_id):
     date_from, date_to = _period()
     record = reports.township_summary(db.session, acting_scope(), township_id, date_from, date_to,
                                       current_thresholds(), local_zone())
-    return _pdf(render_record(db.session, record), f"township-{township_id}-summary.pdf")
+    return printout(record, f"township-{township_id}-summary.pdf")
 
 
 @blueprint.route("/reports/townships/<int:township_id>/water-tests.pdf")
-@atomic  # the verification code printed on it
+@may_write  # the verification code printed on it
 def water_tests(township_id):
     date_from, date_to = _period()
     record = reports.water_test_report(db.session, acting_scope(), township_id, date_from, date_to)
-    return _pdf(render_record(db.session, record), f"township-{township_id}-water-tests.pdf")
+    return printout(record, f"township-{township_id}-water-tests.pdf")
 
 
 @blueprint.route("/reports/townships/<int:township_id>/ledger.pdf")
-@atomic  # the verification code printed on it
+@may_write  # the verification code printed on it
 def ledger(township_id):
     """The printed ledger (问题台账) of the period; `lead_unit_id` narrows it to one 牵头单位's cases."""
     date_from, date_to = _period()
     unit = request.args.get("lead_unit_id", "")
     record = reports.ledger_record(db.session, acting_scope(), township_id, date_from, date_to, local_zone(),
                                    local_today(), int(unit) if unit.isdigit() else None)
-    return _pdf(render_record(db.session, record), f"township-{township_id}-ledger.pdf")
+    return printout(record, f"township-{township_id}-ledger.pdf")
 
 
 @blueprint.route("/reports/townships/<int:township_id>/inspection.zip")
