@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from bench.common import ensure_data_set
 from models import Household, Region, User, db
 from service import create_app
-from service.demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 
 # (login, path): {province}, {city} and {county} are the demo's regions' ids, {township} the demo township's.
 READS = (("admin", "/healthz"), ("admin", "/api/v1/dashboard"), ("sheng01", "/api/v1/dashboard?region_id={province}"),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models import Township, db
 from service.clock import local_today
-from service.demo import SCALES, seed
+from demo.data import SCALES, seed
 from service.context import current_vault
 
 

@@ -200,7 +200,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """The service's own commands; the scheduler's (`flask scheduler`, `flask jobs`) reach `flask` through the
     `flask.commands` entry points of pyproject.toml, so that this package never imports schedules."""
-    from .cli import backup_command, export, import_command, report, restore_command, seed_demo, users
+    from .cli import backup_command, export, import_command, report, restore_command, users
 
-    for command in (users, seed_demo, report, import_command, export, backup_command, restore_command):
+    for command in (users, report, import_command, export, backup_command, restore_command):
         app.cli.add_command(command)

@@ -1,21 +1,18 @@
-"""The service's `flask` commands: users, seed-demo, report, import, export, backup, restore (the scheduler's live
+"""The service's `flask` commands: users, report, import, export, backup, restore (the scheduler's live
 in schedules/)."""
-import os
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
-from models import USER_ROLES, Household, Township, User, Village, db
+from models import USER_ROLES, Township, User, Village, db
 
 from .backup import BackupError, make_backup, restore_backup
 from .clock import local_today, local_zone
-from .config import DEFAULT_DATABASE_URL
-from .context import backup_settings, current_context, current_thresholds, current_vault
-from .demo import SCALES, seed
+from .context import backup_settings, current_context, current_thresholds
 from .domain.catalogue import render
 from .domain.errors import DomainError, FieldErrors, NotFound, PayloadTooLarge
 from .domain.exchange import region_by_code, write_region_export
@@ -94,36 +91,6 @@ def reset_password_command(name, password):
     except DomainError as exc:
         _fail(getattr(exc, "errors", None) or {"user": [exc.message]})
     click.echo(f"new password set for {user.username}; its sessions and tokens have ended")
-
-
-@click.command("seed-demo")
-@click.option("--scale", type=click.Choice(sorted(SCALES)), default="small", show_default=True)
-@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
-@click.option("--only-default-database", is_flag=True,
-              help="Do nothing (and succeed) unless the database is the default SQLite file or DEMO=1 is set "
-                   "(what `make run` uses, so that demo logins never reach a real database).")
-@with_appcontext
-def seed_demo(scale, if_empty, only_default_database):
-    """Fill an empty database with demo townships, villages, households, facilities, staff and logins."""
-    if only_default_database and current_app.config["SQLALCHEMY_DATABASE_URI"] != DEFAULT_DATABASE_URL \
-            and os.environ.get("DEMO") != "1":
-        click.echo("not the default SQLite database: no demo data seeded (set DEMO=1 to seed it anyway)")
-        return
-    has_data = db.session.scalar(select(func.count()).select_from(Township)) or \
-        db.session.scalar(select(func.count()).select_from(User))
-    if has_data:
-        if if_empty:
-            click.echo("database already has data; demo seeding skipped")
-            return
-        click.echo("error: the database is not empty; seed-demo only fills an empty database", err=True)
-        sys.exit(1)
-    with click.progressbar(length=SCALES[scale].villages, label=f"seeding {scale} demo data") as bar, UnitOfWork():
-        logins = seed(db.session, SCALES[scale], current_vault(), local_today(), progress=bar.update)
-    households = db.session.scalar(select(func.count()).select_from(Household))
-    click.echo(f"seeded {households} households")
-    click.echo("demo logins (username / password / role):")
-    for username, password, role in logins:
-        click.echo(f"  {username} / {password} / {role}")
 
 
 @click.group(help="Printed records.")

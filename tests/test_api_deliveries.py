@@ -1,12 +1,15 @@
 """Agreements and deliveries through the API: lifecycle, planning, logging once, corrections, scope."""
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from models import AuditEvent, Delivery, db, utcnow
-from service.context import rules
+from models import AuditEvent, db, Delivery, utcnow
 from service.clock import local_today
+from service.context import rules
 from service.domain.planning import mark_missed
 
 from .helpers import api_agreement, api_household, planned_through_the_api, PNG
@@ -271,3 +274,66 @@ def test_a_second_agreement_for_the_same_period_is_refused_when_written(client, 
         f"agreement {first.json['id']}" in second.json["errors"]["json"]["start_on"][0]
     renewal = api_agreement(client, world, household, start_on=(today + timedelta(days=31)).isoformat())
     assert renewal.status_code == 201
+
+
+def test_a_delivery_is_logged_only_within_its_window(client, world):
+    from .helpers import planned_through_the_api
+
+    _, _, items = planned_through_the_api(client, world)
+    h = world.headers(world.worker_a)
+    url = f"/api/v1/deliveries/{items[0]['id']}/complete"
+    r = client.post(url, json={"liters": 50, "delivered_at": "2000-01-01T08:00:00+08:00"}, headers=h)
+    assert r.status_code == 422 and "delivered_at" in r.json["errors"]["json"]
+    four_days_ago = (local_today() - timedelta(days=4)).isoformat()
+    r = client.post(url, json={"liters": 50, "delivered_at": f"{four_days_ago}T10:00:00"}, headers=h)
+    assert r.status_code == 422
+    two_days_ago = (local_today() - timedelta(days=2)).isoformat()
+    r = client.post(url, json={"liters": 50, "delivered_at": f"{two_days_ago}T10:00:00"}, headers=h)
+    assert r.status_code == 200, r.json
+    r = client.post("/api/v1/deliveries", json={"household_id": items[0]["household_id"], "liters": 50,
+                                                "delivered_at": f"{four_days_ago}T10:00:00"}, headers=h)
+    assert r.status_code == 422
+
+
+def test_agreement_dates_are_real_days(client, world):
+    from .helpers import api_agreement, api_household
+
+    household = api_household(client, world)
+    for field, value in (("signed_on", "9999-12-31"), ("start_on", "1999-12-31"), ("end_on", "2101-01-01"),
+                         ("signed_on", (local_today() + timedelta(days=1)).isoformat())):
+        r = api_agreement(client, world, household, **{field: value})
+        assert r.status_code == 422 and field in r.json["errors"]["json"], (field, value)
+
+
+def test_simultaneous_retries_with_one_key_all_get_the_first_answer(app, client, world):
+    from .helpers import planned_through_the_api
+
+    _, _, items = planned_through_the_api(client, world)
+    headers = {**world.headers(world.worker_a), "Idempotency-Key": "tap-1"}
+    barrier = threading.Barrier(20)
+
+    def tap(_):
+        racer = FlaskClient(app, use_cookies=False)
+        barrier.wait()
+        r = racer.post(f"/api/v1/deliveries/{items[0]['id']}/complete", json={"liters": 80}, headers=headers)
+        return r.status_code, r.json.get("id"), r.json.get("delivered_at")
+
+    db.session.commit()
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(tap, range(20)))
+    assert {a[0] for a in answers} == {200} and len(set(answers)) == 1
+    unplanned = {**headers, "Idempotency-Key": "unplanned-1"}
+    barrier = threading.Barrier(10)
+
+    def log(_):
+        racer = FlaskClient(app, use_cookies=False)
+        barrier.wait()
+        r = racer.post("/api/v1/deliveries", json={"household_id": items[0]["household_id"], "liters": 40},
+                       headers=unplanned)
+        return r.status_code, r.json.get("id")
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(log, range(10)))
+    assert {a[1] for a in answers} != {None} and len({a[1] for a in answers}) == 1
+    assert sorted(a[0] for a in answers) == [200] * 9 + [201]
+    assert db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.unplanned.is_(True))) == 1

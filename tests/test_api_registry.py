@@ -1,11 +1,14 @@
 """The registry API of docs/api.md through the Flask test client, on the configured database."""
+import io
 import time
 
 from sqlalchemy import func, select, text
 
-from models import AuditEvent, Household, db
+from models import AuditEvent, db, Household
+from service import create_app
 
-from .conftest import PASSWORD, household_payload, valid_id
+from .conftest import household_payload, PASSWORD, valid_id
+from .helpers import login, PNG
 
 
 def count(model) -> int:
@@ -340,3 +343,89 @@ def test_only_leads_and_admins_write_villages(client, world):
                        headers=worker).status_code == 403
     assert client.patch(f"/api/v1/villages/{world.v_a1.id}", json={"is_key": False}, headers=worker).status_code == 403
     assert client.patch(f"/api/v1/villages/{world.v_a1.id}", json={"is_key": False}, headers=lead).status_code == 200
+
+
+FORMAT_CHARACTERS = "\u061c\U000e0041\U000e007f\u202e\u200b\u2066\ufeff\u00ad"
+
+
+def test_an_id_registered_in_another_township_is_not_revealed_and_the_county_is_told(client, world, app, monkeypatch):
+    theirs = client.post("/api/v1/households", json=household_payload(world, 5), headers=world.headers(world.worker_a))
+    assert theirs.status_code == 201
+    payload = household_payload(world, 5, village_id=world.v_b1.id)
+    r = client.post("/api/v1/households", json=payload, headers=world.headers(world.worker_b) | {"Accept-Language": "zh-CN"})
+    assert r.status_code == 422
+    text = str(r.json)
+    assert "不能在此登记" in text and "其他镇街" not in text and "城关镇" not in text
+    roster = ("镇街,村,户主姓名,身份证号,联系电话,家庭人口,能否自理\n"
+              f"河口镇,王庄村,王桂英,{valid_id(5)},,3,是\n").encode()
+    dry = client.post("/api/v1/imports/households?dry_run=1", headers=world.headers(world.worker_b),
+                      data={"file": (io.BytesIO(roster), "r.csv")}, content_type="multipart/form-data")
+    assert dry.status_code == 422 and dry.json["errors"][0]["message"].startswith("该身份证号不能在此登记")
+    assert "conflicts" not in dry.json
+    conflicts = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "id_conflict")).all()
+    assert [(c.actor_id, c.entity_id) for c in conflicts] == [(world.worker_b.id, theirs.json["id"])] * 2
+    login(client, "admin")
+    assert "王桂英" in client.get("/users").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "ID_CONFLICTS_PER_HOUR", 2)
+    r = client.post("/api/v1/households", json=payload, headers=world.headers(world.worker_b))
+    assert r.status_code == 429 and r.headers["Retry-After"]
+    # Inside one's own township the plain answer stays.
+    r = client.post("/api/v1/households", json=household_payload(world, 5), headers=world.headers(world.lead_a))
+    assert r.status_code == 422 and "already registered" in str(r.json)
+
+
+def test_format_characters_are_dropped_from_typed_names_and_file_names(client, world):
+    from models import CaseEvidence, Household
+
+    from .conftest import household_payload
+
+    payload = household_payload(world, 3, head_name=f"王{FORMAT_CHARACTERS}桂英")
+    r = client.post("/api/v1/households", json=payload, headers=world.headers(world.worker_a))
+    assert r.status_code == 201 and r.json["head_name"] == "王桂英"
+    assert db.session.get(Household, r.json["id"]).head_name == "王桂英"
+    case = client.post("/api/v1/cases", json={"kind": "other", "household_id": r.json["id"], "severity": "low",
+                                              "description": "水管漏水"}, headers=world.headers(world.worker_a))
+    assert case.status_code == 201, case.json
+    png = PNG
+    import io
+
+    r = client.post(f"/api/v1/cases/{case.json['id']}/evidence", headers=world.headers(world.worker_a),
+                    data={"file": (io.BytesIO(png), f"photo\u202egnp.exe{FORMAT_CHARACTERS}.png")})
+    assert r.status_code == 201, r.json
+    evidence = db.session.query(CaseEvidence).one()
+    assert evidence.filename == "photognp.exe.png"
+    download = client.get(f"/api/v1/cases/{case.json['id']}/evidence/{evidence.id}?download=1",
+                          headers=world.headers(world.worker_a))
+    assert "\u202e" not in download.headers["Content-Disposition"]
+    assert "%E2%80%AE" not in download.headers["Content-Disposition"]
+
+
+def test_a_staff_phone_registered_elsewhere_is_not_revealed(client, world):
+    from sqlalchemy import select
+
+    from models import AuditEvent
+
+    r = client.post("/api/v1/staff", headers=world.headers(world.worker_b) | {"Accept-Language": "zh-CN,en;q=0.5"},
+                    json={"name": "冒名", "phone": world.staff_a.phone, "role": "village_staff",
+                          "village_id": world.v_b1.id})
+    assert r.status_code == 422 and "不能在此登记" in str(r.json) and "刘村干" not in str(r.json)
+    assert "already exists" not in str(r.json)
+    assert db.session.scalar(select(AuditEvent.entity_id).where(AuditEvent.action == "id_conflict",
+                                                               AuditEvent.entity == "staff")) == world.staff_a.id
+
+
+def test_names_stored_before_keep_no_format_characters_after_the_migration(tmp_path):
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+                      "SECRET_KEY": "k", "ID_NUMBER_KEY": "k", "ALLOWED_HOSTS": ["localhost"]})
+    with app.app_context():
+        upgrade(revision="00805513a578")
+        db.session.execute(text("INSERT INTO townships (id, name, code, created_at, updated_at) "
+                                "VALUES (1, :name, '370101', '2026-01-01', '2026-01-01')"),
+                           {"name": f"城关{FORMAT_CHARACTERS}镇"})
+        db.session.commit()
+        upgrade()
+        assert db.session.scalar(text("SELECT name FROM townships WHERE id = 1")) == "城关镇"
+        db.session.remove()

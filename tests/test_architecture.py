@@ -110,3 +110,9 @@ def test_pages_do_not_import_their_own_api_routes():
         if path.stem in ("pages", "admin"):
             own_routes = ".".join(path.relative_to(ROOT).parts[:-1] + ("routes",))
             assert own_routes not in _imports(path, tree), path
+
+
+def test_the_service_imports_nothing_of_the_demo():
+    """Demo data lives out of the product's rooms (demo/); `flask seed-demo` reaches it through an entry point."""
+    for path, tree in _modules("service"):
+        assert not {n for n in _imports(path, tree) if n.split(".")[0] == "demo"}, path

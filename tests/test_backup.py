@@ -13,7 +13,7 @@ from models import db
 from service.backup import BackupError, BackupSettings, make_backup, prune_backups, restore_backup
 from service.clock import local_today
 from service.context import current_vault
-from service.demo import SCALES, seed
+from demo.data import SCALES, seed
 
 from .conftest import flask_cli
 

@@ -1,7 +1,7 @@
 """The flask commands: users create, seed-demo, jobs."""
 from sqlalchemy import func, select
 
-from models import Facility, Household, Staff, Township, User, Village, db
+from models import db, Facility, Household, Staff, Township, User, Village
 from service.domain.users import authenticate
 
 from .conftest import flask_cli as run
@@ -61,3 +61,14 @@ def test_created_users_are_audited_without_their_password(app, world):
     run(app, "users", "create", "wang", "--role", "county_admin", "--password", "long-enough-1")
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "users")).one()
     assert event.after["username"] == "wang" and "password_hash" not in event.after
+
+
+def test_make_run_seeds_demo_logins_only_into_the_default_database(app, monkeypatch):
+    monkeypatch.delenv("DEMO", raising=False)
+    result = run(app, "seed-demo", "--if-empty", "--only-default-database")
+    assert result.exit_code == 0 and "no demo data" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    monkeypatch.setenv("DEMO", "1")
+    result = run(app, "seed-demo", "--if-empty", "--only-default-database")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User.id).where(User.username == "admin")) is not None

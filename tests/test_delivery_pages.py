@@ -2,9 +2,10 @@
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
-from models import Agreement, Delivery, db
+from models import Agreement, db, Delivery
 from service.clock import local_today
 from service.domain.planning import plan_deliveries
 
@@ -158,3 +159,106 @@ def test_the_agreement_form_offers_the_households_own_village_staff_first(client
                          .split("</select>")[0])
     assert [text for _, _, text in options] == ["刘村干（张家村 · 村级专人）", "白站长（镇街负责人）", "艾村干（李家村 · 村级专人）"]
     assert options[0][1] == "selected"
+
+
+def _planned_days_ago(world, days: int, serial: int = 1):
+    """A village-staff household whose delivery `days` ago was never logged (missed); its id."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from models import Delivery
+    from service.clock import local_today
+    from service.context import current_rules
+    from service.domain.planning import mark_missed, plan_deliveries
+
+    from .conftest import make_agreement, make_household
+
+    household = make_household(world, serial, distance_m=1500.0)
+    start = local_today() - timedelta(days=days)
+    make_agreement(world, household, interval_days=1, start_on=start, signed_on=start, liters_per_delivery=80)
+    db.session.commit()
+    plan_deliveries(db.session, start, 1)
+    mark_missed(db.session, current_rules())
+    db.session.commit()
+    delivery_id = db.session.scalar(select(Delivery.id).where(Delivery.household_id == household.id,
+                                                            Delivery.scheduled_for == start))
+    db.session.rollback()
+    return delivery_id, start
+
+
+def _queued_tap(client, delivery_id, tapped, key="k-queued", user="cun_a1", **form):
+    from .helpers import csrf_token
+
+    data = {"csrf_token": csrf_token(client, "/deliveries/today"), "idempotency_key": key, "liters": "80",
+            "delivered_at": tapped.isoformat(timespec="seconds"), "user": user, **form}
+    return client.post(f"/deliveries/{delivery_id}/complete", data=data,
+                       headers={"Accept": "application/json", "X-Sent-Later": "1"})
+
+
+def test_a_tap_queued_a_month_ago_is_refused_with_a_chinese_reason(client, world):
+    from datetime import datetime, time, timedelta
+
+    from models import Delivery
+    from service.clock import local_today
+    from service.context import current_rules
+
+    from .helpers import login
+
+    delivery_id, day = _planned_days_ago(world, 30)
+    login(client, "cun_a1")
+    tapped = datetime.combine(day, time(10), current_rules().zone)
+    r = _queued_tap(client, delivery_id, tapped)
+    assert r.status_code == 422 and "只能登记 3 天内的送水" in r.json["errors"]["delivered_at"][0]
+    assert db.session.get(Delivery, delivery_id).status == "missed"
+    # The API and a typed note hold to the same window.
+    r = client.post(f"/api/v1/deliveries/{delivery_id}/complete", headers=world.headers(world.lead_a),
+                    json={"liters": 80, "delivered_at": tapped.isoformat(), "note": "补登"})
+    assert r.status_code == 422 and "delivered_at" in r.json["errors"]["json"]
+    # Within the window a late log still goes in.
+    recent_id, recent_day = _planned_days_ago(world, 2, serial=2)
+    r = client.post(f"/api/v1/deliveries/{recent_id}/complete", headers=world.headers(world.lead_a),
+                    json={"liters": 80, "delivered_at": datetime.combine(recent_day, time(10), current_rules().zone)
+                          .isoformat(), "note": "补登"})
+    assert r.status_code == 200, r.json
+    assert recent_day == local_today() - timedelta(days=2)
+
+
+def test_a_tap_queued_by_one_login_is_not_logged_under_another(client, world):
+    from datetime import datetime, timezone
+
+    from models import Delivery, User
+
+    from .helpers import login
+
+    delivery_id, _ = _planned_days_ago(world, 0)
+    db.session.add(User(username="cun_a1b", role="village_staff", township_id=world.t_a.id, village_id=world.v_a1.id,
+                        password_hash=world.village_a1.password_hash))
+    db.session.commit()
+    login(client, "cun_a1b")
+    r = _queued_tap(client, delivery_id, datetime.now(timezone.utc), user="cun_a1")
+    assert r.status_code == 403 and "另一个账号" in r.json["message"]
+    assert db.session.get(Delivery, delivery_id).status != "delivered"
+    assert _queued_tap(client, delivery_id, datetime.now(timezone.utc), user="cun_a1b").status_code == 201
+
+
+@pytest.mark.parametrize("length, status", [(100, 200), (101, 422), (5000, 422)])
+def test_one_idempotency_key_limit_on_every_path_and_database(client, world, length, status):
+    from datetime import datetime, timezone
+
+    from .helpers import login
+
+    delivery_id, _ = _planned_days_ago(world, 0)
+    key = "k" * length
+    r = client.post(f"/api/v1/deliveries/{delivery_id}/complete", json={"liters": 80},
+                    headers={**world.headers(world.lead_a), "Idempotency-Key": key})
+    assert r.status_code == status, r.json
+    if status == 422:
+        assert "Idempotency-Key" in str(r.json["errors"])
+        login(client, "cun_a1")
+        r = _queued_tap(client, delivery_id, datetime.now(timezone.utc), key=key)
+        assert r.status_code == 422 and "最多 100 个字符" in str(r.json["errors"])
+    else:
+        again = client.post(f"/api/v1/deliveries/{delivery_id}/complete", json={"liters": 80},
+                            headers={**world.headers(world.lead_a), "Idempotency-Key": key})
+        assert again.status_code == 200 and again.json["id"] == r.json["id"]

@@ -3,6 +3,8 @@ list are the ones the service reads, and the exchange reference names every colu
 import re
 from pathlib import Path
 
+import pytest
+
 from service.domain.sms import CONFIRM_WORDS, DISPUTE_WORDS, STOP_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -10,7 +12,8 @@ READ = re.compile(r'(?:os\.environ\.get|env\.(?:str|int|float|bool|list)|Env\(\)
 
 
 def _settings_read() -> set[str]:
-    return {name for path in (ROOT / "service").rglob("*.py") for name in READ.findall(path.read_text())}
+    return {name for folder in ("service", "demo") for path in (ROOT / folder).rglob("*.py")
+            for name in READ.findall(path.read_text())}
 
 
 def _settings_documented() -> dict[str, int]:
@@ -50,3 +53,22 @@ def test_the_exchange_reference_names_every_column_of_every_table():
         section = text.split(f"### `{table}.csv`")[1].split("###")[0]
         assert [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")] == \
             [column.name for column in columns], table
+
+
+def test_settings_are_parsed_and_every_bad_one_named(monkeypatch):
+    from service.config import SettingsError, load_config
+
+    monkeypatch.setenv("PROXY_COUNT", "one")
+    monkeypatch.setenv("QUIET_HOURS_START", "9pm")
+    monkeypatch.setenv("APP_TIMEZONE", "Mars/Olympus")
+    monkeypatch.setenv("DEPLOYMENT", "prod")
+    with pytest.raises(SettingsError) as refused:
+        load_config()
+    for name in ("PROXY_COUNT", "QUIET_HOURS_START", "APP_TIMEZONE", "DEPLOYMENT"):
+        assert name in str(refused.value)
+    for name in ("PROXY_COUNT", "QUIET_HOURS_START", "APP_TIMEZONE", "DEPLOYMENT"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    monkeypatch.setenv("SMS_RATE_PER_SECOND", "2.5")
+    config = load_config()
+    assert config["SESSION_COOKIE_SECURE"] is True and config["SMS_RATE_PER_SECOND"] == 2.5

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 from service import create_app
 from service.auth import issue_token
 
+from .conftest import PASSWORD
 from .helpers import login
 
 
@@ -55,3 +56,42 @@ def test_a_database_that_refuses_queries_is_a_503_everywhere(app, client, world,
         down.config["WTF_CSRF_ENABLED"] = False
         answer = down.test_client().post("/login", data={"username": "worker_a", "password": "x"})
         assert answer.status_code == 503 and "服务暂时不可用" in answer.get_data(as_text=True)
+
+
+def _login(client, username):
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    try:
+        return client.post("/login", data={"username": username, "password": PASSWORD})
+    finally:
+        client.application.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_an_unreachable_database_is_a_503_with_retry_after(tmp_path):
+    down = create_app({"TESTING": True, "SECRET_KEY": "k", "ID_NUMBER_KEY": "k", "ALLOWED_HOSTS": ["localhost"],
+                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nothing",
+                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
+    client = down.test_client()
+    r = client.post("/api/v1/auth/token", json={"username": "a", "password": "b"})
+    assert r.status_code == 503 and r.headers["Retry-After"] and r.json["message"]
+    r = client.post("/login", data={"username": "a", "password": "b"}, headers={"Accept": "text/html"})
+    assert r.status_code == 400  # no CSRF token to send: the form is refused before the database
+    down.config["WTF_CSRF_ENABLED"] = False
+    r = client.post("/login", data={"username": "a", "password": "b"})
+    assert r.status_code == 503 and "服务暂时不可用" in r.get_data(as_text=True)
+    assert client.get("/healthz").status_code == 503
+
+
+def test_a_logged_in_page_while_the_database_refuses_is_a_chinese_503(app, client, world):
+    _login(client, "worker_a")
+    down = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"], "ID_NUMBER_KEY": "k",
+                       "ALLOWED_HOSTS": ["localhost"],
+                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nothing",
+                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
+    cookie = client.get_cookie("session")
+    other = down.test_client()
+    other.set_cookie("session", cookie.value)
+    for path in ("/dashboard", "/households", "/deliveries/today"):
+        r = other.get(path, headers={"Accept": "text/html"})
+        assert r.status_code == 503, path
+        assert "服务暂时不可用" in r.get_data(as_text=True)
+        assert r.headers["Cache-Control"] == "no-store" and r.headers["Retry-After"]

@@ -1,13 +1,17 @@
 """Rosters: import checked whole (all or nothing), re-import changes nothing, export round trips, bad files."""
 import io
+import tracemalloc
+import zipfile
 
-from openpyxl import Workbook, load_workbook
+import pytest
+from openpyxl import load_workbook, Workbook
 from sqlalchemy import func, select
 
-from models import AuditEvent, Facility, Household, Staff, db
+from models import AuditEvent, db, Facility, Household, Staff
+from service.domain.tables import write_xlsx
 
 from .conftest import household_payload, valid_id
-from .helpers import upload
+from .helpers import csrf_token, login, upload
 
 HEADER = "镇街,村,户主姓名,身份证号,联系电话,家庭人口,能否自理,距离集中取水点（米）\n"
 
@@ -206,3 +210,223 @@ def test_a_sheet_s_rows_hold_their_own_cells_not_sixty(app):
     sheet = write_xlsx(["村", "户主姓名", "身份证号"], [["张家村", f"户主{n}", None] for n in range(3)])
     rows = read_table_bounded("a.xlsx", sheet, UnpackLimits(50 * 1024 * 1024, 200, 150 * 1024 * 1024, 60))
     assert rows == [["村", "户主姓名", "身份证号"]] + [["张家村", f"户主{n}"] for n in range(3)]
+
+
+def _xlsx_with_sheet(inflated_bytes: int, filler: bytes = b"\0") -> bytes:
+    """A roster whose first sheet inflates to `inflated_bytes` (streamed: the test never holds it)."""
+    good = zipfile.ZipFile(io.BytesIO(write_xlsx(["镇街", "村"], [["城关镇", "张家村"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bomb:
+        for item in good.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                bomb.writestr(item, good.read(item))
+        with bomb.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            chunk = filler * (1 << 20 // len(filler))
+            for _ in range(inflated_bytes // len(chunk)):
+                sheet.write(chunk)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def gigabyte_bomb():
+    return _xlsx_with_sheet(1 << 30)
+
+
+def _xlsx_around_rows(before_rows: bytes, after_rows: bytes = b"", repeat: int = 1) -> bytes:
+    """A roster whose first sheet holds `before_rows` × `repeat` ahead of its real rows (inside sheetData), and
+    `after_rows` after them: what openpyxl keeps without counting it as rows."""
+    import io
+    import zipfile
+
+    from service.domain.tables import write_xlsx
+
+    good = zipfile.ZipFile(io.BytesIO(write_xlsx(["镇街", "村"], [["城关镇", "张家村"]])))
+    sheet = good.read("xl/worksheets/sheet1.xml")
+    head, tail = sheet.split(b"<sheetData>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in good.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                bomb.writestr(item, good.read(item))
+        with bomb.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            part.write(head + b"<sheetData>")
+            for _ in range(repeat):
+                part.write(before_rows)
+            part.write(tail.replace(b"</sheetData>", after_rows + b"</sheetData>"))
+    return buffer.getvalue()
+
+
+def _non_row_elements(megabytes: int) -> bytes:
+    """Elements that are not rows, varied enough that they compress only about 20 times (as the attack's did)."""
+    import random
+
+    rng = random.Random(7)
+    chunk = b"".join(b'<x a="%d"/>' % rng.getrandbits(2) for _ in range(1 << 16))
+    return _xlsx_around_rows(chunk, repeat=megabytes * (1 << 20) // len(chunk))
+
+
+def _peak_rss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _facility_roster(owner_id: str = "", manager_phone: str = "") -> bytes:
+    return ("镇街,村,名称,类型,归属,状态,户主身份证号,管理员电话\n"
+            f"河口镇,王庄村,王家净水机,净水机,农户自有,正常,{owner_id},{manager_phone}\n").encode()
+
+
+def test_a_spreadsheet_bomb_is_refused_before_it_is_opened_with_flat_memory(client, world, gigabyte_bomb):
+    households_before = db.session.scalar(select(func.count()).select_from(Household))
+    tracemalloc.start()
+    r = client.post("/api/v1/imports/households", headers=world.headers(world.worker_a) | {"Accept-Language": "zh-CN"},
+                    data={"file": (io.BytesIO(gigabyte_bomb), "roster.xlsx")}, content_type="multipart/form-data")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert r.status_code == 413 and "解压后过大" in r.json["message"]
+    assert peak < 100 * 1024 * 1024
+    assert db.session.scalar(select(func.count()).select_from(Household)) == households_before
+    login(client, "worker_a")
+    page = client.post("/imports", data={"kind": "households", "csrf_token": csrf_token(client, "/imports"),
+                                         "file": (io.BytesIO(gigabyte_bomb), "roster.xlsx")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 413 and "解压后过大" in page.get_data(as_text=True) and "导入花名册" in page.get_data(
+        as_text=True)
+
+
+def test_a_part_that_inflates_past_the_setting_or_an_absurd_ratio_is_refused(client, world, app, monkeypatch):
+    five_megabytes_of_zeros = _xlsx_with_sheet(5 << 20)
+    r = client.post("/api/v1/imports/households", headers=world.headers(world.worker_a),
+                    data={"file": (io.BytesIO(five_megabytes_of_zeros), "r.xlsx")}, content_type="multipart/form-data")
+    assert r.status_code == 413  # the ratio: 5 MB from a few kB
+    monkeypatch.setitem(app.config, "IMPORT_MAX_UNPACKED_BYTES", 1 << 20)
+    varied = _xlsx_with_sheet(2 << 20, bytes(range(256)) * 7 + b"<row/>")
+    r = client.post("/api/v1/imports/households", headers=world.headers(world.worker_a),
+                    data={"file": (io.BytesIO(varied), "r.xlsx")}, content_type="multipart/form-data")
+    assert r.status_code == 413 and "1 MB" in r.json["message"]
+
+
+def test_cells_are_capped_while_reading():
+    from service.domain.tables import MAX_CELL, read_table
+
+    rows = read_table("r.xlsx", write_xlsx(["户主姓名"], [["王" * 50_000]]))
+    assert len(rows[1][0]) == MAX_CELL
+
+
+def test_a_spreadsheet_of_non_row_elements_costs_the_server_no_memory(app, client, world):
+    from sqlalchemy import func, select
+
+    from models import Household
+
+    bomb = _non_row_elements(40)
+    assert len(bomb) < 10 * 1024 * 1024
+    before = _peak_rss()
+    import io
+
+    r = client.post("/api/v1/imports/households?dry_run=1", headers=world.headers(world.worker_a) | {"Accept-Language": "zh"},
+                    data={"file": (io.BytesIO(bomb), "roster.xlsx")}, content_type="multipart/form-data")
+    assert r.status_code == 413, r.json
+    assert "内存或时间超出上限" in r.json["message"]
+    assert _peak_rss() - before < 150 * 1024 * 1024
+    assert db.session.scalar(select(func.count()).select_from(Household)) == 0
+
+
+def test_one_endless_row_and_millions_of_empty_rows_are_refused(client, world):
+    import io
+
+    endless = _xlsx_around_rows(b"", after_rows=b'<row r="3">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 400_000
+                                + b"</row>")
+    empty = _xlsx_around_rows(b"", after_rows=b"".join(b'<row r="%d"/>' % n for n in range(3, 400_000)))
+    answers = []
+    for bomb in (endless, empty):
+        before = _peak_rss()
+        r = client.post("/api/v1/imports/households?dry_run=1", headers=world.headers(world.worker_a),
+                        data={"file": (io.BytesIO(bomb), "roster.xlsx")}, content_type="multipart/form-data")
+        assert _peak_rss() - before < 150 * 1024 * 1024
+        answers.append((r.status_code, [(e["row"], e["column"]) for e in r.json.get("errors", [])][:1]))
+    # The endless row costs more than a roster may (refused, 413); the empty rows pass the row limit (422 on `file`).
+    assert answers == [(413, []), (422, [(0, "file")])]
+
+
+def test_who_may_import_is_checked_before_the_file_is_read(client, world, monkeypatch):
+    import io
+
+    from service.imports import runner
+    from .helpers import csrf_token, login
+
+    def never(*args, **kwargs):
+        raise AssertionError("the upload was read for a login that may not import")
+
+    monkeypatch.setattr(runner, "read_table_bounded", never)
+    r = client.post("/api/v1/imports/households", headers=world.headers(world.village_a1),
+                    data={"file": (io.BytesIO(b"PK" + b"\0" * 100), "roster.xlsx")}, content_type="multipart/form-data")
+    assert r.status_code == 403
+    login(client, "cun_a1")
+    page = client.post("/imports", data={"kind": "households", "csrf_token": csrf_token(client, "/households"),
+                                         "file": (io.BytesIO(b"x"), "roster.csv")}, content_type="multipart/form-data")
+    assert page.status_code == 403
+
+
+def test_the_file_is_read_outside_any_transaction(app, client, world, monkeypatch):
+    import io
+
+    from service.imports import runner
+
+    seen = []
+    real = runner.read_table_bounded
+
+    def watched(*args, **kwargs):
+        seen.append(db.session().in_transaction())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "read_table_bounded", watched)
+    csv = "镇街,村,户主姓名,身份证号,家庭人口\n城关镇,张家村,王五,{},3\n".format(
+        __import__("tests.conftest", fromlist=["valid_id"]).valid_id(9)).encode()
+    r = client.post("/api/v1/imports/households", headers=world.headers(world.worker_a),
+                    data={"file": (io.BytesIO(csv), "roster.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 200, r.json
+    assert seen == [False] and r.json["created"] == 1
+
+
+def test_the_facility_import_answers_elsewhere_and_nowhere_alike_and_tells_the_county(client, world):
+    import io
+
+    from sqlalchemy import select
+
+    from models import AuditEvent
+
+    from .conftest import household_payload, valid_id
+
+    theirs = client.post("/api/v1/households", json=household_payload(world, 5), headers=world.headers(world.worker_a))
+    assert theirs.status_code == 201
+    answers = []
+    for roster in (_facility_roster(owner_id=valid_id(5)), _facility_roster(owner_id=valid_id(6)),
+                   _facility_roster(manager_phone="13900000001"), _facility_roster(manager_phone="13900000999")):
+        r = client.post("/api/v1/imports/facilities?dry_run=1", headers=world.headers(world.worker_b),
+                        data={"file": (io.BytesIO(roster), "f.csv")}, content_type="multipart/form-data")
+        assert r.status_code == 422
+        answers.append([(e["column"], e["message"]) for e in r.json["errors"]])
+    assert answers[0] == answers[1] and answers[2] == answers[3], answers
+    events = db.session.execute(select(AuditEvent.entity, AuditEvent.entity_id)
+                                .where(AuditEvent.action == "id_conflict").order_by(AuditEvent.id)).all()
+    assert events == [("households", theirs.json["id"]), ("households", 0), ("staff", world.staff_a.id), ("staff", 0)]
+
+
+def test_past_the_limit_elsewhere_and_nowhere_are_both_refused(app, client, world, monkeypatch):
+    from .conftest import household_payload
+
+    monkeypatch.setitem(app.config, "ID_CONFLICTS_PER_HOUR", 1)
+    theirs = client.post("/api/v1/households", json=household_payload(world, 5), headers=world.headers(world.worker_a))
+    assert theirs.status_code == 201
+    h = world.headers(world.worker_b)
+    elsewhere = household_payload(world, 5, village_id=world.v_b1.id)
+    assert client.post("/api/v1/households", json=elsewhere, headers=h).status_code == 422
+    # Past the limit: a number registered elsewhere and one registered nowhere get the same 429.
+    nowhere = household_payload(world, 8, village_id=world.v_b1.id)
+    assert client.post("/api/v1/households", json=elsewhere, headers=h).status_code == 429
+    assert client.post("/api/v1/households", json=nowhere, headers=h).status_code == 429
+    staff = {"name": "张三", "phone": "13900000777", "role": "village_staff", "village_id": world.v_b1.id}
+    assert client.post("/api/v1/staff", json=staff, headers=h).status_code == 429
+    # A write that names no such number goes on.
+    assert client.post("/api/v1/villages", json={"township_id": world.t_b.id, "name": "新村"},
+                       headers=world.headers(world.admin)).status_code == 201

@@ -9,21 +9,22 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from weasyprint import HTML
 
-from models import ReportPrinting, ReportVerification, db
+from models import db, ReportPrinting, ReportVerification
 from service.clock import local_today
 from service.context import current_rules
 from service.domain import reports
 from service.domain.deliveries import correct_delivery
 from service.domain.planning import plan_deliveries
-from service.reports.archive import ArchiveSettings, build_archive
+from service.domain.scope import Scope
 from service.pdf import InlineOnlyFetcher, PrintedHTML, renderer_for
+from service.reports.archive import ArchiveSettings, build_archive
 from service.reports.kept_pdfs import KeptPdfs
 from service.reports.render import record_html
-from service.domain.scope import Scope
 
-from .conftest import make_agreement, make_household, valid_id
+from .conftest import household_payload, make_agreement, make_household, valid_id
 from .helpers import text_of, year_of_deliveries
 
 
@@ -392,3 +393,83 @@ def test_a_printout_being_rendered_holds_no_lock_that_a_write_waits_for(app, cli
         release.set()
         printing.join(60)
     assert answers["pdf"].status_code == 200 and answers["pdf"].mimetype == "application/pdf"
+
+
+def _delivered_household(world, **values):
+    household = make_household(world, 1, distance_m=1500.0, **values)
+    make_agreement(world, household, interval_days=7, start_on=date(2025, 1, 6))
+    db.session.commit()
+    plan_deliveries(db.session, date(2025, 1, 6), 14)
+    db.session.commit()
+    return household
+
+
+def test_a_missing_scan_is_a_manifest_line_not_a_failed_archive(client, world, app):
+    import os
+
+    from models import Agreement
+
+    household = _delivered_household(world)
+    agreement = db.session.scalars(select(Agreement).where(Agreement.household_id == household.id)).one()
+    agreement.scan_path = "scans/gone.pdf"
+    db.session.commit()
+    r = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to=2025-01-31",
+                   headers=world.headers(world.worker_a))
+    assert r.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(r.data))
+    manifest = archive.read("manifest.csv").decode("utf-8-sig")
+    assert f"协议扫描件/协议{agreement.id}.pdf" in manifest and "missing" in manifest
+    assert f"协议扫描件/协议{agreement.id}.pdf" not in archive.namelist()
+    assert not [name for name in os.listdir(app.config["ARCHIVE_DIR"]) if name.endswith(".part")]
+
+
+def test_a_failed_background_archive_says_why_and_waits_before_retrying(client, world, app, monkeypatch):
+    import os
+    import time
+
+    from service.reports import builds
+
+    _delivered_household(world)
+    calls = []
+
+    def failing(session, scope, township_id, date_from, date_to, target, settings, progress, plan=None):
+        calls.append(1)
+        open(target, "wb").write(b"half")
+        raise FileNotFoundError("/srv/secret/instance/uploads/scans/x.pdf")
+
+    monkeypatch.setattr(builds, "build_archive", failing)
+    monkeypatch.setitem(app.config, "ARCHIVE_SYNC_HOUSEHOLDS", 0)
+    url = f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to=2025-01-31"
+    h = world.headers(world.worker_a)
+    assert client.get(url, headers=h).status_code == 202
+    for _ in range(50):
+        r = client.get(url, headers=h)
+        if r.json["status"] == "failed":
+            break
+        time.sleep(0.1)
+    assert r.status_code == 202 and r.json["status"] == "failed" and r.json["error"] == "缺少需要打包的文件"
+    assert "/srv" not in r.get_data(as_text=True) and int(r.headers["Retry-After"]) > 3
+    for _ in range(5):
+        client.get(url, headers=h)
+    assert len(calls) == 1  # not rebuilt on every poll
+    assert not [name for name in os.listdir(app.config["ARCHIVE_DIR"]) if name.endswith(".part")]
+    page = client.get(url, headers={**h, "Accept": "text/html", "Accept-Language": "zh-CN"})
+    assert "失败" in page.get_data(as_text=True)
+    assert "could not be built" in client.get(url, headers={**h, "Accept": "text/html"}).get_data(as_text=True)
+
+
+def test_archive_entry_names_cannot_escape_and_names_drop_invisible_characters(client, world):
+    r = client.post("/api/v1/households", json=household_payload(world, 1, head_name="王\u202e桂\u200b英"),
+                    headers=world.headers(world.worker_a))
+    assert r.status_code == 201 and r.json["head_name"] == "王桂英"
+    household = make_household(world, 2, distance_m=1500.0)
+    household.head_name = "../../../tmp/x"
+    make_agreement(world, household, interval_days=7, start_on=date(2025, 1, 6))
+    db.session.commit()
+    plan_deliveries(db.session, date(2025, 1, 6), 14)
+    db.session.commit()
+    r = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip?from=2025-01-01&to=2025-01-31",
+                   headers=world.headers(world.worker_a))
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    record = next(n for n in names if n.startswith("送水记录/") and n.endswith(f"-{household.id}.pdf"))
+    assert ".." not in record and record.count("/") == 1

@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from models import Case, Delivery, SmsMessage, SmsOptOut, db
+from models import Case, db, Delivery, SmsMessage, SmsOptOut
 from service.clock import local_today
 from service.context import current_rules, sms_settings
 from service.domain.deliveries import complete_delivery
-from service.domain.planning import plan_deliveries
 from service.domain.outbox import drain_outbox
+from service.domain.planning import plan_deliveries
 from service.domain.sms import expire_confirmations, normalize_reply, send_reminders
 from service.sms_gateway import build_gateway
 from service.unit_of_work import transaction
@@ -388,3 +388,30 @@ def test_a_message_from_an_unregistered_number_becomes_a_case_with_one_tap(app, 
     assert (message.handled, message.related_type, message.related_id) == (True, "case", case.id)
     assert client.post(f"/sms/{stranger.id}/case", data={"csrf_token": token,
                                                          "village_id": str(world.v_a1.id)}).status_code == 409
+
+
+def test_an_opted_out_number_gets_only_its_stop_and_start_confirmations(app, world, twilio):
+    from sqlalchemy import select
+
+    from models import SmsMessage
+
+    from .helpers import post_signed
+
+    phone = "+8613800000077"
+
+    def answer(sid, body):
+        r = post_signed(app, "/sms/inbound", {"MessageSid": sid, "From": phone, "Body": body})
+        assert r.status_code == 200
+        return r.get_data(as_text=True)
+
+    assert "<Message>" in answer("SMo1", "退订")
+    for sid, body in (("SMo2", "1"), ("SMo3", "什么时候送水"), ("SMo4", "0")):
+        assert "<Message>" not in answer(sid, body), body
+    assert "<Message>" not in answer("SMo3", "什么时候送水")  # the same webhook again: still nothing
+    replies = db.session.execute(select(SmsMessage.idempotency_key, SmsMessage.status)
+                                 .where(SmsMessage.purpose == "auto_reply").order_by(SmsMessage.id)).all()
+    assert [status for _, status in replies] == ["sent", "opted_out", "opted_out", "opted_out"]
+    # The messages themselves are kept for the township worker.
+    assert db.session.scalar(select(SmsMessage.body).where(SmsMessage.provider_sid == "SMo3")) == "什么时候送水"
+    assert "<Message>" in answer("SMo5", "START")
+    assert "<Message>" in answer("SMo6", "什么时候送水")

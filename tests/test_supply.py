@@ -241,7 +241,7 @@ def test_in_the_demo_no_village_that_needs_delivery_shows_no_figure(app):
     """The demo registers its households as of the start of its history: a village whose only delivery households
     have no agreement shows its true 0%."""
     from service.context import current_vault
-    from service.demo import SCALES, seed
+    from demo.data import SCALES, seed
     from service.domain.dashboard import dashboard
     from service.domain.scope import Scope
 

@@ -12,15 +12,15 @@ from werkzeug.security import generate_password_hash
 from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, Household, Region, Staff, Township, Unit,
                     User, Village, Visit)
 
-from .domain.case_rules import CasePolicy
-from .domain.system_cases import open_facility_case, open_missed_delivery_cases, sync_gap_cases, sync_survey_cases
-from .domain.geo import recompute_distances
-from .domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
-from .domain.planning import plan_deliveries, scheduled_days
-from .domain.identity import IdNumberVault, id_check_char, mask_id_number
-from .domain.rules import Rules
-from .domain.survey import result_of
-from .domain.water_quality import record_water_test
+from service.domain.case_rules import CasePolicy
+from service.domain.system_cases import open_facility_case, open_missed_delivery_cases, sync_gap_cases, sync_survey_cases
+from service.domain.geo import recompute_distances
+from service.domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
+from service.domain.planning import plan_deliveries, scheduled_days
+from service.domain.identity import IdNumberVault, id_check_char, mask_id_number
+from service.domain.rules import Rules
+from service.domain.survey import result_of
+from service.domain.water_quality import record_water_test
 
 
 @dataclass(frozen=True)
