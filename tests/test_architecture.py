@@ -116,3 +116,13 @@ def test_the_service_imports_nothing_of_the_demo():
     """Demo data lives out of the product's rooms (demo/); `flask seed-demo` reaches it through an entry point."""
     for path, tree in _modules("service"):
         assert not {n for n in _imports(path, tree) if n.split(".")[0] == "demo"}, path
+
+
+def test_the_domain_s_index_names_every_module_of_it():
+    """service/domain/__init__.py says which area each rule's module belongs to: a new module is placed there."""
+    import re
+
+    index = (ROOT / "service/domain/__init__.py").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(\w+)`", index))
+    modules = {path.stem for path in (ROOT / "service/domain").glob("*.py")} - {"__init__"}
+    assert modules - named == set()
