@@ -1,5 +1,5 @@
 """Local time at the edge: timestamps are stored in UTC, but a 'day' is the day in APP_TIMEZONE (docs/domain.md)."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -24,3 +24,8 @@ def as_aware(moment: datetime | None) -> datetime | None:
 def local_time(moment: datetime | None) -> str:
     """A moment as a page shows it: month, day and minute in local time."""
     return moment.astimezone(local_zone()).strftime("%m-%d %H:%M") if moment else "—"
+
+
+def local_midnight(day: date) -> datetime:
+    """The instant a local day begins (aware, in the app's time zone)."""
+    return datetime.combine(day, time(), local_zone())

@@ -129,7 +129,17 @@ def handle_http_exception(error: HTTPException):
     # A request's fields refused by its schema (webargs): said like the domain's own field errors.
     message = Message("input.invalid", fields=", ".join(sorted(_fields(errors)))) if errors and error.code == 422 \
         else error.description
-    return _answer(error.code or 500, message, errors, data.get("headers"), name=error.name)
+    status = error.code or 500
+    if status == 422 and _only_unknown_query_parameters(errors):
+        # A filter the list does not have: the request is malformed (400), not a value out of range.
+        status, message = 400, Message("query.unknown", names=", ".join(sorted(errors["query"])))
+    return _answer(status, message, errors, data.get("headers"), name=error.name if status == error.code else None)
+
+
+def _only_unknown_query_parameters(errors) -> bool:
+    query = errors.get("query") if isinstance(errors, dict) else None
+    return bool(query) and set(errors) == {"query"} and all(
+        str(message) == "value.unknown_field" for messages in query.values() for message in messages)
 
 
 def handle_rate_limited(error: RateLimitExceeded):

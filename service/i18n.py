@@ -10,7 +10,7 @@ from flask_babel import Babel, Domain, get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 
 from .domain import catalogue
-from .domain.catalogue import Message
+from .domain.catalogue import Message, Template
 
 API_LANGUAGES = ("en", "zh_CN")
 API_PREFIXES = ("/api/", "/healthz", "/sms/inbound", "/sms/status")  # /sms/… else is pages
@@ -63,6 +63,8 @@ def locale() -> str:
 def tell(text) -> str | None:
     """A message in this request's language; a library's own English text (not in the catalogue) as it is to an
     English reader, and None to anyone else (the answer's heading then says what happened)."""
+    if isinstance(text, Template):  # a library's message key it did not fill in (marshmallow's unknown field)
+        text = Message(str(text))
     if isinstance(text, Message):
         return catalogue.render(text, locale())
     if text and locale() == "en":

@@ -1,9 +1,12 @@
-"""The case list as both the API and the pages read it: its filters (overdue, re-check due, relapsed, 未整改)."""
+"""The case list as both the API and the pages read it: its filters (overdue, re-check due, relapsed, 未整改, source,
+category, lead and cooperating units, the days it was opened)."""
+from datetime import timedelta
+
 from sqlalchemy.orm import selectinload
 
-from models import Case, UNRESOLVED_CASE_STATUSES
+from models import UNRESOLVED_CASE_STATUSES, Case, Unit
 
-from ..clock import local_today
+from ..clock import local_midnight, local_today
 from ..context import current_rules
 from ..domain import case_rules, cases
 from ..domain.kept import own_village
@@ -25,7 +28,11 @@ collection = Collection(
     "问题 Cases: open → in_progress → resolved → verified (销号) → closed, or open again (反弹)",
     special_filters={"overdue": _flag(case_rules.overdue_clause), "recheck_due": _flag(case_rules.recheck_due_clause),
                      "relapsed": lambda stmt, wanted: stmt.where((Case.relapse_count > 0) == wanted),
-                     "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED_CASE_STATUSES) == wanted)},
+                     "unresolved": lambda stmt, wanted: stmt.where(Case.status.in_(UNRESOLVED_CASE_STATUSES) == wanted),
+                     "cooperating_unit_id": lambda stmt, unit_id: stmt.where(
+                         Case.cooperating_units.any(Unit.id == unit_id)),
+                     "opened_from": lambda stmt, day: stmt.where(Case.created_at >= local_midnight(day)),
+                     "opened_to": lambda stmt, day: stmt.where(Case.created_at < local_midnight(day + timedelta(days=1)))},
     list_options=(selectinload(Case.events), selectinload(Case.evidence), selectinload(Case.cooperating_units)),
     village_of=own_village,
 )

@@ -106,6 +106,13 @@ class CaseArgs(PageArgs):
     recheck_due = fields.Boolean(metadata={"description": "verified and due for its re-check (回头看)"})
     relapsed = fields.Boolean(metadata={"description": "came back at least once after 销号 (反弹)"})
     unresolved = fields.Boolean(metadata={"description": "open or in progress (未整改)"})
+    source = fields.String(validate=validate.OneOf(CASE_SOURCES), metadata={"description": "问题来源"})
+    source_ref = Text(validate=validate.Length(max=60), metadata={"description": "交办编号"})
+    category = fields.String(validate=validate.OneOf(CASE_CATEGORIES), metadata={"description": "限期整改 / 长期坚持"})
+    lead_unit_id = filter_id(metadata={"description": "牵头单位"})
+    cooperating_unit_id = filter_id(metadata={"description": "配合单位: the cases this unit cooperates on"})
+    opened_from = fields.Date(metadata={"description": "opened on or after this local day"})
+    opened_to = fields.Date(metadata={"description": "opened on or before this local day"})
 
 
 CasePageSchema = page_schema(CaseSchema)
