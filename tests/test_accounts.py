@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import AuditEvent, db, User
 
 from .conftest import PASSWORD
-from .helpers import csrf_token, login
+from .helpers import csrf_token, login, login_without_csrf
 
 
 def _token(client, username, password=PASSWORD, address="10.0.0.7"):
@@ -93,14 +93,6 @@ def token_for(client, username, password=PASSWORD):
 
 def _session_cookie(client) -> str:
     return client.get_cookie("session").value
-
-
-def _login(client, username):
-    client.application.config["WTF_CSRF_ENABLED"] = False
-    try:
-        return client.post("/login", data={"username": username, "password": PASSWORD})
-    finally:
-        client.application.config["WTF_CSRF_ENABLED"] = True
 
 
 def test_guessing_one_account_is_throttled_without_locking_out_the_office(client, world):
@@ -250,7 +242,7 @@ def test_made_up_usernames_from_one_address_never_stop_a_right_password(app, cli
     assert answers[:10] == [401] * 10 and set(answers[10:]) == {429}
     # The address is past its limit, yet an account that is not itself throttled logs in with its right password.
     assert client.post("/api/v1/auth/token", json={"username": "admin", "password": PASSWORD}).status_code == 200
-    assert _login(client, "worker_a").status_code == 302
+    assert login_without_csrf(client, "worker_a").status_code == 302
     # A wrong one from that address is still refused, slowed, and says when to try again.
     r = client.post("/api/v1/auth/token", json={"username": "admin", "password": "wrong-password-2"})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0

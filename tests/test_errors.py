@@ -8,8 +8,7 @@ from sqlalchemy import create_engine, text
 from service import create_app
 from service.auth import issue_token
 
-from .conftest import PASSWORD
-from .helpers import login
+from .helpers import login, login_without_csrf
 
 
 def _refusing_databases(tmp_path):
@@ -58,14 +57,6 @@ def test_a_database_that_refuses_queries_is_a_503_everywhere(app, client, world,
         assert answer.status_code == 503 and "服务暂时不可用" in answer.get_data(as_text=True)
 
 
-def _login(client, username):
-    client.application.config["WTF_CSRF_ENABLED"] = False
-    try:
-        return client.post("/login", data={"username": username, "password": PASSWORD})
-    finally:
-        client.application.config["WTF_CSRF_ENABLED"] = True
-
-
 def test_an_unreachable_database_is_a_503_with_retry_after(tmp_path):
     down = create_app({"TESTING": True, "SECRET_KEY": "k", "ID_NUMBER_KEY": "k", "ALLOWED_HOSTS": ["localhost"],
                        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nothing",
@@ -82,7 +73,7 @@ def test_an_unreachable_database_is_a_503_with_retry_after(tmp_path):
 
 
 def test_a_logged_in_page_while_the_database_refuses_is_a_chinese_503(app, client, world):
-    _login(client, "worker_a")
+    login_without_csrf(client, "worker_a")
     down = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"], "ID_NUMBER_KEY": "k",
                        "ALLOWED_HOSTS": ["localhost"],
                        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nothing",
