@@ -199,3 +199,36 @@ def test_county_dashboard_import_and_archive(world, live_server, phone, tmp_path
     download.value.save_as(archive)
     assert archive.read_bytes()[:2] == b"PK"
 
+
+
+def test_every_role_walks_its_tabs_in_english_with_no_chinese_but_the_data(app, world, live_server, phone,
+                                                                             monkeypatch):
+    """PAGE_LOCALE=en: each role's tabs and the pages they lead to, on the phone, show no Chinese but the data (the
+    world's places and people are named in pinyin here), and fit 360 px as in Chinese."""
+    monkeypatch.setitem(app.config, "PAGE_LOCALE", "en")
+    for record, name in ((world.t_a, "Chengguan"), (world.t_b, "Hekou"), (world.v_a1, "Zhangjia"),
+                         (world.v_a2, "Lijia"), (world.v_b1, "Wangzhuang"), (world.staff_a, "Liu Cungan"),
+                         (world.point_a1, "Zhangjia Point"), (world.point_b1, "Wangzhuang Point")):
+        record.name = name
+    household = make_household(world, 1, distance_m=1500.0)
+    household.head_name = "Wang Guiying"
+    db.session.commit()
+    chinese = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    seen = {}
+    for username in ("cun_a1", "worker_a", "lead_a", "admin"):
+        phone.goto(f"{live_server}/login")
+        phone.fill("input[name=username]", username)
+        phone.fill("input[name=password]", PASSWORD)
+        with phone.expect_navigation():
+            phone.click("button[type=submit]")
+        tabs = [a.get_attribute("href") for a in phone.locator("#tabs a").all()]
+        for path in tabs + [f"/households/{household.id}", "/more"]:
+            phone.goto(f"{live_server}{path}")
+            phone.wait_for_load_state()
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (username, path)
+            if found := chinese.findall(phone.locator("body").inner_text()):
+                seen[(username, path)] = "".join(found)[:40]
+        phone.goto(f"{live_server}/more")
+        with phone.expect_navigation():
+            phone.locator("form[action='/logout'] button").click()
+    assert seen == {}
