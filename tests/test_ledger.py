@@ -279,3 +279,12 @@ def test_the_case_list_filters_by_what_it_returns_and_names_a_filter_it_does_not
     assert "sauce" in unknown.json["message"] and "sauce" in unknown.json["errors"]["query"]
     assert client.get("/api/v1/households?colour=red", headers=h).status_code == 400
     assert client.get("/api/v1/cases?source=gossip", headers=h).status_code == 422  # a known filter, a bad value
+
+
+def test_an_opened_day_past_the_calendar_s_ends_is_a_422_not_a_500(client, world):
+    """Found by the fuzz test: 0001-01-01's local midnight cannot be written in UTC."""
+    h = world.headers(world.worker_a)
+    for query in ("opened_from=0001-01-01", "opened_to=9999-12-31"):
+        for path in ("/api/v1/cases", "/api/v1/cases/export.xlsx"):
+            answer = client.get(f"{path}?{query}", headers=h)
+            assert answer.status_code == 422 and "opened_" in str(answer.json["errors"]), (path, query)

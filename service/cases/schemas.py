@@ -1,3 +1,5 @@
+from datetime import date
+
 from marshmallow import fields, validate
 
 from models import CASE_CATEGORIES, CASE_KINDS, CASE_SOURCES, CASE_STATUSES, SEVERITIES
@@ -93,6 +95,9 @@ class TransitionSchema(Schema):
     note = Text(allow_none=True, validate=validate.Length(max=2000))
 
 
+OPENED_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
+
+
 class CaseArgs(PageArgs):
     township_id = filter_id()
     village_id = filter_id()
@@ -111,8 +116,9 @@ class CaseArgs(PageArgs):
     category = fields.String(validate=validate.OneOf(CASE_CATEGORIES), metadata={"description": "限期整改 / 长期坚持"})
     lead_unit_id = filter_id(metadata={"description": "牵头单位"})
     cooperating_unit_id = filter_id(metadata={"description": "配合单位: the cases this unit cooperates on"})
-    opened_from = fields.Date(metadata={"description": "opened on or after this local day"})
-    opened_to = fields.Date(metadata={"description": "opened on or before this local day"})
+    # Bounded: a day the local midnight of which cannot be written in UTC (0001-01-01) is no filter but a 422.
+    opened_from = fields.Date(validate=OPENED_DAYS, metadata={"description": "opened on or after this local day"})
+    opened_to = fields.Date(validate=OPENED_DAYS, metadata={"description": "opened on or before this local day"})
 
 
 CasePageSchema = page_schema(CaseSchema)
