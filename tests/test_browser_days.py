@@ -201,6 +201,12 @@ def test_county_dashboard_import_and_archive(world, live_server, phone, tmp_path
 
 
 
+# What sticks out past a 360-px screen: said when a page scrolls sideways.
+WIDER_THAN_THE_PHONE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 361)
+  .map(e => e.tagName + ': ' + (e.innerText || '').slice(0, 40)).slice(0, 8)"""
+
+
 def test_every_role_walks_its_tabs_in_english_with_no_chinese_but_the_data(app, world, live_server, phone,
                                                                              monkeypatch):
     """PAGE_LOCALE=en: each role's tabs and the pages they lead to, on the phone, show no Chinese but the data (the
@@ -225,7 +231,8 @@ def test_every_role_walks_its_tabs_in_english_with_no_chinese_but_the_data(app, 
         for path in tabs + [f"/households/{household.id}", "/more"]:
             phone.goto(f"{live_server}{path}")
             phone.wait_for_load_state()
-            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (username, path)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (username, path, phone.evaluate(
+                WIDER_THAN_THE_PHONE))
             if found := chinese.findall(phone.locator("body").inner_text()):
                 seen[(username, path)] = "".join(found)[:40]
         phone.goto(f"{live_server}/more")
