@@ -288,3 +288,47 @@ def test_an_opened_day_past_the_calendar_s_ends_is_a_422_not_a_500(client, world
         for path in ("/api/v1/cases", "/api/v1/cases/export.xlsx"):
             answer = client.get(f"{path}?{query}", headers=h)
             assert answer.status_code == 422 and "opened_" in str(answer.json["errors"]), (path, query)
+
+
+def test_the_ledger_s_statistics_count_as_the_case_list_does_and_say_the_report_s_sentence(client, world):
+    """Every figure of GET /api/v1/cases/stats, by each grouping, is the total of the case list with the matching
+    filters; the sentence is the one a report prints."""
+    h = world.headers(world.worker_a)
+    water = client.post("/api/v1/units", json={"name": "县水利局", "kind": "department"},
+                        headers=world.headers(world.admin)).json
+    made = [_case(client, world, source="petition", lead_unit_id=water["id"]).json,
+            _case(client, world, source="petition").json, _case(client, world, category="ongoing").json,
+            _case(client, world, source="hotline", deadline=local_day(0)).json]
+    _move(client, world, made[0]["id"], "in_progress", world.worker_a)
+    _evidence(client, world, made[0]["id"], world.worker_a)
+    _move(client, world, made[0]["id"], "resolved", world.worker_a, "已修好")
+    db.session.execute(Case.__table__.update().where(Case.id == made[3]["id"])
+                       .values(deadline=date.fromisoformat(local_day(-2))))
+    db.session.commit()
+
+    def listed(query):
+        return client.get(f"/api/v1/cases?{query}", headers=h).json["total"]
+
+    by_status = {"rectified": "resolved", "verifying": "resolved"}
+    for group_by, filter_name in (("source", "source"), ("category", "category"), ("lead_unit", "lead_unit_id"),
+                                  ("township", "township_id")):
+        answer = client.get(f"/api/v1/cases/stats?group_by={group_by}", headers=h)
+        assert answer.status_code == 200, answer.json
+        stats = answer.json
+        assert stats["totals"]["total"] == listed("") == 4
+        for row in stats["rows"]:
+            if row["key"] is None:
+                continue
+            where = f"{filter_name}={row['key']}"
+            assert row["total"] == listed(where), (group_by, row)
+            assert row["overdue"] == listed(f"{where}&overdue=true"), (group_by, row)
+            assert row["unfinished"] == listed(f"{where}&unresolved=true"), (group_by, row)
+            assert row["relapsed"] == listed(f"{where}&relapsed=true"), (group_by, row)
+            for name, status in by_status.items():
+                assert row[name] == listed(f"{where}&status={status}"), (group_by, name, row)
+    petitions = client.get("/api/v1/cases/stats?group_by=source&source=petition",
+                           headers={**h, "Accept-Language": "zh-CN"}).json
+    assert [(r["key"], r["label"], r["total"], r["rectified"], r["verifying"]) for r in petitions["rows"]] == [
+        ("petition", "信访件", 2, 1, 1)]
+    assert petitions["sentence"].startswith("问题共2个，已完成整改1个，已销号0个，正在销号1个")
+    assert client.get("/api/v1/cases/stats?group_by=colour", headers=h).status_code == 422

@@ -5,20 +5,21 @@ from models import Case, Village, db, utcnow
 
 from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
-from ..clock import local_zone
+from ..clock import local_today, local_zone
 from ..context import current_rules
 from ..domain import cases
 from ..domain.scope import get_visible
 from ..domain.errors import NotFound
+from ..domain import ledger
 from ..domain.ledger import LEDGER_HEADERS, ledger_rows
+from ..i18n import locale
 from ..domain.tables import XLSX, write_csv, write_xlsx
 from ..registry_api import collection_blueprint
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
-from .schemas import CaseArgs, CaseEvidenceSchema, CaseSchema, ProgressEntrySchema, ProgressSchema, TransitionSchema
-
-
 from .queries import collection
+from .schemas import (CaseArgs, CaseEvidenceSchema, CaseSchema, CaseStatsArgs, CaseStatsSchema, ProgressEntrySchema,
+                      ProgressSchema, TransitionSchema)
 
 blueprint = collection_blueprint(collection)
 
@@ -62,6 +63,17 @@ def export_ledger(args, fmt):
     response = Response(data, mimetype="text/csv" if fmt == "csv" else XLSX)
     response.headers["Content-Disposition"] = f"attachment; filename=ledger.{fmt}"
     return response
+
+
+@blueprint.route("/stats", methods=["GET"])
+@blueprint.arguments(CaseStatsArgs, location="query")
+@blueprint.response(200, CaseStatsSchema)
+def stats(args):
+    """The ledger's statistics (the counts a rectification report opens with) of the cases the list's filters
+    choose, in the caller's scope, by `group_by`, with the sentence a report prints."""
+    group_by = args.pop("group_by")
+    return ledger.case_statistics(db.session, collection.query(acting_scope(), args), group_by, local_today(),
+                                  locale())
 
 
 @blueprint.route("/<int:record_id>/progress", methods=["POST"])

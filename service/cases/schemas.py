@@ -7,6 +7,7 @@ from models import CASE_CATEGORIES, CASE_KINDS, CASE_SOURCES, CASE_STATUSES, SEV
 from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, Text
 from ..clock import local_today
 from ..domain.case_rules import is_overdue
+from ..domain.ledger import STAT_GROUPS
 
 
 class CaseEventSchema(Schema):
@@ -122,3 +123,30 @@ class CaseArgs(PageArgs):
 
 
 CasePageSchema = page_schema(CaseSchema)
+
+
+class CaseStatsArgs(CaseArgs):
+    group_by = fields.String(load_default="source", validate=validate.OneOf(STAT_GROUPS),
+                             metadata={"description": "source, category, lead_unit or township"})
+
+
+class CaseStatsCountsSchema(Schema):
+    total = fields.Integer()
+    rectified = fields.Integer(metadata={"description": "整改完成: resolved, verified or closed"})
+    verified = fields.Integer(metadata={"description": "已销号: verified or closed"})
+    verifying = fields.Integer(metadata={"description": "正在销号: resolved, not yet verified"})
+    unfinished = fields.Integer(metadata={"description": "open or in progress"})
+    overdue = fields.Integer()
+    relapsed = fields.Integer()
+
+
+class CaseStatsRowSchema(CaseStatsCountsSchema):
+    key = fields.Raw(metadata={"description": "the code or id grouped by"})
+    label = fields.String()
+
+
+class CaseStatsSchema(Schema):
+    group_by = fields.String()
+    rows = fields.List(fields.Nested(CaseStatsRowSchema))
+    totals = fields.Nested(CaseStatsCountsSchema)
+    sentence = fields.String(metadata={"description": "the line a report prints (问题共…个，已完成整改…个…)"})

@@ -1,9 +1,14 @@
 """The rectification ledger (问题台账) as an inspection asks for it: one row per case, in the conventional columns."""
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from models import Case
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
+
+from models import UNRESOLVED_CASE_STATUSES, Case, Township, Unit
 
 from . import catalogue
+from .catalogue import Message
 
 # The ledger's columns, fixed (SPEC §4): what inspectors, the printed ledger and the export all call them.
 LEDGER_HEADERS = ("序号", "问题来源", "交办编号", "问题描述", "镇街", "村", "牵头单位", "配合单位", "整改措施", "整改时限",
@@ -52,3 +57,42 @@ def ledger_rows(cases: list[Case], zone: ZoneInfo) -> list[list]:
              catalogue.label("case_category", case.category), latest_progress(case, zone),
              catalogue.label("case_status", case.status), _day(case.verified_at, zone), recheck(case, zone)]
             for number, case in enumerate(cases, start=1)]
+
+
+# The ledger's statistics -----------------------------------------------------------------------------------
+
+STAT_GROUPS = ("source", "category", "lead_unit", "township")
+RECTIFIED = ("resolved", "verified", "closed")  # 整改完成: reported done, whether or not 销号 yet
+VERIFIED = ("verified", "closed")  # 已销号
+
+
+def case_statistics(session, cases: Select, group_by: str, today: date, locale: str) -> dict:
+    """The counts a rectification report opens with, over the cases `cases` selects, by `group_by` (source,
+    category, lead_unit or township): each row's total, 整改完成, 已销号, 正在销号 (resolved, not yet 销号), unfinished,
+    overdue and relapsed, and the sentence a report prints for all of them (交办信访件共…个，已完成整改…个…)."""
+    chosen = cases.subquery()
+    case = aliased(Case, chosen)
+    key = {"source": case.source, "category": case.category, "lead_unit": case.lead_unit_id,
+           "township": case.township_id}[group_by]
+
+    def count(condition):
+        return func.count().filter(condition)
+
+    figures = (func.count(), count(case.status.in_(RECTIFIED)), count(case.status.in_(VERIFIED)),
+               count(case.status == "resolved"), count(case.status.in_(UNRESOLVED_CASE_STATUSES)),
+               count(case.status.in_(UNRESOLVED_CASE_STATUSES) & (case.deadline < today)),
+               count(case.relapse_count > 0))
+    names = ("total", "rectified", "verified", "verifying", "unfinished", "overdue", "relapsed")
+    found = session.execute(select(key, *figures).group_by(key).order_by(key)).all()
+    labels = _labels(session, group_by, [row[0] for row in found], locale)
+    rows = [{"key": row[0], "label": labels.get(row[0]) or "—", **dict(zip(names, row[1:]))} for row in found]
+    totals = {name: sum(row[name] for row in rows) for name in names}
+    return {"group_by": group_by, "rows": rows, "totals": totals,
+            "sentence": catalogue.render(Message("ledger.sentence", **totals), locale)}
+
+
+def _labels(session, group_by: str, keys: list, locale: str) -> dict:
+    if group_by in ("source", "category"):
+        return {key: catalogue.label(f"case_{group_by}", key, locale=locale) for key in keys}
+    model = Unit if group_by == "lead_unit" else Township
+    return dict(session.execute(select(model.id, model.name).where(model.id.in_([k for k in keys if k]))).all())
