@@ -1,9 +1,9 @@
-from flask import Response, request, send_from_directory
+from flask import request, send_from_directory
 from sqlalchemy.orm import selectinload
 
 from models import Case, Village, db, utcnow
 
-from ..api_common import UploadSchema
+from ..api_common import UploadSchema, spreadsheet_file
 from ..auth import acting_scope, acting_user
 from ..clock import local_today, local_zone
 from ..context import current_rules
@@ -13,7 +13,7 @@ from ..domain.errors import NotFound
 from ..domain import ledger
 from ..domain.ledger import LEDGER_HEADERS, ledger_rows
 from ..i18n import locale
-from ..domain.tables import XLSX, write_csv, write_xlsx
+from ..domain.tables import write_csv, write_xlsx
 from ..registry_api import collection_blueprint
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
@@ -60,9 +60,7 @@ def export_ledger(args, fmt):
     items = db.session.scalars(collection.query(acting_scope(), args).options(*LEDGER_LOADED).order_by(Case.id)).all()
     rows = ledger_rows(items, local_zone())
     data = write_xlsx(list(LEDGER_HEADERS), rows) if fmt == "xlsx" else write_csv(list(LEDGER_HEADERS), rows)
-    response = Response(data, mimetype="text/csv" if fmt == "csv" else XLSX)
-    response.headers["Content-Disposition"] = f"attachment; filename=ledger.{fmt}"
-    return response
+    return spreadsheet_file(data, "ledger", fmt)
 
 
 @blueprint.route("/stats", methods=["GET"])
