@@ -36,6 +36,9 @@ class Case(Timestamps, db.Model):
         CheckConstraint("callback_answer IN ('satisfied', 'unsatisfied')", name="callback_answer_known"),
         CheckConstraint("status NOT IN ('resolved', 'verified', 'closed') OR resolution_note IS NOT NULL",
                         name="resolved_has_note"),
+        # 限期整改 has its deadline; 长期坚持 has none, and is reviewed instead (a progress entry due every so often).
+        CheckConstraint("(category = 'ongoing' AND deadline IS NULL) OR (category <> 'ongoing' AND deadline IS NOT NULL)",
+                        name="deadline_by_category"),
         # A problem the system opens is open once: no second case with the same key while one is active.
         Index("uq_cases_active_dedupe_key", "dedupe_key", unique=True,
               sqlite_where=text("status IN ('open', 'in_progress', 'resolved')"),
@@ -57,7 +60,9 @@ class Case(Timestamps, db.Model):
     lead_unit: Mapped[str] = mapped_column(String(100))  # the 牵头单位's name, as printed
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
-    deadline: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date)  # None for 长期坚持
+    # 长期坚持: the day its next progress entry is due (ONGOING_REVIEW_DAYS after the last); past it, 进展逾期.
+    progress_due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")
     relapse_count: Mapped[int] = mapped_column(Integer, default=0)
     resolution_note: Mapped[str | None] = mapped_column(Text)
@@ -97,6 +102,8 @@ class Case(Timestamps, db.Model):
         return {"asked_at": self.callback_asked_at, "answer": self.callback_answer}
 
     events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    milestones: Mapped[list["CaseMilestone"]] = relationship(back_populates="case",
+                                                             order_by="(CaseMilestone.due_on, CaseMilestone.id)")
     evidence: Mapped[list["CaseEvidence"]] = relationship(back_populates="case", order_by="CaseEvidence.id")
 
 
@@ -137,3 +144,23 @@ class CaseEvidence(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="evidence")
 
+
+
+class CaseMilestone(db.Model):
+    """A back-scheduled step (倒排工期) of a case: due on a day, done on a day; one past due and not done makes
+    its case overdue."""
+
+    __tablename__ = "case_milestones"
+    # Overdue figures read milestones, but every milestone write also touches its case, whose village it counts in.
+    counted = False
+    __table_args__ = (CheckConstraint("done_on IS NULL OR done_on >= '2000-01-01'", name="done_on_sane"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="milestones")

@@ -150,8 +150,9 @@ def register_template_globals(app: Flask) -> None:
     from flask import url_for
     from flask_login import current_user
 
-    from .clock import local_time
+    from .clock import local_time, local_today
     from .context import current_thresholds
+    from .domain.case_rules import is_overdue, is_progress_overdue
     from .domain.catalogue import label
     from .i18n import Labels, field_name, locale, page_text, person, tell
     from .domain.deliveries import effective_values
@@ -184,6 +185,12 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["effective"] = effective_values  # a delivery's values after its corrections
     app.jinja_env.globals["timedelta"] = timedelta
+    # A case's time limit as pages show it: its deadline, or 长期坚持 with the day its next progress entry is due.
+    app.jinja_env.globals.update(
+        case_overdue=lambda case: is_overdue(case, local_today()),
+        progress_overdue=lambda case: is_progress_overdue(case, local_today()),
+        time_limit=lambda case: str(case.deadline) if case.deadline else page_text(
+            "page.cases.ongoing_review", day=case.progress_due_on or "—"))
     # Every word of a template is a catalogue key (`_('page.…')`), in the page's language or a printout's.
     app.jinja_env.globals["_"] = page_text
     app.jinja_env.globals["html_lang"] = lambda: locale().replace("_", "-")

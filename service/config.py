@@ -145,6 +145,7 @@ def load_config() -> dict:
         "CASE_DEADLINE_DAYS_MEDIUM": env.int("CASE_DEADLINE_DAYS_MEDIUM", 7),
         "CASE_DEADLINE_DAYS_LOW": env.int("CASE_DEADLINE_DAYS_LOW", 14),
         "CASE_RECHECK_AFTER_DAYS": env.int("CASE_RECHECK_AFTER_DAYS", 28),
+        "ONGOING_REVIEW_DAYS": env.int("ONGOING_REVIEW_DAYS", 30),
         "RELAPSE_WINDOW_DAYS": env.int("RELAPSE_WINDOW_DAYS", 90),
         "CLEANING_EVERY_DAYS": env.int("CLEANING_EVERY_DAYS", 90),
         "CASE_DEADLINES_AT": env.str("CASE_DEADLINES_AT", "07:00", validate=HH_MM),

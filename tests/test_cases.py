@@ -248,8 +248,14 @@ def test_a_new_deadline_is_reminded_again(client, world):
     client.patch(f"/api/v1/cases/{cid}", json={"deadline": (local_today() + timedelta(days=1)).isoformat()},
                  headers=world.headers(world.worker_a))
     assert case_deadlines(db.session, local_today(), utcnow())["reminded"] == 0
-    client.patch(f"/api/v1/cases/{cid}", json={"deadline": (local_today() + timedelta(days=5)).isoformat()},
-                 headers=world.headers(world.worker_a))
+    later = (local_today() + timedelta(days=5)).isoformat()
+    refused = client.patch(f"/api/v1/cases/{cid}", json={"deadline": later}, headers=world.headers(world.worker_a))
+    assert refused.status_code == 422 and "deadline_reason" in refused.json["errors"]["json"]
+    moved = client.patch(f"/api/v1/cases/{cid}", json={"deadline": later, "deadline_reason": "等待配件到货"},
+                         headers=world.headers(world.worker_a))
+    assert moved.status_code == 200 and moved.json["deadline"] == later
+    change = [e for e in moved.json["events"] if e["action"] == "deadline_changed"]
+    assert len(change) == 1 and change[0]["actor_id"] == world.worker_a.id and "等待配件到货" in change[0]["note"]
     assert case_deadlines(db.session, local_today() + timedelta(days=4), utcnow())["reminded"] == 1
 
 

@@ -234,22 +234,26 @@ def test_tasks_handed_down_import_all_or_nothing_into_the_township_s_ledger(clie
         return out.getvalue()
 
     good = [["济水督〔2026〕1号", "城关镇", "张家村", "集中供水点消毒设备未运行", "县水利局", "2099-06-30"],
-            ["济水督〔2026〕2号", "城关镇", "李家村", "2户未签送水协议", "", "2099-06-30"]]
+            ["济水督〔2026〕2号", "城关镇", "李家村", "2户未签送水协议", "", "2099-06-30"],
+            ["济水督〔2026〕6号", "城关镇", "李家村", "水源地周边环境卫生", "", "长期坚持"]]
     bad = [["济水督〔2026〕3号", "城关镇", "赵家村", "无此村", "", "2099-06-30"],
            ["济水督〔2026〕4号", "城关镇", "张家村", "单位不存在", "市环保局", "2099-06-30"],
            ["济水督〔2026〕5号", "城关镇", "张家村", "时限已过", "", "2020-01-01"]]
     jinan = _regional(world, "jinan", "city_admin", city)
     refused = upload(client, world, "tasks", sheet(good + bad), "tasks.xlsx", user=jinan)
     assert refused.status_code == 422 and refused.json["created"] == 0
-    assert {(e["row"], e["column"]) for e in refused.json["errors"]} == {(4, "村"), (5, "牵头单位"), (6, "整改时限")}, \
+    assert {(e["row"], e["column"]) for e in refused.json["errors"]} == {(5, "村"), (6, "牵头单位"), (7, "整改时限")}, \
         refused.json
     assert db.session.query(Case).count() == 0
     done = upload(client, world, "tasks", sheet(good), "tasks.xlsx", user=jinan)
-    assert done.status_code == 200 and done.json["created"] == 2, done.json
+    assert done.status_code == 200 and done.json["created"] == 3, done.json
     cases = db.session.query(Case).order_by(Case.id).all()
     assert [(c.source, c.source_ref, c.lead_unit_id) for c in cases][0] == ("assigned", "济水督〔2026〕1号", unit["id"])
+    # 整改时限 written 长期坚持: ongoing work, without a deadline
+    assert [(c.category, c.deadline is None) for c in cases] == [("deadline", False), ("deadline", False),
+                                                                 ("ongoing", True)]
     again = upload(client, world, "tasks", sheet(good), "tasks.xlsx", user=jinan)
-    assert again.json["unchanged"] == 2 and again.json["created"] == 0
+    assert again.json["unchanged"] == 3 and again.json["created"] == 0
     # A township's user may not hand tasks down.
     assert upload(client, world, "tasks", sheet(good), "tasks.xlsx").status_code == 403
 

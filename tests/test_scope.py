@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from models import Case, CaseEvidence, Delivery, Region, Staff, Unit, User, WaterTest, db
+from models import Case, CaseEvidence, CaseMilestone, Delivery, Region, Staff, Unit, User, WaterTest, db
 from models import utcnow
 from service.clock import local_today
 
@@ -55,12 +55,13 @@ def _place(world, township, village, county, city, serial):
     s.add_all([planned, tomorrow, delivered, case, unit, department, test])
     s.flush()
     evidence = CaseEvidence(case_id=case.id, filename="e.png", path=f"missing/e{serial}.png", content_type="image/png")
-    s.add(evidence)
+    milestone = CaseMilestone(case_id=case.id, title="招标", due_on=local_today() + timedelta(days=3))
+    s.add_all([evidence, milestone])
     s.flush()
     facility = world.point_a1 if township is world.t_a else world.point_b1
     return SimpleNamespace(township=township.id, village=village.id, county=county.id, city=city.id,
                            household=household.id, spare=spare.id, staff=staff.id, agreement=agreement.id,
-                           planned=planned.id, tomorrow=tomorrow.id, delivered=delivered.id, case=case.id, evidence=evidence.id,
+                           planned=planned.id, tomorrow=tomorrow.id, delivered=delivered.id, case=case.id, evidence=evidence.id, milestone=milestone.id,
                            unit=unit.id, department=department.id, test=test.id, facility=facility.id, serial=serial,
                            township_name=township.name, village_name=village.name, county_code=county.code)
 
@@ -147,6 +148,10 @@ WRITE_REQUESTS = {
         f"/api/v1/cases/{o.case}/evidence", {"data": _file(), "content_type": "multipart/form-data"}),
     ("post", "/api/v1/cases/{record_id}/progress"): lambda o: (
         f"/api/v1/cases/{o.case}/progress", {"json": {"note": "已联系维修"}}),
+    ("post", "/api/v1/cases/{record_id}/milestones"): lambda o: (
+        f"/api/v1/cases/{o.case}/milestones", {"json": {"title": "施工", "due_on": local_today().isoformat()}}),
+    ("patch", "/api/v1/cases/{record_id}/milestones/{milestone_id}"): lambda o: (
+        f"/api/v1/cases/{o.case}/milestones/{o.milestone}", {"json": {"done_on": local_today().isoformat()}}),
     ("post", "/api/v1/imports/{kind}"): lambda o: (
         "/api/v1/imports/households", {"data": _roster(o), "content_type": "multipart/form-data"}),
     ("post", "/api/v1/water-tests"): lambda o: ("/api/v1/water-tests", {"json": {

@@ -19,10 +19,11 @@ from ..forms import clean_text, flash_when_saved, form_page, load_form, load_que
 from ..i18n import say
 from ..uploads import IMAGES, store_upload, thumbnail, upload_root
 from .queries import collection
-from .schemas import CaseArgs, CaseSchema
+from .schemas import CaseArgs, CaseSchema, MilestoneSchema
 
 blueprint = Blueprint("cases_pages", __name__)
-LEDGER_FIELDS = ("source", "source_ref", "category", "measures", "lead_unit_id", "cooperating_unit_ids")
+LEDGER_FIELDS = ("source", "source_ref", "category", "measures", "lead_unit_id", "cooperating_unit_ids", "deadline",
+                 "deadline_reason")
 # The moves each status offers on the case page; the lifecycle itself is enforced by the domain.
 NEXT = {"open": ("in_progress",), "in_progress": ("resolved",), "resolved": ("verified",),
         "verified": ("closed", "open")}
@@ -72,7 +73,8 @@ def detail(case_id):
 
 # A case opened from a page: a handed-down problem (交办) with its reference, units and measures, or one's own.
 FORM_TYPES = {"kind": str, "village_id": int, "title": str, "description": str, "source": str, "source_ref": str,
-              "category": str, "measures": str, "lead_unit_id": int, "severity": str, "deadline": str}
+              "category": str, "measures": str, "lead_unit_id": int, "severity": str, "deadline": str,
+              "deadline_reason": str}
 
 
 def _units(township_id: int | None = None) -> list[Unit]:
@@ -92,7 +94,9 @@ def _case_form(errors: dict | None = None) -> str:
 
 
 def _form_payload(types: dict, partial: bool = False) -> dict:
-    data = load_form(CaseSchema(partial=partial), request.form, types, clear_blank=partial)
+    # A blank deadline on the ledger form leaves it as it is (only 长期坚持 has none).
+    data = load_form(CaseSchema(partial=partial), request.form, types, clear_blank=partial,
+                     keep=("deadline", "deadline_reason"))
     data["cooperating_unit_ids"] = [int(i) for i in request.form.getlist("cooperating_unit_ids") if i.isdigit()]
     return data
 
@@ -117,7 +121,7 @@ def ledger_details(case_id):
     """The case's ledger columns changed: source and reference, category, measures, lead and cooperating units."""
     data = _form_payload({key: FORM_TYPES[key] for key in LEDGER_FIELDS if key in FORM_TYPES}, partial=True)
     cases.update_case(db.session, acting_user(), case_id, {key: data[key] for key in LEDGER_FIELDS if key in data},
-                      local_today())
+                      current_rules())
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 
@@ -128,10 +132,30 @@ def ledger_details(case_id):
 def progress(case_id):
     """整改进展: a dated entry."""
     cases.add_progress(db.session, acting_user(), case_id, clean_text(request.form.get("progress"), 2000),
-                       current_rules().now)
+                       current_rules())
     noted(case_id=case_id)
     flash_when_saved(say("case.progress_added"))
     return redirect(url_for("cases_pages.detail", case_id=case_id))
+
+
+@blueprint.route("/cases/<int:case_id>/milestones", methods=["POST"])
+@login_required
+@form_page(_detail)
+def add_milestone(case_id):
+    """倒排工期: a milestone due on a day."""
+    data = load_form(MilestoneSchema(), request.form, {"title": str, "due_on": str})
+    cases.add_milestone(db.session, acting_user(), case_id, data["title"], data["due_on"], current_rules())
+    return redirect(url_for("cases_pages.detail", case_id=case_id, _anchor="milestones"))
+
+
+@blueprint.route("/cases/<int:case_id>/milestones/<int:milestone_id>/done", methods=["POST"])
+@login_required
+@form_page(_detail)
+def complete_milestone(case_id, milestone_id):
+    """A milestone done today."""
+    rules = current_rules()
+    cases.complete_milestone(db.session, acting_user(), case_id, milestone_id, rules.today, rules)
+    return redirect(url_for("cases_pages.detail", case_id=case_id, _anchor="milestones"))
 
 
 @blueprint.route("/cases/mine")
@@ -148,7 +172,8 @@ def mine():
 @form_page(_detail)
 def assign(case_id):
     chosen = request.form.get("assignee_id", "")
-    cases.assign_case(db.session, acting_user(), case_id, int(chosen) if chosen.isdigit() else None, local_today())
+    cases.assign_case(db.session, acting_user(), case_id, int(chosen) if chosen.isdigit() else None,
+                      current_rules())
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 

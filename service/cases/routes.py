@@ -18,8 +18,8 @@ from ..registry_api import collection_blueprint
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
 from .queries import collection
-from .schemas import (CaseArgs, CaseEvidenceSchema, CaseSchema, CaseStatsArgs, CaseStatsSchema, ProgressEntrySchema,
-                      ProgressSchema, TransitionSchema)
+from .schemas import (CaseArgs, CaseEvidenceSchema, CaseSchema, CaseStatsArgs, CaseStatsSchema, MilestoneDoneSchema,
+                      MilestoneSchema, ProgressEntrySchema, ProgressSchema, TransitionSchema)
 
 blueprint = collection_blueprint(collection)
 
@@ -80,7 +80,26 @@ def stats(args):
 @atomic
 def add_progress(data, record_id):
     """整改进展: add a dated progress entry (the case lists them as `progress`)."""
-    return cases.add_progress(db.session, acting_user(), record_id, data["note"], utcnow())
+    return cases.add_progress(db.session, acting_user(), record_id, data["note"], current_rules())
+
+
+@blueprint.route("/<int:record_id>/milestones", methods=["POST"])
+@blueprint.arguments(MilestoneSchema)
+@blueprint.response(201, MilestoneSchema)
+@atomic
+def add_milestone(data, record_id):
+    """倒排工期: add a milestone due on a day; past due and not done, it makes the case overdue."""
+    return cases.add_milestone(db.session, acting_user(), record_id, data["title"], data["due_on"], current_rules())
+
+
+@blueprint.route("/<int:record_id>/milestones/<int:milestone_id>", methods=["PATCH"])
+@blueprint.arguments(MilestoneDoneSchema)
+@blueprint.response(200, MilestoneSchema)
+@atomic
+def complete_milestone(data, record_id, milestone_id):
+    """A milestone done on a day (`done_on`), or not done after all (`null`)."""
+    return cases.complete_milestone(db.session, acting_user(), record_id, milestone_id, data["done_on"],
+                                    current_rules())
 
 
 @blueprint.route("/<int:record_id>/evidence/<int:evidence_id>", methods=["GET"])

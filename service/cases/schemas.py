@@ -6,7 +6,7 @@ from models import CASE_CATEGORIES, CASE_KINDS, CASE_SOURCES, CASE_STATUSES, SEV
 
 from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, Text
 from ..clock import local_today
-from ..domain.case_rules import is_overdue
+from ..domain.case_rules import is_overdue, is_progress_overdue
 from ..domain.ledger import STAT_GROUPS
 
 
@@ -35,6 +35,21 @@ class CaseEvidenceSchema(Schema):
     content_type = fields.String()
     uploaded_by_id = fields.Integer(allow_none=True)
     uploaded_at = fields.DateTime()
+
+
+class MilestoneSchema(Schema):
+    """倒排工期: a step due on a day; past due and not done, its case is overdue."""
+
+    id = fields.Integer(dump_only=True)
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    due_on = fields.Date(required=True)
+    done_on = fields.Date(dump_only=True, allow_none=True)
+    overdue = fields.Function(lambda m: m.done_on is None and m.due_on < local_today(), dump_only=True,
+                              metadata={"type": "boolean"})
+
+
+class MilestoneDoneSchema(Schema):
+    done_on = fields.Date(required=True, allow_none=True, metadata={"description": "the day it was done; null: not done"})
 
 
 class CaseSchema(Schema):
@@ -73,9 +88,19 @@ class CaseSchema(Schema):
     def _progress(self, case) -> list[dict]:
         return ProgressEntrySchema(many=True).dump([e for e in case.events if e.action == "progress"])
     assignee_id = ref(allow_none=True)
-    deadline = fields.Date()
+    deadline = fields.Date(allow_none=True, metadata={
+        "description": "整改时限; none for 长期坚持 (category ongoing), reviewed every ONGOING_REVIEW_DAYS instead"})
+    deadline_reason = Text(load_only=True, validate=validate.Length(min=1, max=500), metadata={
+        "description": "why a deadline already set is moved (required then; kept in the case's history)"})
+    progress_due_on = fields.Date(dump_only=True, allow_none=True,
+                                  metadata={"description": "长期坚持: the day the next progress entry is due"})
+    progress_overdue = fields.Function(lambda c: is_progress_overdue(c, local_today()), dump_only=True,
+                                       metadata={"type": "boolean", "description": "进展逾期"})
+    milestones = fields.List(fields.Nested(MilestoneSchema), dump_only=True,
+                             metadata={"description": "倒排工期, soonest first"})
     status = fields.String(dump_only=True)
-    overdue = fields.Function(lambda c: is_overdue(c, local_today()), dump_only=True, metadata={"type": "boolean"})
+    overdue = fields.Function(lambda c: is_overdue(c, local_today()), dump_only=True, metadata={
+        "type": "boolean", "description": "open or in progress past its deadline or a milestone not yet done"})
     relapse_count = fields.Integer(dump_only=True)
     resolution_note = fields.String(dump_only=True, allow_none=True)
     resolved_by_id = fields.Integer(dump_only=True, allow_none=True)
@@ -108,7 +133,9 @@ class CaseArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(CASE_KINDS))
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    region_id = filter_id(metadata={"description": "the cases of the townships in this region (any level)"})
     overdue = fields.Boolean()
+    progress_overdue = fields.Boolean(metadata={"description": "长期坚持 whose progress entry is past due (进展逾期)"})
     recheck_due = fields.Boolean(metadata={"description": "verified and due for its re-check (回头看)"})
     relapsed = fields.Boolean(metadata={"description": "came back at least once after 销号 (反弹)"})
     unresolved = fields.Boolean(metadata={"description": "open or in progress (未整改)"})

@@ -40,7 +40,9 @@ TownshipFigures = Schema.from_dict(
      "key_villages": KEY_VILLAGES, **NUMBERS}, name="TownshipDashboardFigures")
 OldCase = Schema.from_dict(
     {"id": fields.Integer(), "kind": fields.String(), "village_id": fields.Integer(), "township_id": fields.Integer(),
-     "status": fields.String(), "deadline": fields.Date(), "created_at": fields.DateTime()}, name="OldestOpenCase")
+     "status": fields.String(), "deadline": fields.Date(allow_none=True),
+     "progress_due_on": fields.Date(allow_none=True, metadata={"description": "长期坚持: its next progress entry's day"}),
+     "created_at": fields.DateTime()}, name="OldestOpenCase")
 
 
 RankedFigures = Schema.from_dict(

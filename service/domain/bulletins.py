@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from models import Case, Region, Village
 
 from .case_rules import overdue_clause
+from .ledger import time_limit
 from .dashboard import dashboard, totals_of
 from .periods import month_period
 from .regions import SCORED, children_of
@@ -52,5 +53,5 @@ def bulletin(session, scope: Scope, region_id: int, month: str, today: date, thr
             "totals": {**{key: figures["overall"][key] for key in keep}, "opened": opened, "verified": verified},
             "worst": worst,
             "overdue": [{"id": c.id, "township": c.village.township.name, "village": c.village.name,
-                         "title": c.title, "kind": c.kind, "deadline": c.deadline.isoformat(),
+                         "title": c.title, "kind": c.kind, "deadline": time_limit(c),
                          "lead_unit": c.lead_unit} for c in overdue]}

@@ -5,10 +5,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
-from models import UNRESOLVED_CASE_STATUSES, Case, CaseEvent, User
+from models import UNRESOLVED_CASE_STATUSES, Case, CaseEvent, CaseMilestone, User
 
 
 TRANSITIONS = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "verified"),
@@ -31,19 +31,40 @@ class CasePolicy:
     recheck_after_days: int = 28
     relapse_window_days: int = 90  # a case of the same subject and kind this soon after 销号 is a relapse
     cleaning_every_days: int = 90  # a facility last cleaned longer ago has a sanitation case
+    review_every_days: int = 30  # 长期坚持: a progress entry is due this often (ONGOING_REVIEW_DAYS)
 
     def deadline(self, severity: str, today: date) -> date:
         return today + timedelta(days=self.deadline_days[severity])
 
+    def next_review(self, today: date) -> date:
+        return today + timedelta(days=self.review_every_days)
 
 
 def is_overdue(case: Case, today: date) -> bool:
-    return case.status in UNRESOLVED_CASE_STATUSES and case.deadline < today
+    """Open or in progress, and past its deadline or one of its milestones (倒排工期); 长期坚持 has no deadline."""
+    return case.status in UNRESOLVED_CASE_STATUSES and (
+        (case.deadline is not None and case.deadline < today) or
+        any(m.done_on is None and m.due_on < today for m in case.milestones))
 
 
-def overdue_clause(today: date):
-    """SQL: an open or in-progress case past its deadline."""
-    return Case.status.in_(UNRESOLVED_CASE_STATUSES) & (Case.deadline < today)
+def overdue_clause(today: date, case=Case):
+    """SQL: an open or in-progress case past its deadline, or past a milestone not yet done (`case`: the entity,
+    or an alias of it)."""
+    late_milestone = exists().where(CaseMilestone.case_id == case.id, CaseMilestone.done_on.is_(None),
+                                    CaseMilestone.due_on < today)
+    # NULL-safe, so that its negation (overdue=false) keeps 长期坚持 without a deadline
+    past_deadline = case.deadline.is_not(None) & (case.deadline < today)
+    return case.status.in_(UNRESOLVED_CASE_STATUSES) & (past_deadline | late_milestone)
+
+
+def is_progress_overdue(case: Case, today: date) -> bool:
+    """进展逾期: 长期坚持 work, still being worked, whose progress entry is past due."""
+    return case.status in UNRESOLVED_CASE_STATUSES and case.progress_due_on is not None and case.progress_due_on < today
+
+
+def progress_overdue_clause(today: date, case=Case):
+    """SQL: 进展逾期 (see is_progress_overdue)."""
+    return case.status.in_(UNRESOLVED_CASE_STATUSES) & case.progress_due_on.is_not(None) & (case.progress_due_on < today)
 
 
 def recheck_due_clause(today: date):

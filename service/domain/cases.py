@@ -9,13 +9,14 @@ as a relapse (反弹); a 回访 asks the household that raised it. The cases the
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from models import FAILED_STATUSES, Case, CaseEvent, CaseEvidence, Facility, Household, Staff, Township, User, Village
+from models import FAILED_STATUSES, Case, CaseEvent, CaseEvidence, CaseMilestone, Facility, Household, Staff, Township, User, Village
 
 from . import catalogue
 from .catalogue import Message, label_of
-from .errors import Conflict, FieldErrors, Forbidden
+from .errors import Conflict, FieldErrors, Forbidden, NotFound
 from .geo import recompute_distances
 from .outbox import enqueue
 from .audit import record_write, snapshot
@@ -28,8 +29,8 @@ from .system_cases import sync_gap_cases
 from .case_rules import TRANSITIONS, DEFAULT_SEVERITY, CasePolicy, case_event, mark_relapses
 
 
-UPDATABLE = ("title", "description", "severity", "lead_unit", "assignee_id", "deadline", "source", "source_ref",
-             "category", "measures", "lead_unit_id", "cooperating_unit_ids")
+UPDATABLE = ("title", "description", "severity", "lead_unit", "assignee_id", "deadline", "deadline_reason", "source",
+             "source_ref", "category", "measures", "lead_unit_id", "cooperating_unit_ids")
 
 
 
@@ -81,9 +82,7 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy,
         require_write(actor, "work_case", village.township_id, village.id)
     data = {**data, **place}
     data["severity"] = data.get("severity") or DEFAULT_SEVERITY[data["kind"]]
-    if data.get("deadline") is not None and data["deadline"] < today:
-        raise FieldErrors.one("deadline", "date.in_past")
-    data["deadline"] = data.get("deadline") or policy.deadline(data["severity"], today)
+    data.update(_schedule(data.get("category"), data.get("deadline"), data["severity"], today, policy))
     _check_assignee(session, data.get("assignee_id"), village.township_id)
     lead, cooperating = case_units(session, village.township_id, data.pop("lead_unit_id", None),
                                    data.pop("cooperating_unit_ids", None))
@@ -102,8 +101,21 @@ def open_case(session, actor: User, data: dict, today: date, policy: CasePolicy,
     return case
 
 
-def add_progress(session, actor: User, case_id: int, note: str | None, now: datetime) -> CaseEvent:
-    """整改进展: a dated entry by someone working the case, until it is closed."""
+def _schedule(category: str | None, deadline: date | None, severity: str, today: date, policy: CasePolicy) -> dict:
+    """A new case's deadline (given, or by severity; never in the past) or, for 长期坚持, its first review instead."""
+    if category == "ongoing":
+        if deadline is not None:
+            raise FieldErrors.one("deadline", "case.ongoing_no_deadline")
+        return {"deadline": None, "progress_due_on": policy.next_review(today)}
+    if deadline is not None and deadline < today:
+        raise FieldErrors.one("deadline", "date.in_past")
+    return {"deadline": deadline or policy.deadline(severity, today), "progress_due_on": None}
+
+
+def add_progress(session, actor: User, case_id: int, note: str | None, rules) -> CaseEvent:
+    """整改进展: a dated entry by someone working the case, until it is closed; 长期坚持 work's next entry is then
+    due ONGOING_REVIEW_DAYS later."""
+    now = rules.now
     case = get_for_write(session, Case, case_id, actor, "work_case")
     if not note:
         raise FieldErrors.one("note", "case.progress_note")
@@ -111,8 +123,46 @@ def add_progress(session, actor: User, case_id: int, note: str | None, now: date
         raise Conflict("case.closed_progress")
     event = case_event(case.id, "progress", actor, None, None, note, at=now)
     session.add(event)
+    if case.category == "ongoing":
+        case.progress_due_on, case.reminded_on = rules.cases.next_review(rules.today), None
     case.updated_at = now
     return event
+
+
+def add_milestone(session, actor: User, case_id: int, title: str | None, due_on: date, rules) -> CaseMilestone:
+    """倒排工期: a step of the case due on a day (not in the past); past it and not done, the case is overdue."""
+    case = get_for_write(session, Case, case_id, actor, "work_case")
+    if not title:
+        raise FieldErrors.one("title", "case.milestone_title")
+    if due_on < rules.today:
+        raise FieldErrors.one("due_on", "date.in_past")
+    if case.status == "closed":
+        raise Conflict("case.closed_progress")
+    milestone = CaseMilestone(case_id=case.id, title=title, due_on=due_on, created_by_id=actor.id,
+                              created_at=rules.now)
+    session.add(milestone)
+    session.add(case_event(case.id, "milestone", actor, note=f"{title} {due_on.isoformat()}", at=rules.now))
+    case.updated_at = rules.now  # the case's village counts it (models/revision.py)
+    session.flush()
+    record_write(session, actor, "create", milestone, None)
+    return milestone
+
+
+def complete_milestone(session, actor: User, case_id: int, milestone_id: int, done_on: date | None, rules) -> CaseMilestone:
+    """A milestone done on a day (not in the future), or not done after all (None), with its event."""
+    case = get_for_write(session, Case, case_id, actor, "work_case")
+    milestone = next((m for m in case.milestones if m.id == milestone_id), None)
+    if milestone is None:
+        raise NotFound("record.not_found", kind="milestone", id=milestone_id)
+    if done_on is not None and done_on > rules.today:
+        raise FieldErrors.one("done_on", "date.in_future")
+    before = snapshot(milestone)
+    milestone.done_on = done_on
+    session.add(case_event(case.id, "milestone_done" if done_on else "milestone_undone", actor,
+                           note=milestone.title, at=rules.now))
+    case.updated_at = rules.now
+    record_write(session, actor, "update", milestone, before)
+    return milestone
 
 
 REPORTED_KINDS = ("water_quality", "purifier_repair", "well_low_yield", "sanitation", "other")
@@ -133,11 +183,11 @@ def report_problem(session, actor: User, household_id: int, kind: str, note: str
     return case
 
 
-def assign_case(session, actor: User, case_id: int, assignee_id: int | None, today: date) -> Case:
+def assign_case(session, actor: User, case_id: int, assignee_id: int | None, rules) -> Case:
     """Name (or clear) the person who works a case: township staff assign; the assignee must be staff of its
     township. The assignee is reminded before the deadline."""
     require_capability(actor, "assign_case")
-    return update_case(session, actor, case_id, {"assignee_id": assignee_id}, today)
+    return update_case(session, actor, case_id, {"assignee_id": assignee_id}, rules)
 
 
 def assignable_staff(session, case: Case) -> list[Staff]:
@@ -153,26 +203,54 @@ def assigned_to(session, actor: User, limit: int = 100) -> list[Case]:
         return []
     return session.scalars(select(Case).where(Case.assignee_id == actor.staff_id,
                                               Case.status.in_(("open", "in_progress", "resolved")))
-                           .order_by(Case.deadline, Case.id).limit(limit)).all()
+                           .options(selectinload(Case.milestones))
+                           .order_by(func.coalesce(Case.deadline, Case.progress_due_on), Case.id).limit(limit)).all()
 
 
-def update_case(session, actor: User, case_id: int, data: dict, today: date) -> Case:
-    """Change a case's details (not its status: that moves only through transitions)."""
+def _reschedule(case: Case, data: dict, reason: str | None, today: date, policy: CasePolicy) -> str | None:
+    """Fills `data` with the deadline and review day a change of category or deadline gives; a person who moves a
+    deadline says why. Returns the history's note of a moved deadline (old → new: why), or None."""
+    category = data.get("category", case.category)
+    if category == "ongoing":
+        if data.get("deadline") is not None:
+            raise FieldErrors.one("deadline", "case.ongoing_no_deadline")
+        data["deadline"] = None
+        data.setdefault("progress_due_on", case.progress_due_on or policy.next_review(today))
+    else:
+        data["progress_due_on"] = None
+        if data.get("deadline") is None:
+            data["deadline"] = case.deadline or policy.deadline(case.severity, today)
+    new = data["deadline"]
+    if new == case.deadline:
+        return None
+    if new is not None and new < today:
+        raise FieldErrors.one("deadline", "date.in_past")
+    if case.deadline is not None and new is not None and not reason:  # a deadline set is moved only with a reason
+        raise FieldErrors.one("deadline_reason", "case.deadline_reason_needed")
+    old = case.deadline.isoformat() if case.deadline else "—"
+    return f"{old} → {new.isoformat() if new else '—'}" + (f": {reason}" if reason else "")
+
+
+def update_case(session, actor: User, case_id: int, data: dict, rules) -> Case:
+    """Change a case's details (not its status: that moves only through transitions); a moved deadline is an event
+    naming who moved it and why."""
     case = get_for_write(session, Case, case_id, actor, "work_case")
     if "status" in data:
         raise Conflict("case.status_by_transition")
     fixed = sorted(set(data) - set(UPDATABLE))
     if fixed:
         raise FieldErrors({key: [Message("case.fixed_once_open")] for key in fixed})
-    if data.get("deadline") is not None and data["deadline"] < today and data["deadline"] != case.deadline:
-        raise FieldErrors.one("deadline", "date.in_past")
-    _check_assignee(session, data.get("assignee_id"), case.township_id)
     data = {**data}
+    reason = data.pop("deadline_reason", None)
+    asked = ", ".join(sorted(data))
+    _check_assignee(session, data.get("assignee_id"), case.township_id)
+    changed_deadline = _reschedule(case, data, reason, rules.today, rules.cases)
     lead, cooperating = case_units(session, case.township_id, data.pop("lead_unit_id", None),
                                    data.pop("cooperating_unit_ids", None))
     before = snapshot(case)
-    if data.get("deadline", case.deadline) != case.deadline:
+    if changed_deadline:
         case.reminded_on = case.escalated_on = None  # a new deadline gets its own reminder and escalation
+        session.add(case_event(case.id, "deadline_changed", actor, note=changed_deadline))
     for key, value in data.items():
         setattr(case, key, value)
     if lead is not None:
@@ -181,7 +259,7 @@ def update_case(session, actor: User, case_id: int, data: dict, today: date) -> 
         case.lead_unit_id = None  # named in words only
     if cooperating is not None:
         case.cooperating_units = cooperating
-    session.add(case_event(case.id, "updated", actor, note=", ".join(sorted(data))))
+    session.add(case_event(case.id, "updated", actor, note=asked))
     record_write(session, actor, "update", case, before)
     return case
 
@@ -221,9 +299,7 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, ru
             raise Conflict("case.recheck_not_due", day=case.recheck_due_on.isoformat())
     if frm == "verified" and to == "open":
         case.relapse_count += 1
-        case.deadline = policy.deadline(case.severity, today)
-        case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
-        case.recheck_due_on = case.reminded_on = case.escalated_on = None
+        _reopen(session, case, today, policy, now)
     case.status = to
     if to == "verified" and case.facility_id and case.dedupe_key == f"facility:{case.facility_id}":
         _repaired(session, actor, case.facility, rules)
@@ -259,11 +335,24 @@ def answer_callback(session, case: Case, satisfied: bool, now: datetime, today: 
     session.add(case_event(case.id, "callback_satisfied" if satisfied else "callback_unsatisfied", None, at=now))
     if not satisfied and case.status in ("verified", "closed"):
         frm = case.status
-        case.status, case.deadline = "open", policy.deadline(case.severity, today)
-        case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
-        case.recheck_due_on = case.reminded_on = case.escalated_on = None
+        case.status = "open"
+        _reopen(session, case, today, policy, now)
         session.add(case_event(case.id, "transition", None, frm, "open", "callback_unsatisfied", at=now))
     case.updated_at = now
+
+
+def _reopen(session, case: Case, today: date, policy: CasePolicy, now: datetime) -> None:
+    """A case open again (a failed 回头看 or 回访): its 销号 undone. The deadline set stays while it is still ahead;
+    only one already past gives way to a new one by severity, and the history says so. 长期坚持 is reviewed again."""
+    case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
+    case.recheck_due_on = case.reminded_on = case.escalated_on = None
+    if case.category == "ongoing":
+        case.progress_due_on = policy.next_review(today)
+    elif case.deadline < today:
+        new = policy.deadline(case.severity, today)
+        session.add(case_event(case.id, "deadline_changed", None,
+                               note=f"{case.deadline.isoformat()} → {new.isoformat()}", at=now))
+        case.deadline = new
 
 
 def _repaired(session, actor: User, facility: Facility, rules) -> None:

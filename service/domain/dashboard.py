@@ -240,7 +240,8 @@ def _dashboard(session, village_rows, figures: dict[int, dict], today: date) -> 
     ids = [row.id for row in village_rows]
 
     oldest = session.execute(
-        select(Case.id, Case.kind, Case.village_id, Case.township_id, Case.status, Case.deadline, Case.created_at)
+        select(Case.id, Case.kind, Case.village_id, Case.township_id, Case.status, Case.deadline, Case.progress_due_on,
+               Case.created_at)
         .where(Case.village_id.in_(ids), Case.status.in_(UNRESOLVED_CASE_STATUSES))
         .order_by(Case.created_at, Case.id).limit(OLDEST_SHOWN)
     ).mappings().all()

@@ -88,7 +88,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
                Column("township_code", required=True), Column("village_id", "integer", True),
                Column("village_code"), Column("household_id", "integer"), Column("lead_unit", required=True),
                Column("cooperating_units"), Column("measures"), Column("opened_on", "date", True),
-               Column("deadline", "date", True),
+               Column("deadline", "date"),  # none for 长期坚持
                Column("category", required=True, codes=CASE_CATEGORIES, labels="case_category"),
                Column("progress"), Column("status", required=True, codes=CASE_STATUSES, labels="case_status"),
                Column("overdue", "boolean", True), Column("verified_on", "date"), Column("recheck")),
@@ -282,7 +282,7 @@ def _ledger(writer, session, township_id: int, villages: dict, codes: dict, star
                            or_(Case.created_at >= starts, Case.status.in_(ACTIVE_CASE_STATUSES),
                                Case.verified_at >= starts))
         .options(selectinload(Case.household), selectinload(Case.facility), selectinload(Case.events),
-                 selectinload(Case.cooperating_units))
+                 selectinload(Case.cooperating_units), selectinload(Case.milestones))
         .order_by(Case.created_at, Case.id)).all()
     for case in cases:
         writer.row({"case_id": case.id, "source": case.source, "source_ref": case.source_ref,

@@ -138,8 +138,10 @@ TASK_COLUMNS = (
     Column("village", "村", ("村名", "行政村"), required=True),
     Column("description", "问题描述", ("问题", "具体问题"), required=True, bounds=2000),
     Column("lead_unit", "牵头单位", ("责任单位",), bounds=100),
-    Column("deadline", "整改时限", ("时限", "完成时限"), "date", required=True),
+    Column("deadline", "整改时限", ("时限", "完成时限"), "time_limit", required=True),
 )
+# 整改时限 as 交办 lists write it for work kept up for good: no day, but these words (the case is 长期坚持).
+ONGOING_WORDS = ("长期坚持", "长期", "持续推进", "常态化")
 COLUMNS = {"households": HOUSEHOLD_COLUMNS, "facilities": FACILITY_COLUMNS, "staff": STAFF_COLUMNS,
            "water_tests": WATER_TEST_COLUMNS, "visits": VISIT_COLUMNS, "tasks": TASK_COLUMNS}
 
@@ -217,6 +219,10 @@ def _typed(column: Column, value, today: date):
         if word in FALSE_WORDS:
             return False
         raise ValueError(catalogue.say("cell.yes_no"))
+    if column.kind == "time_limit":
+        if str(value).strip() in ONGOING_WORDS:
+            return "ongoing"
+        return _typed(Column(column.field, column.header, kind="date"), value, today)
     if column.kind == "date":
         if isinstance(value, date):
             return value
@@ -688,7 +694,8 @@ def import_visits(session, actor: User, rows, vault: IdNumberVault, rules, dry_r
 
 def import_tasks(session, actor: User, rows, vault: IdNumberVault, rules, dry_run: bool, progress=lambda n: None) -> dict:
     """Tasks handed down (交办) from above, one per row: each a case with `source` assigned, its 交办编号, the village,
-    the lead unit named (the township's own or the county's units, by name) and the deadline. A task already imported
+    the lead unit named (the township's own or the county's units, by name) and the deadline (or 长期坚持, then the
+    case is ongoing work without one). A task already imported
     (same 交办编号 and village) is unchanged, or refused when it now says something else."""
     places = Places(session, actor)
 
@@ -701,7 +708,11 @@ def import_tasks(session, actor: User, rows, vault: IdNumberVault, rules, dry_ru
             if unit is None:
                 raise RowError("牵头单位", catalogue.say("row.unit_unknown"))
             values["lead_unit_id"] = unit
-        return {**values, "kind": "other", "source": "assigned", "title": values["description"][:60]}
+        category = "ongoing" if values["deadline"] == "ongoing" else "deadline"
+        if category == "ongoing":
+            values["deadline"] = None
+        return {**values, "kind": "other", "source": "assigned", "category": category,
+                "title": values["description"][:60]}
 
     def find(payload):
         return session.scalar(select(Case).where(Case.source_ref == payload["source_ref"],

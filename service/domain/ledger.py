@@ -7,8 +7,10 @@ from sqlalchemy.orm import aliased
 
 from models import UNRESOLVED_CASE_STATUSES, Case, Township, Unit
 
+
 from . import catalogue
 from .catalogue import Message
+from .case_rules import overdue_clause
 
 # The ledger's columns, fixed (SPEC §4): what inspectors, the printed ledger and the export all call them.
 LEDGER_HEADERS = ("序号", "问题来源", "交办编号", "问题描述", "镇街", "村", "牵头单位", "配合单位", "整改措施", "整改时限",
@@ -25,6 +27,11 @@ def describe(case: Case) -> str:
     head = case.title or catalogue.label("case_kind", case.kind)
     text = catalogue.label("auto_note", case.description) if case.description else ""
     return "：".join(part for part in (f"{head}（{subject}）" if subject else head, text) if part)
+
+
+def time_limit(case: Case) -> str:
+    """整改时限 as the ledger prints it: the day, or 长期坚持 for work that has none."""
+    return case.deadline.isoformat() if case.deadline else catalogue.label("case_category", case.category)
 
 
 def latest_progress(case: Case, zone: ZoneInfo) -> str | None:
@@ -53,7 +60,7 @@ def ledger_rows(cases: list[Case], zone: ZoneInfo) -> list[list]:
     cooperating units with them), numbered in the order given."""
     return [[number, catalogue.label("case_source", case.source), case.source_ref, describe(case),
              case.village.township.name, case.village.name, case.lead_unit,
-             "、".join(unit.name for unit in case.cooperating_units), case.measures, case.deadline.isoformat(),
+             "、".join(unit.name for unit in case.cooperating_units), case.measures, time_limit(case),
              catalogue.label("case_category", case.category), latest_progress(case, zone),
              catalogue.label("case_status", case.status), _day(case.verified_at, zone), recheck(case, zone)]
             for number, case in enumerate(cases, start=1)]
@@ -80,7 +87,7 @@ def case_statistics(session, cases: Select, group_by: str, today: date, locale: 
 
     figures = (func.count(), count(case.status.in_(RECTIFIED)), count(case.status.in_(VERIFIED)),
                count(case.status == "resolved"), count(case.status.in_(UNRESOLVED_CASE_STATUSES)),
-               count(case.status.in_(UNRESOLVED_CASE_STATUSES) & (case.deadline < today)),
+               count(overdue_clause(today, case)),
                count(case.relapse_count > 0))
     names = ("total", "rectified", "verified", "verifying", "unfinished", "overdue", "relapsed")
     found = session.execute(select(key, *figures).group_by(key).order_by(key)).all()

@@ -108,12 +108,17 @@ def open_missed_delivery_cases(session, delivery_ids: list[int], today: date, no
 def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -> None:
     """SMS for the deadline pass: the assignee the day before, the township leads once a case is overdue."""
     messages = []
-    for case_id, kind, deadline, phone, staff_id, township_id in session.execute(
-            select(Case.id, Case.kind, Case.deadline, Staff.phone, Staff.id, Case.township_id)
+    for case_id, kind, deadline, review, phone, staff_id, township_id in session.execute(
+            select(Case.id, Case.kind, Case.deadline, Case.progress_due_on, Staff.phone, Staff.id, Case.township_id)
             .join(Staff, Staff.id == Case.assignee_id).where(Case.id.in_(reminded))):
+        # 长期坚持 is reminded of its progress entry, each review once (its day is in the key).
+        kind_text = catalogue.say(f"sms.kind.{kind}")
+        body = catalogue.say("sms.case_reminder", case_id=case_id, kind=kind_text) if deadline else \
+            catalogue.say("sms.progress_reminder", case_id=case_id, kind=kind_text)
         messages.append({"phone": phone, "staff_id": staff_id, "township_id": township_id, "purpose": "case_reminder",
-                         "related_type": "case", "related_id": case_id, "idempotency_key": f"case:remind:{case_id}:{deadline}",
-                         "body": catalogue.say("sms.case_reminder", case_id=case_id, kind=catalogue.say(f"sms.kind.{kind}"))})
+                         "related_type": "case", "related_id": case_id,
+                         "idempotency_key": f"case:remind:{case_id}:{deadline or review}",
+                         "body": body})
     for case_id, kind, deadline, village, phone, staff_id, township_id in session.execute(
             select(Case.id, Case.kind, Case.deadline, Village.name, Staff.phone, Staff.id, Case.township_id)
             .join(Village, Village.id == Case.village_id)
@@ -128,13 +133,15 @@ def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -
 
 
 def case_deadlines(session, today: date, now: datetime) -> dict:
-    """The daily deadline pass: remind assignees the day before, escalate overdue cases, count re-checks due.
+    """The daily deadline pass: remind assignees the day before a deadline or a 长期坚持 case's progress entry,
+    escalate overdue cases, count re-checks due.
 
     Each case is reminded once and escalated once (the day is stored), whatever the number of runs.
     """
     active = Case.status.in_(UNRESOLVED_CASE_STATUSES)
     reminded = session.scalars(
-        update(Case).where(active, Case.deadline == today + timedelta(days=1), Case.reminded_on.is_(None))
+        update(Case).where(active, func.coalesce(Case.deadline, Case.progress_due_on) == today + timedelta(days=1),
+                           Case.reminded_on.is_(None))
         .values(reminded_on=today).returning(Case.id).execution_options(synchronize_session=False)).all()
     escalated = session.scalars(
         update(Case).where(overdue_clause(today), Case.escalated_on.is_(None))

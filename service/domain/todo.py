@@ -36,8 +36,11 @@ def township_todo(session, actor: User, today: date, thresholds: Thresholds, bac
         Agreement.household_id.in_([h.id for h in gaps["items"]]), Agreement.status == "draft")).all())
     return {
         "gaps": gaps,
-        "cases_due": _listed(session, cases.where(active, Case.deadline <= today + timedelta(days=DUE_WITHIN_DAYS)),
-                             (Case.deadline, Case.id), subject),
+        # 长期坚持 is due by its next progress entry.
+        "cases_due": _listed(session, cases.where(active, func.coalesce(Case.deadline, Case.progress_due_on) <=
+                                                  today + timedelta(days=DUE_WITHIN_DAYS)),
+                             (func.coalesce(Case.deadline, Case.progress_due_on), Case.id),
+                             subject + (selectinload(Case.milestones),)),
         "overdue": session.scalar(select(func.count()).select_from(
             cases.where(overdue_clause(today)).order_by(None).subquery())),
         "to_verify": _listed(session, cases.where(Case.status == "resolved", or_(
