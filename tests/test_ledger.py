@@ -332,3 +332,42 @@ def test_the_ledger_s_statistics_count_as_the_case_list_does_and_say_the_report_
         ("petition", "信访件", 2, 1, 1)]
     assert petitions["sentence"].startswith("问题共2个，已完成整改1个，已销号0个，正在销号1个")
     assert client.get("/api/v1/cases/stats?group_by=colour", headers=h).status_code == 422
+
+
+def test_the_printed_ledger_the_dashboard_and_a_region_s_statistics_say_the_same_counts(client, world):
+    """The ledger PDF opens with the sentence and the table by source that GET /api/v1/cases/stats gives for the
+    same cases; the dashboard's case tiles are its unfinished and overdue; a region's statistics are its
+    townships' together."""
+    from .helpers import text_of
+
+    h = world.headers(world.worker_a)
+    made = [_case(client, world, source="petition").json, _case(client, world, source="petition").json,
+            _case(client, world, source="hotline", deadline=local_day(0)).json]
+    _move(client, world, made[0]["id"], "in_progress", world.worker_a)
+    _evidence(client, world, made[0]["id"], world.worker_a)
+    _move(client, world, made[0]["id"], "resolved", world.worker_a, "已修好")
+    db.session.execute(Case.__table__.update().where(Case.id == made[2]["id"])
+                       .values(deadline=date.fromisoformat(local_day(-2))))
+    db.session.commit()
+    _case(client, world, user=world.worker_b, village_id=world.v_b1.id)
+    stats = client.get(f"/api/v1/cases/stats?group_by=source&township_id={world.t_a.id}",
+                       headers={**h, "Accept-Language": "zh-CN"}).json
+    assert stats["totals"]["total"] == 3 and stats["totals"]["overdue"] == 1 and stats["totals"]["verifying"] == 1
+    assert stats["sentence"].startswith("问题共3个，已完成整改1个，已销号0个，正在销号1个，未完成2个（超期1个）")
+
+    pdf = client.get(f"/reports/townships/{world.t_a.id}/ledger.pdf?from={local_day(-30)}&to={local_day(0)}",
+                     headers=h)
+    dense = "".join(text_of(pdf.data)[0].split())
+    assert stats["sentence"] in dense
+    for row in stats["rows"]:  # 信访件 3 1 0 1 … as the table by source prints it
+        figures = "".join(str(row[name]) for name in ("total", "rectified", "verified", "verifying", "unfinished",
+                                                       "overdue", "relapsed"))
+        assert "".join(row["label"].split()) + figures in dense, row
+
+    overall = client.get(f"/api/v1/dashboard?township_id={world.t_a.id}", headers=world.headers(world.admin)).json
+    figures = overall["overall"] if "overall" in overall else overall
+    assert figures["open_cases"] == stats["totals"]["unfinished"]
+    assert figures["overdue_cases"] == stats["totals"]["overdue"]
+
+    both = client.get("/api/v1/cases/stats?group_by=township", headers=world.headers(world.admin)).json
+    assert {row["key"]: row["total"] for row in both["rows"]} == {world.t_a.id: 3, world.t_b.id: 1}

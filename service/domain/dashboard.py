@@ -12,7 +12,7 @@ from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, C
 
 from .agreements import renewal_due_clause
 from .care import care_missing_clause, cleaning_overdue_clause
-from .case_rules import overdue_clause, recheck_due_clause
+from .case_rules import overdue_clause, progress_overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .kept import KeptByKey, villages_fingerprint
 from .needs_delivery import Thresholds, needs_delivery_clause
@@ -22,7 +22,7 @@ from .water_quality import for_reference_clause
 
 FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for_renewal", "planned_today",
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
-           "resolved_unverified", "rechecks_due", "relapses", "supply_counted_days_30d", "supply_covered_days_30d",
+           "resolved_unverified", "rechecks_due", "relapses", "progress_overdue", "supply_counted_days_30d", "supply_covered_days_30d",
            "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d", "care_missing",
            "cleaning_overdue", "survey_visited", "survey_unsafe")
 # Figures worked out from the sums above, at every level: percent of days covered, liters per person per covered
@@ -99,12 +99,12 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     for row in session.execute(
         select(Case.village_id, _count_if(Case.status.in_(UNRESOLVED_CASE_STATUSES)), _count_if(overdue_clause(today)),
                _count_if(Case.status == "resolved"), _count_if(recheck_due_clause(today)),
-               _count_if(Case.relapse_count > 0))
+               _count_if(Case.relapse_count > 0), _count_if(progress_overdue_clause(today)))
         .where(Case.village_id.in_(ids), active | (Case.status == "verified") | (Case.relapse_count > 0))
         .group_by(Case.village_id)
     ):
         figures[row[0]].update(open_cases=row[1], overdue_cases=row[2], resolved_unverified=row[3],
-                               rechecks_due=row[4], relapses=row[5])
+                               rechecks_due=row[4], relapses=row[5], progress_overdue=row[6])
     for row in session.execute(
         select(Facility.village_id, _count_if(care_missing_clause()),
                _count_if(cleaning_overdue_clause(today, cleaning_every_days)))

@@ -14,11 +14,12 @@ from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, C
                     DeliveryCorrection, Facility, Household, Staff, Township, Unit, Village, Visit, WaterTest,
                     latest_visit_ids)
 
+from . import catalogue
 from .agreements import agreement_overlaps
 from .case_rules import is_overdue
 from .deliveries import CORRECTABLE, effective_values
 from .gaps import gap_clause
-from .ledger import LEDGER_HEADERS, ledger_rows
+from .ledger import LEDGER_HEADERS, case_statistics, ledger_rows
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .periods import check_period, month_period
 from .scope import Scope, get_visible
@@ -365,6 +366,8 @@ def ledger_record(session, scope: Scope, township_id: int, date_from: date, date
     if unit is not None:
         stmt = stmt.where(Case.lead_unit_id == unit.id)
     cases = session.scalars(stmt).all()
+    # The counts the report opens with, by source, as GET /api/v1/cases/stats counts them.
+    statistics = case_statistics(session, stmt.options(), "source", as_of, catalogue.RECORD_LOCALE)
     rows = [{"id": item.id, "status": item.status, "cells": cells, "overdue": is_overdue(item, as_of),
              "evidence": len(item.evidence)} for item, cells in zip(cases, ledger_rows(cases, zone))]
     params = {"from": date_from.isoformat(), "to": date_to.isoformat()}
@@ -377,7 +380,9 @@ def ledger_record(session, scope: Scope, township_id: int, date_from: date, date
             "totals": {"cases": len(rows), "overdue": sum(r["overdue"] for r in rows),
                        "verified": sum(r["status"] in ("verified", "closed") for r in rows),
                        "without_evidence": sum(not r["evidence"] and r["status"] in UNRESOLVED_CASE_STATUSES
-                                               for r in rows)}}
+                                               for r in rows),
+                       # counts, not the frame: a case added since printing is 打印后新增, not a changed paper
+                       "statistics": {"rows": statistics["rows"], "sentence": statistics["sentence"]}}}
 
 
 def _period_params(params: dict, as_of: date, period_end: date) -> dict:
