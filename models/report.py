@@ -1,7 +1,7 @@
 """Printed records: what each verification code on paper stands for, so /verify/<code> can re-check it."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import UTCDateTime, db, utcnow
@@ -32,3 +32,21 @@ class ReportPrinting(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(ForeignKey("report_verifications.code"), index=True)
     printed_at: Mapped[datetime] = mapped_column(UTCDateTime())  # to the minute, as printed
+
+
+class KeptBulletin(db.Model):
+    """A region's monthly bulletin (一月一通报) as issued, on the 1st for the month before: printed again later, it
+    says what it said then, whatever happened after the month."""
+
+    __tablename__ = "kept_bulletins"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
+    __table_args__ = (UniqueConstraint("region_id", "month", name="uq_kept_bulletins_region_id_month"),
+)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    bulletin_no: Mapped[str] = mapped_column(String(60))  # 文号
+    issued_on: Mapped[date] = mapped_column(Date)
+    record: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

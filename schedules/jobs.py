@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from models import Village, utcnow
 from service.backup import daily_backup
+from service.domain.bulletins import keep_bulletins
+from service.domain.scope import Scope
 from service.domain.system_cases import daily_case_pass
 from service.domain.geo import recompute_distances
 from service.domain.planning import mark_missed, plan_deliveries
@@ -69,6 +71,11 @@ JOBS: dict[str, Job] = {
     "backup": Job(
         "备份数据库和上传的文件，保留最近 BACKUP_KEEP 份 Back up the database and the uploads, keeping the newest",
         lambda session, context: daily_backup(context.backup), ("BACKUP_AT",)),
+    "keep_bulletins": Job(
+        "每月1日印发并留存上月通报（文号、落款），此后重印不变 Issue and keep last month's bulletin of every region",
+        lambda session, context: keep_bulletins(session, Scope(), context.rules.today, context.rules.thresholds,
+                                                context.rules.zone, context.rules.cases.cleaning_every_days,
+                                                context.bulletin_style), ("KEEP_BULLETINS_AT",)),
     "expire_confirmations": Job(
         "超过72小时未回复的送水确认记为未回复 Expire confirmations unanswered for 72 hours",
         lambda session, context: expire_confirmations(session, context.rules.now, context.sms.confirmation_expire),

@@ -146,6 +146,10 @@ def load_config() -> dict:
         "CASE_DEADLINE_DAYS_LOW": env.int("CASE_DEADLINE_DAYS_LOW", 14),
         "CASE_RECHECK_AFTER_DAYS": env.int("CASE_RECHECK_AFTER_DAYS", 28),
         "ONGOING_REVIEW_DAYS": env.int("ONGOING_REVIEW_DAYS", 30),
+        # The monthly bulletin's issuing body and 文号: {region} its region's name, {year} and {number} the month's.
+        "BULLETIN_ISSUER": env.str("BULLETIN_ISSUER", "{region}农村供水保障工作领导小组办公室"),
+        "BULLETIN_NO": env.str("BULLETIN_NO", "{region}饮水通〔{year}〕{number}号"),
+        "KEEP_BULLETINS_AT": env.str("KEEP_BULLETINS_AT", "00:40", validate=HH_MM),
         "RELAPSE_WINDOW_DAYS": env.int("RELAPSE_WINDOW_DAYS", 90),
         "CLEANING_EVERY_DAYS": env.int("CLEANING_EVERY_DAYS", 90),
         "CASE_DEADLINES_AT": env.str("CASE_DEADLINES_AT", "07:00", validate=HH_MM),

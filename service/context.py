@@ -14,6 +14,7 @@ from flask import current_app, g
 
 from .backup import BackupSettings
 
+from .domain.bulletins import BulletinStyle
 from .domain.case_rules import CasePolicy
 from .domain.gateway import SmsGateway
 from .domain.identity import IdNumberVault
@@ -35,11 +36,17 @@ class Context:
     conflicts_per_hour: int  # answers about resident IDs registered elsewhere, per user and hour
     manual_sms_per_day: int  # SMS a person writes by hand, per user and day
     backup: BackupSettings
+    bulletin_style: BulletinStyle = BulletinStyle()
 
 
 def thresholds(config) -> Thresholds:
     return Thresholds(config["NEEDS_DELIVERY_DISTANCE_M"], config["NEEDS_DELIVERY_VERTICAL_M"],
                       config["NEEDS_DELIVERY_ROUND_TRIP_MIN"])
+
+
+def bulletin_style(config) -> BulletinStyle:
+    """The bulletin's issuing body and 文号 as the county writes them (BULLETIN_ISSUER, BULLETIN_NO)."""
+    return BulletinStyle(config["BULLETIN_ISSUER"], config["BULLETIN_NO"])
 
 
 def rules(config, now: datetime) -> Rules:
@@ -81,7 +88,7 @@ def build_context(config, now: datetime | None = None, id_vault: IdNumberVault |
         sms_settings(config), UnpackLimits(config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_RATIO"],
                                             config["IMPORT_PARSE_MEMORY_MB"] * 1024 * 1024,
                                             config["IMPORT_PARSE_SECONDS"]),
-        config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"], backup_settings(config))
+        config["ID_CONFLICTS_PER_HOUR"], config["MANUAL_SMS_PER_DAY"], backup_settings(config), bulletin_style(config))
 
 
 def backup_settings(config) -> BackupSettings:

@@ -468,12 +468,14 @@ def test_every_dashboard_tile_links_to_the_list_it_counts_and_that_list_totals_t
         Case(**common, status="resolved", deadline=today),
         Case(**common, status="verified", deadline=today, recheck_due_on=today, relapse_count=1),
         Case(**common, status="closed", deadline=today, relapse_count=2),
-        Case(**{**common, "township_id": world.t_b.id, "village_id": world.v_b1.id}, status="open", deadline=today)])
+        Case(**{**common, "township_id": world.t_b.id, "village_id": world.v_b1.id}, status="open", deadline=today),
+        Case(**common, status="in_progress", category="ongoing", progress_due_on=today - timedelta(days=1)),
+        Case(**common, status="open", category="ongoing", progress_due_on=today + timedelta(days=1))])
     db.session.commit()
     login(client, "worker_a")
     page = client.get("/dashboard").get_data(as_text=True)
     tiles = re.findall(r'<a class="tile[^"]*" id="tile-(\w+)" href="([^"]+)"><b>(\d+)</b>', page)
-    assert {key for key, _, _ in tiles} == {"open_cases", "overdue_cases", "resolved_unverified", "rechecks_due",
+    assert {key for key, _, _ in tiles} == {"open_cases", "overdue_cases", "progress_overdue", "resolved_unverified", "rechecks_due",
                                             "relapses", "needs_delivery", "gaps", "active_agreements",
                                             "due_for_renewal", "planned_today", "logged_today", "missed_7d",
                                             "care_missing", "cleaning_overdue"}
@@ -482,5 +484,6 @@ def test_every_dashboard_tile_links_to_the_list_it_counts_and_that_list_totals_t
         total = re.search(r'<small class="muted">共 (\d+) ', listed)
         assert total and total.group(1) == figure, (key, href, figure, total and total.group(1))
     shown = {key: int(figure) for key, _, figure in tiles}
-    assert (shown["open_cases"], shown["overdue_cases"], shown["relapses"], shown["gaps"]) == (2, 1, 2, 2)
+    assert (shown["open_cases"], shown["overdue_cases"], shown["relapses"], shown["gaps"]) == (4, 1, 2, 2)
+    assert shown["progress_overdue"] == 1  # ongoing work is never overdue on time, only 进展逾期
     assert (shown["planned_today"], shown["logged_today"], shown["missed_7d"]) == (2, 1, 2)

@@ -183,7 +183,9 @@ def test_the_monthly_bulletin_ranks_the_children_names_the_overdue_and_verifies(
     assert pdf.status_code == 200
     flat = " ".join(text_of(pdf.data)[0].split())
     assert "济南市农村饮水安全工作通报" in flat and "1 市中区" in flat and "2 历下区" in flat, flat
-    assert "水源地护栏破损" in flat and "城关镇 张家村" in flat and "签发人" in flat
+    assert "水源地护栏破损" in flat and "城关镇 张家村" in flat and "签发人" not in flat  # it is sent down, not up
+    assert f"济南市饮水通〔{local_today().year}〕{local_today().month}号" in flat
+    assert f"济南市农村供水保障工作领导小组办公室 {local_today().isoformat()}" in flat
     # 超期 1 件, as the case list counts the overdue ones.
     assert client.get("/api/v1/cases?overdue=true", headers=h).json["total"] == 1 and "其中超期 1 件" in flat
     code = re.search(r"核验码\s*([0-9A-F]{16})", flat).group(1)
@@ -191,6 +193,58 @@ def test_the_monthly_bulletin_ranks_the_children_names_the_overdue_and_verifies(
     # Only administrators print bulletins, and only of their own region.
     assert client.get(f"/reports/regions/{city}/bulletin.pdf", headers=world.headers(world.worker_a)).status_code == 403
     assert client.get(f"/reports/regions/{city}/bulletin.pdf?month=2026-13", headers=h).status_code == 422
+
+
+def test_a_past_month_s_bulletin_is_kept_as_issued_and_tells_that_month(client, world):
+    """Kept by the job on the 1st: printed later, after a case opened and another verified, it says the same; a
+    county alone is not ranked nor named the lowest of itself."""
+    from datetime import timedelta
+
+    from models import Case, KeptBulletin
+    from service.clock import local_today
+    from service.context import current_rules
+    from service.domain.bulletins import BulletinStyle, keep_bulletins
+    from service.domain.scope import Scope
+
+    from .helpers import text_of
+
+    province, city, east, west = _chain(client, world)
+    h = world.headers(world.admin)
+    _place(client, world, world.t_a, east)
+    make_household(world, 1, distance_m=1500.0)
+    db.session.commit()
+    last_month_end = local_today().replace(day=1) - timedelta(days=1)
+    month = last_month_end.strftime("%Y-%m")
+    old = client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "title": "上月问题",
+                                            "source": "assigned"}, headers=h).json
+    db.session.execute(Case.__table__.update().where(Case.id == old["id"]).values(
+        created_at=db.session.get(Case, old["id"]).created_at - timedelta(days=40),
+        deadline=last_month_end - timedelta(days=5)))
+    db.session.commit()
+    rules = current_rules()
+    kept = keep_bulletins(db.session, Scope(), local_today(), rules.thresholds, rules.zone, 90, BulletinStyle())
+    db.session.commit()
+    assert kept == 4  # the province, the city, its two counties
+    assert keep_bulletins(db.session, Scope(), local_today(), rules.thresholds, rules.zone, 90, BulletinStyle()) == 0
+
+    def printed():
+        pdf = client.get(f"/reports/regions/{east}/bulletin.pdf?month={month}", headers=h)
+        assert pdf.status_code == 200
+        return " ".join(text_of(pdf.data)[0].split())
+
+    before = printed()
+    assert f"截至 {last_month_end.isoformat()}" in before and "其中超期 1 件" in before and "上月问题" in before
+    assert "最低" not in before and "排名" not in before  # one township: nothing to rank
+    # After the month: a new case, and the old one worked on; the kept bulletin does not move.
+    client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "title": "本月新问题",
+                                       "source": "assigned"}, headers=h)
+    client.post(f"/api/v1/cases/{old['id']}/transitions", json={"to": "in_progress"}, headers=h)
+    after = printed()
+    strip = lambda text: re.sub(r"核验码 \S+|生成于 \S+ \S+", "", text)  # noqa: E731
+    assert strip(after) == strip(before) and "本月新问题" not in after
+    code = re.search(r"核验码\s*([0-9A-F]{16})", after).group(1)
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "match"
+    assert db.session.query(KeptBulletin).filter_by(region_id=east, month=month).count() == 1
 
 
 def test_a_city_admin_s_dashboard_page_ranks_its_counties_and_goes_down_a_level(client, world):

@@ -1,15 +1,18 @@
-"""The monthly bulletin (月度通报) of a region: its children ranked on the dashboard's score as of the day it is
-printed, the worst of each scored figure named, the cases opened and verified (销号) in the month, and the cases
-overdue on the day it is printed."""
+"""The monthly bulletin (一月一通报) of a region: its children ranked on the dashboard's score, the worst of each
+scored figure named, the ledger's statistics, the cases opened and verified (销号) in the month, and the cases
+overdue, all as of the month's last day; with its 文号, issuing body and date. A past month's bulletin is kept as
+issued (on the 1st, by the `keep_bulletins` job, or when first printed), and prints the same ever after."""
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from models import Case, Region, Village
+from models import Case, KeptBulletin, Region, Village
 
+from . import catalogue
 from .case_rules import overdue_clause
-from .ledger import time_limit
+from .ledger import case_statistics, time_limit
 from .dashboard import dashboard, totals_of
 from .periods import month_period
 from .regions import SCORED, children_of
@@ -19,38 +22,98 @@ from .scope import Scope, get_visible, townships_under
 OVERDUE_LISTED = 30  # the oldest overdue cases a bulletin names; the count says how many there are in all
 
 
+@dataclass(frozen=True)
+class BulletinStyle:
+    """How a county writes its bulletin's issuing body and 文号 (BULLETIN_ISSUER, BULLETIN_NO): `{region}` is the
+    region's name, `{year}` and `{number}` the month's year and number."""
+
+    issuer: str = "{region}农村供水保障工作领导小组办公室"
+    number: str = "{region}饮水通〔{year}〕{number}号"
+
+
+BULLETIN_LEVELS = ("province", "city", "county")
+
+
 def bulletin(session, scope: Scope, region_id: int, month: str, today: date, thresholds, zone,
-             cleaning_every_days: int = 90) -> dict:
-    """The bulletin of `region_id` for `month` (YYYY-MM), as of `today`."""
-    first, last = month_period(month)
+             cleaning_every_days: int = 90, style: BulletinStyle = BulletinStyle()) -> dict:
+    """The bulletin of `region_id` for `month` (YYYY-MM) printed on `today`: a past month's as kept (kept now if it
+    was not yet), counted as of its last day; this month's so far, as of `today`, not kept."""
+    last = month_period(month)[1]
+    if last >= today:
+        return bulletin_record(session, scope, region_id, month, today, today, thresholds, zone, cleaning_every_days,
+                               style)
+    kept = kept_bulletin(session, get_visible(session, Region, region_id, scope).id, month)
+    if kept is None:
+        kept = bulletin_record(session, scope, region_id, month, last, today, thresholds, zone, cleaning_every_days,
+                               style)
+        session.add(KeptBulletin(region_id=region_id, month=month, bulletin_no=kept["bulletin_no"], issued_on=today,
+                                 record=kept))
+        session.flush()
+    return kept
+
+
+def kept_bulletin(session, region_id: int, month: str) -> dict | None:
+    """The bulletin of a past month as it was issued, if it was."""
+    return session.scalar(select(KeptBulletin.record).where(KeptBulletin.region_id == region_id,
+                                                            KeptBulletin.month == month))
+
+
+def keep_bulletins(session, scope: Scope, today: date, thresholds, zone, cleaning_every_days: int,
+                   style: BulletinStyle) -> int:
+    """Issue and keep last month's bulletin of every county, city and province not yet kept (the job runs daily, so
+    a day missed on the 1st is made up); returns how many were kept."""
+    month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    regions = session.scalars(select(Region.id).where(Region.level.in_(BULLETIN_LEVELS)).where(
+        ~Region.id.in_(select(KeptBulletin.region_id).where(KeptBulletin.month == month)))).all()
+    for region_id in regions:
+        bulletin(session, scope, region_id, month, today, thresholds, zone, cleaning_every_days, style)
+    return len(regions)
+
+
+def bulletin_record(session, scope: Scope, region_id: int, month: str, as_of: date, issued_on: date, thresholds,
+                    zone, cleaning_every_days: int = 90, style: BulletinStyle = BulletinStyle()) -> dict:
+    """The bulletin's record counted as of `as_of` and issued on `issued_on`, without keeping it."""
     region = get_visible(session, Region, region_id, scope)
     townships = townships_under(session, region.id)
     if not all(scope.covers(township_id) for township_id in townships):  # another region's: not this login's to rank
         raise NotFound("record.not_found", kind="region", id=region_id)
-    figures = dashboard(session, scope, today, thresholds, None, None, zone, cleaning_every_days, townships)
+    first, last = month_period(month)
+    until = datetime.combine(as_of + timedelta(days=1), time(), zone)
+    figures = dashboard(session, scope, as_of, thresholds, None, None, zone, cleaning_every_days, townships)
     children = children_of(session, region, figures["townships"], totals_of)
     starts, ends = (datetime.combine(day, time(), zone) for day in (first, last + timedelta(days=1)))
     in_month = lambda column: (column >= starts) & (column < ends)  # noqa: E731
     opened, verified = session.execute(select(func.count(case((in_month(Case.created_at), 1))),
                                               func.count(case((in_month(Case.verified_at), 1))))
                                        .where(Case.township_id.in_(townships))).one()
-    overdue = session.scalars(select(Case).where(Case.township_id.in_(townships), overdue_clause(today))
+    overdue = session.scalars(select(Case).where(Case.township_id.in_(townships), Case.created_at < until,
+                                                 overdue_clause(as_of))
                               .options(selectinload(Case.village).selectinload(Village.township))
                               .order_by(Case.deadline, Case.id).limit(OVERDUE_LISTED)).all()
+    if len(children) < 2:  # one county (or township) is not ranked, nor named the lowest of itself
+        for child in children:
+            child["rank"] = None
     worst = {}
-    for name in SCORED:
+    for name in SCORED if len(children) >= 2 else ():
         rated = [child for child in children if child.get(name) is not None]
         if rated:
             low = min(rated, key=lambda child: child[name])
             worst[name] = {"name": low["name"], "value": low[name]}
     keep = ("households", "open_cases", "overdue_cases", "gaps", "survey_coverage", "supply_assurance",
             "water_quality_pass_rate")
+    statistics = case_statistics(session, select(Case).where(Case.township_id.in_(townships), Case.created_at < until),
+                                 "source", as_of, catalogue.RECORD_LOCALE)
+    year, number = month.split("-")
+    names = {"region": region.name, "year": year, "number": int(number)}
     return {"kind": "bulletin", "subject_id": region.id, "township_id": None,
-            "params": {"month": month, "as_of": today.isoformat()},
+            "params": {"month": month, "as_of": as_of.isoformat(), "issued_on": issued_on.isoformat(),
+                       "issuer": style.issuer, "number": style.number},
+            "bulletin_no": style.number.format(**names), "issuer": style.issuer.format(**names),
             "region": {"id": region.id, "name": region.name, "code": region.code, "level": region.level},
             "children": [{"name": c["name"], "kind": c["kind"], "rank": c["rank"], "score": c["score"],
                           **{key: c[key] for key in keep}} for c in children],
-            "totals": {**{key: figures["overall"][key] for key in keep}, "opened": opened, "verified": verified},
+            "totals": {**{key: figures["overall"][key] for key in keep}, "opened": opened, "verified": verified,
+                       "statistics": {"rows": statistics["rows"], "sentence": statistics["sentence"]}},
             "worst": worst,
             "overdue": [{"id": c.id, "township": c.village.township.name, "village": c.village.name,
                          "title": c.title, "kind": c.kind, "deadline": time_limit(c),

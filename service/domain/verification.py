@@ -11,7 +11,7 @@ from models import Agreement, Household, Region, ReportPrinting, ReportVerificat
 
 from .errors import NotFound
 from .needs_delivery import Thresholds
-from .bulletins import bulletin
+from .bulletins import BulletinStyle, bulletin_record, kept_bulletin
 from .periods import month_period
 from .scope import Scope
 from .survey import survey_sheet
@@ -108,8 +108,13 @@ BUILDERS = {
     "ledger": lambda session, scope, subject_id, params, zone, thresholds: ledger_record(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
         printed_on(params, date.fromisoformat(params["to"])), params.get("lead_unit_id")),
-    "bulletin": lambda session, scope, subject_id, params, zone, thresholds: bulletin(
-        session, scope, subject_id, params["month"], date.fromisoformat(params["as_of"]), thresholds, zone),
+    # A past month's bulletin is the one kept when it was issued; this month's is counted again as of its day.
+    "bulletin": lambda session, scope, subject_id, params, zone, thresholds: (
+        params.get("issued_on", params["as_of"]) > params["as_of"] and kept_bulletin(
+            session, subject_id, params["month"])) or bulletin_record(
+        session, scope, subject_id, params["month"], date.fromisoformat(params["as_of"]),
+        date.fromisoformat(params.get("issued_on", params["as_of"])), thresholds, zone,
+        style=BulletinStyle(params.get("issuer", BulletinStyle.issuer), params.get("number", BulletinStyle.number))),
     "survey_sheet": lambda session, scope, subject_id, params, zone, thresholds: survey_sheet(
         session, scope, subject_id, params["year"], zone, printed_on(params, date(params["year"], 12, 31))),
 }

@@ -10,7 +10,7 @@ from models import db
 
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import local_today, local_zone
-from ..context import current_thresholds
+from ..context import bulletin_style, current_thresholds
 from ..domain import bulletins, reports, survey
 from ..domain.permissions import require_capability
 from ..domain.errors import FieldErrors, Unauthorized
@@ -92,11 +92,13 @@ def village_visits(village_id):
 @blueprint.route("/reports/regions/<int:region_id>/bulletin.pdf")
 @may_write  # the verification code printed on it
 def region_bulletin(region_id):
-    """月度通报: the region's children ranked, the worst figures named, the cases overdue (this month by default)."""
+    """月度通报: the region's children ranked, the worst figures named, the ledger's statistics, the cases overdue
+    (this month so far by default; a past month's as kept when it was issued)."""
     require_capability(acting_user(), "print_bulletin")
     month = request.args.get("month") or local_today().strftime("%Y-%m")
     record = bulletins.bulletin(db.session, acting_scope(), region_id, month[:7], local_today(), current_thresholds(),
-                                local_zone(), current_app.config["CLEANING_EVERY_DAYS"])
+                                local_zone(), current_app.config["CLEANING_EVERY_DAYS"],
+                                bulletin_style(current_app.config))
     return printout(record, f"region-{region_id}-bulletin-{month[:7]}.pdf")
 
 
