@@ -324,7 +324,8 @@ def _seed_cases(session, rng: random.Random, today: date, registered: datetime) 
     session.execute(
         update(Case).where(Case.kind == "missed_delivery", Case.delivery_id.in_(
             select(Delivery.id).where(Delivery.scheduled_for < today - timedelta(days=14))))
-        .values(status="closed", resolution_note="补送完成", resolved_at=now, verified_at=now,
+        .values(status="closed", resolution_note="补送完成", standard="按协议补送到户，村民确认收到",
+                resolved_at=now, verified_at=now,
                 relapse_count=case((Case.id % 17 == 0, 1), else_=0), deadline=today - timedelta(days=10))
         .execution_options(synchronize_session=False))
 
@@ -401,7 +402,7 @@ def _cases_for_the_lead(session, village: Village, today: date) -> None:
     resolved = Case(**common, description="水源地周边有垃圾", status="resolved", deadline=today + timedelta(days=4),
                     resolution_note="已清理并设立警示牌", resolved_at=now, created_at=now - timedelta(days=3))
     rechecked = Case(**common, description="集中供水点蓄水池未加盖", status="verified", deadline=today - timedelta(days=20),
-                     resolution_note="已加装盖板", resolved_at=now - timedelta(days=29),
+                     resolution_note="已加装盖板", standard="蓄水池加盖上锁，周边无杂物", resolved_at=now - timedelta(days=29),
                      verified_at=now - timedelta(days=28), recheck_due_on=today, created_at=now - timedelta(days=35))
     session.add_all([resolved, rechecked])
     session.flush()

@@ -10,8 +10,10 @@ from .field_report import FIELD_REPORT_KINDS, FieldReport
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
 from .job import JobRun, SchedulerHeartbeat
 from .report import KeptBulletin, ReportPrinting, ReportVerification
+from .spot_check import SpotCheck, SpotCheckHousehold
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
+from .recheck import Recheck, RecheckItem
 from .region import REGION_LEVELS, Region
 from .revision import register_revision_listeners
 from .staff import STAFF_ROLES, Staff
@@ -27,5 +29,5 @@ __all__ = [
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
     "CaseEvidence", "CaseMilestone", "FacilityStatusChange", "KeptBulletin", "ReportPrinting", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "UNRESOLVED_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
     "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS", "FacilityCare", "CARE_KINDS", "Visit", "VERDICTS", "RESULTS", "INDICATORS",
-    "FieldReport", "FIELD_REPORT_KINDS", "latest_visit_ids", "Region", "REGION_LEVELS",
+    "FieldReport", "FIELD_REPORT_KINDS", "latest_visit_ids", "Region", "REGION_LEVELS", "Recheck", "RecheckItem", "SpotCheck", "SpotCheckHousehold",
 ]

@@ -16,7 +16,8 @@ CASE_KINDS = ("purifier_repair", "well_low_yield", "facility_repair", "water_qua
               "missed_delivery", "sanitation", "other")
 CASE_STATUSES = ("open", "in_progress", "resolved", "verified", "closed")
 # Where a problem came from (问题来源): handed down, reported, or found by the service itself.
-CASE_SOURCES = ("inspection", "assigned", "petition", "hotline", "media", "self_check", "system", "villager")
+CASE_SOURCES = ("inspection", "assigned", "petition", "hotline", "media", "self_check", "system", "villager",
+                "spot_check")
 # 限期整改 (fixed by a deadline) or 长期坚持 (kept up for good).
 CASE_CATEGORIES = ("deadline", "ongoing")
 SEVERITIES = ("high", "medium", "low")
@@ -78,6 +79,8 @@ class Case(Timestamps, db.Model):
     source_ref: Mapped[str | None] = mapped_column(String(60))  # 交办编号
     category: Mapped[str] = mapped_column(String(10), server_default="deadline")
     measures: Mapped[str | None] = mapped_column(Text)  # 整改措施
+    # 整改标准: what its rectification is reported against, and what a 回头查 checks it against (required for 销号).
+    standard: Mapped[str | None] = mapped_column(Text)
     relapse_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     # 回访: after 销号 of what a villager, a hotline or a petition raised, the household is asked if it is satisfied.
     callback_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

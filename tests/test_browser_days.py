@@ -143,7 +143,7 @@ def test_township_lead_verifies_and_rechecks_when_due(world, client, live_server
         client.post(f"/api/v1/cases/{case['id']}/evidence", headers=h, content_type="multipart/form-data",
                     data={"file": (__import__("io").BytesIO(PNG), "p.png")})
         client.post(f"/api/v1/cases/{case['id']}/transitions", json={"to": "resolved", "note": "已清理"}, headers=h)
-    client.post(f"/api/v1/cases/{cases[1]['id']}/transitions", json={"to": "verified", "note": "现场查看"},
+    client.post(f"/api/v1/cases/{cases[1]['id']}/transitions", json={"to": "verified", "note": "现场查看", "standard": "恢复正常供水"},
                 headers=world.headers(world.admin))
     db.session.execute(Case.__table__.update().where(Case.id == cases[1]["id"])
                        .values(recheck_due_on=local_today()))
@@ -154,6 +154,7 @@ def test_township_lead_verifies_and_rechecks_when_due(world, client, live_server
     assert phone.url.endswith("/todo")
     phone.locator("#to-verify + ul a").first.click()
     phone.fill("textarea[name=note]", "现场查看，已清理干净")
+    phone.fill("textarea[name=standard]", "水源周边无垃圾、无污水")
     phone.check("input[name=confirm]")
     phone.click("button[value=verified]")
     assert phone.locator("#status").inner_text() == "已销号"

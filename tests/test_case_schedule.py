@@ -117,7 +117,7 @@ def test_a_relapse_keeps_the_deadline_a_person_set(client, world):
                         data={"file": (io.BytesIO(PNG), "p.png")}, content_type="multipart/form-data")
         assert client.post(f"/api/v1/cases/{cid}/transitions", json={"to": to, "note": note},
                            headers=world.headers(user)).status_code == 200
-    assert client.post(f"/api/v1/cases/{cid}/transitions", json={"to": "verified", "note": "现场核查"},
+    assert client.post(f"/api/v1/cases/{cid}/transitions", json={"to": "verified", "note": "现场核查", "standard": "恢复正常供水"},
                        headers=world.headers(world.lead_a)).status_code == 200
     reopened = client.post(f"/api/v1/cases/{cid}/transitions", json={"to": "open", "note": "回头看水又浑"},
                            headers=world.headers(world.lead_a))
@@ -133,7 +133,7 @@ def test_a_relapse_after_its_deadline_passed_gets_a_new_one_and_says_so(client, 
     client.post(f"/api/v1/cases/{cid}/transitions", json={"to": "in_progress"}, headers=world.headers(world.worker_a))
     client.post(f"/api/v1/cases/{cid}/transitions", json={"to": "resolved", "note": "已处理"},
                 headers=world.headers(world.worker_a))
-    client.post(f"/api/v1/cases/{cid}/transitions", json={"to": "verified", "note": "现场核查"},
+    client.post(f"/api/v1/cases/{cid}/transitions", json={"to": "verified", "note": "现场核查", "standard": "恢复正常供水"},
                 headers=world.headers(world.lead_a))
     _days_ago(cid, deadline=local_today() - timedelta(days=20))
     reopened = client.post(f"/api/v1/cases/{cid}/transitions", json={"to": "open", "note": "反弹"},

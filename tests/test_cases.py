@@ -21,8 +21,8 @@ def _case(client, world, user=None, **values):
     return client.post("/api/v1/cases", json=body, headers=world.headers(user or world.worker_a))
 
 
-def _move(client, world, case_id, to, user, note=None):
-    return client.post(f"/api/v1/cases/{case_id}/transitions", json={"to": to, "note": note},
+def _move(client, world, case_id, to, user, note=None, standard=None):
+    return client.post(f"/api/v1/cases/{case_id}/transitions", json={"to": to, "note": note, "standard": standard},
                        headers=world.headers(user))
 
 
@@ -55,7 +55,9 @@ def test_whole_lifecycle_with_relapse(client, world):
     assert _move(client, world, cid, "resolved", world.worker_a, "更换滤芯").status_code == 200
     assert _move(client, world, cid, "verified", world.worker_a).status_code == 403  # not a lead
     r = _move(client, world, cid, "verified", world.lead_a, "现场核查")
-    assert r.status_code == 200 and r.json["recheck_due_on"] == (local_today() + timedelta(days=28)).isoformat()
+    assert r.status_code == 422 and "standard" in r.json["errors"]["json"]  # 销号 against a recorded 整改标准
+    r = _move(client, world, cid, "verified", world.lead_a, "现场核查", "出水清澈，浊度≤1NTU")
+    assert r.status_code == 200 and r.json["standard"] == "出水清澈，浊度≤1NTU" and r.json["recheck_due_on"] == (local_today() + timedelta(days=28)).isoformat()
     r = _move(client, world, cid, "open", world.lead_a, "回头看水又浑")
     assert r.status_code == 200 and r.json["relapse_count"] == 1 and r.json["status"] == "open"
     _move(client, world, cid, "in_progress", world.worker_a)
@@ -66,7 +68,6 @@ def test_whole_lifecycle_with_relapse(client, world):
     r = _move(client, world, cid, "verified", world.admin)
     assert r.status_code == 422 and "note" in r.json["errors"]["json"]  # 销号 says how it was verified
     assert _move(client, world, cid, "verified", world.admin, "电话回访户主").status_code == 200
-    assert _move(client, world, cid, "closed", world.lead_a, "太早了").status_code == 409  # re-check not due yet
     db.session.execute(Case.__table__.update().where(Case.id == cid).values(recheck_due_on=local_today()))
     db.session.commit()
     assert _move(client, world, cid, "closed", world.worker_a, "回头看合格").status_code == 403
@@ -83,7 +84,7 @@ def test_the_resolver_cannot_verify(client, world):
     _move(client, world, cid, "in_progress", world.lead_a)
     _evidence(client, world, cid, world.lead_a)
     _move(client, world, cid, "resolved", world.lead_a, "修好了")
-    r = _move(client, world, cid, "verified", world.lead_a, "自己核实")
+    r = _move(client, world, cid, "verified", world.lead_a, "自己核实", "恢复正常供水")
     assert r.status_code == 403
     assert client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.lead_a)).json["status"] == "resolved"
 
@@ -219,7 +220,7 @@ def test_dashboard_case_figures(client, world):
 
     login(client, "admin")
     assert cleared_on_the_page() == {world.t_a.name: "", world.t_b.name: ""}
-    _move(client, world, cid, "verified", world.lead_a, "已核实")
+    _move(client, world, cid, "verified", world.lead_a, "已核实", "恢复正常供水")
     assert cleared_on_the_page() == {world.t_a.name: "已清零", world.t_b.name: ""}
     # A household that needs delivery without an agreement (a gap) is not cleared either.
     client.post("/api/v1/households", json=household_payload(world, 9, distance_m=1500),
@@ -278,7 +279,7 @@ def test_the_case_tiles_link_to_the_lists_they_count(client, world):
     _move(client, world, cid, "in_progress", world.worker_a)
     _evidence(client, world, cid, world.worker_a)
     _move(client, world, cid, "resolved", world.worker_a, "好了")
-    _move(client, world, cid, "verified", world.lead_a, "已核实")
+    _move(client, world, cid, "verified", world.lead_a, "已核实", "恢复正常供水")
     db.session.execute(Case.__table__.update().where(Case.id == cid)
                        .values(recheck_due_on=local_today() - timedelta(days=1)))
     _case(client, world)  # another, still open
@@ -368,7 +369,7 @@ def test_the_case_page_keeps_a_refused_note_and_asks_how_and_whether_before_销�
     no_note = client.post(f"/cases/{cid}/transitions", data={"csrf_token": token, "to": "verified", "confirm": "1"})
     assert no_note.status_code == 422 and "怎样核实" in no_note.get_data(as_text=True)
     assert client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.lead_a)).json["status"] == "resolved"
-    done = client.post(f"/cases/{cid}/transitions", data={"csrf_token": token, "to": "verified", "confirm": "1",
+    done = client.post(f"/cases/{cid}/transitions", data={"csrf_token": token, "to": "verified", "confirm": "1", "standard": "恢复正常供水",
                                                           "note": "现场查看"})
     assert done.status_code == 302
     case = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.lead_a)).json

@@ -51,7 +51,7 @@ def test_a_facility_that_fails_again_soon_after_销号_is_a_relapse_of_its_case(
     _move(client, world, first.id, "in_progress", world.worker_a)
     _evidence(client, world, first.id, world.worker_a)
     _move(client, world, first.id, "resolved", world.worker_a, "换了水泵")
-    assert _move(client, world, first.id, "verified", world.lead_a, "现场查看").status_code == 200
+    assert _move(client, world, first.id, "verified", world.lead_a, "现场查看", "恢复正常供水").status_code == 200
     set_facility_status(db.session, world.worker_a, world.point_a1.id, "broken", "又坏了", current_rules())
     db.session.commit()
     again = db.session.scalars(select(Case).where(Case.facility_id == world.point_a1.id, Case.id != first.id)).one()
@@ -67,7 +67,7 @@ def _verified(client, world, **values) -> int:
     _move(client, world, cid, "in_progress", world.worker_a)
     _evidence(client, world, cid, world.worker_a)
     _move(client, world, cid, "resolved", world.worker_a, "好了")
-    assert _move(client, world, cid, "verified", world.lead_a, "现场查看").status_code == 200
+    assert _move(client, world, cid, "verified", world.lead_a, "现场查看", "恢复正常供水").status_code == 200
     return cid
 
 

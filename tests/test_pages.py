@@ -207,7 +207,8 @@ def test_report_a_broken_purifier_follow_its_case_and_the_facility_tells_the_tru
         token = csrf_token(client, f"/cases/{case.id}")
         for to in steps:
             assert client.post(f"/cases/{case.id}/transitions", data={"csrf_token": token, "to": to, "confirm": "1",
-                                                                       "note": "换了滤芯"}).status_code == 302
+                                                                       "note": "换了滤芯",
+                                                                       "standard": "净水机正常出水"}).status_code == 302
     page = client.get(f"/facilities/{purifier.id}").get_data(as_text=True)
     assert '<span class="badge " id="status">正常</span>' in page and "维修问题" not in page
     assert 'id="report"' in page  # it can be reported again

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from models import Case, CaseEvidence, CaseMilestone, Delivery, Region, Staff, Unit, User, WaterTest, db
+from models import Case, CaseEvidence, CaseMilestone, Delivery, Recheck, RecheckItem, Region, Staff, Unit, User, WaterTest, db
 from models import utcnow
 from service.clock import local_today
 
@@ -56,12 +56,20 @@ def _place(world, township, village, county, city, serial):
     s.flush()
     evidence = CaseEvidence(case_id=case.id, filename="e.png", path=f"missing/e{serial}.png", content_type="image/png")
     milestone = CaseMilestone(case_id=case.id, title="招标", due_on=local_today() + timedelta(days=3))
-    s.add_all([evidence, milestone])
+    finished = Case(kind="other", township_id=township.id, village_id=village.id, title="已销号问题", severity="low",
+                    lead_unit=township.name, deadline=local_today(), status="verified", source="self_check",
+                    category="deadline", resolution_note="已整改", standard="恢复正常")
+    s.add_all([evidence, milestone, finished])
+    s.flush()
+    recheck = Recheck(township_id=township.id, chosen_by={}, items=[RecheckItem(
+        case_id=finished.id, township_id=township.id, village_id=village.id, standard="恢复正常")])
+    s.add(recheck)
     s.flush()
     facility = world.point_a1 if township is world.t_a else world.point_b1
     return SimpleNamespace(township=township.id, village=village.id, county=county.id, city=city.id,
                            household=household.id, spare=spare.id, staff=staff.id, agreement=agreement.id,
                            planned=planned.id, tomorrow=tomorrow.id, delivered=delivered.id, case=case.id, evidence=evidence.id, milestone=milestone.id,
+                           finished=finished.id, recheck=recheck.id,
                            unit=unit.id, department=department.id, test=test.id, facility=facility.id, serial=serial,
                            township_name=township.name, village_name=village.name, county_code=county.code)
 
@@ -150,6 +158,9 @@ WRITE_REQUESTS = {
         f"/api/v1/cases/{o.case}/progress", {"json": {"note": "已联系维修"}}),
     ("post", "/api/v1/cases/{record_id}/milestones"): lambda o: (
         f"/api/v1/cases/{o.case}/milestones", {"json": {"title": "施工", "due_on": local_today().isoformat()}}),
+    ("post", "/api/v1/rechecks"): lambda o: ("/api/v1/rechecks", {"json": {"township_id": o.township}}),
+    ("post", "/api/v1/rechecks/{recheck_id}/results"): lambda o: (
+        f"/api/v1/rechecks/{o.recheck}/results", {"json": {"case_id": o.finished, "passed": True, "note": "合格"}}),
     ("patch", "/api/v1/cases/{record_id}/milestones/{milestone_id}"): lambda o: (
         f"/api/v1/cases/{o.case}/milestones/{o.milestone}", {"json": {"done_on": local_today().isoformat()}}),
     ("post", "/api/v1/imports/{kind}"): lambda o: (
@@ -186,6 +197,7 @@ READ_PATHS = {
     "/api/v1/staff/{record_id}": "staff", "/api/v1/agreements/{record_id}": "agreement",
     "/api/v1/agreements/{record_id}/scan": "agreement", "/api/v1/deliveries/{delivery_id}": "planned",
     "/api/v1/cases/{record_id}": "case", "/api/v1/water-tests/{test_id}": "test", "/api/v1/units/{record_id}": "unit",
+    "/api/v1/rechecks/{recheck_id}": "recheck",
 }
 PUBLIC_READS = {"/api/v1/regions/{record_id}"}  # the names of the regions above are no one's secret
 

@@ -354,7 +354,7 @@ def test_after_销号_the_household_that_complained_is_asked_and_a_0_reopens_its
     client.post(f"/api/v1/cases/{case.id}/evidence", headers=h, content_type="multipart/form-data",
                 data={"file": (__import__("io").BytesIO(PNG), "p.png")})
     client.post(f"/api/v1/cases/{case.id}/transitions", json={"to": "resolved", "note": "清洗了水箱"}, headers=h)
-    verified = client.post(f"/api/v1/cases/{case.id}/transitions", json={"to": "verified", "note": "电话回访"},
+    verified = client.post(f"/api/v1/cases/{case.id}/transitions", json={"to": "verified", "note": "电话回访", "standard": "恢复正常供水"},
                            headers=world.headers(world.lead_a))
     assert verified.status_code == 200 and verified.json["callback"]["answer"] is None
     asked = outbound(purpose="callback")

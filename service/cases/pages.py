@@ -22,8 +22,8 @@ from .queries import collection
 from .schemas import CaseArgs, CaseSchema, MilestoneSchema
 
 blueprint = Blueprint("cases_pages", __name__)
-LEDGER_FIELDS = ("source", "source_ref", "category", "measures", "lead_unit_id", "cooperating_unit_ids", "deadline",
-                 "deadline_reason")
+LEDGER_FIELDS = ("source", "source_ref", "category", "measures", "standard", "lead_unit_id", "cooperating_unit_ids",
+                 "deadline", "deadline_reason")
 # The moves each status offers on the case page; the lifecycle itself is enforced by the domain.
 NEXT = {"open": ("in_progress",), "in_progress": ("resolved",), "resolved": ("verified",),
         "verified": ("closed", "open")}
@@ -73,7 +73,7 @@ def detail(case_id):
 
 # A case opened from a page: a handed-down problem (交办) with its reference, units and measures, or one's own.
 FORM_TYPES = {"kind": str, "village_id": int, "title": str, "description": str, "source": str, "source_ref": str,
-              "category": str, "measures": str, "lead_unit_id": int, "severity": str, "deadline": str,
+              "category": str, "measures": str, "standard": str, "lead_unit_id": int, "severity": str, "deadline": str,
               "deadline_reason": str}
 
 
@@ -185,7 +185,8 @@ def transition(case_id):
     if to == "verified" and request.form.get("confirm") != "1":
         raise FieldErrors.one("confirm", "case.confirm_verify")
     cases.transition(db.session, acting_user(), case_id, to,
-                     clean_text(request.form.get("note"), 2000), current_rules())
+                     clean_text(request.form.get("note"), 2000), current_rules(),
+                     clean_text(request.form.get("standard"), 2000))
     return redirect(url_for("cases_pages.detail", case_id=case_id))
 
 

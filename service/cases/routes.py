@@ -31,7 +31,8 @@ blueprint = collection_blueprint(collection)
 @atomic
 def transition(data, record_id):
     """Move a case: open→in_progress→resolved→verified; re-check verified→closed (passed) or →open (relapse)."""
-    return cases.transition(db.session, acting_user(), record_id, data["to"], data.get("note"), current_rules())
+    return cases.transition(db.session, acting_user(), record_id, data["to"], data.get("note"), current_rules(),
+                            data.get("standard"))
 
 
 @blueprint.route("/<int:record_id>/evidence", methods=["POST"])

@@ -73,6 +73,8 @@ class CaseSchema(Schema):
     category = fields.String(validate=validate.OneOf(CASE_CATEGORIES),
                              metadata={"description": "deadline 限期整改 (default) or ongoing 长期坚持"})
     measures = Text(allow_none=True, validate=validate.Length(max=2000), metadata={"description": "整改措施"})
+    standard = Text(allow_none=True, validate=validate.Length(max=2000), metadata={
+        "description": "整改标准: what the rectification is reported against and a 回头查 checks; required for 销号"})
     relapse_of = fields.Integer(attribute="relapse_of_id", dump_only=True, allow_none=True,
                                 metadata={"description": "the earlier case this one is a relapse (反弹) of"})
     callback = fields.Method("_callback", dump_only=True, allow_none=True, metadata={
@@ -119,6 +121,8 @@ class ProgressSchema(Schema):
 class TransitionSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
     note = Text(allow_none=True, validate=validate.Length(max=2000))
+    standard = Text(allow_none=True, validate=validate.Length(max=2000),
+                    metadata={"description": "整改标准, recorded with the move (销号 needs one)"})
 
 
 OPENED_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))

@@ -6,6 +6,7 @@ One flat room, by area (a rule's area names its module):
   (distances), `needs_delivery`, `gaps`, `search`, `units`, `repairs`, `care` (upkeep), `users`, `imports`
 - supply and deliveries: `agreements`, `deliveries`, `planning`, `supply`
 - the ledger: `case_rules`, `cases` (the lifecycle people work), `system_cases` (what the service opens), `ledger`,
+  `rechecks` (回头查), `spot_checks` (明察暗访),
   `todo`
 - the survey: `survey`; water: `water_quality`, `limits`
 - reports: `reports` (the records), `verification` (核验), `inspection_archive`, `history`, `trends`, `dashboard`,

@@ -135,3 +135,17 @@ def mark_relapses(session, case_ids, now: datetime, policy: "CasePolicy") -> int
                         .values(relapse_count=cases.c.relapse_count + bindparam("more")),
                         [{"old_id": old, "more": more} for old, more in counts.items()])
     return len(links)
+
+
+def reopen_case(session, case: Case, today: date, policy: CasePolicy, now: datetime) -> None:
+    """A case open again (a failed 回头看 or 回访): its 销号 undone. The deadline set stays while it is still ahead;
+    only one already past gives way to a new one by severity, and the history says so. 长期坚持 is reviewed again."""
+    case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
+    case.recheck_due_on = case.reminded_on = case.escalated_on = None
+    if case.category == "ongoing":
+        case.progress_due_on = policy.next_review(today)
+    elif case.deadline < today:
+        new = policy.deadline(case.severity, today)
+        session.add(case_event(case.id, "deadline_changed", None,
+                               note=f"{case.deadline.isoformat()} → {new.isoformat()}", at=now))
+        case.deadline = new

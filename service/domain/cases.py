@@ -26,11 +26,11 @@ from .scope import get_for_write, require_write
 from .text import drop_invisible
 from .units import case_units, township_unit
 from .system_cases import sync_gap_cases
-from .case_rules import TRANSITIONS, DEFAULT_SEVERITY, CasePolicy, case_event, mark_relapses
+from .case_rules import TRANSITIONS, DEFAULT_SEVERITY, CasePolicy, case_event, mark_relapses, reopen_case
 
 
 UPDATABLE = ("title", "description", "severity", "lead_unit", "assignee_id", "deadline", "deadline_reason", "source",
-             "source_ref", "category", "measures", "lead_unit_id", "cooperating_unit_ids")
+             "source_ref", "category", "measures", "standard", "lead_unit_id", "cooperating_unit_ids")
 
 
 
@@ -270,15 +270,18 @@ def _evidence_since(case: Case) -> int:
     return sum(1 for item in case.evidence if reopened is None or item.uploaded_at >= reopened)
 
 
-def transition(session, actor: User, case_id: int, to: str, note: str | None, rules) -> Case:
-    """Move a case along its lifecycle; any move the lifecycle does not allow is a Conflict. Verifying (销号) a
-    repair case puts its facility back to working if nobody has said so yet: the page then tells the truth."""
+def transition(session, actor: User, case_id: int, to: str, note: str | None, rules, standard: str | None = None) -> Case:
+    """Move a case along its lifecycle; any move the lifecycle does not allow is a Conflict. `standard` records the
+    整改标准 (required by 销号, unless already recorded). Verifying (销号) a repair case puts its facility back to
+    working if nobody has said so yet: the page then tells the truth."""
     now, today, policy = rules.now, rules.today, rules.cases
     case = get_for_write(session, Case, case_id, actor, "work_case")
     frm = case.status
     if (frm, to) not in TRANSITIONS:
         raise Conflict("case.cannot_move", frm=label_of("case_status", frm), to=label_of("case_status", to))
     before = snapshot(case)
+    if standard:
+        case.standard = standard
     if to == "resolved":
         if not note:
             raise FieldErrors.one("note", "case.resolution_note")
@@ -291,15 +294,15 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, ru
             raise Forbidden("case.verify_own")
         if not note:  # 销号 says how the rectification was checked: on site, by photo, by a call
             raise FieldErrors.one("note", "case.verification_note")
+        if not (standard or case.standard):  # what a 回头查 will check it against
+            raise FieldErrors.one("standard", "case.standard_needed")
         case.verified_by_id, case.verified_at = actor.id, now
         case.recheck_due_on = today + timedelta(days=policy.recheck_after_days)
-    elif frm == "verified":
+    elif frm == "verified":  # 回头看 whenever it is called, not only once it is due
         require_capability(actor, "verify_case")
-        if to == "closed" and case.recheck_due_on and today < case.recheck_due_on:
-            raise Conflict("case.recheck_not_due", day=case.recheck_due_on.isoformat())
     if frm == "verified" and to == "open":
         case.relapse_count += 1
-        _reopen(session, case, today, policy, now)
+        reopen_case(session, case, today, policy, now)
     case.status = to
     if to == "verified" and case.facility_id and case.dedupe_key == f"facility:{case.facility_id}":
         _repaired(session, actor, case.facility, rules)
@@ -336,23 +339,9 @@ def answer_callback(session, case: Case, satisfied: bool, now: datetime, today: 
     if not satisfied and case.status in ("verified", "closed"):
         frm = case.status
         case.status = "open"
-        _reopen(session, case, today, policy, now)
+        reopen_case(session, case, today, policy, now)
         session.add(case_event(case.id, "transition", None, frm, "open", "callback_unsatisfied", at=now))
     case.updated_at = now
-
-
-def _reopen(session, case: Case, today: date, policy: CasePolicy, now: datetime) -> None:
-    """A case open again (a failed 回头看 or 回访): its 销号 undone. The deadline set stays while it is still ahead;
-    only one already past gives way to a new one by severity, and the history says so. 长期坚持 is reviewed again."""
-    case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
-    case.recheck_due_on = case.reminded_on = case.escalated_on = None
-    if case.category == "ongoing":
-        case.progress_due_on = policy.next_review(today)
-    elif case.deadline < today:
-        new = policy.deadline(case.severity, today)
-        session.add(case_event(case.id, "deadline_changed", None,
-                               note=f"{case.deadline.isoformat()} → {new.isoformat()}", at=now))
-        case.deadline = new
 
 
 def _repaired(session, actor: User, facility: Facility, rules) -> None:

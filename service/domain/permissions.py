@@ -37,6 +37,8 @@ CAPABILITIES = {
     "print_bulletin": (("county_admin",) + REGIONAL, "permission.print_bulletin"),
     "assign_case": (_TOWNSHIP_STAFF, "case.assign_forbidden"),
     "verify_case": (_LEADS, "permission.verify_case"),
+    "start_recheck": (_LEADS, "permission.start_recheck"),
+    "check_recheck": (_TOWNSHIP_STAFF, "permission.check_recheck"),
     "reply_sms": (_EVERYONE, "permission.reply_sms"),
     "send_urgent_sms": (_LEADS, "reply.urgent_forbidden"),
     "manage_users": (("county_admin",), "user.county_only"),

@@ -7,10 +7,11 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from models import Agreement, Household, Region, ReportPrinting, ReportVerification, Township, Village
+from models import Agreement, Household, Recheck, Region, ReportPrinting, ReportVerification, Township, Village
 
 from .errors import NotFound
 from .needs_delivery import Thresholds
+from .rechecks import recheck_record
 from .bulletins import BulletinStyle, bulletin_record, kept_bulletin
 from .periods import month_period
 from .scope import Scope
@@ -88,7 +89,7 @@ def entries_added(printed: dict | None, record: dict) -> int | None:
 
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
             "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village,
-            "bulletin": Region}
+            "bulletin": Region, "recheck": Recheck}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
     "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
@@ -115,6 +116,8 @@ BUILDERS = {
         session, scope, subject_id, params["month"], date.fromisoformat(params["as_of"]),
         date.fromisoformat(params.get("issued_on", params["as_of"])), thresholds, zone,
         style=BulletinStyle(params.get("issuer", BulletinStyle.issuer), params.get("number", BulletinStyle.number))),
+    "recheck": lambda session, scope, subject_id, params, zone, thresholds: recheck_record(
+        session, scope, subject_id, zone),
     "survey_sheet": lambda session, scope, subject_id, params, zone, thresholds: survey_sheet(
         session, scope, subject_id, params["year"], zone, printed_on(params, date(params["year"], 12, 31))),
 }

@@ -11,7 +11,7 @@ from models import db
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import local_today, local_zone
 from ..context import bulletin_style, current_thresholds
-from ..domain import bulletins, reports, survey
+from ..domain import bulletins, rechecks, reports, survey
 from ..domain.permissions import require_capability
 from ..domain.errors import FieldErrors, Unauthorized
 from ..pdf import renderer_for
@@ -135,6 +135,14 @@ def ledger(township_id):
     record = reports.ledger_record(db.session, acting_scope(), township_id, date_from, date_to, local_zone(),
                                    local_today(), int(unit) if unit.isdigit() else None)
     return printout(record, f"township-{township_id}-ledger.pdf")
+
+
+@blueprint.route("/reports/rechecks/<int:recheck_id>.pdf")
+@may_write  # the verification code printed on it
+def recheck(recheck_id):
+    """回头查: each case's standard, result, note and day, with who checked, signed by the checkers."""
+    return printout(rechecks.recheck_record(db.session, acting_scope(), recheck_id, local_zone()),
+                    f"recheck-{recheck_id}.pdf")
 
 
 @blueprint.route("/reports/townships/<int:township_id>/inspection.zip")
