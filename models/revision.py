@@ -23,6 +23,7 @@ from .delivery import Delivery, DeliveryCorrection
 from .facility import Facility
 from .household import Household
 from .place import Village
+from .spot_check import SpotCheckHousehold
 from .visit import Visit
 from .water_test import WaterTest
 
@@ -35,7 +36,7 @@ def uncounted_tables() -> frozenset:
                      if not mapper.class_.counted)
 
 
-_BY_VILLAGE = (Household, Case, WaterTest, Village, Visit)
+_BY_VILLAGE = (Household, Case, WaterTest, Village, Visit, SpotCheckHousehold)
 _BY_HOUSEHOLD = (Delivery, Agreement)
 # Above this many traced households one UPDATE of every village is cheaper than finding theirs.
 _TRACED_AT_MOST = 500

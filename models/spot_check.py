@@ -31,8 +31,7 @@ class SpotCheck(db.Model):
 class SpotCheckHousehold(db.Model):
     """A household drawn, and once visited what the checker found, what the records said, and where they differ."""
 
-    __tablename__ = "spot_check_households"
-    counted = False
+    __tablename__ = "spot_check_households"  # counted in its village's 核实相符率 (models/revision.py)
     __table_args__ = (UniqueConstraint("spot_check_id", "household_id",
                                        name="uq_spot_check_households_spot_check_id_household_id"),)
 

@@ -87,6 +87,8 @@ def register_blueprints(app: Flask) -> None:
     from .households import routes as household_routes
     from .places import pages as place_pages
     from .places import routes as place_routes
+    from .spot_checks import pages as spot_check_pages
+    from .spot_checks import routes as spot_check_routes
     from .rechecks import pages as recheck_pages
     from .rechecks import routes as recheck_routes
     from .reports import routes as report_routes
@@ -106,11 +108,12 @@ def register_blueprints(app: Flask) -> None:
                household_routes.blueprint, facility_routes.blueprint, staff_routes.blueprint,
                agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint,
                case_routes.blueprint, sms_routes.blueprint, import_routes.blueprint, water_routes.blueprint,
-               unit_routes.blueprint, survey_routes.blueprint, region_routes.blueprint, recheck_routes.blueprint):
+               unit_routes.blueprint, survey_routes.blueprint, region_routes.blueprint, recheck_routes.blueprint,
+               spot_check_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
-    for bp in (recheck_pages.blueprint, home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, survey_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
+    for bp in (recheck_pages.blueprint, spot_check_pages.blueprint, home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, survey_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
                import_pages.blueprint, place_pages.blueprint, webapp_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, verify.blueprint, docs, health):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from models import Case, CaseEvidence, CaseMilestone, Delivery, Recheck, RecheckItem, Region, Staff, Unit, User, WaterTest, db
+from models import Case, CaseEvidence, CaseMilestone, Delivery, Recheck, RecheckItem, SpotCheck, SpotCheckHousehold, Region, Staff, Unit, User, WaterTest, db
 from models import utcnow
 from service.clock import local_today
 
@@ -63,13 +63,15 @@ def _place(world, township, village, county, city, serial):
     s.flush()
     recheck = Recheck(township_id=township.id, chosen_by={}, items=[RecheckItem(
         case_id=finished.id, township_id=township.id, village_id=village.id, standard="恢复正常")])
-    s.add(recheck)
+    spot = SpotCheck(township_id=township.id, size=1, seed="s", households=[SpotCheckHousehold(
+        household_id=household.id, township_id=township.id, village_id=village.id)])
+    s.add_all([recheck, spot])
     s.flush()
     facility = world.point_a1 if township is world.t_a else world.point_b1
     return SimpleNamespace(township=township.id, village=village.id, county=county.id, city=city.id,
                            household=household.id, spare=spare.id, staff=staff.id, agreement=agreement.id,
                            planned=planned.id, tomorrow=tomorrow.id, delivered=delivered.id, case=case.id, evidence=evidence.id, milestone=milestone.id,
-                           finished=finished.id, recheck=recheck.id,
+                           finished=finished.id, recheck=recheck.id, spot=spot.id,
                            unit=unit.id, department=department.id, test=test.id, facility=facility.id, serial=serial,
                            township_name=township.name, village_name=village.name, county_code=county.code)
 
@@ -161,6 +163,11 @@ WRITE_REQUESTS = {
     ("post", "/api/v1/rechecks"): lambda o: ("/api/v1/rechecks", {"json": {"township_id": o.township}}),
     ("post", "/api/v1/rechecks/{recheck_id}/results"): lambda o: (
         f"/api/v1/rechecks/{o.recheck}/results", {"json": {"case_id": o.finished, "passed": True, "note": "合格"}}),
+    ("post", "/api/v1/spot-checks"): lambda o: ("/api/v1/spot-checks", {"json": {"township_id": o.township, "size": 1}}),
+    ("post", "/api/v1/spot-checks/{spot_check_id}/findings"): lambda o: (
+        f"/api/v1/spot-checks/{o.spot}/findings", {"json": {"household_id": o.household,
+                                                              "visited_on": local_today().isoformat(),
+                                                              "liters_per_person_day": 70}}),
     ("patch", "/api/v1/cases/{record_id}/milestones/{milestone_id}"): lambda o: (
         f"/api/v1/cases/{o.case}/milestones/{o.milestone}", {"json": {"done_on": local_today().isoformat()}}),
     ("post", "/api/v1/imports/{kind}"): lambda o: (
@@ -197,7 +204,7 @@ READ_PATHS = {
     "/api/v1/staff/{record_id}": "staff", "/api/v1/agreements/{record_id}": "agreement",
     "/api/v1/agreements/{record_id}/scan": "agreement", "/api/v1/deliveries/{delivery_id}": "planned",
     "/api/v1/cases/{record_id}": "case", "/api/v1/water-tests/{test_id}": "test", "/api/v1/units/{record_id}": "unit",
-    "/api/v1/rechecks/{recheck_id}": "recheck",
+    "/api/v1/rechecks/{recheck_id}": "recheck", "/api/v1/spot-checks/{spot_check_id}": "spot",
 }
 PUBLIC_READS = {"/api/v1/regions/{record_id}"}  # the names of the regions above are no one's secret
 

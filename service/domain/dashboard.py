@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 
 from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, Visit,
-                    WaterTest, latest_visit_ids)
+                    SpotCheckHousehold, WaterTest, latest_visit_ids)
 
 from .agreements import renewal_due_clause
 from .care import care_missing_clause, cleaning_overdue_clause
@@ -24,11 +24,12 @@ FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
            "resolved_unverified", "rechecks_due", "relapses", "progress_overdue", "supply_counted_days_30d", "supply_covered_days_30d",
            "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d", "care_missing",
-           "cleaning_overdue", "survey_visited", "survey_unsafe")
+           "cleaning_overdue", "survey_visited", "survey_unsafe", "spot_findings_365d", "spot_matches_365d")
 # Figures worked out from the sums above, at every level: percent of days covered, liters per person per covered
 # day (last 30 days), percent of water tests passed (last 365 days); None when there is nothing to divide.
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")  # APP_TIMEZONE's default, as the rules'
-RATES = ("supply_assurance", "liters_per_person_day_30d", "water_quality_pass_rate", "survey_coverage")
+RATES = ("supply_assurance", "liters_per_person_day_30d", "water_quality_pass_rate", "survey_coverage",
+         "spot_check_match_rate")
 
 
 def with_rates(figures: dict) -> dict:
@@ -40,7 +41,10 @@ def with_rates(figures: dict) -> dict:
             "water_quality_pass_rate": round(100 * passed / tests, 1) if tests else None,
             # 排查覆盖率: monitored households visited this year.
             "survey_coverage": round(100 * figures["survey_visited"] / figures["households"], 1)
-            if figures["households"] else None}
+            if figures["households"] else None,
+            # 核实相符率: spot-check findings of the last year that matched the records.
+            "spot_check_match_rate": round(100 * figures["spot_matches_365d"] / figures["spot_findings_365d"], 1)
+            if figures["spot_findings_365d"] else None}
 OLDEST_SHOWN = 10
 
 
@@ -119,6 +123,13 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     ):
         figures[row[0]].update(survey_visited=row[1], survey_unsafe=row[2])
     year_ago = today - timedelta(days=365)
+    for row in session.execute(
+        select(SpotCheckHousehold.village_id, func.count(), _count_if(SpotCheckHousehold.matches_records))
+        .where(SpotCheckHousehold.village_id.in_(ids), SpotCheckHousehold.visited_on > year_ago,
+               SpotCheckHousehold.visited_on <= today)
+        .group_by(SpotCheckHousehold.village_id)
+    ):
+        figures[row[0]].update(spot_findings_365d=row[1], spot_matches_365d=row[2])
     for row in session.execute(
         select(WaterTest.village_id, func.count(), _count_if(WaterTest.passed))
         .where(WaterTest.village_id.in_(ids), WaterTest.sampled_on > year_ago, WaterTest.sampled_on <= today,

@@ -39,6 +39,7 @@ CAPABILITIES = {
     "verify_case": (_LEADS, "permission.verify_case"),
     "start_recheck": (_LEADS, "permission.start_recheck"),
     "check_recheck": (_TOWNSHIP_STAFF, "permission.check_recheck"),
+    "spot_check": (_LEADS, "permission.spot_check"),
     "reply_sms": (_EVERYONE, "permission.reply_sms"),
     "send_urgent_sms": (_LEADS, "reply.urgent_forbidden"),
     "manage_users": (("county_admin",), "user.county_only"),
