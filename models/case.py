@@ -86,7 +86,8 @@ class Case(Timestamps, db.Model):
     callback_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     callback_answer: Mapped[str | None] = mapped_column(String(20))  # satisfied / unsatisfied
     reminded_on: Mapped[date | None] = mapped_column(Date)
-    escalated_on: Mapped[date | None] = mapped_column(Date)
+    escalated_on: Mapped[date | None] = mapped_column(Date)  # told to the township's leads
+    county_escalated_on: Mapped[date | None] = mapped_column(Date)  # still overdue ESCALATE_AFTER_DAYS on: the county
 
     village: Mapped[Village] = relationship()
     household: Mapped[Household | None] = relationship()

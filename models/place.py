@@ -5,7 +5,27 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Timestamps, db
 
 
-class Township(Timestamps, db.Model):
+class Accountable:
+    """包保责任人: the person who answers for a township or a village (name, title, phone), printed on the ledger."""
+
+    accountable_name: Mapped[str | None] = mapped_column(String(50))
+    accountable_title: Mapped[str | None] = mapped_column(String(60))
+    accountable_phone: Mapped[str | None] = mapped_column(String(20))
+
+    @property
+    def accountable(self) -> dict | None:
+        if not self.accountable_name:
+            return None
+        return {"name": self.accountable_name, "title": self.accountable_title, "phone": self.accountable_phone}
+
+    @accountable.setter
+    def accountable(self, person: dict | None) -> None:
+        person = person or {}
+        self.accountable_name, self.accountable_title, self.accountable_phone = (
+            person.get("name"), person.get("title"), person.get("phone"))
+
+
+class Township(Accountable, Timestamps, db.Model):
     __tablename__ = "townships"
     __table_args__ = (
         CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
@@ -20,7 +40,7 @@ class Township(Timestamps, db.Model):
     villages: Mapped[list["Village"]] = relationship(back_populates="township")
 
 
-class Village(Timestamps, db.Model):
+class Village(Accountable, Timestamps, db.Model):
     __tablename__ = "villages"
     __table_args__ = (
         UniqueConstraint("township_id", "name"),

@@ -146,6 +146,7 @@ def load_config() -> dict:
         "CASE_DEADLINE_DAYS_LOW": env.int("CASE_DEADLINE_DAYS_LOW", 14),
         "CASE_RECHECK_AFTER_DAYS": env.int("CASE_RECHECK_AFTER_DAYS", 28),
         "ONGOING_REVIEW_DAYS": env.int("ONGOING_REVIEW_DAYS", 30),
+        "ESCALATE_AFTER_DAYS": env.int("ESCALATE_AFTER_DAYS", 3),
         # The monthly bulletin's issuing body and 文号: {region} its region's name, {year} and {number} the month's.
         "BULLETIN_ISSUER": env.str("BULLETIN_ISSUER", "{region}农村供水保障工作领导小组办公室"),
         "BULLETIN_NO": env.str("BULLETIN_NO", "{region}饮水通〔{year}〕{number}号"),

@@ -54,7 +54,8 @@ def rules(config, now: datetime) -> Rules:
     zone = ZoneInfo(config["APP_TIMEZONE"])
     policy = CasePolicy({"high": config["CASE_DEADLINE_DAYS_HIGH"], "medium": config["CASE_DEADLINE_DAYS_MEDIUM"],
                          "low": config["CASE_DEADLINE_DAYS_LOW"]}, config["CASE_RECHECK_AFTER_DAYS"],
-                        config["RELAPSE_WINDOW_DAYS"], config["CLEANING_EVERY_DAYS"], config["ONGOING_REVIEW_DAYS"])
+                        config["RELAPSE_WINDOW_DAYS"], config["CLEANING_EVERY_DAYS"], config["ONGOING_REVIEW_DAYS"],
+                        config["ESCALATE_AFTER_DAYS"])
     supply = SupplyStandard(config["SUPPLY_ASSURANCE_MIN"], config["WATER_STANDARD_L_PER_PERSON_DAY"],
                             config["SUPPLY_CASE_AFTER_DAYS"], water_short=config["WATER_SHORT_AREA"])
     return Rules(thresholds(config), policy, now.astimezone(zone).date(), now, zone, config["PLANNING_HORIZON_DAYS"],

@@ -186,12 +186,43 @@ def test_deadline_job_reminds_and_escalates_once(client, world):
     first = case_deadlines(db.session, local_today(), utcnow())
     second = case_deadlines(db.session, local_today(), utcnow())
     db.session.commit()
-    assert first == {"reminded": 1, "escalated": 1, "rechecks_due": 0}
-    assert second == {"reminded": 0, "escalated": 0, "rechecks_due": 0}
+    assert first == {"reminded": 1, "escalated": 1, "escalated_to_county": 0, "rechecks_due": 0}
+    assert second == {"reminded": 0, "escalated": 0, "escalated_to_county": 0, "rechecks_due": 0}
     actions = db.session.scalars(select(CaseEvent.action).where(CaseEvent.case_id.in_(
         (due_tomorrow["id"], late["id"]))).order_by(CaseEvent.id)).all()
     assert actions.count("reminded") == 1 and actions.count("escalated") == 1
     assert client.get("/api/v1/cases?overdue=true", headers=world.headers(world.worker_a)).json["total"] == 1
+
+
+def test_overdue_cases_go_up_as_one_digest_a_day_per_person_and_to_the_county_after_escalate_after_days(client,
+                                                                                                        world):
+    from models import SmsMessage, Staff
+
+    lead = Staff(name="镇长", phone="+8613900000077", role="township_lead", township_id=world.t_a.id)
+    county = Staff(name="县水利局长", phone="+8613900000088", role="county_admin")
+    db.session.add_all([lead, county])
+    late = [_case(client, world, severity="low").json["id"] for _ in range(3)]
+    for n, cid in enumerate(late):  # one late 1 day, two late 4 days
+        db.session.execute(Case.__table__.update().where(Case.id == cid)
+                           .values(deadline=local_today() - timedelta(days=1 if n == 0 else 4)))
+    db.session.commit()
+    first = case_deadlines(db.session, local_today(), utcnow(), escalate_after_days=3)
+    again = case_deadlines(db.session, local_today(), utcnow(), escalate_after_days=3)
+    db.session.commit()
+    assert (first["escalated"], first["escalated_to_county"]) == (3, 2)
+    assert (again["escalated"], again["escalated_to_county"]) == (0, 0)
+    sent = db.session.scalars(select(SmsMessage).where(SmsMessage.purpose == "case_escalation")).all()
+    to_lead = [m for m in sent if m.phone == lead.phone]
+    to_county = [m for m in sent if m.phone == county.phone]
+    assert len(to_lead) == 1 and "新增超期问题3件" in to_lead[0].body  # one digest, not three messages
+    assert len(to_county) == 1 and "超期2件问题已报县里：城关镇2件" in to_county[0].body
+    actions = db.session.scalars(select(CaseEvent.action).where(CaseEvent.case_id.in_(late))).all()
+    assert actions.count("escalated") == 3 and actions.count("escalated_county") == 2
+    # Three days on the first one is late 4 days as well: one more digest to the county, about it alone.
+    nextday = case_deadlines(db.session, local_today() + timedelta(days=3), utcnow(), escalate_after_days=3)
+    db.session.commit()
+    assert nextday["escalated_to_county"] == 1
+    assert len(db.session.scalars(select(SmsMessage).where(SmsMessage.phone == county.phone)).all()) == 2
 
 
 def test_dashboard_case_figures(client, world):

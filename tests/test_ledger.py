@@ -371,3 +371,40 @@ def test_the_printed_ledger_the_dashboard_and_a_region_s_statistics_say_the_same
 
     both = client.get("/api/v1/cases/stats?group_by=township", headers=world.headers(world.admin)).json
     assert {row["key"]: row["total"] for row in both["rows"]} == {world.t_a.id: 3, world.t_b.id: 1}
+
+
+def test_the_accountable_persons_are_named_on_the_places_and_printed_on_the_ledger(client, world):
+    from .helpers import text_of
+
+    admin, lead = world.headers(world.admin), world.headers(world.lead_a)
+    bad = client.patch(f"/api/v1/townships/{world.t_a.id}", json={"accountable": {"name": "王强", "phone": "12"}},
+                       headers=admin)
+    assert bad.status_code == 422 and "accountable" in bad.json["errors"]["json"]
+    named = client.patch(f"/api/v1/townships/{world.t_a.id}", json={"accountable": {
+        "name": "王强", "title": "副镇长", "phone": "13800001111"}}, headers=admin)
+    assert named.status_code == 200
+    assert named.json["accountable"] == {"name": "王强", "title": "副镇长", "phone": "+8613800001111"}
+    assert client.patch(f"/api/v1/townships/{world.t_a.id}", json={"accountable": {"name": "x"}},
+                        headers=lead).status_code == 403  # the county names a township's
+    village = client.patch(f"/api/v1/villages/{world.v_a1.id}", json={"accountable": {"name": "李明", "title": "村支书"}},
+                           headers=lead)
+    assert village.status_code == 200 and village.json["accountable"]["name"] == "李明"
+    assert client.get(f"/api/v1/villages/{world.v_a1.id}", headers=lead).json["accountable"]["title"] == "村支书"
+    _case(client, world)
+    pdf = client.get(f"/reports/townships/{world.t_a.id}/ledger.pdf?from={local_day(-30)}&to={local_day(0)}",
+                     headers=lead)
+    dense = "".join(text_of(pdf.data)[0].split())
+    assert "包保责任人：城关镇王强副镇长138" in dense and "张家村李明村支书" in dense
+    cleared = client.patch(f"/api/v1/villages/{world.v_a1.id}", json={"accountable": None}, headers=lead)
+    assert cleared.status_code == 200 and cleared.json["accountable"] is None
+    # From the village's page: a lead names it, a bad phone is told beside its field.
+    from .helpers import csrf_token, login
+
+    login(client, "lead_a")
+    token = csrf_token(client, f"/villages/{world.v_a1.id}")
+    wrong = client.post(f"/villages/{world.v_a1.id}/accountable", data={"csrf_token": token, "name": "赵刚",
+                                                                         "phone": "123"})
+    assert wrong.status_code == 422 and 'data-field="phone"' in wrong.get_data(as_text=True)
+    assert client.post(f"/villages/{world.v_a1.id}/accountable", data={"csrf_token": token, "name": "赵刚",
+                                                                        "title": "村主任"}).status_code == 302
+    assert "赵刚 · 村主任" in client.get(f"/villages/{world.v_a1.id}").get_data(as_text=True)

@@ -32,6 +32,7 @@ class CasePolicy:
     relapse_window_days: int = 90  # a case of the same subject and kind this soon after 销号 is a relapse
     cleaning_every_days: int = 90  # a facility last cleaned longer ago has a sanitation case
     review_every_days: int = 30  # 长期坚持: a progress entry is due this often (ONGOING_REVIEW_DAYS)
+    escalate_after_days: int = 3  # overdue this long, a case goes to the county (ESCALATE_AFTER_DAYS)
 
     def deadline(self, severity: str, today: date) -> date:
         return today + timedelta(days=self.deadline_days[severity])
@@ -141,7 +142,7 @@ def reopen_case(session, case: Case, today: date, policy: CasePolicy, now: datet
     """A case open again (a failed 回头看 or 回访): its 销号 undone. The deadline set stays while it is still ahead;
     only one already past gives way to a new one by severity, and the history says so. 长期坚持 is reviewed again."""
     case.resolved_by_id = case.resolved_at = case.verified_by_id = case.verified_at = None
-    case.recheck_due_on = case.reminded_on = case.escalated_on = None
+    case.recheck_due_on = case.reminded_on = case.escalated_on = case.county_escalated_on = None
     if case.category == "ongoing":
         case.progress_due_on = policy.next_review(today)
     elif case.deadline < today:

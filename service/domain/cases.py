@@ -249,7 +249,8 @@ def update_case(session, actor: User, case_id: int, data: dict, rules) -> Case:
                                    data.pop("cooperating_unit_ids", None))
     before = snapshot(case)
     if changed_deadline:
-        case.reminded_on = case.escalated_on = None  # a new deadline gets its own reminder and escalation
+        # a new deadline gets its own reminder and escalations
+        case.reminded_on = case.escalated_on = case.county_escalated_on = None
         session.add(case_event(case.id, "deadline_changed", actor, note=changed_deadline))
     for key, value in data.items():
         setattr(case, key, value)

@@ -14,7 +14,7 @@ from models import (ACTIVE_CASE_STATUSES, FACILITY_STATUSES, FAILED_STATUSES, Ag
 
 from .catalogue import Message, label_of
 from .errors import Conflict, FieldErrors
-from .identity import IdNumberVault, mask_id_number
+from .identity import IdNumberVault, mask_id_number, normalize_phone
 from .audit import record_write, snapshot
 from .system_cases import open_facility_case, resolve_system_cases, sync_care_cases, sync_gap_cases
 from .geo import recompute_distances
@@ -64,7 +64,19 @@ def _village(session, village_id: int, field: str = "village_id") -> Village:
     return village
 
 
+def _accountable(data: dict) -> dict:
+    """The 包保责任人 given, its phone written as every phone is (E.164); FieldErrors naming it if it is not one."""
+    person = data.get("accountable")
+    if person and person.get("phone"):
+        try:
+            data = {**data, "accountable": {**person, "phone": normalize_phone(person["phone"])}}
+        except ValueError:
+            raise FieldErrors.one("accountable", "value.phone") from None
+    return data
+
+
 def _save(session, actor: User, record, data: dict, before: dict | None):
+    data = _accountable(data)
     for key, value in data.items():
         setattr(record, key, value)
     if before is None:

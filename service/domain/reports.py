@@ -376,13 +376,23 @@ def ledger_record(session, scope: Scope, township_id: int, date_from: date, date
     return {"kind": "ledger", "subject_id": township.id, "township_id": township.id,
             "params": _period_params(params, as_of, date_to),
             "township": {"id": township.id, "name": township.name}, "unit": unit.name if unit else None,
-            "headers": list(LEDGER_HEADERS), "rows": rows,
+            **_accountable(township, cases), "headers": list(LEDGER_HEADERS), "rows": rows,
             "totals": {"cases": len(rows), "overdue": sum(r["overdue"] for r in rows),
                        "verified": sum(r["status"] in ("verified", "closed") for r in rows),
                        "without_evidence": sum(not r["evidence"] and r["status"] in UNRESOLVED_CASE_STATUSES
                                                for r in rows),
                        # counts, not the frame: a case added since printing is 打印后新增, not a changed paper
                        "statistics": {"rows": statistics["rows"], "sentence": statistics["sentence"]}}}
+
+
+def _accountable(township: Township, cases: list[Case]) -> dict:
+    """包保责任人 of the township and of each village the cases are in, when any is named (a ledger without one
+    reads, and verifies, as before)."""
+    villages = [{"village": village.name, **village.accountable}
+                for village in sorted({case.village for case in cases}, key=lambda v: v.id) if village.accountable]
+    if township.accountable is None and not villages:
+        return {}
+    return {"accountable": {"township": township.accountable, "villages": villages}}
 
 
 def _period_params(params: dict, as_of: date, period_end: date) -> dict:

@@ -105,8 +105,11 @@ def open_missed_delivery_cases(session, delivery_ids: list[int], today: date, no
     return len(opened)
 
 
-def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -> None:
-    """SMS for the deadline pass: the assignee the day before, the township leads once a case is overdue."""
+def _notify(session, reminded: list[int], escalated: list[int], to_county: list[int], today: date,
+            now: datetime) -> None:
+    """SMS of the deadline pass: each assignee the day before; and digests, at most one a day per person, of what
+    newly went overdue (to the township's leads) and of what stayed overdue ESCALATE_AFTER_DAYS (to the county's
+    staff), each naming how many and which (the first few)."""
     messages = []
     for case_id, kind, deadline, review, phone, staff_id, township_id in session.execute(
             select(Case.id, Case.kind, Case.deadline, Case.progress_due_on, Staff.phone, Staff.id, Case.township_id)
@@ -119,24 +122,46 @@ def _notify(session, reminded: list[int], escalated: list[int], now: datetime) -
                          "related_type": "case", "related_id": case_id,
                          "idempotency_key": f"case:remind:{case_id}:{deadline or review}",
                          "body": body})
-    for case_id, kind, deadline, village, phone, staff_id, township_id in session.execute(
-            select(Case.id, Case.kind, Case.deadline, Village.name, Staff.phone, Staff.id, Case.township_id)
-            .join(Village, Village.id == Case.village_id)
+    leads: dict[tuple, list] = {}
+    for case_id, township, phone, staff_id, township_id in session.execute(
+            select(Case.id, Township.name, Staff.phone, Staff.id, Case.township_id)
+            .join(Township, Township.id == Case.township_id)
             .join(Staff, (Staff.township_id == Case.township_id) & (Staff.role == "township_lead"))
-            .where(Case.id.in_(escalated))):
+            .where(Case.id.in_(escalated)).order_by(Case.id)):
+        leads.setdefault((staff_id, phone, township_id, township), []).append(case_id)
+    for (staff_id, phone, township_id, township), ids in leads.items():
         messages.append({"phone": phone, "staff_id": staff_id, "township_id": township_id,
-                         "purpose": "case_escalation", "related_type": "case", "related_id": case_id,
-                         "idempotency_key": f"case:escalate:{case_id}:{deadline}:{staff_id}",
-                         "body": catalogue.say("sms.case_escalation", village=village, case_id=case_id,
-                                                 kind=catalogue.say(f"sms.kind.{kind}"))})
+                         "purpose": "case_escalation", "related_type": "case", "related_id": ids[0],
+                         "idempotency_key": f"case:escalate:{staff_id}:{today.isoformat()}",
+                         "body": catalogue.say("sms.case_escalation_digest", township=township, count=len(ids),
+                                               ids=_first_ids(ids))})
+    if to_county:
+        by_township = session.execute(select(Township.name, func.count(), func.min(Case.id))
+                                      .join(Case, Case.township_id == Township.id)
+                                      .where(Case.id.in_(to_county)).group_by(Township.name)
+                                      .order_by(func.count().desc(), Township.name)).all()
+        places = "、".join(catalogue.say("sms.count_in", place=name, count=count) for name, count, _ in by_township)
+        for staff_id, phone in session.execute(select(Staff.id, Staff.phone).where(
+                Staff.role == "county_admin", Staff.township_id.is_(None))):
+            messages.append({"phone": phone, "staff_id": staff_id, "township_id": None,
+                             "purpose": "case_escalation", "related_type": "case", "related_id": min(to_county),
+                             "idempotency_key": f"case:escalate_county:{staff_id}:{today.isoformat()}",
+                             "body": catalogue.say("sms.county_escalation_digest", count=len(to_county),
+                                                   places=places)})
     enqueue(session, messages, now)
 
 
-def case_deadlines(session, today: date, now: datetime) -> dict:
-    """The daily deadline pass: remind assignees the day before a deadline or a 长期坚持 case's progress entry,
-    escalate overdue cases, count re-checks due.
+def _first_ids(ids: list[int], shown: int = 5) -> str:
+    return "、".join(map(str, ids[:shown])) + ("…" if len(ids) > shown else "")
 
-    Each case is reminded once and escalated once (the day is stored), whatever the number of runs.
+
+def case_deadlines(session, today: date, now: datetime, escalate_after_days: int = 3) -> dict:
+    """The daily deadline pass: remind assignees the day before a deadline or a 长期坚持 case's progress entry,
+    tell the township's leads what newly went overdue, send to the county what is still overdue
+    `escalate_after_days` after its deadline, count re-checks due.
+
+    Each case is reminded once and escalated once to each level (the day is stored), each with its event, whatever
+    the number of runs; a person gets at most one digest a day.
     """
     active = Case.status.in_(UNRESOLVED_CASE_STATUSES)
     reminded = session.scalars(
@@ -146,13 +171,19 @@ def case_deadlines(session, today: date, now: datetime) -> dict:
     escalated = session.scalars(
         update(Case).where(overdue_clause(today), Case.escalated_on.is_(None))
         .values(escalated_on=today).returning(Case.id).execution_options(synchronize_session=False)).all()
+    # Overdue on the day `escalate_after_days` ago too: late that long (by its deadline or a milestone).
+    to_county = session.scalars(
+        update(Case).where(overdue_clause(today - timedelta(days=escalate_after_days)), Case.county_escalated_on.is_(None))
+        .values(county_escalated_on=today).returning(Case.id).execution_options(synchronize_session=False)).all()
     events = [{"case_id": i, "action": "reminded", "at": now} for i in reminded] + \
-             [{"case_id": i, "action": "escalated", "at": now} for i in escalated]
+             [{"case_id": i, "action": "escalated", "at": now} for i in escalated] + \
+             [{"case_id": i, "action": "escalated_county", "at": now} for i in to_county]
     if events:
         session.execute(insert(CaseEvent), events)
-    _notify(session, reminded, escalated, now)
+    _notify(session, reminded, escalated, to_county, today, now)
     rechecks = session.scalar(select(func.count()).select_from(Case).where(recheck_due_clause(today)))
-    return {"reminded": len(reminded), "escalated": len(escalated), "rechecks_due": rechecks}
+    return {"reminded": len(reminded), "escalated": len(escalated), "escalated_to_county": len(to_county),
+            "rechecks_due": rechecks}
 
 
 def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, village_ids=None) -> tuple[int, int]:
@@ -233,7 +264,7 @@ def record_facility_care(session, actor: User, facility_id: int, kind: str, done
 def daily_case_pass(session, rules) -> dict:
     """The daily job: remind, escalate and count re-checks; then, with the repairs now past their deadline no longer
     covering their households (their distances measured without them), open and resolve gap cases everywhere."""
-    deadlines = case_deadlines(session, rules.today, rules.now)
+    deadlines = case_deadlines(session, rules.today, rules.now, rules.cases.escalate_after_days)
     lapsed = session.scalars(select(Case.village_id).where(
         Case.escalated_on == rules.today, Case.facility_id.is_not(None),
         Case.kind.in_(("facility_repair", "purifier_repair", "well_low_yield")))).all()

@@ -1,10 +1,15 @@
-from flask import Blueprint, jsonify, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
 from models import Facility, Household, Village, db
 
-from ..auth import acting_scope
+from ..auth import acting_scope, acting_user
+from ..domain import registry
+from ..domain.permissions import can
+from ..forms import flash_when_saved, form_page, load_form
+from ..i18n import say
+from .schemas import AccountableSchema
 from ..context import current_thresholds
 from ..domain.gaps import has_active_agreement
 from ..domain.needs_delivery import needs_delivery_clause
@@ -14,10 +19,7 @@ from ..pictures import distance_picture
 blueprint = Blueprint("places_pages", __name__)
 
 
-@blueprint.route("/villages/<int:village_id>")
-@login_required
-def village(village_id):
-    """The village's facilities, its households (needs delivery, agreement) and its distance map."""
+def _village(village_id: int, errors: dict | None = None) -> str:
     place = get_visible(db.session, Village, village_id, acting_scope())
     thresholds = current_thresholds()
     facilities = db.session.scalars(select(Facility).where(Facility.village_id == place.id)
@@ -27,7 +29,27 @@ def village(village_id):
                has_active_agreement(), Household.phone).where(Household.village_id == place.id)
         .order_by(Household.head_name)).all()
     return render_template("places/village.html", v=place, facilities=facilities, households=households,
-                           picture=distance_picture(db.session, place, thresholds))
+                           picture=distance_picture(db.session, place, thresholds), errors=errors or {},
+                           may_name=can(acting_user(), "register_village"))
+
+
+@blueprint.route("/villages/<int:village_id>")
+@login_required
+def village(village_id):
+    """The village's 包保责任人, facilities, households (needs delivery, agreement) and distance map."""
+    return _village(village_id)
+
+
+@blueprint.route("/villages/<int:village_id>/accountable", methods=["POST"])
+@login_required
+@form_page(_village)
+def accountable(village_id):
+    """包保责任人 of the village named (or cleared with a blank name)."""
+    person = load_form(AccountableSchema(), request.form, {"name": str, "title": str, "phone": str}) \
+        if request.form.get("name", "").strip() else None
+    registry.update_village(db.session, acting_user(), village_id, {"accountable": person})
+    flash_when_saved(say("place.accountable_saved"))
+    return redirect(url_for("places_pages.village", village_id=village_id))
 
 
 @blueprint.route("/villages/<int:village_id>/offline.json")
