@@ -8,8 +8,10 @@ from .base import Timestamps, UTCDateTime, db, utcnow
 from .place import Township, Village
 from .region import Region
 from .staff import Staff
+from .unit import Unit
 
-USER_ROLES = ("county_admin", "township_lead", "township_worker", "village_staff", "city_admin", "province_admin")
+USER_ROLES = ("county_admin", "township_lead", "township_worker", "village_staff", "city_admin", "province_admin",
+              "unit_staff")
 
 
 class User(Timestamps, db.Model):
@@ -17,8 +19,10 @@ class User(Timestamps, db.Model):
     counted = False  # no figure kept between requests reads its rows (models/revision.py)
     __table_args__ = (
         CheckConstraint(f"role IN {USER_ROLES}", name="role_known"),
-        CheckConstraint("role IN ('county_admin', 'city_admin', 'province_admin') OR township_id IS NOT NULL",
+        CheckConstraint("role IN ('county_admin', 'city_admin', 'province_admin', 'unit_staff') OR township_id IS NOT NULL",
                         name="local_user_has_township"),
+        # A unit's staff (a 牵头 or 配合 unit's) work their unit's cases.
+        CheckConstraint("role <> 'unit_staff' OR unit_id IS NOT NULL", name="unit_user_has_unit"),
         CheckConstraint("role NOT IN ('city_admin', 'province_admin') OR region_id IS NOT NULL",
                         name="regional_user_has_region"),
         CheckConstraint("role <> 'village_staff' OR village_id IS NOT NULL", name="village_user_has_village"),
@@ -34,6 +38,7 @@ class User(Timestamps, db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     village_id: Mapped[int | None] = mapped_column(index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped to end sessions (logout) or tokens (revocation) on the server side; both on a password
     # change or a deactivation. A cookie or token carries the version it was issued under.
@@ -46,6 +51,7 @@ class User(Timestamps, db.Model):
     )
     staff: Mapped[Staff | None] = relationship()
     region: Mapped[Region | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
 
 
 class AuditEvent(db.Model):

@@ -42,9 +42,10 @@ def users():
 @click.option("--village", "village_ref", help="Village code or id (village_staff).")
 @click.option("--region", "region_code", help="Region code (GB/T 2260): city_admin a city's, province_admin a "
                                              "province's, a county_admin limited to one county that county's.")
+@click.option("--unit", "unit_id", type=int, help="The unit's id (unit_staff: the 牵头 or 配合 unit it works for).")
 @click.option("--password", help="Prompted for when not given.")
 @with_appcontext
-def create_user_command(name, role, township_code, village_ref, region_code, password):
+def create_user_command(name, role, township_code, village_ref, region_code, unit_id, password):
     """Create a login NAME with ROLE in a township (or village)."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -57,7 +58,8 @@ def create_user_command(name, role, township_code, village_ref, region_code, pas
             _fail({"village": [f"unknown village {village_ref}"]})
     try:
         with UnitOfWork():
-            user = create_user(db.session, name, role, password, township_code, village_id, region_code=region_code)
+            user = create_user(db.session, name, role, password, township_code, village_id, region_code=region_code,
+                               unit_id=unit_id)
     except FieldErrors as exc:
         _fail(exc.errors)
     click.echo(f"created user {user.username} ({user.role})")

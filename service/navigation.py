@@ -21,6 +21,7 @@ MORE = ("home.more", "nav.more", None)
 
 TABS = {VILLAGE: (TODAY, HOUSEHOLDS, CASES, MORE), TOWNSHIP: (TODO, TODAY, HOUSEHOLDS, CASES, MORE)}
 COUNTY_TABS = (DASHBOARD, CASES, HOUSEHOLDS, AGREEMENTS, MORE)
+UNIT_TABS = (CASES, DASHBOARD, MORE)  # a unit's staff work its cases
 EVERYTHING = (TODO, TODAY, DASHBOARD, HOUSEHOLDS, CASES, AGREEMENTS, FACILITIES, SMS, IMPORTS, USERS)
 
 
@@ -30,6 +31,8 @@ def _allowed(user: User, items) -> list[tuple[str, str]]:
 
 def tabs(user: User) -> list[tuple[str, str]]:
     """The bottom tab bar of this user's role."""
+    if user.role == "unit_staff":
+        return _allowed(user, UNIT_TABS)
     return _allowed(user, TABS.get(REACH[user.role], COUNTY_TABS))
 
 
@@ -39,9 +42,14 @@ def more(user: User) -> list[tuple[str, str]]:
     items = [item for item in EVERYTHING if item[0] not in shown]
     if REACH[user.role] == VILLAGE:  # a village's staff work one village: no to-do list of the township
         items = [item for item in items if item not in (TODO, DASHBOARD, AGREEMENTS)]
+    if user.role == "unit_staff":  # a unit works its cases; the registry is the townships'
+        items = [item for item in items if item not in (TODO, AGREEMENTS, SMS)]
     return _allowed(user, items)
 
 
 def start(user: User) -> str:
-    """Where the user's day starts: village staff on 今日送水, township staff on 待办, the county on 清零."""
+    """Where the user's day starts: village staff on 今日送水, township staff on 待办, a unit's staff on its cases, the
+    county on 清零."""
+    if user.role == "unit_staff":
+        return CASES[0]
     return {VILLAGE: TODAY, TOWNSHIP: TODO}.get(REACH[user.role], DASHBOARD)[0]

@@ -95,6 +95,9 @@ def places(world):
              for name, (role, region_id) in logins.items()}
     db.session.add_all(users.values())
     db.session.commit()
+    users["unit_x"] = User(username="unit_x", role="unit_staff", unit_id=inside.department, password_hash=_PASSWORD_HASH)
+    db.session.add(users["unit_x"])
+    db.session.commit()
     users.update(lead_a=world.lead_a, worker_a=world.worker_a, cun_a1=world.village_a1)
     return SimpleNamespace(inside=inside, outside=outside, users=users, province_p2=p2.id)
 

@@ -39,7 +39,10 @@ def index():
 
 
 def _next_steps(case: Case, actor) -> tuple[str, ...]:
-    """The moves this user may make now: 销号 and 回头看 only for a lead or the county, never by the resolver."""
+    """The moves this user may make now: 销号 and 回头看 only for a lead or the county, never by the resolver; none
+    for a unit's staff (who report progress and evidence)."""
+    if not can(actor, "work_case"):
+        return ()
     if case.status in ("resolved", "verified") and not can(actor, "verify_case"):
         return ()
     if case.status == "resolved" and case.resolved_by_id == actor.id:

@@ -116,7 +116,7 @@ def add_progress(session, actor: User, case_id: int, note: str | None, rules) ->
     """整改进展: a dated entry by someone working the case, until it is closed; 长期坚持 work's next entry is then
     due ONGOING_REVIEW_DAYS later."""
     now = rules.now
-    case = get_for_write(session, Case, case_id, actor, "work_case")
+    case = get_for_write(session, Case, case_id, actor, "report_progress")
     if not note:
         raise FieldErrors.one("note", "case.progress_note")
     if case.status == "closed":
@@ -131,7 +131,7 @@ def add_progress(session, actor: User, case_id: int, note: str | None, rules) ->
 
 def add_milestone(session, actor: User, case_id: int, title: str | None, due_on: date, rules) -> CaseMilestone:
     """倒排工期: a step of the case due on a day (not in the past); past it and not done, the case is overdue."""
-    case = get_for_write(session, Case, case_id, actor, "work_case")
+    case = get_for_write(session, Case, case_id, actor, "report_progress")
     if not title:
         raise FieldErrors.one("title", "case.milestone_title")
     if due_on < rules.today:
@@ -150,7 +150,7 @@ def add_milestone(session, actor: User, case_id: int, title: str | None, due_on:
 
 def complete_milestone(session, actor: User, case_id: int, milestone_id: int, done_on: date | None, rules) -> CaseMilestone:
     """A milestone done on a day (not in the future), or not done after all (None), with its event."""
-    case = get_for_write(session, Case, case_id, actor, "work_case")
+    case = get_for_write(session, Case, case_id, actor, "report_progress")
     milestone = next((m for m in case.milestones if m.id == milestone_id), None)
     if milestone is None:
         raise NotFound("record.not_found", kind="milestone", id=milestone_id)
@@ -359,7 +359,7 @@ def _repaired(session, actor: User, facility: Facility, rules) -> None:
 def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[str, str]], filename: str | None,
                  now: datetime) -> CaseEvidence:
     """Attach a photo or document; `save` stores the file once the actor may (so nothing is kept otherwise)."""
-    case = get_for_write(session, Case, case_id, actor, "work_case")
+    case = get_for_write(session, Case, case_id, actor, "report_progress")
     if case.status == "closed":
         raise Conflict("case.closed_evidence")
     path, content_type = save()

@@ -11,7 +11,9 @@ COUNTY, REGION, TOWNSHIP, VILLAGE = "county", "region", "township", "village"
 # How far each role reaches: the whole county, a region above the township (a city's or province's, or the county a
 # county administrator is given), its township, or its village.
 REACH = {"county_admin": COUNTY, "township_lead": TOWNSHIP, "township_worker": TOWNSHIP, "village_staff": VILLAGE,
-         "city_admin": REGION, "province_admin": REGION}
+         "city_admin": REGION, "province_admin": REGION,
+         # a 牵头 or 配合 unit's staff: its county's (or its township's) places, and of the cases only its unit's
+         "unit_staff": REGION}
 REGIONAL = ("city_admin", "province_admin")  # read their region; write only the tasks they hand down
 
 _TOWNSHIP_STAFF = ("county_admin", "township_lead", "township_worker")
@@ -33,6 +35,8 @@ CAPABILITIES = {
     "log_delivery": (_EVERYONE, "permission.log_delivery"),
     "cancel_delivery": (_TOWNSHIP_STAFF, "permission.cancel_delivery"),
     "work_case": (_EVERYONE, "permission.work_case"),
+    # 整改进展, evidence and milestones: whoever works a case, a unit's staff included (who cannot 销号)
+    "report_progress": (_EVERYONE + ("unit_staff",), "permission.work_case"),
     "hand_down_case": (("county_admin",) + REGIONAL, "permission.hand_down_case"),
     "print_bulletin": (("county_admin",) + REGIONAL, "permission.print_bulletin"),
     "assign_case": (_TOWNSHIP_STAFF, "case.assign_forbidden"),

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, Delivery,
-                    DeliveryCorrection, Facility, Household, Staff, Township, Unit, Village, Visit, WaterTest,
+                    DeliveryCorrection, Facility, Household, Region, Staff, Township, Unit, Village, Visit, WaterTest,
                     latest_visit_ids)
 
 from . import catalogue
@@ -356,26 +356,54 @@ def ledger_record(session, scope: Scope, township_id: int, date_from: date, date
     check_period(date_from, date_to)
     township = get_visible(session, Township, township_id, scope)
     unit = get_visible(session, Unit, lead_unit_id, scope) if lead_unit_id is not None else None
-    starts, ends = (datetime.combine(day, time(), zone) for day in (date_from, date_to + timedelta(days=1)))
-    stmt = (select(Case).where(Case.township_id == township.id, Case.created_at < ends,
-                               or_(Case.created_at >= starts, Case.status.in_(ACTIVE_CASE_STATUSES)))
-            .options(selectinload(Case.village).selectinload(Village.township), selectinload(Case.household),
-                     selectinload(Case.facility), selectinload(Case.events), selectinload(Case.evidence),
-                     selectinload(Case.cooperating_units))
-            .order_by(Case.created_at, Case.id))
-    if unit is not None:
-        stmt = stmt.where(Case.lead_unit_id == unit.id)
-    cases = session.scalars(stmt).all()
-    # The counts the report opens with, by source, as GET /api/v1/cases/stats counts them.
-    statistics = case_statistics(session, stmt.options(), "source", as_of, catalogue.RECORD_LOCALE)
-    rows = [{"id": item.id, "status": item.status, "cells": cells, "overdue": is_overdue(item, as_of),
-             "evidence": len(item.evidence)} for item, cells in zip(cases, ledger_rows(cases, zone))]
     params = {"from": date_from.isoformat(), "to": date_to.isoformat()}
     if unit is not None:
         params["lead_unit_id"] = unit.id
     return {"kind": "ledger", "subject_id": township.id, "township_id": township.id,
             "params": _period_params(params, as_of, date_to),
-            "township": {"id": township.id, "name": township.name}, "unit": unit.name if unit else None,
+            **_ledger(session, scope, [township.id], township, unit, date_from, date_to, zone, as_of)}
+
+
+def unit_ledger_record(session, scope: Scope, unit_id: int, date_from: date, date_to: date, zone, as_of: date) -> dict:
+    """The county-wide ledger of one 牵头单位: the cases it leads in every township of its county (of the reader's
+    scope), for a period as the township's ledger takes it."""
+    check_period(date_from, date_to)
+    unit = get_visible(session, Unit, unit_id, scope)
+    townships = scope.restrict(select(Township.id), Township)
+    if unit.township_id is not None:
+        townships = townships.where(Township.id == unit.township_id)
+    elif unit.county_id is not None:
+        townships = townships.where(Township.county_id == unit.county_id)
+    place = session.get(Township, unit.township_id).name if unit.township_id else \
+        session.get(Region, unit.county_id).name if unit.county_id else ""
+    return {"kind": "unit_ledger", "subject_id": unit.id, "township_id": None,
+            "params": _period_params({"from": date_from.isoformat(), "to": date_to.isoformat()}, as_of, date_to),
+            **_ledger(session, scope, session.scalars(townships).all(), None, unit, date_from, date_to, zone, as_of,
+                      place)}
+
+
+def _ledger(session, scope: Scope, townships: list[int], township: Township | None, unit: Unit | None,
+            date_from: date, date_to: date, zone, as_of: date, place: str | None = None) -> dict:
+    """The ledger's rows and counts: the cases of `townships` (that `unit` leads, given one) opened in the period, and
+    those opened before that are not yet 销号; of them, those the reader sees (a unit's staff: its unit's)."""
+    starts, ends = (datetime.combine(day, time(), zone) for day in (date_from, date_to + timedelta(days=1)))
+    stmt = (select(Case).where(Case.township_id.in_(townships), Case.created_at < ends,
+                               or_(Case.created_at >= starts, Case.status.in_(ACTIVE_CASE_STATUSES)))
+            .options(selectinload(Case.village).selectinload(Village.township), selectinload(Case.household),
+                     selectinload(Case.facility), selectinload(Case.events), selectinload(Case.evidence),
+                     selectinload(Case.cooperating_units), selectinload(Case.milestones))
+            .order_by(Case.created_at, Case.id))
+    if unit is not None:
+        stmt = stmt.where(Case.lead_unit_id == unit.id)
+    if scope.unit_id is not None:
+        stmt = scope.restrict(stmt, Case)
+    cases = session.scalars(stmt).all()
+    # The counts the report opens with, by source, as GET /api/v1/cases/stats counts them.
+    statistics = case_statistics(session, stmt.options(), "source", as_of, catalogue.RECORD_LOCALE)
+    rows = [{"id": item.id, "status": item.status, "cells": cells, "overdue": is_overdue(item, as_of),
+             "evidence": len(item.evidence)} for item, cells in zip(cases, ledger_rows(cases, zone))]
+    return {"township": {"id": township.id, "name": township.name} if township else {"id": None, "name": place},
+            "unit": unit.name if unit else None,
             **_accountable(township, cases), "headers": list(LEDGER_HEADERS), "rows": rows,
             "totals": {"cases": len(rows), "overdue": sum(r["overdue"] for r in rows),
                        "verified": sum(r["status"] in ("verified", "closed") for r in rows),
@@ -385,14 +413,15 @@ def ledger_record(session, scope: Scope, township_id: int, date_from: date, date
                        "statistics": {"rows": statistics["rows"], "sentence": statistics["sentence"]}}}
 
 
-def _accountable(township: Township, cases: list[Case]) -> dict:
+def _accountable(township: Township | None, cases: list[Case]) -> dict:
     """包保责任人 of the township and of each village the cases are in, when any is named (a ledger without one
     reads, and verifies, as before)."""
     villages = [{"village": village.name, **village.accountable}
                 for village in sorted({case.village for case in cases}, key=lambda v: v.id) if village.accountable]
-    if township.accountable is None and not villages:
+    person = township.accountable if township is not None else None
+    if person is None and not villages:
         return {}
-    return {"accountable": {"township": township.accountable, "villages": villages}}
+    return {"accountable": {"township": person, "villages": villages}}
 
 
 def _period_params(params: dict, as_of: date, period_end: date) -> dict:

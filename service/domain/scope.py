@@ -5,7 +5,7 @@ from sqlalchemy import Select, select
 
 from sqlalchemy.orm import object_session
 
-from models import Household, Region, Township, Unit, User, Village
+from models import Case, Household, Region, Township, Unit, User, Village
 
 from .errors import Forbidden, NotFound
 from .permissions import COUNTY, REACH, REGION, VILLAGE, require_capability
@@ -19,10 +19,13 @@ class Scope:
     township_id: int | None = None
     village_id: int | None = None
     township_ids: frozenset | None = None
+    unit_id: int | None = None  # a unit's staff: of the cases, only those its unit leads or cooperates on
 
     @classmethod
     def of(cls, user: User) -> "Scope":
         reach = REACH[user.role]
+        if user.role == "unit_staff":
+            return cls._of_unit(object_session(user), user.unit_id)
         if user.region_id is not None and reach in (COUNTY, REGION):
             return cls(township_ids=frozenset(townships_under(object_session(user), user.region_id)))
         if reach == COUNTY:
@@ -30,6 +33,25 @@ class Scope:
         if reach == VILLAGE:
             return cls(user.township_id, user.village_id)
         return cls(user.township_id)
+
+    @classmethod
+    def _of_unit(cls, session, unit_id: int) -> "Scope":
+        """A unit's places: its township's (a township's own unit), its county's (a department), or the whole county
+        (a database without regions)."""
+        unit = session.get(Unit, unit_id)
+        if unit.township_id is not None:
+            return cls(unit.township_id, unit_id=unit.id)
+        if unit.county_id is not None:
+            return cls(township_ids=frozenset(townships_under(session, unit.county_id)), unit_id=unit.id)
+        return cls(unit_id=unit.id)
+
+    def covers_case(self, case: Case) -> bool:
+        """Whether the case is inside this scope: its place, and for a unit's staff its unit's."""
+        return self.covers(case.township_id, case.village_id) and (
+            self.unit_id is None or case.lead_unit_id == self.unit_id or self.unit_id in case.cooperating_unit_ids)
+
+    def _restrict_cases(self, stmt: Select) -> Select:
+        return stmt.where((Case.lead_unit_id == self.unit_id) | Case.cooperating_units.any(Unit.id == self.unit_id))
 
     @property
     def is_county(self) -> bool:
@@ -47,6 +69,8 @@ class Scope:
 
     def restrict(self, stmt: Select, model) -> Select:
         """The statement narrowed to rows of `model` inside this scope."""
+        if self.unit_id is not None and model is Case:
+            stmt = self._restrict_cases(stmt)
         if self.is_county:
             return stmt
         if model is Region:  # the names of the regions above are no one's secret
@@ -135,6 +159,8 @@ def get_visible(session, model, record_id: int, scope: Scope):
     record = _get(session, model, record_id)
     if isinstance(record, Unit) and record.township_id is None:
         seen = _covers_department(session, scope, record)
+    elif isinstance(record, Case):
+        seen = scope.covers_case(record)
     else:  # the names of the regions above are no one's secret
         seen = record is not None and (isinstance(record, Region) or scope.covers(*record_place(record)))
     if not seen:
@@ -154,6 +180,8 @@ def get_for_write(session, model, record_id: int, actor: User, capability: str =
         require_region_write(session, actor, record.id)
     else:
         require_write(actor, capability, *record_place(record))
+        if isinstance(record, Case) and not Scope.of(actor).covers_case(record):  # another unit's case
+            raise Forbidden("scope.outside")
     return record
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from models import USER_ROLES, AuditEvent, Region, Staff, Township, User, Village
+from models import USER_ROLES, AuditEvent, Region, Staff, Township, Unit, User, Village
 
 from .catalogue import Message, label_of
 from .errors import FieldErrors, Forbidden, NotFound
@@ -81,9 +81,11 @@ def create_user(
     staff_id: int | None = None,
     actor: User | None = None,
     region_code: str | None = None,
+    unit_id: int | None = None,
 ) -> User:
-    """A new login, scoped to a township (by code) or a village; county administrators have no scope. `staff_id`
-    links it to the person (责任人) it is, whose name then stands for it in histories."""
+    """A new login, scoped to a township (by code) or a village; county administrators have no scope; a unit's staff
+    (`unit_staff`) work the cases of their unit (`unit_id`). `staff_id` links it to the person (责任人) it is, whose
+    name then stands for it in histories."""
     errors: dict = {}
     if not USERNAME.fullmatch(username or ""):
         errors["username"] = [Message("user.bad_name")]
@@ -112,7 +114,13 @@ def create_user(
         errors["region"] = [Message("user.region_level", level=label_of("region_level", wanted_level or "county"))]
     elif role in REGIONAL and region is None:
         errors["region"] = [Message("user.region_level", level=label_of("region_level", wanted_level))]
-    if role not in ("county_admin", *REGIONAL) and township_id is None and "township" not in errors:
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    if role == "unit_staff":
+        if unit is None:
+            errors["unit"] = [Message("user.needs_unit")]
+        else:
+            township_id = unit.township_id
+    elif role not in ("county_admin", *REGIONAL) and township_id is None and "township" not in errors:
         errors["township"] = [Message("user.needs_township")]
     if role == "village_staff" and village_id is None:
         errors["village_id"] = [Message("staff.needs_village")]
@@ -125,7 +133,10 @@ def create_user(
     if errors:
         raise FieldErrors(errors)
     regional = role in ("county_admin", *REGIONAL)
-    require_reach(session, actor, None if regional else township_id, region.id if regional and region else None)
+    if role == "unit_staff":  # a township's unit: that township's; a department: its county's
+        require_reach(session, actor, township_id, None if township_id else unit.county_id)
+    else:
+        require_reach(session, actor, None if regional else township_id, region.id if regional and region else None)
     user = User(
         username=username,
         role=role,
@@ -134,6 +145,7 @@ def create_user(
         region_id=region.id if region is not None and role in ("county_admin", *REGIONAL) else None,
         village_id=village_id if role == "village_staff" else None,
         staff_id=staff_id,
+        unit_id=unit.id if role == "unit_staff" else None,
     )
     session.add(user)
     record_write(session, actor, "create", user, None)

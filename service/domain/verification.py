@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from models import Agreement, Household, Recheck, Region, ReportPrinting, ReportVerification, Township, Village
+from models import (Agreement, Household, Recheck, Region, ReportPrinting, ReportVerification, Township, Unit,
+                    Village)
 
 from .errors import NotFound
 from .needs_delivery import Thresholds
@@ -17,7 +18,7 @@ from .periods import month_period
 from .scope import Scope
 from .survey import survey_sheet
 from .reports import (SUMMARY_VERSIONS, agreement_sheet, household_record, ledger_record, printed_on,
-                      township_summary, township_summary_v1, village_month, water_test_report)
+                      township_summary, township_summary_v1, unit_ledger_record, village_month, water_test_report)
 
 
 def verification_code(record: dict) -> str:
@@ -89,7 +90,7 @@ def entries_added(printed: dict | None, record: dict) -> int | None:
 
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
             "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village,
-            "bulletin": Region, "recheck": Recheck}
+            "bulletin": Region, "recheck": Recheck, "unit_ledger": Unit}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
     "household_deliveries": lambda session, scope, subject_id, params, zone, thresholds: household_record(
@@ -116,6 +117,9 @@ BUILDERS = {
         session, scope, subject_id, params["month"], date.fromisoformat(params["as_of"]),
         date.fromisoformat(params.get("issued_on", params["as_of"])), thresholds, zone,
         style=BulletinStyle(params.get("issuer", BulletinStyle.issuer), params.get("number", BulletinStyle.number))),
+    "unit_ledger": lambda session, scope, subject_id, params, zone, thresholds: unit_ledger_record(
+        session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
+        printed_on(params, date.fromisoformat(params["to"]))),
     "recheck": lambda session, scope, subject_id, params, zone, thresholds: recheck_record(
         session, scope, subject_id, zone),
     "survey_sheet": lambda session, scope, subject_id, params, zone, thresholds: survey_sheet(

@@ -137,6 +137,16 @@ def ledger(township_id):
     return printout(record, f"township-{township_id}-ledger.pdf")
 
 
+@blueprint.route("/reports/units/<int:unit_id>/ledger.pdf")
+@may_write  # the verification code printed on it
+def unit_ledger(unit_id):
+    """The county-wide ledger of one 牵头单位: the cases it leads in every township of its county, for the period."""
+    date_from, date_to = _period()
+    record = reports.unit_ledger_record(db.session, acting_scope(), unit_id, date_from, date_to, local_zone(),
+                                        local_today())
+    return printout(record, f"unit-{unit_id}-ledger.pdf")
+
+
 @blueprint.route("/reports/rechecks/<int:recheck_id>.pdf")
 @may_write  # the verification code printed on it
 def recheck(recheck_id):
