@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from .staff import routes as staff_routes
     from .survey import pages as survey_pages
     from .survey import routes as survey_routes
+    from .units import pages as unit_pages
     from .units import routes as unit_routes
     from .water import routes as water_routes
     from .webapp import pages as webapp_pages
@@ -113,7 +114,8 @@ def register_blueprints(app: Flask) -> None:
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
-    for bp in (recheck_pages.blueprint, spot_check_pages.blueprint, home_pages.blueprint, account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, survey_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
+    for bp in (recheck_pages.blueprint, spot_check_pages.blueprint, unit_pages.blueprint, home_pages.blueprint,
+               account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, survey_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
                import_pages.blueprint, place_pages.blueprint, webapp_pages.blueprint,
                sms_webhooks.blueprint, report_routes.blueprint, verify.blueprint, docs, health):

@@ -499,3 +499,28 @@ def test_a_city_s_page_and_answer_rank_its_counties_without_listing_every_villag
     listed = client.get(f"/api/v1/dashboard?region_id={city}&villages=true", headers=h).json["villages"]
     assert sum(v["households"] for v in listed) == 2 and len(listed) == 3
     assert len(client.get(f"/api/v1/dashboard?region_id={east}", headers=h).json["villages"]) == 2
+
+
+def test_a_city_hands_a_task_down_from_its_page_into_its_region_only(client, world):
+    from models import Case
+
+    from .helpers import csrf_token, login
+
+    province, city, east, west = _chain(client, world)
+    _place(client, world, world.t_a, east)
+    _regional(world, "jinan", "city_admin", city)
+    login(client, "jinan", "a-long-regional-password-2026")
+    page = client.get("/cases/new")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "张家村" in text and "河口村" not in text and 'value="self_check"' not in text
+    token = csrf_token(client, "/cases/new")
+    made = client.post("/cases/new", data={"csrf_token": token, "kind": "other", "village_id": world.v_a1.id,
+                                           "source": "self_check", "source_ref": "济水督〔2026〕9号",
+                                           "description": "集中供水点消毒设备未运行"})
+    assert made.status_code == 302
+    case = db.session.query(Case).filter_by(source_ref="济水督〔2026〕9号").one()
+    assert case.source == "assigned"  # a city hands down; it does not open its own
+    outside = client.post("/cases/new", data={"csrf_token": token, "kind": "other", "village_id": world.v_b1.id,
+                                              "description": "不在本市"})
+    assert outside.status_code == 403

@@ -13,12 +13,12 @@ from ..domain.geo import stranded_households
 from ..domain import cases, units
 from ..domain.scope import get_visible
 from ..domain.errors import FieldErrors, NotFound
-from ..domain.permissions import can, require_capability
+from ..domain.permissions import REGIONAL, can, require_capability
 from ..field_reports import field_report, noted
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..i18n import say
 from ..uploads import IMAGES, store_upload, thumbnail, upload_root
-from .queries import collection
+from .queries import collection, ledger_file
 from .schemas import CaseArgs, CaseSchema, MilestoneSchema
 
 blueprint = Blueprint("cases_pages", __name__)
@@ -109,10 +109,15 @@ def _form_payload(types: dict, partial: bool = False) -> dict:
 @form_page(lambda errors: _case_form(errors))
 def new():
     """立案: a case from a 交办 list (its number, lead and cooperating units, measures) or found on one's rounds."""
+    actor = acting_user()
     if request.method == "GET":
-        require_capability(acting_user(), "work_case")
+        # a township's staff or the county open one; a city or province hands one down (交办) into its region
+        require_capability(actor, "hand_down_case" if actor.role in REGIONAL else "work_case")
         return _case_form()
-    case = cases.open_case(db.session, acting_user(), _form_payload(FORM_TYPES), local_today(), current_rules().cases)
+    payload = _form_payload(FORM_TYPES)
+    if actor.role in REGIONAL:
+        payload["source"] = "assigned"
+    case = cases.open_case(db.session, actor, payload, local_today(), current_rules().cases)
     flash_when_saved(say("case.opened"))
     return redirect(url_for("cases_pages.detail", case_id=case.id))
 
@@ -159,6 +164,13 @@ def complete_milestone(case_id, milestone_id):
     rules = current_rules()
     cases.complete_milestone(db.session, acting_user(), case_id, milestone_id, rules.today, rules)
     return redirect(url_for("cases_pages.detail", case_id=case_id, _anchor="milestones"))
+
+
+@blueprint.route("/cases/export.<any(xlsx, csv):fmt>")
+@login_required
+def export(fmt):
+    """The ledger (问题台账) of the list's filters as a spreadsheet, from the page (the API's export, by cookie)."""
+    return ledger_file(acting_scope(), load_query(CaseArgs, request.args, per_page=30), fmt)
 
 
 @blueprint.route("/cases/mine")

@@ -2,10 +2,16 @@
 未整改, source, category, lead and cooperating units, the days it was opened)."""
 from datetime import timedelta
 
+from flask import Response
 from sqlalchemy.orm import selectinload
 
-from models import UNRESOLVED_CASE_STATUSES, Case, Unit, db
+from models import UNRESOLVED_CASE_STATUSES, Case, Unit, Village, db
 
+from ..api_common import spreadsheet_file
+from ..clock import local_zone
+from ..domain.ledger import LEDGER_HEADERS, ledger_rows
+from ..domain.scope import Scope
+from ..domain.tables import write_csv, write_xlsx
 from ..clock import local_midnight, local_today
 from ..context import current_rules
 from ..domain import case_rules, cases
@@ -42,3 +48,17 @@ collection = Collection(
                   selectinload(Case.milestones)),
     village_of=own_village,
 )
+
+
+LEDGER_LOADED = (selectinload(Case.village).selectinload(Village.township), selectinload(Case.household),
+                 selectinload(Case.facility), selectinload(Case.events), selectinload(Case.cooperating_units))
+
+
+def ledger_file(scope: Scope, args: dict, fmt: str) -> Response:
+    """The ledger (问题台账) of the cases the list's filters choose in `scope`, oldest first, as .xlsx or .csv (the
+    API's export and the case page's link alike)."""
+    filters = {key: value for key, value in args.items() if key not in ("page", "per_page")}
+    items = db.session.scalars(collection.query(scope, filters).options(*LEDGER_LOADED).order_by(Case.id)).all()
+    rows = ledger_rows(items, local_zone())
+    data = write_xlsx(list(LEDGER_HEADERS), rows) if fmt == "xlsx" else write_csv(list(LEDGER_HEADERS), rows)
+    return spreadsheet_file(data, "ledger", fmt)

@@ -1,23 +1,20 @@
 from flask import request, send_from_directory
-from sqlalchemy.orm import selectinload
 
-from models import Case, Village, db, utcnow
+from models import Case, db, utcnow
 
-from ..api_common import UploadSchema, spreadsheet_file
+from ..api_common import UploadSchema
 from ..auth import acting_scope, acting_user
-from ..clock import local_today, local_zone
+from ..clock import local_today
 from ..context import current_rules
 from ..domain import cases
 from ..domain.scope import get_visible
 from ..domain.errors import NotFound
 from ..domain import ledger
-from ..domain.ledger import LEDGER_HEADERS, ledger_rows
 from ..i18n import locale
-from ..domain.tables import write_csv, write_xlsx
 from ..registry_api import collection_blueprint
 from ..unit_of_work import atomic
 from ..uploads import IMAGES, store_upload, upload_root
-from .queries import collection
+from .queries import collection, ledger_file
 from .schemas import (CaseArgs, CaseEvidenceSchema, CaseSchema, CaseStatsArgs, CaseStatsSchema, MilestoneDoneSchema,
                       MilestoneSchema, ProgressEntrySchema, ProgressSchema, TransitionSchema)
 
@@ -47,10 +44,6 @@ def add_evidence(files, record_id):
                               upload.filename if upload else None, utcnow())
 
 
-LEDGER_LOADED = (selectinload(Case.village).selectinload(Village.township), selectinload(Case.household),
-                 selectinload(Case.facility), selectinload(Case.events), selectinload(Case.cooperating_units))
-
-
 @blueprint.route("/export.<any(xlsx, csv):fmt>", methods=["GET"])
 @blueprint.arguments(CaseArgs, location="query")
 @blueprint.response(200, description="the ledger (问题台账) of the cases matching the list's filters",
@@ -58,10 +51,7 @@ LEDGER_LOADED = (selectinload(Case.village).selectinload(Village.township), sele
 def export_ledger(args, fmt):
     """The ledger (问题台账) as .xlsx or .csv: the cases the list's filters choose, in the caller's scope, oldest
     first, in the ledger's conventional columns."""
-    items = db.session.scalars(collection.query(acting_scope(), args).options(*LEDGER_LOADED).order_by(Case.id)).all()
-    rows = ledger_rows(items, local_zone())
-    data = write_xlsx(list(LEDGER_HEADERS), rows) if fmt == "xlsx" else write_csv(list(LEDGER_HEADERS), rows)
-    return spreadsheet_file(data, "ledger", fmt)
+    return ledger_file(acting_scope(), args, fmt)
 
 
 @blueprint.route("/stats", methods=["GET"])

@@ -7,7 +7,7 @@ from ..auth import acting_scope, acting_user
 from ..context import current_rules
 from ..kept_figures import current_kept_figures
 from ..domain.dashboard import dashboard as dashboard_figures, totals_of
-from ..domain.regions import children_of
+from ..domain.regions import children_of, township_ranking
 from ..domain.scope import Scope, get_visible, townships_under
 from ..i18n import locale
 from ..pictures import dashboard_pictures
@@ -31,7 +31,9 @@ def index():
     figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id, kept, rules.zone,
                                 rules.cases.cleaning_every_days,
                                 townships_under(db.session, region.id) if region else None)
-    children = children_of(db.session, region, figures["townships"], totals_of) if region else []
+    children = children_of(db.session, region, figures["townships"], totals_of) if region else \
+        township_ranking(figures["townships"], totals_of) if township_id is None and len(figures["townships"]) > 1 \
+        else []  # the county's own page ranks its townships too
     above_county = region is not None and region.level != "county"
     # The pictures draw the same villages' data, so they stay current as long as the figures do; they are drawn
     # for the user's scope (a region's: its townships inside it), which is part of what they are kept under.
@@ -44,4 +46,8 @@ def index():
     pictures = kept.derived(figures, ("pictures", drawn_for, township_id, region.id if region else None, locale()),
                             draw) \
         if figures["villages"] else draw()
-    return render_template("dashboard/index.html", d=figures, pictures=pictures, region=region, children=children)
+    # Every tile and figure of a township's page links to that township's list (whose total is the figure).
+    place = {"township_id": township_id} if township_id else {"region_id": region.id} if region else {}
+    return render_template("dashboard/index.html", d=figures, pictures=pictures, region=region, children=children,
+                           level=region.level if region else "county", place=place,
+                           township_place={"township_id": township_id} if township_id else {})

@@ -12,7 +12,8 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from models import FAILED_STATUSES, Case, CaseEvent, CaseEvidence, CaseMilestone, Facility, Household, Staff, Township, User, Village
+from models import (FAILED_STATUSES, Case, CaseEvent, CaseEvidence, CaseMilestone, Facility, Household, Staff, Township,
+                    User, Village)
 
 from . import catalogue
 from .catalogue import Message, label_of
@@ -148,7 +149,8 @@ def add_milestone(session, actor: User, case_id: int, title: str | None, due_on:
     return milestone
 
 
-def complete_milestone(session, actor: User, case_id: int, milestone_id: int, done_on: date | None, rules) -> CaseMilestone:
+def complete_milestone(session, actor: User, case_id: int, milestone_id: int, done_on: date | None,
+                       rules) -> CaseMilestone:
     """A milestone done on a day (not in the future), or not done after all (None), with its event."""
     case = get_for_write(session, Case, case_id, actor, "report_progress")
     milestone = next((m for m in case.milestones if m.id == milestone_id), None)
@@ -271,7 +273,8 @@ def _evidence_since(case: Case) -> int:
     return sum(1 for item in case.evidence if reopened is None or item.uploaded_at >= reopened)
 
 
-def transition(session, actor: User, case_id: int, to: str, note: str | None, rules, standard: str | None = None) -> Case:
+def transition(session, actor: User, case_id: int, to: str, note: str | None, rules,
+               standard: str | None = None) -> Case:
     """Move a case along its lifecycle; any move the lifecycle does not allow is a Conflict. `standard` records the
     整改标准 (required by 销号, unless already recorded). Verifying (销号) a repair case puts its facility back to
     working if nobody has said so yet: the page then tells the truth."""
@@ -301,6 +304,8 @@ def transition(session, actor: User, case_id: int, to: str, note: str | None, ru
         case.recheck_due_on = today + timedelta(days=policy.recheck_after_days)
     elif frm == "verified":  # 回头看 whenever it is called, not only once it is due
         require_capability(actor, "verify_case")
+        if not note:  # what the re-check found
+            raise FieldErrors.one("note", "case.recheck_note")
     if frm == "verified" and to == "open":
         case.relapse_count += 1
         reopen_case(session, case, today, policy, now)

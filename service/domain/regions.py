@@ -111,12 +111,17 @@ def ranked(places: list[dict]) -> list[dict]:
     return order
 
 
+def township_ranking(townships: list[dict], figures_of) -> list[dict]:
+    """A county's townships, each with its figures, ranked (the county's own dashboard, with or without regions)."""
+    return ranked([{"kind": "township", "id": t["township_id"], "name": t["township_name"], **figures_of([t])}
+                   for t in townships])
+
+
 def children_of(session, region: Region, townships: list[dict], figures_of) -> list[dict]:
     """The places one level under `region` (its cities, its counties, or a county's townships), each with the
     figures of its townships summed by `figures_of(list of township figures)`, ranked."""
     if region.level == "county":
-        return ranked([{"kind": "township", "id": t["township_id"], "name": t["township_name"],
-                        **figures_of([t])} for t in townships])
+        return township_ranking(townships, figures_of)
     children = session.execute(select(Region.id, Region.name, Region.level).where(Region.parent_id == region.id)
                                .order_by(Region.code)).all()
     county_of = dict(session.execute(select(Township.id, Township.county_id).where(

@@ -5,8 +5,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, cast, func, insert, literal, select, update
 
-from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, Delivery, Facility,
-                    Household, Staff, Township, User, Village, Visit, latest_visit_ids)
+from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, CaseEvent, Delivery, Facility, Household, Staff, Township, User, Visit, latest_visit_ids)
 
 from . import catalogue
 from .gaps import gap_clause
