@@ -14,7 +14,7 @@ from .audit import record_write
 from .case_rules import case_event, reopen_case
 from .errors import Conflict, FieldErrors, Forbidden, NotFound
 from .permissions import require_capability
-from .scope import Scope, get_visible, require_write, townships_under
+from .scope import Scope, find, get_visible, require_write, townships_under
 
 FINISHED = ("resolved", "verified", "closed")  # 已完成的任务、已办结的案件
 
@@ -76,7 +76,7 @@ def record_result(session, actor: User, recheck_id: int, case_id: int, passed: b
                   photo: Callable[[], tuple[str, str]] | None = None) -> RecheckItem:
     """One case checked: passed, or failed (the case opens again as a relapse, its deadline kept while still
     ahead). Someone other than who reported it fixed checks it; a note says what was found; each case once."""
-    recheck = session.get(Recheck, recheck_id)
+    recheck = find(session, Recheck, recheck_id)
     item = next((i for i in recheck.items if i.case_id == case_id), None) if recheck else None
     if recheck is None or item is None or not Scope.of(actor).covers(item.township_id, item.village_id):
         if recheck is not None and item is not None:
@@ -115,7 +115,7 @@ def _history_note(recheck: Recheck, note: str) -> str:
 
 def visible_recheck(session, scope: Scope, recheck_id: int) -> Recheck:
     """A 回头查 whose every case is inside the scope (a township user sees its township's)."""
-    recheck = session.get(Recheck, recheck_id, options=[selectinload(Recheck.items)])
+    recheck = find(session, Recheck, recheck_id)
     if recheck is None or not recheck.items or not all(scope.covers(i.township_id, i.village_id)
                                                        for i in recheck.items):
         raise NotFound("record.not_found", kind="recheck", id=recheck_id)

@@ -145,6 +145,11 @@ def record_place(record) -> tuple[int | None, int | None]:
 MAX_ID = 2**31 - 1
 
 
+def find(session, model, record_id: int):
+    """The record by its id, or None (also for an id no column could hold), without any scope check."""
+    return _get(session, model, record_id)
+
+
 def _get(session, model, record_id: int, lock: bool = False):
     # An id past the column's range cannot exist (and PostgreSQL would refuse to compare it).
     if not 0 < record_id <= MAX_ID:

@@ -19,7 +19,7 @@ from .audit import record_write
 from .cases import open_case
 from .errors import Conflict, FieldErrors, Forbidden, NotFound
 from .permissions import require_capability
-from .scope import Scope, get_visible, require_write, townships_under
+from .scope import Scope, find, get_visible, require_write, townships_under
 from .survey import is_water_short, judge, judge_convenience, result_of, source_quality
 
 MAX_SAMPLE = 500
@@ -144,7 +144,7 @@ def record_finding(session, actor: User, spot_check_id: int, data: dict, rules,
                    photo: Callable[[], tuple[str, str]] | None = None) -> SpotCheckHousehold:
     """What the checker found at a drawn household, compared by the service with the records; where they differ,
     a case (明察暗访) for the household, listing each difference."""
-    check = session.get(SpotCheck, spot_check_id)
+    check = find(session, SpotCheck, spot_check_id)
     item = next((i for i in check.households if i.household_id == data["household_id"]), None) if check else None
     if check is None or item is None:
         raise NotFound("record.not_found", kind="spot_check" if check is None else "household",
@@ -199,7 +199,7 @@ def describe(differences: list[dict]) -> str:
 
 def visible_spot_check(session, scope: Scope, spot_check_id: int) -> SpotCheck:
     """A draw whose every household is inside the scope."""
-    check = session.get(SpotCheck, spot_check_id)
+    check = find(session, SpotCheck, spot_check_id)
     if check is None or not all(scope.covers(i.township_id, i.village_id) for i in check.households):
         raise NotFound("record.not_found", kind="spot_check", id=spot_check_id)
     return check
