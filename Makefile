@@ -36,7 +36,7 @@ system-packages-test:
 run: system-packages-run $(BIN)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty --only-default-database
-	@echo "Demo logins (when seeded by make run into the default SQLite database, or with DEMO=1): admin / demo-water-2026 (county), sheng01 / demo-water-2026 (province), shi01 / demo-water-2026 (city), zhen01 / demo-water-2026 (township), cun01 / demo-water-2026 (village)"
+	@echo "Demo logins (when seeded by make run into the default SQLite database, or with DEMO=1): admin / demo-water-2026 (county), sheng01 / demo-water-2026 (province), shi01 / demo-water-2026 (city), zhen01 / demo-water-2026 (township), cun01 / demo-water-2026 (village), shuili01 / demo-water-2026 (the county's 水利局, a lead unit)"
 	@echo "Pages: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
 	@# The scheduler runs beside the web server in development, and stops with it.
 	$(BIN)/flask scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \

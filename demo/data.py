@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, Household, Region, Staff, Township, Unit,
                     User, Village, Visit)
+from models.unit import case_cooperating_units
 
 from service.domain.case_rules import CasePolicy
 from service.domain.system_cases import open_facility_case, open_missed_delivery_cases, sync_gap_cases, sync_survey_cases
@@ -179,7 +180,8 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
               ("shi01", DEMO_PASSWORD, "city_admin"),
               ("zhen01", DEMO_PASSWORD, "township_lead"),
               ("zhen01-worker", DEMO_PASSWORD, "township_worker"),
-              ("cun01", DEMO_PASSWORD, "village_staff")]
+              ("cun01", DEMO_PASSWORD, "village_staff"),
+              ("shuili01", DEMO_PASSWORD, "unit_staff")]
     password_hash = generate_password_hash(DEMO_PASSWORD)
     # The township's and the village's logins are people (责任人): histories and printouts name them, not a login.
     lead = session.scalar(select(Staff.id).where(Staff.township_id == first_village.township_id,
@@ -201,6 +203,9 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     session.flush()
     admin = session.scalar(select(User).where(User.username == "admin"))
     _seed_water_tests(session, rng, scale, admin, first_village.id if scale.days_work else None, today)
+    # The county's 水利局, a unit that logs in: it leads the county's repairs and water-quality cases.
+    session.add(User(username="shuili01", role="unit_staff", unit_id=_water_bureau(session, first_village),
+                     password_hash=password_hash))
     return logins
 
 
@@ -295,6 +300,21 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
 # The county's departments that lead or cooperate in cases, with a contact each.
 DEPARTMENTS = (("县水利局", "department", "李科长", "0531-88000101"), ("县卫生健康局", "department", "王科长", "0531-88000102"),
                ("生态环境局县分局", "department", "赵科长", "0531-88000103"), ("县自来水公司", "company", "刘经理", "0531-88000104"))
+
+
+def _water_bureau(session, village: Village) -> int:
+    """The 水利局 of the village's county: it leads that county's repairs and water-quality cases, and cooperates on
+    its townships' sanitation cases."""
+    county_id = session.scalar(select(Township.county_id).where(Township.id == village.township_id))
+    bureau = session.scalar(select(Unit).where(Unit.name == "县水利局", Unit.county_id == county_id))
+    townships = select(Township.id).where(Township.county_id == county_id)
+    session.execute(update(Case).where(Case.township_id.in_(townships),
+                                       Case.kind.in_(("facility_repair", "well_low_yield", "water_quality")))
+                    .values(lead_unit_id=bureau.id, lead_unit=bureau.name).execution_options(synchronize_session=False))
+    sanitation = session.scalars(select(Case.id).where(Case.township_id.in_(townships), Case.kind == "sanitation")).all()
+    if sanitation:
+        session.execute(insert(case_cooperating_units), [{"case_id": i, "unit_id": bureau.id} for i in sanitation])
+    return bureau.id
 
 
 def _seed_units(session) -> None:
