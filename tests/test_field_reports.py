@@ -111,13 +111,24 @@ def test_a_visit_and_a_progress_entry_from_the_phone_and_a_bad_position_named(cl
 
 
 def test_a_village_s_pages_to_keep_are_listed_inside_the_scope_only(client, world):
+    from models import User
+
     household = make_household(world, 3)
+    db.session.execute(User.__table__.update().where(User.id == world.village_a1.id).values(staff_id=world.staff_a.id))
     db.session.commit()
+    here = client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "description": "水源地垃圾"},
+                       headers=world.headers(world.worker_a)).json["id"]
+    there = client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a2.id, "description": "管道漏水",
+                                                "assignee_id": world.staff_a.id},
+                        headers=world.headers(world.worker_a)).json["id"]
     login(client, "cun_a1")
     listed = client.get(f"/villages/{world.v_a1.id}/offline.json").json
     assert listed["name"] == "张家村"
     assert {f"/villages/{world.v_a1.id}", f"/households/{household.id}", f"/households/{household.id}/visit",
             f"/facilities/{world.point_a1.id}"} <= set(listed["urls"])
+    # 整改进展 without signal: the village's cases still being worked go along, and the user's own it may see (a
+    # village login sees no other village's, assigned or not).
+    assert {f"/cases/{here}", "/cases/mine"} <= set(listed["urls"]) and f"/cases/{there}" not in listed["urls"]
     for url in listed["urls"]:
         assert client.get(url).status_code == 200, url
     assert client.get(f"/villages/{world.v_b1.id}/offline.json").status_code == 404

@@ -1,8 +1,8 @@
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import false, select
 
-from models import Facility, Household, Village, db
+from models import ACTIVE_CASE_STATUSES, Case, Facility, Household, Village, db
 
 from ..auth import acting_scope, acting_user
 from ..domain import registry
@@ -56,7 +56,8 @@ def accountable(village_id):
 @login_required
 def pages_to_keep(village_id):
     """The pages a phone keeps to work in the village without signal (带到村里): the village with its households and
-    facilities, each household's page and survey form, each facility's page."""
+    facilities, each household's page and survey form, each facility's page, each of its cases still being worked
+    (to add 整改进展 there), and the cases assigned to the user wherever they are, with its 我的任务."""
     place = get_visible(db.session, Village, village_id, acting_scope())
     households = db.session.scalars(select(Household.id).where(Household.village_id == place.id)).all()
     facilities = db.session.scalars(select(Facility.id).where(Facility.village_id == place.id)).all()
@@ -65,4 +66,11 @@ def pages_to_keep(village_id):
         urls += [url_for("households_pages.detail", household_id=household_id),
                  url_for("survey_pages.visit", household_id=household_id)]
     urls += [url_for("facilities_pages.detail", facility_id=facility_id) for facility_id in facilities]
+    working = acting_scope().restrict(select(Case.id), Case).where(Case.status.in_(ACTIVE_CASE_STATUSES))
+    actor = acting_user()
+    mine = Case.assignee_id == actor.staff_id if actor.staff_id is not None else false()
+    cases = db.session.scalars(working.where((Case.village_id == place.id) | mine).order_by(Case.id)).all()
+    urls += [url_for("cases_pages.detail", case_id=case_id) for case_id in cases]
+    if actor.staff_id is not None:
+        urls.append(url_for("cases_pages.mine"))
     return jsonify(village_id=place.id, name=place.name, urls=urls)
