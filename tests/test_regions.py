@@ -524,3 +524,36 @@ def test_a_city_hands_a_task_down_from_its_page_into_its_region_only(client, wor
     outside = client.post("/cases/new", data={"csrf_token": token, "kind": "other", "village_id": world.v_b1.id,
                                               "description": "不在本市"})
     assert outside.status_code == 403
+
+
+def test_a_bulletin_counts_each_case_with_the_status_it_had_on_the_month_s_last_day(client, world):
+    """Printed late, without a kept copy, a past month's figures are still that month's: a case opened after it is not
+    counted, and one fixed after it still counts as it stood."""
+    from datetime import datetime, time, timedelta
+
+    from models import Case, CaseEvent
+    from service.clock import local_today
+    from service.context import current_rules
+    from service.domain.bulletins import bulletin_record
+    from service.domain.scope import Scope
+
+    province, city, east, west = _chain(client, world)
+    h = world.headers(world.admin)
+    _place(client, world, world.t_a, east)
+    last = local_today().replace(day=1) - timedelta(days=1)
+    rules = current_rules()
+    during = datetime.combine(last - timedelta(days=5), time(10), rules.zone)
+    old = client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "title": "上月立案",
+                                            "source": "assigned"}, headers=h).json["id"]
+    db.session.execute(Case.__table__.update().where(Case.id == old).values(created_at=during,
+                                                                            deadline=last - timedelta(days=1)))
+    db.session.execute(CaseEvent.__table__.update().where(CaseEvent.case_id == old).values(at=during))
+    db.session.commit()
+    client.post(f"/api/v1/cases/{old}/transitions", json={"to": "in_progress"}, headers=h)  # this month
+    client.post("/api/v1/cases", json={"kind": "other", "village_id": world.v_a1.id, "title": "本月立案",
+                                       "source": "assigned"}, headers=h)
+    record = bulletin_record(db.session, Scope(), east, last.strftime("%Y-%m"), last, local_today(),
+                             rules.thresholds, rules.zone)
+    assert record["totals"]["open_cases"] == 1 and record["totals"]["overdue_cases"] == 1
+    assert [c["title"] for c in record["overdue"]] == ["上月立案"]
+    assert record["totals"]["statistics"]["sentence"].startswith("问题共1个，已完成整改0个")

@@ -5,10 +5,10 @@ issued (on the 1st, by the `keep_bulletins` job, or when first printed), and pri
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy.orm import aliased, selectinload
 
-from models import Case, KeptBulletin, Region, Village
+from models import UNRESOLVED_CASE_STATUSES, Case, CaseEvent, KeptBulletin, Region, Village
 
 from . import catalogue
 from .case_rules import overdue_clause
@@ -70,6 +70,35 @@ def keep_bulletins(session, scope: Scope, today: date, thresholds, zone, cleanin
     return len(regions)
 
 
+def cases_as_of(townships: list[int], until: datetime) -> Select:
+    """The cases of `townships` opened before `until`, each with the status it had then (the last move of its history
+    before it; open when its moves all came after), as rows of the cases' columns: what a count of cases at a past
+    moment reads."""
+    move = aliased(CaseEvent)
+    last_move = (select(func.max(move.id)).where(move.case_id == Case.id, move.to_status.is_not(None), move.at < until)
+                 .correlate(Case).scalar_subquery())
+    # A case without any recorded move (written in by an import or a migration) is taken as it stands.
+    moved = exists().where(CaseEvent.case_id == Case.id, CaseEvent.to_status.is_not(None)).correlate(Case)
+    status_then = func.coalesce(
+        select(CaseEvent.to_status).where(CaseEvent.id == last_move).correlate(Case).scalar_subquery(),
+        case((moved, "open"), else_=Case.status))
+    columns = [status_then.label("status") if column.name == "status" else column for column in Case.__table__.c]
+    return select(*columns).where(Case.township_id.in_(townships), Case.created_at < until)
+
+
+def _cases_then(session, figures: dict, then: Select, as_of: date) -> None:
+    """The dashboard's case figures of each township (and all of them) replaced by those of the cases as they were
+    (a case opened after is not in them; a status is the one it had then)."""
+    case_then = then.subquery().c  # by column: an aliased entity would not map the status worked out
+    counts = {row[0]: row[1:] for row in session.execute(
+        select(case_then.township_id, func.count().filter(case_then.status.in_(UNRESOLVED_CASE_STATUSES)),
+               func.count().filter(overdue_clause(as_of, case_then))).group_by(case_then.township_id))}
+    for township in figures["townships"]:
+        township["open_cases"], township["overdue_cases"] = counts.get(township["township_id"], (0, 0))
+    figures["overall"]["open_cases"] = sum(t["open_cases"] for t in figures["townships"])
+    figures["overall"]["overdue_cases"] = sum(t["overdue_cases"] for t in figures["townships"])
+
+
 def bulletin_record(session, scope: Scope, region_id: int, month: str, as_of: date, issued_on: date, thresholds,
                     zone, cleaning_every_days: int = 90, style: BulletinStyle = BulletinStyle()) -> dict:
     """The bulletin's record counted as of `as_of` and issued on `issued_on`, without keeping it."""
@@ -80,14 +109,16 @@ def bulletin_record(session, scope: Scope, region_id: int, month: str, as_of: da
     first, last = month_period(month)
     until = datetime.combine(as_of + timedelta(days=1), time(), zone)
     figures = dashboard(session, scope, as_of, thresholds, None, None, zone, cleaning_every_days, townships)
+    then = cases_as_of(townships, until)
+    _cases_then(session, figures, then, as_of)
     children = children_of(session, region, figures["townships"], totals_of)
     starts, ends = (datetime.combine(day, time(), zone) for day in (first, last + timedelta(days=1)))
     in_month = lambda column: (column >= starts) & (column < ends)  # noqa: E731
     opened, verified = session.execute(select(func.count(case((in_month(Case.created_at), 1))),
                                               func.count(case((in_month(Case.verified_at), 1))))
                                        .where(Case.township_id.in_(townships))).one()
-    overdue = session.scalars(select(Case).where(Case.township_id.in_(townships), Case.created_at < until,
-                                                 overdue_clause(as_of))
+    late = then.subquery()
+    overdue = session.scalars(select(Case).join(late, late.c.id == Case.id).where(overdue_clause(as_of, late.c))
                               .options(selectinload(Case.village).selectinload(Village.township))
                               .order_by(Case.deadline, Case.id).limit(OVERDUE_LISTED)).all()
     if len(children) < 2:  # one county (or township) is not ranked, nor named the lowest of itself
@@ -101,8 +132,7 @@ def bulletin_record(session, scope: Scope, region_id: int, month: str, as_of: da
             worst[name] = {"name": low["name"], "value": low[name]}
     keep = ("households", "open_cases", "overdue_cases", "gaps", "survey_coverage", "supply_assurance",
             "water_quality_pass_rate")
-    statistics = case_statistics(session, select(Case).where(Case.township_id.in_(townships), Case.created_at < until),
-                                 "source", as_of, catalogue.RECORD_LOCALE)
+    statistics = case_statistics(session, then, "source", as_of, catalogue.RECORD_LOCALE)
     year, number = month.split("-")
     names = {"region": region.name, "year": year, "number": int(number)}
     return {"kind": "bulletin", "subject_id": region.id, "township_id": None,

@@ -3,7 +3,6 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased
 
 from models import UNRESOLVED_CASE_STATUSES, Case, Township, Unit
 
@@ -77,8 +76,9 @@ def case_statistics(session, cases: Select, group_by: str, today: date, locale: 
     """The counts a rectification report opens with, over the cases `cases` selects, by `group_by` (source,
     category, lead_unit or township): each row's total, 整改完成, 已销号, 正在销号 (resolved, not yet 销号), unfinished,
     overdue and relapsed, and the sentence a report prints for all of them (交办信访件共…个，已完成整改…个…)."""
-    chosen = cases.subquery()
-    case = aliased(Case, chosen)
+    # By column, not an aliased entity: `cases` may carry a status worked out (a past day's), which an alias would
+    # not map.
+    case = cases.subquery().c
     key = {"source": case.source, "category": case.category, "lead_unit": case.lead_unit_id,
            "township": case.township_id}[group_by]
 
