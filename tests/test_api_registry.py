@@ -429,3 +429,42 @@ def test_names_stored_before_keep_no_format_characters_after_the_migration(tmp_p
         upgrade()
         assert db.session.scalar(text("SELECT name FROM townships WHERE id = 1")) == "城关镇"
         db.session.remove()
+
+
+def test_every_list_filters_by_what_a_person_would_filter_it_by(client, world):
+    """Agreements by reason, facilities by supply class, water tests by sampling point, villages by code: each
+    answers only what matches, and its total says so."""
+    from datetime import timedelta
+
+    from models import Facility, WaterTest
+    from service.clock import local_today
+
+    from .conftest import make_agreement, make_household
+
+    h = world.headers(world.admin)
+    far, frail = make_household(world, 1, distance_m=1500.0), make_household(world, 2, self_care=False)
+    make_agreement(world, far, reason="distance")
+    make_agreement(world, frail, reason="no_self_care")
+    db.session.execute(Facility.__table__.update().where(Facility.id == world.point_a1.id)
+                       .values(supply_class="small_central"))
+    for point in ("source", "tap"):
+        db.session.add(WaterTest(facility_id=world.point_a1.id, township_id=world.t_a.id, village_id=world.v_a1.id,
+                                 sampled_on=local_today() - timedelta(days=1), sample_point=point,
+                                 results={"turbidity": 0.5}, passed=True, exceedances=[], standard="GB 5749-2022",
+                                 relaxed=False))
+    db.session.commit()
+
+    def listed(path):
+        answer = client.get(path, headers=h)
+        assert answer.status_code == 200, answer.json
+        return answer.json
+
+    frail_only = listed("/api/v1/agreements?reason=no_self_care")
+    assert frail_only["total"] == 1 and frail_only["items"][0]["household_id"] == frail.id
+    small = listed("/api/v1/facilities?supply_class=small_central")
+    assert {f["id"] for f in small["items"]} == {world.point_a1.id} and small["total"] == 1
+    taps = listed("/api/v1/water-tests?sample_point=tap")
+    assert taps["total"] == 1 and taps["items"][0]["sample_point"] == "tap"
+    coded = listed(f"/api/v1/villages?code={world.v_a1.code}")
+    assert coded["total"] == 1 and coded["items"][0]["id"] == world.v_a1.id
+    assert client.get("/api/v1/agreements?reason=whim", headers=h).status_code == 422

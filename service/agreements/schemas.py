@@ -63,6 +63,7 @@ class AgreementArgs(PageArgs):
     household_id = filter_id()
     provider_id = filter_id()
     status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES))
+    reason = fields.String(validate=validate.OneOf(AGREEMENT_REASONS), metadata={"description": "why it is delivered"})
     due_for_renewal = fields.Boolean(metadata={"description": "active and ending within 30 days"})
 
 

@@ -40,6 +40,7 @@ class FacilityArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(FACILITY_KINDS))
     status = fields.String(validate=validate.OneOf(FACILITY_STATUSES))
     ownership = fields.String(validate=validate.OneOf(OWNERSHIPS))
+    supply_class = fields.String(validate=validate.OneOf(SUPPLY_CLASSES))
     quality_exceeded = fields.Boolean(metadata={"description": "水质超标: its latest test of some point exceeded a limit"})
     care_missing = fields.Boolean(metadata={"description": "管护责任未落实: in service without a responsible unit or a manager"})
     cleaning_overdue = fields.Boolean(metadata={"description": "last cleaned more than CLEANING_EVERY_DAYS ago"})

@@ -43,6 +43,7 @@ class VillageSchema(Schema):
 class VillageArgs(PageArgs):
     township_id = filter_id()
     is_key = fields.Boolean()
+    code = Text(validate=validate.Length(max=20))
 
 
 TownshipPageSchema = page_schema(TownshipSchema)

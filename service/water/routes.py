@@ -19,7 +19,7 @@ blueprint.before_request(require_bearer_user)
 
 
 def _filtered(stmt, args: dict):
-    for key in ("township_id", "village_id", "facility_id", "household_id", "passed"):
+    for key in ("township_id", "village_id", "facility_id", "household_id", "passed", "sample_point"):
         if key in args:
             stmt = stmt.where(getattr(WaterTest, key) == args[key])
     if "date_from" in args:

@@ -41,6 +41,7 @@ class WaterTestArgs(PageArgs):
     facility_id = filter_id()
     household_id = filter_id()
     passed = fields.Boolean()
+    sample_point = fields.String(validate=validate.OneOf(SAMPLE_POINTS))
     date_from = fields.Date(data_key="from", metadata={"description": "sampled on or after"})
     date_to = fields.Date(data_key="to", metadata={"description": "sampled on or before"})
 
