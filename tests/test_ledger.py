@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from models import Case, db, utcnow
+from models import Case, Township, db, utcnow
 from service.context import current_rules
 from service.domain.registry import set_facility_status
 
@@ -408,3 +408,24 @@ def test_the_accountable_persons_are_named_on_the_places_and_printed_on_the_ledg
     assert client.post(f"/villages/{world.v_a1.id}/accountable", data={"csrf_token": token, "name": "赵刚",
                                                                         "title": "村主任"}).status_code == 302
     assert "赵刚 · 村主任" in client.get(f"/villages/{world.v_a1.id}").get_data(as_text=True)
+
+
+def test_the_county_names_a_township_s_accountable_person_from_its_page(client, world):
+    from .helpers import csrf_token, login
+
+    login(client, "admin")
+    page = client.get(f"/dashboard?township_id={world.t_a.id}").get_data(as_text=True)
+    assert "城关镇包保责任人" in page and "尚未明确" in page
+    token = csrf_token(client, f"/dashboard?township_id={world.t_a.id}")
+    bad = client.post(f"/townships/{world.t_a.id}/accountable", data={"csrf_token": token, "name": "王强",
+                                                                       "phone": "12"}, follow_redirects=True)
+    assert "包保责任人未保存" in bad.get_data(as_text=True)
+    client.post(f"/townships/{world.t_a.id}/accountable", data={"csrf_token": token, "name": "王强", "title": "副镇长",
+                                                                "phone": "13800001111"})
+    page = client.get(f"/dashboard?township_id={world.t_a.id}").get_data(as_text=True)
+    assert "王强 · 副镇长" in page
+    login(client, "lead_a")
+    token = csrf_token(client, "/dashboard")
+    assert client.post(f"/townships/{world.t_a.id}/accountable", data={"csrf_token": token,
+                                                                        "name": "x"}).status_code == 403  # the county's
+    assert db.session.get(Township, world.t_a.id).accountable["name"] == "王强"

@@ -1,7 +1,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
-from models import Region, db
+from models import Region, Township, db
 
 from ..auth import acting_scope, acting_user
 from ..context import current_rules
@@ -48,6 +48,10 @@ def index():
         if figures["villages"] else draw()
     # Every tile and figure of a township's page links to that township's list (whose total is the figure).
     place = {"township_id": township_id} if township_id else {"region_id": region.id} if region else {}
+    # A township's page names its 包保责任人.
+    township = db.session.get(Township, figures["townships"][0]["township_id"]) \
+        if len(figures["townships"]) == 1 else None
     return render_template("dashboard/index.html", d=figures, pictures=pictures, region=region, children=children,
+                           township=township,
                            level=region.level if region else "county", place=place,
                            township_place={"township_id": township_id} if township_id else {})

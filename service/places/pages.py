@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import false, select
 
@@ -8,7 +8,9 @@ from ..auth import acting_scope, acting_user
 from ..domain import registry
 from ..domain.permissions import can
 from ..forms import flash_when_saved, form_page, load_form
-from ..i18n import say
+from ..domain.errors import FieldErrors
+from ..i18n import say, tell
+from ..unit_of_work import UnitOfWork
 from .schemas import AccountableSchema
 from ..context import current_thresholds
 from ..domain.gaps import has_active_agreement
@@ -50,6 +52,23 @@ def accountable(village_id):
     registry.update_village(db.session, acting_user(), village_id, {"accountable": person})
     flash_when_saved(say("place.accountable_saved"))
     return redirect(url_for("places_pages.village", village_id=village_id))
+
+
+@blueprint.route("/townships/<int:township_id>/accountable", methods=["POST"])
+@login_required
+def township_accountable(township_id):
+    """包保责任人 of a township named by the county (or cleared with a blank name); back to the township's page, which
+    says what was wrong if it was not saved."""
+    try:
+        person = load_form(AccountableSchema(), request.form, {"name": str, "title": str, "phone": str}) \
+            if request.form.get("name", "").strip() else None
+        with UnitOfWork():
+            registry.update_township(db.session, acting_user(), township_id, {"accountable": person})
+        flash(say("place.accountable_saved"))
+    except FieldErrors as refused:
+        flash(say("place.accountable_refused", reasons="；".join(tell(m) or str(m) for messages in
+                                                                  refused.errors.values() for m in messages)))
+    return redirect(url_for("dashboard_pages.index", township_id=township_id))
 
 
 @blueprint.route("/villages/<int:village_id>/offline.json")
