@@ -166,6 +166,8 @@ WRITE_REQUESTS = {
     ("post", "/api/v1/rechecks"): lambda o: ("/api/v1/rechecks", {"json": {"township_id": o.township}}),
     ("post", "/api/v1/rechecks/{recheck_id}/results"): lambda o: (
         f"/api/v1/rechecks/{o.recheck}/results", {"json": {"case_id": o.finished, "passed": True, "note": "合格"}}),
+    ("post", "/api/v1/facilities/{record_id}/care"): lambda o: (
+        f"/api/v1/facilities/{o.facility}/care", {"json": {"kind": "cleaning", "note": "清洗"}}),
     ("post", "/api/v1/spot-checks"): lambda o: ("/api/v1/spot-checks", {"json": {"township_id": o.township, "size": 1}}),
     ("post", "/api/v1/spot-checks/{spot_check_id}/findings"): lambda o: (
         f"/api/v1/spot-checks/{o.spot}/findings", {"json": {"household_id": o.household,
@@ -207,7 +209,7 @@ READ_PATHS = {
     "/api/v1/staff/{record_id}": "staff", "/api/v1/agreements/{record_id}": "agreement",
     "/api/v1/agreements/{record_id}/scan": "agreement", "/api/v1/deliveries/{delivery_id}": "planned",
     "/api/v1/cases/{record_id}": "case", "/api/v1/water-tests/{test_id}": "test", "/api/v1/units/{record_id}": "unit",
-    "/api/v1/rechecks/{recheck_id}": "recheck", "/api/v1/spot-checks/{spot_check_id}": "spot",
+    "/api/v1/rechecks/{recheck_id}": "recheck", "/api/v1/townships/{record_id}/archive-gaps": "township", "/api/v1/spot-checks/{spot_check_id}": "spot",
 }
 PUBLIC_READS = {"/api/v1/regions/{record_id}"}  # the names of the regions above are no one's secret
 

@@ -7,6 +7,8 @@ from ..auth import acting_scope, acting_user
 from ..context import current_rules
 from ..kept_figures import current_kept_figures
 from ..domain.dashboard import dashboard as dashboard_figures, totals_of
+from ..domain.archive_gaps import archive_gaps
+from ..domain.permissions import can
 from ..domain.regions import children_of, township_ranking
 from ..domain.scope import Scope, get_visible, townships_under
 from ..i18n import locale
@@ -51,7 +53,10 @@ def index():
     # A township's page names its 包保责任人.
     township = db.session.get(Township, figures["townships"][0]["township_id"]) \
         if len(figures["townships"]) == 1 else None
+    # 档案还缺: this year's missing papers of a township's archive, linking to their list.
+    gaps = archive_gaps(db.session, scope, township.id, rules.today.replace(month=1, day=1), rules.today,
+                        rules.zone)["total"] if township is not None and can(acting_user(), "print_archive") else None
     return render_template("dashboard/index.html", d=figures, pictures=pictures, region=region, children=children,
-                           township=township,
+                           township=township, archive_gaps=gaps,
                            level=region.level if region else "county", place=place,
                            township_place={"township_id": township_id} if township_id else {})

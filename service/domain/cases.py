@@ -363,10 +363,9 @@ def _repaired(session, actor: User, facility: Facility, rules) -> None:
 
 def add_evidence(session, actor: User, case_id: int, save: Callable[[], tuple[str, str]], filename: str | None,
                  now: datetime) -> CaseEvidence:
-    """Attach a photo or document; `save` stores the file once the actor may (so nothing is kept otherwise)."""
+    """Attach a photo or document; `save` stores the file once the actor may (so nothing is kept otherwise). A closed
+    case takes it too: the archive asks for the proof of every case 销号."""
     case = get_for_write(session, Case, case_id, actor, "report_progress")
-    if case.status == "closed":
-        raise Conflict("case.closed_evidence")
     path, content_type = save()
     name = "".join(c for c in drop_invisible(filename or "") if ord(c) >= 32)[:200] or None  # shown, never trusted
     evidence = CaseEvidence(case_id=case.id, path=path, content_type=content_type, filename=name,

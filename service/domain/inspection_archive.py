@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from models import (Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection, Household, Staff,
-                    Township, Unit, Village, Visit, WaterTest)
+from models import (Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection, Facility, FacilityCare,
+                    Household, Staff, Township, Unit, Village, Visit, WaterTest)
 
 from .agreements import agreement_overlaps
 
@@ -56,6 +56,10 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
     tests = session.execute(select(func.count(), func.max(WaterTest.id)).where(WaterTest.township_id == township_id)
                             ).one()
     visits = session.execute(select(func.count(), func.max(Visit.id)).where(Visit.township_id == township_id)).one()
+    # Upkeep records: the manifest lists a facility without one as missing.
+    care = session.execute(select(func.count(), func.max(FacilityCare.id)).join(Facility)
+                           .join(Village, Village.id == Facility.village_id)
+                           .where(Village.township_id == township_id)).one()
     return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, case_steps, evidence, units, names,
-                                staff, tests, visits))
+                                staff, tests, visits, care))
                           .encode()).hexdigest()[:16]

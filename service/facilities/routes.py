@@ -1,10 +1,16 @@
-from marshmallow import fields
+from datetime import date
 
-from models import db
+from marshmallow import fields, validate
 
-from ..api_common import Schema
-from ..auth import acting_scope
+from models import CARE_KINDS, db
+
+from ..api_common import Schema, Text
+from ..auth import acting_scope, acting_user
+from ..clock import local_today
+from ..context import current_rules
+from ..domain import system_cases
 from ..domain.repairs import repair_times
+from ..unit_of_work import atomic
 from ..registry_api import collection_blueprint
 
 from .queries import collection
@@ -23,3 +29,27 @@ def repair_times_report():
     """Days from broken (or low-yield) to working again for purifiers and wells: median and 90th percentile
     per township, with how many are still out of order."""
     return repair_times(db.session, acting_scope())
+
+
+class CareSchema(Schema):
+    """管护: a cleaning (清洗消毒) or a source-protection check (水源保护检查)."""
+
+    id = fields.Integer(dump_only=True)
+    facility_id = fields.Integer(dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CARE_KINDS),
+                         metadata={"description": "cleaning 清洗消毒 or protection 水源保护检查"})
+    done_on = fields.Date(load_default=local_today,
+                          validate=validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31)),
+                          metadata={"description": "the day it was done (today by default; not in the future)"})
+    note = Text(allow_none=True, validate=validate.Length(max=500))
+    created_at = fields.DateTime(dump_only=True)
+
+
+@blueprint.route("/<int:record_id>/care", methods=["POST"])
+@blueprint.arguments(CareSchema)
+@blueprint.response(201, CareSchema)
+@atomic
+def record_care(data, record_id):
+    """管护: record a cleaning or a source-protection check done at the facility (its cleaning case resolves)."""
+    return system_cases.record_facility_care(db.session, acting_user(), record_id, data["kind"], data["done_on"],
+                                             data.get("note"), current_rules())

@@ -2,17 +2,18 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import login_required
 from sqlalchemy import false, select
 
-from models import ACTIVE_CASE_STATUSES, Case, Facility, Household, Village, db
+from models import ACTIVE_CASE_STATUSES, Case, Facility, Household, Township, Village, db
 
 from ..auth import acting_scope, acting_user
 from ..domain import registry
+from ..domain.archive_gaps import archive_gaps as find_archive_gaps
 from ..domain.permissions import can
-from ..forms import flash_when_saved, form_page, load_form
+from ..forms import flash_when_saved, form_page, load_form, load_query
 from ..domain.errors import FieldErrors
 from ..i18n import say, tell
 from ..unit_of_work import UnitOfWork
-from .schemas import AccountableSchema
-from ..context import current_thresholds
+from .schemas import AccountableSchema, ArchiveGapsArgs
+from ..context import current_rules, current_thresholds
 from ..domain.gaps import has_active_agreement
 from ..domain.needs_delivery import needs_delivery_clause
 from ..domain.scope import get_visible
@@ -69,6 +70,20 @@ def township_accountable(township_id):
         flash(say("place.accountable_refused", reasons="；".join(tell(m) or str(m) for messages in
                                                                   refused.errors.values() for m in messages)))
     return redirect(url_for("dashboard_pages.index", township_id=township_id))
+
+
+@blueprint.route("/townships/<int:township_id>/archive-gaps")
+@login_required
+def archive_gaps(township_id):
+    """档案资料 still missing for the period (this year by default), village by village, each linked to where to add it."""
+    args = load_query(ArchiveGapsArgs, request.args)
+    gaps = find_archive_gaps(db.session, acting_scope(), township_id, args["date_from"], args["date_to"],
+                             current_rules().zone)
+    by_village: dict[str, list] = {}
+    for item in gaps["items"]:
+        by_village.setdefault(item["village"], []).append(item)
+    return render_template("places/archive_gaps.html", gaps=gaps, by_village=by_village,
+                           township=db.session.get(Township, township_id))
 
 
 @blueprint.route("/villages/<int:village_id>/offline.json")

@@ -1,6 +1,11 @@
+from datetime import date
+
 from marshmallow import fields, validate
 
 from ..api_common import filter_id, page_schema, PageArgs, ref, Schema, Text
+from ..clock import local_today
+
+PERIOD_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
 
 
 class AccountableSchema(Schema):
@@ -48,3 +53,27 @@ class VillageArgs(PageArgs):
 
 TownshipPageSchema = page_schema(TownshipSchema)
 VillagePageSchema = page_schema(VillageSchema)
+
+
+class ArchiveGapsArgs(Schema):
+    date_from = fields.Date(data_key="from", load_default=lambda: local_today().replace(month=1, day=1),
+                            validate=PERIOD_DAYS, metadata={"description": "the period's first day (1 January)"})
+    date_to = fields.Date(data_key="to", load_default=local_today, validate=PERIOD_DAYS,
+                          metadata={"description": "its last day (today)"})
+
+
+class ArchiveGapSchema(Schema):
+    kind = fields.String(metadata={"description": "agreement_scan, case_evidence, case_standard or facility_care"})
+    label = fields.String(metadata={"description": "what is missing and what to do"})
+    subject = fields.String()
+    village = fields.String()
+    link = fields.String(metadata={"description": "the page to do it on"})
+
+
+class ArchiveGapsSchema(Schema):
+    township_id = fields.Integer()
+    date_from = fields.String(attribute="from", data_key="from")
+    date_to = fields.String(attribute="to", data_key="to")
+    items = fields.List(fields.Nested(ArchiveGapSchema))
+    total = fields.Integer()
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())

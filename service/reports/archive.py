@@ -20,6 +20,7 @@ from models import CaseEvidence, Township, Village
 from ..context import thresholds
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
+from ..domain.archive_gaps import archive_gaps
 from ..domain.inspection_archive import archive_agreements, archive_households, data_version
 from ..domain.periods import check_period
 from ..domain.reports import agreement_sheets, household_records, ledger_record, township_summary, water_test_report
@@ -155,6 +156,10 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
                 progress(len(manifest), total)
                 continue
             add(name, data, what)
+        # What the archive should hold and does not: listed as missing, in the inspector's language.
+        for gap in archive_gaps(session, scope, township_id, date_from, date_to, settings.zone)["items"]:
+            manifest.append((f"缺失/{gap['kind']}", "", 0,
+                             say("archive_gap.missing", label=gap["label"], subject=gap["subject"])))
         lines = io.StringIO()
         writer = csv.writer(lines)
         writer.writerow(["file", "sha256", "bytes", "content"])
