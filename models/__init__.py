@@ -9,7 +9,7 @@ from .facility import (CARE_KINDS, FACILITY_KINDS, FACILITY_STATUSES, FAILED_STA
 from .field_report import FIELD_REPORT_KINDS, FieldReport
 from .household import MONITORING_TYPES, WATER_SOURCES, Household
 from .job import JobRun, SchedulerHeartbeat
-from .report import KeptBulletin, ReportPrinting, ReportVerification
+from .report import KeptBulletin, ReportPrinting, ReportVerification, SignedCopy
 from .spot_check import SpotCheck, SpotCheckHousehold
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
@@ -27,7 +27,7 @@ __all__ = [
     "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
-    "CaseEvidence", "CaseMilestone", "FacilityStatusChange", "KeptBulletin", "ReportPrinting", "ReportVerification", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "UNRESOLVED_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
+    "CaseEvidence", "CaseMilestone", "FacilityStatusChange", "KeptBulletin", "ReportPrinting", "ReportVerification", "SignedCopy", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "UNRESOLVED_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
     "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS", "FacilityCare", "CARE_KINDS", "Visit", "VERDICTS", "RESULTS", "INDICATORS",
     "FieldReport", "FIELD_REPORT_KINDS", "latest_visit_ids", "Region", "REGION_LEVELS", "Recheck", "RecheckItem", "SpotCheck", "SpotCheckHousehold",
 ]

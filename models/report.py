@@ -50,3 +50,19 @@ class KeptBulletin(db.Model):
     issued_on: Mapped[date] = mapped_column(Date)
     record: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SignedCopy(db.Model):
+    """A printed record signed on paper and photographed or scanned back (签字件), attached to the printout its
+    核验码 names; the archive carries it beside the printed one and /verify says it is on file. Never replaced: a
+    second upload is a second copy."""
+
+    __tablename__ = "signed_copies"
+    counted = False  # no figure kept between requests reads its rows (models/revision.py)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(ForeignKey("report_verifications.code"), index=True)
+    path: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from .rechecks import pages as recheck_pages
     from .rechecks import routes as recheck_routes
     from .reports import routes as report_routes
+    from .reports import signed as signed_routes
     from .reports import verify
     from .sms import pages as sms_pages
     from .sms import routes as sms_routes
@@ -110,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
                agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint,
                case_routes.blueprint, sms_routes.blueprint, import_routes.blueprint, water_routes.blueprint,
                unit_routes.blueprint, survey_routes.blueprint, region_routes.blueprint, recheck_routes.blueprint,
-               spot_check_routes.blueprint):
+               spot_check_routes.blueprint, signed_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)

@@ -75,3 +75,55 @@ def test_a_case_verified_without_its_standard_or_evidence_is_a_gap(client, world
     cases = [i for i in gaps["items"] if i["link"] == f"/cases/{cid}"]
     assert sorted(i["kind"] for i in cases) == ["case_evidence", "case_standard"]
     assert gaps["by_kind"]["case_standard"] == 1
+
+
+def test_a_signed_paper_photographed_back_joins_its_printout_and_leaves_the_gaps(client, world):
+    """A household without a phone confirms its deliveries on paper: its month's record is a gap until the signed
+    copy comes back through the code printed on it; then /verify says so and the archive carries it."""
+    import re
+    from datetime import datetime, time, timezone
+
+    from models import Delivery, Household
+
+    from .helpers import text_of
+
+    today = local_today()
+    household = make_household(world, 1, distance_m=1500.0)
+    db.session.execute(Household.__table__.update().where(Household.id == household.id).values(phone=None))
+    agreement = make_agreement(world, household, start_on=today - timedelta(days=20),
+                               signed_on=today - timedelta(days=21))
+    db.session.add(Delivery(agreement_id=agreement.id, household_id=household.id, status="delivered", liters=100,
+                            scheduled_for=today, confirmation="no_phone",
+                            delivered_at=datetime.combine(today, time(3), timezone.utc)))
+    db.session.commit()
+    h = world.headers(world.lead_a)
+    first = today.replace(day=1)
+    gaps = client.get(f"/api/v1/townships/{world.t_a.id}/archive-gaps?from={first}&to={today}", headers=h).json
+    record = [i for i in gaps["items"] if i["kind"] == "signed_record"]
+    assert len(record) == 1 and record[0]["link"] == f"/reports/households/{household.id}/deliveries.pdf" \
+                                                     f"?from={first}&to={today}"
+    pdf = client.get(record[0]["link"], headers=h)
+    code = re.search(r"核验码\s*([0-9A-F]{16})", " ".join(text_of(pdf.data)[0].split())).group(1)
+    assert client.post(f"/api/v1/printouts/{code}/signed", headers=world.headers(world.worker_b),
+                       content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(PNG), "s.png")}).status_code == 403  # not its township
+    assert client.post("/api/v1/printouts/0000000000000000/signed", headers=h, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(PNG), "s.png")}).status_code == 404
+    attached = client.post(f"/api/v1/printouts/{code}/signed", headers=h, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(PNG), "signed.png")})
+    assert attached.status_code == 201 and attached.json["code"] == code
+    after = client.get(f"/api/v1/townships/{world.t_a.id}/archive-gaps?from={first}&to={today}", headers=h).json
+    assert [i for i in after["items"] if i["kind"] == "signed_record"] == []
+    assert client.get(f"/verify/{code}", headers=h).json["signed_copies"] == 1
+    assert "已存 1 份" in client.get(f"/verify/{code}").get_data(as_text=True)  # the public page says so
+    archive = zipfile.ZipFile(io.BytesIO(client.get(
+        f"/reports/townships/{world.t_a.id}/inspection.zip?from={first}&to={today}", headers=h).data))
+    assert any(name.startswith("签字件/") for name in archive.namelist())
+    # From the phone: the page its QR code opens takes the photo.
+    login(client, "lead_a")
+    from .helpers import csrf_token
+
+    token = csrf_token(client, f"/verify/{code}")
+    sent = client.post(f"/verify/{code}/signed", data={"csrf_token": token, "file": (io.BytesIO(PNG), "p.png")},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 302 and "已存 2 份" in client.get(f"/verify/{code}").get_data(as_text=True)

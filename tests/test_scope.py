@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from models import Case, CaseEvidence, CaseMilestone, Delivery, Recheck, RecheckItem, SpotCheck, SpotCheckHousehold, Region, Staff, Unit, User, WaterTest, db
+from models import (Case, CaseEvidence, CaseMilestone, Delivery, Recheck, RecheckItem, Region, ReportVerification,
+                    SpotCheck, SpotCheckHousehold, Staff, Unit, User, WaterTest, db)
 from models import utcnow
 from service.clock import local_today
 
@@ -65,13 +66,15 @@ def _place(world, township, village, county, city, serial):
         case_id=finished.id, township_id=township.id, village_id=village.id, standard="恢复正常")])
     spot = SpotCheck(township_id=township.id, size=1, seed="s", households=[SpotCheckHousehold(
         household_id=household.id, township_id=township.id, village_id=village.id)])
-    s.add_all([recheck, spot])
+    printout = ReportVerification(code=f"{serial:016X}", kind="household_deliveries", subject_id=household.id,
+                                  params={"from": "2026-01-01", "to": "2026-01-31"}, township_id=township.id)
+    s.add_all([recheck, spot, printout])
     s.flush()
     facility = world.point_a1 if township is world.t_a else world.point_b1
     return SimpleNamespace(township=township.id, village=village.id, county=county.id, city=city.id,
                            household=household.id, spare=spare.id, staff=staff.id, agreement=agreement.id,
                            planned=planned.id, tomorrow=tomorrow.id, delivered=delivered.id, case=case.id, evidence=evidence.id, milestone=milestone.id,
-                           finished=finished.id, recheck=recheck.id, spot=spot.id,
+                           finished=finished.id, recheck=recheck.id, spot=spot.id, printout=printout.code,
                            unit=unit.id, department=department.id, test=test.id, facility=facility.id, serial=serial,
                            township_name=township.name, village_name=village.name, county_code=county.code)
 
@@ -166,6 +169,8 @@ WRITE_REQUESTS = {
     ("post", "/api/v1/rechecks"): lambda o: ("/api/v1/rechecks", {"json": {"township_id": o.township}}),
     ("post", "/api/v1/rechecks/{recheck_id}/results"): lambda o: (
         f"/api/v1/rechecks/{o.recheck}/results", {"json": {"case_id": o.finished, "passed": True, "note": "合格"}}),
+    ("post", "/api/v1/printouts/{code}/signed"): lambda o: (
+        f"/api/v1/printouts/{o.printout}/signed", {"data": _file(), "content_type": "multipart/form-data"}),
     ("post", "/api/v1/facilities/{record_id}/care"): lambda o: (
         f"/api/v1/facilities/{o.facility}/care", {"json": {"kind": "cleaning", "note": "清洗"}}),
     ("post", "/api/v1/spot-checks"): lambda o: ("/api/v1/spot-checks", {"json": {"township_id": o.township, "size": 1}}),

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from models import (Agreement, Case, CaseEvent, CaseEvidence, Delivery, DeliveryCorrection, Facility, FacilityCare,
-                    Household, Staff, Township, Unit, Village, Visit, WaterTest)
+                    Household, SignedCopy, Staff, Township, Unit, Village, Visit, WaterTest)
 
 from .agreements import agreement_overlaps
 
@@ -60,6 +60,7 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
     care = session.execute(select(func.count(), func.max(FacilityCare.id)).join(Facility)
                            .join(Village, Village.id == Facility.village_id)
                            .where(Village.township_id == township_id)).one()
+    signed = session.execute(select(func.count(), func.max(SignedCopy.id))).one()  # 签字件 ride beside their printouts
     return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, case_steps, evidence, units, names,
-                                staff, tests, visits, care))
+                                staff, tests, visits, care, signed))
                           .encode()).hexdigest()[:16]

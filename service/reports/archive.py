@@ -21,6 +21,7 @@ from ..context import thresholds
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
 from ..domain.archive_gaps import archive_gaps
+from ..domain.signed_copies import signed_copies_of
 from ..domain.inspection_archive import archive_agreements, archive_households, data_version
 from ..domain.periods import check_period
 from ..domain.reports import agreement_sheets, household_records, ledger_record, township_summary, water_test_report
@@ -120,6 +121,10 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     scans += [(f"问题材料/{case_numbers[e.case_id]:03d}-问题{e.case_id}-{e.id}{Path(e.path).suffix}", e.path, "case evidence")
               for e in session.scalars(select(CaseEvidence).where(CaseEvidence.case_id.in_(list(case_numbers)))
                                        .order_by(CaseEvidence.case_id, CaseEvidence.id))]
+    # 签字件: each printout signed on paper and photographed back, beside the printed one.
+    signed = signed_copies_of(session, [verification_code(record) for _, record, _ in documents])
+    scans += [(f"签字件/{Path(name).stem}-签字{n}{Path(copy.path).suffix}", copy.path, "signed copy")
+              for name, record, _ in documents for n, copy in enumerate(signed.get(verification_code(record), []), 1)]
     total = len(documents) + len(scans) + 1
     # A record printed before with the same data is taken as it was; only the others are rendered (in order).
     qr_base = verify_url("", settings.base_url)
