@@ -28,6 +28,7 @@ def register_request_guards(app: Flask) -> None:
     from .config import check_production
     from .database import note_reading_request
     from .host_guard import HostGuard
+    from .auth import confine_unit_staff_pages
     from .request_guards import check_json_body
 
     check_production(app.config)
@@ -37,6 +38,7 @@ def register_request_guards(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.before_request(note_reading_request)
     app.before_request(check_json_body)
+    app.before_request(confine_unit_staff_pages)
 
 
 def register_extensions(app: Flask) -> None:

@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from models import User, db
 
 from .domain.scope import Scope
-from .domain.errors import Unauthorized
+from .domain.errors import Forbidden, Unauthorized
 
 MAX_TOKEN_CHARS = 1000
 
@@ -46,6 +46,33 @@ def user_from_token(token: str) -> User | None:
     return user
 
 
+# A unit's staff (unit_staff) work their unit's cases, and nothing else: the registry, deliveries, figures and
+# messages are the townships'. Every other page and API answers 403 for them.
+UNIT_STAFF_ENDPOINTS = frozenset({
+    "cases.Items", "cases.Item", "cases.stats", "cases.export_ledger", "cases.add_progress", "cases.add_evidence",
+    "cases.get_evidence", "cases.add_milestone", "cases.complete_milestone", "cases.transition",
+    "cases_pages.index", "cases_pages.detail", "cases_pages.progress", "cases_pages.add_evidence",
+    "cases_pages.evidence_file", "cases_pages.evidence_thumbnail", "cases_pages.add_milestone",
+    "cases_pages.complete_milestone", "cases_pages.mine", "cases_pages.export", "cases_pages.transition",
+    "reports.unit_ledger", "units_pages.index", "units.Items", "units.Item",
+    "home.start", "home.more", "home.favicon", "accounts.login", "accounts.logout", "auth.create_token",
+    "auth.revoke_token", "verify.verify", "static", "webapp.manifest", "webapp.offline", "webapp.service_worker",
+    "webapp.session_state", "health.healthz", "docs.api_docs", "docs.swagger_asset"})
+
+
+def confine_unit_staff(user: User | None) -> None:
+    """Forbidden when a unit's staff ask for anything but their unit's cases (their transitions are refused by the
+    lifecycle's own rules; the list is what they may even ask)."""
+    if user is not None and user.role == "unit_staff" and request.endpoint not in UNIT_STAFF_ENDPOINTS:
+        raise Forbidden("permission.unit_staff_cases_only")
+
+
+def confine_unit_staff_pages() -> None:
+    """before_request of the app: the pages' side of confine_unit_staff (the API's is in require_bearer_user)."""
+    if current_user.is_authenticated:
+        confine_unit_staff(current_user._get_current_object().user)
+
+
 def require_bearer_user() -> None:
     """before_request hook of the API: sets g.user from the Authorization header, or answers 401."""
     header = request.headers.get("Authorization", "")
@@ -55,6 +82,7 @@ def require_bearer_user() -> None:
     if user is None:
         raise Unauthorized("login.bearer_required")
     g.user = user
+    confine_unit_staff(user)
 
 
 def acting_user() -> User:

@@ -24,7 +24,7 @@ MORE = ("home.more", "nav.more", None)
 
 TABS = {VILLAGE: (TODAY, HOUSEHOLDS, CASES, MORE), TOWNSHIP: (TODO, TODAY, HOUSEHOLDS, CASES, MORE)}
 COUNTY_TABS = (DASHBOARD, CASES, HOUSEHOLDS, AGREEMENTS, MORE)
-UNIT_TABS = (CASES, DASHBOARD, MORE)  # a unit's staff work its cases
+UNIT_TABS = (CASES, MORE)  # a unit's staff work its cases, nothing else
 EVERYTHING = (TODO, TODAY, DASHBOARD, HOUSEHOLDS, CASES, AGREEMENTS, FACILITIES, RECHECKS, SPOT_CHECKS, UNITS, SMS,
               IMPORTS, USERS)
 
@@ -47,7 +47,7 @@ def more(user: User) -> list[tuple[str, str]]:
     if REACH[user.role] == VILLAGE:  # a village's staff work one village: no to-do list of the township
         items = [item for item in items if item not in (TODO, DASHBOARD, AGREEMENTS, UNITS)]
     if user.role == "unit_staff":  # a unit works its cases; the registry is the townships'
-        items = [item for item in items if item not in (TODO, AGREEMENTS, SMS)]
+        items = [item for item in items if item == UNITS]
     return _allowed(user, items)
 
 

@@ -146,8 +146,12 @@ def test_a_relapse_after_its_deadline_passed_gets_a_new_one_and_says_so(client, 
 
 def test_switching_to_ongoing_drops_the_deadline_and_back_gives_one(client, world):
     cid = _case(client, world, severity="low").json["id"]
-    ongoing = client.patch(f"/api/v1/cases/{cid}", json={"category": "ongoing"}, headers=world.headers(world.worker_a))
+    unsaid = client.patch(f"/api/v1/cases/{cid}", json={"category": "ongoing"}, headers=world.headers(world.worker_a))
+    assert unsaid.status_code == 422 and "deadline_reason" in unsaid.json["errors"]["json"]  # dropping it moves it
+    ongoing = client.patch(f"/api/v1/cases/{cid}", json={"category": "ongoing", "deadline_reason": "属长期工作"},
+                           headers=world.headers(world.worker_a))
     assert ongoing.status_code == 200 and ongoing.json["deadline"] is None and ongoing.json["progress_due_on"]
+    assert "deadline_changed" in [e["action"] for e in ongoing.json["events"]]
     back = client.patch(f"/api/v1/cases/{cid}", json={"category": "deadline",
                         "deadline": (local_today() + timedelta(days=20)).isoformat()}, headers=world.headers(world.worker_a))
     assert back.status_code == 200 and back.json["progress_due_on"] is None

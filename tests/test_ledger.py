@@ -241,9 +241,11 @@ def test_a_worker_opens_a_handed_down_case_on_its_page_records_progress_and_edit
     assert client.post(f"/cases/{cid}/progress", data={"csrf_token": token, "progress": "已买好水管"}).status_code == 302
     detail = client.get(f"/cases/{cid}").get_data(as_text=True)
     assert "已买好水管" in detail.split('id="progress"')[1] and "12345热线" not in detail and "12345-0093" in detail
-    assert client.post(f"/cases/{cid}/ledger", data={"csrf_token": token, "source": "petition", "source_ref": "信-7",
-                                                      "category": "ongoing", "measures": "每月巡查",
-                                                      "lead_unit_id": ""}).status_code == 302
+    ledger = {"csrf_token": token, "source": "petition", "source_ref": "信-7", "category": "ongoing",
+              "measures": "每月巡查", "lead_unit_id": ""}
+    unsaid = client.post(f"/cases/{cid}/ledger", data=ledger)  # dropping the deadline set is moving it: say why
+    assert unsaid.status_code == 422 and 'data-field="deadline_reason"' in unsaid.get_data(as_text=True)
+    assert client.post(f"/cases/{cid}/ledger", data={**ledger, "deadline_reason": "改为长期坚持"}).status_code == 302
     case = client.get(f"/api/v1/cases/{cid}", headers=world.headers(world.worker_a)).json
     assert (case["source"], case["category"], case["measures"], case["lead_unit"]) == \
         ("petition", "ongoing", "每月巡查", "县水利局")
@@ -334,10 +336,10 @@ def test_the_ledger_s_statistics_count_as_the_case_list_does_and_say_the_report_
     assert client.get("/api/v1/cases/stats?group_by=colour", headers=h).status_code == 422
 
 
-def test_the_printed_ledger_the_dashboard_and_a_region_s_statistics_say_the_same_counts(client, world):
+def test_the_printed_ledger_the_dashboard_and_the_county_s_statistics_say_the_same_counts(client, world):
     """The ledger PDF opens with the sentence and the table by source that GET /api/v1/cases/stats gives for the
-    same cases; the dashboard's case tiles are its unfinished and overdue; a region's statistics are its
-    townships' together."""
+    same cases; the dashboard's case tiles are its unfinished and overdue; the county's statistics by township are
+    each township's."""
     from .helpers import text_of
 
     h = world.headers(world.worker_a)
@@ -365,7 +367,7 @@ def test_the_printed_ledger_the_dashboard_and_a_region_s_statistics_say_the_same
         assert "".join(row["label"].split()) + figures in dense, row
 
     overall = client.get(f"/api/v1/dashboard?township_id={world.t_a.id}", headers=world.headers(world.admin)).json
-    figures = overall["overall"] if "overall" in overall else overall
+    figures = overall["overall"]
     assert figures["open_cases"] == stats["totals"]["unfinished"]
     assert figures["overdue_cases"] == stats["totals"]["overdue"]
 

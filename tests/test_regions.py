@@ -557,3 +557,16 @@ def test_a_bulletin_counts_each_case_with_the_status_it_had_on_the_month_s_last_
     assert record["totals"]["open_cases"] == 1 and record["totals"]["overdue_cases"] == 1
     assert [c["title"] for c in record["overdue"]] == ["上月立案"]
     assert record["totals"]["statistics"]["sentence"].startswith("问题共1个，已完成整改0个")
+
+
+def test_the_ledger_s_statistics_of_a_region_count_its_townships_cases(client, world):
+    province, city, east, west = _chain(client, world)
+    _place(client, world, world.t_a, east)
+    _place(client, world, world.t_b, west)
+    h = world.headers(world.admin)
+    for village in (world.v_a1, world.v_a2, world.v_b1):
+        client.post("/api/v1/cases", json={"kind": "other", "village_id": village.id, "description": "x"}, headers=h)
+    listed = lambda query: client.get(f"/api/v1/cases?{query}", headers=h).json["total"]  # noqa: E731
+    for region, expected in ((east, 2), (west, 1), (city, 3)):
+        stats = client.get(f"/api/v1/cases/stats?group_by=township&region_id={region}", headers=h).json
+        assert stats["totals"]["total"] == expected == listed(f"region_id={region}"), region

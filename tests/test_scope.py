@@ -288,7 +288,9 @@ def test_every_read_of_a_record_outside_the_reader_s_place_is_a_404(client, worl
     for name, user in places.users.items():
         for path in paths:
             answer = client.get(path, headers=world.headers(user))
-            if answer.status_code != 404:
+            # A unit's staff ask for nothing but cases: anything else is refused before it is looked up.
+            if answer.status_code != 404 and not (name == "unit_x" and answer.status_code == 403
+                                                  and not path.startswith("/api/v1/cases/")):
                 leaked.append((name, path, answer.status_code))
     assert leaked == []
     # Inside, each is found (the agreement's scan and the evidence's file are simply absent: 404 by another reason).

@@ -9,8 +9,8 @@ One flat room, by area (a rule's area names its module):
   `rechecks` (回头查), `spot_checks` (明察暗访),
   `todo`
 - the survey: `survey`; water: `water_quality`, `limits`
-- reports: `reports` (the records), `verification` (核验), `inspection_archive`, `history`, `trends`, `dashboard`,
-  `kept`
+- reports: `reports` (the records), `verification` (核验), `signed_copies` (签字件), `inspection_archive`,
+  `archive_gaps` (what the archive lacks), `history`, `trends`, `dashboard`, `kept`
 - regions: `regions`, `bulletins`, `exchange`
 - messages: `sms`, `outbox`, `gateway`, `catalogue`
 - shared by all: `errors`, `permissions`, `scope`, `rules`, `audit`, `periods`, `sql`, `tables`, `text`,

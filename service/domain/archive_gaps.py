@@ -15,9 +15,12 @@ from .scope import Scope, get_visible
 
 # The kinds of missing paper, in the order an inspector reads them, each with what to do about it.
 GAP_KINDS = ("agreement_scan", "signed_record", "visit_signature", "case_evidence", "case_standard", "facility_care")
-TO_DO = {"agreement_scan": "archive_gap.agreement_scan", "signed_record": "archive_gap.signed_record",
-         "visit_signature": "archive_gap.visit_signature", "case_evidence": "archive_gap.case_evidence",
-         "case_standard": "archive_gap.case_standard", "facility_care": "archive_gap.facility_care"}
+TO_DO = {"agreement_scan": lambda: catalogue.say("archive_gap.agreement_scan"),
+         "signed_record": lambda: catalogue.say("archive_gap.signed_record"),
+         "visit_signature": lambda: catalogue.say("archive_gap.visit_signature"),
+         "case_evidence": lambda: catalogue.say("archive_gap.case_evidence"),
+         "case_standard": lambda: catalogue.say("archive_gap.case_standard"),
+         "facility_care": lambda: catalogue.say("archive_gap.facility_care")}
 
 
 def archive_gaps(session, scope: Scope, township_id: int, date_from: date, date_to: date, zone) -> dict:
@@ -123,5 +126,5 @@ def _case_subject(case: Case) -> str:
 
 
 def _item(kind: str, subject: str, link: str, village: str) -> dict:
-    return {"kind": kind, "label": catalogue.say(TO_DO[kind]), "subject": subject, "link": link,
+    return {"kind": kind, "label": TO_DO[kind](), "subject": subject, "link": link,
             "village": village}

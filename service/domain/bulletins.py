@@ -42,7 +42,12 @@ def bulletin(session, scope: Scope, region_id: int, month: str, today: date, thr
     if last >= today:
         return bulletin_record(session, scope, region_id, month, today, today, thresholds, zone, cleaning_every_days,
                                style)
-    kept = kept_bulletin(session, get_visible(session, Region, region_id, scope).id, month)
+    _region_in_scope(session, scope, region_id)  # a kept bulletin is read only where it could be printed
+    kept = kept_bulletin(session, region_id, month)
+    if kept is None and last < today.replace(day=1) - timedelta(days=1):
+        # Older than last month and never issued: counted as of its last day, but not kept as if issued today.
+        return bulletin_record(session, scope, region_id, month, last, today, thresholds, zone, cleaning_every_days,
+                               style)
     if kept is None:
         kept = bulletin_record(session, scope, region_id, month, last, today, thresholds, zone, cleaning_every_days,
                                style)
@@ -50,6 +55,16 @@ def bulletin(session, scope: Scope, region_id: int, month: str, today: date, thr
                                  record=kept))
         session.flush()
     return kept
+
+
+def _region_in_scope(session, scope: Scope, region_id: int) -> tuple[Region, list[int]]:
+    """The region and its townships, when every one of them is inside the scope (NotFound otherwise: another
+    region's bulletin is not this login's to read)."""
+    region = get_visible(session, Region, region_id, scope)
+    townships = townships_under(session, region.id)
+    if not all(scope.covers(township_id) for township_id in townships):
+        raise NotFound("record.not_found", kind="region", id=region_id)
+    return region, townships
 
 
 def kept_bulletin(session, region_id: int, month: str) -> dict | None:
@@ -102,10 +117,7 @@ def _cases_then(session, figures: dict, then: Select, as_of: date) -> None:
 def bulletin_record(session, scope: Scope, region_id: int, month: str, as_of: date, issued_on: date, thresholds,
                     zone, cleaning_every_days: int = 90, style: BulletinStyle = BulletinStyle()) -> dict:
     """The bulletin's record counted as of `as_of` and issued on `issued_on`, without keeping it."""
-    region = get_visible(session, Region, region_id, scope)
-    townships = townships_under(session, region.id)
-    if not all(scope.covers(township_id) for township_id in townships):  # another region's: not this login's to rank
-        raise NotFound("record.not_found", kind="region", id=region_id)
+    region, townships = _region_in_scope(session, scope, region_id)
     first, last = month_period(month)
     until = datetime.combine(as_of + timedelta(days=1), time(), zone)
     figures = dashboard(session, scope, as_of, thresholds, None, None, zone, cleaning_every_days, townships)

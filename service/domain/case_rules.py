@@ -51,8 +51,9 @@ def is_overdue(case: Case, today: date) -> bool:
 def overdue_clause(today: date, case=Case):
     """SQL: an open or in-progress case past its deadline, or past a milestone not yet done (`case`: the entity,
     or an alias of it)."""
-    late_milestone = exists().where(CaseMilestone.case_id == case.id, CaseMilestone.done_on.is_(None),
-                                    CaseMilestone.due_on < today)
+    # Not done by that day (one done later was still late then: a past day's count reads it so).
+    late_milestone = exists().where(CaseMilestone.case_id == case.id, CaseMilestone.due_on < today,
+                                    CaseMilestone.done_on.is_(None) | (CaseMilestone.done_on > today))
     # NULL-safe, so that its negation (overdue=false) keeps 长期坚持 without a deadline
     past_deadline = case.deadline.is_not(None) & (case.deadline < today)
     return case.status.in_(UNRESOLVED_CASE_STATUSES) & (past_deadline | late_milestone)

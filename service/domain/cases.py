@@ -227,7 +227,7 @@ def _reschedule(case: Case, data: dict, reason: str | None, today: date, policy:
         return None
     if new is not None and new < today:
         raise FieldErrors.one("deadline", "date.in_past")
-    if case.deadline is not None and new is not None and not reason:  # a deadline set is moved only with a reason
+    if case.deadline is not None and not reason:  # a deadline set is moved (or dropped) only with a reason
         raise FieldErrors.one("deadline_reason", "case.deadline_reason_needed")
     old = case.deadline.isoformat() if case.deadline else "—"
     return f"{old} → {new.isoformat() if new else '—'}" + (f": {reason}" if reason else "")

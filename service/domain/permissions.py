@@ -42,7 +42,8 @@ CAPABILITIES = {
     "assign_case": (_TOWNSHIP_STAFF, "case.assign_forbidden"),
     "verify_case": (_LEADS, "permission.verify_case"),
     "start_recheck": (_LEADS, "permission.start_recheck"),
-    "check_recheck": (_TOWNSHIP_STAFF, "permission.check_recheck"),
+    # a 回头查's result closes or reopens a case, as a 回头看 does: the same hands
+    "check_recheck": (_LEADS, "permission.check_recheck"),
     "spot_check": (_LEADS, "permission.spot_check"),
     "reply_sms": (_EVERYONE, "permission.reply_sms"),
     "send_urgent_sms": (_LEADS, "reply.urgent_forbidden"),

@@ -99,6 +99,12 @@ def record_result(session, actor: User, recheck_id: int, case_id: int, passed: b
     if passed:
         to = "closed" if frm == "verified" else frm
         session.add(case_event(case.id, "recheck_passed", actor, frm, to, _history_note(recheck, note), at=rules.now))
+    elif (again := _open_again_as(session, case)) is not None:
+        # The service already saw the problem back and opened it as its own case: this one stays as it is, its
+        # failed check pointing there (two open cases of one problem are never made).
+        to = frm
+        session.add(case_event(case.id, "recheck_failed", actor, frm, to,
+                               _history_note(recheck, f"{note} → #{again}"), at=rules.now))
     else:
         to = "open"
         case.relapse_count += 1
@@ -109,21 +115,35 @@ def record_result(session, actor: User, recheck_id: int, case_id: int, passed: b
     return item
 
 
+def _open_again_as(session, case: Case) -> int | None:
+    """The active case the service opened for the same problem (same dedupe key) since, if there is one."""
+    if case.dedupe_key is None:
+        return None
+    return session.scalar(select(Case.id).where(Case.dedupe_key == case.dedupe_key, Case.id != case.id,
+                                                Case.status.in_(("open", "in_progress", "resolved"))))
+
+
 def _history_note(recheck: Recheck, note: str) -> str:
     return f"回头查 #{recheck.id}: {note}"
 
 
 def visible_recheck(session, scope: Scope, recheck_id: int) -> Recheck:
     """A 回头查 whose every case is inside the scope (a township user sees its township's)."""
-    recheck = find(session, Recheck, recheck_id)
-    if recheck is None or not recheck.items or not all(scope.covers(i.township_id, i.village_id)
-                                                       for i in recheck.items):
+    if find(session, Recheck, recheck_id) is None:
+        raise NotFound("record.not_found", kind="recheck", id=recheck_id)
+    recheck = session.scalar(select(Recheck).where(Recheck.id == recheck_id).options(
+        selectinload(Recheck.items).selectinload(RecheckItem.checked_by).selectinload(User.staff)))
+    if not recheck.items or scope.unit_id is not None or not all(
+            scope.covers(i.township_id, i.village_id) for i in recheck.items):
         raise NotFound("record.not_found", kind="recheck", id=recheck_id)
     return recheck
 
 
 def rechecks_in(session, scope: Scope, township_id: int | None = None) -> list[Recheck]:
-    """The 回头查 whose every case is inside the scope (and, given one, the township's own), newest first."""
+    """The 回头查 whose every case is inside the scope (and, given one, the township's own), newest first; none for a
+    unit's staff (a 回头查 is the township's)."""
+    if scope.unit_id is not None:
+        return []
     stmt = select(Recheck).order_by(Recheck.id.desc()).options(selectinload(Recheck.items))
     if not scope.is_county:
         stmt = stmt.where(Recheck.id.in_(scope.restrict(select(RecheckItem.recheck_id), RecheckItem)))

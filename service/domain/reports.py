@@ -21,6 +21,7 @@ from .deliveries import CORRECTABLE, effective_values
 from .gaps import gap_clause
 from .ledger import LEDGER_HEADERS, case_statistics, ledger_rows
 from .needs_delivery import Thresholds, needs_delivery_clause
+from .errors import NotFound
 from .periods import check_period, month_period
 from .scope import Scope, get_visible
 from .supply import Gaps, Supply, supply_of
@@ -369,17 +370,20 @@ def unit_ledger_record(session, scope: Scope, unit_id: int, date_from: date, dat
     scope), for a period as the township's ledger takes it."""
     check_period(date_from, date_to)
     unit = get_visible(session, Unit, unit_id, scope)
-    townships = scope.restrict(select(Township.id), Township)
+    townships = select(Township.id)
     if unit.township_id is not None:
         townships = townships.where(Township.id == unit.township_id)
     elif unit.county_id is not None:
         townships = townships.where(Township.county_id == unit.county_id)
+    townships = session.scalars(townships).all()
+    # All of it or none: a township's user does not print the county's ledger of a county department.
+    if scope.village_id is not None or not all(scope.covers(t) for t in townships):
+        raise NotFound("record.not_found", kind="unit", id=unit_id)
     place = session.get(Township, unit.township_id).name if unit.township_id else \
         session.get(Region, unit.county_id).name if unit.county_id else ""
     return {"kind": "unit_ledger", "subject_id": unit.id, "township_id": None,
             "params": _period_params({"from": date_from.isoformat(), "to": date_to.isoformat()}, as_of, date_to),
-            **_ledger(session, scope, session.scalars(townships).all(), None, unit, date_from, date_to, zone, as_of,
-                      place)}
+            **_ledger(session, scope, townships, None, unit, date_from, date_to, zone, as_of, place)}
 
 
 def _ledger(session, scope: Scope, townships: list[int], township: Township | None, unit: Unit | None,
@@ -395,8 +399,7 @@ def _ledger(session, scope: Scope, townships: list[int], township: Township | No
             .order_by(Case.created_at, Case.id))
     if unit is not None:
         stmt = stmt.where(Case.lead_unit_id == unit.id)
-    if scope.unit_id is not None:
-        stmt = scope.restrict(stmt, Case)
+    stmt = scope.restrict(stmt, Case)  # the reader's: a unit's staff see their unit's, a village's its own
     cases = session.scalars(stmt).all()
     # The counts the report opens with, by source, as GET /api/v1/cases/stats counts them.
     statistics = case_statistics(session, stmt.options(), "source", as_of, catalogue.RECORD_LOCALE)

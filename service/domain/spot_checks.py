@@ -9,12 +9,14 @@ from datetime import date, timedelta
 from typing import Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from models import INDICATORS, Agreement, Delivery, Household, Region, SpotCheck, SpotCheckHousehold, Township, User, \
-    Visit
+from models import (INDICATORS, Agreement, Delivery, Household, Region, SpotCheck, SpotCheckHousehold, Township, User,
+                    Village, Visit)
 from models import latest_visit_ids
 
 from . import catalogue
+from .agreements import agreement_overlaps
 from .audit import record_write
 from .cases import open_case
 from .errors import Conflict, FieldErrors, Forbidden, NotFound
@@ -23,6 +25,10 @@ from .scope import Scope, find, get_visible, require_write, townships_under
 from .survey import is_water_short, judge, judge_convenience, result_of, source_quality
 
 MAX_SAMPLE = 500
+# What a draw's page shows of each household, loaded with it.
+LOADED = (selectinload(SpotCheck.households).selectinload(SpotCheckHousehold.household)
+          .selectinload(Household.village).selectinload(Village.township),
+          selectinload(SpotCheck.households).selectinload(SpotCheckHousehold.checked_by).selectinload(User.staff))
 
 
 def _townships(session, actor: User, data: dict) -> tuple[int | None, int | None, list[int]]:
@@ -113,9 +119,9 @@ def records_on(session, household: Household, day: date, zone) -> dict:
     recorded = {name: getattr(visit, name) for name in INDICATORS} if visit else dict.fromkeys(INDICATORS)
     recorded["result"] = visit.result if visit else None
     recorded["visit_id"] = visit.id if visit else None
+    # In force that day: signed (never a draft) and within its dates, whether it has ended since or not.
     recorded["agreement"] = session.scalar(select(func.count()).select_from(Agreement).where(
-        Agreement.household_id == household.id, Agreement.status == "active", Agreement.start_on <= day,
-        (Agreement.end_on.is_(None)) | (Agreement.end_on >= day))) > 0
+        Agreement.household_id == household.id, Agreement.status != "draft", agreement_overlaps(day, day))) > 0
     recorded["deliveries_30d"] = session.scalar(select(func.count()).select_from(Delivery).where(
         Delivery.household_id == household.id, Delivery.status == "delivered",
         Delivery.scheduled_for > day - timedelta(days=30), Delivery.scheduled_for <= day))
@@ -199,15 +205,19 @@ def describe(differences: list[dict]) -> str:
 
 def visible_spot_check(session, scope: Scope, spot_check_id: int) -> SpotCheck:
     """A draw whose every household is inside the scope."""
-    check = find(session, SpotCheck, spot_check_id)
-    if check is None or not all(scope.covers(i.township_id, i.village_id) for i in check.households):
+    if find(session, SpotCheck, spot_check_id) is None:
+        raise NotFound("record.not_found", kind="spot_check", id=spot_check_id)
+    check = session.scalar(select(SpotCheck).where(SpotCheck.id == spot_check_id).options(*LOADED))
+    if scope.unit_id is not None or not all(scope.covers(i.township_id, i.village_id) for i in check.households):
         raise NotFound("record.not_found", kind="spot_check", id=spot_check_id)
     return check
 
 
 def spot_checks_in(session, scope: Scope) -> list[SpotCheck]:
     """The draws whose every household is inside the scope, newest first."""
-    stmt = select(SpotCheck).order_by(SpotCheck.id.desc())
+    if scope.unit_id is not None:
+        return []
+    stmt = select(SpotCheck).order_by(SpotCheck.id.desc()).options(selectinload(SpotCheck.households))
     if not scope.is_county:
         stmt = stmt.where(SpotCheck.id.in_(scope.restrict(select(SpotCheckHousehold.spot_check_id),
                                                           SpotCheckHousehold)))

@@ -135,19 +135,39 @@ def _notify(session, reminded: list[int], escalated: list[int], to_county: list[
                          "body": catalogue.say("sms.case_escalation_digest", township=township, count=len(ids),
                                                ids=_first_ids(ids))})
     if to_county:
-        by_township = session.execute(select(Township.name, func.count(), func.min(Case.id))
-                                      .join(Case, Case.township_id == Township.id)
-                                      .where(Case.id.in_(to_county)).group_by(Township.name)
-                                      .order_by(func.count().desc(), Township.name)).all()
-        places = "、".join(catalogue.say("sms.count_in", place=name, count=count) for name, count, _ in by_township)
-        for staff_id, phone in session.execute(select(Staff.id, Staff.phone).where(
-                Staff.role == "county_admin", Staff.township_id.is_(None))):
-            messages.append({"phone": phone, "staff_id": staff_id, "township_id": None,
-                             "purpose": "case_escalation", "related_type": "case", "related_id": min(to_county),
-                             "idempotency_key": f"case:escalate_county:{staff_id}:{today.isoformat()}",
-                             "body": catalogue.say("sms.county_escalation_digest", count=len(to_county),
-                                                   places=places)})
+        messages += _county_digests(session, to_county, today)
     enqueue(session, messages, now)
+
+
+def _county_digests(session, to_county: list[int], today: date) -> list[dict]:
+    """One digest a day to each county-level staff member of the county the cases are in: a person whose login is a
+    county's administrator is that county's; one without, of a database with a single county (or none), hears of
+    all of them."""
+    rows = session.execute(select(Township.county_id, Township.name, func.count(), func.min(Case.id))
+                           .join(Case, Case.township_id == Township.id).where(Case.id.in_(to_county))
+                           .group_by(Township.county_id, Township.name)
+                           .order_by(func.count().desc(), Township.name)).all()
+    counties: dict = {}
+    for county, township, count, first in rows:
+        counties.setdefault(county, []).append((township, count, first))
+    county_of = dict(session.execute(select(User.staff_id, User.region_id).where(
+        User.role == "county_admin", User.staff_id.is_not(None), User.region_id.is_not(None))).all())
+    single = session.scalar(select(func.count(func.distinct(Township.county_id)))) <= 1
+    people = session.execute(select(Staff.id, Staff.phone).where(Staff.role == "county_admin",
+                                                                 Staff.township_id.is_(None))).all()
+    messages = []
+    for county, townships in counties.items():
+        places = "、".join(catalogue.say("sms.count_in", place=name, count=count) for name, count, _ in townships)
+        total = sum(count for _, count, _ in townships)
+        for staff_id, phone in people:
+            if county_of.get(staff_id, county if single else None) != county:
+                continue
+            messages.append({"phone": phone, "staff_id": staff_id, "township_id": None,
+                             "purpose": "case_escalation", "related_type": "case",
+                             "related_id": min(first for _, _, first in townships),
+                             "idempotency_key": f"case:escalate_county:{staff_id}:{today.isoformat()}",
+                             "body": catalogue.say("sms.county_escalation_digest", count=total, places=places)})
+    return messages
 
 
 def _first_ids(ids: list[int], shown: int = 5) -> str:

@@ -176,6 +176,14 @@ def in_reach(session, actor: User):
         User.region_id.in_(regions_under(session, actor.region_id))
 
 
+def _reach_of(session, user: User) -> tuple[int | None, int | None]:
+    """The (township, region) a login belongs to, for who manages it: a unit's staff, their unit's place."""
+    if user.role == "unit_staff" and user.unit_id is not None:
+        unit = session.get(Unit, user.unit_id)
+        return unit.township_id, None if unit.township_id else unit.county_id
+    return user.township_id, user.region_id
+
+
 def require_reach(session, actor: User | None, township_id: int | None, region_id: int | None) -> None:
     """Forbidden unless a login of that township or region is one the actor manages (a command-line actor, None,
     manages all)."""
@@ -211,7 +219,7 @@ def set_active(session, actor: User | None, username: str, active: bool) -> User
     if actor is not None:
         require_capability(actor, "manage_users")
     user = _get_user(session, username)
-    require_reach(session, actor, user.township_id, user.region_id)
+    require_reach(session, actor, *_reach_of(session, user))
     if actor is not None and user.id == actor.id and not active:
         raise FieldErrors.one("username", "user.not_self")
     before = snapshot(user)
@@ -227,7 +235,7 @@ def reset_password(session, actor: User | None, username: str, password: str) ->
     if actor is not None:
         require_capability(actor, "manage_users")
     user = _get_user(session, username)
-    require_reach(session, actor, user.township_id, user.region_id)
+    require_reach(session, actor, *_reach_of(session, user))
     if problems := password_problems(password, username):
         raise FieldErrors({"password": problems})
     before = snapshot(user)
