@@ -13,36 +13,17 @@ from models import Case, Recheck, RecheckItem, Region, Township, User, Village
 from .audit import record_write
 from .case_rules import case_event, reopen_case
 from .errors import Conflict, FieldErrors, Forbidden, NotFound
-from .permissions import require_capability
-from .scope import Scope, find, get_visible, require_write, townships_under
+from .scope import Scope, find, place_to_work, require_write
 
 FINISHED = ("resolved", "verified", "closed")  # 已完成的任务、已办结的案件
-
-
-def _townships(session, actor: User, data: dict) -> tuple[int | None, int | None, list[int]]:
-    """The township or region a 回头查 covers, each inside the actor's place."""
-    township_id, region_id = data.get("township_id"), data.get("region_id")
-    if (township_id is None) == (region_id is None):
-        raise FieldErrors.one("township_id", "recheck.place_needed")
-    if township_id is not None:
-        if session.get(Township, township_id) is None:
-            raise FieldErrors.one("township_id", "record.not_found", kind="township", id=township_id)
-        require_write(actor, "start_recheck", township_id)
-        return township_id, None, [township_id]
-    get_visible(session, Region, region_id, Scope.of(actor))
-    townships = townships_under(session, region_id)
-    require_capability(actor, "start_recheck")
-    scope = Scope.of(actor)
-    if not townships or not all(scope.covers(t) for t in townships):
-        raise Forbidden("scope.outside")
-    return None, region_id, townships
 
 
 def start_recheck(session, actor: User, data: dict, rules) -> Recheck:
     """A 回头查 over the finished cases of a township or region: those named (`case_ids`), or those its filters
     choose (`source`, finished between `closed_from` and `closed_to`, local days). Each case is checked against
     the standard recorded for it when the 回头查 begins."""
-    township_id, region_id, townships = _townships(session, actor, data)
+    township_id, region_id = data.get("township_id"), data.get("region_id")
+    townships = place_to_work(session, actor, township_id, region_id, "start_recheck")
     stmt = select(Case).where(Case.township_id.in_(townships), Case.status.in_(FINISHED))
     chosen = {key: value.isoformat() if isinstance(value, date) else value for key, value in data.items()
               if key in ("case_ids", "source", "closed_from", "closed_to") and value is not None}

@@ -7,7 +7,7 @@ from sqlalchemy.orm import object_session
 
 from models import Case, Household, Region, Township, Unit, User, Village
 
-from .errors import Forbidden, NotFound
+from .errors import FieldErrors, Forbidden, NotFound
 from .permissions import COUNTY, REACH, REGION, VILLAGE, require_capability
 
 
@@ -221,3 +221,23 @@ def require_region_write(session, actor: User, region_id: int | None) -> None:
         return
     if region_id is None or region_id not in regions_under(session, actor.region_id):
         raise Forbidden("scope.outside")
+
+
+def place_to_work(session, actor: User, township_id: int | None, region_id: int | None,
+                  capability: str) -> list[int]:
+    """The townships of a township or a region (exactly one of them given, else FieldErrors naming `township_id`) in
+    which the actor may do `capability`: all of them inside its place, or Forbidden."""
+    if (township_id is None) == (region_id is None):
+        raise FieldErrors.one("township_id", "place.one_of_township_or_region")
+    if township_id is not None:
+        if _get(session, Township, township_id) is None:
+            raise FieldErrors.one("township_id", "record.not_found", kind="township", id=township_id)
+        require_write(actor, capability, township_id)
+        return [township_id]
+    scope = Scope.of(actor)
+    get_visible(session, Region, region_id, scope)
+    require_capability(actor, capability)
+    townships = townships_under(session, region_id)
+    if not townships or not all(scope.covers(t) for t in townships):
+        raise Forbidden("scope.outside")
+    return townships

@@ -11,17 +11,15 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from models import (INDICATORS, Agreement, Delivery, Household, Region, SpotCheck, SpotCheckHousehold, Township, User,
-                    Village, Visit)
+from models import INDICATORS, Agreement, Delivery, Household, SpotCheck, SpotCheckHousehold, User, Village, Visit
 from models import latest_visit_ids
 
 from . import catalogue
 from .agreements import agreement_overlaps
 from .audit import record_write
 from .cases import open_case
-from .errors import Conflict, FieldErrors, Forbidden, NotFound
-from .permissions import require_capability
-from .scope import Scope, find, get_visible, require_write, townships_under
+from .errors import Conflict, FieldErrors, NotFound
+from .scope import Scope, find, place_to_work, require_write
 from .survey import is_water_short, judge, judge_convenience, result_of, source_quality
 
 MAX_SAMPLE = 500
@@ -29,24 +27,6 @@ MAX_SAMPLE = 500
 LOADED = (selectinload(SpotCheck.households).selectinload(SpotCheckHousehold.household)
           .selectinload(Household.village).selectinload(Village.township),
           selectinload(SpotCheck.households).selectinload(SpotCheckHousehold.checked_by).selectinload(User.staff))
-
-
-def _townships(session, actor: User, data: dict) -> tuple[int | None, int | None, list[int]]:
-    township_id, region_id = data.get("township_id"), data.get("region_id")
-    if (township_id is None) == (region_id is None):
-        raise FieldErrors.one("township_id", "spot_check.place_needed")
-    if township_id is not None:
-        if session.get(Township, township_id) is None:
-            raise FieldErrors.one("township_id", "record.not_found", kind="township", id=township_id)
-        require_write(actor, "spot_check", township_id)
-        return township_id, None, [township_id]
-    scope = Scope.of(actor)
-    get_visible(session, Region, region_id, scope)
-    require_capability(actor, "spot_check")
-    townships = townships_under(session, region_id)
-    if not townships or not all(scope.covers(t) for t in townships):
-        raise Forbidden("scope.outside")
-    return None, region_id, townships
 
 
 def stratified_sample(households_by_township: dict[int, list[int]], size: int, seed: str) -> list[int]:
@@ -71,7 +51,8 @@ def stratified_sample(households_by_township: dict[int, list[int]], size: int, s
 
 def draw_spot_check(session, actor: User, data: dict, rules) -> SpotCheck:
     """A random sample of the monitored households of a township or region (`size`, `seed` or a new one)."""
-    township_id, region_id, townships = _townships(session, actor, data)
+    township_id, region_id = data.get("township_id"), data.get("region_id")
+    townships = place_to_work(session, actor, township_id, region_id, "spot_check")
     size = data["size"]
     if not 1 <= size <= MAX_SAMPLE:
         raise FieldErrors.one("size", "spot_check.size", most=MAX_SAMPLE)

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from models import db
 
-from ..api_common import limit_json_body, page_schema
+from ..api_common import limit_json_body, page_of, page_schema
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..context import current_rules
 from ..domain import rechecks
@@ -22,10 +22,7 @@ class Rechecks(MethodView):
     @blueprint.response(200, page_schema(RecheckSchema))
     def get(self, args):
         """The 回头查 of the caller's places (a township's, with `township_id`), newest first."""
-        found = rechecks.rechecks_in(db.session, acting_scope(), args.get("township_id"))
-        start = (args["page"] - 1) * args["per_page"]
-        return {"items": found[start:start + args["per_page"]], "total": len(found), "page": args["page"],
-                "per_page": args["per_page"]}
+        return page_of(rechecks.rechecks_in(db.session, acting_scope(), args.get("township_id")), args)
 
     @blueprint.arguments(StartRecheckSchema)
     @blueprint.response(201, RecheckSchema)

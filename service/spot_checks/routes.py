@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from models import db
 
-from ..api_common import limit_json_body, page_schema
+from ..api_common import limit_json_body, page_of, page_schema
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..context import current_rules
 from ..domain import spot_checks
@@ -22,10 +22,7 @@ class SpotChecks(MethodView):
     @blueprint.response(200, page_schema(SpotCheckSchema))
     def get(self, args):
         """The draws of the caller's places, newest first."""
-        found = spot_checks.spot_checks_in(db.session, acting_scope())
-        start = (args["page"] - 1) * args["per_page"]
-        return {"items": found[start:start + args["per_page"]], "total": len(found), "page": args["page"],
-                "per_page": args["per_page"]}
+        return page_of(spot_checks.spot_checks_in(db.session, acting_scope()), args)
 
     @blueprint.arguments(DrawSchema)
     @blueprint.response(201, SpotCheckSchema)
