@@ -60,3 +60,24 @@ def test_the_case_list_exports_its_ledger_with_its_filters_and_a_recheck_needs_a
     empty = _move(client, world, cid, "closed", world.lead_a, "")
     assert empty.status_code == 422 and "note" in empty.json["errors"]["json"]
     assert _move(client, world, cid, "closed", world.lead_a, "回头看：供水正常").status_code == 200
+
+
+def test_a_county_s_page_seen_from_its_city_links_each_tile_to_that_county_s_list(client, world):
+    from .test_regions import _chain, _place, _regional
+
+    province, city, east, west = _chain(client, world)
+    _place(client, world, world.t_a, east)
+    _place(client, world, world.t_b, west)
+    for n in range(1, 4):
+        make_household(world, n, distance_m=1500.0)
+    make_household(world, 9, village=world.v_b1, distance_m=1500.0)
+    db.session.commit()
+    _case(client, world)
+    _case(client, world, world.worker_b, village_id=world.v_b1.id)
+    _regional(world, "jinan", "city_admin", city)
+    login(client, "jinan", "a-long-regional-password-2026")
+    page = client.get(f"/dashboard?region_id={east}").get_data(as_text=True)
+    tiles = re.findall(r'<a class="tile[^"]*" id="tile-(\w+)" href="([^"]+)"><b>(\d+)</b>', page)
+    assert {key for key, _, _ in tiles} >= {"needs_delivery", "gaps", "open_cases"}
+    for key, href, figure in tiles:
+        assert _total(client, href) == figure, (key, href, figure)

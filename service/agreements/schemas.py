@@ -59,6 +59,7 @@ class AgreementSchema(Schema):
 
 class AgreementArgs(PageArgs):
     township_id = filter_id()
+    region_id = filter_id(metadata={"description": "in the townships of this region (any level)"})
     village_id = filter_id()
     household_id = filter_id()
     provider_id = filter_id()

@@ -59,4 +59,4 @@ def index():
     return render_template("dashboard/index.html", d=figures, pictures=pictures, region=region, children=children,
                            township=township, archive_gaps=gaps,
                            level=region.level if region else "county", place=place,
-                           township_place={"township_id": township_id} if township_id else {})
+                           township_place=place)

@@ -1,7 +1,9 @@
 """The delivery list as both the API and the pages read it: its filters."""
 from sqlalchemy import select
 
-from models import Delivery, Household
+from models import Delivery, Household, db
+
+from ..domain.scope import townships_under
 
 
 def filtered(stmt, args: dict):
@@ -12,6 +14,9 @@ def filtered(stmt, args: dict):
     for key, column in (("township_id", Household.township_id), ("village_id", Household.village_id)):
         if key in args:
             stmt = stmt.where(Delivery.household_id.in_(select(Household.id).where(column == args[key])))
+    if "region_id" in args:
+        townships = townships_under(db.session, args["region_id"])
+        stmt = stmt.where(Delivery.household_id.in_(select(Household.id).where(Household.township_id.in_(townships))))
     if "date_from" in args:
         stmt = stmt.where(Delivery.scheduled_for >= args["date_from"])
     if "date_to" in args:

@@ -75,6 +75,7 @@ class IdempotencyHeader(Schema):
 
 class DeliveryArgs(PageArgs):
     township_id = filter_id()
+    region_id = filter_id(metadata={"description": "in the townships of this region (any level)"})
     village_id = filter_id()
     household_id = filter_id()
     agreement_id = filter_id()

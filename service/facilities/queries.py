@@ -1,14 +1,16 @@
 """The facility list as both the API and the pages read it: its filters (care missing, cleaning overdue)."""
 from flask import current_app
 
-from models import Facility
+from models import Facility, Village, db
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from ..domain.catalogue import label
 from ..domain import imports
 from ..clock import local_today
 from ..context import current_rules
 from ..domain.care import care_missing_clause, cleaning_overdue_clause
+from ..domain.scope import townships_under
 from ..registry_api import Collection
 from ..domain import registry
 from .schemas import FacilityArgs, FacilityPageSchema, FacilitySchema
@@ -30,6 +32,8 @@ collection = Collection(
     lambda session, actor, record_id, data: registry.update_facility(session, actor, record_id, data, current_rules()),
     "设施 Facilities: central water points, purifiers, wells",
     special_filters={
+        "region_id": lambda stmt, region_id: stmt.where(Facility.village_id.in_(select(Village.id).where(
+            Village.township_id.in_(townships_under(db.session, region_id))))),
         "care_missing": lambda stmt, wanted: stmt.where(care_missing_clause() == wanted),
         "cleaning_overdue": lambda stmt, wanted: stmt.where(
             cleaning_overdue_clause(local_today(), current_app.config["CLEANING_EVERY_DAYS"]) == wanted)},

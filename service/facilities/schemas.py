@@ -35,6 +35,7 @@ class FacilitySchema(Schema):
 
 class FacilityArgs(PageArgs):
     township_id = filter_id()
+    region_id = filter_id(metadata={"description": "in the townships of this region (any level)"})
     village_id = filter_id()
     household_id = filter_id()
     kind = fields.String(validate=validate.OneOf(FACILITY_KINDS))

@@ -5,11 +5,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Facility, Household, Village, Visit
+from models import Facility, Household, Village, Visit, db
 
 from ..domain.needs_delivery import household_reasons
 from ..domain.catalogue import label
 from ..domain import imports
+from ..domain.scope import townships_under
 from ..registry_api import Collection
 from ..context import current_gaps, current_rules, current_thresholds
 from ..kept_figures import current_kept_supply
@@ -82,7 +83,9 @@ collection = Collection(
     lambda session, actor, record_id, data: registry.update_household(
         session, actor, record_id, data, current_vault(), current_rules()),
     "监测户 Monitored households, with derived needs_delivery and its reasons",
-    special_filters={"needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search,
+    special_filters={"region_id": lambda stmt, region_id: stmt.where(
+                         Household.township_id.in_(townships_under(db.session, region_id))),
+                     "needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search,
                      "quality_alert": _quality_alert, "is_key": _in_key_village, "visited": _visited},
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
     annotate=lambda session, households: annotate_30d(session, households, current_rules().today,

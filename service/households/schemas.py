@@ -63,6 +63,7 @@ class HouseholdSchema(Schema):
 
 class HouseholdArgs(PageArgs):
     township_id = filter_id()
+    region_id = filter_id(metadata={"description": "in the townships of this region (any level)"})
     village_id = filter_id()
     needs_delivery = fields.Boolean()
     gap = fields.Boolean(metadata={"description": "needs delivery and has no active agreement (未签协议)"})
