@@ -94,7 +94,7 @@ def _unsigned(session, township_id: int, date_from: date, date_to: date) -> list
         .join(Delivery, Delivery.household_id == Household.id).join(Village, Village.id == Household.village_id)
         .where(Household.township_id == township_id, Household.phone.is_(None), Delivery.status == "delivered",
                Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)
-        .distinct().order_by(Village.id, Household.id, Delivery.scheduled_for)).all()
+        .distinct().order_by(Household.village_id, Household.id, Delivery.scheduled_for)).all()
     for first, last in _months(date_from, date_to):
         month = first.strftime("%Y-%m")
         seen = set()
