@@ -13,6 +13,7 @@ from models import Case, Recheck, RecheckItem, Region, Township, User, Village
 from .audit import record_write
 from .case_rules import case_event, reopen_case
 from .errors import Conflict, FieldErrors, Forbidden, NotFound
+from .ledger import describe
 from .scope import Scope, find, place_to_work, require_write
 
 FINISHED = ("resolved", "verified", "closed")  # 已完成的任务、已办结的案件
@@ -110,11 +111,9 @@ def _history_note(recheck: Recheck, note: str) -> str:
 
 def visible_recheck(session, scope: Scope, recheck_id: int) -> Recheck:
     """A 回头查 whose every case is inside the scope (a township user sees its township's)."""
-    if find(session, Recheck, recheck_id) is None:
-        raise NotFound("record.not_found", kind="recheck", id=recheck_id)
-    recheck = session.scalar(select(Recheck).where(Recheck.id == recheck_id).options(
-        selectinload(Recheck.items).selectinload(RecheckItem.checked_by).selectinload(User.staff)))
-    if not recheck.items or scope.unit_id is not None or not all(
+    recheck = find(session, Recheck, recheck_id, selectinload(Recheck.items).selectinload(RecheckItem.checked_by)
+                   .selectinload(User.staff))
+    if recheck is None or not recheck.items or scope.unit_id is not None or not all(
             scope.covers(i.township_id, i.village_id) for i in recheck.items):
         raise NotFound("record.not_found", kind="recheck", id=recheck_id)
     return recheck
@@ -143,8 +142,6 @@ def counts(recheck: Recheck) -> dict:
 
 def recheck_record(session, scope: Scope, recheck_id: int, zone) -> dict:
     """The printed results of a 回头查: per case its place, problem, standard, result, note, who and when."""
-    from .ledger import describe
-
     recheck = visible_recheck(session, scope, recheck_id)
     cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_([i.case_id for i in recheck.items]))
                                               .options(selectinload(Case.village).selectinload(Village.township),

@@ -145,9 +145,12 @@ def record_place(record) -> tuple[int | None, int | None]:
 MAX_ID = 2**31 - 1
 
 
-def find(session, model, record_id: int):
-    """The record by its id, or None (also for an id no column could hold), without any scope check."""
-    return _get(session, model, record_id)
+def find(session, model, record_id: int, *options):
+    """The record by its id (with loader `options`), or None (also for an id no column could hold), without any
+    scope check."""
+    if not 0 < record_id <= MAX_ID:
+        return None
+    return session.get(model, record_id, options=list(options))
 
 
 def _get(session, model, record_id: int, lock: bool = False):

@@ -186,10 +186,8 @@ def describe(differences: list[dict]) -> str:
 
 def visible_spot_check(session, scope: Scope, spot_check_id: int) -> SpotCheck:
     """A draw whose every household is inside the scope."""
-    if find(session, SpotCheck, spot_check_id) is None:
-        raise NotFound("record.not_found", kind="spot_check", id=spot_check_id)
-    check = session.scalar(select(SpotCheck).where(SpotCheck.id == spot_check_id).options(*LOADED))
-    if scope.unit_id is not None or not all(scope.covers(i.township_id, i.village_id) for i in check.households):
+    check = find(session, SpotCheck, spot_check_id, *LOADED)
+    if check is None or scope.unit_id is not None or not all(scope.covers(i.township_id, i.village_id) for i in check.households):
         raise NotFound("record.not_found", kind="spot_check", id=spot_check_id)
     return check
 
