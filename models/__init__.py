@@ -1,5 +1,5 @@
 """The database models, one module per aggregate. Importing this package registers them all."""
-from .agreement import AGREEMENT_REASONS, AGREEMENT_STATUSES, Agreement
+from .agreement import AGREEMENT_END_REASONS, AGREEMENT_REASONS, AGREEMENT_STATUSES, Agreement
 from .base import db, utcnow
 from .case import (ACTIVE_CASE_STATUSES, UNRESOLVED_CASE_STATUSES, CASE_CATEGORIES, CASE_KINDS, CASE_SOURCES, CASE_STATUSES, SEVERITIES, Case,
                    CaseEvent, CaseEvidence, CaseMilestone)
@@ -7,7 +7,7 @@ from .delivery import CONFIRMATIONS, DELIVERY_STATUSES, Delivery, DeliveryCorrec
 from .facility import (CARE_KINDS, FACILITY_KINDS, FACILITY_STATUSES, FAILED_STATUSES, OWNERSHIPS, SUPPLY_CLASSES, Facility,
                        FacilityCare, FacilityStatusChange)
 from .field_report import FIELD_REPORT_KINDS, FieldReport
-from .household import MONITORING_TYPES, WATER_SOURCES, Household
+from .household import LEFT_STATUSES, MONITORING_STATUSES, MONITORING_TYPES, WATER_SOURCES, Household, MonitoringPeriod
 from .job import JobRun, SchedulerHeartbeat
 from .report import KeptBulletin, ReportPrinting, ReportVerification, SignedCopy
 from .spot_check import SpotCheck, SpotCheckHousehold
@@ -29,5 +29,5 @@ __all__ = [
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",
     "CaseEvidence", "CaseMilestone", "FacilityStatusChange", "KeptBulletin", "ReportPrinting", "ReportVerification", "SignedCopy", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "UNRESOLVED_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
     "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS", "FacilityCare", "CARE_KINDS", "Visit", "VERDICTS", "RESULTS", "INDICATORS",
-    "FieldReport", "FIELD_REPORT_KINDS", "latest_visit_ids", "Region", "REGION_LEVELS", "Recheck", "RecheckItem", "SpotCheck", "SpotCheckHousehold",
+    "MONITORING_STATUSES", "LEFT_STATUSES", "MonitoringPeriod", "FieldReport", "FIELD_REPORT_KINDS", "latest_visit_ids", "Region", "REGION_LEVELS", "Recheck", "RecheckItem", "SpotCheck", "SpotCheckHousehold",
 ]

@@ -10,6 +10,8 @@ from .staff import Staff
 
 AGREEMENT_STATUSES = ("draft", "active", "expired", "terminated")
 AGREEMENT_REASONS = ("distance", "vertical", "round_trip", "no_self_care", "source_failed", "other")
+# Why the service itself ended an agreement: its household left monitoring, or was connected to piped supply.
+AGREEMENT_END_REASONS = ("risk_eliminated", "moved_out", "deceased", "piped_supply")
 
 
 class Agreement(Timestamps, db.Model):
@@ -24,6 +26,7 @@ class Agreement(Timestamps, db.Model):
         CheckConstraint("liters_per_delivery > 0 AND liters_per_delivery <= 2000", name="liters_range"),
         CheckConstraint("end_on IS NULL OR end_on >= start_on", name="ends_after_start"),
         CheckConstraint("status <> 'active' OR signed_on IS NOT NULL", name="active_is_signed"),
+        CheckConstraint(f"end_reason IS NULL OR end_reason IN {AGREEMENT_END_REASONS}", name="end_reason_known"),
         # One active agreement per household at a time.
         Index("uq_agreements_active_household", "household_id", unique=True,
               sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
@@ -41,6 +44,7 @@ class Agreement(Timestamps, db.Model):
     signed_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     status_note: Mapped[str | None] = mapped_column(Text)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
     scan_path: Mapped[str | None] = mapped_column(String(200))
     scan_content_type: Mapped[str | None] = mapped_column(String(50))
     scan_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

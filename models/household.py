@@ -1,5 +1,7 @@
 """Monitored households (监测户)."""
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
+from datetime import date
+
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Timestamps, db
@@ -7,6 +9,9 @@ from .place import Township, Village
 
 MONITORING_TYPES = ("unstable", "marginal", "sudden_hardship", "other")
 WATER_SOURCES = ("central_point", "purifier", "well", "spring", "cistern", "other")
+# 监测状态: still monitored, or left the 防返贫 monitoring list (风险消除, 迁出, 死亡).
+MONITORING_STATUSES = ("monitored", "risk_eliminated", "moved_out", "deceased")
+LEFT_STATUSES = MONITORING_STATUSES[1:]
 
 
 class Household(Timestamps, db.Model):
@@ -16,7 +21,7 @@ class Household(Timestamps, db.Model):
         # Everything the needs-delivery condition reads, by place: counting a county's or a township's households
         # that need delivery reads this narrow index instead of the wide rows.
         Index("ix_households_access", "township_id", "village_id", "distance_m", "vertical_m", "round_trip_min",
-              "self_care", "water_source_id"),
+              "self_care", "water_source_id", "monitoring_status"),
         CheckConstraint("members >= 1 AND members <= 50", name="members_range"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
@@ -26,6 +31,11 @@ class Household(Timestamps, db.Model):
         CheckConstraint(f"monitoring_type IS NULL OR monitoring_type IN {MONITORING_TYPES}", name="monitoring_type_known"),
         CheckConstraint(f"water_source IS NULL OR water_source IN {WATER_SOURCES}", name="water_source_known"),
         CheckConstraint("length(trim(head_name)) > 0", name="head_name_not_blank"),
+        CheckConstraint(f"monitoring_status IN {MONITORING_STATUSES}", name="monitoring_status_known"),
+        # A household that left has the day it left; one still monitored has none.
+        CheckConstraint("(monitoring_status = 'monitored') = (left_on IS NULL)", name="left_on_iff_left"),
+        CheckConstraint("left_on IS NULL OR monitored_since IS NULL OR left_on > monitored_since",
+                        name="leaves_after_entering"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +61,27 @@ class Household(Timestamps, db.Model):
     water_source_id: Mapped[int | None] = mapped_column(
         ForeignKey("facilities.id", use_alter=True), index=True
     )
+    # The current period on the monitoring list: monitored from `monitored_since` (NULL: since before the
+    # service's records) until the day before `left_on`. Earlier periods of a household that entered again are
+    # kept as MonitoringPeriod rows.
+    monitoring_status: Mapped[str] = mapped_column(String(20), default="monitored", server_default="monitored")
+    monitored_since: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    # 帮扶责任人: the cadre who answers for the household.
+    support_person_name: Mapped[str | None] = mapped_column(String(50))
+    support_person_phone: Mapped[str | None] = mapped_column(String(20))
+
+    @property
+    def support_person(self) -> dict | None:
+        """帮扶责任人 {name, phone}, or None."""
+        if not self.support_person_name:
+            return None
+        return {"name": self.support_person_name, "phone": self.support_person_phone}
+
+    @support_person.setter
+    def support_person(self, person: dict | None) -> None:
+        person = person or {}
+        self.support_person_name, self.support_person_phone = person.get("name"), person.get("phone")
 
     township: Mapped[Township] = relationship(foreign_keys=[township_id])
     village: Mapped[Village] = relationship(
@@ -59,3 +90,20 @@ class Household(Timestamps, db.Model):
     water_source_facility: Mapped["Facility | None"] = relationship(  # noqa: F821
         foreign_keys=[water_source_id]
     )
+
+
+class MonitoringPeriod(db.Model):
+    """An earlier, closed period on the monitoring list of a household that has since entered it again, kept so that
+    figures for a past day count the household as it was then."""
+
+    __tablename__ = "monitoring_periods"
+    __table_args__ = (
+        CheckConstraint(f"reason IN {LEFT_STATUSES}", name="reason_known"),
+        CheckConstraint("entered_on IS NULL OR left_on > entered_on", name="leaves_after_entering"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    entered_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(20))

@@ -195,6 +195,7 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["effective"] = effective_values  # a delivery's values after its corrections
     app.jinja_env.globals["timedelta"] = timedelta
+    app.jinja_env.globals["today"] = local_today
     # A case's time limit as pages show it: its deadline, or 长期坚持 with the day its next progress entry is due.
     app.jinja_env.globals.update(
         case_overdue=lambda case: is_overdue(case, local_today()),

@@ -3,7 +3,8 @@
 One flat room, by area (a rule's area names its module):
 
 - registry: `registry` (places, households, facilities, staff), `identity` (ID numbers), `conflicts`, `geo`
-  (distances), `needs_delivery`, `gaps`, `search`, `units`, `repairs`, `care` (upkeep), `users`, `imports`
+  (distances), `needs_delivery`, `gaps`, `search`, `units`, `repairs`, `care` (upkeep), `users`, `imports`,
+  `monitoring` (entering and leaving the monitoring list), `monitored` (which households a figure counts)
 - supply and deliveries: `agreements`, `deliveries`, `planning`, `supply`
 - the ledger: `case_rules`, `cases` (the lifecycle people work), `system_cases` (what the service opens), `ledger`,
   `rechecks` (回头查), `spot_checks` (明察暗访),

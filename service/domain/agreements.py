@@ -107,6 +107,11 @@ def _enter(session, agreement: Agreement, status: str, today: date) -> None:
             raise Conflict("agreement.second_active", id=other)
     if status == "terminated":
         cancel_planned(session, [agreement.id], from_day=today)
+        if agreement.status == "active":
+            # Its last day in force, so that a figure for a past day still finds it (and none after).
+            last_day = max(agreement.start_on, today - timedelta(days=1))
+            if agreement.end_on is None or agreement.end_on > last_day:
+                agreement.end_on = last_day
     agreement.status = status
 
 

@@ -120,7 +120,8 @@ def bulletin_record(session, scope: Scope, region_id: int, month: str, as_of: da
     region, townships = _region_in_scope(session, scope, region_id)
     first, last = month_period(month)
     until = datetime.combine(as_of + timedelta(days=1), time(), zone)
-    figures = dashboard(session, scope, as_of, thresholds, None, None, zone, cleaning_every_days, townships)
+    figures = dashboard(session, scope, as_of, thresholds, None, None, zone, cleaning_every_days, townships,
+                        dated=True)
     then = cases_as_of(townships, until)
     _cases_then(session, figures, then, as_of)
     children = children_of(session, region, figures["townships"], totals_of)

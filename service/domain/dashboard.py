@@ -15,6 +15,7 @@ from .care import care_missing_clause, cleaning_overdue_clause
 from .case_rules import overdue_clause, progress_overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .kept import KeptByKey, villages_fingerprint
+from .monitored import monitored_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
 from .supply import Gaps, Supply, village_supply
@@ -58,15 +59,17 @@ def _count_if(condition):
 
 
 def village_figures(session, ids: list[int], today: date, thresholds: Thresholds,
-                    zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90) -> dict[int, dict]:
+                    zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90, dated: bool = False) -> dict[int, dict]:
     """The FIGURES of each of the villages `ids`, worked out in a fixed handful of set-based queries. Supply counts
-    the households that need delivery without an agreement too, their days short (a gap is 0%, never "—")."""
+    the households that need delivery without an agreement too, their days short (a gap is 0%, never "—").
+    Households are those monitored now, or (`dated`, a past day's figures) those monitored on `today`."""
     figures = {village_id: dict.fromkeys(FIGURES, 0) for village_id in ids}
+    on = today if dated else None
 
     for row in session.execute(
-        select(Household.village_id, func.count(), _count_if(needs_delivery_clause(thresholds)),
-               _count_if(gap_clause(thresholds)))
-        .where(Household.village_id.in_(ids)).group_by(Household.village_id)
+        select(Household.village_id, func.count(), _count_if(needs_delivery_clause(thresholds, on)),
+               _count_if(gap_clause(thresholds, on)))
+        .where(Household.village_id.in_(ids), monitored_clause(on)).group_by(Household.village_id)
     ):
         figures[row[0]].update(households=row[1], needs_delivery=row[2], gaps=row[3])
 
@@ -119,7 +122,9 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     this_year = (Visit.visited_on >= date(today.year, 1, 1)) & (Visit.visited_on <= today)
     for row in session.execute(
         select(Visit.village_id, func.count(), _count_if(Visit.result == "unsafe"))
-        .where(Visit.id.in_(latest_visit_ids(this_year, Visit.village_id.in_(ids)))).group_by(Visit.village_id)
+        .where(Visit.id.in_(latest_visit_ids(this_year, Visit.village_id.in_(ids))),
+               Visit.household_id.in_(select(Household.id).where(Household.village_id.in_(ids), monitored_clause(on))))
+        .group_by(Visit.village_id)
     ):
         figures[row[0]].update(survey_visited=row[1], survey_unsafe=row[2])
     year_ago = today - timedelta(days=365)
@@ -138,7 +143,7 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     ):
         figures[row[0]].update(water_tests_365d=row[1], water_tests_passed_365d=row[2])
 
-    for village_id, totals in village_supply(session, ids, today, Gaps(thresholds, zone)).items():
+    for village_id, totals in village_supply(session, ids, today, Gaps(thresholds, zone), on).items():
         figures[village_id].update(supply_counted_days_30d=totals.counted_days,
                                    supply_covered_days_30d=totals.covered_days,
                                    supply_liters_30d=round(totals.liters), supply_person_days_30d=totals.person_days)
@@ -209,21 +214,22 @@ class KeptFigures:
         return value
 
     def figures(self, session, revisions: dict[int, tuple], today: date, thresholds: Thresholds,
-                zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90) -> dict[int, dict]:
+                zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90, dated: bool = False) -> dict[int, dict]:
         """Every village's figures, by id, for the villages asked for (id to its revision and creation time: a
         database emptied and filled again starts its villages' revisions anew)."""
-        wanted = {village_id: (revision, today, thresholds, zone, cleaning_every_days)
+        wanted = {village_id: (revision, today, thresholds, zone, cleaning_every_days, dated)
                   for village_id, revision in revisions.items()}
         return self._villages.get(wanted, lambda stale: village_figures(session, stale, today, thresholds, zone,
-                                                                        cleaning_every_days))
+                                                                        cleaning_every_days, dated))
 
 
 def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
               kept: KeptFigures | None = None, zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90,
-              township_ids: list[int] | None = None) -> dict:
+              township_ids: list[int] | None = None, dated: bool = False) -> dict:
     """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
     (open, overdue, unverified, re-checks due, relapses), supply (last 30 days) and water quality (last 365 days):
-    per village, per township, overall; each village's figures from `kept` while they are current."""
+    per village, per township, overall; each village's figures from `kept` while they are current. `dated`: the
+    figures of a past day `today`, its households those monitored then."""
     villages = scope.restrict(select(Village.id, Village.name, Village.township_id, Village.is_key, Village.revision,
                                      Village.created_at, Township.name.label("township_name")), Village)
     villages = villages.join(Township, Township.id == Village.township_id)
@@ -232,7 +238,7 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     if township_ids is not None:  # a region's
         villages = villages.where(Village.township_id.in_(township_ids))
     kept = kept or KeptFigures()
-    settings = (today, thresholds, zone, cleaning_every_days)
+    settings = (today, thresholds, zone, cleaning_every_days, dated)
     query = (scope, township_id, frozenset(township_ids) if township_ids is not None else None, settings)
     fingerprint = villages_fingerprint(session, villages)
     found = kept.answered(query, fingerprint)
@@ -242,7 +248,7 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     revisions = {row.id: (row.revision, row.created_at) for row in village_rows}
     key = (tuple(revisions.items()), *settings)
     answer = kept.answer(key, lambda: _dashboard(session, village_rows, kept.figures(
-        session, revisions, today, thresholds, zone, cleaning_every_days), today))
+        session, revisions, today, thresholds, zone, cleaning_every_days, dated), today))
     kept.note(query, fingerprint, key)
     return answer
 

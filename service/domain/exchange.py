@@ -35,6 +35,7 @@ from .needs_delivery import Thresholds, needs_delivery_clause
 from .regions import score
 from .verification import mask_name
 from .scope import Scope, townships_under
+from .monitored import monitored_clause
 
 FORMAT, FORMAT_VERSION = "rural-water-exchange", "1.0"
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -232,7 +233,7 @@ def _townships(writer, session, townships, thresholds, zone, as_of, cleaning_eve
 def _villages(writer, session, township_id: int, codes: dict) -> dict[int, str | None]:
     """Writes the township's villages; returns their codes by id."""
     counts = dict(session.execute(select(Household.village_id, func.count()).where(
-        Household.township_id == township_id).group_by(Household.village_id)).all())
+        Household.township_id == township_id, monitored_clause()).group_by(Household.village_id)).all())
     rows = session.execute(select(Village.id, Village.code, Village.name, Village.is_key)
                            .where(Village.township_id == township_id).order_by(Village.id)).all()
     for row in rows:
@@ -247,7 +248,7 @@ def _households(writer, session, township_id: int, villages: dict, codes: dict, 
                Household.members, Household.monitoring_type, Household.self_care, Household.distance_m,
                Household.water_source, needs_delivery_clause(thresholds).label("needs_delivery"),
                gap_clause(thresholds).label("gap"))
-        .where(Household.township_id == township_id).order_by(Household.village_id, Household.id))
+        .where(Household.township_id == township_id, monitored_clause()).order_by(Household.village_id, Household.id))
     for row in rows:
         writer.row({"household_id": row.id, "village_id": row.village_id, "village_code": villages.get(row.village_id),
                     **codes, "head_name": mask_name(row.head_name), "id_number": row.id_number_masked,

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Callable
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import selectinload
 
 from models import INDICATORS, AuditEvent, Case, Facility, Household, Staff, Township, User, Village, Visit, WaterTest
 
@@ -22,7 +23,8 @@ from .system_cases import sync_gap_cases, sync_survey_cases
 from .conflicts import NOWHERE, PhoneConflict, RegisteredElsewhere
 from .errors import DomainError, FieldErrors
 from .geo import recompute_distances
-from .identity import IdNumberVault, normalize_id_number, normalize_phone
+from .identity import IdNumberVault, mask_id_number, normalize_id_number, normalize_phone
+from .monitoring import Leaving, enter_monitoring, entering_errors, leave_monitoring, leaving_errors
 from .permissions import require_capability
 from .registry import create_facility, create_staff, protect_id_number, update_facility, update_staff
 from .scope import MAX_ID, Scope
@@ -140,10 +142,22 @@ TASK_COLUMNS = (
     Column("lead_unit", "牵头单位", ("责任单位",), bounds=100),
     Column("deadline", "整改时限", ("时限", "完成时限"), "time_limit", required=True),
 )
+# The county's 防返贫 monitoring list (监测对象名单): who is on it since when, who left it, when and why.
+MONITORING_COLUMNS = (
+    Column("id_number", "身份证号", ("身份证号码", "身份证", "公民身份号码", "户主身份证号"), "id_number", required=True),
+    Column("head_name", "户主姓名", ("户主", "姓名"), required=True, bounds=limits.NAME_LENGTH),
+    Column("township", "镇街", ("乡镇", "镇", "乡镇街道"), bounds=60),
+    Column("village", "村", ("村名", "行政村", "所在村"), bounds=60),
+    Column("monitoring_type", "监测类型", ("户类型", "监测对象类别"), "monitoring_type"),
+    Column("monitored_since", "纳入日期", ("纳入时间", "识别日期", "纳入监测日期"), "date"),
+    Column("left_on", "退出日期", ("退出时间", "风险消除日期", "退出监测日期"), "date"),
+    Column("left_reason", "退出原因", ("退出类型", "退出情况"), "monitoring_status"),
+)
 # 整改时限 as 交办 lists write it for work kept up for good: no day, but these words (the case is 长期坚持).
 ONGOING_WORDS = ("长期坚持", "长期", "持续推进", "常态化")
 COLUMNS = {"households": HOUSEHOLD_COLUMNS, "facilities": FACILITY_COLUMNS, "staff": STAFF_COLUMNS,
-           "water_tests": WATER_TEST_COLUMNS, "visits": VISIT_COLUMNS, "tasks": TASK_COLUMNS}
+           "water_tests": WATER_TEST_COLUMNS, "visits": VISIT_COLUMNS, "tasks": TASK_COLUMNS,
+           "monitoring": MONITORING_COLUMNS}
 
 
 @dataclass
@@ -725,3 +739,147 @@ def import_tasks(session, actor: User, rows, vault: IdNumberVault, rules, dry_ru
                         lambda payload: open_case(session, actor, payload, rules.today, rules.cases),
                         already_imported, progress, lambda p: ("交办编号", (p["source_ref"], p["village_id"])),
                         "hand_down_case")
+
+
+# The monitoring list: reconciled with the registry, matched on the resident ID --------------------------------
+
+
+def _monitoring_row(values: dict, today: date) -> dict:
+    """A row's own rules: a full ID, and 退出日期 and 退出原因 together (a reason of leaving, days not ahead)."""
+    if is_masked(values["id_number"]):
+        raise RowError("身份证号", catalogue.say("row.full_id_needed"))
+    left_on, reason = values.get("left_on"), values.get("left_reason")
+    if (left_on is None) != (reason is None):
+        raise RowError("退出原因" if reason is None else "退出日期", catalogue.say("row.leaving_needs_both"))
+    if reason == "monitored":
+        raise RowError("退出原因", catalogue.say("monitoring.status_unknown"))
+    for day, header in ((values.get("monitored_since"), "纳入日期"), (left_on, "退出日期")):
+        if day is not None and day > today:
+            raise RowError(header, catalogue.say("row.day_ahead"))
+    if left_on is not None and values.get("monitored_since") is not None and left_on <= values["monitored_since"]:
+        raise RowError("退出日期", catalogue.say("monitoring.left_before_entering"))
+    return values
+
+
+def _person(household: Household | None, values: dict, number: int | None = None) -> dict:
+    """One line of the reconciliation: the row (if any) and the household (if registered), its ID masked."""
+    line = {"row": number, "household_id": household.id if household else None,
+            "head_name": household.head_name if household else values.get("head_name"),
+            "id_number_masked": household.id_number_masked if household else mask_id_number(values["id_number"]),
+            "township": household.township.name if household else values.get("township"),
+            "village": household.village.name if household else values.get("village")}
+    return line
+
+
+def import_monitoring(session, actor: User, rows, vault: IdNumberVault, rules, dry_run: bool,
+                      progress=lambda n: None) -> dict:
+    """Reconcile the registry with the county's monitoring list: a registered household the list says left leaves
+    (its agreements end, its cases say so), one that left and is listed again enters again, a 纳入日期 or 监测类型
+    is corrected; all or nothing. The report names who enters, who leaves, and who is on one side only: listed
+    but not registered (to register), or registered and monitored in the list's townships but not listed."""
+    require_capability(actor, "import_rosters")
+    report = Report(dry_run)
+    good, seen = [], {}
+    for number, values in parse_rows(rows, MONITORING_COLUMNS, report, rules.today):
+        try:
+            values = _monitoring_row(values, rules.today)
+            if values["id_number"] in seen:
+                raise RowError("身份证号", catalogue.say("row.duplicate", row=seen[values["id_number"]]))
+            seen[values["id_number"]] = number
+        except RowError as problem:
+            report.reject(number, problem, {})
+            continue
+        good.append((number, values, vault.lookup_hash(values["id_number"])))
+    progress(len(good))
+    hashes = [key for _, _, key in good]
+    by_hash: dict[str, Household] = {}
+    for start in range(0, len(hashes), 5000):
+        by_hash.update((h.id_number_hash, h) for h in session.scalars(
+            select(Household).where(Household.id_number_hash.in_(hashes[start:start + 5000]))
+            .options(selectinload(Household.township), selectinload(Household.village))))
+    scope = Scope.of(actor)
+    leaving, entering, corrected, only_in_list = [], [], [], []
+    listed_townships = _townships_named(session, scope, {v.get("township") for _, v, _ in good} - {None})
+    for number, values, key in good:
+        household = by_hash.get(key)
+        try:
+            if household is None:
+                only_in_list.append(_person(None, values, number))
+                continue
+            if not scope.covers(household.township_id, household.village_id):
+                report.conflicts.append(("households", household.id))
+                raise RowError("身份证号", catalogue.say("id_conflict"))
+            listed_townships.add(household.township_id)
+            problems = _reconcile(household, values, rules.today, leaving, entering, corrected)
+            if problems:
+                report.reject(number, FieldErrors(problems), {"left_on": "退出日期", "monitored_since": "纳入日期",
+                                                              "monitoring_status": "退出原因"})
+                continue
+            if (leaving and leaving[-1].household is household) or (entering and entering[-1][0] is household):
+                continue
+            if household.id not in {h.id for h, _ in corrected}:
+                report.unchanged += 1
+        except RowError as problem:
+            report.reject(number, problem, {})
+    listed = {h.id for h in by_hash.values()}
+    only_in_registry = [_person(h, {}) for h in session.scalars(
+        scope.restrict(select(Household), Household)
+        .where(Household.township_id.in_(listed_townships), Household.monitoring_status == "monitored",
+               Household.id.not_in(listed) if listed else True)
+        .options(selectinload(Household.township), selectinload(Household.village))
+        .order_by(Household.township_id, Household.village_id, Household.id))] if listed_townships else []
+    report.updated = len(leaving) + len(entering) + len(corrected)
+    answer = {**report.as_dict(),
+              "leaving": [{**_person(item.household, {}), "monitoring_status": item.status,
+                           "left_on": item.left_on.isoformat()} for item in leaving],
+              "entering": [{**_person(h, {}), "monitored_since": since.isoformat()} for h, since in entering],
+              "only_in_list": only_in_list, "only_in_registry": only_in_registry}
+    if report.errors:
+        answer["updated"] = 0
+    if report.errors or dry_run:
+        return answer
+    leave_monitoring(session, actor, leaving, rules)
+    enter_monitoring(session, actor, entering, rules)
+    for household, changed in corrected:
+        before = {k: getattr(household, k) for k in changed}
+        for k, v in changed.items():
+            setattr(household, k, v)
+        session.add(AuditEvent(**audit_row(actor, "import_update", "households", household.id, {
+            k: v.isoformat() if isinstance(v, date) else v for k, v in before.items()}, changed, rules.now)))
+    return answer
+
+
+def _reconcile(household: Household, values: dict, today: date, leaving: list, entering: list,
+               corrected: list) -> dict:
+    """Put the household where the row says it is (leaving, entering again, corrected); the problems by field."""
+    if values.get("left_on") is not None:
+        if household.monitoring_status != "monitored":
+            return {}  # left already: the registry keeps its own day and reason
+        problems = leaving_errors(household, values["left_reason"], values["left_on"], today)
+        if not problems:
+            leaving.append(Leaving(household, values["left_reason"], values["left_on"]))
+        return problems
+    since = values.get("monitored_since")
+    if household.monitoring_status != "monitored":
+        since = since or today
+        problems = entering_errors(household, since, today)
+        if not problems:
+            entering.append((household, since))
+        return problems
+    changed = {}
+    if since is not None and since != household.monitored_since:
+        changed["monitored_since"] = since
+    if values.get("monitoring_type") and values["monitoring_type"] != household.monitoring_type:
+        changed["monitoring_type"] = values["monitoring_type"]
+    if changed:
+        corrected.append((household, changed))
+    return {}
+
+
+def _townships_named(session, scope: Scope, names: set) -> set[int]:
+    """The townships in scope that the list names (by name or code) in its 镇街 column."""
+    if not names:
+        return set()
+    names = {str(name) for name in names}
+    return set(session.scalars(scope.restrict(select(Township.id), Township).where(
+        Township.name.in_(names) | Township.code.in_(names))))

@@ -1,9 +1,12 @@
 """Needs delivery (需送水): derived from a household's access to water, never typed in (docs/domain.md)."""
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, func, or_, select
 
-from models import FAILED_STATUSES, Facility, Household
+from models import FAILED_STATUSES, LEFT_STATUSES, Facility, Household
+
+from .monitored import monitored_clause
 
 REASONS = ("distance", "vertical", "round_trip", "no_self_care", "source_failed")
 
@@ -42,7 +45,10 @@ def needs_delivery_reasons(
 
 
 def household_reasons(household: Household, thresholds: Thresholds) -> list[str]:
-    """needs_delivery_reasons for a loaded household (load `water_source_facility` with it in lists)."""
+    """needs_delivery_reasons for a loaded household (load `water_source_facility` with it in lists); none for a
+    household no longer monitored (it keeps its records, not our delivery)."""
+    if household.monitoring_status in LEFT_STATUSES:
+        return []
     source = household.water_source_facility
     return needs_delivery_reasons(
         thresholds,
@@ -71,6 +77,7 @@ def source_failed_clause(facilities=None) -> ColumnElement[bool]:
     return func.coalesce(Household.water_source_id.in_(failed), False)
 
 
-def needs_delivery_clause(thresholds: Thresholds) -> ColumnElement[bool]:
-    """The same rule as needs_delivery_reasons, as one SQL condition on households (never NULL)."""
-    return or_(lasting_reasons_clause(thresholds), source_failed_clause())
+def needs_delivery_clause(thresholds: Thresholds, on: date | None = None) -> ColumnElement[bool]:
+    """The same rule as household_reasons, as one SQL condition on households (never NULL): monitored today (or on
+    the day `on`, its access read as it is now) and in need."""
+    return monitored_clause(on) & or_(lasting_reasons_clause(thresholds), source_failed_clause())

@@ -18,6 +18,7 @@ from .identity import IdNumberVault, mask_id_number, normalize_phone
 from .audit import record_write, snapshot
 from .system_cases import open_facility_case, resolve_system_cases, sync_care_cases, sync_gap_cases
 from .geo import recompute_distances
+from .monitoring import change_monitoring
 from .repairs import record_status_change
 from .rules import Rules
 from .conflicts import IdNumberConflict, PhoneConflict
@@ -65,13 +66,15 @@ def _village(session, village_id: int, field: str = "village_id") -> Village:
 
 
 def _accountable(data: dict) -> dict:
-    """The 包保责任人 given, its phone written as every phone is (E.164); FieldErrors naming it if it is not one."""
-    person = data.get("accountable")
-    if person and person.get("phone"):
-        try:
-            data = {**data, "accountable": {**person, "phone": normalize_phone(person["phone"])}}
-        except ValueError:
-            raise FieldErrors.one("accountable", "value.phone") from None
+    """The 包保责任人 (or a household's 帮扶责任人) given, its phone written as every phone is (E.164); FieldErrors
+    naming it if it is not one."""
+    for field in ("accountable", "support_person"):
+        person = data.get(field)
+        if person and person.get("phone"):
+            try:
+                data = {**data, field: {**person, "phone": normalize_phone(person["phone"])}}
+            except ValueError:
+                raise FieldErrors.one(field, "value.phone") from None
     return data
 
 
@@ -385,6 +388,11 @@ def create_household(session, actor: User, data: dict, vault: IdNumberVault, rul
     require_write(actor, "edit_registry", village.township_id, village.id)
     data = _distance_fields(protect_id_number(dict(data), vault))
     data["township_id"] = village.township_id
+    if data.pop("monitoring_status", "monitored") != "monitored" or data.get("left_on") is not None:
+        raise FieldErrors.one("monitoring_status", "monitoring.new_is_monitored")
+    data.pop("left_on", None)
+    if data.setdefault("monitored_since", rules.today) is None or data["monitored_since"] > rules.today:
+        raise FieldErrors.one("monitored_since", "monitoring.entered_in_future")
     _check_household(session, actor, data, village)
     household = _save(session, actor, Household(), data, None)
     recompute_distances(session, {village.id})
@@ -407,10 +415,13 @@ def update_household(session, actor: User, household_id: int, data: dict, vault:
             select(Case.id).where(Case.household_id == household.id, Case.status.in_(ACTIVE_CASE_STATUSES))])
     data = _distance_fields(protect_id_number(dict(data), vault))
     data["township_id"] = village.township_id
+    monitoring = {key: data.pop(key) for key in ("monitoring_status", "monitored_since", "left_on") if key in data}
     if "water_source_id" not in data and "village_id" in data and household.water_source_id is not None:
         data["water_source_id"] = household.water_source_id
     _check_household(session, actor, data, village, household.id)
     _save(session, actor, household, data, before)
+    if monitoring:
+        change_monitoring(session, actor, household, monitoring, rules)
     villages = {before["village_id"], household.village_id}
     recompute_distances(session, villages)
     sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, villages)

@@ -18,7 +18,8 @@ from . import catalogue
 from .agreements import agreement_overlaps
 from .case_rules import is_overdue
 from .deliveries import CORRECTABLE, effective_values
-from .gaps import gap_clause
+from .gaps import gap_clause, in_force_on
+from .monitored import monitored_clause
 from .ledger import LEDGER_HEADERS, case_statistics, ledger_rows
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .errors import NotFound
@@ -228,14 +229,17 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
         for key, value in values.items():
             rows[village_id][key] += int(value or 0)
 
+    # Households as monitored on the period's last day, and the agreements in force then: a paper printed for a
+    # past month stays what it said when a household leaves later.
     for village_id, count, needs, gaps in session.execute(
-            select(Household.village_id, func.count(), func.sum(case((needs_delivery_clause(thresholds), 1), else_=0)),
-                   func.sum(case((gap_clause(thresholds), 1), else_=0))).where(in_township)
-            .group_by(Household.village_id)):
+            select(Household.village_id, func.count(),
+                   func.sum(case((needs_delivery_clause(thresholds, date_to), 1), else_=0)),
+                   func.sum(case((gap_clause(thresholds, date_to), 1), else_=0)))
+            .where(in_township, monitored_clause(date_to)).group_by(Household.village_id)):
         add(village_id, households=count, needs_delivery=needs, gaps=gaps)
     for village_id, count in session.execute(
             select(Household.village_id, func.count()).join(Agreement, Agreement.household_id == Household.id)
-            .where(in_township, Agreement.status == "active").group_by(Household.village_id)):
+            .where(in_township, in_force_on(date_to)).group_by(Household.village_id)):
         add(village_id, active_agreements=count)
     for village_id, status, count in session.execute(
             select(Household.village_id, Delivery.status, func.count())
@@ -253,7 +257,7 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
     gaps = Gaps(thresholds, zone) if version >= 3 else None
     if gaps:
         served.update(session.execute(select(Household.id, Household.village_id)
-                                      .where(in_township, needs_delivery_clause(thresholds))).all())
+                                      .where(in_township, needs_delivery_clause(thresholds, date_to))).all())
     for household_id, supply in supply_of(session, served, date_from, date_to, gaps).items():
         add(served[household_id], supply_counted_days=supply.counted_days, supply_covered_days=supply.covered_days,
             supply_liters=round(supply.liters), supply_person_days=supply.person_days)
@@ -277,7 +281,8 @@ def township_summary(session, scope: Scope, township_id: int, date_from: date, d
         for village_id, visited, unsafe in session.execute(
                 select(Visit.village_id, func.count(), func.sum(case((Visit.result == "unsafe", 1), else_=0)))
                 .where(Visit.id.in_(latest_visit_ids(Visit.township_id == township.id, Visit.visited_on >= date_from,
-                                                     Visit.visited_on <= date_to)))
+                                                     Visit.visited_on <= date_to)),
+                       Visit.household_id.in_(select(Household.id).where(in_township, monitored_clause(date_to))))
                 .group_by(Visit.village_id)):
             add(village_id, survey_visited=visited, survey_unsafe=unsafe)
     open_cases = session.scalar(select(func.count()).select_from(Case).where(

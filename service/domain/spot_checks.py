@@ -21,6 +21,7 @@ from .cases import open_case
 from .errors import Conflict, FieldErrors, NotFound
 from .scope import Scope, find, place_to_work, require_write
 from .survey import is_water_short, judge, judge_convenience, result_of, source_quality
+from .monitored import monitored_clause
 
 MAX_SAMPLE = 500
 # What a draw's page shows of each household, loaded with it.
@@ -57,7 +58,8 @@ def draw_spot_check(session, actor: User, data: dict, rules) -> SpotCheck:
     if not 1 <= size <= MAX_SAMPLE:
         raise FieldErrors.one("size", "spot_check.size", most=MAX_SAMPLE)
     seed = data.get("seed") or secrets.token_hex(6)
-    rows = session.execute(select(Household.township_id, Household.id).where(Household.township_id.in_(townships)))
+    rows = session.execute(select(Household.township_id, Household.id).where(Household.township_id.in_(townships),
+                                                                            monitored_clause()))
     by_township: dict[int, list[int]] = {}
     for township, household in rows:
         by_township.setdefault(township, []).append(household)

@@ -23,6 +23,7 @@ from models import Agreement, Case, Delivery, DeliveryCorrection, Household, Vil
 from .agreements import agreement_overlaps
 from .system_cases import open_supply_cases, resolve_system_cases
 from .kept import KeptByKey
+from .monitored import monitored_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .rules import SupplyStandard
 
@@ -292,17 +293,18 @@ def sync_supply_cases(session, rules) -> tuple[int, int]:
     return opened, len(resolved)
 
 
-def village_supply(session, village_ids, today: date, gaps: Gaps | None = None) -> dict[int, Supply]:
+def village_supply(session, village_ids, today: date, gaps: Gaps | None = None,
+                   on: date | None = None) -> dict[int, Supply]:
     """Each village's last 30 days: its delivery households' figures added up (with `gaps`, those that need delivery
-    without an agreement too, their days short)."""
+    without an agreement too, their days short); of the households monitored now (or on the day `on`)."""
     first, last = last_30_days(today)
-    in_villages = Household.village_id.in_(list(village_ids))
+    in_villages = Household.village_id.in_(list(village_ids)) & monitored_clause(on)
     served = dict(session.execute(
         select(Household.id, Household.village_id).join(Agreement, Agreement.household_id == Household.id)
         .where(in_villages, agreement_overlaps(first, last)).distinct()).all())
     if gaps:
         served.update(session.execute(select(Household.id, Household.village_id)
-                                      .where(in_villages, needs_delivery_clause(gaps.thresholds))).all())
+                                      .where(in_villages, needs_delivery_clause(gaps.thresholds, on))).all())
     totals: dict[int, Supply] = {}
     for household_id, supply in supply_of(session, served, first, last, gaps).items():
         totals.setdefault(served[household_id], Supply()).__iadd__(supply)

@@ -19,6 +19,7 @@ from .catalogue import Message, label_of, say
 from .errors import FieldErrors
 from .scope import Scope, get_for_write, get_visible
 from .supply import Gaps, annotate_30d
+from .monitored import monitored_during
 
 
 EARLIEST_YEAR = 2000  # no survey on the four indicators is older
@@ -152,7 +153,8 @@ def survey_sheets(session, villages: list[Village], year: int, zone, as_of: date
             select(Household.id, Household.village_id, Household.head_name, Household.id_number_masked,
                    Household.members)
             .where(Household.village_id.in_(ids),
-                   Household.created_at < datetime.combine(date(year + 1, 1, 1), time(), zone))
+                   Household.created_at < datetime.combine(date(year + 1, 1, 1), time(), zone),
+                   monitored_during(date(year, 1, 1), min(year_end, as_of)))
             .order_by(Household.id)):
         households[household.village_id].append(household)
     visits = {v.household_id: v for v in session.scalars(

@@ -11,6 +11,7 @@ from .gaps import has_active_agreement
 from .geo import local_m
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
+from .monitored import monitored_clause
 
 
 def week_ends(today: date, weeks: int) -> list[date]:
@@ -90,7 +91,7 @@ def village_map(session, village_id: int, thresholds: Thresholds) -> dict:
         Facility.lat.is_not(None), Facility.lon.is_not(None)).order_by(Facility.id)).all()
     homes = session.execute(select(Household.head_name, Household.lat, Household.lon,
                                    needs_delivery_clause(thresholds), has_active_agreement())
-                            .where(Household.village_id == village_id, Household.lat.is_not(None),
+                            .where(Household.village_id == village_id, monitored_clause(), Household.lat.is_not(None),
                                    Household.lon.is_not(None)).order_by(Household.id)).all()
     anchors = points or homes
     if not anchors:

@@ -10,6 +10,8 @@ from ..clock import local_today, local_zone
 from ..context import current_context, current_gaps, current_rules, current_thresholds
 from ..domain import cases, registry
 from ..domain.cases import REPORTED_KINDS
+from ..domain.catalogue import label
+from ..domain.errors import FieldErrors
 from ..domain.history import household_history
 from ..domain.needs_delivery import household_reasons
 from ..domain.permissions import can
@@ -28,6 +30,17 @@ blueprint = Blueprint("households_pages", __name__)
 FORM_TYPES = {"village_id": int, "head_name": str, "id_number": str, "phone": str, "members": int,
               "self_care": bool, "monitoring_type": str, "lat": float, "lon": float, "distance_m": float,
               "vertical_m": float, "round_trip_min": float, "water_source": str}
+
+
+def _support_person(data: dict, clear: bool) -> dict:
+    """The form's 帮扶责任人 fields as the API's `support_person` (a blank name clears it on an edit)."""
+    name = clean_text(request.form.get("support_person_name"), 50)
+    phone = clean_text(request.form.get("support_person_phone"), 30)
+    if name:
+        data["support_person"] = {"name": name, "phone": phone}
+    elif clear or phone:
+        data["support_person"] = None
+    return data
 
 
 def _villages():
@@ -110,7 +123,7 @@ def _redraw(errors: dict, household_id: int | None = None) -> str:
 def new():
     if request.method == "GET":
         return _form(None, {})
-    data = load_form(HouseholdSchema(), request.form, FORM_TYPES)
+    data = _support_person(load_form(HouseholdSchema(), request.form, FORM_TYPES), clear=False)
     refuse_while_probing_numbers()
     context = current_context()
     record = registry.create_household(db.session, acting_user(), data, context.vault, context.rules)
@@ -125,14 +138,34 @@ def edit(household_id):
     household = get_visible(db.session, Household, household_id, acting_scope())
     if request.method == "GET":
         values = {key: getattr(household, key) for key in FORM_TYPES if key != "id_number"}
+        values.update(support_person_name=household.support_person_name,
+                      support_person_phone=household.support_person_phone)
         if household.distance_computed:
             # Shown as a hint, not as a value: saving the form must not turn it into a surveyed distance.
             values["distance_m"] = None
         return _form(household, values)
     data = load_form(HouseholdSchema(partial=True), request.form, FORM_TYPES, clear_blank=True, keep=("id_number",))
+    data = _support_person(data, clear=True)
     if data.get("id_number") is not None:
         refuse_while_probing_numbers()
     context = current_context()
     registry.update_household(db.session, acting_user(), household.id, data, context.vault, context.rules)
     flash_when_saved(say("household.saved", name=household.head_name))
+    return redirect(url_for("households_pages.detail", household_id=household.id))
+
+
+@blueprint.route("/households/<int:household_id>/monitoring", methods=["POST"])
+@login_required
+@form_page(_detail)
+def monitoring(household_id):
+    """退出监测 (风险消除, 迁出, 死亡, on a day) or 重新纳入 (from a day), from the household's page."""
+    household = get_visible(db.session, Household, household_id, acting_scope())
+    data = load_form(HouseholdSchema(partial=True), request.form,
+                     {"monitoring_status": str, "left_on": str, "monitored_since": str})
+    if "monitoring_status" not in data:
+        raise FieldErrors.one("monitoring_status", "value.required")
+    context = current_context()
+    registry.update_household(db.session, acting_user(), household.id, data, context.vault, context.rules)
+    flash_when_saved(say("household.monitoring_saved", name=household.head_name,
+                         status=label("monitoring_status", household.monitoring_status)))
     return redirect(url_for("households_pages.detail", household_id=household.id))

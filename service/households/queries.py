@@ -54,6 +54,10 @@ def _visited(stmt, wanted: bool):
     return stmt.where(Household.id.in_(visited) if wanted else Household.id.not_in(visited))
 
 
+def _monitoring_status(stmt, status: str):
+    return stmt if status == "all" else stmt.where(Household.monitoring_status == status)
+
+
 def _name_contains(stmt, text: str):
     return stmt.where(Household.head_name.contains(text, autoescape=True))
 
@@ -64,7 +68,8 @@ def _search(stmt, text: str):
 
 def household_rows(items, thresholds):
     """The households export's headers (the roster's, and what is derived) and rows, ID numbers masked."""
-    headers = [c.header for c in imports.HOUSEHOLD_COLUMNS] + ["需送水", "需送水原因", "计算距离(米)"]
+    headers = [c.header for c in imports.HOUSEHOLD_COLUMNS] + ["需送水", "需送水原因", "计算距离(米)", "监测状态",
+                                                              "纳入日期", "退出日期", "帮扶责任人", "帮扶责任人电话"]
     rows = []
     for h in items:
         reasons = household_reasons(h, thresholds)
@@ -73,7 +78,8 @@ def household_rows(items, thresholds):
                      h.vertical_m, h.round_trip_min, label("water_source", h.water_source) if h.water_source else None,
                      label("monitoring_type", h.monitoring_type) if h.monitoring_type else None, h.id,
                      "是" if reasons else "否", "、".join(label("reason", r, thresholds) for r in reasons),
-                     h.distance_m if h.distance_computed else None])
+                     h.distance_m if h.distance_computed else None, label("monitoring_status", h.monitoring_status),
+                     h.monitored_since, h.left_on, h.support_person_name, h.support_person_phone])
     return headers, rows
 
 
@@ -86,7 +92,8 @@ collection = Collection(
     special_filters={"region_id": lambda stmt, region_id: stmt.where(
                          Household.township_id.in_(townships_under(db.session, region_id))),
                      "needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search,
-                     "quality_alert": _quality_alert, "is_key": _in_key_village, "visited": _visited},
+                     "quality_alert": _quality_alert, "is_key": _in_key_village, "visited": _visited,
+                     "monitoring_status": _monitoring_status},
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
     annotate=lambda session, households: annotate_30d(session, households, current_rules().today,
                                                       current_kept_supply(), current_gaps()),

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from models import MONITORING_TYPES, WATER_SOURCES, db
+from models import MONITORING_STATUSES, MONITORING_TYPES, WATER_SOURCES, db
 
 from ..api_common import filter_id, IdNumber, page_schema, PageArgs, Phone, ref, Schema, StrictFloat, StrictInt, Text
 from ..context import current_gaps, current_rules, current_thresholds
@@ -18,6 +18,13 @@ def _supply(household) -> Supply:
     if not hasattr(household, "supply_30d"):
         annotate_30d(db.session, [household], current_rules().today, gaps=current_gaps())
     return household.supply_30d
+
+
+class SupportPersonSchema(Schema):
+    """帮扶责任人: the cadre who answers for the household."""
+
+    name = Text(required=True, validate=validate.Length(min=1, max=limits.NAME_LENGTH))
+    phone = Text(allow_none=True, validate=validate.Length(max=30))
 
 
 class HouseholdSchema(Schema):
@@ -39,6 +46,13 @@ class HouseholdSchema(Schema):
     round_trip_min = StrictFloat(allow_none=True, validate=validate.Range(*limits.ROUND_TRIP_MIN))
     water_source = fields.String(allow_none=True, validate=validate.OneOf(WATER_SOURCES))
     water_source_id = ref(allow_none=True)
+    monitoring_status = fields.String(validate=validate.OneOf(MONITORING_STATUSES), metadata={
+        "description": "监测状态; a status other than monitored leaves the list on left_on (today by default), "
+                       "monitored enters again from monitored_since (today by default)"})
+    monitored_since = fields.Date(allow_none=True, metadata={"description": "纳入监测 (null: before the records)"})
+    left_on = fields.Date(allow_none=True, metadata={"description": "退出监测: the first day off the list"})
+    support_person = fields.Nested(SupportPersonSchema, allow_none=True,
+                                   metadata={"description": "帮扶责任人 {name, phone}; null clears it"})
     needs_delivery = fields.Function(lambda h: bool(_reasons(h)), dump_only=True,
                                      metadata={"type": "boolean"})
     needs_delivery_reasons = fields.Function(
@@ -69,6 +83,9 @@ class HouseholdArgs(PageArgs):
     gap = fields.Boolean(metadata={"description": "needs delivery and has no active agreement (未签协议)"})
     self_care = fields.Boolean()
     monitoring_type = fields.String(validate=validate.OneOf(MONITORING_TYPES))
+    monitoring_status = fields.String(load_default="monitored", validate=validate.OneOf(MONITORING_STATUSES + ("all",)),
+                                      metadata={"description": "监测状态 (default monitored: households that left "
+                                                               "are listed only when asked; all: every one)"})
     water_source_id = filter_id()
     quality_alert = fields.Boolean(metadata={"description": "drinks from a facility that is 水质超标 (its water source, "
                                                             "or its own purifier)"})

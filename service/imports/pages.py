@@ -15,7 +15,7 @@ blueprint = Blueprint("imports_pages", __name__)
 KINDS = tuple(labels("import_kind"))
 
 
-@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks):kind>/template.xlsx")
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks, monitoring):kind>/template.xlsx")
 @login_required
 def template(kind):
     response = Response(template_xlsx(kind),

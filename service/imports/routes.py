@@ -36,6 +36,18 @@ class ImportError_(Schema):
     message = fields.String()
 
 
+class Reconciled(Schema):
+    row = fields.Integer(allow_none=True, metadata={"description": "the list's row, when it is from the list"})
+    household_id = fields.Integer(allow_none=True, metadata={"description": "when registered"})
+    head_name = fields.String()
+    id_number_masked = fields.String()
+    township = fields.String(allow_none=True)
+    village = fields.String(allow_none=True)
+    monitoring_status = fields.String()
+    left_on = fields.String()
+    monitored_since = fields.String()
+
+
 class ImportReport(Schema):
     dry_run = fields.Boolean()
     rows = fields.Integer()
@@ -43,9 +55,15 @@ class ImportReport(Schema):
     updated = fields.Integer()
     unchanged = fields.Integer()
     errors = fields.List(fields.Nested(ImportError_))
+    # The monitoring list only: who leaves, who enters (again), and who is on one side only.
+    leaving = fields.List(fields.Nested(Reconciled))
+    entering = fields.List(fields.Nested(Reconciled))
+    only_in_list = fields.List(fields.Nested(Reconciled), metadata={"description": "listed, not registered"})
+    only_in_registry = fields.List(fields.Nested(Reconciled), metadata={
+        "description": "registered and monitored in the list's townships, not listed"})
 
 
-@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks):kind>", methods=["POST"])
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks, monitoring):kind>", methods=["POST"])
 @blueprint.arguments(ImportArgs, location="query")
 @blueprint.arguments(UploadSchema, location="files")
 @blueprint.response(200, ImportReport)
@@ -63,7 +81,7 @@ def import_roster(args, files, kind):
     return report, (422 if report["errors"] else 200)
 
 
-@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks):kind>/template.xlsx",
+@blueprint.route("/imports/<any(households, facilities, staff, water_tests, visits, tasks, monitoring):kind>/template.xlsx",
                  methods=["GET"])
 @blueprint.response(200, description="an empty roster with the canonical headers",
                     content_type=XLSX)

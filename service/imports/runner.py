@@ -12,7 +12,8 @@ from ..unit_of_work import UnitOfWork
 
 IMPORTERS = {"households": imports.import_households, "facilities": imports.import_facilities,
              "staff": imports.import_staff, "water_tests": imports.import_water_tests,
-             "visits": imports.import_visits, "tasks": imports.import_tasks}
+             "visits": imports.import_visits, "tasks": imports.import_tasks,
+             "monitoring": imports.import_monitoring}
 # Tasks handed down come from the county, the city or the province; rosters from whoever keeps the registry.
 CAPABILITY = {"tasks": "hand_down_case"}
 

@@ -17,6 +17,7 @@ from ..context import current_rules, current_thresholds
 from ..domain.gaps import has_active_agreement
 from ..domain.needs_delivery import needs_delivery_clause
 from ..domain.scope import get_visible
+from ..domain.monitored import monitored_clause
 from ..pictures import distance_picture
 
 blueprint = Blueprint("places_pages", __name__)
@@ -29,7 +30,7 @@ def _village(village_id: int, errors: dict | None = None) -> str:
                                     .order_by(Facility.kind, Facility.name)).all()
     households = db.session.execute(
         select(Household.id, Household.head_name, Household.distance_m, needs_delivery_clause(thresholds),
-               has_active_agreement(), Household.phone).where(Household.village_id == place.id)
+               has_active_agreement(), Household.phone).where(Household.village_id == place.id, monitored_clause())
         .order_by(Household.head_name)).all()
     return render_template("places/village.html", v=place, facilities=facilities, households=households,
                            picture=distance_picture(db.session, place, thresholds), errors=errors or {},
@@ -93,7 +94,8 @@ def pages_to_keep(village_id):
     facilities, each household's page and survey form, each facility's page, each of its cases still being worked
     (to add 整改进展 there), and the cases assigned to the user wherever they are, with its 我的任务."""
     place = get_visible(db.session, Village, village_id, acting_scope())
-    households = db.session.scalars(select(Household.id).where(Household.village_id == place.id)).all()
+    households = db.session.scalars(select(Household.id).where(Household.village_id == place.id,
+                                                               monitored_clause())).all()
     facilities = db.session.scalars(select(Facility.id).where(Facility.village_id == place.id)).all()
     urls = [url_for("places_pages.village", village_id=place.id)]
     for household_id in households:
