@@ -19,6 +19,7 @@ from service.domain.geo import recompute_distances
 from service.domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
 from service.domain.planning import plan_deliveries, scheduled_days
 from service.domain.identity import IdNumberVault, id_check_char, mask_id_number
+from service.domain.monitoring import Leaving, leave_monitoring
 from service.domain.rules import Rules
 from service.domain.survey import result_of
 from service.domain.water_quality import record_water_test
@@ -77,6 +78,14 @@ def _id_number(rng: random.Random, region: str, used: set) -> str:
 def _name(rng: random.Random) -> str:
     given = GIVEN[rng.randrange(0, len(GIVEN) // 2) * 2:][:2]
     return rng.choice(SURNAMES) + given
+
+
+def _left(rng: random.Random, today: date) -> dict:
+    """The monitoring status of a demo household: mostly still monitored, a few left within the last year."""
+    if rng.random() >= 0.02:
+        return {"monitoring_status": "monitored", "left_on": None}
+    status = rng.choice(["risk_eliminated"] * 6 + ["moved_out", "deceased"])
+    return {"monitoring_status": status, "left_on": today - timedelta(days=rng.randrange(1, 360))}
 
 
 def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Callable[[int], None] = lambda n: None):
@@ -153,6 +162,12 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
                     "water_source": "well" if well else "central_point",
                     "water_source_id": facility_ids[1] if well else facility_ids[0],
                     "created_at": registered, "updated_at": registered,
+                    # On the monitoring list since 2021–2025, each with its 帮扶责任人; about one in fifty has left it
+                    # (mostly 风险消除) within the last year, and keeps its records.
+                    "monitored_since": date(2021, 6, 1) + timedelta(days=rng.randrange(1400)),
+                    "support_person_name": _name(rng) if rng.random() < 0.95 else None,
+                    "support_person_phone": f"+86137{rng.randrange(10 ** 8):08d}",
+                    **_left(rng, today),
                 })
             household_ids = session.scalars(insert(Household).returning(Household.id), rows).all() if rows else []
             purifiers = [{"township_id": township.id, "village_id": village.id, "kind": "purifier",
@@ -173,6 +188,7 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     _seed_cases(session, rng, today, registered)
     if scale.days_work:
         _cases_for_the_lead(session, first_village, today)
+        _one_left_monitoring(session, first_village, today)
         first_village.is_key = True  # the demo village is a key village (重点村): coverage shows their subtotal
         _seed_visits(session, rng, village_ids, today)
     _seed_units(session)
@@ -348,6 +364,17 @@ def _seed_cases(session, rng: random.Random, today: date, registered: datetime) 
                 resolved_at=now, verified_at=now,
                 relapse_count=case((Case.id % 17 == 0, 1), else_=0), deadline=today - timedelta(days=10))
         .execution_options(synchronize_session=False))
+
+
+def _one_left_monitoring(session, village: Village, today: date) -> None:
+    """One served household of the demo village left the monitoring list (风险消除) five days ago: its agreement
+    ended the day before with that reason and its deliveries since were called off; its records stay."""
+    household = session.scalar(select(Household).join(Agreement, Agreement.household_id == Household.id).where(
+        Household.village_id == village.id, Agreement.status == "active").order_by(Household.id.desc()).limit(1))
+    if household is not None:
+        rules = Rules(Thresholds(), CasePolicy({"high": 3, "medium": 7, "low": 14}), today,
+                      datetime.now(timezone.utc))
+        leave_monitoring(session, None, [Leaving(household, "risk_eliminated", today - timedelta(days=5))], rules)
 
 
 def _seed_regions(session, township_ids: list[int]) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from service.domain.reports import township_summary
 from service.domain.scope import Scope
 
 from .conftest import make_agreement, make_household, valid_id
-from .helpers import login, upload
+from .helpers import csrf_token, login, upload
 
 
 def _served(world, serial=1):
@@ -228,3 +228,21 @@ def test_the_county_s_monitoring_list_is_reconciled_all_or_nothing_with_a_dry_ru
     assert again["updated"] == 0 and again["unchanged"] == 3 and not again["leaving"] and not again["entering"]
     assert db.session.query(Case).filter_by(household_id=leaves.id, kind="missing_agreement",
                                             status="open").count() == 0
+
+
+def test_the_import_page_shows_who_leaves_enters_and_is_on_one_side_only(client, world):
+    leaves, _ = _served(world, 1)
+    unlisted = make_household(world, 2)
+    db.session.commit()
+    rows = [[valid_id(1), "户主1", "城关镇", "张家村", "", "", local_today().isoformat(), "迁出"],
+            [valid_id(9), "新户", "城关镇", "李家村", "", "", "", ""]]
+    login(client, "admin")
+    page = client.post("/imports", data={"kind": "monitoring", "csrf_token": csrf_token(client, "/imports"),
+                                         "dry_run": "1", "file": (io.BytesIO(_monitoring_list(rows)), "名单.xlsx")},
+                       content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200, text
+    assert "退出监测 1 户" in text and f'href="/households/{leaves.id}"' in text
+    assert "名单有、系统未登记 1 户" in text and "新户" in text and "第3行" in text
+    assert "系统在监测、名单没有 1 户" in text and f'href="/households/{unlisted.id}"' in text
+    assert "监测对象名单" in text
