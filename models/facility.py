@@ -1,7 +1,7 @@
 """Water facilities: central water points (集中供水点), purifiers (净水机) and wells (水井)."""
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, String,
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Integer, String,
                         Text, UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +32,8 @@ class Facility(Timestamps, db.Model):
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
         CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
         CheckConstraint(f"supply_class IS NULL OR supply_class IN {SUPPLY_CLASSES}", name="supply_class_known"),
+        CheckConstraint("test_every_days IS NULL OR (test_every_days >= 1 AND test_every_days <= 730)",
+                        name="test_every_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +52,14 @@ class Facility(Timestamps, db.Model):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     last_cleaned_on: Mapped[date | None] = mapped_column(Date)
+    last_source_check_on: Mapped[date | None] = mapped_column(Date)  # 水源保护检查
+    last_filter_change_on: Mapped[date | None] = mapped_column(Date)  # 滤芯更换 (purifiers)
+    # Water-quality monitoring of wells and central points: every `test_every_days` (NULL: the supply class's
+    # setting), every INTENSIVE_TEST_EVERY_DAYS from an exceedance (`intensive_since`) until two passes in a row.
+    test_every_days: Mapped[int | None] = mapped_column(Integer)
+    last_tested_on: Mapped[date | None] = mapped_column(Date)
+    intensive_since: Mapped[date | None] = mapped_column(Date)
+    next_test_due: Mapped[date | None] = mapped_column(Date, index=True)
     supply_class: Mapped[str | None] = mapped_column(String(20))
     chlorinated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # 水质超标: the latest test of some sample point exceeded a limit (until a later test of that point passes).
@@ -79,7 +89,7 @@ class FacilityStatusChange(db.Model):
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-CARE_KINDS = ("cleaning", "protection")  # 清洗消毒, 水源保护检查
+CARE_KINDS = ("cleaning", "source_protection", "filter_change")  # 清洗消毒, 水源保护检查, 滤芯更换
 
 
 class FacilityCare(db.Model):

@@ -74,7 +74,7 @@ JOBS: dict[str, Job] = {
     "keep_bulletins": Job(
         "每月1日印发并留存上月通报（文号、落款），此后重印不变 Issue and keep last month's bulletin of every region",
         lambda session, context: keep_bulletins(session, Scope(), context.rules.today, context.rules.thresholds,
-                                                context.rules.zone, context.rules.cases.cleaning_every_days,
+                                                context.rules.zone, context.rules.cases.upkeep,
                                                 context.bulletin_style), ("KEEP_BULLETINS_AT",)),
     "expire_confirmations": Job(
         "超过72小时未回复的送水确认记为未回复 Expire confirmations unanswered for 72 hours",

@@ -12,7 +12,7 @@ from models import USER_ROLES, Township, User, Village, db
 
 from .backup import BackupError, make_backup, restore_backup
 from .clock import local_today, local_zone
-from .context import backup_settings, current_context, current_thresholds
+from .context import backup_settings, current_context, current_rules, current_thresholds
 from .domain.catalogue import render
 from .domain.errors import DomainError, FieldErrors, NotFound, PayloadTooLarge
 from .domain.exchange import region_by_code, write_region_export
@@ -173,7 +173,7 @@ def export_region(code, year, out):
     out = out or f"exchange-{code}-{year}.zip"
     with open(out, "wb") as file:
         manifest = write_region_export(db.session, region, year, file, current_thresholds(), local_zone(),
-                                       local_today(), current_app.config["CLEANING_EVERY_DAYS"])
+                                       local_today(), current_rules().cases.upkeep)
     click.echo(f"wrote {out}: " + ", ".join(f"{table['file']} {table['rows']} rows" for table in manifest["tables"]))
 
 

@@ -15,7 +15,7 @@ from flask import current_app, g
 from .backup import BackupSettings
 
 from .domain.bulletins import BulletinStyle
-from .domain.case_rules import CasePolicy
+from .domain.case_rules import CasePolicy, Upkeep
 from .domain.gateway import SmsGateway
 from .domain.identity import IdNumberVault
 from .domain.needs_delivery import Thresholds
@@ -49,12 +49,22 @@ def bulletin_style(config) -> BulletinStyle:
     return BulletinStyle(config["BULLETIN_ISSUER"], config["BULLETIN_NO"])
 
 
+def upkeep(config) -> Upkeep:
+    """How often facilities are cleaned, checked and tested (CLEANING_EVERY_DAYS, SOURCE_CHECK_EVERY_DAYS,
+    FILTER_CHANGE_EVERY_DAYS, TEST_EVERY_DAYS*, INTENSIVE_TEST_EVERY_DAYS)."""
+    return Upkeep(config["CLEANING_EVERY_DAYS"], config["SOURCE_CHECK_EVERY_DAYS"], config["FILTER_CHANGE_EVERY_DAYS"],
+                  (("large_central", config["TEST_EVERY_DAYS_LARGE_CENTRAL"]),
+                   ("small_central", config["TEST_EVERY_DAYS_SMALL_CENTRAL"]),
+                   ("dispersed", config["TEST_EVERY_DAYS_DISPERSED"])),
+                  config["TEST_EVERY_DAYS"], config["INTENSIVE_TEST_EVERY_DAYS"])
+
+
 def rules(config, now: datetime) -> Rules:
     """The domain's rules at `now` (aware): the local day is the day in APP_TIMEZONE."""
     zone = ZoneInfo(config["APP_TIMEZONE"])
     policy = CasePolicy({"high": config["CASE_DEADLINE_DAYS_HIGH"], "medium": config["CASE_DEADLINE_DAYS_MEDIUM"],
                          "low": config["CASE_DEADLINE_DAYS_LOW"]}, config["CASE_RECHECK_AFTER_DAYS"],
-                        config["RELAPSE_WINDOW_DAYS"], config["CLEANING_EVERY_DAYS"], config["ONGOING_REVIEW_DAYS"],
+                        config["RELAPSE_WINDOW_DAYS"], upkeep(config), config["ONGOING_REVIEW_DAYS"],
                         config["ESCALATE_AFTER_DAYS"])
     supply = SupplyStandard(config["SUPPLY_ASSURANCE_MIN"], config["WATER_STANDARD_L_PER_PERSON_DAY"],
                             config["SUPPLY_CASE_AFTER_DAYS"], water_short=config["WATER_SHORT_AREA"])

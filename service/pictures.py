@@ -75,3 +75,18 @@ def record_pictures(record: dict) -> list[charts.Chart]:
                      say("picture.missed"): [v["missed"] for v in villages]}, y_title=say("picture.times_unit"),
                     stacked=True),
     ]
+
+
+def water_series_picture(series: dict) -> charts.Chart | None:
+    """A parameter's results at a facility against its limit, or None without two results to draw."""
+    points = series["points"]
+    if len(points) < 2:
+        return None
+    lines = {series["name"]: [p["value"] for p in points]}
+    if series["max"] is not None:
+        lines[say("picture.limit_max", value=f"{series['max']:g}")] = [series["max"]] * len(points)
+    if series["min"] is not None:
+        lines[say("picture.limit_min", value=f"{series['min']:g}")] = [series["min"]] * len(points)
+    return charts.line(say("picture.water_series", name=series["name"]),
+                       [p["sampled_on"].strftime("%m-%d") for p in points], lines, series["unit"] or "",
+                       every=max(1, len(points) // 8))

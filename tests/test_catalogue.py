@@ -97,7 +97,8 @@ def test_every_key_the_code_names_is_in_the_catalogue_and_every_entry_is_used():
     dynamic |= {refusal for _, refusal in CAPABILITIES.values()} | set(FAILURE_REASONS.values()) | {"archive.failed"}
     dynamic |= {key for _, key, _ in navigation.EVERYTHING + (navigation.MORE,)}  # the tabs' names
     dynamic |= {f"picture.group.{group}" for group in ("gap", "served", "fine")}  # the distance map's legend
-    dynamic |= {"care.care_missing", "care.cleaning_due"}  # a facility care case's title, by its reason
+    dynamic |= {"care.care_missing", "care.cleaning_due", "care.source_check_due", "care.filter_change_due",
+                "care.test_due"}  # a facility care case's title, by its reason
     dynamic |= {f"exchange.table.{table}" for table in TABLES}  # the exchange ZIP's schemas' titles
     dynamic |= {f"exchange.{table}.{column.name}" for table, columns in TABLES.items() for column in columns}
     # marshmallow's messages, by the tables of the schemas' base.

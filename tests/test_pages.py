@@ -481,7 +481,7 @@ def test_every_dashboard_tile_links_to_the_list_it_counts_and_that_list_totals_t
     assert {key for key, _, _ in tiles} == {"open_cases", "overdue_cases", "progress_overdue", "resolved_unverified", "rechecks_due",
                                             "relapses", "needs_delivery", "gaps", "active_agreements",
                                             "due_for_renewal", "planned_today", "logged_today", "missed_7d",
-                                            "care_missing", "cleaning_overdue"}
+                                            "care_missing", "upkeep_overdue", "tests_overdue", "intensive_testing"}
     for key, href, figure in tiles:
         listed = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
         total = re.search(r'<small class="muted">共 (\d+) ', listed)

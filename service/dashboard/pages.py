@@ -31,7 +31,7 @@ def index():
     rules, scope, kept = current_rules(), acting_scope(), current_kept_figures()
     region = get_visible(db.session, Region, region_id, scope) if region_id and not township_id else None
     figures = dashboard_figures(db.session, scope, rules.today, rules.thresholds, township_id, kept, rules.zone,
-                                rules.cases.cleaning_every_days,
+                                rules.cases.upkeep,
                                 townships_under(db.session, region.id) if region else None)
     children = children_of(db.session, region, figures["townships"], totals_of) if region else \
         township_ranking(figures["townships"], totals_of) if township_id is None and len(figures["townships"]) > 1 \

@@ -9,7 +9,7 @@ from models import Region, db
 from ..api_common import filter_id, Schema
 from ..auth import acting_scope, require_bearer_user
 from ..clock import local_today, local_zone
-from ..context import current_thresholds
+from ..context import current_rules, current_thresholds
 from ..kept_figures import current_kept_figures
 from ..domain import regions
 from ..domain.dashboard import FIGURES, RATES, dashboard as dashboard_figures, totals_of
@@ -82,7 +82,7 @@ def dashboard(args):
     kept, scope = current_kept_figures(), acting_scope()
     region = get_visible(db.session, Region, args["region_id"], scope) if "region_id" in args else None
     figures = dashboard_figures(db.session, scope, local_today(), current_thresholds(), args.get("township_id"), kept,
-                                local_zone(), current_app.config["CLEANING_EVERY_DAYS"],
+                                local_zone(), current_rules().cases.upkeep,
                                 townships_under(db.session, region.id) if region else None)
     # Written out once while the figures stay current: 300 villages take longer to dump than to look up. A region's
     # answer goes with them: a region or a township's county changed raises every village's revision.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, selectinload
 from models import UNRESOLVED_CASE_STATUSES, Case, CaseEvent, KeptBulletin, Region, Village
 
 from . import catalogue
-from .case_rules import overdue_clause
+from .case_rules import Upkeep, overdue_clause
 from .ledger import case_statistics, time_limit
 from .dashboard import dashboard, totals_of
 from .periods import month_period
@@ -35,21 +35,21 @@ BULLETIN_LEVELS = ("province", "city", "county")
 
 
 def bulletin(session, scope: Scope, region_id: int, month: str, today: date, thresholds, zone,
-             cleaning_every_days: int = 90, style: BulletinStyle = BulletinStyle()) -> dict:
+             upkeep: Upkeep = Upkeep(), style: BulletinStyle = BulletinStyle()) -> dict:
     """The bulletin of `region_id` for `month` (YYYY-MM) printed on `today`: a past month's as kept (kept now if it
     was not yet), counted as of its last day; this month's so far, as of `today`, not kept."""
     last = month_period(month)[1]
     if last >= today:
-        return bulletin_record(session, scope, region_id, month, today, today, thresholds, zone, cleaning_every_days,
+        return bulletin_record(session, scope, region_id, month, today, today, thresholds, zone, upkeep,
                                style)
     _region_in_scope(session, scope, region_id)  # a kept bulletin is read only where it could be printed
     kept = kept_bulletin(session, region_id, month)
     if kept is None and last < today.replace(day=1) - timedelta(days=1):
         # Older than last month and never issued: counted as of its last day, but not kept as if issued today.
-        return bulletin_record(session, scope, region_id, month, last, today, thresholds, zone, cleaning_every_days,
+        return bulletin_record(session, scope, region_id, month, last, today, thresholds, zone, upkeep,
                                style)
     if kept is None:
-        kept = bulletin_record(session, scope, region_id, month, last, today, thresholds, zone, cleaning_every_days,
+        kept = bulletin_record(session, scope, region_id, month, last, today, thresholds, zone, upkeep,
                                style)
         session.add(KeptBulletin(region_id=region_id, month=month, bulletin_no=kept["bulletin_no"], issued_on=today,
                                  record=kept))
@@ -73,7 +73,7 @@ def kept_bulletin(session, region_id: int, month: str) -> dict | None:
                                                             KeptBulletin.month == month))
 
 
-def keep_bulletins(session, scope: Scope, today: date, thresholds, zone, cleaning_every_days: int,
+def keep_bulletins(session, scope: Scope, today: date, thresholds, zone, upkeep: Upkeep,
                    style: BulletinStyle) -> int:
     """Issue and keep last month's bulletin of every county, city and province not yet kept (the job runs daily, so
     a day missed on the 1st is made up); returns how many were kept."""
@@ -81,7 +81,7 @@ def keep_bulletins(session, scope: Scope, today: date, thresholds, zone, cleanin
     regions = session.scalars(select(Region.id).where(Region.level.in_(BULLETIN_LEVELS)).where(
         ~Region.id.in_(select(KeptBulletin.region_id).where(KeptBulletin.month == month)))).all()
     for region_id in regions:
-        bulletin(session, scope, region_id, month, today, thresholds, zone, cleaning_every_days, style)
+        bulletin(session, scope, region_id, month, today, thresholds, zone, upkeep, style)
     return len(regions)
 
 
@@ -115,12 +115,12 @@ def _cases_then(session, figures: dict, then: Select, as_of: date) -> None:
 
 
 def bulletin_record(session, scope: Scope, region_id: int, month: str, as_of: date, issued_on: date, thresholds,
-                    zone, cleaning_every_days: int = 90, style: BulletinStyle = BulletinStyle()) -> dict:
+                    zone, upkeep: Upkeep = Upkeep(), style: BulletinStyle = BulletinStyle()) -> dict:
     """The bulletin's record counted as of `as_of` and issued on `issued_on`, without keeping it."""
     region, townships = _region_in_scope(session, scope, region_id)
     first, last = month_period(month)
     until = datetime.combine(as_of + timedelta(days=1), time(), zone)
-    figures = dashboard(session, scope, as_of, thresholds, None, None, zone, cleaning_every_days, townships,
+    figures = dashboard(session, scope, as_of, thresholds, None, None, zone, upkeep, townships,
                         dated=True)
     then = cases_as_of(townships, until)
     _cases_then(session, figures, then, as_of)

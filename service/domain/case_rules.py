@@ -24,13 +24,33 @@ REPAIR_KIND = {("purifier", "broken"): "purifier_repair", ("purifier", "low_yiel
 
 
 @dataclass(frozen=True)
+class Upkeep:
+    """How often a facility is looked after, each counted from the last time or, without one, from its registration
+    (docs/operations.md gives each setting and where its default comes from)."""
+
+    cleaning_every_days: int = 90  # 清洗消毒 (CLEANING_EVERY_DAYS)
+    source_check_every_days: int = 30  # 水源保护检查 of wells and central points (SOURCE_CHECK_EVERY_DAYS)
+    filter_change_every_days: int = 180  # a purifier's 滤芯更换 (FILTER_CHANGE_EVERY_DAYS)
+    # A water test of a well or a central point, by supply class; TEST_EVERY_DAYS where nothing says otherwise.
+    test_every_days_by_class: tuple = (("large_central", 30), ("small_central", 180), ("dispersed", 365))
+    test_every_days: int = 90
+    intensive_test_every_days: int = 7  # 加密监测 after an exceedance, until two passes in a row
+
+    def test_interval(self, supply_class: str | None, own: int | None, intensive: bool) -> int:
+        """A facility's days between tests: intensive, its own, its class's, or the default."""
+        if intensive:
+            return self.intensive_test_every_days
+        return own or dict(self.test_every_days_by_class).get(supply_class, self.test_every_days)
+
+
+@dataclass(frozen=True)
 class CasePolicy:
     """Deadlines by severity, and when a verified case is re-checked."""
 
     deadline_days: dict
     recheck_after_days: int = 28
     relapse_window_days: int = 90  # a case of the same subject and kind this soon after 销号 is a relapse
-    cleaning_every_days: int = 90  # a facility last cleaned longer ago has a sanitation case
+    upkeep: Upkeep = Upkeep()  # when a facility is due to be cleaned, checked, tested
     review_every_days: int = 30  # 长期坚持: a progress entry is due this often (ONGOING_REVIEW_DAYS)
     escalate_after_days: int = 3  # overdue this long, a case goes to the county (ESCALATE_AFTER_DAYS)
 

@@ -11,8 +11,9 @@ from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, C
                     SpotCheckHousehold, WaterTest, latest_visit_ids)
 
 from .agreements import renewal_due_clause
-from .care import care_missing_clause, cleaning_overdue_clause
-from .case_rules import overdue_clause, progress_overdue_clause, recheck_due_clause
+from .care import (WITH_SOURCE, care_missing_clause, cleaning_overdue_clause, test_overdue_clause,
+                   upkeep_overdue_clause)
+from .case_rules import Upkeep, overdue_clause, progress_overdue_clause, recheck_due_clause
 from .gaps import gap_clause
 from .kept import KeptByKey, villages_fingerprint
 from .monitored import monitored_clause
@@ -25,7 +26,7 @@ FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
            "resolved_unverified", "rechecks_due", "relapses", "progress_overdue", "supply_counted_days_30d", "supply_covered_days_30d",
            "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d", "care_missing",
-           "cleaning_overdue", "survey_visited", "survey_unsafe", "spot_findings_365d", "spot_matches_365d")
+           "cleaning_overdue", "upkeep_overdue", "tests_overdue", "intensive_testing", "survey_visited", "survey_unsafe", "spot_findings_365d", "spot_matches_365d")
 # Figures worked out from the sums above, at every level: percent of days covered, liters per person per covered
 # day (last 30 days), percent of water tests passed (last 365 days); None when there is nothing to divide.
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")  # APP_TIMEZONE's default, as the rules'
@@ -59,7 +60,7 @@ def _count_if(condition):
 
 
 def village_figures(session, ids: list[int], today: date, thresholds: Thresholds,
-                    zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90, dated: bool = False) -> dict[int, dict]:
+                    zone: ZoneInfo = DEFAULT_ZONE, upkeep: Upkeep = Upkeep(), dated: bool = False) -> dict[int, dict]:
     """The FIGURES of each of the villages `ids`, worked out in a fixed handful of set-based queries. Supply counts
     the households that need delivery without an agreement too, their days short (a gap is 0%, never "—").
     Households are those monitored now, or (`dated`, a past day's figures) those monitored on `today`."""
@@ -114,10 +115,13 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
                                rechecks_due=row[4], relapses=row[5], progress_overdue=row[6])
     for row in session.execute(
         select(Facility.village_id, _count_if(care_missing_clause()),
-               _count_if(cleaning_overdue_clause(today, cleaning_every_days)))
+               _count_if(cleaning_overdue_clause(today, upkeep)), _count_if(upkeep_overdue_clause(today, upkeep)),
+               _count_if(test_overdue_clause(today)),
+               _count_if((Facility.intensive_since.is_not(None)) & Facility.kind.in_(WITH_SOURCE)))
         .where(Facility.village_id.in_(ids), Facility.status != "retired").group_by(Facility.village_id)
     ):
-        figures[row[0]].update(care_missing=row[1], cleaning_overdue=row[2])
+        figures[row[0]].update(care_missing=row[1], cleaning_overdue=row[2], upkeep_overdue=row[3],
+                               tests_overdue=row[4], intensive_testing=row[5])
     # 逐户排查 this year: households visited, and those whose latest visit was unsafe.
     this_year = (Visit.visited_on >= date(today.year, 1, 1)) & (Visit.visited_on <= today)
     for row in session.execute(
@@ -214,17 +218,17 @@ class KeptFigures:
         return value
 
     def figures(self, session, revisions: dict[int, tuple], today: date, thresholds: Thresholds,
-                zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90, dated: bool = False) -> dict[int, dict]:
+                zone: ZoneInfo = DEFAULT_ZONE, upkeep: Upkeep = Upkeep(), dated: bool = False) -> dict[int, dict]:
         """Every village's figures, by id, for the villages asked for (id to its revision and creation time: a
         database emptied and filled again starts its villages' revisions anew)."""
-        wanted = {village_id: (revision, today, thresholds, zone, cleaning_every_days, dated)
+        wanted = {village_id: (revision, today, thresholds, zone, upkeep, dated)
                   for village_id, revision in revisions.items()}
         return self._villages.get(wanted, lambda stale: village_figures(session, stale, today, thresholds, zone,
-                                                                        cleaning_every_days, dated))
+                                                                        upkeep, dated))
 
 
 def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,
-              kept: KeptFigures | None = None, zone: ZoneInfo = DEFAULT_ZONE, cleaning_every_days: int = 90,
+              kept: KeptFigures | None = None, zone: ZoneInfo = DEFAULT_ZONE, upkeep: Upkeep = Upkeep(),
               township_ids: list[int] | None = None, dated: bool = False) -> dict:
     """动态清零: needs and gaps, agreements, today's and the last week's deliveries, confirmations, the case ledger
     (open, overdue, unverified, re-checks due, relapses), supply (last 30 days) and water quality (last 365 days):
@@ -238,7 +242,7 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     if township_ids is not None:  # a region's
         villages = villages.where(Village.township_id.in_(township_ids))
     kept = kept or KeptFigures()
-    settings = (today, thresholds, zone, cleaning_every_days, dated)
+    settings = (today, thresholds, zone, upkeep, dated)
     query = (scope, township_id, frozenset(township_ids) if township_ids is not None else None, settings)
     fingerprint = villages_fingerprint(session, villages)
     found = kept.answered(query, fingerprint)
@@ -248,7 +252,7 @@ def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, townsh
     revisions = {row.id: (row.revision, row.created_at) for row in village_rows}
     key = (tuple(revisions.items()), *settings)
     answer = kept.answer(key, lambda: _dashboard(session, village_rows, kept.figures(
-        session, revisions, today, thresholds, zone, cleaning_every_days, dated), today))
+        session, revisions, today, thresholds, zone, upkeep, dated), today))
     kept.note(query, fingerprint, key)
     return answer
 

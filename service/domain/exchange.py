@@ -26,7 +26,7 @@ from models import (ACTIVE_CASE_STATUSES, CASE_CATEGORIES, CASE_SOURCES, CASE_ST
                     Township, Village, Visit)
 
 from . import catalogue
-from .case_rules import is_overdue
+from .case_rules import Upkeep, is_overdue
 from .dashboard import dashboard, totals_of
 from .errors import NotFound
 from .gaps import gap_clause
@@ -171,7 +171,7 @@ def region_by_code(session, code: str) -> Region:
 
 
 def write_region_export(session, region: Region, year: int, out, thresholds: Thresholds, zone, as_of: date,
-                        cleaning_every_days: int = 90) -> dict:
+                        upkeep: Upkeep = Upkeep()) -> dict:
     """Write the exchange ZIP of `region` for `year` into the binary file `out`; returns its manifest."""
     township_ids = townships_under(session, region.id)
     townships = session.execute(
@@ -182,7 +182,7 @@ def write_region_export(session, region: Region, year: int, out, thresholds: Thr
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         parts = {table: _TableWriter(table) for table in TABLES}
         _regions(parts["regions"], session, region)
-        _townships(parts["townships"], session, townships, thresholds, zone, as_of, cleaning_every_days)
+        _townships(parts["townships"], session, townships, thresholds, zone, as_of, upkeep)
         for township in townships:
             codes = {"township_code": township.code, "county_code": township.county_code}
             villages = _villages(parts["villages"], session, township.id, codes)
@@ -214,9 +214,9 @@ def _regions(writer, session, region: Region) -> None:
         above = {child.id: child.code for child in children}
 
 
-def _townships(writer, session, townships, thresholds, zone, as_of, cleaning_every_days) -> None:
+def _townships(writer, session, townships, thresholds, zone, as_of, upkeep) -> None:
     """Each township's figures as of `as_of` (the dashboard's), with the score it is ranked by."""
-    figures = dashboard(session, Scope(), as_of, thresholds, zone=zone, cleaning_every_days=cleaning_every_days,
+    figures = dashboard(session, Scope(), as_of, thresholds, zone=zone, upkeep=upkeep,
                         township_ids=[t.id for t in townships])
     by_id = {t["township_id"]: t for t in figures["townships"]}
     villages = Counter(village["township_id"] for village in figures["villages"])

@@ -17,6 +17,7 @@ from .errors import Conflict, FieldErrors
 from .identity import IdNumberVault, mask_id_number, normalize_phone
 from .audit import record_write, snapshot
 from .system_cases import open_facility_case, resolve_system_cases, sync_care_cases, sync_gap_cases
+from .care import next_test_due
 from .geo import recompute_distances
 from .monitoring import change_monitoring
 from .repairs import record_status_change
@@ -269,6 +270,7 @@ def create_facility(session, actor: User, data: dict, rules: Rules) -> Facility:
               "status_changed_at": rules.now}
     _check_facility(session, merged, village, rules.today)
     facility = _save(session, actor, Facility(), merged, None)
+    facility.next_test_due = next_test_due(facility, rules.cases.upkeep, rules.zone)
     _after_status_change(session, actor, facility, None, rules)
     if facility.kind == "central_point":
         recompute_distances(session, {village.id})
@@ -299,6 +301,7 @@ def update_facility(session, actor: User, facility_id: int, data: dict, rules: R
         data["status_changed_at"] = rules.now
     data["township_id"] = village.township_id
     _save(session, actor, facility, data, before)
+    facility.next_test_due = next_test_due(facility, rules.cases.upkeep, rules.zone)
     if status_changed:
         _after_status_change(session, actor, facility, before["status"], rules)
     villages = {before["village_id"], facility.village_id}

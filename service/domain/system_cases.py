@@ -13,7 +13,8 @@ from .geo import recompute_distances
 from .outbox import enqueue
 from .needs_delivery import Thresholds
 from .sql import insert_ignoring_duplicates
-from .care import care_missing_clause, cleaning_overdue_clause, record_care
+from .care import (care_missing_clause, cleaning_overdue_clause, filter_change_overdue_clause, record_care,
+                   schedule_tests, source_check_overdue_clause, test_overdue_clause)
 from .case_rules import (DEFAULT_SEVERITY, REPAIR_KIND, CasePolicy, overdue_clause, recheck_due_clause, case_event,
                          reopen_resolved, relapse_verified, opened_events)
 
@@ -206,13 +207,18 @@ def case_deadlines(session, today: date, now: datetime, escalate_after_days: int
 
 
 def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, village_ids=None) -> tuple[int, int]:
-    """管护: a case for each facility without a responsible unit or a manager (管护责任未落实), and a sanitation case
-    for each last cleaned more than `policy.cleaning_every_days` ago; each resolved once put right. Set-based;
-    returns (opened, resolved)."""
+    """管护: a case for each facility without a responsible unit or a manager (管护责任未落实), and one per facility
+    and kind of upkeep overdue (cleaning, 水源保护检查, 滤芯更换, a water test: care.py); each resolved once put
+    right. Set-based; returns (opened, resolved)."""
     in_place = Facility.village_id.in_(village_ids) if village_ids is not None else literal(True)
+    upkeep = policy.upkeep
     rules = (("other", "care:facility:", care_missing_clause(), "care_missing", "care_named"),
-             ("sanitation", "cleaning:facility:", cleaning_overdue_clause(today, policy.cleaning_every_days),
-              "cleaning_due", "cleaned"))
+             ("sanitation", "cleaning:facility:", cleaning_overdue_clause(today, upkeep), "cleaning_due", "cleaned"),
+             ("sanitation", "source_check:facility:", source_check_overdue_clause(today, upkeep), "source_check_due",
+              "source_checked"),
+             ("sanitation", "filter:facility:", filter_change_overdue_clause(today, upkeep), "filter_change_due",
+              "filter_changed"),
+             ("water_quality", "test_due:facility:", test_overdue_clause(today), "test_due", "tested"))
     opened, resolved = [], []
     for kind, prefix, clause, why, fixed_note in rules:
         title = catalogue.say(f"care.{why}")
@@ -272,7 +278,7 @@ def sync_survey_cases(session, household_ids, today: date, now: datetime, policy
 
 def record_facility_care(session, actor: User, facility_id: int, kind: str, done_on: date | None, note: str | None,
                          rules, photo=None):
-    """A cleaning or a source-protection check recorded at a facility; its cleaning case resolves at once."""
+    """Upkeep recorded at a facility (a cleaning, a source check, a filter change); its case resolves at once."""
     care = record_care(session, actor, facility_id, kind, done_on, note, rules.today, rules.now, photo)
     session.flush()
     village_id = session.get(Facility, facility_id).village_id
@@ -289,6 +295,7 @@ def daily_case_pass(session, rules) -> dict:
         Case.kind.in_(("facility_repair", "purifier_repair", "well_low_yield")))).all()
     recompute_distances(session, set(lapsed))
     opened, resolved = sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases)
+    schedule_tests(session, rules.cases.upkeep, rules.zone)  # the settings may have changed since yesterday
     care_opened, care_resolved = sync_care_cases(session, rules.today, rules.now, rules.cases)
     return {"gaps_opened": opened, "gaps_resolved": resolved, "care_opened": care_opened,
             "care_resolved": care_resolved, **deadlines}

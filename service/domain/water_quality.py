@@ -21,7 +21,8 @@ from models import SAMPLE_POINTS, Facility, Household, Staff, User, Village, Wat
 
 from . import catalogue
 from .audit import record_write
-from .system_cases import note_passing_retest, open_water_quality_case
+from .care import after_test
+from .system_cases import note_passing_retest, open_water_quality_case, sync_care_cases
 from .catalogue import Message, short_date
 from .errors import FieldErrors
 from .outbox import enqueue
@@ -172,7 +173,8 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
     dedupe_key = f"water:household:{household.id}" if household else f"water:facility:{facility.id}"
     point = catalogue.label("sample_point", test.sample_point)
     # Only the latest sample of its point says how the water is now: an older one entered late is history.
-    if not for_reference(test, facility) and _is_latest(session, test):
+    judged = not for_reference(test, facility) and _is_latest(session, test)
+    if judged:
         if exceedances:
             note = catalogue.say("water.case", point=point, day=test.sampled_on.isoformat(),
                                  found=describe(exceedances))
@@ -184,6 +186,8 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
                                                                    day=test.sampled_on.isoformat()), rules.now)
     if household is None:
         facility.quality_exceeded = _latest_failed(session, facility)
+        after_test(session, facility, test, judged, rules.cases.upkeep, rules.zone)
+        sync_care_cases(session, rules.today, rules.now, rules.cases, {facility.village_id})  # 检测逾期 answered
     record_write(session, actor, "create", test, None)
     return test
 
@@ -264,3 +268,36 @@ def recent_tests(session, subject, count: int | None = 10) -> list[WaterTest]:
 
 def test_count(session, facility_id: int) -> int:
     return session.scalar(select(func.count()).select_from(WaterTest).where(WaterTest.facility_id == facility_id))
+
+
+def parameter_series(session, facility: Facility, parameter: str) -> dict:
+    """One parameter's results at the facility, oldest first (raw source water of a treated supply left out: it
+    is not what people drink), with the limit its water is judged against; FieldErrors naming `parameter` when the
+    standard has no such parameter."""
+    limit = standard().limits.get(parameter)
+    if limit is None:
+        raise FieldErrors.one("parameter", "water.unknown_parameter")
+    reference = for_reference_clause()
+    rows = session.execute(select(WaterTest.sampled_on, WaterTest.sample_point, WaterTest.results, WaterTest.passed,
+                                  WaterTest.exceedances)
+                           .where(WaterTest.facility_id == facility.id, ~reference)
+                           .order_by(WaterTest.sampled_on, WaterTest.id)).all()
+    points = [{"sampled_on": row.sampled_on, "sample_point": row.sample_point, "value": row.results[parameter],
+               "passed": not any(e.get("parameter") == parameter for e in row.exceedances)}
+              for row in rows if row.results.get(parameter) is not None]
+    low, high = limit.bounds(judged_relaxed(facility, None), facility.chlorinated, "tap") or (None, None)
+    return {"parameter": parameter, "name": limit.name, "unit": limit.unit, "min": low, "max": high, "points": points}
+
+
+def shown_parameter(session, facility: Facility) -> str | None:
+    """The parameter a facility's page draws: the one its latest exceedance names, else the one tested most."""
+    latest = session.execute(select(WaterTest.exceedances, WaterTest.results).where(
+        WaterTest.facility_id == facility.id).order_by(WaterTest.sampled_on.desc(), WaterTest.id.desc()).limit(20)).all()
+    for exceedances, _ in latest:
+        if exceedances:
+            return exceedances[0].get("parameter")
+    counts: dict[str, int] = {}
+    for _, results in latest:
+        for code in results:
+            counts[code] = counts.get(code, 0) + 1
+    return max(counts, key=lambda code: (counts[code], code == "turbidity")) if counts else None

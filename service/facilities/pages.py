@@ -10,6 +10,7 @@ from models import (ACTIVE_CASE_STATUSES, FACILITY_KINDS, FACILITY_STATUSES, FAI
 
 from ..auth import acting_scope, acting_user
 from ..context import current_rules, current_thresholds
+from ..domain.care import CARE_FOR
 from ..domain.geo import stranded_households
 from ..clock import local_today
 from ..domain import registry, system_cases, water_quality
@@ -18,6 +19,7 @@ from ..domain.catalogue import Message
 from ..i18n import label, say
 from ..domain.scope import get_visible
 from ..field_reports import field_report, noted
+from ..pictures import water_series_picture
 from ..forms import clean_text, flash_when_saved, form_page, load_form, load_query
 from ..uploads import IMAGES, photo_evidence, store_upload
 from .queries import collection
@@ -43,7 +45,8 @@ def facility_page(facility_id: int, errors: dict | None = None) -> str:
     facility = get_visible(db.session, Facility, facility_id, acting_scope())
     active = {case.dedupe_key.split(":")[0]: case for case in db.session.scalars(select(Case).where(
         Case.dedupe_key.in_([f"{prefix}:{facility.id}" for prefix in
-                             ("facility", "water:facility", "care:facility", "cleaning:facility")]),
+                             ("facility", "water:facility", "care:facility", "cleaning:facility",
+                              "source_check:facility", "filter:facility", "test_due:facility")]),
         Case.status.in_(ACTIVE_CASE_STATUSES)))}
     care = db.session.scalars(select(FacilityCare).where(FacilityCare.facility_id == facility.id)
                               .order_by(FacilityCare.done_on.desc(), FacilityCare.id.desc()).limit(5)).all()
@@ -51,9 +54,14 @@ def facility_page(facility_id: int, errors: dict | None = None) -> str:
                                  .order_by(FacilityStatusChange.id.desc()).limit(10)).all()
     stranded = stranded_households(db.session, facility, current_thresholds()) \
         if facility.status in FAILED_STATUSES else []
+    parameter = request.args.get("parameter") or water_quality.shown_parameter(db.session, facility)
+    picture = water_series_picture(water_quality.parameter_series(db.session, facility, parameter)) \
+        if parameter in water_quality.standard().limits else None
     return render_template("facilities/detail.html", f=facility, repair=active.get("facility"),
                            stranded=stranded, care=care,
-                           care_cases=[case for key in ("care", "cleaning") if (case := active.get(key))],
+                           care_cases=[case for key in ("care", "cleaning", "source_check", "filter", "test_due")
+                                       if (case := active.get(key))],
+                           care_kinds=CARE_FOR, upkeep=current_rules().cases.upkeep, series_picture=picture,
                            quality_case=active.get("water"), changes=changes,
                            tests=water_quality.recent_tests(db.session, WaterTest.facility_id == facility.id,
                                                             None if request.args.get("tests") == "all" else 10),

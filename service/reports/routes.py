@@ -10,7 +10,7 @@ from models import db
 
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import local_today, local_zone
-from ..context import bulletin_style, current_thresholds
+from ..context import bulletin_style, current_rules, current_thresholds
 from ..domain import bulletins, rechecks, reports, survey
 from ..domain.permissions import require_capability
 from ..domain.errors import FieldErrors, Unauthorized
@@ -97,7 +97,7 @@ def region_bulletin(region_id):
     require_capability(acting_user(), "print_bulletin")
     month = request.args.get("month") or local_today().strftime("%Y-%m")
     record = bulletins.bulletin(db.session, acting_scope(), region_id, month[:7], local_today(), current_thresholds(),
-                                local_zone(), current_app.config["CLEANING_EVERY_DAYS"],
+                                local_zone(), current_rules().cases.upkeep,
                                 bulletin_style(current_app.config))
     return printout(record, f"region-{region_id}-bulletin-{month[:7]}.pdf")
 
