@@ -14,7 +14,9 @@ from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, 
 from models.unit import case_cooperating_units
 
 from service.domain.case_rules import CasePolicy
-from service.domain.system_cases import open_facility_case, open_missed_delivery_cases, sync_gap_cases, sync_survey_cases
+from service.domain.care import schedule_tests
+from service.domain.system_cases import (open_facility_case, open_missed_delivery_cases, sync_care_cases, sync_gap_cases,
+                                         sync_survey_cases)
 from service.domain.geo import recompute_distances
 from service.domain.needs_delivery import Thresholds, needs_delivery_clause, needs_delivery_reasons
 from service.domain.planning import plan_deliveries, scheduled_days
@@ -128,14 +130,17 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
                         "status": "working" if rng.random() > 0.03 else "broken",
                         "manager_id": staff_ids[0], "responsible_unit": f"{township.name}水利站",
                         "lat": base_lat, "lon": base_lon, "last_cleaned_on": date(2026, 10, 1),
-                        "supply_class": "small_central", "chlorinated": True}]
+                        "supply_class": "small_central", "chlorinated": True,
+                        "last_source_check_on": today - timedelta(days=12),
+                        "created_at": registered, "updated_at": registered}]
             if rng.random() < 0.35:
                 central.append({"township_id": township.id, "village_id": village.id, "kind": "well",
                                 "name": f"{village.name}深井", "ownership": "collective",
                                 "status": "working" if rng.random() > 0.2 else "low_yield",
                                 "manager_id": staff_ids[1], "responsible_unit": f"{village.name}村委会",
                                 "yield_m3_day": round(rng.uniform(5, 60), 1), "supply_class": "dispersed",
-                                "lat": base_lat + 0.002, "lon": base_lon - 0.002})
+                                "lat": base_lat + 0.002, "lon": base_lon - 0.002,
+                                "created_at": registered, "updated_at": registered})
             facility_ids = session.scalars(insert(Facility).returning(Facility.id), central).all()
             count = min(per_village, remaining)
             remaining -= count
@@ -223,6 +228,10 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     # The county's 水利局, a unit that logs in: it leads the county's repairs and water-quality cases.
     session.add(User(username="shuili01", role="unit_staff", unit_id=_water_bureau(session, first_village),
                      password_hash=password_hash))
+    # Each well's and central point's next test, and a case for each upkeep or test overdue (as the morning's pass).
+    policy = CasePolicy({"high": 3, "medium": 7, "low": 14})
+    schedule_tests(session, policy.upkeep)
+    sync_care_cases(session, today, datetime.now(timezone.utc), policy)
     return logins
 
 

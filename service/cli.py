@@ -128,7 +128,7 @@ def report_archive(township_code, date_from, date_to, out):
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(["households", "facilities", "staff", "water_tests", "visits", "tasks"]))
+@click.argument("kind", type=click.Choice(["households", "facilities", "staff", "water_tests", "visits", "tasks", "monitoring"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
 @click.option("--user", "username", help="Whose import it is (audit trail, scope); default: a county admin.")

@@ -83,10 +83,10 @@ def water_series_picture(series: dict) -> charts.Chart | None:
     if len(points) < 2:
         return None
     lines = {series["name"]: [p["value"] for p in points]}
-    if series["max"] is not None:
-        lines[say("picture.limit_max", value=f"{series['max']:g}")] = [series["max"]] * len(points)
-    if series["min"] is not None:
-        lines[say("picture.limit_min", value=f"{series['min']:g}")] = [series["min"]] * len(points)
+    for bound in (series["max"], series["min"]):
+        if bound is not None:
+            lines[say("picture.limit", words=series["words"]) + ("" if bound == series["max"] else " ")] = \
+                [bound] * len(points)
     return charts.line(say("picture.water_series", name=series["name"]),
                        [p["sampled_on"].strftime("%m-%d") for p in points], lines, series["unit"] or "",
                        every=max(1, len(points) // 8))

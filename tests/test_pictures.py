@@ -38,7 +38,7 @@ def test_the_dashboard_draws_its_trends_and_each_townships_figures(client, world
     login(client, "admin")
     page = client.get("/dashboard").get_data(as_text=True)
     pictures = _pictures(page)
-    supply = "供水保障率（近30天，标准 ≥90%）"
+    supply = "供水保证率（近30天，基本达标 ≥90%）"
     assert list(pictures) == ["每周末未销号的问题", "每月送水：按时、补登、漏送", supply, "水质达标率（近一年）"]
     assert "80%" in pictures[supply] and "城关镇" in pictures[supply]
     assert {"按时", "补登", "漏送"} <= set(pictures["每月送水：按时、补登、漏送"].split())

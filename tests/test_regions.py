@@ -222,10 +222,10 @@ def test_a_past_month_s_bulletin_is_kept_as_issued_and_tells_that_month(client, 
         deadline=last_month_end - timedelta(days=5)))
     db.session.commit()
     rules = current_rules()
-    kept = keep_bulletins(db.session, Scope(), local_today(), rules.thresholds, rules.zone, 90, BulletinStyle())
+    kept = keep_bulletins(db.session, Scope(), local_today(), rules.thresholds, rules.zone, rules.cases.upkeep, BulletinStyle())
     db.session.commit()
     assert kept == 4  # the province, the city, its two counties
-    assert keep_bulletins(db.session, Scope(), local_today(), rules.thresholds, rules.zone, 90, BulletinStyle()) == 0
+    assert keep_bulletins(db.session, Scope(), local_today(), rules.thresholds, rules.zone, rules.cases.upkeep, BulletinStyle()) == 0
 
     def printed():
         pdf = client.get(f"/reports/regions/{east}/bulletin.pdf?month={month}", headers=h)

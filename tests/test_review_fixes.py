@@ -23,7 +23,7 @@ def test_a_kept_bulletin_is_read_only_inside_the_reader_s_region(client, world):
     _place(client, world, world.t_a, east)
     _place(client, world, world.t_b, west)
     rules = current_rules()
-    keep_bulletins(db.session, Scope(), local_today(), rules.thresholds, rules.zone, 90, BulletinStyle())
+    keep_bulletins(db.session, Scope(), local_today(), rules.thresholds, rules.zone, rules.cases.upkeep, BulletinStyle())
     db.session.commit()
     month = (local_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     lixia = world.headers(_regional(world, "lixia", "county_admin", east))

@@ -211,6 +211,7 @@ CONTROL_WRITER = {("post", "/api/v1/regions"): "admin", ("patch", "/api/v1/regio
 READ_PATHS = {
     "/api/v1/townships/{record_id}": "township", "/api/v1/villages/{record_id}": "village",
     "/api/v1/households/{record_id}": "household", "/api/v1/facilities/{record_id}": "facility",
+    "/api/v1/facilities/{record_id}/water-tests": "facility",
     "/api/v1/staff/{record_id}": "staff", "/api/v1/agreements/{record_id}": "agreement",
     "/api/v1/agreements/{record_id}/scan": "agreement", "/api/v1/deliveries/{delivery_id}": "planned",
     "/api/v1/cases/{record_id}": "case", "/api/v1/water-tests/{test_id}": "test", "/api/v1/units/{record_id}": "unit",

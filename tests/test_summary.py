@@ -52,9 +52,9 @@ def test_the_summary_carries_every_village_both_figures_tests_cases_and_pictures
     assert "张家村 1 1 0 1 10 8 2 80% 50" in flat, flat
     assert "张家村 2 1 1 1 1 1" in flat
     assert "李家村 1 0 0 0 0 0 0 — —" in flat and "李家村 0 0 0 0 0 0" in flat
-    assert "供水保障率 80%" in flat and "人均每天送水 50 升" in flat
+    assert "供水保证率 80%" in flat and "人均每天送水 50 升" in flat
     # The pictures, drawn by WeasyPrint from their SVG: their titles and places are text in the PDF.
-    assert "各村供水保障率" in flat and "各村送水：已送、漏送" in flat
+    assert "各村供水保证率" in flat and "各村送水：已送、漏送" in flat
 
 
 def test_the_archive_adds_the_water_test_report(client, world):
@@ -93,6 +93,6 @@ def test_the_summary_counts_a_household_needing_delivery_without_an_agreement_as
     flat = " ".join(text_of(record.data)[0].split())
     # 张家村 8 of 10 days; 李家村's gap household 0 of 10: the township 8 of 20 days, 40%, not 80%.
     assert "张家村 1 1 0 1 10 8 2 80% 50" in flat and "李家村 2 1 1 0 0 0 0 0%" in flat, flat
-    assert "供水保障率 40%" in flat
+    assert "供水保证率 40%" in flat
     code = re.search(r"核验码\s*([0-9A-F]{16})", flat).group(1)
     assert client.get(f"/verify/{code}", headers=headers).json["status"] == "match"

@@ -1,4 +1,4 @@
-"""Supply assurance (供水保障率) and liters per person per day over hand-made delivery histories."""
+"""Supply assurance (供水保证率) and liters per person per day over hand-made delivery histories."""
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -99,7 +99,7 @@ def test_a_household_under_the_standard_for_days_gets_a_case_closed_when_it_is_m
     db.session.commit()
     case = db.session.scalar(select(Case).where(Case.dedupe_key == f"supply:household:{under.id}"))
     assert case.kind == "other" and case.status == "open" and case.title == "近30天供水不达标"
-    assert "保障率 80%" in case.description and "不低于 90%" in case.description
+    assert "保证率 80%" in case.description and "不低于 90%" in case.description
     assert db.session.scalar(select(Case).where(Case.household_id == fine.id)) is None
     # The missed days are logged after all (corrected to delivered): met again, the case is resolved.
     db.session.execute(Delivery.__table__.update().where(Delivery.household_id == under.id, Delivery.status == "missed")
@@ -136,7 +136,7 @@ def test_household_reads_page_and_dashboard_carry_both_figures(client, world):
     assert board["overall"]["supply_assurance"] == 80.0 and board["overall"]["water_quality_pass_rate"] is None
     login(client, "worker_a")
     page = client.get(f"/households/{served.id}").get_data(as_text=True)
-    assert "保障率 80.0%（24/30 天）" in page and "保障率低于 90%：6 天漏送或未送到" in page
+    assert "保证率 80.0%（24/30 天）" in page and "保证率低于 90%：6 天漏送或未送到" in page
     assert "水量低于每人每天 35 升" in page
 
 

@@ -2,7 +2,9 @@
 its supply class's, 加密监测 after an exceedance until two passes in a row) and is 检测逾期 past its due day; cleaning,
 水源保护检查 and a purifier's 滤芯更换 are due on their settings from the last one or from registration; each overdue
 kind is one case per facility; every level counts them and its tiles list them."""
+import io
 import re
+import zipfile
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from service.domain.care import schedule_tests
 from service.domain.system_cases import daily_case_pass
 
 from .conftest import make_household
-from .helpers import login
+from .helpers import login, text_of
 
 
 def _registered(facility_id, days_ago, **values):
@@ -56,7 +58,7 @@ def test_a_point_is_due_a_test_on_its_interval_and_overdue_is_one_case_a_figure_
     db.session.commit()
     overdue = _cases("test_due:facility:")
     assert [(c.facility_id, c.kind, c.status, c.title) for c in overdue] == \
-        [(world.point_a1.id, "water_quality", "open", "水质检测逾期")]
+        [(world.point_a1.id, "other", "open", "水质检测逾期")]
     h = world.headers(world.worker_a)
     listed = client.get("/api/v1/facilities?test_overdue=true", headers=h).json
     assert [f["id"] for f in listed["items"]] == [world.point_a1.id]
@@ -158,3 +160,28 @@ def test_each_kind_of_upkeep_is_due_from_the_last_or_registration_one_case_per_f
     login(client, "worker_a")
     page = client.get(f"/facilities/{purifier.id}").get_data(as_text=True)
     assert "滤芯更换" in page and 'value="source_protection"' not in page
+
+
+def test_the_upkeep_register_prints_every_facility_with_its_manager_and_verifies(client, world):
+    today = local_today()
+    _registered(world.point_a1.id, 100, manager_id=world.staff_a.id, responsible_unit="城关镇水利站",
+                last_cleaned_on=today - timedelta(days=10))
+    rules = current_rules()
+    schedule_tests(db.session, rules.cases.upkeep, rules.zone)
+    db.session.commit()
+    h = world.headers(world.worker_a)
+    pdf = client.get(f"/reports/townships/{world.t_a.id}/facilities.pdf", headers=h)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = text_of(pdf.data)[0]
+    flat = re.sub(r"\s+", "", text)
+    assert "城关镇工程管护台账" in flat and "张家村供水点" in flat and "城关镇水利站" in flat and "刘村干" in flat
+    assert "共1处设施" in flat and "检测逾期" in flat and "王庄村" not in flat
+    code = re.search(r"核验码\s*([0-9A-F]{16})", text).group(1)
+    assert client.get(f"/verify/{code}", headers=h).json["status"] == "match"
+    # The facilities export names the manager.
+    export = client.get("/api/v1/facilities/export.csv", headers=h).get_data(as_text=True)
+    assert "管理员" in export.splitlines()[0] and "刘村干" in export
+    # The inspection archive carries it.
+    archive = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip?from={today - timedelta(days=30)}"
+                         f"&to={today}", headers=h)
+    assert "03-工程管护台账.pdf" in zipfile.ZipFile(io.BytesIO(archive.data)).namelist()

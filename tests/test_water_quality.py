@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from models import Case, CaseEvent, Facility, WaterTest, db
+from models import Case, CaseEvent, Facility, SmsMessage, WaterTest, db
 from service.clock import local_today
 from service.domain.tables import write_xlsx
 from service.domain.water_quality import judge, standard
@@ -183,7 +183,11 @@ def test_who_may_record_and_who_sees(client, world):
     one = mine["items"][0]["id"]
     assert client.get(f"/api/v1/water-tests/{one}", headers=world.headers(world.worker_b)).status_code == 404
     table = client.get("/api/v1/water-tests/limits", headers=world.headers(world.worker_b)).json
-    assert table["standard"] == "GB 5749-2022" and len(table["parameters"]) == len(LIMITS)
+    # The 2022 edition's parameters: 耐热大肠菌群 (2006's) is no longer offered.
+    assert table["standard"] == "GB 5749-2022" and len(table["parameters"]) == len(LIMITS) - 1
+    assert "thermo_coliforms" not in {p["parameter"] for p in table["parameters"]}
+    coliforms = next(p for p in table["parameters"] if p["parameter"] == "total_coliforms")
+    assert coliforms["max_words"] == "不得检出" and coliforms["group"] == "microbial"
     turbidity = next(p for p in table["parameters"] if p["parameter"] == "turbidity")
     assert (turbidity["max"], turbidity["relaxed_max"], turbidity["unit"]) == (1, 3, "NTU")
 
@@ -298,7 +302,7 @@ def test_a_households_own_samples_show_on_its_page(client, world):
           results={"e_coli": 3})
     login(client, "cun_a1")
     page = client.get(f"/households/{household.id}").get_data(as_text=True)
-    assert "入户水质检测" in page and "超标 大肠埃希氏菌 3 MPN/100mL（限值 ≤0 MPN/100mL）" in page
+    assert "入户水质检测" in page and "超标 大肠埃希氏菌 3 MPN/100mL（限值 不得检出）" in page
 
 
 def test_the_pass_rate_leaves_out_raw_water_judged_for_reference_only(client, world):
@@ -355,3 +359,36 @@ def test_households_filter_by_key_village(client, world):
     h = world.headers(world.worker_a)
     assert [x["id"] for x in client.get("/api/v1/households?is_key=true", headers=h).json["items"]] == [in_key.id]
     assert [x["id"] for x in client.get("/api/v1/households?is_key=false", headers=h).json["items"]] == [other.id]
+
+
+def test_limits_and_advice_are_worded_as_the_standard_words_them(client, world):
+    """不得检出 for a microbe, an old record's 耐热大肠菌群 readable but not taken for a new test, and what the
+    households are told by the kind of exceedance: not 暂停饮用 for everything."""
+    from service.domain.water_quality import advice, describe
+
+    assert describe([{"parameter": "total_coliforms", "value": 2, "limit": 0, "bound": "max", "unit": "MPN/100mL"}]) \
+        == "总大肠菌群 2 MPN/100mL（限值 不得检出）"
+    assert describe([{"parameter": "thermo_coliforms", "value": 1, "limit": 0, "bound": "max", "unit": "MPN/100mL"}]) \
+        == "耐热大肠菌群 1 MPN/100mL（限值 不得检出）"  # an old record reads as before
+    assert describe([{"parameter": "ph", "value": 6.1, "limit": 6.5, "bound": "min", "unit": ""}]) == "pH 6.1（限值 ≥6.5）"
+    old = _post(client, world, results={"thermo_coliforms": 0})
+    assert old.status_code == 422 and "thermo_coliforms" in str(old.json["errors"])
+    arsenic = [{"parameter": "arsenic", "value": 0.02, "limit": 0.01, "bound": "max", "unit": "mg/L"}]
+    turbidity = [{"parameter": "turbidity", "value": 2, "limit": 1, "bound": "max", "unit": "NTU"}]
+    coli = [{"parameter": "e_coli", "value": 1, "limit": 0, "bound": "max", "unit": "MPN/100mL"}]
+    assert "煮沸不能去除" in advice(arsenic) and "暂停饮用" in advice(arsenic)
+    assert "煮沸后饮用" in advice(coli)
+    assert "暂停饮用" not in advice(turbidity) and "查明原因" in advice(turbidity)
+    assert "煮沸不能去除" in advice(turbidity + arsenic)  # the gravest decides
+    # The alert SMS (to the point's manager) and the household's page carry the advice of what was found.
+    db.session.execute(Facility.__table__.update().where(Facility.id == world.point_a1.id)
+                       .values(manager_id=world.staff_a.id))
+    db.session.commit()
+    _post(client, world, results={"turbidity": 2.0})
+    body = db.session.scalars(select(SmsMessage.body).where(SmsMessage.purpose == "water_alert")).first()
+    assert "查明原因" in body and "暂停饮用" not in body
+    household = make_household(world, 8, water_source="central_point", water_source_id=world.point_a1.id)
+    db.session.commit()
+    login(client, "cun_a1")
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "查明原因" in page

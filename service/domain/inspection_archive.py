@@ -61,6 +61,9 @@ def data_version(session, township_id: int, date_from: date, date_to: date) -> s
                            .join(Village, Village.id == Facility.village_id)
                            .where(Village.township_id == township_id)).one()
     signed = session.execute(select(func.count(), func.max(SignedCopy.id))).one()  # 签字件 ride beside their printouts
+    # The 工程管护台账: every facility as it stands.
+    facilities = session.execute(select(func.count(), func.max(Facility.updated_at))
+                                 .where(Facility.township_id == township_id)).one()
     return hashlib.sha256(repr((deliveries, corrections, changed, agreements, cases, case_steps, evidence, units, names,
-                                staff, tests, visits, care, signed))
+                                staff, tests, visits, care, signed, facilities))
                           .encode()).hexdigest()[:16]

@@ -16,7 +16,9 @@ from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, C
 
 from . import catalogue
 from .agreements import agreement_overlaps
-from .case_rules import is_overdue
+from .care import (cleaning_overdue_clause, filter_change_overdue_clause, source_check_overdue_clause,
+                   test_overdue_clause)
+from .case_rules import Upkeep, is_overdue
 from .deliveries import CORRECTABLE, effective_values
 from .gaps import gap_clause, in_force_on
 from .monitored import monitored_clause
@@ -26,7 +28,7 @@ from .errors import NotFound
 from .periods import check_period, month_period
 from .scope import Scope, get_visible
 from .supply import Gaps, Supply, supply_of
-from .water_quality import describe
+from .water_quality import describe, for_reference_clause
 
 
 
@@ -352,6 +354,45 @@ def water_test_report(session, scope: Scope, township_id: int, date_from: date, 
                        "subject": facility or household, "sample_point": t.sample_point, "lab": t.lab,
                        "standard": t.standard, "relaxed": t.relaxed, "passed": t.passed,
                        "exceedances": describe(t.exceedances)} for t, village, facility, household in tests]}
+
+
+def facility_register(session, scope: Scope, township_id: int, as_of: date, upkeep: Upkeep) -> dict:
+    """The 工程管护台账 of a township as of a day: every facility with its responsible unit and manager (by name), its
+    last cleaning, source check, filter change and test (with its result), the next test due, its status, and what
+    is overdue. Three queries whatever the number of facilities."""
+    township = get_visible(session, Township, township_id, scope)
+    facilities = session.scalars(select(Facility).where(Facility.township_id == township.id)
+                                 .options(selectinload(Facility.village), selectinload(Facility.manager))
+                                 .order_by(Facility.village_id, Facility.kind, Facility.name)).all()
+    latest = {}
+    for facility_id, passed in session.execute(
+            select(WaterTest.facility_id, WaterTest.passed)
+            .where(WaterTest.facility_id.in_([f.id for f in facilities]), ~for_reference_clause())
+            .order_by(WaterTest.sampled_on, WaterTest.id)):
+        latest[facility_id] = passed
+    overdue = {kind: set(session.scalars(select(Facility.id).where(Facility.township_id == township.id, clause)))
+               for kind, clause in (("cleaning", cleaning_overdue_clause(as_of, upkeep)),
+                                    ("source_protection", source_check_overdue_clause(as_of, upkeep)),
+                                    ("filter_change", filter_change_overdue_clause(as_of, upkeep)),
+                                    ("test", test_overdue_clause(as_of)))}
+    day = lambda value: value.isoformat() if value else None  # noqa: E731
+    rows = [{"id": f.id, "village": f.village.name, "name": f.name, "kind": f.kind, "status": f.status,
+             "quality_exceeded": f.quality_exceeded, "unit": f.responsible_unit,
+             "manager": f.manager.name if f.manager else None, "manager_phone": f.manager.phone if f.manager else None,
+             "last_cleaned_on": day(f.last_cleaned_on), "last_source_check_on": day(f.last_source_check_on),
+             "last_filter_change_on": day(f.last_filter_change_on), "last_tested_on": day(f.last_tested_on),
+             "last_test_passed": latest.get(f.id), "next_test_due": day(f.next_test_due),
+             "intensive": f.intensive_since is not None,
+             "overdue": [kind for kind in ("cleaning", "source_protection", "filter_change", "test")
+                         if f.id in overdue[kind]]} for f in facilities]
+    return {"kind": "facility_register", "subject_id": township.id, "township_id": township.id,
+            "params": {"as_of": as_of.isoformat(), "every": {
+                "cleaning_every_days": upkeep.cleaning_every_days,
+                "source_check_every_days": upkeep.source_check_every_days,
+                "filter_change_every_days": upkeep.filter_change_every_days}},
+            "township": {"id": township.id, "name": township.name},
+            "rows": rows, "totals": {"facilities": len(rows), "overdue": sum(1 for r in rows if r["overdue"]),
+                                     "unassigned": sum(1 for r in rows if not r["unit"] or not r["manager"])}}
 
 
 def ledger_record(session, scope: Scope, township_id: int, date_from: date, date_to: date, zone, as_of: date,

@@ -1,4 +1,4 @@
-"""Supply assurance (供水保障率) and quantity (人均日供水量) of delivery households (SPEC §2).
+"""Supply assurance (供水保证率) and quantity (人均日供水量) of delivery households (SPEC §2).
 
 Over a period, a household's counted days are those its deliveries account for. A delivery covers its day and the
 days until the next one its agreement planned (the last one known, its schedule's interval; never past the

@@ -206,10 +206,11 @@ def case_deadlines(session, today: date, now: datetime, escalate_after_days: int
             "rechecks_due": rechecks}
 
 
-def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, village_ids=None) -> tuple[int, int]:
+def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, village_ids=None,
+                    only: tuple[str, ...] | None = None) -> tuple[int, int]:
     """管护: a case for each facility without a responsible unit or a manager (管护责任未落实), and one per facility
     and kind of upkeep overdue (cleaning, 水源保护检查, 滤芯更换, a water test: care.py); each resolved once put
-    right. Set-based; returns (opened, resolved)."""
+    right; `only` the reasons named (e.g. `test_due`). Set-based; returns (opened, resolved)."""
     in_place = Facility.village_id.in_(village_ids) if village_ids is not None else literal(True)
     upkeep = policy.upkeep
     rules = (("other", "care:facility:", care_missing_clause(), "care_missing", "care_named"),
@@ -218,9 +219,11 @@ def sync_care_cases(session, today: date, now: datetime, policy: CasePolicy, vil
               "source_checked"),
              ("sanitation", "filter:facility:", filter_change_overdue_clause(today, upkeep), "filter_change_due",
               "filter_changed"),
-             ("water_quality", "test_due:facility:", test_overdue_clause(today), "test_due", "tested"))
+             ("other", "test_due:facility:", test_overdue_clause(today), "test_due", "tested"))
     opened, resolved = [], []
     for kind, prefix, clause, why, fixed_note in rules:
+        if only is not None and why not in only:
+            continue
         title = catalogue.say(f"care.{why}")
         rows = (select(literal(kind), Facility.township_id, Facility.village_id, Facility.id, Facility.household_id,
                        literal(DEFAULT_SEVERITY[kind]), Township.name, Facility.manager_id,

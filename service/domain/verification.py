@@ -14,11 +14,13 @@ from .errors import NotFound
 from .needs_delivery import Thresholds
 from .rechecks import recheck_record
 from .bulletins import BulletinStyle, bulletin_record, kept_bulletin
+from .case_rules import Upkeep
 from .periods import month_period
 from .scope import Scope
 from .survey import survey_sheet
 from .reports import (SUMMARY_VERSIONS, agreement_sheet, household_record, ledger_record, printed_on,
-                      township_summary, township_summary_v1, unit_ledger_record, village_month, water_test_report)
+                      facility_register, township_summary, township_summary_v1, unit_ledger_record, village_month,
+                      water_test_report)
 
 
 def verification_code(record: dict) -> str:
@@ -89,7 +91,7 @@ def entries_added(printed: dict | None, record: dict) -> int | None:
 
 
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
-            "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village,
+            "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village, "facility_register": Township,
             "bulletin": Region, "recheck": Recheck, "unit_ledger": Unit}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
@@ -107,6 +109,9 @@ BUILDERS = {
         thresholds),
     "water_tests": lambda session, scope, subject_id, params, zone, thresholds: water_test_report(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"])),
+    # With the upkeep intervals it was printed under, so that a changed setting is not taken for changed records.
+    "facility_register": lambda session, scope, subject_id, params, zone, thresholds: facility_register(
+        session, scope, subject_id, date.fromisoformat(params["as_of"]), Upkeep(**params["every"])),
     "ledger": lambda session, scope, subject_id, params, zone, thresholds: ledger_record(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
         printed_on(params, date.fromisoformat(params["to"])), params.get("lead_unit_id")),

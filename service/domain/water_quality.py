@@ -47,6 +47,17 @@ class Limit:
     # Limits that differ by sample point (free chlorine: ≤2 and ≥0.3 leaving the works, ≥0.05 at the tap); a
     # point not named is not judged.
     at: tuple[tuple[str, float | None, float | None], ...] = ()
+    # microbial (微生物), toxicological (毒理), sensory (感官性状和一般化学), disinfectant (消毒剂): what households are
+    # told to do depends on it.
+    group: str = "sensory"
+    dropped: bool = False  # an earlier edition's parameter: old records stay readable, new tests do not take it
+
+    def words(self, bound: str, limit: float) -> str:
+        """The limit as the standard words it: 不得检出 for a microbe that may not be found, else ≤ or ≥ a value."""
+        if bound == "max" and limit == 0 and self.group == "microbial":
+            return catalogue.say("water.not_detectable")
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{'≤' if bound == 'max' else '≥'}{limit:g}{unit}"
 
     def bounds(self, relaxed: bool, chlorinated: bool, sample_point: str) -> tuple[float | None, float | None] | None:
         """(minimum, maximum) for a sample of this point and supply, or None when this parameter is not judged."""
@@ -63,13 +74,19 @@ class Standard:
     title: str
     limits: dict[str, Limit]
 
+    @property
+    def current(self) -> dict[str, Limit]:
+        """The parameters a new test takes (an earlier edition's left out)."""
+        return {code: limit for code, limit in self.limits.items() if not limit.dropped}
+
     def as_table(self) -> dict:
         """The table in force, as the API gives it."""
         return {"standard": self.name, "title": self.title, "parameters": [
             {"parameter": limit.code, "name": limit.name, "unit": limit.unit, "min": limit.min, "max": limit.max,
-             "relaxed_max": limit.relaxed_max, "only_where": limit.only_where,
+             "relaxed_max": limit.relaxed_max, "only_where": limit.only_where, "group": limit.group,
+             "max_words": limit.words("max", limit.max) if limit.max is not None else None,
              "at": {point: {"min": low, "max": high} for point, low, high in limit.at}}
-            for limit in self.limits.values()]}
+            for limit in self.current.values()]}
 
 
 @cache
@@ -78,7 +95,8 @@ def standard() -> Standard:
     data = json.loads(STANDARD_FILE.read_text(encoding="utf-8"))
     limits = {row["code"]: Limit(code=row["code"], name=row["name"], unit=row["unit"], min=row.get("min"),
                                  max=row.get("max"), relaxed_max=row.get("relaxed_max"),
-                                 only_where=row.get("only_where"),
+                                 only_where=row.get("only_where"), group=row.get("group", "sensory"),
+                                 dropped=row.get("dropped", False),
                                  at=tuple((point, bounds.get("min"), bounds.get("max"))
                                           for point, bounds in row.get("at", {}).items()))
               for row in data["parameters"]}
@@ -92,6 +110,8 @@ def result_errors(results: dict) -> dict[str, list[Message]]:
     for code, value in results.items():
         if code not in limits:
             errors[code] = [Message("water.unknown_parameter")]
+        elif limits[code].dropped:
+            errors[code] = [Message("water.dropped_parameter", name=limits[code].name)]
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             errors[code] = [Message("water.not_a_number")]
         elif value < 0:
@@ -118,11 +138,30 @@ def judge(results: dict[str, float], relaxed: bool, chlorinated: bool, sample_po
 
 
 def describe(exceedances: list[dict]) -> str:
-    """The exceedances in Chinese, for the case: 浑浊度 4.2 NTU（限值 ≤3 NTU）."""
+    """The exceedances in Chinese, for the case: 浑浊度 4.2 NTU（限值 ≤3 NTU）, 总大肠菌群 2 MPN/100mL（限值 不得检出）."""
     limits = standard().limits
     return "；".join(catalogue.say("water.exceedance", name=limits[e["parameter"]].name, value=f"{e['value']:g}",
-                                   bound="≤" if e["bound"] == "max" else "≥", limit=f"{e['limit']:g}",
-                                   unit=f" {e['unit']}" if e["unit"] else "") for e in exceedances)
+                                   unit=f" {e['unit']}" if e["unit"] else "",
+                                   limit=limits[e["parameter"]].words(e["bound"], e["limit"]))
+                     for e in exceedances)
+
+
+# What households are told, by the gravest group among the exceedances: a toxic substance is not boiled away, a
+# microbe is, a sensory one (turbidity, colour, iron) asks for its cause first.
+ADVICE_ORDER = ("toxicological", "microbial", "disinfectant", "sensory")
+
+
+def advice(exceedances: list[dict]) -> str:
+    """What to tell the households drinking the water, for these exceedances (empty when none)."""
+    limits = standard().limits
+    groups = {limits[e["parameter"]].group for e in exceedances if e["parameter"] in limits}
+    for group in ADVICE_ORDER:
+        if group in groups:
+            return {"toxicological": catalogue.say("water.advice.toxicological"),
+                    "microbial": catalogue.say("water.advice.microbial"),
+                    "disinfectant": catalogue.say("water.advice.disinfectant"),
+                    "sensory": catalogue.say("water.advice.sensory")}[group]
+    return ""
 
 
 def _subject(session, actor: User, data: dict) -> tuple[Facility | None, Household | None]:
@@ -187,7 +226,7 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
     if household is None:
         facility.quality_exceeded = _latest_failed(session, facility)
         after_test(session, facility, test, judged, rules.cases.upkeep, rules.zone)
-        sync_care_cases(session, rules.today, rules.now, rules.cases, {facility.village_id})  # 检测逾期 answered
+        sync_care_cases(session, rules.today, rules.now, rules.cases, {facility.village_id}, only=("test_due",))
     record_write(session, actor, "create", test, None)
     return test
 
@@ -205,7 +244,7 @@ def alert_exceedance(session, test: WaterTest, facility: Facility | None, househ
     subject = facility.name if facility is not None else catalogue.say("water.alert_household",
                                                                          name=household.head_name)
     body = catalogue.say("water.alert", village=village.name, subject=subject, day=short_date(test.sampled_on),
-                         found=describe(test.exceedances))
+                         found=describe(test.exceedances), advice=advice(test.exceedances))
     return enqueue(session, [{"phone": phone, "body": body, "purpose": "water_alert", "urgent": True,
                               "related_type": "water_test", "related_id": test.id,
                               "township_id": test.township_id, "idempotency_key": f"water:{test.id}:staff:{staff_id}"}
@@ -286,7 +325,9 @@ def parameter_series(session, facility: Facility, parameter: str) -> dict:
                "passed": not any(e.get("parameter") == parameter for e in row.exceedances)}
               for row in rows if row.results.get(parameter) is not None]
     low, high = limit.bounds(judged_relaxed(facility, None), facility.chlorinated, "tap") or (None, None)
-    return {"parameter": parameter, "name": limit.name, "unit": limit.unit, "min": low, "max": high, "points": points}
+    return {"parameter": parameter, "name": limit.name, "unit": limit.unit, "min": low, "max": high,
+            "words": "，".join(limit.words(bound, value) for bound, value in (("min", low), ("max", high))
+                              if value is not None), "points": points}
 
 
 def shown_parameter(session, facility: Facility) -> str | None:
@@ -301,3 +342,16 @@ def shown_parameter(session, facility: Facility) -> str | None:
         for code in results:
             counts[code] = counts.get(code, 0) + 1
     return max(counts, key=lambda code: (counts[code], code == "turbidity")) if counts else None
+
+
+def advice_for(session, facility_ids: list[int]) -> dict[int, str]:
+    """For each facility marked 水质超标, what to tell its households: by its latest failing sample's exceedances."""
+    found: dict[int, str] = {}
+    if not facility_ids:
+        return found
+    for facility_id, exceedances in session.execute(
+            select(WaterTest.facility_id, WaterTest.exceedances)
+            .where(WaterTest.facility_id.in_(facility_ids), WaterTest.passed.is_(False))
+            .order_by(WaterTest.sampled_on.desc(), WaterTest.id.desc())):
+        found.setdefault(facility_id, advice(exceedances))
+    return found

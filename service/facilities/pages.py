@@ -113,7 +113,7 @@ def change_status(facility_id):
 def _results(form) -> dict:
     """The values typed, one field per parameter of the standard (`r_<code>`); blank ones were not measured."""
     results, errors = {}, {}
-    for code in water_quality.standard().limits:
+    for code in water_quality.standard().current:
         raw = form.get(f"r_{code}", "").strip().replace("，", ".").replace(",", ".")
         if not raw:
             continue

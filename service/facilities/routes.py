@@ -58,7 +58,9 @@ def record_care(data, record_id):
 
 
 class SeriesArgs(Schema):
-    parameter = fields.String(required=True, metadata={"description": "a parameter code of the standard in force"})
+    parameter = fields.String(metadata={"description": "a parameter code of the standard in force (by default the "
+                                                      "one the facility page draws: its latest exceedance's, else "
+                                                      "the one tested most)"})
 
 
 SeriesPoint = Schema.from_dict({"sampled_on": fields.Date(), "sample_point": fields.String(),
@@ -71,6 +73,7 @@ class SeriesSchema(Schema):
     unit = fields.String()
     min = fields.Float(allow_none=True)
     max = fields.Float(allow_none=True, metadata={"description": "the limit this facility's water is judged against"})
+    words = fields.String(metadata={"description": "the limit as GB 5749-2022 words it (不得检出, ≤1 NTU)"})
     points = fields.List(fields.Nested(SeriesPoint))
 
 
@@ -79,5 +82,6 @@ class SeriesSchema(Schema):
 @blueprint.response(200, SeriesSchema)
 def water_test_series(args, record_id):
     """A parameter's results over time at the facility, oldest first, with the limit it is judged against."""
-    return water_quality.parameter_series(db.session, get_visible(db.session, Facility, record_id, acting_scope()),
-                                          args["parameter"])
+    facility = get_visible(db.session, Facility, record_id, acting_scope())
+    return water_quality.parameter_series(db.session, facility, args.get("parameter") or water_quality.shown_parameter(
+        db.session, facility) or "turbidity")

@@ -17,7 +17,7 @@ from ..domain.needs_delivery import household_reasons
 from ..domain.permissions import can
 from ..domain.scope import get_visible
 from ..domain.supply import annotate_30d
-from ..domain.water_quality import recent_tests
+from ..domain.water_quality import advice_for, recent_tests
 from ..i18n import say
 from ..handlers import refuse_while_probing_numbers
 from ..field_reports import field_report, noted
@@ -77,7 +77,9 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
     visits = [entry.record.id for entry in history if entry.kind == "visit"]
     field_reports = {r.visit_id: r for r in db.session.scalars(
         select(FieldReport).where(FieldReport.visit_id.in_(visits)))} if visits else {}
+    exceeded = [f.id for f in [household.water_source_facility, *facilities] if f is not None and f.quality_exceeded]
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
+                           advice=advice_for(db.session, exceeded),
                            supply=household.supply_30d, short=household.supply_30d.short_of(rules.supply),
                            tests=recent_tests(db.session, WaterTest.household_id == household.id),
                            supply_standard=rules.supply,

@@ -17,14 +17,16 @@ from sqlalchemy import select
 
 from models import CaseEvidence, Township, Village
 
-from ..context import thresholds
+from ..context import thresholds, upkeep
+from ..domain.case_rules import Upkeep
 from ..domain.catalogue import say
 from ..domain.needs_delivery import Thresholds
 from ..domain.archive_gaps import archive_gaps
 from ..domain.signed_copies import signed_copies_of
 from ..domain.inspection_archive import archive_agreements, archive_households, data_version
 from ..domain.periods import check_period
-from ..domain.reports import agreement_sheets, household_records, ledger_record, township_summary, water_test_report
+from ..domain.reports import (agreement_sheets, facility_register, household_records, ledger_record, township_summary,
+                              water_test_report)
 from ..domain.verification import register_verification, verification_code
 from ..domain.tables import write_xlsx
 from ..domain.scope import Scope, get_visible
@@ -54,6 +56,7 @@ class ArchiveSettings:
     today: date  # the printing date (planned days after it are not yet due)
     kept: KeptPdfs  # records rendered before, by the fingerprint of what they print
     queue: TaskQueue | None = None  # with a broker, the worker hosts render instead of `workers` processes here
+    upkeep: Upkeep = Upkeep()  # when facilities are due their upkeep (the 工程管护台账)
 
     @classmethod
     def of(cls, app, base_url: str | None = None) -> "ArchiveSettings":
@@ -63,7 +66,7 @@ class ArchiveSettings:
         return cls(thresholds(app.config), ZoneInfo(app.config["APP_TIMEZONE"]), Path(app.config["UPLOAD_DIR"]),
                    app.config["PDF_WORKERS"] or os.cpu_count() or 1, base_url, renderer_for(app),
                    datetime.now(timezone.utc).astimezone(ZoneInfo(app.config["APP_TIMEZONE"])).date(), kept,
-                   task_queue(app))
+                   task_queue(app), upkeep(app.config))
 
     def render_many(self, pages: Iterable[str]) -> Iterator[bytes]:
         """The PDF of each HTML document of `pages`, in order: on the worker hosts, or on this host's cores."""
@@ -103,8 +106,9 @@ def build_archive(session, scope: Scope, township_id: int, date_from: date, date
     agreements = archive_agreements(session, households, date_from, date_to)
     records = household_records(session, households, date_from, date_to, settings.zone, settings.today)
     ledger = ledger_record(session, scope, township_id, date_from, date_to, settings.zone, settings.today)
+    register = facility_register(session, scope, township_id, min(date_to, settings.today), settings.upkeep)
     documents = [("00-汇总.pdf", summary, "township summary"), ("01-水质检测.pdf", tests, "water tests"),
-                 ("02-问题台账.pdf", ledger, "case ledger")]
+                 ("02-问题台账.pdf", ledger, "case ledger"), ("03-工程管护台账.pdf", register, "facility register")]
     documents += [(f"送水记录/{file_name_part(r['household']['village'])}-{file_name_part(r['household']['head_name'])}"
                    f"-{int(r['household']['id'])}.pdf", r, "household delivery record") for r in records]
     documents += [(f"送水协议/协议{sheet['subject_id']}.pdf", sheet, "agreement sheet")

@@ -126,6 +126,15 @@ def water_tests(township_id):
     return printout(record, f"township-{township_id}-water-tests.pdf")
 
 
+@blueprint.route("/reports/townships/<int:township_id>/facilities.pdf")
+@may_write  # the verification code printed on it
+def facility_register(township_id):
+    """The 工程管护台账: every facility with its unit, manager and upkeep, as of today."""
+    record = reports.facility_register(db.session, acting_scope(), township_id, local_today(),
+                                       current_rules().cases.upkeep)
+    return printout(record, f"township-{township_id}-facilities.pdf")
+
+
 @blueprint.route("/reports/townships/<int:township_id>/ledger.pdf")
 @may_write  # the verification code printed on it
 def ledger(township_id):

@@ -55,6 +55,10 @@ class LimitSchema(Schema):
     relaxed_max = fields.Float(allow_none=True, metadata={"description": "small central and dispersed supplies"})
     only_where = fields.String(allow_none=True, metadata={"description": "chlorinated: judged only where the "
                                                                        "supply is chlorinated"})
+    group = fields.String(metadata={"description": "microbial, toxicological, sensory or disinfectant: what "
+                                                   "households are told after an exceedance depends on it"})
+    max_words = fields.String(allow_none=True, metadata={"description": "the maximum as the standard words it "
+                                                                       "(不得检出 for a microbe)"})
     at = fields.Dict(keys=fields.String(), values=fields.Dict(),
                      metadata={"description": "limits by sample point, where they differ (free chlorine); a point "
                                               "not named is not judged"})
