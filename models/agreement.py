@@ -45,12 +45,15 @@ class Agreement(Timestamps, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     status_note: Mapped[str | None] = mapped_column(Text)
     end_reason: Mapped[str | None] = mapped_column(String(20))
+    # Where the delivered water comes from (a central point or a well): its deliveries' source by default.
+    source_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"), index=True)
     scan_path: Mapped[str | None] = mapped_column(String(200))
     scan_content_type: Mapped[str | None] = mapped_column(String(50))
     scan_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     household: Mapped[Household] = relationship()
     provider: Mapped[Staff] = relationship()
+    source_facility: Mapped["Facility | None"] = relationship()  # noqa: F821
 
     @property
     def weekdays(self) -> list[int] | None:

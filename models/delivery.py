@@ -38,6 +38,8 @@ class Delivery(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     liters: Mapped[int | None] = mapped_column(Integer)
     deliverer_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    # The facility the water came from (its agreement's by default): the household's water is that water.
+    source_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     photo_path: Mapped[str | None] = mapped_column(String(200))
     confirmation: Mapped[str | None] = mapped_column(String(20))
@@ -53,6 +55,7 @@ class Delivery(db.Model):
     agreement: Mapped[Agreement | None] = relationship()
     household: Mapped[Household] = relationship()
     deliverer: Mapped[Staff | None] = relationship()
+    source_facility: Mapped["Facility | None"] = relationship()  # noqa: F821
     logged_by: Mapped[User | None] = relationship()
     corrections: Mapped[list["DeliveryCorrection"]] = relationship(
         back_populates="delivery", order_by="DeliveryCorrection.id"

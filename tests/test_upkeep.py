@@ -185,3 +185,43 @@ def test_the_upkeep_register_prints_every_facility_with_its_manager_and_verifies
     archive = client.get(f"/reports/townships/{world.t_a.id}/inspection.zip?from={today - timedelta(days=30)}"
                          f"&to={today}", headers=h)
     assert "03-工程管护台账.pdf" in zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
+
+
+def test_delivered_water_has_its_source_and_water_from_a_failed_source_is_refused(client, world):
+    from .helpers import planned_through_the_api
+
+    well = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="well", name="张家村深井",
+                    ownership="collective", status="working")
+    db.session.add(well)
+    db.session.commit()
+    household, agreement, items = planned_through_the_api(client, world, source_facility_id=world.point_a1.id)
+    assert agreement["source_facility_id"] == world.point_a1.id
+    assert {d["source_facility_id"] for d in items} == {world.point_a1.id}  # planned with the agreement's source
+    h = world.headers(world.worker_a)
+    _test(client, world, local_today(), {"e_coli": 2})  # the point is now 水质超标
+    today_item = next(d for d in items if d["scheduled_for"] == local_today().isoformat())
+    refused = client.post(f"/api/v1/deliveries/{today_item['id']}/complete", headers=h, json={"liters": 120})
+    assert refused.status_code == 422
+    assert "水质超标" in str(refused.json["errors"]["json"]["source_facility_id"])
+    done = client.post(f"/api/v1/deliveries/{today_item['id']}/complete", headers=h,
+                       json={"liters": 120, "source_facility_id": well.id})
+    assert done.status_code in (200, 201), done.json
+    assert done.json["source_facility_id"] == well.id
+    # The household drinks its source's water: listed under 水质超标, its page says where its water comes from.
+    alerted = client.get("/api/v1/households?quality_alert=true", headers=h).json
+    assert [item["id"] for item in alerted["items"]] == [household["id"]]
+    login(client, "worker_a")
+    page = client.get(f"/households/{household['id']}").get_data(as_text=True)
+    assert "送水水源：张家村供水点" in page and 'id="quality-alert"' in page and "煮沸后饮用" in page
+    # A purifier is no source to deliver from.
+    purifier = Facility(township_id=world.t_a.id, village_id=world.v_a1.id, kind="purifier", name="净水机-9",
+                        ownership="public", status="working")
+    db.session.add(purifier)
+    db.session.commit()
+    wrong = client.patch(f"/api/v1/agreements/{agreement['id']}", headers=h, json={"source_facility_id": purifier.id})
+    assert wrong.status_code == 422 and "source_facility_id" in wrong.json["errors"]["json"]
+    # The agreement moved to the well: what is still planned follows.
+    moved = client.patch(f"/api/v1/agreements/{agreement['id']}", headers=h, json={"source_facility_id": well.id})
+    assert moved.status_code == 200
+    later = client.get(f"/api/v1/deliveries?agreement_id={agreement['id']}&status=planned", headers=h).json["items"]
+    assert later and {d["source_facility_id"] for d in later} == {well.id}

@@ -1,6 +1,7 @@
 """Water-quality tests (水质检测): judged against GB 5749-2022 at each limit's edge, the case and the facility's
 水质超标 after an exceedance and after a passing retest, the API's contract and the facility page's form."""
 import math
+import subprocess
 import re
 
 import pytest
@@ -392,3 +393,17 @@ def test_limits_and_advice_are_worded_as_the_standard_words_them(client, world):
     login(client, "cun_a1")
     page = client.get(f"/households/{household.id}").get_data(as_text=True)
     assert "查明原因" in page
+
+
+def test_the_water_test_report_keeps_village_and_lab_names_whole_at_a4(client, world):
+    # A long result (several exceedances) is what squeezed the other columns.
+    _post(client, world, results={"turbidity": 3.3, "iron": 0.9, "manganese": 0.5, "e_coli": 4, "colour": 30,
+                                  "hardness": 600})
+    pdf = client.get(f"/reports/townships/{world.t_a.id}/water-tests.pdf?from=2026-01-01&to={local_today()}",
+                     headers=world.headers(world.worker_a))
+    assert pdf.status_code == 200
+    layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True,
+                            check=True).stdout.decode()
+    row = next(line for line in layout.splitlines() if line.strip().startswith(local_today().isoformat()))
+    # One line a test: the village, the facility and the lab each whole on it ("张家/村", "县疾控中/心" before).
+    assert "张家村" in row and "张家村供水点" in row and "县疾控中心" in row, layout

@@ -9,6 +9,7 @@ from ..auth import acting_scope, acting_user
 from ..clock import local_today
 from ..context import current_rules, current_thresholds
 from ..domain import agreements
+from ..domain.deliveries import delivery_sources
 from ..domain.needs_delivery import household_reasons
 from ..domain.scope import get_visible
 from ..i18n import label, say
@@ -19,7 +20,8 @@ from .schemas import AgreementArgs, AgreementSchema
 
 blueprint = Blueprint("agreements_pages", __name__)
 FORM_TYPES = {"household_id": int, "provider_id": int, "reason": str, "interval_days": int,
-              "liters_per_delivery": int, "start_on": str, "end_on": str, "signed_on": str}
+              "liters_per_delivery": int, "start_on": str, "end_on": str, "signed_on": str,
+              "source_facility_id": int}
 
 
 @blueprint.route("/agreements")
@@ -49,7 +51,9 @@ def _new_form(values: dict | None = None, errors: dict | None = None) -> str:
     defaults = {"reason": reasons[0] if reasons else "other", "start_on": local_today().isoformat(),
                 "interval_days": 7, "liters_per_delivery": 35 * 7 * household.members,
                 "provider_id": providers[0].id if providers else None}
-    return render_template("agreements/form.html", household=household, providers=providers,
+    sources = sorted(delivery_sources(db.session, acting_scope(), [household.township_id]),
+                     key=lambda f: f.village_id != household.village_id)
+    return render_template("agreements/form.html", household=household, providers=providers, sources=sources,
                            reasons=reasons, values=values if values is not None else defaults, errors=errors or {})
 
 

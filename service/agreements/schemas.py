@@ -30,6 +30,8 @@ class AgreementSchema(Schema):
     id = fields.Integer(dump_only=True)
     household_id = ref(required=True)
     provider_id = ref(required=True)
+    source_facility_id = ref(allow_none=True, metadata={
+        "description": "the central point or well its water comes from (each delivery's by default)"})
     reason = fields.String(required=True, validate=validate.OneOf(AGREEMENT_REASONS))
     interval_days = StrictInt(allow_none=True, validate=validate.Range(min=1, max=90),
                               metadata={"description": "every N days (or give weekdays)"})

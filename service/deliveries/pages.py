@@ -37,7 +37,8 @@ def _deliveries(*where, limit: int = SHOWN_PER_DAY):
     stmt = (acting_scope().restrict(select(Delivery), Delivery)
             .join(Household, Household.id == Delivery.household_id)
             .where(*where)
-            .options(joinedload(Delivery.household).joinedload(Household.village), joinedload(Delivery.agreement))
+            .options(joinedload(Delivery.household).joinedload(Household.village), joinedload(Delivery.agreement),
+                     joinedload(Delivery.source_facility))
             .order_by(Delivery.scheduled_for, Household.village_id, Delivery.status.desc(), Household.head_name)
             .limit(limit))
     village_id = _village_filter()
@@ -53,8 +54,10 @@ def _today_page(errors: dict | None = None) -> str:
     late = _deliveries(Delivery.status == "missed", Delivery.scheduled_for < today,
                        Delivery.scheduled_for >= today - timedelta(days=current_rules().backdate_days))
     done = sum(1 for d in items if d.status == "delivered")
+    sources = deliveries.delivery_sources(db.session, acting_scope(),
+                                          {d.household.township_id for d in items + late})
     return render_template("deliveries/today.html", items=items, late=late, done=done, today=today,
-                           errors=errors or {})
+                           errors=errors or {}, sources=sources)
 
 
 @blueprint.route("/deliveries/today")
@@ -95,7 +98,8 @@ def week():
 def complete(delivery_id):
     """The one-tap log: liters as planned, time now (or the time of a tap the phone queued); a double tap or a
     queued retry carries the same key and logs once. The phone's script gets JSON, a plain form a redirect."""
-    data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str, "delivered_at": str})
+    data = load_form(CompleteSchema(), request.form, {"liters": int, "note": str, "delivered_at": str,
+                                                      "source_facility_id": int})
     if request.form.get("late") and not data.get("delivered_at"):
         # A late log (补登) says when the water came: no time is assumed for it.
         raise FieldErrors.one("delivered_at", "delivery.late_time_required")

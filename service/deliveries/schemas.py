@@ -36,6 +36,8 @@ class DeliverySchema(Schema):
     deliverer_id = fields.Function(_effective("deliverer_id"), dump_only=True,
                                    metadata={"type": "integer", "nullable": True})
     note = fields.Function(_effective("note"), dump_only=True, metadata={"type": "string", "nullable": True})
+    source_facility_id = fields.Integer(dump_only=True, allow_none=True,
+                                        metadata={"description": "the facility the water came from"})
     original = fields.Function(lambda d: {k: _iso(getattr(d, k)) for k in CORRECTABLE}, dump_only=True,
                                metadata={"type": "object", "description": "the values as first logged"})
     confirmation = fields.String(dump_only=True, allow_none=True)
@@ -55,6 +57,9 @@ class CompleteSchema(Schema):
     delivered_at = fields.DateTime(metadata={"description": "defaults to now; without a zone it is local time"})
     deliverer_id = ref(allow_none=True)
     note = Text(allow_none=True, validate=validate.Length(max=500))
+    source_facility_id = ref(allow_none=True, metadata={
+        "description": "the central point or well the water came from (its agreement's by default); one marked "
+                       "水质超标 is refused (422)"})
 
 
 class UnplannedDeliverySchema(CompleteSchema):

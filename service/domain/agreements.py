@@ -4,7 +4,7 @@ from typing import Callable
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
 
-from models import Agreement, Delivery, Household, Staff, User
+from models import Agreement, Delivery, Facility, Household, Staff, User
 
 from .catalogue import Message, label_of
 from .errors import Conflict, FieldConflict, FieldErrors, NotFound
@@ -74,6 +74,10 @@ def _check(session, agreement: Agreement, household: Household, thresholds: Thre
         errors["reason"] = [Message("agreement.reason_not_household")]
     if agreement.status == "active" and agreement.signed_on is None:
         errors["signed_on"] = [Message("agreement.keeps_signed_on")]
+    if agreement.source_facility_id is not None:
+        source = session.get(Facility, agreement.source_facility_id)
+        if source is None or source.kind not in ("central_point", "well") or source.status == "retired":
+            errors["source_facility_id"] = [Message("delivery.source_unknown")]
     if errors:
         raise FieldErrors(errors)
 
@@ -158,6 +162,10 @@ def update_agreement(session, actor: User, agreement_id: int, data: dict, rules)
     if before["provider_id"] != after["provider_id"]:
         session.execute(update(Delivery).where(Delivery.agreement_id == agreement.id, Delivery.status == "planned")
                         .values(deliverer_id=agreement.provider_id).execution_options(synchronize_session=False))
+    if before["source_facility_id"] != after["source_facility_id"]:
+        session.execute(update(Delivery).where(Delivery.agreement_id == agreement.id, Delivery.status == "planned")
+                        .values(source_facility_id=agreement.source_facility_id)
+                        .execution_options(synchronize_session=False))
     _enter(session, agreement, status, today)
     if agreement.status == "active":
         plan_deliveries(session, today, rules.horizon_days, [agreement.id])

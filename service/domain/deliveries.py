@@ -6,8 +6,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from models import Agreement, Delivery, DeliveryCorrection, Household, Staff, User
+from models import Agreement, Delivery, DeliveryCorrection, Facility, Household, Staff, User
 
 from . import catalogue
 from .catalogue import Message, label_of
@@ -63,8 +64,24 @@ def _check_log(session, data: dict, household: Household, planned_day: date, rul
         deliverer = session.get(Staff, data["deliverer_id"])
         if deliverer is None or deliverer.township_id not in (None, household.township_id):
             errors["deliverer_id"] = [Message("delivery.deliverer_elsewhere")]
+    problem = source_problem(session, data.get("source_facility_id"))
+    if problem:
+        errors["source_facility_id"] = [problem]
     if errors:
         raise FieldErrors(errors)
+
+
+def source_problem(session, facility_id: int | None) -> Message | None:
+    """Why water cannot come from this facility (None when it can, or when no source is named): it must be a
+    working central point or well, and water from one marked 水质超标 is refused."""
+    if facility_id is None:
+        return None
+    source = session.get(Facility, facility_id)
+    if source is None or source.kind not in ("central_point", "well") or source.status == "retired":
+        return Message("delivery.source_unknown")
+    if source.quality_exceeded:
+        return Message("delivery.source_exceeded", name=source.name)
+    return None
 
 
 def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
@@ -105,9 +122,10 @@ def complete_delivery(session, actor: User, delivery_id: int, data: dict, rules,
         tapped = data["delivered_at"].astimezone(rules.zone).strftime("%m-%d %H:%M")
         data = {**data, "note": catalogue.say("delivery.sent_later", tapped=tapped)}
     now = rules.now
-    data = {"delivered_at": now, **data}
+    data = {"delivered_at": now, "source_facility_id": delivery.source_facility_id, **data}
     _check_log(session, data, delivery.household, delivery.scheduled_for, rules)
     before = snapshot(delivery)
+    delivery.source_facility_id = data["source_facility_id"]
     delivery.status = "delivered"
     delivery.delivered_at = data["delivered_at"]
     delivery.liters = data["liters"]
@@ -139,7 +157,8 @@ def log_unplanned_delivery(session, actor: User, data: dict, rules,
         if agreement is None or agreement.household_id != household.id:
             raise FieldErrors.one("agreement_id", "delivery.agreement_elsewhere")
     now = rules.now
-    data = {"delivered_at": now, **data}
+    data = {"delivered_at": now, "source_facility_id": agreement.source_facility_id if data.get("agreement_id")
+            is not None else None, **data}
     _check_log(session, data, household, rules.today, rules)
     if idempotency_key is not None:
         # Retries racing each other: the second waits here until the first commits, then replays it.
@@ -152,6 +171,7 @@ def log_unplanned_delivery(session, actor: User, data: dict, rules,
         household_id=household.id, agreement_id=data.get("agreement_id"), unplanned=True, status="delivered",
         scheduled_for=data["delivered_at"].astimezone(rules.zone).date(), delivered_at=data["delivered_at"],
         liters=data["liters"], deliverer_id=data.get("deliverer_id") or actor.staff_id, note=data.get("note"),
+        source_facility_id=data["source_facility_id"],
         logged_by_id=actor.id, logged_at=now, idempotency_key=idempotency_key,
         request_digest=digest if idempotency_key else None,
     )
@@ -213,3 +233,12 @@ def attach_photo(session, actor: User, delivery_id: int, save: Callable[[], str]
     delivery.photo_path = save()
     record_write(session, actor, "attach_photo", delivery, before)
     return delivery
+
+
+def delivery_sources(session, scope, township_ids) -> list[Facility]:
+    """The central points and wells in service that water may be fetched from, in these townships (those marked
+    水质超标 included, so that a form can say why one is refused), village by village."""
+    return session.scalars(scope.restrict(select(Facility), Facility).where(
+        Facility.township_id.in_(list(township_ids)), Facility.kind.in_(("central_point", "well")),
+        Facility.status != "retired").options(selectinload(Facility.village))
+        .order_by(Facility.village_id, Facility.name)).all()

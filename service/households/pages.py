@@ -67,7 +67,8 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
                                   .order_by(SmsMessage.id.desc()).limit(10)).all()
     agreements = db.session.scalars(select(Agreement).where(
         Agreement.household_id == household.id, Agreement.status.in_(("draft", "active")))
-        .options(selectinload(Agreement.provider)).order_by(Agreement.start_on)).all()
+        .options(selectinload(Agreement.provider), selectinload(Agreement.source_facility))
+        .order_by(Agreement.start_on)).all()
     next_delivery = db.session.scalar(select(Delivery.scheduled_for).where(
         Delivery.household_id == household.id, Delivery.status == "planned", Delivery.scheduled_for >= local_today())
         .order_by(Delivery.scheduled_for).limit(1))
@@ -77,9 +78,12 @@ def _detail(household_id: int, errors: dict | None = None) -> str:
     visits = [entry.record.id for entry in history if entry.kind == "visit"]
     field_reports = {r.visit_id: r for r in db.session.scalars(
         select(FieldReport).where(FieldReport.visit_id.in_(visits)))} if visits else {}
-    exceeded = [f.id for f in [household.water_source_facility, *facilities] if f is not None and f.quality_exceeded]
+    # What the household drinks: its own source and facilities, and the water delivered to it (its agreement's source).
+    drinking = [household.water_source_facility, *facilities,
+                *(a.source_facility for a in agreements if a.status == "active")]
+    exceeded = list({f.id: f for f in drinking if f is not None and f.quality_exceeded}.values())
     return render_template("households/detail.html", h=household, reasons=household_reasons(household, current_thresholds()),
-                           advice=advice_for(db.session, exceeded),
+                           advice=advice_for(db.session, [f.id for f in exceeded]), exceeded=exceeded,
                            supply=household.supply_30d, short=household.supply_30d.short_of(rules.supply),
                            tests=recent_tests(db.session, WaterTest.household_id == household.id),
                            supply_standard=rules.supply,

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Facility, Household, Village, Visit, db
+from models import Agreement, Facility, Household, Village, Visit, db
 
 from ..domain.needs_delivery import household_reasons
 from ..domain.catalogue import label
@@ -38,9 +38,12 @@ def _gap(stmt, wanted: bool):
 def _quality_alert(stmt, wanted: bool):
     exceeded = select(Facility.id).where(Facility.quality_exceeded)
     own = select(Facility.household_id).where(Facility.quality_exceeded, Facility.household_id.is_not(None))
+    # Delivered water is its source's water.
+    delivered = select(Agreement.household_id).where(Agreement.status == "active",
+                                                     Agreement.source_facility_id.in_(exceeded))
     # Never NULL (a household without a water source is simply not affected), so that "false" lists it.
     clause = (Household.water_source_id.is_not(None) & Household.water_source_id.in_(exceeded)) | \
-        Household.id.in_(own)
+        Household.id.in_(own) | Household.id.in_(delivered)
     return stmt.where(clause if wanted else ~clause)
 
 
