@@ -273,8 +273,8 @@ def test_an_archive_asked_again_renders_only_the_records_whose_data_changed(app,
             return {name: archive.read(name) for name in archive.namelist() if name.endswith(".pdf")}
 
     once = build()
-    # summary, water tests, ledger, two records, two agreement sheets, and the 排查表 of its two villages
-    assert counting.rendered == len(once) == 9
+    # summary, water tests, ledger, 工程管护台账, two records, two agreement sheets, and the 排查表 of its two villages
+    assert counting.rendered == len(once) == 10
     again = build()
     assert counting.rendered == 0 and again == once
     correct_delivery(db.session, world.worker_a, days[0].id, {"liters": 250, "reason": "称重更正"}, current_rules())
