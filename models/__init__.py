@@ -13,6 +13,7 @@ from .report import KeptBulletin, ReportPrinting, ReportVerification, SignedCopy
 from .spot_check import SpotCheck, SpotCheckHousehold
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
+from .project import Project, ProjectConnection, ProjectFund, ProjectMilestone, ProjectVillage
 from .recheck import Recheck, RecheckItem
 from .region import REGION_LEVELS, Region
 from .revision import register_revision_listeners

@@ -21,7 +21,7 @@ class Household(Timestamps, db.Model):
         # Everything the needs-delivery condition reads, by place: counting a county's or a township's households
         # that need delivery reads this narrow index instead of the wide rows.
         Index("ix_households_access", "township_id", "village_id", "distance_m", "vertical_m", "round_trip_min",
-              "self_care", "water_source_id", "monitoring_status"),
+              "self_care", "water_source_id", "monitoring_status", "piped_since"),
         CheckConstraint("members >= 1 AND members <= 50", name="members_range"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
@@ -67,6 +67,9 @@ class Household(Timestamps, db.Model):
     monitoring_status: Mapped[str] = mapped_column(String(20), default="monitored", server_default="monitored")
     monitored_since: Mapped[date | None] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
+    # On the integrated network (城乡供水一体化) since this day: water piped into the home, so distance, climb and the
+    # round trip no longer make it need delivery.
+    piped_since: Mapped[date | None] = mapped_column(Date)
     # 帮扶责任人: the cadre who answers for the household.
     support_person_name: Mapped[str | None] = mapped_column(String(50))
     support_person_phone: Mapped[str | None] = mapped_column(String(20))

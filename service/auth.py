@@ -55,6 +55,9 @@ UNIT_STAFF_ENDPOINTS = frozenset({
     "cases_pages.evidence_file", "cases_pages.evidence_thumbnail", "cases_pages.add_milestone",
     "cases_pages.complete_milestone", "cases_pages.mine", "cases_pages.export", "cases_pages.transition",
     "reports.unit_ledger", "units_pages.index", "units.Items", "units.Item",
+    # the 城乡供水一体化 projects a unit leads: read, and printed for the 调度 meeting
+    "projects_pages.index", "projects_pages.detail", "projects.Projects", "projects.get_project",
+    "reports.project_progress",
     "home.start", "home.more", "home.favicon", "accounts.login", "accounts.logout", "auth.create_token",
     "auth.revoke_token", "verify.verify", "static", "webapp.manifest", "webapp.offline", "webapp.service_worker",
     "webapp.session_state", "health.healthz", "docs.api_docs", "docs.swagger_asset"})

@@ -20,13 +20,14 @@ USERS = ("users_pages.index", "nav.users", "manage_users")
 UNITS = ("units_pages.index", "nav.units", None)
 RECHECKS = ("rechecks_pages.index", "nav.rechecks", "check_recheck")
 SPOT_CHECKS = ("spot_checks_pages.index", "nav.spot_checks", "spot_check")
+PROJECTS = ("projects_pages.index", "nav.projects", None)
 MORE = ("home.more", "nav.more", None)
 
 TABS = {VILLAGE: (TODAY, HOUSEHOLDS, CASES, MORE), TOWNSHIP: (TODO, TODAY, HOUSEHOLDS, CASES, MORE)}
 COUNTY_TABS = (DASHBOARD, CASES, HOUSEHOLDS, AGREEMENTS, MORE)
 UNIT_TABS = (CASES, MORE)  # a unit's staff work its cases, nothing else
-EVERYTHING = (TODO, TODAY, DASHBOARD, HOUSEHOLDS, CASES, AGREEMENTS, FACILITIES, RECHECKS, SPOT_CHECKS, UNITS, SMS,
-              IMPORTS, USERS)
+EVERYTHING = (TODO, TODAY, DASHBOARD, HOUSEHOLDS, CASES, AGREEMENTS, FACILITIES, RECHECKS, SPOT_CHECKS, PROJECTS, UNITS,
+              SMS, IMPORTS, USERS)
 
 
 def _allowed(user: User, items) -> list[tuple[str, str]]:
@@ -45,7 +46,7 @@ def more(user: User) -> list[tuple[str, str]]:
     shown = {endpoint for endpoint, _ in tabs(user)}
     items = [item for item in EVERYTHING if item[0] not in shown]
     if REACH[user.role] == VILLAGE:  # a village's staff work one village: no to-do list of the township
-        items = [item for item in items if item not in (TODO, DASHBOARD, AGREEMENTS, UNITS)]
+        items = [item for item in items if item not in (TODO, DASHBOARD, AGREEMENTS, UNITS, PROJECTS)]
     if user.role == "unit_staff":  # a unit works its cases; the registry is the townships'
         items = [item for item in items if item == UNITS]
     return _allowed(user, items)

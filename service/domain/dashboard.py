@@ -26,12 +26,12 @@ FIGURES = ("households", "needs_delivery", "gaps", "active_agreements", "due_for
            "logged_today", "missed_7d", "confirmations_asked_30d", "confirmed_30d", "open_cases", "overdue_cases",
            "resolved_unverified", "rechecks_due", "relapses", "progress_overdue", "supply_counted_days_30d", "supply_covered_days_30d",
            "supply_liters_30d", "supply_person_days_30d", "water_tests_365d", "water_tests_passed_365d", "care_missing",
-           "cleaning_overdue", "upkeep_overdue", "tests_overdue", "intensive_testing", "survey_visited", "survey_unsafe", "spot_findings_365d", "spot_matches_365d")
+           "cleaning_overdue", "upkeep_overdue", "tests_overdue", "intensive_testing", "integrated", "survey_visited", "survey_unsafe", "spot_findings_365d", "spot_matches_365d")
 # Figures worked out from the sums above, at every level: percent of days covered, liters per person per covered
 # day (last 30 days), percent of water tests passed (last 365 days); None when there is nothing to divide.
 DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")  # APP_TIMEZONE's default, as the rules'
 RATES = ("supply_assurance", "liters_per_person_day_30d", "water_quality_pass_rate", "survey_coverage",
-         "spot_check_match_rate")
+         "spot_check_match_rate", "integrated_share")
 
 
 def with_rates(figures: dict) -> dict:
@@ -46,7 +46,11 @@ def with_rates(figures: dict) -> dict:
             if figures["households"] else None,
             # 核实相符率: spot-check findings of the last year that matched the records.
             "spot_check_match_rate": round(100 * figures["spot_matches_365d"] / figures["spot_findings_365d"], 1)
-            if figures["spot_findings_365d"] else None}
+            if figures["spot_findings_365d"] else None,
+            # Monitored households on integrated (piped) supply: not the official 一体化覆盖率, which counts the
+            # whole rural population the service does not register.
+            "integrated_share": round(100 * figures["integrated"] / figures["households"], 1)
+            if figures["households"] else None}
 OLDEST_SHOWN = 10
 
 
@@ -69,10 +73,11 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
 
     for row in session.execute(
         select(Household.village_id, func.count(), _count_if(needs_delivery_clause(thresholds, on)),
-               _count_if(gap_clause(thresholds, on)))
+               _count_if(gap_clause(thresholds, on)),
+               _count_if(Household.piped_since.is_not(None) & (Household.piped_since <= today)))
         .where(Household.village_id.in_(ids), monitored_clause(on)).group_by(Household.village_id)
     ):
-        figures[row[0]].update(households=row[1], needs_delivery=row[2], gaps=row[3])
+        figures[row[0]].update(households=row[1], needs_delivery=row[2], gaps=row[3], integrated=row[4])
 
     for row in session.execute(
         select(Household.village_id, _count_if(Agreement.status == "active"), _count_if(renewal_due_clause(today)))

@@ -28,14 +28,16 @@ def needs_delivery_reasons(
     round_trip_min: float | None,
     self_care: bool,
     source_status: str | None,
+    piped: bool = False,
 ) -> list[str]:
-    """The reasons, in REASONS order, why a household with these values needs delivery."""
+    """The reasons, in REASONS order, why a household with these values needs delivery; water `piped` into the home
+    (城乡供水一体化) leaves no distance, climb or round trip to fetch it."""
     reasons = []
-    if distance_m is not None and distance_m > thresholds.distance_m:
+    if not piped and distance_m is not None and distance_m > thresholds.distance_m:
         reasons.append("distance")
-    if vertical_m is not None and vertical_m > thresholds.vertical_m:
+    if not piped and vertical_m is not None and vertical_m > thresholds.vertical_m:
         reasons.append("vertical")
-    if round_trip_min is not None and round_trip_min > thresholds.round_trip_min:
+    if not piped and round_trip_min is not None and round_trip_min > thresholds.round_trip_min:
         reasons.append("round_trip")
     if not self_care:
         reasons.append("no_self_care")
@@ -57,16 +59,18 @@ def household_reasons(household: Household, thresholds: Thresholds) -> list[str]
         round_trip_min=household.round_trip_min,
         self_care=household.self_care,
         source_status=source.status if source is not None else None,
+        piped=household.piped_since is not None,
     )
 
 
 def lasting_reasons_clause(thresholds: Thresholds) -> ColumnElement[bool]:
     """SQL: the household needs delivery for a reason other than its source being down (distance, height, the
-    round trip, no self-care)."""
+    round trip, unless its water is piped in; no self-care)."""
+    fetched = Household.piped_since.is_(None)  # water piped into the home is not fetched
     return or_(
-        func.coalesce(Household.distance_m, 0) > thresholds.distance_m,
-        func.coalesce(Household.vertical_m, 0) > thresholds.vertical_m,
-        func.coalesce(Household.round_trip_min, 0) > thresholds.round_trip_min,
+        fetched & (func.coalesce(Household.distance_m, 0) > thresholds.distance_m),
+        fetched & (func.coalesce(Household.vertical_m, 0) > thresholds.vertical_m),
+        fetched & (func.coalesce(Household.round_trip_min, 0) > thresholds.round_trip_min),
         Household.self_care.is_(False),
     )
 

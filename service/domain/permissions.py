@@ -45,6 +45,8 @@ CAPABILITIES = {
     # a 回头查's result closes or reopens a case, as a 回头看 does: the same hands
     "check_recheck": (_LEADS, "permission.check_recheck"),
     "spot_check": (_LEADS, "permission.spot_check"),
+    # 城乡供水一体化 projects: the county (or a township's lead) runs them, a city or province may hand one down
+    "manage_projects": (_LEADS + REGIONAL, "permission.manage_projects"),
     "reply_sms": (_EVERYONE, "permission.reply_sms"),
     "send_urgent_sms": (_LEADS, "reply.urgent_forbidden"),
     "manage_users": (("county_admin",), "user.county_only"),

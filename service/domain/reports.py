@@ -26,6 +26,7 @@ from .ledger import LEDGER_HEADERS, case_statistics, ledger_rows
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .errors import NotFound
 from .periods import check_period, month_period
+from .projects import overdue_milestones
 from .scope import Scope, get_visible
 from .supply import Gaps, Supply, supply_of
 from .water_quality import describe, for_reference_clause
@@ -427,9 +428,13 @@ def unit_ledger_record(session, scope: Scope, unit_id: int, date_from: date, dat
         raise NotFound("record.not_found", kind="unit", id=unit_id)
     place = session.get(Township, unit.township_id).name if unit.township_id else \
         session.get(Region, unit.county_id).name if unit.county_id else ""
+    # The unit's overdue work includes the 城乡供水一体化 steps it leads that are past due.
+    late_steps = [{"project": m.project.name, "title": m.title, "due_on": m.due_on.isoformat()}
+                  for m in overdue_milestones(session, scope, as_of, [unit.id])]
     return {"kind": "unit_ledger", "subject_id": unit.id, "township_id": None,
             "params": _period_params({"from": date_from.isoformat(), "to": date_to.isoformat()}, as_of, date_to),
-            **_ledger(session, scope, townships, None, unit, date_from, date_to, zone, as_of, place)}
+            **_ledger(session, scope, townships, None, unit, date_from, date_to, zone, as_of, place),
+            **({"overdue_milestones": late_steps} if late_steps else {})}
 
 
 def _ledger(session, scope: Scope, townships: list[int], township: Township | None, unit: Unit | None,

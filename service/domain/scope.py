@@ -5,7 +5,7 @@ from sqlalchemy import Select, select
 
 from sqlalchemy.orm import object_session
 
-from models import Case, Household, Region, Township, Unit, User, Village
+from models import Case, Household, Project, Region, Township, Unit, User, Village
 
 from .errors import FieldErrors, Forbidden, NotFound
 from .permissions import COUNTY, REACH, REGION, VILLAGE, require_capability
@@ -169,6 +169,9 @@ def get_visible(session, model, record_id: int, scope: Scope):
         seen = _covers_department(session, scope, record)
     elif isinstance(record, Case):
         seen = scope.covers_case(record)
+    elif isinstance(record, Project):  # a region's project is seen wherever one of its townships is
+        seen = any(scope.covers(t) for t in ([record.township_id] if record.township_id is not None
+                                             else townships_under(session, record.region_id)))
     else:  # the names of the regions above are no one's secret
         seen = record is not None and (isinstance(record, Region) or scope.covers(*record_place(record)))
     if not seen:
@@ -186,6 +189,11 @@ def get_for_write(session, model, record_id: int, actor: User, capability: str =
         require_department_write(session, actor, capability, record.county_id)
     elif isinstance(record, Region):
         require_region_write(session, actor, record.id)
+    elif isinstance(record, Project) and record.region_id is not None:  # every township of its region the actor's
+        require_capability(actor, capability)
+        townships = townships_under(session, record.region_id)
+        if not townships or not all(Scope.of(actor).covers(t) for t in townships):
+            raise Forbidden("scope.outside")
     else:
         require_write(actor, capability, *record_place(record))
         if isinstance(record, Case) and not Scope.of(actor).covers_case(record):  # another unit's case

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from models import (Agreement, Household, Recheck, Region, ReportPrinting, ReportVerification, Township, Unit,
+from models import (Agreement, Household, Project, Recheck, Region, ReportPrinting, ReportVerification, Township, Unit,
                     Village)
 
 from .errors import NotFound
@@ -16,6 +16,7 @@ from .rechecks import recheck_record
 from .bulletins import BulletinStyle, bulletin_record, kept_bulletin
 from .case_rules import Upkeep
 from .periods import month_period
+from .projects import project_record
 from .scope import Scope
 from .survey import survey_sheet
 from .reports import (SUMMARY_VERSIONS, agreement_sheet, household_record, ledger_record, printed_on,
@@ -91,7 +92,7 @@ def entries_added(printed: dict | None, record: dict) -> int | None:
 
 
 SUBJECTS = {"household_deliveries": Household, "village_month": Village, "agreement": Agreement,
-            "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village, "facility_register": Township,
+            "township_summary": Township, "water_tests": Township, "ledger": Township, "survey_sheet": Village, "facility_register": Township, "project_progress": Project,
             "bulletin": Region, "recheck": Recheck, "unit_ledger": Unit}
 # kind → the record as it reads today, from (session, scope, subject id, printed params, zone, thresholds)
 BUILDERS = {
@@ -112,6 +113,8 @@ BUILDERS = {
     # With the upkeep intervals it was printed under, so that a changed setting is not taken for changed records.
     "facility_register": lambda session, scope, subject_id, params, zone, thresholds: facility_register(
         session, scope, subject_id, date.fromisoformat(params["as_of"]), Upkeep(**params["every"])),
+    "project_progress": lambda session, scope, subject_id, params, zone, thresholds: project_record(
+        session, scope, subject_id, date.fromisoformat(params["as_of"])),
     "ledger": lambda session, scope, subject_id, params, zone, thresholds: ledger_record(
         session, scope, subject_id, date.fromisoformat(params["from"]), date.fromisoformat(params["to"]), zone,
         printed_on(params, date.fromisoformat(params["to"])), params.get("lead_unit_id")),

@@ -29,17 +29,17 @@ class FacilitySchema(Schema):
     chlorinated = fields.Boolean(metadata={"description": "disinfected with chlorine: free chlorine is judged at the tap"})
     quality_exceeded = fields.Boolean(dump_only=True, metadata={"description": "水质超标: the latest test of some "
                                                                                "sample point exceeded a limit"})
-    last_source_check_on = fields.Date(dump_only=True, metadata={"description": "the last 水源保护检查 recorded"})
-    last_filter_change_on = fields.Date(dump_only=True, metadata={"description": "the last 滤芯更换 recorded"})
+    last_source_check_on = fields.Date(dump_only=True, allow_none=True, metadata={"description": "the last 水源保护检查 recorded"})
+    last_filter_change_on = fields.Date(dump_only=True, allow_none=True, metadata={"description": "the last 滤芯更换 recorded"})
     test_every_days = fields.Integer(allow_none=True, validate=validate.Range(1, 730), metadata={
         "description": "days between water tests of a well or central point; null: its supply class's setting"})
-    last_tested_on = fields.Date(dump_only=True)
-    next_test_due = fields.Date(dump_only=True, metadata={
+    last_tested_on = fields.Date(dump_only=True, allow_none=True)
+    next_test_due = fields.Date(dump_only=True, allow_none=True, metadata={
         "description": "the day its next water test is due (null for a purifier: sampled with its household)"})
     intensive = fields.Function(lambda f: f.intensive_since is not None, dump_only=True, metadata={
         "type": "boolean", "description": "加密监测: tested every INTENSIVE_TEST_EVERY_DAYS since an exceedance, "
                                           "until two passes in a row"})
-    intensive_since = fields.Date(dump_only=True)
+    intensive_since = fields.Date(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 

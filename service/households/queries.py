@@ -17,6 +17,7 @@ from ..kept_figures import current_kept_supply
 from ..domain import registry
 from ..clock import local_today
 from ..domain.gaps import gap_clause
+from ..domain.projects import visit_due_clause
 from ..domain.search import household_search
 from ..domain.kept import own_village
 from ..domain.supply import annotate_30d
@@ -96,7 +97,9 @@ collection = Collection(
                          Household.township_id.in_(townships_under(db.session, region_id))),
                      "needs_delivery": _needs_delivery, "gap": _gap, "head_name": _name_contains, "q": _search,
                      "quality_alert": _quality_alert, "is_key": _in_key_village, "visited": _visited,
-                     "monitoring_status": _monitoring_status},
+                     "monitoring_status": _monitoring_status,
+                     "piped": lambda stmt, wanted: stmt.where(Household.piped_since.is_not(None) == wanted),
+                     "visit_due": lambda stmt, wanted: stmt.where(visit_due_clause() == wanted)},
     list_options=(selectinload(Household.water_source_facility), selectinload(Household.township)),
     annotate=lambda session, households: annotate_30d(session, households, current_rules().today,
                                                       current_kept_supply(), current_gaps()),

@@ -91,6 +91,9 @@ class HouseholdArgs(PageArgs):
                                                             "or its own purifier)"})
     is_key = fields.Boolean(metadata={"description": "in a key village (重点村)"})
     visited = fields.Boolean(metadata={"description": "visited (逐户排查) this year; false: not yet"})
+    piped = fields.Boolean(metadata={"description": "on integrated (piped) supply (城乡供水一体化)"})
+    visit_due = fields.Boolean(metadata={"description": "connected to piped supply and not visited since (the four "
+                                                        "indicators to confirm)"})
     head_name = Text(validate=validate.Length(max=50), metadata={"description": "part of the name"})
     q = Text(validate=validate.Length(min=1, max=50),
              metadata={"description": "search: a whole resident ID, a phone number (whole or part), or part of a name"})

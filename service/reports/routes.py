@@ -11,7 +11,7 @@ from models import db
 from ..auth import acting_scope, acting_user, require_bearer_user
 from ..clock import local_today, local_zone
 from ..context import bulletin_style, current_rules, current_thresholds
-from ..domain import bulletins, rechecks, reports, survey
+from ..domain import bulletins, projects, rechecks, reports, survey
 from ..domain.permissions import require_capability
 from ..domain.errors import FieldErrors, Unauthorized
 from ..pdf import renderer_for
@@ -133,6 +133,14 @@ def facility_register(township_id):
     record = reports.facility_register(db.session, acting_scope(), township_id, local_today(),
                                        current_rules().cases.upkeep)
     return printout(record, f"township-{township_id}-facilities.pdf")
+
+
+@blueprint.route("/reports/projects/<int:project_id>/progress.pdf")
+@may_write  # the verification code printed on it
+def project_progress(project_id):
+    """The 进度表 of a 城乡供水一体化 project, as of today."""
+    record = projects.project_record(db.session, acting_scope(), project_id, local_today())
+    return printout(record, f"project-{project_id}-progress.pdf")
 
 
 @blueprint.route("/reports/townships/<int:township_id>/ledger.pdf")

@@ -1,5 +1,7 @@
 """单位: the units a user's cases may name (its township's own and its county's departments), each with its cases led
 and cooperated on, its county-wide ledger, and a new one registered."""
+from collections import Counter
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import func, select
@@ -8,7 +10,9 @@ from models import UNIT_KINDS, Case, Unit, db, UNRESOLVED_CASE_STATUSES
 from models.unit import case_cooperating_units
 
 from ..auth import acting_scope, acting_user
+from ..clock import local_today
 from ..domain import units
+from ..domain.projects import overdue_milestones
 from ..domain.permissions import can
 from ..forms import flash_when_saved, form_page, load_form
 from ..i18n import say
@@ -27,7 +31,9 @@ def _index(errors: dict | None = None) -> str:
     cooperating = dict(db.session.execute(
         select(case_cooperating_units.c.unit_id, func.count()).where(case_cooperating_units.c.case_id.in_(cases))
         .group_by(case_cooperating_units.c.unit_id)).all())
+    late_steps = Counter(m.project.lead_unit_id for m in overdue_milestones(db.session, scope, local_today()))
     return render_template("units/index.html", items=found, led=led, cooperating=cooperating, kinds=UNIT_KINDS,
+                           late_steps=late_steps,
                            errors=errors or {}, values=request.form if request.method == "POST" else {},
                            may_add=can(acting_user(), "edit_registry"))
 
