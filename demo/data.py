@@ -9,8 +9,8 @@ from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
-from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, Household, Region, Staff, Township, Unit,
-                    User, Village, Visit)
+from models import (INDICATORS, Agreement, Case, CaseEvent, Delivery, Facility, Household, Project, ProjectFund,
+                    ProjectMilestone, ProjectVillage, Region, Staff, Township, Unit, User, Village, Visit)
 from models.unit import case_cooperating_units
 
 from service.domain.case_rules import CasePolicy
@@ -22,6 +22,7 @@ from service.domain.needs_delivery import Thresholds, needs_delivery_clause, nee
 from service.domain.planning import plan_deliveries, scheduled_days
 from service.domain.identity import IdNumberVault, id_check_char, mask_id_number
 from service.domain.monitoring import Leaving, leave_monitoring
+from service.domain.projects import record_connection, standard_milestones
 from service.domain.rules import Rules
 from service.domain.survey import result_of
 from service.domain.water_quality import record_water_test
@@ -226,8 +227,10 @@ def seed(session, scale: Scale, vault: IdNumberVault, today: date, progress: Cal
     admin = session.scalar(select(User).where(User.username == "admin"))
     _seed_water_tests(session, rng, scale, admin, first_village.id if scale.days_work else None, today)
     # The county's 水利局, a unit that logs in: it leads the county's repairs and water-quality cases.
-    session.add(User(username="shuili01", role="unit_staff", unit_id=_water_bureau(session, first_village),
-                     password_hash=password_hash))
+    bureau = _water_bureau(session, first_village)
+    session.add(User(username="shuili01", role="unit_staff", unit_id=bureau, password_hash=password_hash))
+    if scale.days_work:
+        _integration_project(session, first_village, bureau, today)
     # Each well's and central point's next test, and a case for each upkeep or test overdue (as the morning's pass).
     policy = CasePolicy({"high": 3, "medium": 7, "low": 14})
     schedule_tests(session, policy.upkeep)
@@ -341,6 +344,31 @@ def _water_bureau(session, village: Village) -> int:
     if sanitation:
         session.execute(insert(case_cooperating_units), [{"case_id": i, "unit_id": bureau.id} for i in sanitation])
     return bureau.id
+
+
+def _integration_project(session, village: Village, bureau: int, today: date) -> None:
+    """The demo township's 城乡供水一体化 project, led by the county's 水利局: its steps back-scheduled from a target
+    half a year away (the first two done, the third late), funds received, and every village of the township but the
+    demo village already connected (通水验收 a month ago); the demo village is left to connect from its page."""
+    villages = session.scalars(select(Village.id).where(Village.township_id == village.township_id)
+                               .order_by(Village.id)).all()
+    start = today - timedelta(days=120)
+    steps = standard_milestones(start, today + timedelta(days=180))
+    for step in steps[:2]:
+        step["done_on"] = step["due_on"]
+    project = Project(name=f"{village.township.name}城乡供水一体化工程", township_id=village.township_id,
+                      lead_unit_id=bureau, target_on=today + timedelta(days=180), budget_wan=860,
+                      villages=[ProjectVillage(village_id=v) for v in villages],
+                      milestones=[ProjectMilestone(**step) for step in steps],
+                      funds=[ProjectFund(received_on=start + timedelta(days=30), amount_wan=400, source="中央预算内投资"),
+                             ProjectFund(received_on=today - timedelta(days=20), amount_wan=150, source="县级配套")])
+    session.add(project)
+    session.flush()
+    rules = Rules(Thresholds(), CasePolicy({"high": 3, "medium": 7, "low": 14}), today, datetime.now(timezone.utc))
+    for other in villages:
+        if other != village.id:
+            record_connection(session, project, {"village_id": other, "connected_on": today - timedelta(days=30),
+                                                 "note": "管网入户，验收合格"}, rules)
 
 
 def _seed_units(session) -> None:

@@ -13,6 +13,7 @@ from .report import KeptBulletin, ReportPrinting, ReportVerification, SignedCopy
 from .spot_check import SpotCheck, SpotCheckHousehold
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
 from .place import Township, Village
+from .emergency import EMERGENCY_KINDS, Emergency, emergency_team, emergency_villages
 from .project import Project, ProjectConnection, ProjectFund, ProjectMilestone, ProjectVillage
 from .recheck import Recheck, RecheckItem
 from .region import REGION_LEVELS, Region
@@ -31,4 +32,6 @@ __all__ = [
     "CaseEvidence", "CaseMilestone", "FacilityStatusChange", "KeptBulletin", "ReportPrinting", "ReportVerification", "SignedCopy", "SmsMessage", "SmsOptOut", "SMS_DIRECTIONS", "SMS_STATUSES", "CASE_KINDS", "CASE_STATUSES", "SEVERITIES", "ACTIVE_CASE_STATUSES", "UNRESOLVED_CASE_STATUSES", "CASE_SOURCES", "CASE_CATEGORIES",
     "SUPPLY_CLASSES", "SAMPLE_POINTS", "WaterTest", "Unit", "UNIT_KINDS", "FacilityCare", "CARE_KINDS", "Visit", "VERDICTS", "RESULTS", "INDICATORS",
     "MONITORING_STATUSES", "LEFT_STATUSES", "MonitoringPeriod", "FieldReport", "FIELD_REPORT_KINDS", "latest_visit_ids", "Region", "REGION_LEVELS", "Recheck", "RecheckItem", "SpotCheck", "SpotCheckHousehold",
+    "AGREEMENT_END_REASONS", "Project", "ProjectConnection", "ProjectFund", "ProjectMilestone", "ProjectVillage",
+    "EMERGENCY_KINDS", "Emergency", "emergency_team", "emergency_villages",
 ]

@@ -22,7 +22,12 @@ class Delivery(db.Model):
         CheckConstraint("liters IS NULL OR (liters > 0 AND liters <= 2000)", name="liters_range"),
         CheckConstraint("status <> 'delivered' OR (delivered_at IS NOT NULL AND liters IS NOT NULL)",
                         name="delivered_has_time_and_liters"),
-        CheckConstraint("unplanned OR agreement_id IS NOT NULL", name="planned_has_agreement"),
+        # Planned by an agreement or by an emergency (应急送水); an unplanned one by neither.
+        CheckConstraint("unplanned OR agreement_id IS NOT NULL OR emergency_id IS NOT NULL",
+                        name="planned_has_agreement"),
+        # One emergency delivery a household a day.
+        Index("uq_deliveries_emergency_day", "emergency_id", "household_id", "scheduled_for", unique=True,
+              sqlite_where=text("emergency_id IS NOT NULL"), postgresql_where=text("emergency_id IS NOT NULL")),
         # Planning twice plans nothing twice.
         Index("uq_deliveries_planned_day", "agreement_id", "scheduled_for", unique=True,
               sqlite_where=text("NOT unplanned"), postgresql_where=text("NOT unplanned")),
@@ -40,6 +45,7 @@ class Delivery(db.Model):
     deliverer_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     # The facility the water came from (its agreement's by default): the household's water is that water.
     source_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"), index=True)
+    emergency_id: Mapped[int | None] = mapped_column(ForeignKey("emergencies.id"), index=True)  # 应急送水
     note: Mapped[str | None] = mapped_column(Text)
     photo_path: Mapped[str | None] = mapped_column(String(200))
     confirmation: Mapped[str | None] = mapped_column(String(20))
@@ -56,6 +62,7 @@ class Delivery(db.Model):
     household: Mapped[Household] = relationship()
     deliverer: Mapped[Staff | None] = relationship()
     source_facility: Mapped["Facility | None"] = relationship()  # noqa: F821
+    emergency: Mapped["Emergency | None"] = relationship()  # noqa: F821
     logged_by: Mapped[User | None] = relationship()
     corrections: Mapped[list["DeliveryCorrection"]] = relationship(
         back_populates="delivery", order_by="DeliveryCorrection.id"

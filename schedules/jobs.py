@@ -13,7 +13,8 @@ from service.domain.bulletins import keep_bulletins
 from service.domain.scope import Scope
 from service.domain.system_cases import daily_case_pass
 from service.domain.geo import recompute_distances
-from service.domain.planning import mark_missed, plan_deliveries
+from service.domain.emergencies import plan_all_deliveries
+from service.domain.planning import mark_missed
 from service.domain.outbox import drain_outbox
 from service.domain.sms import expire_confirmations, send_daily_reminders
 from service.domain.supply import sync_supply_cases
@@ -48,8 +49,8 @@ JOBS: dict[str, Job] = {
         "把昨天及以前未登记的待送记录标为漏送 Mark planned deliveries of past days as missed",
         lambda session, context: len(mark_missed(session, context.rules)), ("MARK_MISSED_AT",)),
     "plan_deliveries": Job(
-        "按有效协议安排未来几天的送水 Plan deliveries for the coming days from active agreements",
-        lambda session, context: plan_deliveries(session, context.rules.today, context.rules.horizon_days),
+        "按有效协议和应急送水安排未来几天的送水 Plan deliveries for the coming days from agreements and emergencies",
+        lambda session, context: plan_all_deliveries(session, context.rules.today, context.rules.horizon_days),
         ("PLAN_DELIVERIES_AT",)),
     "recompute_distances": Job(
         "重算所有村的计算距离 Recompute every computed household distance",

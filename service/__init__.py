@@ -89,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     from .households import routes as household_routes
     from .places import pages as place_pages
     from .places import routes as place_routes
+    from .emergencies import pages as emergency_pages
+    from .emergencies import routes as emergency_routes
     from .projects import pages as project_pages
     from .projects import routes as project_routes
     from .spot_checks import pages as spot_check_pages
@@ -115,11 +117,12 @@ def register_blueprints(app: Flask) -> None:
                agreement_routes.blueprint, delivery_routes.blueprint, dashboard_routes.blueprint,
                case_routes.blueprint, sms_routes.blueprint, import_routes.blueprint, water_routes.blueprint,
                unit_routes.blueprint, survey_routes.blueprint, region_routes.blueprint, recheck_routes.blueprint,
-               spot_check_routes.blueprint, signed_routes.blueprint, project_routes.blueprint):
+               spot_check_routes.blueprint, signed_routes.blueprint, project_routes.blueprint,
+               emergency_routes.blueprint):
         # The API authenticates by bearer token, never by cookie, so CSRF cannot reach it.
         csrf.exempt(bp)
         api.register_blueprint(bp)
-    for bp in (recheck_pages.blueprint, spot_check_pages.blueprint, project_pages.blueprint, unit_pages.blueprint, home_pages.blueprint,
+    for bp in (recheck_pages.blueprint, spot_check_pages.blueprint, project_pages.blueprint, emergency_pages.blueprint, unit_pages.blueprint, home_pages.blueprint,
                account_pages.blueprint, account_admin.blueprint, household_pages.blueprint, survey_pages.blueprint, facility_pages.blueprint, agreement_pages.blueprint,
                delivery_pages.blueprint, dashboard_pages.blueprint, case_pages.blueprint, sms_pages.blueprint,
                import_pages.blueprint, place_pages.blueprint, webapp_pages.blueprint,

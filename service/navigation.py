@@ -21,12 +21,13 @@ UNITS = ("units_pages.index", "nav.units", None)
 RECHECKS = ("rechecks_pages.index", "nav.rechecks", "check_recheck")
 SPOT_CHECKS = ("spot_checks_pages.index", "nav.spot_checks", "spot_check")
 PROJECTS = ("projects_pages.index", "nav.projects", None)
+EMERGENCIES = ("emergencies_pages.index", "nav.emergencies", None)
 MORE = ("home.more", "nav.more", None)
 
 TABS = {VILLAGE: (TODAY, HOUSEHOLDS, CASES, MORE), TOWNSHIP: (TODO, TODAY, HOUSEHOLDS, CASES, MORE)}
 COUNTY_TABS = (DASHBOARD, CASES, HOUSEHOLDS, AGREEMENTS, MORE)
 UNIT_TABS = (CASES, MORE)  # a unit's staff work its cases, nothing else
-EVERYTHING = (TODO, TODAY, DASHBOARD, HOUSEHOLDS, CASES, AGREEMENTS, FACILITIES, RECHECKS, SPOT_CHECKS, PROJECTS, UNITS,
+EVERYTHING = (TODO, TODAY, DASHBOARD, HOUSEHOLDS, CASES, AGREEMENTS, FACILITIES, RECHECKS, SPOT_CHECKS, EMERGENCIES, PROJECTS, UNITS,
               SMS, IMPORTS, USERS)
 
 

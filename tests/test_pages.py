@@ -139,13 +139,15 @@ def _tabs(page: str) -> list[str]:
 
 
 def test_each_role_lands_where_its_day_starts_with_only_what_it_may_do(client, world):
-    expected = {"cun_a1": ("/deliveries/today", ["今日送水", "监测户", "问题", "更多"], ["设施", "短信"]),
+    expected = {"cun_a1": ("/deliveries/today", ["今日送水", "监测户", "问题", "更多"], ["设施", "应急送水", "短信"]),
                 "worker_a": ("/todo", ["待办", "今日送水", "监测户", "问题", "更多"],
-                             ["清零", "协议", "设施", "单位", "短信", "导入"]),
+                             ["清零", "协议", "设施", "应急送水", "城乡供水一体化", "单位", "短信", "导入"]),
                 "lead_a": ("/todo", ["待办", "今日送水", "监测户", "问题", "更多"],
-                           ["清零", "协议", "设施", "回头查", "明察暗访", "单位", "短信", "导入"]),
+                           ["清零", "协议", "设施", "回头查", "明察暗访", "应急送水", "城乡供水一体化", "单位", "短信",
+                            "导入"]),
                 "admin": ("/dashboard", ["清零", "问题", "监测户", "协议", "更多"],
-                          ["待办", "今日送水", "设施", "回头查", "明察暗访", "单位", "短信", "导入", "账号"])}
+                          ["待办", "今日送水", "设施", "回头查", "明察暗访", "应急送水", "城乡供水一体化", "单位", "短信",
+                           "导入", "账号"])}
     for username, (start, tabs, more) in expected.items():
         r = login(client, username)
         assert r.location == start, username

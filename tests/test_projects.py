@@ -120,6 +120,10 @@ def test_a_connection_puts_a_village_on_piped_supply_and_ends_the_agreements_no_
     login(client, "worker_a")
     page = client.get("/dashboard").get_data(as_text=True)
     assert "75%" in page and 'id="integrated-tile"' in page
+    # The county ranks its townships by it (城关镇 first; 河口镇 has no household to count).
+    login(client, "admin")
+    ranking = client.get("/dashboard").get_data(as_text=True).split('id="integrated-ranking"')[1].split("</ol>")[0]
+    assert re.findall(r"<span>(\S+)</span> <b>([\d.]+%)</b>", ranking) == [("城关镇", "75%")]
     # A village connected in part: only the households named.
     partial = client.post(f"/api/v1/projects/{project['id']}/connections", headers=h, json={
         "village_id": world.v_a2.id, "connected_on": today.isoformat(), "household_ids": [far.id]})

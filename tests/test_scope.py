@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from models import (Case, CaseEvidence, CaseMilestone, Delivery, Recheck, RecheckItem, Region, ReportVerification,
+from models import (Case, CaseEvidence, CaseMilestone, Delivery, Emergency, Project, ProjectMilestone, ProjectVillage,
+                    Recheck, RecheckItem, Region, ReportVerification,
                     SpotCheck, SpotCheckHousehold, Staff, Unit, User, WaterTest, db)
 from models import utcnow
 from service.clock import local_today
@@ -68,7 +69,12 @@ def _place(world, township, village, county, city, serial):
         household_id=household.id, township_id=township.id, village_id=village.id)])
     printout = ReportVerification(code=f"{serial:016X}", kind="household_deliveries", subject_id=household.id,
                                   params={"from": "2026-01-01", "to": "2026-01-31"}, township_id=township.id)
-    s.add_all([recheck, spot, printout])
+    project = Project(name=f"{township.name}一体化工程", township_id=township.id, lead_unit_id=unit.id,
+                      target_on=local_today() + timedelta(days=100), villages=[ProjectVillage(village_id=village.id)],
+                      milestones=[ProjectMilestone(title="招标", due_on=local_today() + timedelta(days=30))])
+    emergency = Emergency(kind="drought", started_on=local_today(), liters_per_person=35, villages=[village],
+                          team=[staff])
+    s.add_all([recheck, spot, printout, project, emergency])
     s.flush()
     facility = world.point_a1 if township is world.t_a else world.point_b1
     return SimpleNamespace(township=township.id, village=village.id, county=county.id, city=city.id,
@@ -76,7 +82,8 @@ def _place(world, township, village, county, city, serial):
                            planned=planned.id, tomorrow=tomorrow.id, delivered=delivered.id, case=case.id, evidence=evidence.id, milestone=milestone.id,
                            finished=finished.id, recheck=recheck.id, spot=spot.id, printout=printout.code,
                            unit=unit.id, department=department.id, test=test.id, facility=facility.id, serial=serial,
-                           township_name=township.name, village_name=village.name, county_code=county.code)
+                           township_name=township.name, village_name=village.name, county_code=county.code,
+                           project=project.id, project_step=project.milestones[0].id, emergency=emergency.id)
 
 
 @pytest.fixture
@@ -195,6 +202,21 @@ WRITE_REQUESTS = {
     ("post", "/api/v1/regions"): lambda o: ("/api/v1/regions", {"json": {
         "name": "新区", "code": f"{o.county_code[:4]}99", "level": "county", "parent_id": o.city}}),
     ("patch", "/api/v1/regions/{record_id}"): lambda o: (f"/api/v1/regions/{o.county}", {"json": {"name": "改名县"}}),
+    ("post", "/api/v1/projects"): lambda o: ("/api/v1/projects", {"json": {
+        "name": f"新工程{o.serial}", "township_id": o.township, "lead_unit_id": o.unit,
+        "target_on": (local_today() + timedelta(days=90)).isoformat(), "village_ids": [o.village]}}),
+    ("post", "/api/v1/projects/{project_id}/milestones"): lambda o: (
+        f"/api/v1/projects/{o.project}/milestones", {"json": {"title": "验收", "due_on": local_today().isoformat()}}),
+    ("patch", "/api/v1/projects/{project_id}/milestones/{milestone_id}"): lambda o: (
+        f"/api/v1/projects/{o.project}/milestones/{o.project_step}", {"json": {"done_on": local_today().isoformat()}}),
+    ("post", "/api/v1/projects/{project_id}/funds"): lambda o: (f"/api/v1/projects/{o.project}/funds", {"json": {
+        "received_on": local_today().isoformat(), "amount_wan": 10, "source": "县级配套"}}),
+    ("post", "/api/v1/projects/{project_id}/connections"): lambda o: (
+        f"/api/v1/projects/{o.project}/connections", {"json": {"village_id": o.village, "household_ids": [o.spare],
+                                                                "connected_on": local_today().isoformat()}}),
+    ("post", "/api/v1/emergencies"): lambda o: ("/api/v1/emergencies", {"json": {
+        "kind": "outage", "village_ids": [o.village], "started_on": local_today().isoformat(), "team": [o.staff]}}),
+    ("post", "/api/v1/emergencies/{emergency_id}/end"): lambda o: (f"/api/v1/emergencies/{o.emergency}/end", {"json": {}}),
 }
 # Writes a place-bound route also takes in another shape: a county's department and its units.
 EXTRA_WRITES = {
@@ -216,6 +238,7 @@ READ_PATHS = {
     "/api/v1/agreements/{record_id}/scan": "agreement", "/api/v1/deliveries/{delivery_id}": "planned",
     "/api/v1/cases/{record_id}": "case", "/api/v1/water-tests/{test_id}": "test", "/api/v1/units/{record_id}": "unit",
     "/api/v1/rechecks/{recheck_id}": "recheck", "/api/v1/townships/{record_id}/archive-gaps": "township", "/api/v1/spot-checks/{spot_check_id}": "spot",
+    "/api/v1/projects/{project_id}": "project", "/api/v1/emergencies/{emergency_id}": "emergency",
 }
 PUBLIC_READS = {"/api/v1/regions/{record_id}"}  # the names of the regions above are no one's secret
 

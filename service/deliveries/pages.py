@@ -38,7 +38,7 @@ def _deliveries(*where, limit: int = SHOWN_PER_DAY):
             .join(Household, Household.id == Delivery.household_id)
             .where(*where)
             .options(joinedload(Delivery.household).joinedload(Household.village), joinedload(Delivery.agreement),
-                     joinedload(Delivery.source_facility))
+                     joinedload(Delivery.source_facility), joinedload(Delivery.emergency))
             .order_by(Delivery.scheduled_for, Household.village_id, Delivery.status.desc(), Household.head_name)
             .limit(limit))
     village_id = _village_filter()

@@ -4,8 +4,9 @@ One flat room, by area (a rule's area names its module):
 
 - registry: `registry` (places, households, facilities, staff), `identity` (ID numbers), `conflicts`, `geo`
   (distances), `needs_delivery`, `gaps`, `search`, `units`, `repairs`, `care` (upkeep), `users`, `imports`,
-  `monitoring` (entering and leaving the monitoring list), `monitored` (which households a figure counts)
-- supply and deliveries: `agreements`, `deliveries`, `planning`, `supply`
+  `monitoring` (entering and leaving the monitoring list), `monitored` (which households a figure counts),
+  `projects` (城乡供水一体化)
+- supply and deliveries: `agreements`, `deliveries`, `planning`, `supply`, `emergencies` (应急送水)
 - the ledger: `case_rules`, `cases` (the lifecycle people work), `system_cases` (what the service opens), `ledger`,
   `rechecks` (回头查), `spot_checks` (明察暗访),
   `todo`

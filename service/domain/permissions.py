@@ -47,6 +47,8 @@ CAPABILITIES = {
     "spot_check": (_LEADS, "permission.spot_check"),
     # 城乡供水一体化 projects: the county (or a township's lead) runs them, a city or province may hand one down
     "manage_projects": (_LEADS + REGIONAL, "permission.manage_projects"),
+    # 应急送水 over townships or villages: a township's lead, the county, a city or province for its region
+    "declare_emergency": (_LEADS + REGIONAL, "permission.declare_emergency"),
     "reply_sms": (_EVERYONE, "permission.reply_sms"),
     "send_urgent_sms": (_LEADS, "reply.urgent_forbidden"),
     "manage_users": (("county_admin",), "user.county_only"),

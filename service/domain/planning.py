@@ -4,7 +4,8 @@ See docs/domain.md, "Agreements and deliveries".
 """
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select, true, update
+from sqlalchemy import exists, or_, select, true, update
+from sqlalchemy.orm import aliased
 
 from models import Agreement, Delivery
 
@@ -86,7 +87,20 @@ def plan_deliveries(session, today: date, horizon_days: int, agreement_ids: list
     if not rows:
         return 0
     inserted = session.execute(insert_ignoring_duplicates(session, Delivery).returning(Delivery.id), rows).all()
+    withdraw_doubles(session, today)
     return len(inserted)
+
+
+def withdraw_doubles(session, today: date) -> int:
+    """An emergency delivery planned on a day its household also has an agreement's is called off: one delivery and
+    one confirmation a day (an agreement signed during an emergency plans over it)."""
+    other = aliased(Delivery)
+    double = exists().where(other.household_id == Delivery.household_id, other.scheduled_for == Delivery.scheduled_for,
+                            other.emergency_id.is_(None), other.status != "cancelled", other.id != Delivery.id)
+    return session.execute(update(Delivery).where(
+        Delivery.emergency_id.is_not(None), Delivery.status == "planned", Delivery.scheduled_for >= today, double)
+        .values(status="cancelled").execution_options(synchronize_session=False)).rowcount
+
 
 
 def mark_missed(session, rules: Rules) -> list[int]:

@@ -154,10 +154,14 @@ def add_fund(session, actor: User, project_id: int, data: dict, today: date) -> 
 
 
 def connect_village(session, actor: User, project_id: int, data: dict, rules) -> ProjectConnection:
+    """通水验收 of one of the project's villages, by someone who runs the project (see `record_connection`)."""
+    return record_connection(session, _for_write(session, actor, project_id), data, rules, actor)
+
+
+def record_connection(session, project: Project, data: dict, rules, actor: User | None = None) -> ProjectConnection:
     """通水验收 of one of the project's villages: its monitored households (or those named) go on piped supply from
     `connected_on`; needs delivery is worked out again, each agreement no longer needed ends that day (已通自来水)
     and its deliveries planned after it are called off. Set-based: a fixed number of statements."""
-    project = _for_write(session, actor, project_id)
     village_id, day = data["village_id"], data["connected_on"]
     errors: dict = {}
     if village_id not in {pv.village_id for pv in project.villages}:
@@ -193,7 +197,7 @@ def connect_village(session, actor: User, project_id: int, data: dict, rules) ->
             Delivery.scheduled_for > last_day).values(status="cancelled").execution_options(synchronize_session=False))
     connection = ProjectConnection(project_id=project.id, village_id=village_id, connected_on=day,
                                    partial=bool(named), households=len(reached), agreements_ended=len(ended),
-                                   note=data.get("note"), recorded_by_id=actor.id)
+                                   note=data.get("note"), recorded_by_id=actor.id if actor else None)
     session.add(connection)
     record_write(session, actor, "connect", connection, None)
     sync_gap_cases(session, rules.today, rules.now, rules.thresholds, rules.cases, {village_id})

@@ -47,7 +47,9 @@ def _delivery_row(delivery, names: dict[int, str], zone) -> dict:
             "deliverer": names.get(values["deliverer_id"]), "confirmation": delivery.confirmation,
             "confirmed_at": delivery.confirmed_at.astimezone(zone).strftime("%m-%d %H:%M")
             if delivery.confirmed_at else None,
-            "corrected": len(delivery.corrections), "note": values["note"]}
+            "corrected": len(delivery.corrections), "note": values["note"],
+            # 应急送水 (a key only when so, so that the records printed before emergencies rebuild as they were)
+            **({"emergency": True} if delivery.emergency_id is not None else {})}
 
 
 def _totals(rows: list[dict], as_of: date) -> dict:

@@ -15,7 +15,7 @@ from ..domain.permissions import can, require_capability
 from ..domain.scope import townships_under
 from ..forms import flash_when_saved, form_page, load_form, load_query
 from ..i18n import say
-from .schemas import ConnectionSchema, FundSchema, MilestoneChangeSchema, ProjectArgs, ProjectSchema
+from .schemas import ProjectConnectionSchema, ProjectFundSchema, ProjectMilestoneChangeSchema, ProjectArgs, ProjectSchema
 
 blueprint = Blueprint("projects_pages", __name__)
 NEW_TYPES = {"name": str, "township_id": int, "region_id": int, "lead_unit_id": int, "target_on": str,
@@ -89,7 +89,7 @@ def detail(project_id):
 @form_page(lambda errors, project_id, milestone_id: _detail(project_id, errors))
 def milestone_done(project_id, milestone_id):
     """A step of the 进度表 done on a day."""
-    data = load_form(MilestoneChangeSchema(), request.form, {"done_on": str})
+    data = load_form(ProjectMilestoneChangeSchema(), request.form, {"done_on": str})
     projects.update_milestone(db.session, acting_user(), project_id, milestone_id, data, local_today())
     flash_when_saved(say("project.milestone_done"))
     return redirect(url_for("projects_pages.detail", project_id=project_id, _anchor="milestones"))
@@ -100,7 +100,7 @@ def milestone_done(project_id, milestone_id):
 @form_page(_detail)
 def add_fund(project_id):
     """资金到位."""
-    data = load_form(FundSchema(), request.form, {"received_on": str, "amount_wan": float, "source": str})
+    data = load_form(ProjectFundSchema(), request.form, {"received_on": str, "amount_wan": float, "source": str})
     projects.add_fund(db.session, acting_user(), project_id, data, local_today())
     flash_when_saved(say("project.fund_recorded"))
     return redirect(url_for("projects_pages.detail", project_id=project_id, _anchor="funds"))
@@ -111,7 +111,7 @@ def add_fund(project_id):
 @form_page(_detail)
 def connect(project_id):
     """通水验收 of a village, whole or the households ticked."""
-    data = load_form(ConnectionSchema(), request.form, {"village_id": int, "connected_on": str, "note": str})
+    data = load_form(ProjectConnectionSchema(), request.form, {"village_id": int, "connected_on": str, "note": str})
     data["household_ids"] = _ids("household_ids")
     connection = projects.connect_village(db.session, acting_user(), project_id, data, current_rules())
     flash_when_saved(say("project.connected", households=connection.households, ended=connection.agreements_ended))

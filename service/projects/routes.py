@@ -9,7 +9,7 @@ from ..clock import local_today
 from ..context import current_rules
 from ..domain import projects
 from ..unit_of_work import atomic
-from .schemas import (ConnectionSchema, FundSchema, MilestoneChangeSchema, MilestoneSchema, ProjectArgs,
+from .schemas import (ProjectConnectionSchema, ProjectFundSchema, ProjectMilestoneChangeSchema, ProjectMilestoneSchema, ProjectArgs,
                       ProjectSchema)
 
 blueprint = Blueprint("projects", __name__, url_prefix="/api/v1/projects",
@@ -43,8 +43,8 @@ def get_project(project_id):
 
 
 @blueprint.route("/<int:project_id>/milestones", methods=["POST"])
-@blueprint.arguments(MilestoneSchema)
-@blueprint.response(201, MilestoneSchema)
+@blueprint.arguments(ProjectMilestoneSchema)
+@blueprint.response(201, ProjectMilestoneSchema)
 @atomic
 def add_milestone(data, project_id):
     """Another step of the 进度表."""
@@ -52,8 +52,8 @@ def add_milestone(data, project_id):
 
 
 @blueprint.route("/<int:project_id>/milestones/<int:milestone_id>", methods=["PATCH"])
-@blueprint.arguments(MilestoneChangeSchema)
-@blueprint.response(200, MilestoneSchema)
+@blueprint.arguments(ProjectMilestoneChangeSchema)
+@blueprint.response(200, ProjectMilestoneSchema)
 @atomic
 def change_milestone(data, project_id, milestone_id):
     """A step done (`done_on`), or moved."""
@@ -61,8 +61,8 @@ def change_milestone(data, project_id, milestone_id):
 
 
 @blueprint.route("/<int:project_id>/funds", methods=["POST"])
-@blueprint.arguments(FundSchema)
-@blueprint.response(201, FundSchema)
+@blueprint.arguments(ProjectFundSchema)
+@blueprint.response(201, ProjectFundSchema)
 @atomic
 def add_fund(data, project_id):
     """资金到位: money received."""
@@ -70,8 +70,8 @@ def add_fund(data, project_id):
 
 
 @blueprint.route("/<int:project_id>/connections", methods=["POST"])
-@blueprint.arguments(ConnectionSchema)
-@blueprint.response(201, ConnectionSchema)
+@blueprint.arguments(ProjectConnectionSchema)
+@blueprint.response(201, ProjectConnectionSchema)
 @atomic
 def connect(data, project_id):
     """通水验收 of a village (or of the households named): piped supply, needs worked out again, agreements no longer

@@ -8,7 +8,7 @@ from ..clock import local_today
 DAYS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
 
 
-class MilestoneSchema(Schema):
+class ProjectMilestoneSchema(Schema):
     id = fields.Integer(dump_only=True)
     title = Text(required=True, validate=validate.Length(min=1, max=200))
     due_on = fields.Date(required=True, validate=DAYS)
@@ -17,13 +17,13 @@ class MilestoneSchema(Schema):
                               metadata={"type": "boolean"})
 
 
-class MilestoneChangeSchema(Schema):
+class ProjectMilestoneChangeSchema(Schema):
     done_on = fields.Date(allow_none=True, validate=DAYS, metadata={"description": "done on this day; null: not yet"})
     due_on = fields.Date(validate=DAYS)
     title = Text(validate=validate.Length(min=1, max=200))
 
 
-class FundSchema(Schema):
+class ProjectFundSchema(Schema):
     id = fields.Integer(dump_only=True)
     received_on = fields.Date(required=True, validate=DAYS)
     amount_wan = StrictFloat(required=True, validate=validate.Range(min=0, min_inclusive=False, max=10_000_000),
@@ -32,7 +32,7 @@ class FundSchema(Schema):
                   metadata={"description": "中央、省级、市县配套、专项债…"})
 
 
-class ConnectionSchema(Schema):
+class ProjectConnectionSchema(Schema):
     id = fields.Integer(dump_only=True)
     village_id = ref(required=True)
     connected_on = fields.Date(required=True, validate=DAYS, metadata={"description": "通水验收 day"})
@@ -56,12 +56,12 @@ class ProjectSchema(Schema):
     village_ids = fields.List(ref(), required=True, validate=validate.Length(min=1, max=2000), load_only=True)
     villages = fields.Function(lambda p: [{"id": pv.village_id, "name": pv.village.name} for pv in p.villages],
                                dump_only=True, metadata={"type": "array", "items": {"type": "object"}})
-    milestones = fields.List(fields.Nested(MilestoneSchema), metadata={
+    milestones = fields.List(fields.Nested(ProjectMilestoneSchema), metadata={
         "description": "without it, the standard 前期, 招标, 迁占, 施工, 验收, 通水, back-scheduled from target_on"})
-    funds = fields.List(fields.Nested(FundSchema), dump_only=True)
+    funds = fields.List(fields.Nested(ProjectFundSchema), dump_only=True)
     received_wan = fields.Function(lambda p: round(sum(f.amount_wan for f in p.funds), 2), dump_only=True,
                                    metadata={"type": "number"})
-    connections = fields.List(fields.Nested(ConnectionSchema), dump_only=True)
+    connections = fields.List(fields.Nested(ProjectConnectionSchema), dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
