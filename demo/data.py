@@ -348,8 +348,8 @@ def _water_bureau(session, village: Village) -> int:
 
 def _integration_project(session, village: Village, bureau: int, today: date) -> None:
     """The demo township's 城乡供水一体化 project, led by the county's 水利局: its steps back-scheduled from a target
-    half a year away (the first two done, the third late), funds received, and every village of the township but the
-    demo village already connected (通水验收 a month ago); the demo village is left to connect from its page."""
+    half a year away (the first two done, the third late), funds received, and one other village of the township
+    already connected (通水验收 a month ago); the demo village is left to connect from the project's page."""
     villages = session.scalars(select(Village.id).where(Village.township_id == village.township_id)
                                .order_by(Village.id)).all()
     start = today - timedelta(days=120)
@@ -365,10 +365,9 @@ def _integration_project(session, village: Village, bureau: int, today: date) ->
     session.add(project)
     session.flush()
     rules = Rules(Thresholds(), CasePolicy({"high": 3, "medium": 7, "low": 14}), today, datetime.now(timezone.utc))
-    for other in villages:
-        if other != village.id:
-            record_connection(session, project, {"village_id": other, "connected_on": today - timedelta(days=30),
-                                                 "note": "管网入户，验收合格"}, rules)
+    for other in [v for v in villages if v != village.id][:1]:
+        record_connection(session, project, {"village_id": other, "connected_on": today - timedelta(days=30),
+                                             "note": "管网入户，验收合格"}, rules)
 
 
 def _seed_units(session) -> None:
