@@ -50,6 +50,14 @@ def test_an_emergency_plans_one_delivery_a_household_a_day_and_counts_those_reac
     assert served_days[today + timedelta(days=2)][0].agreement_id == agreement.id
     assert served_days[today][0].emergency_id == emergency["id"]
     assert not _days(left) and not _days(outside)
+    # Reminded as any delivery: the team member gets tomorrow's list, the household named once.
+    from service.domain.sms import send_reminders
+    from models import SmsMessage
+    from service.context import current_rules
+    assert send_reminders(db.session, today + timedelta(days=1), "evening", current_rules().now) == 1
+    db.session.commit()
+    reminder = db.session.query(SmsMessage).filter_by(purpose="remind_evening").one()
+    assert reminder.phone == world.staff_a.phone and reminder.body.count("户主1") == 1 and "户主2" in reminder.body
     # Logged and confirmed as any delivery: the day's figure counts the household reached.
     h = world.headers(world.worker_a)
     today_row = alone_days[today][0]
