@@ -76,7 +76,8 @@ def _check(session, agreement: Agreement, household: Household, thresholds: Thre
         errors["signed_on"] = [Message("agreement.keeps_signed_on")]
     if agreement.source_facility_id is not None:
         source = session.get(Facility, agreement.source_facility_id)
-        if source is None or source.kind not in ("central_point", "well") or source.status == "retired":
+        if source is None or source.township_id != household.township_id or \
+                source.kind not in ("central_point", "well") or source.status == "retired":
             errors["source_facility_id"] = [Message("delivery.source_unknown")]
     if errors:
         raise FieldErrors(errors)

@@ -69,6 +69,11 @@ def test_overdue_clause(today: date) -> ColumnElement[bool]:
         (Facility.next_test_due < today)
 
 
+def intensive_clause() -> ColumnElement[bool]:
+    """SQL: a well or central point in service on 加密监测 (tested intensively since an exceedance)."""
+    return (Facility.status != "retired") & Facility.kind.in_(WITH_SOURCE) & Facility.intensive_since.is_not(None)
+
+
 def next_test_due(facility: Facility, upkeep: Upkeep, zone=timezone.utc) -> date | None:
     """The day a facility's next water test is due: its interval after its last test or, untested, its
     registration; None for a purifier (sampled with its household) or a facility out of service."""
@@ -95,9 +100,13 @@ def schedule_tests(session, upkeep: Upkeep, zone=timezone.utc) -> int:
     return len(moved)
 
 
-def after_test(session, facility: Facility, test: WaterTest, judged: bool, upkeep: Upkeep, zone=timezone.utc) -> None:
-    """A water test of the facility recorded: its last test day, 加密监测 begun by an exceedance (of a sample that
-    judges drinking water, `judged`) or ended by two passes in a row since, and the next test's day."""
+def after_test(session, facility: Facility, test: WaterTest, judged: bool, reference: bool, upkeep: Upkeep,
+               zone=timezone.utc) -> None:
+    """A water test of the facility recorded: its last test day, 加密监测 begun by an exceedance (of the latest sample
+    that judges drinking water, `judged`) or ended by two passes in a row since, and the next test's day. Raw water of
+    a supply that treats it (`reference`) judges no drinking water: it is not the scheduled test."""
+    if reference:
+        return
     if facility.last_tested_on is None or test.sampled_on > facility.last_tested_on:
         facility.last_tested_on = test.sampled_on
     if judged and not test.passed and facility.intensive_since is None:

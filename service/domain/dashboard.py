@@ -11,7 +11,7 @@ from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, C
                     SpotCheckHousehold, WaterTest, latest_visit_ids)
 
 from .agreements import renewal_due_clause
-from .care import (WITH_SOURCE, care_missing_clause, cleaning_overdue_clause, test_overdue_clause,
+from .care import (care_missing_clause, cleaning_overdue_clause, intensive_clause, test_overdue_clause,
                    upkeep_overdue_clause)
 from .case_rules import Upkeep, overdue_clause, progress_overdue_clause, recheck_due_clause
 from .gaps import gap_clause
@@ -122,7 +122,7 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
         select(Facility.village_id, _count_if(care_missing_clause()),
                _count_if(cleaning_overdue_clause(today, upkeep)), _count_if(upkeep_overdue_clause(today, upkeep)),
                _count_if(test_overdue_clause(today)),
-               _count_if((Facility.intensive_since.is_not(None)) & Facility.kind.in_(WITH_SOURCE)))
+               _count_if(intensive_clause()))
         .where(Facility.village_id.in_(ids), Facility.status != "retired").group_by(Facility.village_id)
     ):
         figures[row[0]].update(care_missing=row[1], cleaning_overdue=row[2], upkeep_overdue=row[3],

@@ -64,20 +64,22 @@ def _check_log(session, data: dict, household: Household, planned_day: date, rul
         deliverer = session.get(Staff, data["deliverer_id"])
         if deliverer is None or deliverer.township_id not in (None, household.township_id):
             errors["deliverer_id"] = [Message("delivery.deliverer_elsewhere")]
-    problem = source_problem(session, data.get("source_facility_id"))
+    problem = source_problem(session, data.get("source_facility_id"), {household.township_id})
     if problem:
         errors["source_facility_id"] = [problem]
     if errors:
         raise FieldErrors(errors)
 
 
-def source_problem(session, facility_id: int | None) -> Message | None:
+def source_problem(session, facility_id: int | None, township_ids) -> Message | None:
     """Why water cannot come from this facility (None when it can, or when no source is named): it must be a
-    working central point or well, and water from one marked 水质超标 is refused."""
+    central point or well in service in one of these townships (one elsewhere is not named, whatever it is), and
+    water from one marked 水质超标 is refused."""
     if facility_id is None:
         return None
     source = session.get(Facility, facility_id)
-    if source is None or source.kind not in ("central_point", "well") or source.status == "retired":
+    if source is None or source.township_id not in township_ids or source.kind not in ("central_point", "well") \
+            or source.status == "retired":
         return Message("delivery.source_unknown")
     if source.quality_exceeded:
         return Message("delivery.source_exceeded", name=source.name)

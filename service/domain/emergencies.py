@@ -50,7 +50,7 @@ def declare_emergency(session, actor: User, data: dict, rules, liters_per_person
     townships = {v.township_id for v in villages}
     if not team or len(team) != len(set(data["team_ids"])) or any(s.township_id not in townships for s in team):
         errors["team"] = [Message("emergency.team_elsewhere")]
-    problem = source_problem(session, data.get("source_facility_id"))
+    problem = source_problem(session, data.get("source_facility_id"), townships)
     if problem:
         errors["source_facility_id"] = [problem]
     if data["started_on"] > rules.today + timedelta(days=rules.horizon_days):

@@ -23,12 +23,12 @@ def has_active_agreement(on: date | None = None) -> ColumnElement[bool]:
                           Agreement.status == "active" if on is None else in_force_on(on))
 
 
-def emergency_clause(thresholds: Thresholds) -> ColumnElement[bool]:
+def emergency_clause(thresholds: Thresholds, on: date | None = None) -> ColumnElement[bool]:
     """SQL: the household needs delivery only because its source is down and under repair (应急送水)."""
-    return source_failed_clause(select(Facility.id).where(under_repair())) & ~lasting_reasons_clause(thresholds)
+    return source_failed_clause(select(Facility.id).where(under_repair())) & ~lasting_reasons_clause(thresholds, on)
 
 
 def gap_clause(thresholds: Thresholds, on: date | None = None) -> ColumnElement[bool]:
     """SQL: the household needs delivery, has no active agreement (未签协议), and is not an emergency delivery of a
     facility under repair; today, or on the day `on` (monitoring and agreements as they were, access as it is)."""
-    return needs_delivery_clause(thresholds, on) & ~has_active_agreement(on) & ~emergency_clause(thresholds)
+    return needs_delivery_clause(thresholds, on) & ~has_active_agreement(on) & ~emergency_clause(thresholds, on)

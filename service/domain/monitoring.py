@@ -70,11 +70,14 @@ def leave_monitoring(session, actor: User | None, leaving: list[Leaving], rules)
         agreement.status, agreement.end_reason = "terminated", item.status
     session.flush()
     for left_on in {item.left_on for item in leaving}:
+        # What is still planned from that day, an agreement's or an emergency's (应急送水), is called off.
         ended = [a.id for a in agreements if by_household[a.household_id].left_on == left_on]
-        if ended:
-            session.execute(update(Delivery).where(
-                Delivery.agreement_id.in_(ended), Delivery.status == "planned", Delivery.scheduled_for >= left_on)
-                .values(status="cancelled").execution_options(synchronize_session=False))
+        households = [h for h, item in by_household.items() if item.left_on == left_on]
+        session.execute(update(Delivery).where(
+            Delivery.agreement_id.in_(ended) | (Delivery.household_id.in_(households) &
+                                                Delivery.emergency_id.is_not(None)),
+            Delivery.status == "planned", Delivery.scheduled_for >= left_on)
+            .values(status="cancelled").execution_options(synchronize_session=False))
     resolve_system_cases(session, [f"household:{h}" for h in by_household], "household_left", rules.now,
                          kinds=("missing_agreement",))
     still_open = session.execute(select(Case.id, Case.household_id).where(

@@ -63,10 +63,12 @@ def household_reasons(household: Household, thresholds: Thresholds) -> list[str]
     )
 
 
-def lasting_reasons_clause(thresholds: Thresholds) -> ColumnElement[bool]:
+def lasting_reasons_clause(thresholds: Thresholds, on: date | None = None) -> ColumnElement[bool]:
     """SQL: the household needs delivery for a reason other than its source being down (distance, height, the
-    round trip, unless its water is piped in; no self-care)."""
+    round trip, unless its water is piped in (today, or by the day `on`); no self-care)."""
     fetched = Household.piped_since.is_(None)  # water piped into the home is not fetched
+    if on is not None:
+        fetched = fetched | (Household.piped_since > on)
     return or_(
         fetched & (func.coalesce(Household.distance_m, 0) > thresholds.distance_m),
         fetched & (func.coalesce(Household.vertical_m, 0) > thresholds.vertical_m),
@@ -84,4 +86,4 @@ def source_failed_clause(facilities=None) -> ColumnElement[bool]:
 def needs_delivery_clause(thresholds: Thresholds, on: date | None = None) -> ColumnElement[bool]:
     """The same rule as household_reasons, as one SQL condition on households (never NULL): monitored today (or on
     the day `on`, its access read as it is now) and in need."""
-    return monitored_clause(on) & or_(lasting_reasons_clause(thresholds), source_failed_clause())
+    return monitored_clause(on) & or_(lasting_reasons_clause(thresholds, on), source_failed_clause())

@@ -4,7 +4,7 @@ See docs/domain.md, "Agreements and deliveries".
 """
 from datetime import date, timedelta
 
-from sqlalchemy import exists, or_, select, true, update
+from sqlalchemy import delete, exists, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from models import Agreement, Delivery
@@ -92,14 +92,15 @@ def plan_deliveries(session, today: date, horizon_days: int, agreement_ids: list
 
 
 def withdraw_doubles(session, today: date) -> int:
-    """An emergency delivery planned on a day its household also has an agreement's is called off: one delivery and
-    one confirmation a day (an agreement signed during an emergency plans over it)."""
+    """An emergency delivery planned (not yet made) on a day its household also has an agreement's is withdrawn: one
+    delivery and one confirmation a day (an agreement signed during an emergency plans over it). Withdrawn, not
+    cancelled: should the agreement end, the emergency plans that day again."""
     other = aliased(Delivery)
     double = exists().where(other.household_id == Delivery.household_id, other.scheduled_for == Delivery.scheduled_for,
                             other.emergency_id.is_(None), other.status != "cancelled", other.id != Delivery.id)
-    return session.execute(update(Delivery).where(
+    return session.execute(delete(Delivery).where(
         Delivery.emergency_id.is_not(None), Delivery.status == "planned", Delivery.scheduled_for >= today, double)
-        .values(status="cancelled").execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)).rowcount
 
 
 

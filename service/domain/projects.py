@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from models import (Agreement, Delivery, Household, Project, ProjectConnection, ProjectFund, ProjectMilestone,
-                    ProjectVillage, Unit, User, Village, Visit)
+                    ProjectVillage, Region, Township, Unit, User, Village, Visit)
 
 from . import catalogue
 from .audit import record_write
@@ -44,14 +44,31 @@ def standard_milestones(start: date, target: date) -> list[dict]:
             for code, share in STANDARD_MILESTONES]
 
 
-def project_townships(session, project: Project) -> list[int]:
-    """The townships a project is in: its township, or every township of its region."""
-    return [project.township_id] if project.township_id is not None else townships_under(session, project.region_id)
+def townships_by_region(session) -> dict[int, set[int]]:
+    """Every region's townships, whatever its level (two queries, for lists that ask it of many projects)."""
+    parents = dict(session.execute(select(Region.id, Region.parent_id)).all())
+    found: dict[int, set[int]] = {}
+    for township, county in session.execute(select(Township.id, Township.county_id).where(
+            Township.county_id.is_not(None))):
+        region = county
+        while region is not None:
+            found.setdefault(region, set()).add(township)
+            region = parents.get(region)
+    return found
 
 
-def visible(session, scope: Scope, project: Project) -> bool:
+def project_townships(session, project: Project, regions: dict | None = None) -> list[int]:
+    """The townships a project is in: its township, or every township of its region (from `regions`, the map of
+    townships_by_region, when given)."""
+    if project.township_id is not None:
+        return [project.township_id]
+    return sorted(regions.get(project.region_id, ())) if regions is not None else \
+        townships_under(session, project.region_id)
+
+
+def visible(session, scope: Scope, project: Project, regions: dict | None = None) -> bool:
     """Whether the reader sees the project: some township it is in is inside the reader's scope."""
-    return any(scope.covers(township) for township in project_townships(session, project))
+    return any(scope.covers(township) for township in project_townships(session, project, regions))
 
 
 def get_project(session, scope: Scope, project_id: int) -> Project:
@@ -74,12 +91,13 @@ def list_projects(session, scope: Scope, filters: dict, today: date) -> list[Pro
     if filters.get("overdue") is not None:
         late = exists().where(ProjectMilestone.project_id == Project.id, milestone_overdue_clause(today))
         stmt = stmt.where(late if filters["overdue"] else ~late)
-    projects = [p for p in session.scalars(stmt) if visible(session, scope, p)]
+    regions = townships_by_region(session)
+    projects = [p for p in session.scalars(stmt) if visible(session, scope, p, regions)]
     if filters.get("township_id") is not None:
-        projects = [p for p in projects if filters["township_id"] in project_townships(session, p)]
+        projects = [p for p in projects if filters["township_id"] in project_townships(session, p, regions)]
     if filters.get("region_id") is not None:
-        under = set(townships_under(session, filters["region_id"]))
-        projects = [p for p in projects if under & set(project_townships(session, p))]
+        under = regions.get(filters["region_id"], set())
+        projects = [p for p in projects if under & set(project_townships(session, p, regions))]
     return projects
 
 
@@ -191,10 +209,10 @@ def record_connection(session, project: Project, data: dict, rules, actor: User 
             agreement.status, agreement.end_reason = "terminated", "piped_supply"
             ended.append(agreement)
     session.flush()
-    for last_day in {a.end_on for a in ended}:
+    if ended:  # after the connection day (an agreement yet to start: all of it)
         session.execute(update(Delivery).where(
-            Delivery.agreement_id.in_([a.id for a in ended if a.end_on == last_day]), Delivery.status == "planned",
-            Delivery.scheduled_for > last_day).values(status="cancelled").execution_options(synchronize_session=False))
+            Delivery.agreement_id.in_([a.id for a in ended]), Delivery.status == "planned", Delivery.scheduled_for > day)
+            .values(status="cancelled").execution_options(synchronize_session=False))
     connection = ProjectConnection(project_id=project.id, village_id=village_id, connected_on=day,
                                    partial=bool(named), households=len(reached), agreements_ended=len(ended),
                                    note=data.get("note"), recorded_by_id=actor.id if actor else None)
@@ -218,7 +236,9 @@ def overdue_milestones(session, scope: Scope, today: date, unit_ids=None) -> lis
             .order_by(ProjectMilestone.due_on, ProjectMilestone.id))
     if unit_ids is not None:
         stmt = stmt.where(Project.lead_unit_id.in_(list(unit_ids)))
-    return [m for m in session.scalars(stmt) if visible(session, scope, m.project)]
+    milestones = session.scalars(stmt).all()
+    regions = townships_by_region(session) if milestones else {}
+    return [m for m in milestones if visible(session, scope, m.project, regions)]
 
 
 def project_record(session, scope: Scope, project_id: int, as_of: date) -> dict:

@@ -385,7 +385,7 @@ def facility_register(session, scope: Scope, township_id: int, as_of: date, upke
              "last_cleaned_on": day(f.last_cleaned_on), "last_source_check_on": day(f.last_source_check_on),
              "last_filter_change_on": day(f.last_filter_change_on), "last_tested_on": day(f.last_tested_on),
              "last_test_passed": latest.get(f.id), "next_test_due": day(f.next_test_due),
-             "intensive": f.intensive_since is not None,
+             "intensive": f.intensive_since is not None and f.status != "retired",
              "overdue": [kind for kind in ("cleaning", "source_protection", "filter_change", "test")
                          if f.id in overdue[kind]]} for f in facilities]
     return {"kind": "facility_register", "subject_id": township.id, "township_id": township.id,

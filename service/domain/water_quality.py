@@ -225,7 +225,7 @@ def record_water_test(session, actor: User, data: dict, rules) -> WaterTest:
                                                                    day=test.sampled_on.isoformat()), rules.now)
     if household is None:
         facility.quality_exceeded = _latest_failed(session, facility)
-        after_test(session, facility, test, judged, rules.cases.upkeep, rules.zone)
+        after_test(session, facility, test, judged, for_reference(test, facility), rules.cases.upkeep, rules.zone)
         sync_care_cases(session, rules.today, rules.now, rules.cases, {facility.village_id}, only=("test_due",))
     record_write(session, actor, "create", test, None)
     return test

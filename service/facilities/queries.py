@@ -9,7 +9,8 @@ from ..domain.catalogue import label
 from ..domain import imports
 from ..clock import local_today
 from ..context import current_rules
-from ..domain.care import care_missing_clause, cleaning_overdue_clause, test_overdue_clause, upkeep_overdue_clause
+from ..domain.care import (care_missing_clause, cleaning_overdue_clause, intensive_clause, test_overdue_clause,
+                           upkeep_overdue_clause)
 from ..domain.scope import townships_under
 from ..registry_api import Collection
 from ..domain import registry
@@ -42,7 +43,7 @@ collection = Collection(
         "upkeep_overdue": lambda stmt, wanted: stmt.where(
             upkeep_overdue_clause(local_today(), current_rules().cases.upkeep) == wanted),
         "test_overdue": lambda stmt, wanted: stmt.where(test_overdue_clause(local_today()) == wanted),
-        "intensive": lambda stmt, wanted: stmt.where(Facility.intensive_since.is_not(None) == wanted)},
+        "intensive": lambda stmt, wanted: stmt.where(intensive_clause() == wanted)},
     export=facility_rows,
     export_options=(selectinload(Facility.township), selectinload(Facility.village), selectinload(Facility.household),
                     selectinload(Facility.manager)),

@@ -12,7 +12,6 @@ from ..clock import local_today
 from ..context import current_rules
 from ..domain import projects
 from ..domain.permissions import can, require_capability
-from ..domain.scope import townships_under
 from ..forms import flash_when_saved, form_page, load_form, load_query
 from ..i18n import say
 from .schemas import ProjectConnectionSchema, ProjectFundSchema, ProjectMilestoneChangeSchema, ProjectArgs, ProjectSchema
@@ -40,8 +39,9 @@ def index():
 def _new(errors: dict | None = None) -> str:
     scope = acting_scope()
     townships = db.session.scalars(scope.restrict(select(Township), Township).order_by(Township.name)).all()
+    under = projects.townships_by_region(db.session)
     regions = [r for r in db.session.scalars(select(Region).order_by(Region.level, Region.name))
-               if (covered := townships_under(db.session, r.id)) and all(scope.covers(t) for t in covered)]
+               if (covered := under.get(r.id)) and all(scope.covers(t) for t in covered)]
     villages = db.session.scalars(scope.restrict(select(Village), Village).options(selectinload(Village.township))
                                   .order_by(Village.township_id, Village.name)).all()
     units = db.session.scalars(scope.restrict(select(Unit), Unit).order_by(Unit.township_id.is_not(None), Unit.name)
