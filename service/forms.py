@@ -116,3 +116,8 @@ def form_asked() -> dict:
     asked = {name: request.form.getlist(name) for name in request.form if name not in NOT_ASKED}
     asked["files"] = sorted(name for name, upload in request.files.items(multi=True) if upload.filename)
     return asked
+
+
+def ticked_ids(name: str) -> list[int]:
+    """The ids a form's ticked boxes of `name` carry (anything else is left out)."""
+    return [int(value) for value in request.form.getlist(name) if value.isdigit()]

@@ -397,6 +397,15 @@ def _household_rows(parsed, places: "Places", report: Report, vault: IdNumberVau
     return rows
 
 
+def households_by_hash(session, hashes: list[str], options: tuple = ()) -> dict[str, Household]:
+    """The registered households of these ID hashes, by hash, in batches of 5,000 (a county's list is 20,000)."""
+    found: dict[str, Household] = {}
+    for start in range(0, len(hashes), 5000):
+        found.update((h.id_number_hash, h) for h in session.scalars(
+            select(Household).where(Household.id_number_hash.in_(hashes[start:start + 5000])).options(*options)))
+    return found
+
+
 def import_households(session, actor: User, rows: list[list], vault: IdNumberVault, rules, dry_run: bool,
                       progress: Callable[[int], None] = lambda n: None) -> dict:
     """Check every row, then (unless dry_run or any row is bad) create the new households and update the
@@ -407,11 +416,7 @@ def import_households(session, actor: User, rows: list[list], vault: IdNumberVau
     good = _household_rows(parse_rows(rows, HOUSEHOLD_COLUMNS, report, rules.today), places, report, vault)
     progress(len(good))
     # Stage 2: match each row to the household it names, in a fixed number of queries.
-    hashes = [key for _, _, _, key in good if key is not None]
-    by_hash = {}
-    for start in range(0, len(hashes), 5000):
-        by_hash.update((h.id_number_hash, h) for h in session.scalars(
-            select(Household).where(Household.id_number_hash.in_(hashes[start:start + 5000]))))
+    by_hash = households_by_hash(session, [key for _, _, _, key in good if key is not None])
     by_id = {h.id: h for h in session.scalars(select(Household).where(
         Household.id.in_([record_id for _, _, record_id, _ in good if record_id is not None])))}
     scope = Scope.of(actor)
@@ -791,12 +796,8 @@ def import_monitoring(session, actor: User, rows, vault: IdNumberVault, rules, d
             continue
         good.append((number, values, vault.lookup_hash(values["id_number"])))
     progress(len(good))
-    hashes = [key for _, _, key in good]
-    by_hash: dict[str, Household] = {}
-    for start in range(0, len(hashes), 5000):
-        by_hash.update((h.id_number_hash, h) for h in session.scalars(
-            select(Household).where(Household.id_number_hash.in_(hashes[start:start + 5000]))
-            .options(selectinload(Household.township), selectinload(Household.village))))
+    by_hash = households_by_hash(session, [key for _, _, key in good],
+                                 (selectinload(Household.township), selectinload(Household.village)))
     scope = Scope.of(actor)
     leaving, entering, corrected, only_in_list = [], [], [], []
     listed_townships = _townships_named(session, scope, {v.get("township") for _, v, _ in good} - {None})

@@ -13,15 +13,11 @@ from ..context import current_rules
 from ..domain import emergencies
 from ..domain.deliveries import delivery_sources
 from ..domain.permissions import can, require_capability
-from ..forms import flash_when_saved, form_page, load_form
+from ..forms import flash_when_saved, form_page, load_form, ticked_ids
 from ..i18n import say
 from .schemas import EmergencySchema, EndSchema
 
 blueprint = Blueprint("emergencies_pages", __name__)
-
-
-def _ids(name: str) -> list[int]:
-    return [int(value) for value in request.form.getlist(name) if value.isdigit()]
 
 
 def _index(errors: dict | None = None) -> str:
@@ -51,7 +47,7 @@ def index():
     require_capability(acting_user(), "declare_emergency")
     data = load_form(EmergencySchema(partial=("team",)), request.form,
                      {"kind": str, "started_on": str, "source_facility_id": int, "note": str})
-    data.update(team_ids=_ids("team"), **{name: ids for name in ("township_ids", "village_ids") if (ids := _ids(name))})
+    data.update(team_ids=ticked_ids("team"), **{name: ids for name in ("township_ids", "village_ids") if (ids := ticked_ids(name))})
     rules = current_rules()
     emergency = emergencies.declare_emergency(db.session, acting_user(), data, rules,
                                               emergencies.liters_per_person(rules))

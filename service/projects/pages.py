@@ -12,18 +12,13 @@ from ..clock import local_today
 from ..context import current_rules
 from ..domain import projects
 from ..domain.permissions import can, require_capability
-from ..forms import flash_when_saved, form_page, load_form, load_query
+from ..forms import flash_when_saved, form_page, load_form, load_query, ticked_ids
 from ..i18n import say
 from .schemas import ProjectConnectionSchema, ProjectFundSchema, ProjectMilestoneChangeSchema, ProjectArgs, ProjectSchema
 
 blueprint = Blueprint("projects_pages", __name__)
 NEW_TYPES = {"name": str, "township_id": int, "region_id": int, "lead_unit_id": int, "target_on": str,
              "budget_wan": float, "note": str}
-
-
-def _ids(name: str) -> list[int]:
-    """The ids a form's ticked boxes name."""
-    return [int(value) for value in request.form.getlist(name) if value.isdigit()]
 
 
 @blueprint.route("/projects")
@@ -59,7 +54,7 @@ def new():
     if request.method == "GET":
         return _new()
     data = load_form(ProjectSchema(partial=("village_ids",)), request.form, NEW_TYPES)
-    data["village_ids"] = _ids("village_ids")
+    data["village_ids"] = ticked_ids("village_ids")
     project = projects.create_project(db.session, acting_user(), data, local_today())
     flash_when_saved(say("project.created", name=project.name))
     return redirect(url_for("projects_pages.detail", project_id=project.id))
@@ -112,7 +107,7 @@ def add_fund(project_id):
 def connect(project_id):
     """通水验收 of a village, whole or the households ticked."""
     data = load_form(ProjectConnectionSchema(), request.form, {"village_id": int, "connected_on": str, "note": str})
-    data["household_ids"] = _ids("household_ids")
+    data["household_ids"] = ticked_ids("household_ids")
     connection = projects.connect_village(db.session, acting_user(), project_id, data, current_rules())
     flash_when_saved(say("project.connected", households=connection.households, ended=connection.agreements_ended))
     return redirect(url_for("projects_pages.detail", project_id=project_id, _anchor="villages"))
