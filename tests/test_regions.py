@@ -499,6 +499,12 @@ def test_a_city_s_page_and_answer_rank_its_counties_without_listing_every_villag
     listed = client.get(f"/api/v1/dashboard?region_id={city}&villages=true", headers=h).json["villages"]
     assert sum(v["households"] for v in listed) == 2 and len(listed) == 3
     assert len(client.get(f"/api/v1/dashboard?region_id={east}", headers=h).json["villages"]) == 2
+    # A city's login, asking for its dashboard without naming a region, gets no village list unless it asks (a
+    # province's villages are megabytes).
+    mayor = world.headers(_regional(world, "shi_c1", "city_admin", city))
+    own = client.get("/api/v1/dashboard", headers=mayor).json
+    assert own["villages"] == [] and own["overall"]["households"] == 2
+    assert len(client.get("/api/v1/dashboard?villages=true", headers=mayor).json["villages"]) == 3
 
 
 def test_a_city_hands_a_task_down_from_its_page_into_its_region_only(client, world):

@@ -7,7 +7,8 @@ from marshmallow import fields
 from models import Region, db
 
 from ..api_common import filter_id, Schema
-from ..auth import acting_scope, require_bearer_user
+from ..auth import acting_scope, acting_user, require_bearer_user
+from ..domain.permissions import REGIONAL
 from ..clock import local_today, local_zone
 from ..context import current_rules, current_thresholds
 from ..kept_figures import current_kept_figures
@@ -86,7 +87,10 @@ def dashboard(args):
                                 townships_under(db.session, region.id) if region else None)
     # Written out once while the figures stay current: 300 villages take longer to dump than to look up. A region's
     # answer goes with them: a region or a township's county changed raises every village's revision.
-    villages = args.get("villages", region is None or region.level == "county")
+    # A city's or a province's answer leaves its thousands of villages out unless asked: its own page, or a regional
+    # login's dashboard without a region named (a province's villages are megabytes).
+    above_county = region.level != "county" if region is not None else acting_user().role in REGIONAL
+    villages = args.get("villages", not above_county)
     if region is None:
         name, answer = ("json", villages), lambda: figures if villages else {**figures, "villages": []}
     else:
