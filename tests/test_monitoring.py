@@ -86,6 +86,11 @@ def test_a_household_that_leaves_keeps_its_records_but_leaves_today_s_lists_and_
     needing = client.get("/api/v1/households?needs_delivery=true", headers=h).json
     assert [item["id"] for item in needing["items"]] == [other.id]
 
+    # No new agreement for a household that left, whatever its reason.
+    refused = client.post("/api/v1/agreements", headers=h, json={
+        "household_id": household.id, "provider_id": world.staff_a.id, "reason": "other", "interval_days": 7,
+        "liters_per_delivery": 100, "start_on": today.isoformat()})
+    assert refused.status_code == 422 and "household_id" in refused.json["errors"]["json"]
     # A second leaving is a conflict; a day ahead is refused naming its field.
     again = client.patch(f"/api/v1/households/{household.id}", headers=h, json={"monitoring_status": "deceased"})
     assert again.status_code == 409

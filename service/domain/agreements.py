@@ -72,6 +72,8 @@ def _check(session, agreement: Agreement, household: Household, thresholds: Thre
         errors["provider_id"] = [Message("agreement.provider_elsewhere")]
     if reason_given and agreement.reason != "other" and agreement.reason not in household_reasons(household, thresholds):
         errors["reason"] = [Message("agreement.reason_not_household")]
+    if agreement.status in ("draft", "active") and household.monitoring_status != "monitored":
+        errors["household_id"] = [Message("agreement.household_left")]
     if agreement.status == "active" and agreement.signed_on is None:
         errors["signed_on"] = [Message("agreement.keeps_signed_on")]
     if agreement.source_facility_id is not None:
