@@ -148,9 +148,18 @@ def test_a_step_past_due_is_overdue_work_of_the_lead_unit(client, world):
     late = client.get("/api/v1/projects?overdue=true", headers=h).json
     assert [p["id"] for p in late["items"]] == [project["id"]]
     assert client.get("/api/v1/projects?overdue=false", headers=h).json["total"] == 0
+    second = project["milestones"][1]
+    assert client.patch(f"/api/v1/projects/{project['id']}/milestones/{second['id']}", headers=h,
+                        json={"due_on": (today - timedelta(days=1)).isoformat()}).status_code == 200
+    # The units page counts the projects late (one, with two steps late), and its link lists exactly those.
     login(client, "admin")
     units = client.get("/units").get_data(as_text=True)
-    assert "一体化节点逾期 1" in units
+    link = re.search(r'id="late-projects-\d+" href="([^"]+)">一体化项目有节点逾期 (\d+) 个', units)
+    assert link and link.group(2) == "1"
+    listed = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "共 1 个" in listed and project["name"] in listed
+    assert client.patch(f"/api/v1/projects/{project['id']}/milestones/{second['id']}", headers=h,
+                        json={"done_on": today.isoformat()}).status_code == 200
     ledger = client.get(f"/reports/units/{project['lead_unit_id']}/ledger.pdf", headers=h)
     flat = re.sub(r"\s+", "", text_of(ledger.data)[0])
     assert "城乡供水一体化逾期节点1个" in flat and "前期工作" in flat

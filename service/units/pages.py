@@ -31,9 +31,11 @@ def _index(errors: dict | None = None) -> str:
     cooperating = dict(db.session.execute(
         select(case_cooperating_units.c.unit_id, func.count()).where(case_cooperating_units.c.case_id.in_(cases))
         .group_by(case_cooperating_units.c.unit_id)).all())
-    late_steps = Counter(m.project.lead_unit_id for m in overdue_milestones(db.session, scope, local_today()))
+    # Projects with a step past due, per lead unit: the number the projects list it links to totals.
+    late_projects = Counter(lead for lead, _ in {(m.project.lead_unit_id, m.project_id)
+                                                 for m in overdue_milestones(db.session, scope, local_today())})
     return render_template("units/index.html", items=found, led=led, cooperating=cooperating, kinds=UNIT_KINDS,
-                           late_steps=late_steps,
+                           late_projects=late_projects,
                            errors=errors or {}, values=request.form if request.method == "POST" else {},
                            may_add=can(acting_user(), "edit_registry"))
 
