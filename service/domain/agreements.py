@@ -114,12 +114,21 @@ def _enter(session, agreement: Agreement, status: str, today: date) -> None:
             raise Conflict("agreement.second_active", id=other)
     if status == "terminated":
         cancel_planned(session, [agreement.id], from_day=today)
-        if agreement.status == "active":
-            # Its last day in force, so that a figure for a past day still finds it (and none after).
-            last_day = max(agreement.start_on, today - timedelta(days=1))
-            if agreement.end_on is None or agreement.end_on > last_day:
-                agreement.end_on = last_day
+        end_early(agreement, today - timedelta(days=1))
     agreement.status = status
+
+
+def end_early(agreement: Agreement, last_day: date, reason: str | None = None) -> None:
+    """End an agreement before its time: an active one keeps `last_day` (never before its start) as its last day in
+    force, so that a figure for a past day still finds it and none after; the service's `reason` is kept. Its planned
+    deliveries are the caller's to call off."""
+    if agreement.status == "active":
+        last_day = max(agreement.start_on, last_day)
+        if agreement.end_on is None or agreement.end_on > last_day:
+            agreement.end_on = last_day
+    agreement.status = "terminated"
+    if reason is not None:
+        agreement.end_reason = reason
 
 
 def create_agreement(session, actor: User, data: dict, rules) -> Agreement:

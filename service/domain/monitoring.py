@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from models import (ACTIVE_CASE_STATUSES, LEFT_STATUSES, Agreement, AuditEvent, Case, CaseEvent, Delivery, Household,
                     MonitoringPeriod, User)
 
+from .agreements import end_early
 from .audit import audit_row
 from .catalogue import Message
 from .errors import Conflict, FieldErrors
@@ -64,10 +65,7 @@ def leave_monitoring(session, actor: User | None, leaving: list[Leaving], rules)
                                                          Agreement.status.in_(("draft", "active")))).all()
     for agreement in agreements:
         item = by_household[agreement.household_id]
-        last_day = max(agreement.start_on, item.left_on - timedelta(days=1))
-        if agreement.status == "active" and (agreement.end_on is None or agreement.end_on > last_day):
-            agreement.end_on = last_day
-        agreement.status, agreement.end_reason = "terminated", item.status
+        end_early(agreement, item.left_on - timedelta(days=1), item.status)
     session.flush()
     for left_on in {item.left_on for item in leaving}:
         # What is still planned from that day, an agreement's or an emergency's (应急送水), is called off.

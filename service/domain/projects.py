@@ -9,14 +9,16 @@ project's lead unit. A project belongs to a township, or to a region above the t
 """
 from datetime import date, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from models import (Agreement, Delivery, Household, Project, ProjectConnection, ProjectFund, ProjectMilestone,
+from models import (Agreement, Household, Project, ProjectConnection, ProjectFund, ProjectMilestone,
                     ProjectVillage, Region, Township, Unit, User, Village, Visit)
 
 from . import catalogue
+from .agreements import end_early
 from .audit import record_write
+from .planning import cancel_planned
 from .catalogue import Message
 from .errors import FieldErrors, NotFound
 from .needs_delivery import household_reasons
@@ -205,14 +207,11 @@ def record_connection(session, project: Project, data: dict, rules, actor: User 
             Agreement.household_id.in_([h.id for h in reached]), Agreement.status == "active")
             .options(selectinload(Agreement.household).selectinload(Household.water_source_facility))):
         if not household_reasons(agreement.household, rules.thresholds):
-            agreement.end_on = max(agreement.start_on, day)
-            agreement.status, agreement.end_reason = "terminated", "piped_supply"
+            end_early(agreement, day, "piped_supply")
             ended.append(agreement)
     session.flush()
     if ended:  # after the connection day (an agreement yet to start: all of it)
-        session.execute(update(Delivery).where(
-            Delivery.agreement_id.in_([a.id for a in ended]), Delivery.status == "planned", Delivery.scheduled_for > day)
-            .values(status="cancelled").execution_options(synchronize_session=False))
+        cancel_planned(session, [a.id for a in ended], from_day=day + timedelta(days=1))
     connection = ProjectConnection(project_id=project.id, village_id=village_id, connected_on=day,
                                    partial=bool(named), households=len(reached), agreements_ended=len(ended),
                                    note=data.get("note"), recorded_by_id=actor.id if actor else None)
