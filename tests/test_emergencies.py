@@ -77,6 +77,9 @@ def test_an_emergency_plans_one_delivery_a_household_a_day_and_counts_those_reac
     # Its village's printed record shows the emergency's deliveries.
     pdf = client.get(f"/reports/villages/{world.v_a1.id}/deliveries.pdf?month={today.strftime('%Y-%m')}", headers=h)
     assert pdf.status_code == 200 and "应急送水" in re.sub(r"\s+", "", text_of(pdf.data)[0])
+    # And so does the household's own record (read as plain rows, not ORM objects).
+    own = client.get(f"/reports/households/{alone.id}/deliveries.pdf?from={today}&to={today}", headers=h)
+    assert own.status_code == 200 and "应急送水" in re.sub(r"\s+", "", text_of(own.data)[0])
     # Ending it calls off what is still planned after its last day; the record stays.
     ended = client.post(f"/api/v1/emergencies/{emergency['id']}/end", headers=world.headers(world.lead_a),
                         json={"ended_on": (today + timedelta(days=1)).isoformat()})

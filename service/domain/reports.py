@@ -49,7 +49,7 @@ def _delivery_row(delivery, names: dict[int, str], zone) -> dict:
             if delivery.confirmed_at else None,
             "corrected": len(delivery.corrections), "note": values["note"],
             # 应急送水 (a key only when so, so that the records printed before emergencies rebuild as they were)
-            **({"emergency": True} if getattr(delivery, "emergency_id", None) is not None else {})}
+            **({"emergency": True} if delivery.emergency_id is not None else {})}
 
 
 def _totals(rows: list[dict], as_of: date) -> dict:
@@ -78,7 +78,7 @@ def household_record(session, scope: Scope, household_id: int, date_from: date, 
 
 
 PRINTED = ("id", "household_id", "scheduled_for", "status", "unplanned", "confirmation", "confirmed_at",
-           *CORRECTABLE)
+           "emergency_id", *CORRECTABLE)
 
 
 def _printed_deliveries(session, where) -> list[SimpleNamespace]:
