@@ -42,7 +42,7 @@ def _villages(session, actor: User, data: dict) -> list[Village]:
     return villages
 
 
-def declare_emergency(session, actor: User, data: dict, rules, liters_per_person: int) -> Emergency:
+def declare_emergency(session, actor: User, data: dict, rules) -> Emergency:
     """Declare an emergency and plan its deliveries at once (today's among them)."""
     villages = _villages(session, actor, data)
     errors: dict = {}
@@ -58,7 +58,7 @@ def declare_emergency(session, actor: User, data: dict, rules, liters_per_person
     if errors:
         raise FieldErrors(errors)
     emergency = Emergency(kind=data["kind"], started_on=data["started_on"], note=data.get("note"),
-                          source_facility_id=data.get("source_facility_id"), liters_per_person=liters_per_person,
+                          source_facility_id=data.get("source_facility_id"), liters_per_person=liters_per_person(rules),
                           declared_by_id=actor.id, villages=villages, team=team)
     session.add(emergency)
     record_write(session, actor, "declare", emergency, None)

@@ -48,9 +48,7 @@ def index():
     data = load_form(EmergencySchema(partial=("team",)), request.form,
                      {"kind": str, "started_on": str, "source_facility_id": int, "note": str})
     data.update(team_ids=ticked_ids("team"), **{name: ids for name in ("township_ids", "village_ids") if (ids := ticked_ids(name))})
-    rules = current_rules()
-    emergency = emergencies.declare_emergency(db.session, acting_user(), data, rules,
-                                              emergencies.liters_per_person(rules))
+    emergency = emergencies.declare_emergency(db.session, acting_user(), data, current_rules())
     flash_when_saved(say("emergency.declared"))
     return redirect(url_for("emergencies_pages.detail", emergency_id=emergency.id))
 

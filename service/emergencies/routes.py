@@ -35,9 +35,7 @@ class Emergencies(MethodView):
     @atomic
     def post(self, data):
         """Declare one: every monitored household of the area is planned a delivery a day from `started_on`."""
-        rules = current_rules()
-        return _detail(emergencies.declare_emergency(db.session, acting_user(), data, rules,
-                                                     emergencies.liters_per_person(rules)))
+        return _detail(emergencies.declare_emergency(db.session, acting_user(), data, current_rules()))
 
 
 @blueprint.route("/<int:emergency_id>")
