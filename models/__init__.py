@@ -12,7 +12,7 @@ from .job import JobRun, SchedulerHeartbeat
 from .report import KeptBulletin, ReportPrinting, ReportVerification, SignedCopy
 from .spot_check import SpotCheck, SpotCheckHousehold
 from .sms import SMS_DIRECTIONS, SMS_STATUSES, SmsMessage, SmsOptOut
-from .place import Township, Village
+from .place import Township, Village, VillageFigures
 from .emergency import EMERGENCY_KINDS, Emergency, emergency_team, emergency_villages
 from .project import Project, ProjectConnection, ProjectFund, ProjectMilestone, ProjectVillage
 from .recheck import Recheck, RecheckItem
@@ -25,7 +25,7 @@ from .visit import INDICATORS, RESULTS, VERDICTS, Visit, latest_visit_ids
 from .water_test import SAMPLE_POINTS, WaterTest
 
 __all__ = [
-    "db", "utcnow", "register_revision_listeners", "Township", "Village", "Household", "Facility", "Staff", "User", "AuditEvent",
+    "db", "utcnow", "register_revision_listeners", "Township", "Village", "VillageFigures", "Household", "Facility", "Staff", "User", "AuditEvent",
     "FACILITY_KINDS", "FACILITY_STATUSES", "FAILED_STATUSES", "OWNERSHIPS", "MONITORING_TYPES",
     "WATER_SOURCES", "STAFF_ROLES", "USER_ROLES", "Agreement", "AGREEMENT_REASONS", "AGREEMENT_STATUSES",
     "Delivery", "DeliveryCorrection", "DELIVERY_STATUSES", "CONFIRMATIONS", "JobRun", "SchedulerHeartbeat", "Case", "CaseEvent",

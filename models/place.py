@@ -1,8 +1,10 @@
-"""Townships (镇街) and their villages (村)."""
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+"""Townships (镇街) and their villages (村), and each village's dashboard figures as the scheduler last kept them."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Timestamps, db
+from .base import Timestamps, UTCDateTime, db, utcnow
 
 
 class Accountable:
@@ -58,3 +60,20 @@ class Village(Accountable, Timestamps, db.Model):
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     township: Mapped[Township] = relationship(back_populates="villages")
+
+
+class VillageFigures(db.Model):
+    """A village's dashboard figures as worked out at its `revision`, for the local day `day` under the settings
+    whose digest is `settings` (thresholds, zone, upkeep intervals): kept by the scheduler so that a web process
+    just started reads them instead of working out a province's villages again (docs/operations.md, "Figures kept
+    between requests"). Current only while all three still hold."""
+
+    __tablename__ = "village_figures"
+    counted = False  # a copy of figures, not something they are worked out from (models/revision.py)
+
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+    day: Mapped[date] = mapped_column(Date)
+    settings: Mapped[str] = mapped_column(String(64))
+    figures: Mapped[dict] = mapped_column(JSON)
+    worked_out_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import Village, utcnow
 from service.backup import daily_backup
 from service.domain.bulletins import keep_bulletins
+from service.domain.dashboard import keep_village_figures
 from service.domain.scope import Scope
 from service.domain.system_cases import daily_case_pass
 from service.domain.geo import recompute_distances
@@ -77,6 +78,12 @@ JOBS: dict[str, Job] = {
         lambda session, context: keep_bulletins(session, Scope(), context.rules.today, context.rules.thresholds,
                                                 context.rules.zone, context.rules.cases.upkeep,
                                                 context.bulletin_style), ("KEEP_BULLETINS_AT",)),
+    "keep_figures": Job(
+        "保存各村最新的动态清零数字，供刚启动的网页进程直接读取 Keep every village's current dashboard figures in the database",
+        lambda session, context: keep_village_figures(lambda: transaction(session), context.rules.today,
+                                                      context.rules.thresholds, context.rules.zone,
+                                                      context.rules.cases.upkeep),
+        every_setting="KEEP_FIGURES_EVERY_SECONDS"),
     "expire_confirmations": Job(
         "超过72小时未回复的送水确认记为未回复 Expire confirmations unanswered for 72 hours",
         lambda session, context: expire_confirmations(session, context.rules.now, context.sms.confirmation_expire),

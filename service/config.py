@@ -180,6 +180,7 @@ def load_config() -> dict:
         "REMINDER_MORNING_AT": env.str("REMINDER_MORNING_AT", "07:30", validate=HH_MM),
         "CONFIRMATION_EXPIRE_HOURS": env.float("CONFIRMATION_EXPIRE_HOURS", 72),
         "CONFIRMATION_EXPIRY_EVERY_SECONDS": env.int("CONFIRMATION_EXPIRY_EVERY_SECONDS", 3600),
+        "KEEP_FIGURES_EVERY_SECONDS": env.int("KEEP_FIGURES_EVERY_SECONDS", 60),
         "IMPORT_MAX_BYTES": env.int("IMPORT_MAX_BYTES", 8 * 1024 * 1024),
         "ARCHIVE_DIR": env.str("ARCHIVE_DIR", "") or str(INSTANCE / "archives"),
         # Records rendered for archives, kept by the fingerprint of what they print (the least used go first).

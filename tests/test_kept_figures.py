@@ -275,3 +275,95 @@ def test_each_model_says_whether_a_kept_figure_reads_it():
     assert {"audit_events", "sms_messages", "users", "report_printings"} <= uncounted
     assert not {"households", "deliveries", "cases", "visits", "water_tests", "villages"} & uncounted
     assert uncounted <= {mapper.class_.__tablename__ for mapper in db.Model.registry.mappers}
+
+
+def _served_household(world):
+    """A 张家村 household on delivery with a month of deliveries behind it: supply figures worth keeping."""
+    household = make_household(world, 1, distance_m=1500.0, members=3)
+    today = local_today()
+    agreement = make_agreement(world, household, interval_days=2, start_on=today - timedelta(days=40))
+    for days_ago in range(2, 31, 2):
+        db.session.add(Delivery(household_id=household.id, agreement_id=agreement.id,
+                                scheduled_for=today - timedelta(days=days_ago), status="delivered", liters=150,
+                                delivered_at=current_rules().now - timedelta(days=days_ago)))
+    db.session.commit()
+    return household
+
+
+def _nothing_worked_out(monkeypatch) -> list:
+    """Record the villages a dashboard works out itself from now on (instead of reading them kept)."""
+    import service.domain.dashboard as figures
+
+    worked_out, work = [], figures.village_figures
+    monkeypatch.setattr(figures, "village_figures", lambda session, ids, *args: worked_out.extend(ids) or work(
+        session, ids, *args))
+    return worked_out
+
+
+def test_a_process_just_started_reads_the_figures_the_scheduler_kept(app, client, world, monkeypatch):
+    from schedules.runner import execute
+
+    _served_household(world)
+    h = world.headers(world.admin)
+    afresh = client.get("/api/v1/dashboard", headers=h).json
+    before = _revisions(world)
+    assert execute(db.session, "keep_figures", app.config) == 3  # 张家村, 李家村, 王庄村
+    assert _revisions(world) == before  # keeping them changes no figure
+    assert execute(db.session, "keep_figures", app.config) == 0
+
+    app.extensions.pop("kept_figures")  # as a web process just started
+    worked_out = _nothing_worked_out(monkeypatch)
+    assert client.get("/api/v1/dashboard", headers=h).json == afresh
+    assert worked_out == []
+    assert afresh["overall"]["supply_covered_days_30d"] > 0 and afresh["overall"]["needs_delivery"] == 1
+
+    # A write: its village alone is worked out in the process, until the scheduler keeps it again.
+    make_household(world, 2, village=world.v_b1, distance_m=1500.0)
+    db.session.commit()
+    app.extensions.pop("kept_figures")
+    answer = client.get("/api/v1/dashboard", headers=h).json
+    assert worked_out == [world.v_b1.id]
+    assert answer["overall"]["needs_delivery"] == 2
+    assert execute(db.session, "keep_figures", app.config) == 1
+    worked_out.clear()  # (by the job)
+    app.extensions.pop("kept_figures")
+    assert client.get("/api/v1/dashboard", headers=h).json == answer
+    assert worked_out == []
+
+
+def test_kept_figures_hold_for_their_day_and_settings_only(app, world, monkeypatch):
+    from dataclasses import replace
+
+    from service.domain.dashboard import keep_village_figures, settings_digest, stored_figures
+    from service.unit_of_work import transaction
+
+    _served_household(world)
+    rules, today = current_rules(), local_today()
+    upkeep = rules.cases.upkeep
+    assert keep_village_figures(lambda: transaction(db.session), today, rules.thresholds, rules.zone, upkeep) == 3
+    revisions = dict(db.session.execute(select(Village.id, Village.revision)).all())
+    digest = settings_digest(rules.thresholds, rules.zone, upkeep)
+    kept = stored_figures(db.session, revisions, today, digest)
+    assert kept == {village_id: figures for village_id, figures in village_figures_afresh(today, rules).items()}
+
+    assert stored_figures(db.session, revisions, today + timedelta(days=1), digest) == {}  # tomorrow's are not these
+    farther = replace(rules.thresholds, distance_m=2000)
+    assert stored_figures(db.session, revisions, today, settings_digest(farther, rules.zone, upkeep)) == {}
+    assert stored_figures(db.session, {v: r + 1 for v, r in revisions.items()}, today, digest) == {}
+
+    # Under other thresholds the household no longer needs delivery: kept apart, and not taken for the others.
+    worked_out = _nothing_worked_out(monkeypatch)
+    through_kept = dashboard(db.session, Scope(), today, farther, None, KeptFigures(), rules.zone, upkeep)
+    assert through_kept["overall"]["needs_delivery"] == 0 and len(worked_out) == 3
+    # Tomorrow every village is stale, and the job works them all out again; `again` does so today.
+    assert keep_village_figures(lambda: transaction(db.session), today + timedelta(days=1), rules.thresholds,
+                                rules.zone, upkeep, batch=2) == 3
+    assert keep_village_figures(lambda: transaction(db.session), today, rules.thresholds, rules.zone, upkeep,
+                                again=True, batch=2) == 3
+
+
+def village_figures_afresh(today, rules) -> dict:
+    from service.domain.dashboard import village_figures
+
+    ids = db.session.scalars(select(Village.id)).all()
+    return village_figures(db.session, ids, today, rules.thresholds, rules.zone, rules.cases.upkeep)

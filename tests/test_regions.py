@@ -576,3 +576,52 @@ def test_the_ledger_s_statistics_of_a_region_count_its_townships_cases(client, w
     for region, expected in ((east, 2), (west, 1), (city, 3)):
         stats = client.get(f"/api/v1/cases/stats?group_by=township&region_id={region}", headers=h).json
         assert stats["totals"]["total"] == expected == listed(f"region_id={region}"), region
+
+
+def test_a_region_holding_most_townships_lists_only_its_own_deliveries_and_agreements(client, world):
+    """A province's login (most of the townships) narrows deliveries row by row, a county's through its households'
+    list: both list exactly their own, and the totals count what the pages hold."""
+    from datetime import timedelta
+
+    from models import Delivery, Township, Village
+    from service.clock import local_today
+    from service.domain.scope import Scope
+
+    from .conftest import make_agreement
+
+    province, city, east, west = _chain(client, world)
+    other_city = _region(client, world, name="青岛市", code="370200", level="city", parent_id=province).json["id"]
+    other_county = _region(client, world, name="市南区", code="370202", level="county", parent_id=other_city).json["id"]
+    _place(client, world, world.t_a, east)
+    _place(client, world, world.t_b, west)
+    far = Township(name="沙子口街道", code="370202001")
+    db.session.add(far)
+    db.session.flush()
+    _place(client, world, far, other_county)
+    far_village = Village(township_id=far.id, name="东麦窑村", code="370202001001")
+    db.session.add(far_village)
+    db.session.flush()
+    today = local_today()
+    for serial, village in ((1, world.v_a1), (2, world.v_b1), (3, far_village)):
+        household = make_household(world, serial, village=village, distance_m=1500.0)
+        agreement = make_agreement(world, household, start_on=today - timedelta(days=10))
+        for days_ago in (1, 8):
+            db.session.add(Delivery(household_id=household.id, agreement_id=agreement.id,
+                                    scheduled_for=today - timedelta(days=days_ago), status="missed"))
+    db.session.commit()
+
+    jinan_user = _regional(world, "jinan", "city_admin", city)
+    shinan_user = _regional(world, "shinan", "county_admin", other_county)
+    assert Scope.of(jinan_user).broad and not Scope.of(shinan_user).broad  # 2 of 3 townships, and 1
+    for user, townships in ((jinan_user, {world.t_a.id, world.t_b.id}), (shinan_user, {far.id})):
+        h = world.headers(user)
+        for path, each in (("/api/v1/deliveries", 2), ("/api/v1/agreements", 1)):
+            for query in ("", "?status=missed", f"?from={today - timedelta(days=3)}"):
+                if path.endswith("agreements") and query:
+                    continue
+                listed = client.get(path + query, headers=h).json
+                expected = len(townships) * (1 if "from" in query else each)
+                assert listed["total"] == len(listed["items"]) == expected, (user.username, path, query, listed)
+                households = {item["household_id"] for item in listed["items"]}
+                places = {client.get(f"/api/v1/households/{i}", headers=h).json["township_id"] for i in households}
+                assert places == townships, (user.username, path, query)

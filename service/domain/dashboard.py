@@ -1,14 +1,18 @@
 """The delivery figures of the dashboard, overall and per village, in a fixed handful of queries."""
+import hashlib
 import threading
 from collections import OrderedDict
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Callable, Hashable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, insert, or_, select, true
 
+import models
 from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, Visit,
-                    SpotCheckHousehold, WaterTest, latest_visit_ids)
+                    SpotCheckHousehold, VillageFigures, WaterTest, latest_visit_ids, utcnow)
 
 from .agreements import renewal_due_clause
 from .care import (care_missing_clause, cleaning_overdue_clause, intensive_clause, test_overdue_clause,
@@ -228,8 +232,71 @@ class KeptFigures:
         database emptied and filled again starts its villages' revisions anew)."""
         wanted = {village_id: (revision, today, thresholds, zone, upkeep, dated)
                   for village_id, revision in revisions.items()}
-        return self._villages.get(wanted, lambda stale: village_figures(session, stale, today, thresholds, zone,
-                                                                        upkeep, dated))
+
+        def work(stale: list[int]) -> dict[int, dict]:
+            found = {} if dated else stored_figures(
+                session, {village_id: revisions[village_id][0] for village_id in stale}, today,
+                settings_digest(thresholds, zone, upkeep))
+            missing = [village_id for village_id in stale if village_id not in found]
+            if missing:
+                found.update(village_figures(session, missing, today, thresholds, zone, upkeep, dated))
+            return found
+
+        return self._villages.get(wanted, work)
+
+
+@cache
+def _counting_code() -> str:
+    """A digest of the code that works the figures out (the domain and the models): an upgrade that counts
+    differently leaves the figures kept before it stale."""
+    digest = hashlib.sha256()
+    for folder in (Path(__file__).parent, Path(models.__file__).parent):
+        for source in sorted(folder.glob("*.py")):
+            digest.update(source.name.encode() + source.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_digest(thresholds: Thresholds, zone: ZoneInfo, upkeep: Upkeep) -> str:
+    """What village figures kept in the database were worked out under, besides the village's revision and the day:
+    the settings they read and the code that counted them (a setting changed, or an upgrade, leaves them stale)."""
+    return hashlib.sha256(repr((_counting_code(), FIGURES, thresholds, zone.key, upkeep)).encode()).hexdigest()
+
+
+def stored_figures(session, revisions: dict[int, int], today: date, digest: str) -> dict[int, dict]:
+    """The figures the scheduler kept for those of the villages `revisions` (id to its revision now) that are
+    still current: worked out at that revision, for `today`, under the settings of `digest` (settings_digest)."""
+    if not revisions:
+        return {}
+    rows = session.execute(select(VillageFigures.village_id, VillageFigures.revision, VillageFigures.figures).where(
+        VillageFigures.village_id.in_(list(revisions)), VillageFigures.day == today,
+        VillageFigures.settings == digest))
+    return {village_id: figures for village_id, revision, figures in rows if revisions[village_id] == revision}
+
+
+def keep_village_figures(transaction, today: date, thresholds: Thresholds, zone: ZoneInfo = DEFAULT_ZONE,
+                         upkeep: Upkeep = Upkeep(), again: bool = False, batch: int = 200) -> int:
+    """Work out and keep in the database the figures of every village whose kept figures are not current (every
+    village's, `again`): a batch of villages per `transaction()`, so that a province's day does not hold the
+    database's write lock at once. Each batch reads the villages' revisions before their figures, so figures are
+    never kept under a revision newer than what they counted. Returns how many villages' figures were kept."""
+    digest = settings_digest(thresholds, zone, upkeep)
+    stale = or_(VillageFigures.village_id.is_(None), VillageFigures.revision != Village.revision,
+                VillageFigures.day != today, VillageFigures.settings != digest)
+    kept, after = 0, 0
+    while True:
+        with transaction() as session:
+            rows = session.execute(
+                select(Village.id, Village.revision).outerjoin(VillageFigures, VillageFigures.village_id == Village.id)
+                .where(Village.id > after, true() if again else stale).order_by(Village.id).limit(batch)).all()
+            if not rows:
+                return kept
+            ids = [row.id for row in rows]
+            figures = village_figures(session, ids, today, thresholds, zone, upkeep)
+            session.execute(delete(VillageFigures).where(VillageFigures.village_id.in_(ids)))
+            session.execute(insert(VillageFigures), [
+                {"village_id": row.id, "revision": row.revision, "day": today, "settings": digest,
+                 "figures": figures[row.id], "worked_out_at": utcnow()} for row in rows])
+        kept, after = kept + len(rows), ids[-1]
 
 
 def dashboard(session, scope: Scope, today: date, thresholds: Thresholds, township_id: int | None = None,

@@ -1,7 +1,7 @@
 """Who may see and change what: a user's township or village scope."""
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from sqlalchemy.orm import object_session
 
@@ -20,6 +20,10 @@ class Scope:
     village_id: int | None = None
     township_ids: frozenset | None = None
     unit_id: int | None = None  # a unit's staff: of the cases, only those its unit leads or cooperates on
+    # A region holding most of the database's townships (a province's login): its deliveries and agreements are
+    # narrowed row by row instead of through the list of its households (tens of thousands, read before the first
+    # row of a page), since nearly every row is in.
+    broad: bool = False
 
     @classmethod
     def of(cls, user: User) -> "Scope":
@@ -27,12 +31,19 @@ class Scope:
         if user.role == "unit_staff":
             return cls._of_unit(object_session(user), user.unit_id)
         if user.region_id is not None and reach in (COUNTY, REGION):
-            return cls(township_ids=frozenset(townships_under(object_session(user), user.region_id)))
+            return cls.of_region(object_session(user), user.region_id)
         if reach == COUNTY:
             return cls()
         if reach == VILLAGE:
             return cls(user.township_id, user.village_id)
         return cls(user.township_id)
+
+    @classmethod
+    def of_region(cls, session, region_id: int, unit_id: int | None = None) -> "Scope":
+        """The townships under the region (a city's, a province's, a county's)."""
+        ids = frozenset(townships_under(session, region_id))
+        every = session.scalar(select(func.count()).select_from(Township))
+        return cls(township_ids=ids, unit_id=unit_id, broad=2 * len(ids) > every)
 
     @classmethod
     def _of_unit(cls, session, unit_id: int) -> "Scope":
@@ -42,7 +53,7 @@ class Scope:
         if unit.township_id is not None:
             return cls(unit.township_id, unit_id=unit.id)
         if unit.county_id is not None:
-            return cls(township_ids=frozenset(townships_under(session, unit.county_id)), unit_id=unit.id)
+            return cls.of_region(session, unit.county_id, unit.id)
         return cls(unit_id=unit.id)
 
     def covers_case(self, case: Case) -> bool:
@@ -101,6 +112,9 @@ class Scope:
         if model is Unit:
             return stmt.where(Unit.township_id.in_(ids) | _departments_of(ids))
         if not hasattr(model, "township_id"):
+            if self.broad:
+                return stmt.where(select(Household.id).where(Household.id == model.household_id,
+                                                             Household.township_id.in_(ids)).exists())
             return stmt.where(model.household_id.in_(select(Household.id).where(Household.township_id.in_(ids))))
         return stmt.where(model.township_id.in_(ids))
 
