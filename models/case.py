@@ -45,6 +45,12 @@ class Case(Timestamps, db.Model):
               sqlite_where=text("status IN ('open', 'in_progress', 'resolved')"),
               postgresql_where=text("status IN ('open', 'in_progress', 'resolved')")),
         Index("ix_cases_township_status", "township_id", "status"),
+        # The overdue and 进展逾期 lists: the few late among a province's unresolved cases, without reading the rest.
+        Index("ix_cases_unresolved_deadline", "deadline", sqlite_where=text("status IN ('open', 'in_progress')"),
+              postgresql_where=text("status IN ('open', 'in_progress')")),
+        Index("ix_cases_unresolved_progress_due", "progress_due_on",
+              sqlite_where=text("status IN ('open', 'in_progress')"),
+              postgresql_where=text("status IN ('open', 'in_progress')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,7 +168,7 @@ class CaseMilestone(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    due_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
     done_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -172,3 +172,27 @@ def test_the_case_page_shows_ongoing_work_and_takes_milestones(client, world):
     mid = _get(client, world, cid)["milestones"][0]["id"]
     assert client.post(f"/cases/{cid}/milestones/{mid}/done", data={"csrf_token": token}).status_code == 302
     assert _get(client, world, cid)["milestones"][0]["done_on"] == local_today().isoformat()
+
+
+def test_the_overdue_filter_and_its_negation_split_the_cases_as_each_case_says(client, world):
+    """The list's overdue filter goes through the late deadlines and milestones (indexes), the `overdue` field case by
+    case: both agree, and overdue=false keeps what has no deadline."""
+    today = local_today()
+    late = _case(client, world).json["id"]
+    _days_ago(late, deadline=today - timedelta(days=1))
+    on_time = _case(client, world).json["id"]
+    done_late = _case(client, world).json["id"]
+    _days_ago(done_late, deadline=today - timedelta(days=3), status="resolved", resolution_note="已修复")
+    ongoing = _case(client, world, category="ongoing").json["id"]
+    step_late = _case(client, world, category="ongoing").json["id"]
+    step = client.post(f"/api/v1/cases/{step_late}/milestones", json={"title": "招标", "due_on": (
+        today + timedelta(days=5)).isoformat()}, headers=world.headers(world.worker_a)).json["id"]
+    db.session.execute(db.text("UPDATE case_milestones SET due_on = :day WHERE id = :id"),
+                       {"day": today - timedelta(days=1), "id": step})
+    db.session.commit()
+    every = {late, on_time, done_late, ongoing, step_late}
+    assert _ids(client, world, overdue="true") == {late, step_late}
+    assert _ids(client, world, overdue="false") == every - {late, step_late}
+    assert {cid for cid in every if _get(client, world, cid)["overdue"]} == {late, step_late}
+    listed = client.get("/api/v1/cases?overdue=true", headers=world.headers(world.admin)).json
+    assert listed["total"] == len(listed["items"]) == 2

@@ -33,7 +33,7 @@ collection = Collection(
     lambda session, actor, data: cases.open_case(session, actor, data, local_today(), current_rules().cases),
     lambda session, actor, record_id, data: cases.update_case(session, actor, record_id, data, current_rules()),
     "问题 Cases: open → in_progress → resolved → verified (销号) → closed, or open again (反弹)",
-    special_filters={"overdue": _flag(case_rules.overdue_clause),
+    special_filters={"overdue": _flag(lambda today: Case.id.in_(case_rules.overdue_cases(today))),
                      "progress_overdue": _flag(case_rules.progress_overdue_clause),
                      "region_id": lambda stmt, region_id: stmt.where(
                          Case.township_id.in_(townships_under(db.session, region_id))),

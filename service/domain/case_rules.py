@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, union, update
 from sqlalchemy.orm import aliased
 
 from models import UNRESOLVED_CASE_STATUSES, Case, CaseEvent, CaseMilestone, User
@@ -77,6 +77,17 @@ def overdue_clause(today: date, case=Case):
     # NULL-safe, so that its negation (overdue=false) keeps 长期坚持 without a deadline
     past_deadline = case.deadline.is_not(None) & (case.deadline < today)
     return case.status.in_(UNRESOLVED_CASE_STATUSES) & (past_deadline | late_milestone)
+
+
+def overdue_cases(today: date) -> Select:
+    """SQL: the ids of the cases overdue_clause(today) holds for, found through the index of the unresolved cases'
+    deadlines and the milestones' due days, so that a list filtered on it does not test every case of a province
+    when few are late."""
+    unresolved = Case.status.in_(UNRESOLVED_CASE_STATUSES)
+    past_deadline = select(Case.id).where(unresolved, Case.deadline.is_not(None), Case.deadline < today)
+    late_milestone = select(CaseMilestone.case_id).join(Case, Case.id == CaseMilestone.case_id).where(
+        unresolved, CaseMilestone.due_on < today, CaseMilestone.done_on.is_(None) | (CaseMilestone.done_on > today))
+    return union(past_deadline, late_milestone)
 
 
 def is_progress_overdue(case: Case, today: date) -> bool:
