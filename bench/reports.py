@@ -60,7 +60,8 @@ def build_data(households: int) -> tuple[int, int]:
         for week in range(52):
             day = YEAR_START + timedelta(weeks=week)
             at = datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(hours=2)
-            rows.append({"agreement_id": agreement.id, "household_id": h.id, "scheduled_for": day,
+            rows.append({"agreement_id": agreement.id, "household_id": h.id, "township_id": township.id,
+                         "scheduled_for": day,
                          "status": "delivered", "unplanned": False, "delivered_at": at, "liters": 735,
                          "deliverer_id": staff.id, "confirmation": "confirmed", "confirmed_at": at, "logged_at": at})
     db.session.execute(db.insert(Delivery), rows)

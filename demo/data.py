@@ -281,7 +281,8 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
     thresholds = Thresholds()
     source = aliased(Facility)
     candidates = session.execute(
-        select(Household.id, Household.village_id, Household.members, Household.phone, Household.distance_m,
+        select(Household.id, Household.township_id, Household.village_id, Household.members, Household.phone,
+               Household.distance_m,
                Household.vertical_m, Household.round_trip_min, Household.self_care, source.status)
         .outerjoin(source, source.id == Household.water_source_id)
         .where(needs_delivery_clause(thresholds)).order_by(Household.id).limit(scale.agreements)
@@ -310,7 +311,8 @@ def _seed_agreements(session, rng: random.Random, scale: Scale, providers: dict[
             delivered_at = datetime.combine(day, time(9), timezone(timedelta(hours=8))) + timedelta(
                 minutes=rng.randrange(480))
             deliveries.append({
-                "agreement_id": agreement_id, "household_id": row["household_id"], "scheduled_for": day,
+                "agreement_id": agreement_id, "household_id": row["household_id"], "township_id": h.township_id,
+                "scheduled_for": day,
                 "unplanned": False, "status": "missed" if missed else "delivered",
                 "delivered_at": None if missed else delivered_at,
                 "liters": None if missed else row["liters_per_delivery"], "deliverer_id": row["provider_id"],

@@ -119,6 +119,9 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            # SQLite runs DDL in transactions too: the whole upgrade is one, so that the check below comes before
+            # anything is committed (alembic would otherwise commit migration by migration).
+            **({"transactional_ddl": True} if sqlite else {}),
             **conf_args
         )
 
@@ -129,6 +132,9 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:10]}")
         if sqlite:
+            # On again for whatever uses this connection next in this process (the tests, a seed after migrating);
+            # the PRAGMA would be ignored inside a transaction, and the migration's is committed.
+            assert not connection.in_transaction()
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 

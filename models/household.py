@@ -1,7 +1,8 @@
 """Monitored households (监测户)."""
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Timestamps, db
@@ -18,6 +19,8 @@ class Household(Timestamps, db.Model):
     __tablename__ = "households"
     __table_args__ = (
         ForeignKeyConstraint(["village_id", "township_id"], ["villages.id", "villages.township_id"]),
+        # Target of the key that keeps a delivery's township equal to its household's.
+        UniqueConstraint("id", "township_id"),
         # Everything the needs-delivery condition reads, by place: counting a county's or a township's households
         # that need delivery reads this narrow index instead of the wide rows.
         Index("ix_households_access", "township_id", "village_id", "distance_m", "vertical_m", "round_trip_min",

@@ -337,3 +337,44 @@ def test_simultaneous_retries_with_one_key_all_get_the_first_answer(app, client,
     assert {a[1] for a in answers} != {None} and len({a[1] for a in answers}) == 1
     assert sorted(a[0] for a in answers) == [200] * 9 + [201]
     assert db.session.scalar(select(func.count()).select_from(Delivery).where(Delivery.unplanned.is_(True))) == 1
+
+
+def test_a_delivery_keeps_its_household_s_township_and_follows_a_move(client, world):
+    """deliveries.township_id: filled in from the household when a delivery is made as an object, given by planning,
+    and carried along by the database when the household moves; a township's list reads it."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from models import Household
+    from service.domain.planning import plan_deliveries
+
+    from .conftest import make_agreement, make_household
+
+    household = make_household(world, 1, distance_m=1500.0)
+    agreement = make_agreement(world, household, interval_days=1, start_on=local_today())
+    db.session.add(Delivery(household=household, agreement_id=agreement.id, unplanned=True,
+                            scheduled_for=local_today() - timedelta(days=1), status="missed"))
+    plan_deliveries(db.session, local_today(), 3)
+    db.session.commit()
+    townships = db.session.scalars(select(Delivery.township_id).where(Delivery.household_id == household.id)).all()
+    assert townships == [world.t_a.id] * 4
+
+    def listed(user, **query):
+        return client.get("/api/v1/deliveries", query_string=query, headers=world.headers(user)).json["total"]
+
+    assert listed(world.worker_a) == 4 and listed(world.worker_b) == 0
+    assert listed(world.admin, township_id=world.t_a.id) == 4 and listed(world.admin, township_id=world.t_b.id) == 0
+    # Registered in the wrong township: corrected, its deliveries go with it.
+    db.session.execute(Household.__table__.update().where(Household.id == household.id)
+                       .values(township_id=world.t_b.id, village_id=world.v_b1.id))
+    db.session.commit()
+    assert set(db.session.scalars(select(Delivery.township_id).where(Delivery.household_id == household.id))) == {
+        world.t_b.id}
+    assert listed(world.worker_a) == 0 and listed(world.worker_b) == 4
+    assert listed(world.admin, township_id=world.t_b.id) == 4
+    # The database refuses a delivery whose township is not its household's.
+    db.session.add(Delivery(household_id=household.id, township_id=world.t_a.id, unplanned=True,
+                            scheduled_for=local_today(), status="planned"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()

@@ -279,4 +279,10 @@ def test_a_county_s_sqlite_database_with_records_migrates_down_and_up_again(tmp_
         assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
         assert db.session.scalar(text("SELECT count(*) FROM households WHERE monitoring_status = 'monitored'")) == \
             counted["households"]
+        # The keys are enforced again on the connection the migration used (this process goes on using it).
+        assert db.session.scalar(text("PRAGMA foreign_keys")) == 1
+        # A delivery's township came from its household; a household moved takes its deliveries along.
+        assert db.session.scalar(text("SELECT count(*) FROM deliveries JOIN households ON households.id = "
+                                      "deliveries.household_id WHERE deliveries.township_id <> "
+                                      "households.township_id")) == 0
         db.session.remove()

@@ -11,12 +11,12 @@ def filtered(stmt, args: dict):
     for key in ("household_id", "agreement_id", "status", "confirmation", "scheduled_for", "unplanned"):
         if key in args:
             stmt = stmt.where(getattr(Delivery, key) == args[key])
-    for key, column in (("township_id", Household.township_id), ("village_id", Household.village_id)):
-        if key in args:
-            stmt = stmt.where(Delivery.household_id.in_(select(Household.id).where(column == args[key])))
+    if "township_id" in args:
+        stmt = stmt.where(Delivery.township_id == args["township_id"])
+    if "village_id" in args:
+        stmt = stmt.where(Delivery.household_id.in_(select(Household.id).where(Household.village_id == args["village_id"])))
     if "region_id" in args:
-        townships = townships_under(db.session, args["region_id"])
-        stmt = stmt.where(Delivery.household_id.in_(select(Household.id).where(Household.township_id.in_(townships))))
+        stmt = stmt.where(Delivery.township_id.in_(townships_under(db.session, args["region_id"])))
     if "date_from" in args:
         stmt = stmt.where(Delivery.scheduled_for >= args["date_from"])
     if "date_to" in args:

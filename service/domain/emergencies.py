@@ -79,7 +79,7 @@ def plan_emergency_deliveries(session, today: date, horizon_days: int, emergency
     if not emergencies:
         return 0
     village_ids = {v.id for e in emergencies for v in e.villages}
-    households = session.execute(select(Household.id, Household.village_id, Household.members).where(
+    households = session.execute(select(Household.id, Household.township_id, Household.village_id, Household.members).where(
         Household.village_id.in_(village_ids), Household.monitoring_status == "monitored")).all()
     taken = set(session.execute(select(Delivery.household_id, Delivery.scheduled_for).where(
         Delivery.household_id.in_([h.id for h in households]), Delivery.scheduled_for >= today,
@@ -96,7 +96,8 @@ def plan_emergency_deliveries(session, today: date, horizon_days: int, emergency
             while day <= end:
                 if (household.id, day) not in taken:
                     taken.add((household.id, day))
-                    rows.append({"emergency_id": emergency.id, "household_id": household.id, "scheduled_for": day,
+                    rows.append({"emergency_id": emergency.id, "household_id": household.id,
+                                 "township_id": household.township_id, "scheduled_for": day,
                                  "status": "planned", "unplanned": False,
                                  "deliverer_id": by_village.get(household.village_id, emergency.team[0].id),
                                  "source_facility_id": emergency.source_facility_id})

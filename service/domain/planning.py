@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, exists, or_, select, true, update
 from sqlalchemy.orm import aliased
 
-from models import Agreement, Delivery
+from models import Agreement, Delivery, Household
 
 from .system_cases import open_missed_delivery_cases
 from .rules import Rules
@@ -72,15 +72,17 @@ def plan_deliveries(session, today: date, horizon_days: int, agreement_ids: list
     expire_agreements(session, today)
     last = today + timedelta(days=horizon_days - 1)
     agreements = session.execute(
-        select(Agreement.id, Agreement.household_id, Agreement.start_on, Agreement.end_on,
+        select(Agreement.id, Agreement.household_id, Household.township_id, Agreement.start_on, Agreement.end_on,
                Agreement.interval_days, Agreement.weekday_mask, Agreement.provider_id, Agreement.source_facility_id)
+        .join(Household, Household.id == Agreement.household_id)
         .where(Agreement.status == "active", Agreement.start_on <= last,
                or_(Agreement.end_on.is_(None), Agreement.end_on >= today),
                Agreement.id.in_(agreement_ids) if agreement_ids is not None else true())
     ).all()
     rows = [
-        {"agreement_id": a.id, "household_id": a.household_id, "scheduled_for": day, "status": "planned",
-         "unplanned": False, "deliverer_id": a.provider_id, "source_facility_id": a.source_facility_id}
+        {"agreement_id": a.id, "household_id": a.household_id, "township_id": a.township_id, "scheduled_for": day,
+         "status": "planned", "unplanned": False, "deliverer_id": a.provider_id,
+         "source_facility_id": a.source_facility_id}
         for a in agreements
         for day in scheduled_days(a.start_on, a.end_on, a.interval_days, a.weekday_mask, today, last)
     ]

@@ -151,7 +151,7 @@ def record_place(record) -> tuple[int | None, int | None]:
         return record.id, None
     if isinstance(record, Village):
         return record.township_id, record.id
-    if not hasattr(record, "township_id"):
+    if hasattr(record, "household") and not hasattr(record, "village_id"):  # an agreement, a delivery
         return record.household.township_id, record.household.village_id
     return record.township_id, getattr(record, "village_id", None)
 
