@@ -498,12 +498,18 @@ def test_a_city_s_page_and_answer_rank_its_counties_without_listing_every_villag
     assert answer["villages"] == [] and answer["overall"]["households"] == 2
     listed = client.get(f"/api/v1/dashboard?region_id={city}&villages=true", headers=h).json["villages"]
     assert sum(v["households"] for v in listed) == 2 and len(listed) == 3
-    assert len(client.get(f"/api/v1/dashboard?region_id={east}", headers=h).json["villages"]) == 2
+    county = client.get(f"/api/v1/dashboard?region_id={east}", headers=h).json
+    assert county["villages"] == [] and [t["township_id"] for t in county["townships"]] == [world.t_a.id]
+    assert len(client.get(f"/api/v1/dashboard?region_id={east}&villages=true", headers=h).json["villages"]) == 2
+    # Above the county the townships too are listed only when asked for: the children rank the counties.
+    assert answer["townships"] == [] and len(answer["children"]) == 2
+    both = client.get(f"/api/v1/dashboard?region_id={city}&townships=true", headers=h).json["townships"]
+    assert sorted(t["households"] for t in both) == [1, 1]
     # A city's login, asking for its dashboard without naming a region, gets no village list unless it asks (a
     # province's villages are megabytes).
     mayor = world.headers(_regional(world, "shi_c1", "city_admin", city))
     own = client.get("/api/v1/dashboard", headers=mayor).json
-    assert own["villages"] == [] and own["overall"]["households"] == 2
+    assert own["villages"] == [] and own["townships"] == [] and own["overall"]["households"] == 2
     assert len(client.get("/api/v1/dashboard?villages=true", headers=mayor).json["villages"]) == 3
 
 

@@ -59,9 +59,10 @@ RegionFigures = Schema.from_dict(
 class DashboardSchema(Schema):
     date = fields.Date(required=True)
     overall = fields.Nested(Figures, required=True)
-    townships = fields.List(fields.Nested(TownshipFigures), required=True)
+    townships = fields.List(fields.Nested(TownshipFigures), required=True, metadata={
+        "description": "each township's figures; for a city or a province only with `townships=true`"})
     villages = fields.List(fields.Nested(VillageFigures), required=True, metadata={
-        "description": "township by township, key villages (重点村) first"})
+        "description": "township by township, key villages (重点村) first; for a region only with `villages=true`"})
     oldest_open_cases = fields.List(fields.Nested(OldCase), required=True)
     region = fields.Nested(RegionFigures, metadata={"description": "with region_id: the region"})
     children = fields.List(fields.Nested(RankedFigures), metadata={
@@ -72,7 +73,11 @@ class DashboardArgs(Schema):
     township_id = filter_id()
     region_id = filter_id(metadata={"description": "a region's figures, and its children's ranked"})
     villages = fields.Boolean(metadata={"description": "list each village's figures (`villages`): by default, but "
-                                        "for a city or province (thousands of villages) only when asked for"})
+                                        "for a region (`region_id`, or a city's or a province's login) only when "
+                                        "asked for"})
+    townships = fields.Boolean(metadata={"description": "list each township's figures (`townships`): by default, "
+                                         "but above the county (a city's or a province's hundreds) only when asked "
+                                         "for; `children` ranks the region's cities or counties"})
 
 
 @blueprint.route("")
@@ -87,15 +92,17 @@ def dashboard(args):
                                 townships_under(db.session, region.id) if region else None)
     # Written out once while the figures stay current: 300 villages take longer to dump than to look up. A region's
     # answer goes with them: a region or a township's county changed raises every village's revision.
-    # A city's or a province's answer leaves its thousands of villages out unless asked: its own page, or a regional
-    # login's dashboard without a region named (a province's villages are megabytes).
-    above_county = region.level != "county" if region is not None else acting_user().role in REGIONAL
-    villages = args.get("villages", not above_county)
+    # A region's answer leaves its villages out unless asked (a province's are megabytes), and above the county its
+    # townships too (its children rank its cities or counties): a region named, or a regional login's dashboard.
+    regional = region is not None or acting_user().role in REGIONAL
+    above_county = region.level != "county" if region is not None else regional
+    villages, townships = args.get("villages", not regional), args.get("townships", not above_county)
+    listed = {"villages": figures["villages"] if villages else [], "townships": figures["townships"] if townships else []}
     if region is None:
-        name, answer = ("json", villages), lambda: figures if villages else {**figures, "villages": []}
+        name, answer = ("json", villages, townships), lambda: {**figures, **listed}
     else:
-        name, answer = ("json", villages, region.id), lambda: {
-            **figures, "villages": figures["villages"] if villages else [], "region": region,
+        name, answer = ("json", villages, townships, region.id), lambda: {
+            **figures, **listed, "region": region,
             "children": regions.children_of(db.session, region, figures["townships"], totals_of)}
     body = kept.derived(figures, name, lambda: current_app.json.dumps(DashboardSchema().dump(answer())).encode())
     # A province's villages make megabytes of JSON: compressed once, a tenth of it goes out to each client that takes
