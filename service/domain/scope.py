@@ -20,9 +20,9 @@ class Scope:
     village_id: int | None = None
     township_ids: frozenset | None = None
     unit_id: int | None = None  # a unit's staff: of the cases, only those its unit leads or cooperates on
-    # A region holding most of the database's townships (a province's login): its deliveries and agreements are
-    # narrowed row by row instead of through the list of its households (tens of thousands, read before the first
-    # row of a page), since nearly every row is in.
+    # A region holding most of the database's townships (a province's login): its agreements are narrowed row by
+    # row instead of through the list of its households (tens of thousands, read before the first row of a page),
+    # since nearly every row is in.
     broad: bool = False
 
     @classmethod
