@@ -2,7 +2,7 @@
 saying what to do and where ("需要进一步完善补充的档案资料…务必收集整理到位…以备上级调阅检查")."""
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import exists, extract, select
+from sqlalchemy import exists, extract, func, select
 from sqlalchemy.orm import selectinload
 
 from models import (Agreement, Case, CaseEvidence, Delivery, Facility, FacilityCare, Household, ReportVerification,
@@ -92,18 +92,25 @@ def _unsigned(session, township_id: int, date_from: date, date_to: date) -> list
     delivered = session.execute(
         select(Household.id, Household.head_name, Household.village_id, Village.name, Delivery.scheduled_for)
         .join(Delivery, Delivery.household_id == Household.id).join(Village, Village.id == Household.village_id)
-        .where(Household.township_id == township_id, Household.phone.is_(None), Delivery.status == "delivered",
+        # The status through coalesce(): without statistics SQLite would read the county's year of deliveries
+        # through the index of statuses and days (240 ms at county scale) instead of starting from the township's
+        # households without a phone (7 ms).
+        .where(Household.township_id == township_id, Household.phone.is_(None),
+               func.coalesce(Delivery.status, "") == "delivered",
                Delivery.scheduled_for >= date_from, Delivery.scheduled_for <= date_to)
         .distinct().order_by(Household.village_id, Household.id, Delivery.scheduled_for)).all()
+    # Each month's households with a delivery, in the rows' order (village, household): one pass over the rows.
+    served_in: dict[str, dict] = {}
+    for household, head, village_id, village, day in delivered:
+        served_in.setdefault(day.strftime("%Y-%m"), {}).setdefault(household, (head, village_id, village))
+    covered_by: dict[int, list] = {}
+    for household, start, end in covered_households:
+        covered_by.setdefault(household, []).append((start, end))
     for first, last in _months(date_from, date_to):
         month = first.strftime("%Y-%m")
-        seen = set()
-        for household, head, village_id, village, day in delivered:
-            if not first <= day <= last or household in seen:
-                continue
-            seen.add(household)
+        for household, (head, village_id, village) in served_in.get(month, {}).items():
             if (village_id, month) in covered_villages or any(
-                    h == household and start <= first and end >= last for h, start, end in covered_households):
+                    start <= first and end >= last for start, end in covered_by.get(household, ())):
                 continue
             items.append(_item("signed_record", f"{village} · {head} · {month}",
                                f"/reports/households/{household}/deliveries.pdf?from={first}&to={last}", village))
