@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Hashable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, insert, or_, select, true
+from sqlalchemy import case, delete, func, insert, or_, select
 
 import models
 from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, Visit,
@@ -274,9 +274,9 @@ def stored_figures(session, revisions: dict[int, int], today: date, digest: str)
 
 
 def keep_village_figures(transaction, today: date, thresholds: Thresholds, zone: ZoneInfo = DEFAULT_ZONE,
-                         upkeep: Upkeep = Upkeep(), again: bool = False, batch: int = 200) -> int:
-    """Work out and keep in the database the figures of every village whose kept figures are not current (every
-    village's, `again`): a batch of villages per `transaction()`, so that a province's day does not hold the
+                         upkeep: Upkeep = Upkeep(), batch: int = 200) -> int:
+    """Work out and keep in the database the figures of every village whose kept figures are not current: a batch
+    of villages per `transaction()`, so that a province's day does not hold the
     database's write lock at once. Each batch reads the villages' revisions before their figures, so figures are
     never kept under a revision newer than what they counted. Returns how many villages' figures were kept."""
     digest = settings_digest(thresholds, zone, upkeep)
@@ -287,7 +287,7 @@ def keep_village_figures(transaction, today: date, thresholds: Thresholds, zone:
         with transaction() as session:
             rows = session.execute(
                 select(Village.id, Village.revision).outerjoin(VillageFigures, VillageFigures.village_id == Village.id)
-                .where(Village.id > after, true() if again else stale).order_by(Village.id).limit(batch)).all()
+                .where(Village.id > after, stale).order_by(Village.id).limit(batch)).all()
             if not rows:
                 return kept
             ids = [row.id for row in rows]
