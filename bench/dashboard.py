@@ -81,7 +81,7 @@ def main() -> None:
         print(f"dashboard, whole county ({villages} villages){county * 1000:8.1f} ms   {county / base:.1f}x baseline")
         print(f"dashboard, one township                {township * 1000:8.1f} ms   {township / base:.1f}x baseline")
         print(f"dashboard, county, a process's first,  {stored * 1000:8.1f} ms   {stored / base:.1f}x baseline")
-        print(f"  from the figures the scheduler kept")
+        print("  from the figures the scheduler kept")
         print(f"dashboard, county, figures kept       {cached * 1000:8.1f} ms   {cached / base:.1f}x baseline")
         print(f"  the same, after one village changed  {changed * 1000:8.1f} ms   {changed / base:.1f}x baseline")
         print(f"its pictures, whole county             {pictures * 1000:8.1f} ms   {pictures / base:.1f}x baseline")

@@ -125,17 +125,21 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:10]}")
+        finally:
             if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:
-                    raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:10]}")
-        if sqlite:
-            # On again for whatever uses this connection next in this process (the tests, a seed after migrating);
-            # the PRAGMA would be ignored inside a transaction, and the migration's is committed.
-            assert not connection.in_transaction()
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+                # On again for whatever uses this connection next in this process (the tests, a seed after
+                # migrating), whether the migration was committed or rolled back: the PRAGMA would be ignored
+                # inside a transaction.
+                if connection.in_transaction():
+                    connection.rollback()
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -125,3 +125,12 @@ def test_an_emergency_is_declared_and_ended_from_the_pages(client, world):
                                                                   "ended_on": local_today().isoformat()})
     assert ended.status_code == 302
     assert "进行中" not in client.get("/emergencies").get_data(as_text=True)
+
+
+def test_an_emergency_id_no_column_holds_is_not_found(client, world):
+    """Found by the API fuzz: an id past 64 bits was handed to the database and answered 500."""
+    h = world.headers(world.admin)
+    for emergency_id in (0, 2**31, 16880503207300773888):
+        assert client.get(f"/api/v1/emergencies/{emergency_id}", headers=h).status_code == 404
+        ended = client.post(f"/api/v1/emergencies/{emergency_id}/end", json={}, headers=h)
+        assert ended.status_code == 404, ended.json

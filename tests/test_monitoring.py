@@ -286,3 +286,35 @@ def test_a_county_s_sqlite_database_with_records_migrates_down_and_up_again(tmp_
                                       "deliveries.household_id WHERE deliveries.township_id <> "
                                       "households.township_id")) == 0
         db.session.remove()
+
+
+def test_a_failed_sqlite_migration_still_leaves_foreign_keys_on(tmp_path, monkeypatch):
+    """Foreign keys are off while SQLite migrates: a migration that fails turns them back on too, for what the
+    process does next."""
+    import pytest
+    from alembic.runtime.migration import MigrationContext
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from service import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'failed.db'}",
+                      "SECRET_KEY": "k", "ID_NUMBER_KEY": "k", "ALLOWED_HOSTS": ["localhost"]})
+    with app.app_context():
+        upgrade(revision="394a5b6c7d8e")
+        migrate = MigrationContext.run_migrations
+
+        def failing(self, **kw):
+            migrate(self, **kw)
+            raise ValueError("a migration failed")
+
+        monkeypatch.setattr(MigrationContext, "run_migrations", failing)
+        with pytest.raises(ValueError):
+            upgrade()
+        monkeypatch.undo()
+        assert db.session.scalar(text("PRAGMA foreign_keys")) == 1
+        # Nothing of the failed upgrade was kept: it runs again from where it stood.
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == "394a5b6c7d8e"
+        db.session.remove()
+        upgrade()
+        db.session.remove()

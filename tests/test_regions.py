@@ -511,6 +511,10 @@ def test_a_city_s_page_and_answer_rank_its_counties_without_listing_every_villag
     own = client.get("/api/v1/dashboard", headers=mayor).json
     assert own["villages"] == [] and own["townships"] == [] and own["overall"]["households"] == 2
     assert len(client.get("/api/v1/dashboard?villages=true", headers=mayor).json["villages"]) == 3
+    # One township asked for lists its own township and villages, whoever asks.
+    one = client.get(f"/api/v1/dashboard?township_id={world.t_a.id}", headers=mayor).json
+    assert [t["township_id"] for t in one["townships"]] == [world.t_a.id]
+    assert {v["village_id"] for v in one["villages"]} == {world.v_a1.id, world.v_a2.id}
 
 
 def test_a_city_hands_a_task_down_from_its_page_into_its_region_only(client, world):

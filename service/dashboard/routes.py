@@ -94,9 +94,12 @@ def dashboard(args):
     # answer goes with them: a region or a township's county changed raises every village's revision.
     # A region's answer leaves its villages out unless asked (a province's are megabytes), and above the county its
     # townships too (its children rank its cities or counties): a region named, or a regional login's dashboard.
+    # One township asked for (a regional login's too) lists its own villages.
+    one_township = "township_id" in args
     regional = region is not None or acting_user().role in REGIONAL
     above_county = region.level != "county" if region is not None else regional
-    villages, townships = args.get("villages", not regional), args.get("townships", not above_county)
+    villages = args.get("villages", one_township or not regional)
+    townships = args.get("townships", one_township or not above_county)
     listed = {"villages": figures["villages"] if villages else [], "townships": figures["townships"] if townships else []}
     if region is None:
         name, answer = ("json", villages, townships), lambda: {**figures, **listed}

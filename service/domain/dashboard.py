@@ -3,7 +3,6 @@ import hashlib
 import threading
 from collections import OrderedDict
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Callable, Hashable
 from zoneinfo import ZoneInfo
@@ -245,10 +244,10 @@ class KeptFigures:
         return self._villages.get(wanted, work)
 
 
-@cache
-def _counting_code() -> str:
+def _code_digest() -> str:
     """A digest of the code that works the figures out (the domain and the models): an upgrade that counts
-    differently leaves the figures kept before it stale."""
+    differently leaves the figures kept before it stale. Read when the process starts, so that a process still
+    running the old code after new files are in place keeps its figures under the old code's digest."""
     digest = hashlib.sha256()
     for folder in (Path(__file__).parent, Path(models.__file__).parent):
         for source in sorted(folder.glob("*.py")):
@@ -256,10 +255,13 @@ def _counting_code() -> str:
     return digest.hexdigest()
 
 
+COUNTING_CODE = _code_digest()
+
+
 def settings_digest(thresholds: Thresholds, zone: ZoneInfo, upkeep: Upkeep) -> str:
     """What village figures kept in the database were worked out under, besides the village's revision and the day:
     the settings they read and the code that counted them (a setting changed, or an upgrade, leaves them stale)."""
-    return hashlib.sha256(repr((_counting_code(), FIGURES, thresholds, zone.key, upkeep)).encode()).hexdigest()
+    return hashlib.sha256(repr((COUNTING_CODE, FIGURES, thresholds, zone.key, upkeep)).encode()).hexdigest()
 
 
 def stored_figures(session, revisions: dict[int, int], today: date, digest: str) -> dict[int, dict]:

@@ -18,7 +18,7 @@ from .catalogue import Message
 from .deliveries import source_problem
 from .errors import Conflict, FieldErrors, NotFound
 from .planning import plan_deliveries
-from .scope import Scope, require_write
+from .scope import Scope, find, require_write
 from .sql import insert_ignoring_duplicates
 
 LOADED = (selectinload(Emergency.villages).selectinload(Village.township), selectinload(Emergency.team),
@@ -132,7 +132,7 @@ def end_emergency(session, actor: User, emergency_id: int, ended_on: date | None
 
 def get_emergency(session, scope: Scope, emergency_id: int) -> Emergency:
     """The emergency, when some village of it is inside the reader's place; NotFound otherwise."""
-    emergency = session.scalar(select(Emergency).where(Emergency.id == emergency_id).options(*LOADED))
+    emergency = find(session, Emergency, emergency_id, *LOADED)  # an id no column holds is not found either
     if emergency is None or not any(scope.covers(v.township_id, v.id) for v in emergency.villages):
         raise NotFound("record.not_found", kind="emergency", id=emergency_id)
     return emergency
