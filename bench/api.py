@@ -4,8 +4,8 @@ the province's, a city's, a township's), each one's p95 next to /healthz's under
     DATABASE_URL=... .venv/bin/python -m bench.api [--scale county] [--clients 8] [--seconds 5] [--workers 2]
 
 Migrates and seeds the data set when the database is empty, keeps every village's figures in the database as the
-scheduler's `keep_figures` job does (so that the first answers after the start are those of a deploy), starts gunicorn with `--workers` workers on a
-free local port (as docs/operations.md runs it in production), and drives each read with `--clients` concurrent
+scheduler's `keep_figures` job does (so that the first answers after the start are those of a deploy), starts
+gunicorn with `--workers` workers on a free local port (as docs/operations.md runs it in production), and drives each read with `--clients` concurrent
 clients (a keep-alive session each) for `--seconds`: requests per second and the 95th-percentile latency, and that
 p95 as a ratio to /healthz's, measured the same way in the same run (the baseline: these machines are shared).
 """

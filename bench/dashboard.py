@@ -6,7 +6,8 @@ Seeds the county data set (docs/operations.md, "Benchmarks": 20,000 households, 
 deliveries, ~5,000 cases)
 when the database is empty. The baseline is one `SELECT count(*)` over the cases table in the same run. Also
 timed: the first dashboard of a process just started, from the figures the scheduler keeps in the database
-(`keep_figures`; the data set's are emptied first, so that "from nothing" is), the county's figures kept between visits while no village changes (as the pages and the API keep them) and
+(`keep_figures`; the data set's are emptied first, so that "from nothing" is), the county's figures kept between
+visits while no village changes (as the pages and the API keep them) and
 just after one household changed (a write: its village's figures are worked out again), the
 pictures alone (the last year's trends and the townships compared, drawn as SVG) and the whole
 dashboard page as the county administrator gets it (figures, pictures, template).

@@ -14,7 +14,8 @@ def filtered(stmt, args: dict):
     if "township_id" in args:
         stmt = stmt.where(Delivery.township_id == args["township_id"])
     if "village_id" in args:
-        stmt = stmt.where(Delivery.household_id.in_(select(Household.id).where(Household.village_id == args["village_id"])))
+        in_village = select(Household.id).where(Household.village_id == args["village_id"])
+        stmt = stmt.where(Delivery.household_id.in_(in_village))
     if "region_id" in args:
         stmt = stmt.where(Delivery.township_id.in_(townships_under(db.session, args["region_id"])))
     if "date_from" in args:

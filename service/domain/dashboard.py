@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable, Hashable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 
 import models
 from models import (UNRESOLVED_CASE_STATUSES, ACTIVE_CASE_STATUSES, Agreement, Case, Delivery, Facility, Household, Township, Village, Visit,
@@ -22,6 +22,7 @@ from .kept import KeptByKey, villages_fingerprint
 from .monitored import monitored_clause
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
+from .sql import count_if
 from .supply import Gaps, Supply, village_supply
 from .water_quality import for_reference_clause
 
@@ -62,10 +63,6 @@ def is_clear(figures: dict) -> bool:
     return not (figures["open_cases"] or figures["resolved_unverified"] or figures["gaps"])
 
 
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def village_figures(session, ids: list[int], today: date, thresholds: Thresholds,
                     zone: ZoneInfo = DEFAULT_ZONE, upkeep: Upkeep = Upkeep(), dated: bool = False) -> dict[int, dict]:
     """The FIGURES of each of the villages `ids`, worked out in a fixed handful of set-based queries. Supply counts
@@ -75,15 +72,15 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     on = today if dated else None
 
     for row in session.execute(
-        select(Household.village_id, func.count(), _count_if(needs_delivery_clause(thresholds, on)),
-               _count_if(gap_clause(thresholds, on)),
-               _count_if(Household.piped_since.is_not(None) & (Household.piped_since <= today)))
+        select(Household.village_id, func.count(), count_if(needs_delivery_clause(thresholds, on)),
+               count_if(gap_clause(thresholds, on)),
+               count_if(Household.piped_since.is_not(None) & (Household.piped_since <= today)))
         .where(Household.village_id.in_(ids), monitored_clause(on)).group_by(Household.village_id)
     ):
         figures[row[0]].update(households=row[1], needs_delivery=row[2], gaps=row[3], integrated=row[4])
 
     for row in session.execute(
-        select(Household.village_id, _count_if(Agreement.status == "active"), _count_if(renewal_due_clause(today)))
+        select(Household.village_id, count_if(Agreement.status == "active"), count_if(renewal_due_clause(today)))
         .join(Household, Household.id == Agreement.household_id)
         .where(Household.village_id.in_(ids), Agreement.status == "active").group_by(Household.village_id)
     ):
@@ -92,9 +89,9 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     week_ago = today - timedelta(days=7)
     for row in session.execute(
         select(Household.village_id,
-               _count_if((Delivery.scheduled_for == today) & (Delivery.status == "planned")),
-               _count_if((Delivery.scheduled_for == today) & (Delivery.status == "delivered")),
-               _count_if((Delivery.status == "missed") & (Delivery.scheduled_for >= week_ago)))
+               count_if((Delivery.scheduled_for == today) & (Delivery.status == "planned")),
+               count_if((Delivery.scheduled_for == today) & (Delivery.status == "delivered")),
+               count_if((Delivery.status == "missed") & (Delivery.scheduled_for >= week_ago)))
         .join(Household, Household.id == Delivery.household_id)
         .where(Household.village_id.in_(ids), Delivery.scheduled_for >= week_ago, Delivery.scheduled_for <= today)
         .group_by(Household.village_id)
@@ -104,7 +101,7 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     month_ago = today - timedelta(days=30)
     asked = Delivery.confirmation.in_(("pending", "confirmed", "disputed", "expired"))
     for row in session.execute(
-        select(Household.village_id, _count_if(asked), _count_if(Delivery.confirmation == "confirmed"))
+        select(Household.village_id, count_if(asked), count_if(Delivery.confirmation == "confirmed"))
         .join(Household, Household.id == Delivery.household_id)
         .where(Household.village_id.in_(ids), Delivery.status == "delivered", Delivery.scheduled_for >= month_ago)
         .group_by(Household.village_id)
@@ -113,19 +110,19 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
 
     active = Case.status.in_(ACTIVE_CASE_STATUSES)
     for row in session.execute(
-        select(Case.village_id, _count_if(Case.status.in_(UNRESOLVED_CASE_STATUSES)), _count_if(overdue_clause(today)),
-               _count_if(Case.status == "resolved"), _count_if(recheck_due_clause(today)),
-               _count_if(Case.relapse_count > 0), _count_if(progress_overdue_clause(today)))
+        select(Case.village_id, count_if(Case.status.in_(UNRESOLVED_CASE_STATUSES)), count_if(overdue_clause(today)),
+               count_if(Case.status == "resolved"), count_if(recheck_due_clause(today)),
+               count_if(Case.relapse_count > 0), count_if(progress_overdue_clause(today)))
         .where(Case.village_id.in_(ids), active | (Case.status == "verified") | (Case.relapse_count > 0))
         .group_by(Case.village_id)
     ):
         figures[row[0]].update(open_cases=row[1], overdue_cases=row[2], resolved_unverified=row[3],
                                rechecks_due=row[4], relapses=row[5], progress_overdue=row[6])
     for row in session.execute(
-        select(Facility.village_id, _count_if(care_missing_clause()),
-               _count_if(cleaning_overdue_clause(today, upkeep)), _count_if(upkeep_overdue_clause(today, upkeep)),
-               _count_if(test_overdue_clause(today)),
-               _count_if(intensive_clause()))
+        select(Facility.village_id, count_if(care_missing_clause()),
+               count_if(cleaning_overdue_clause(today, upkeep)), count_if(upkeep_overdue_clause(today, upkeep)),
+               count_if(test_overdue_clause(today)),
+               count_if(intensive_clause()))
         .where(Facility.village_id.in_(ids), Facility.status != "retired").group_by(Facility.village_id)
     ):
         figures[row[0]].update(care_missing=row[1], cleaning_overdue=row[2], upkeep_overdue=row[3],
@@ -133,7 +130,7 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
     # 逐户排查 this year: households visited, and those whose latest visit was unsafe.
     this_year = (Visit.visited_on >= date(today.year, 1, 1)) & (Visit.visited_on <= today)
     for row in session.execute(
-        select(Visit.village_id, func.count(), _count_if(Visit.result == "unsafe"))
+        select(Visit.village_id, func.count(), count_if(Visit.result == "unsafe"))
         .where(Visit.id.in_(latest_visit_ids(this_year, Visit.village_id.in_(ids))),
                Visit.household_id.in_(select(Household.id).where(Household.village_id.in_(ids), monitored_clause(on))))
         .group_by(Visit.village_id)
@@ -141,14 +138,14 @@ def village_figures(session, ids: list[int], today: date, thresholds: Thresholds
         figures[row[0]].update(survey_visited=row[1], survey_unsafe=row[2])
     year_ago = today - timedelta(days=365)
     for row in session.execute(
-        select(SpotCheckHousehold.village_id, func.count(), _count_if(SpotCheckHousehold.matches_records))
+        select(SpotCheckHousehold.village_id, func.count(), count_if(SpotCheckHousehold.matches_records))
         .where(SpotCheckHousehold.village_id.in_(ids), SpotCheckHousehold.visited_on > year_ago,
                SpotCheckHousehold.visited_on <= today)
         .group_by(SpotCheckHousehold.village_id)
     ):
         figures[row[0]].update(spot_findings_365d=row[1], spot_matches_365d=row[2])
     for row in session.execute(
-        select(WaterTest.village_id, func.count(), _count_if(WaterTest.passed))
+        select(WaterTest.village_id, func.count(), count_if(WaterTest.passed))
         .where(WaterTest.village_id.in_(ids), WaterTest.sampled_on > year_ago, WaterTest.sampled_on <= today,
                ~for_reference_clause())  # raw water before treatment is judged for reference only
         .group_by(WaterTest.village_id)
@@ -278,8 +275,7 @@ def stored_figures(session, revisions: dict[int, int], today: date, digest: str)
 def keep_village_figures(transaction, today: date, thresholds: Thresholds, zone: ZoneInfo = DEFAULT_ZONE,
                          upkeep: Upkeep = Upkeep(), batch: int = 200) -> int:
     """Work out and keep in the database the figures of every village whose kept figures are not current: a batch
-    of villages per `transaction()`, so that a province's day does not hold the
-    database's write lock at once. Each batch reads the villages' revisions before their figures, so figures are
+    of villages per `transaction()`, so that a province's day does not hold the database's write lock at once. Each batch reads the villages' revisions before their figures, so figures are
     never kept under a revision newer than what they counted. Returns how many villages' figures were kept."""
     digest = settings_digest(thresholds, zone, upkeep)
     stale = or_(VillageFigures.village_id.is_(None), VillageFigures.revision != Village.revision,

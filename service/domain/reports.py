@@ -30,6 +30,7 @@ from .projects import overdue_milestones
 from .scope import Scope, get_visible
 from .supply import Gaps, Supply, supply_of
 from .water_quality import describe, for_reference_clause
+from .sql import count_if
 
 
 
@@ -314,8 +315,8 @@ def township_summary_v1(session, scope: Scope, township_id: int, date_from: date
     township = get_visible(session, Township, township_id, scope)
     in_township = Household.township_id == township.id
     households, needs, gaps = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((needs_delivery_clause(thresholds), 1), else_=0)), 0),
-               func.coalesce(func.sum(case((gap_clause(thresholds), 1), else_=0)), 0)).where(in_township)).one()
+        select(func.count(), count_if(needs_delivery_clause(thresholds)), count_if(gap_clause(thresholds)))
+        .where(in_township)).one()
     agreements = session.scalar(select(func.count()).select_from(Agreement).join(Household).where(
         in_township, Agreement.status == "active"))
     by_status = dict(session.execute(

@@ -1,7 +1,7 @@
 """The last year, week by week and month by month: what the dashboard's and the township summary's pictures show."""
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from models import ACTIVE_CASE_STATUSES, Case, Delivery, Facility, Household
 from models.base import as_utc
@@ -10,6 +10,7 @@ from .gaps import has_active_agreement
 from .geo import local_m
 from .needs_delivery import Thresholds, needs_delivery_clause
 from .scope import Scope
+from .sql import count_if
 from .monitored import monitored_clause
 
 
@@ -29,8 +30,8 @@ def case_backlog(session, scope: Scope, today: date, zone, weeks: int = 52) -> l
     # it was opened (so that no week counts below zero, whatever the records say).
     done = Case.status.not_in(ACTIVE_CASE_STATUSES) & Case.verified_at.is_not(None)
     counts = session.execute(scope.restrict(select(*(
-        func.coalesce(func.sum(case(((Case.created_at < at) & ~(done & (Case.verified_at < at)), 1), else_=0)), 0)
-        for at in end_of)), Case).where(Case.created_at < end_of[-1])).one()
+        count_if((Case.created_at < at) & ~(done & (Case.verified_at < at))) for at in end_of)), Case)
+        .where(Case.created_at < end_of[-1])).one()
     return list(zip(ends, counts))
 
 
